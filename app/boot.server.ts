@@ -1,0 +1,90 @@
+import { migrateDatabase } from "../db/migrate";
+import { ConfigError, getEnv, seedDemo as shouldSeedDemo } from "./config/env.server";
+import { getSecrets } from "./config/secrets.server";
+import { getDatabase } from "./db.server";
+import { seedDemo } from "./demo/seed.server";
+import { installHttpHook, inFlightRequests } from "./observability/http-hook.server";
+import { logger } from "./observability/logger.server";
+import { startTracing } from "./observability/tracing.server";
+
+type BootState = { startedAt: Date };
+
+const globalForBoot = globalThis as unknown as { __flowpayBoot?: Promise<BootState> };
+
+/**
+ * Runs once per process (never twice across dev rebuilds): validate configuration, wire
+ * observability, migrate the database (and seed the demo when it is new), install the
+ * graceful-stop handlers. The server build awaits it before remix-serve starts listening.
+ */
+export function boot(): Promise<BootState> {
+  globalForBoot.__flowpayBoot ??= bootOnce();
+  return globalForBoot.__flowpayBoot;
+}
+
+async function bootOnce(): Promise<BootState> {
+  let env;
+  try {
+    env = getEnv();
+    getSecrets();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`FlowPay cannot start. ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  quietRemixServeAccessLog();
+  installHttpHook();
+  await startTracing(env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTEL_SERVICE_NAME);
+  const database = await getDatabase();
+  const { applied } = await migrateDatabase(database);
+  if (applied > 0) logger.info({ applied }, "database migrated");
+  if (shouldSeedDemo()) {
+    const result = await seedDemo(database, env.DATA_DIR);
+    if (result.seeded) logger.info({ merchant: "acme-pest-control" }, "demo data seeded");
+  }
+  installShutdown(env.SHUTDOWN_GRACE_MS);
+  return { startedAt: new Date() };
+}
+
+type StopHook = () => Promise<void>;
+const globalForStop = globalThis as unknown as { __flowpayStopHooks?: StopHook[] };
+const stopHooks: StopHook[] = (globalForStop.__flowpayStopHooks ??= []);
+
+/** Subsystems (the job runner) register what to do on SIGTERM/SIGINT. */
+export function onShutdown(hook: StopHook) {
+  stopHooks.push(hook);
+}
+
+/**
+ * remix-serve closes its HTTP server on SIGTERM/SIGINT (in-flight requests finish). We stop
+ * our own subsystems, wait for in-flight requests up to the grace period, then exit.
+ */
+function installShutdown(graceMs: number) {
+  const stop = async (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    const deadline = Date.now() + graceMs;
+    await Promise.allSettled(stopHooks.map((hook) => hook()));
+    while (inFlightRequests() > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    (await getDatabase()).close();
+    process.exit(0);
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const)
+    process.once(signal, () => void stop(signal));
+}
+
+/**
+ * remix-serve always installs morgan's plain-text access log. Our JSON request log (one line
+ * per request, with request id, trace id, route, status and duration) replaces it, so those
+ * plain lines are dropped to keep stdout machine-readable.
+ */
+function quietRemixServeAccessLog() {
+  const morganLine = /^[A-Z]+ \S+ \d{3} \S* - [\d.]+ ms\n$/;
+  const write = process.stdout.write.bind(process.stdout) as (...args: unknown[]) => boolean;
+  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
+    if (typeof chunk === "string" && morganLine.test(chunk)) return true;
+    return write(chunk, ...rest);
+  }) as typeof process.stdout.write;
+}

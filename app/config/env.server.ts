@@ -1,0 +1,122 @@
+import { z } from "zod";
+
+/**
+ * Every environment variable FlowPay reads, validated once at boot.
+ * Defaults make the embedded demo work with no configuration; production
+ * refuses to start without the secrets it needs (see `productionSecrets`).
+ * The README's configuration table mirrors this schema.
+ */
+const booleanish = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const keyList = z
+  .string()
+  .transform((raw, ctx) => parseEncryptionKeys(raw, ctx))
+  .optional();
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /**
+   * How strict FlowPay is (secrets required, Secure cookies, HSTS, no demo seed). remix-serve
+   * forces NODE_ENV=production for React's sake, so FlowPay has its own switch: unset, it
+   * follows NODE_ENV; `npm start` (the local demo) sets it to "development".
+   */
+  FLOWPAY_ENV: z.enum(["development", "production", "test"]).optional(),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  APP_URL: z.url().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|libsql:|https?:|wss?:)/, "must start with file:, libsql:, http(s): or ws(s):")
+    .default("file:./data/flowpay.db"),
+  DATABASE_AUTH_TOKEN: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  ENCRYPTION_KEYS: keyList,
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  COOKIE_SECURE: booleanish.optional(),
+  SEED_DEMO: booleanish.optional(),
+  TRUST_PROXY: booleanish.default(false),
+  DATA_DIR: z.string().min(1).default("./data"),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default("flowpay"),
+});
+
+export type EncryptionKey = { id: string; key: Buffer };
+export type Env = z.infer<typeof envSchema>;
+
+/** `ENCRYPTION_KEYS="k2:<base64 32 bytes>,k1:<base64 32 bytes>"` — the first key encrypts, all decrypt. */
+function parseEncryptionKeys(raw: string, ctx: z.RefinementCtx): EncryptionKey[] {
+  const keys: EncryptionKey[] = [];
+  for (const part of raw
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [id, material] = part.split(":");
+    const key = material ? Buffer.from(material, "base64") : Buffer.alloc(0);
+    if (!id || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || key.length !== 32) {
+      ctx.addIssue({
+        code: "custom",
+        message: "each entry must be <id>:<base64 of 32 random bytes> (openssl rand -base64 32)",
+      });
+      return z.NEVER;
+    }
+    keys.push({ id, key });
+  }
+  if (keys.length === 0) {
+    ctx.addIssue({ code: "custom", message: "must name at least one key" });
+    return z.NEVER;
+  }
+  return keys;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Secrets that have no safe default in production. */
+const productionSecrets = ["SESSION_SECRET", "ENCRYPTION_KEYS"] as const;
+
+/** Parses an environment; throws ConfigError whose message names each bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Empty strings mean "unset", as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map(
+      (issue) => `  ${issue.path.join(".") || "(environment)"}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const env = result.data;
+  env.FLOWPAY_ENV ??= env.NODE_ENV;
+  if (env.FLOWPAY_ENV === "production") {
+    const missing = productionSecrets.filter((name) => env[name] === undefined);
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `Invalid configuration:\n${missing.map((n) => `  ${n}: required when FLOWPAY_ENV=production`).join("\n")}`,
+      );
+    }
+  }
+  return env;
+}
+
+let cached: Env | undefined;
+
+/** The process's validated configuration (parsed on first use). */
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Tests change process.env between cases; they call this to re-read it. */
+export function resetEnvCache() {
+  cached = undefined;
+}
+
+export const isProduction = () => getEnv().FLOWPAY_ENV === "production";
+export const cookieSecure = () => getEnv().COOKIE_SECURE ?? isProduction();
+export const seedDemo = () => getEnv().SEED_DEMO ?? !isProduction();
+export const appUrl = () => getEnv().APP_URL ?? `http://${getEnv().HOST}:${getEnv().PORT}`;

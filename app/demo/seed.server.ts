@@ -1,0 +1,69 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { eq } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { newId } from "../../db/ids";
+import { merchants, operators } from "../../db/schema/index";
+import { createApiKey } from "~/crm/api-keys.server";
+import { createOperator } from "~/ops/operators.server";
+import { getCipher } from "~/security/encryption.server";
+
+/**
+ * The embedded demo's data: these credentials are public on purpose (README) and are seeded
+ * only when SEED_DEMO is on, which it never is by default in production.
+ */
+export const demo = {
+  merchantName: "Acme Pest Control",
+  merchantSlug: "acme-pest-control",
+  operatorEmail: "admin@flowpay.test",
+  operatorPassword: "flowpay-demo-password",
+  /** Base32 TOTP secret for an authenticator app; `npm run flowpay -- demo totp` prints the code. */
+  operatorTotpSecret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+  apiKeyFile: "demo-api-key.txt",
+} as const;
+
+export type SeedResult = { seeded: boolean; apiKey?: string };
+
+/** Seeds the demo once: when the demo merchant already exists, nothing is written again. */
+export async function seedDemo(database: Database, dataDir: string): Promise<SeedResult> {
+  const existing = await database.db.query.merchants.findFirst({
+    where: eq(merchants.slug, demo.merchantSlug),
+  });
+  if (existing) return { seeded: false };
+
+  const actor = { actorType: "system" as const, actorId: "seed" };
+  const account = "000123456789";
+  await database.write(async (tx) => {
+    await tx.insert(merchants).values({
+      id: newId("mer"),
+      name: demo.merchantName,
+      slug: demo.merchantSlug,
+      pricingPlan: "standard",
+      merchantFeeBps: 300,
+      disbursementAccountEnc: getCipher().encrypt(account, "merchants.disbursement_account"),
+      disbursementAccountLast4: account.slice(-4),
+      lender: "mock",
+    });
+  });
+  const operator = await database.db.query.operators.findFirst({
+    where: eq(operators.email, demo.operatorEmail),
+  });
+  if (!operator) {
+    await createOperator(database, {
+      email: demo.operatorEmail,
+      name: "Demo Admin",
+      role: "admin",
+      password: demo.operatorPassword,
+      totpSecret: demo.operatorTotpSecret,
+      actor,
+    });
+  }
+  const key = await createApiKey(database, {
+    merchantSlug: demo.merchantSlug,
+    mode: "test",
+    name: "demo",
+    actor,
+  });
+  writeFileSync(join(dataDir, demo.apiKeyFile), `${key.key}\n`, { mode: 0o600 });
+  return { seeded: true, apiKey: key.key };
+}

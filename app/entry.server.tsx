@@ -1,0 +1,95 @@
+import * as ReactDOMServer from "react-dom/server";
+import { PassThrough } from "node:stream";
+import type { EntryContext, HandleErrorFunction } from "@remix-run/node";
+import { createReadableStreamFromReadable } from "@remix-run/node";
+import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
+import { isbot } from "isbot";
+import { boot } from "./boot.server";
+import { NonceProvider } from "./nonce";
+import { logger } from "./observability/logger.server";
+import { getRequestContext, newRequestId } from "./observability/request-context.server";
+import { baseSecurityHeaders, contentSecurityPolicy, newNonce } from "./security/headers.server";
+
+// Migrations, seed and configuration checks finish before remix-serve listens.
+await boot();
+
+const streamTimeoutMs = 5_000;
+export const streamTimeout = streamTimeoutMs;
+
+/** Errors Remix catches in loaders/actions/rendering are logged once, with the request id. */
+export const handleError: HandleErrorFunction = (error, { request }) => {
+  if (request.signal.aborted) return;
+  // Route error responses below 500 (a 404 for an unknown URL) are answers, not failures.
+  if (isRouteErrorResponse(error) && error.status < 500) return;
+  logger.error({ err: error, url: new URL(request.url).pathname }, "unhandled error");
+};
+
+export default async function handleRequest(
+  request: Request,
+  responseStatusCode: number,
+  responseHeaders: Headers,
+  remixContext: EntryContext,
+) {
+  const nonce = newNonce();
+  responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+  responseHeaders.set("Content-Security-Policy", contentSecurityPolicy(nonce));
+  // Node: the HTTP hook already set X-Request-Id and the baseline headers on the response.
+  // Elsewhere (Deno) there is no hook, so the document carries them itself.
+  if (!getRequestContext()) {
+    responseHeaders.set("X-Request-Id", newRequestId());
+    for (const [name, value] of Object.entries(baseSecurityHeaders()))
+      responseHeaders.set(name, value);
+  }
+  const app = (
+    <NonceProvider value={nonce}>
+      <RemixServer
+        context={remixContext}
+        url={request.url}
+        nonce={nonce}
+        abortDelay={streamTimeoutMs}
+      />
+    </NonceProvider>
+  );
+  const waitForAll = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
+
+  // Deno resolves react-dom/server to its browser build, which has only renderToReadableStream.
+  const server = ReactDOMServer as Partial<typeof ReactDOMServer>;
+  if (!server.renderToPipeableStream) {
+    const body = await ReactDOMServer.renderToReadableStream(app, {
+      nonce,
+      signal: request.signal,
+      onError(error: unknown) {
+        responseStatusCode = 500;
+        logger.error({ err: error }, "render error");
+      },
+    });
+    if (waitForAll) await body.allReady;
+    return new Response(body, { headers: responseHeaders, status: responseStatusCode });
+  }
+
+  return new Promise<Response>((resolve, reject) => {
+    let shellRendered = false;
+    const { pipe, abort } = server.renderToPipeableStream!(app, {
+      nonce,
+      [waitForAll ? "onAllReady" : "onShellReady"]() {
+        shellRendered = true;
+        const body = new PassThrough();
+        resolve(
+          new Response(createReadableStreamFromReadable(body), {
+            headers: responseHeaders,
+            status: responseStatusCode,
+          }),
+        );
+        pipe(body);
+      },
+      onShellError(error: unknown) {
+        reject(error);
+      },
+      onError(error: unknown) {
+        responseStatusCode = 500;
+        if (shellRendered) logger.error({ err: error }, "render error");
+      },
+    });
+    setTimeout(abort, streamTimeoutMs + 1000);
+  });
+}

@@ -1,0 +1,10 @@
+import { readiness } from "~/readiness.server";
+
+/** Readiness: database reachable, migrations applied, job runner alive — else 503 naming the check. */
+export async function loader() {
+  const result = await readiness();
+  return Response.json(
+    { status: result.ok ? "ready" : "not_ready", checks: result.checks },
+    { status: result.ok ? 200 : 503, headers: { "Cache-Control": "no-store" } },
+  );
+}

@@ -1,0 +1,55 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createClient, type Client } from "@libsql/client";
+import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import * as schema from "./schema/index";
+import { instrumentClient } from "./instrument";
+import { WriteQueue } from "./write-queue";
+
+export type Schema = typeof schema;
+export type Db = LibSQLDatabase<Schema>;
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+export type Database = {
+  url: string;
+  client: Client;
+  db: Db;
+  queue: WriteQueue;
+  /** Runs `work` in one write transaction, serialised with every other write of this process. */
+  write<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs a single statement (or batch) that writes, through the same queue. */
+  serialized<T>(work: () => Promise<T>): Promise<T>;
+  close(): void;
+};
+
+export type DatabaseOptions = { url: string; authToken?: string };
+
+/** The busy timeout (ms) applied by @libsql/client to every connection it opens. */
+export const busyTimeoutMs = 5000;
+
+/** Opens a database: an embedded file (WAL, synchronous=FULL, foreign keys) or a remote libSQL server. */
+export async function openDatabase({ url, authToken }: DatabaseOptions): Promise<Database> {
+  if (url.startsWith("file:")) {
+    const path = url.startsWith("file://") ? fileURLToPath(url) : url.slice("file:".length);
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  }
+  const raw = createClient({ url, authToken, timeout: busyTimeoutMs });
+  if (url.startsWith("file:")) {
+    // journal_mode is stored in the file, so setting it once covers every later connection.
+    // libSQL already opens connections with foreign_keys=ON and synchronous=FULL.
+    await raw.execute("PRAGMA journal_mode=WAL");
+  }
+  const client = instrumentClient(raw);
+  const db = drizzle(client, { schema });
+  const queue = new WriteQueue();
+  return {
+    url,
+    client,
+    db,
+    queue,
+    write: (work) => queue.run(() => db.transaction(work)),
+    serialized: (work) => queue.run(work),
+    close: () => raw.close(),
+  };
+}

@@ -1,0 +1,187 @@
+import {
+  blob,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+import { cents, encrypted, json, timestamp, timestamps } from "./columns";
+import { merchants } from "./merchants";
+
+/** Homeowners, upserted by (merchant, CRM customer id). */
+export const customers = sqliteTable(
+  "customers",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    crmCustomerId: text("crm_customer_id").notNull(),
+    firstName: text("first_name").notNull(),
+    lastName: text("last_name").notNull(),
+    email: text("email"),
+    phone: text("phone").notNull(),
+    addressLine1: text("address_line1"),
+    city: text("city"),
+    state: text("state"),
+    postalCode: text("postal_code"),
+    ssnEnc: encrypted("ssn_enc"),
+    ssnLast4: text("ssn_last4"),
+    dateOfBirthEnc: encrypted("date_of_birth_enc"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("customers_merchant_crm_idx").on(t.merchantId, t.crmCustomerId),
+    index("customers_email_idx").on(t.email),
+    index("customers_phone_idx").on(t.phone),
+  ],
+);
+
+/** CRM jobs (work orders). Named service_jobs so it never collides with background jobs. */
+export const serviceJobs = sqliteTable(
+  "service_jobs",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    customerId: text("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    crmJobId: text("crm_job_id").notNull(),
+    description: text("description"),
+    estimateCents: cents("estimate_cents").notNull(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("service_jobs_merchant_crm_idx").on(t.merchantId, t.crmJobId)],
+);
+
+export const applicationStatuses = [
+  "link_sent",
+  "in_progress",
+  "submitted",
+  "approved",
+  "declined",
+  "manual_review",
+  "offer_accepted",
+  "pending_funding",
+  "funded",
+  "canceled",
+  "expired",
+] as const;
+export type ApplicationStatus = (typeof applicationStatuses)[number];
+
+export const applications = sqliteTable(
+  "applications",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    customerId: text("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    serviceJobId: text("service_job_id")
+      .notNull()
+      .references(() => serviceJobs.id),
+    crm: text("crm").notNull(),
+    status: text("status", { enum: applicationStatuses }).notNull().default("link_sent"),
+    amountCents: cents("amount_cents").notNull(),
+    monthlyIncomeCents: cents("monthly_income_cents"),
+    housingCostCents: cents("housing_cost_cents"),
+    /** Where the borrower is in the journey (the borrower issue names the steps). */
+    step: text("step"),
+    bankLinkStatus: text("bank_link_status"),
+    plaidItemId: text("plaid_item_id"),
+    plaidAccessTokenEnc: encrypted("plaid_access_token_enc"),
+    bankSummary: json<Record<string, unknown>>("bank_summary"),
+    kycInquiryId: text("kyc_inquiry_id"),
+    kycStatus: text("kyc_status"),
+    selectedOfferId: text("selected_offer_id"),
+    submittedAt: timestamp("submitted_at"),
+    decidedAt: timestamp("decided_at"),
+    canceledAt: timestamp("canceled_at"),
+    ...timestamps,
+  },
+  (t) => [
+    index("applications_status_idx").on(t.status),
+    index("applications_created_idx").on(t.createdAt),
+    index("applications_customer_idx").on(t.customerId),
+    index("applications_merchant_idx").on(t.merchantId, t.createdAt),
+  ],
+);
+
+/** Borrower links: the token is random (≥128 bits) and stored only as its SHA-256. */
+export const applicationLinks = sqliteTable(
+  "application_links",
+  {
+    id: text("id").primaryKey(),
+    applicationId: text("application_id")
+      .notNull()
+      .references(() => applications.id),
+    tokenHash: text("token_hash").notNull().unique(),
+    expiresAt: timestamp("expires_at").notNull(),
+    revokedAt: timestamp("revoked_at"),
+    ...timestamps,
+  },
+  (t) => [index("application_links_app_idx").on(t.applicationId)],
+);
+
+/** CRM requests replayed by Idempotency-Key return the first response (24 h). */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    responseStatus: integer("response_status").notNull(),
+    responseBody: text("response_body").notNull(),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.key] })],
+);
+
+/** Consent records: the exact text version, time, IP and user agent (lending.md, "Consent"). */
+export const consents = sqliteTable(
+  "consents",
+  {
+    id: text("id").primaryKey(),
+    applicationId: text("application_id")
+      .notNull()
+      .references(() => applications.id),
+    kind: text("kind", {
+      enum: ["credit_pull", "esign", "privacy", "sms", "e_signature"],
+    }).notNull(),
+    textVersion: text("text_version").notNull(),
+    textSha256: text("text_sha256").notNull(),
+    acceptedAt: timestamp("accepted_at").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("consents_app_idx").on(t.applicationId)],
+);
+
+/** Signed agreements and notices (PDF bytes kept in the database with their SHA-256). */
+export const documents = sqliteTable(
+  "documents",
+  {
+    id: text("id").primaryKey(),
+    applicationId: text("application_id")
+      .notNull()
+      .references(() => applications.id),
+    kind: text("kind", { enum: ["agreement", "adverse_action_notice"] }).notNull(),
+    contentType: text("content_type").notNull(),
+    sha256: text("sha256").notNull(),
+    bytes: blob("bytes", { mode: "buffer" }).notNull(),
+    signedName: text("signed_name"),
+    signedAt: timestamp("signed_at"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    ...timestamps,
+  },
+  (t) => [index("documents_app_idx").on(t.applicationId)],
+);

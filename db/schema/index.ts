@@ -1,0 +1,6 @@
+export * from "./merchants";
+export * from "./operators";
+export * from "./applications";
+export * from "./decisioning";
+export * from "./lending";
+export * from "./platform";

@@ -1,0 +1,57 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { cents, json, timestamp, timestamps } from "./columns";
+import { applications } from "./applications";
+import { merchants } from "./merchants";
+import { offers } from "./decisioning";
+
+export const loanStatuses = ["pending_funding", "funded", "canceled"] as const;
+
+export const loans = sqliteTable(
+  "loans",
+  {
+    id: text("id").primaryKey(),
+    applicationId: text("application_id")
+      .notNull()
+      .unique()
+      .references(() => applications.id),
+    offerId: text("offer_id")
+      .notNull()
+      .references(() => offers.id),
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    lender: text("lender").notNull(),
+    lenderLoanId: text("lender_loan_id").unique(),
+    disbursementId: text("disbursement_id"),
+    status: text("status", { enum: loanStatuses }).notNull().default("pending_funding"),
+    principalCents: cents("principal_cents").notNull(),
+    amountCents: cents("amount_cents").notNull(),
+    merchantFeeCents: cents("merchant_fee_cents").notNull(),
+    disbursementCents: cents("disbursement_cents").notNull(),
+    fundedAmountCents: cents("funded_amount_cents"),
+    fundedAt: timestamp("funded_at"),
+    paymentSchedule: json<unknown[]>("payment_schedule").notNull(),
+    ...timestamps,
+  },
+  (t) => [index("loans_status_idx").on(t.status)],
+);
+
+/** Every call to a lender and every lender event, for reconciliation. */
+export const lenderTransactions = sqliteTable(
+  "lender_transactions",
+  {
+    id: text("id").primaryKey(),
+    loanId: text("loan_id").references(() => loans.id),
+    applicationId: text("application_id").references(() => applications.id),
+    lender: text("lender").notNull(),
+    operation: text("operation").notNull(),
+    idempotencyKey: text("idempotency_key"),
+    request: json<unknown>("request"),
+    response: json<unknown>("response"),
+    statusCode: integer("status_code"),
+    outcome: text("outcome", { enum: ["ok", "error", "event"] }).notNull(),
+    durationMs: integer("duration_ms"),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [index("lender_tx_loan_idx").on(t.loanId)],
+);

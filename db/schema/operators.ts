@@ -1,0 +1,45 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { encrypted, json, timestamp, timestamps } from "./columns";
+
+export const operatorRoles = ["admin", "underwriter", "risk_analyst", "support"] as const;
+export type OperatorRole = (typeof operatorRoles)[number];
+
+/** FlowOps staff. Every operator signs in with a password and TOTP. */
+export const operators = sqliteTable("operators", {
+  id: text("id").primaryKey(),
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  role: text("role", { enum: operatorRoles }).notNull(),
+  status: text("status", { enum: ["active", "deactivated"] })
+    .notNull()
+    .default("active"),
+  passwordHash: text("password_hash").notNull(),
+  totpSecretEnc: encrypted("totp_secret_enc"),
+  totpEnabledAt: timestamp("totp_enabled_at"),
+  /** SHA-256 hashes of unused recovery codes. */
+  recoveryCodeHashes: json<string[]>("recovery_code_hashes").notNull().default([]),
+  failedAttempts: integer("failed_attempts").notNull().default(0),
+  lockedUntil: timestamp("locked_until"),
+  lastLoginAt: timestamp("last_login_at"),
+  ...timestamps,
+});
+
+/** Database-backed sessions: the cookie holds only the id, so sessions can be listed and revoked. */
+export const operatorSessions = sqliteTable(
+  "operator_sessions",
+  {
+    id: text("id").primaryKey(),
+    operatorId: text("operator_id")
+      .notNull()
+      .references(() => operators.id),
+    /** Null until the TOTP step succeeds: a password-only session can reach nothing but /ops/verify. */
+    mfaVerifiedAt: timestamp("mfa_verified_at"),
+    lastSeenAt: timestamp("last_seen_at").notNull(),
+    expiresAt: timestamp("expires_at").notNull(),
+    revokedAt: timestamp("revoked_at"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    ...timestamps,
+  },
+  (t) => [index("operator_sessions_operator_idx").on(t.operatorId)],
+);

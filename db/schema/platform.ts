@@ -1,0 +1,140 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { json, timestamp, timestamps } from "./columns";
+import { applications } from "./applications";
+import { merchants } from "./merchants";
+
+/** Text messages and e-mails, with their delivery state. */
+export const messages = sqliteTable(
+  "messages",
+  {
+    id: text("id").primaryKey(),
+    applicationId: text("application_id").references(() => applications.id),
+    merchantId: text("merchant_id").references(() => merchants.id),
+    channel: text("channel", { enum: ["sms", "email"] }).notNull(),
+    recipient: text("recipient").notNull(),
+    template: text("template").notNull(),
+    body: text("body").notNull(),
+    status: text("status", {
+      enum: ["queued", "sending", "sent", "delivered", "undelivered", "failed", "suppressed"],
+    })
+      .notNull()
+      .default("queued"),
+    provider: text("provider"),
+    providerMessageId: text("provider_message_id").unique(),
+    errorCode: text("error_code"),
+    ...timestamps,
+  },
+  (t) => [index("messages_app_idx").on(t.applicationId)],
+);
+
+/** FlowPay's own SMS opt-out list (TCPA): honoured whatever the SMS provider does. */
+export const smsOptOuts = sqliteTable("sms_opt_outs", {
+  phone: text("phone").primaryKey(),
+  keyword: text("keyword").notNull(),
+  optedOutAt: timestamp("opted_out_at").notNull(),
+});
+
+/** Raw partner webhook events, stored once per (partner, event id). */
+export const webhookEvents = sqliteTable(
+  "webhook_events",
+  {
+    id: text("id").primaryKey(),
+    partner: text("partner").notNull(),
+    eventId: text("event_id").notNull(),
+    eventType: text("event_type"),
+    occurredAt: timestamp("occurred_at"),
+    payload: text("payload").notNull(),
+    receivedAt: timestamp("received_at").notNull(),
+    processedAt: timestamp("processed_at"),
+  },
+  (t) => [uniqueIndex("webhook_events_partner_event_idx").on(t.partner, t.eventId)],
+);
+
+/** Calls to the CRM, with redacted request/response, for support and audit. */
+export const crmSyncLogs = sqliteTable(
+  "crm_sync_logs",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").references(() => merchants.id),
+    applicationId: text("application_id").references(() => applications.id),
+    crm: text("crm").notNull(),
+    operation: text("operation").notNull(),
+    request: json<unknown>("request"),
+    response: json<unknown>("response"),
+    outcome: text("outcome", { enum: ["ok", "error"] }).notNull(),
+    error: text("error"),
+    durationMs: integer("duration_ms"),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [index("crm_sync_logs_app_idx").on(t.applicationId)],
+);
+
+export const outboxStates = ["pending", "running", "completed", "dead"] as const;
+
+/**
+ * The transactional outbox: a row written in the same transaction as the business change,
+ * executed later by the in-process job runner (jobs/). Claims use the ready index below.
+ */
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind").notNull(),
+    payload: text("payload").notNull(),
+    /** Lower runs first: create-loan 1, sync-to-crm 2, notifications 3. */
+    priority: integer("priority").notNull(),
+    state: text("state", { enum: outboxStates }).notNull().default("pending"),
+    /** Replaces or dedupes a pending job with the same key. */
+    key: text("key"),
+    runAt: integer("run_at").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull().default(5),
+    lockedBy: text("locked_by"),
+    lockedUntil: integer("locked_until"),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    completedAt: integer("completed_at"),
+  },
+  (t) => [
+    index("outbox_ready_idx")
+      .on(t.priority, t.runAt, t.id)
+      .where(sql`state = 'pending'`),
+    index("outbox_lease_idx")
+      .on(t.lockedUntil)
+      .where(sql`state = 'running'`),
+    uniqueIndex("outbox_key_idx")
+      .on(t.key)
+      .where(sql`key IS NOT NULL AND state IN ('pending', 'running')`),
+    index("outbox_kind_state_idx").on(t.kind, t.state),
+    index("outbox_completed_idx")
+      .on(t.completedAt)
+      .where(sql`state = 'completed'`),
+  ],
+);
+
+/** Append-only: the database itself rejects UPDATE and DELETE (see the audit migration). */
+export const auditLogs = sqliteTable(
+  "audit_logs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: timestamp("at").notNull(),
+    actorType: text("actor_type", {
+      enum: ["operator", "api_key", "borrower", "system", "cli"],
+    }).notNull(),
+    actorId: text("actor_id"),
+    action: text("action").notNull(),
+    entityType: text("entity_type"),
+    entityId: text("entity_id"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    requestId: text("request_id"),
+    details: json<Record<string, unknown>>("details"),
+  },
+  (t) => [
+    index("audit_entity_idx").on(t.entityType, t.entityId),
+    index("audit_actor_idx").on(t.actorType, t.actorId),
+    index("audit_at_idx").on(t.at),
+  ],
+);

@@ -1,0 +1,111 @@
+/**
+ * `npm start`: the one command that runs FlowPay on a fresh clone.
+ * Builds when the build is missing or older than the sources, then serves with remix-serve
+ * (or Deno with --deno). The server itself validates configuration, migrates the database and
+ * seeds the demo before it listens; this script waits for /ready and prints where to go.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError, parseEnv } from "../app/config/env.server";
+import { demo } from "../app/demo/seed.server";
+import { currentTotp } from "../app/security/totp.server";
+
+const root = process.cwd();
+const useDeno = process.argv.includes("--deno");
+
+// The local demo is not production unless the operator says so.
+process.env.FLOWPAY_ENV ??= "development";
+
+let env;
+try {
+  env = parseEnv(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`FlowPay cannot start. ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function needsBuild() {
+  const built = join(root, "build/index.js");
+  if (!existsSync(built)) return true;
+  const sources = ["app", "db", "adapters", "jobs"].filter((d) => existsSync(join(root, d)));
+  const newestSource = Math.max(...sources.map((d) => newestMtime(join(root, d))));
+  return newestSource > statSync(built).mtimeMs;
+}
+
+function run(command: string, args: string[]) {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(command, args, { stdio: "inherit" });
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}`)),
+    );
+  });
+}
+
+if (needsBuild()) {
+  console.log("Building FlowPay…");
+  await run(join(root, "node_modules/.bin/remix"), ["build"]);
+}
+
+const serveArgs = useDeno
+  ? [
+      "run",
+      "--allow-read",
+      `--allow-write=${env.DATA_DIR}`,
+      "--allow-env",
+      `--allow-net=${env.HOST}`,
+      "--allow-ffi",
+      "--allow-sys",
+      join(root, "node_modules/.bin/remix-serve"),
+      "build/index.js",
+    ]
+  : ["build/index.js"];
+const server = spawn(
+  useDeno ? join(root, "node_modules/.bin/deno") : join(root, "node_modules/.bin/remix-serve"),
+  serveArgs,
+  { stdio: "inherit", env: { ...process.env, HOST: env.HOST, PORT: String(env.PORT) } },
+);
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
+server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+const base = `http://${env.HOST}:${env.PORT}`;
+for (let i = 0; i < 600; i++) {
+  try {
+    if ((await fetch(`${base}/ready`)).ok) break;
+  } catch {
+    // not listening yet
+  }
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+const lines = [
+  ``,
+  `FlowPay is running at ${base}${useDeno ? " (Deno)" : ""}`,
+  `  FlowOps sign-in: ${base}/ops/login`,
+];
+const demoOn = env.SEED_DEMO ?? env.FLOWPAY_ENV !== "production";
+if (demoOn) {
+  const keyFile = join(env.DATA_DIR, demo.apiKeyFile);
+  lines.push(
+    `    e-mail    ${demo.operatorEmail}`,
+    `    password  ${demo.operatorPassword}`,
+    `    TOTP      secret ${demo.operatorTotpSecret} (add it to an authenticator app)`,
+    `              or run \`npm run flowpay -- demo totp\` for the current code (now ${await currentTotp(demo.operatorTotpSecret)})`,
+    `  CRM API (merchant "${demo.merchantName}", sandbox partners):`,
+    `    key       ${existsSync(keyFile) ? readFileSync(keyFile, "utf8").trim() : "(see README)"}  (${keyFile})`,
+  );
+}
+lines.push(`  Health: ${base}/health  Ready: ${base}/ready  Metrics: ${base}/metrics`, ``);
+console.log(lines.join("\n"));
