@@ -1,0 +1,79 @@
+import { existsSync } from "node:fs";
+import { defineConfig, devices } from "@playwright/test";
+
+/**
+ * End-to-end tests run against the *built* server (what `npm start` serves), each runtime with
+ * its own fresh database. Debian's Chromium is used where it exists (no browser downloads here);
+ * elsewhere Playwright's own browser.
+ */
+const chromium =
+  process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+const nodePort = Number(process.env.E2E_PORT ?? 3311);
+const denoPort = nodePort + 1;
+const withDeno = process.env.E2E_DENO !== "0";
+
+const serverEnv = (name: string) => ({
+  FLOWPAY_ENV: "test",
+  LOG_LEVEL: "warn",
+  HOST: "127.0.0.1",
+  DATA_DIR: `e2e/.data/${name}`,
+  DATABASE_URL: `file:e2e/.data/${name}/flowpay.db`,
+});
+
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 30_000,
+  reporter: process.env.CI ? "list" : "line",
+  use: {
+    trace: "retain-on-failure",
+    launchOptions: chromium
+      ? {
+          executablePath: chromium,
+          args: [
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+          ],
+        }
+      : {},
+  },
+  projects: [
+    { name: "node", use: { ...devices["Pixel 7"], baseURL: `http://127.0.0.1:${nodePort}` } },
+    ...(withDeno
+      ? [
+          {
+            name: "deno",
+            testMatch: /smoke\.spec\.ts/,
+            use: { ...devices["Pixel 7"], baseURL: `http://127.0.0.1:${denoPort}` },
+          },
+        ]
+      : []),
+  ],
+  webServer: [
+    {
+      command: "rm -rf e2e/.data/node && node_modules/.bin/remix-serve build/index.js",
+      url: `http://127.0.0.1:${nodePort}/ready`,
+      env: { ...serverEnv("node"), PORT: String(nodePort) },
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    ...(withDeno
+      ? [
+          {
+            command:
+              "rm -rf e2e/.data/deno && mkdir -p e2e/.data/deno && node_modules/.bin/deno run --allow-read --allow-write=e2e/.data/deno --allow-env --allow-net=127.0.0.1 --allow-ffi --allow-sys node_modules/.bin/remix-serve build/index.js",
+            url: `http://127.0.0.1:${denoPort}/ready`,
+            env: { ...serverEnv("deno"), PORT: String(denoPort) },
+            reuseExistingServer: false,
+            timeout: 90_000,
+          },
+        ]
+      : []),
+  ],
+});
