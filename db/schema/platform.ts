@@ -98,8 +98,9 @@ export const outbox = sqliteTable(
     completedAt: integer("completed_at"),
   },
   (t) => [
+    // kind is last so claims that filter by kind (the kinds a process handles) stay index-only.
     index("outbox_ready_idx")
-      .on(t.priority, t.runAt, t.id)
+      .on(t.priority, t.runAt, t.id, t.kind)
       .where(sql`state = 'pending'`),
     index("outbox_lease_idx")
       .on(t.lockedUntil)
@@ -111,6 +112,9 @@ export const outbox = sqliteTable(
     index("outbox_completed_idx")
       .on(t.completedAt)
       .where(sql`state = 'completed'`),
+    index("outbox_dead_idx")
+      .on(t.kind, t.id)
+      .where(sql`state = 'dead'`),
   ],
 );
 
