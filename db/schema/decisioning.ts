@@ -108,7 +108,14 @@ export const offers = sqliteTable(
     financeChargeCents: cents("finance_charge_cents").notNull(),
     totalOfPaymentsCents: cents("total_of_payments_cents").notNull(),
     promotional: integer("promotional", { mode: "boolean" }).notNull().default(false),
+    /** Pricing tier the offer came from (A, B, C). */
+    tier: text("tier"),
+    /** Merchant fee (discount) and what the merchant is paid: amount − merchant fee. */
+    merchantFeeCents: cents("merchant_fee_cents"),
+    disbursementCents: cents("disbursement_cents"),
     schedule: json<unknown[]>("schedule").notNull(),
+    /** The Truth-in-Lending box (app/decisioning/disclosure.ts), rendered as stored. */
+    disclosure: json<Record<string, unknown>>("disclosure"),
     selectedAt: timestamp("selected_at"),
     createdAt: timestamp("created_at").notNull(),
   },
