@@ -31,6 +31,13 @@ export const envSchema = z.object({
     .regex(/^(file:|libsql:|https?:|wss?:)/, "must start with file:, libsql:, http(s): or ws(s):")
     .default("file:./data/flowpay.db"),
   DATABASE_AUTH_TOKEN: z.string().min(1).optional(),
+  /** Experian credit bureau: live when EXPERIAN_BASE_URL is set, the sandbox otherwise (never implicitly in production). */
+  EXPERIAN_MODE: z.enum(["sandbox", "live"]).optional(),
+  EXPERIAN_BASE_URL: z.url().optional(),
+  EXPERIAN_TOKEN: z.string().min(1).optional(),
+  EXPERIAN_COMPANY_ID: z.string().min(1).optional(),
+  EXPERIAN_SUBSCRIBER_CODE: z.string().min(1).optional(),
+  EXPERIAN_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(8_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   ENCRYPTION_KEYS: keyList,
@@ -38,10 +45,43 @@ export const envSchema = z.object({
   COOKIE_SECURE: booleanish.optional(),
   SEED_DEMO: booleanish.optional(),
   TRUST_PROXY: booleanish.default(false),
+  /** Requests a minute per CRM API key and per client IP (api.md: 100). */
+  CRM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  /** Twilio (live SMS) — sandbox when unset. TWILIO_API_BASE_URL points the SDK at a fake (tests). */
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[\da-f]{32}$/i, "must look like AC + 32 hex")
+    .optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
+  TWILIO_FROM: z
+    .string()
+    .regex(/^\+\d{8,15}$/, "must be an E.164 number")
+    .optional(),
+  TWILIO_MESSAGING_SERVICE_SID: z
+    .string()
+    .regex(/^MG[\da-f]{32}$/i)
+    .optional(),
+  TWILIO_API_BASE_URL: z.url().optional(),
+  /** Borrower link lifetime (api.md: 24 hours). */
+  LINK_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 7)
+    .default(24),
   DATA_DIR: z.string().min(1).default("./data"),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default("flowpay"),
+  /** The in-process job runner (jobs/): off for processes that must not run jobs. */
+  JOBS_ENABLED: booleanish.default(true),
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
+  JOB_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** How long a claimed job stays locked; must exceed every job kind's timeout. */
+  JOB_LEASE_MS: z.coerce.number().int().min(5000).max(86_400_000).default(300_000),
+  /** Most jobs one claim statement takes. */
+  JOB_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  JOB_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(7),
 });
 
 export type EncryptionKey = { id: string; key: Buffer };

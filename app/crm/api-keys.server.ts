@@ -90,3 +90,102 @@ export async function revokeApiKey(
     return { id, alreadyRevoked: false };
   });
 }
+
+export const defaultRotationOverlapHours = 24;
+
+/**
+ * Rotation: a new key for the same merchant; the old one keeps working for the overlap window
+ * (so the CRM can switch without downtime), then expires.
+ */
+export async function rotateApiKey(
+  database: Database,
+  id: string,
+  input: {
+    overlapHours?: number;
+    actor: Pick<AuditEntry, "actorType" | "actorId" | "ip" | "userAgent">;
+  },
+): Promise<CreatedApiKey & { oldKeyExpiresAt: Date }> {
+  const now = Date.now();
+  const overlapEnd = new Date(
+    now + (input.overlapHours ?? defaultRotationOverlapHours) * 60 * 60 * 1000,
+  );
+  return database.write(async (tx) => {
+    const old = await tx.query.apiKeys.findFirst({ where: eq(apiKeys.id, id) });
+    if (!old || old.revokedAt || old.expiresAt.getTime() <= now) {
+      throw new NotFoundError(`No active API key with id "${id}"`);
+    }
+    const key = generateApiKey(old.mode);
+    const newKeyId = newId("key", now);
+    const expiresAt = new Date(now + defaultKeyLifetimeDays * dayMs);
+    const oldKeyExpiresAt = old.expiresAt < overlapEnd ? old.expiresAt : overlapEnd;
+    await tx.insert(apiKeys).values({
+      id: newKeyId,
+      merchantId: old.merchantId,
+      name: old.name,
+      mode: old.mode,
+      displayPrefix: key.slice(0, 12),
+      keyHash: sha256Hex(key),
+      expiresAt,
+      rotatedFromId: old.id,
+      createdBy: input.actor.actorId ?? null,
+    });
+    await tx.update(apiKeys).set({ expiresAt: oldKeyExpiresAt }).where(eq(apiKeys.id, old.id));
+    await audit(tx, {
+      ...input.actor,
+      action: "api_key.rotate",
+      entityType: "api_key",
+      entityId: old.id,
+      details: { new_key_id: newKeyId, old_key_expires_at: oldKeyExpiresAt.toISOString() },
+    });
+    return {
+      id: newKeyId,
+      key,
+      displayPrefix: key.slice(0, 12),
+      merchantId: old.merchantId,
+      mode: old.mode,
+      expiresAt,
+      oldKeyExpiresAt,
+    };
+  });
+}
+
+export type AuthenticatedKey = {
+  keyId: string;
+  mode: "live" | "test";
+  merchant: typeof merchants.$inferSelect;
+};
+
+/** last_used_at is written at most once a minute per key, so every API call is not a write. */
+const lastUsedWritten = new Map<string, number>();
+const lastUsedIntervalMs = 60_000;
+
+/**
+ * The key's merchant, or why not: unknown, revoked and expired keys look the same to the caller
+ * (401), a suspended merchant is 403.
+ */
+export async function authenticateApiKey(
+  database: Database,
+  presented: string,
+): Promise<AuthenticatedKey | "invalid" | "merchant_suspended"> {
+  if (!/^fp_(live|test)_[\w-]{20,64}$/.test(presented)) return "invalid";
+  const row = await database.db
+    .select()
+    .from(apiKeys)
+    .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
+    .where(eq(apiKeys.keyHash, sha256Hex(presented)))
+    .get();
+  const now = Date.now();
+  if (!row || row.api_keys.revokedAt || row.api_keys.expiresAt.getTime() <= now) return "invalid";
+  if (row.merchants.status !== "active") return "merchant_suspended";
+  const keyId = row.api_keys.id;
+  if (now - (lastUsedWritten.get(keyId) ?? 0) > lastUsedIntervalMs) {
+    lastUsedWritten.set(keyId, now);
+    await database.write((tx) =>
+      tx
+        .update(apiKeys)
+        .set({ lastUsedAt: new Date(now) })
+        .where(eq(apiKeys.id, keyId)),
+    );
+  }
+  return { keyId, mode: row.api_keys.mode, merchant: row.merchants };
+}

@@ -34,6 +34,10 @@ export const encryptedColumns = [
     column: "refresh_token_enc",
     context: "crm_connections.refresh_token",
   },
+  // Texts carry borrower link tokens, so their bodies are encrypted too.
+  { table: "messages", column: "body_enc", context: "messages.body" },
+  // Not listed: idempotency_keys.response_body ("idempotency_keys.response_body") lives 24 h;
+  // keep a retired key configured for a day after rotation instead of re-encrypting it.
 ] as const;
 
 export type EncryptedColumn = (typeof encryptedColumns)[number];

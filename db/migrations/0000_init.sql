@@ -419,7 +419,7 @@ CREATE TABLE `messages` (
 	`channel` text NOT NULL,
 	`recipient` text NOT NULL,
 	`template` text NOT NULL,
-	`body` text NOT NULL,
+	`body_enc` text NOT NULL,
 	`status` text DEFAULT 'queued' NOT NULL,
 	`provider` text,
 	`provider_message_id` text,

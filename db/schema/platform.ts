@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { json, timestamp, timestamps } from "./columns";
+import { encrypted, json, timestamp, timestamps } from "./columns";
 import { applications } from "./applications";
 import { merchants } from "./merchants";
 
@@ -14,7 +14,8 @@ export const messages = sqliteTable(
     channel: text("channel", { enum: ["sms", "email"] }).notNull(),
     recipient: text("recipient").notNull(),
     template: text("template").notNull(),
-    body: text("body").notNull(),
+    /** Encrypted (context "messages.body"): texts carry borrower link tokens. */
+    bodyEnc: encrypted("body_enc").notNull(),
     status: text("status", {
       enum: ["queued", "sending", "sent", "delivered", "undelivered", "failed", "suppressed"],
     })

@@ -1,0 +1,37 @@
+import { apiError } from "./errors.server";
+import { ApiFailure } from "./body.server";
+import { logger } from "~/observability/logger.server";
+
+/**
+ * Wraps an /api/v1 loader or action: an ApiFailure becomes its response, a Remix Response is
+ * passed through, anything else is a bug — logged with the request id, answered as api.md's 500
+ * without a stack trace.
+ */
+export function apiHandler<Args extends { request: Request }>(
+  handler: (args: Args) => Promise<Response>,
+): (args: Args) => Promise<Response> {
+  return async (args) => {
+    try {
+      return await handler(args);
+    } catch (error) {
+      if (error instanceof ApiFailure) return error.response;
+      if (error instanceof Response) return error;
+      logger.error({ err: error, path: new URL(args.request.url).pathname }, "API handler failed");
+      return apiError(
+        "internal",
+        "Something went wrong on our side; the request id identifies it for support",
+      );
+    }
+  };
+}
+
+/** 405-style answer in the API's error shape for a method a route does not serve. */
+export function methodNotAllowed(request: Request, allowed: string[]) {
+  return apiError(
+    "not_found",
+    `No such endpoint: ${request.method} ${new URL(request.url).pathname}`,
+    {
+      headers: { Allow: allowed.join(", ") },
+    },
+  );
+}

@@ -1,0 +1,122 @@
+import { eq } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { applications } from "../../db/schema/index";
+import { apiError } from "~/api/errors.server";
+import { ApiFailure } from "~/api/body.server";
+import { audit } from "~/audit/audit.server";
+import { issueLink, revokeLinks } from "~/borrower/links.server";
+import { queueSms } from "~/messaging/sms.server";
+import { effectiveStatus } from "./applications.server";
+import type { CrmCaller } from "./guard.server";
+import { merchantScope } from "./merchant-scope.server";
+
+type Status = (typeof applications.$inferSelect)["status"];
+
+/** A new link makes sense while the borrower still has something to do on it. */
+const resendable = new Set<Status>([
+  "link_sent",
+  "in_progress",
+  "expired",
+  "approved",
+  "manual_review",
+]);
+/** Only before the borrower accepts an offer (api.md). */
+const cancelable = new Set<Status>([
+  "link_sent",
+  "in_progress",
+  "submitted",
+  "approved",
+  "manual_review",
+  "expired",
+]);
+
+function notFound(id: string) {
+  return new ApiFailure(apiError("not_found", `No application ${id}`));
+}
+
+/** POST …/resend: a new link (the old one revoked) and, unless the number opted out, a new text. */
+export async function resendLink(database: Database, caller: CrmCaller, applicationId: string) {
+  const scope = merchantScope(caller.merchant.id);
+  return database.write(async (tx) => {
+    const row = await scope.application(tx, applicationId);
+    if (!row) throw notFound(applicationId);
+    const details = await scope.applicationDetails(tx, applicationId);
+    const status = effectiveStatus(row.applications, details.link);
+    if (!resendable.has(status)) {
+      throw new ApiFailure(
+        apiError("invalid_state", `A link cannot be resent while the application is ${status}`),
+      );
+    }
+    const link = await issueLink(tx, applicationId);
+    const nextStatus: Status = status === "expired" ? "link_sent" : row.applications.status;
+    await tx
+      .update(applications)
+      .set({ status: nextStatus })
+      .where(eq(applications.id, applicationId));
+    await queueSms(tx, {
+      to: row.customers.phone,
+      applicationId,
+      merchantId: caller.merchant.id,
+      template: "apply_link",
+      merchantName: caller.merchant.name,
+      amountCents: row.applications.amountCents,
+      url: link.url,
+    });
+    await audit(tx, {
+      actorType: "api_key",
+      actorId: caller.keyId,
+      action: "application.resend_link",
+      entityType: "application",
+      entityId: applicationId,
+      ip: caller.ip,
+      userAgent: caller.userAgent,
+    });
+    return {
+      application_id: applicationId,
+      status: nextStatus,
+      apply_url: link.url,
+      expires_at: link.expiresAt.toISOString(),
+      sms_sent: true,
+    };
+  });
+}
+
+/** POST …/cancel: only before offer_accepted; the borrower's link stops working at once. */
+export async function cancelApplication(
+  database: Database,
+  caller: CrmCaller,
+  applicationId: string,
+) {
+  const scope = merchantScope(caller.merchant.id);
+  return database.write(async (tx) => {
+    const row = await scope.application(tx, applicationId);
+    if (!row) throw notFound(applicationId);
+    const current = row.applications.status;
+    if (current === "canceled")
+      return { application_id: applicationId, status: "canceled" as const };
+    const details = await scope.applicationDetails(tx, applicationId);
+    const status = effectiveStatus(row.applications, details.link);
+    if (!cancelable.has(status)) {
+      throw new ApiFailure(
+        apiError("invalid_state", `An application that is ${status} cannot be canceled`),
+      );
+    }
+    const now = new Date();
+    await tx
+      .update(applications)
+      .set({ status: "canceled", canceledAt: now })
+      .where(eq(applications.id, applicationId));
+    await revokeLinks(tx, applicationId, now.getTime());
+    await audit(tx, {
+      actorType: "api_key",
+      actorId: caller.keyId,
+      action: "application.cancel",
+      entityType: "application",
+      entityId: applicationId,
+      ip: caller.ip,
+      userAgent: caller.userAgent,
+      details: { from_status: status },
+    });
+    return { application_id: applicationId, status: "canceled" as const };
+  });
+}

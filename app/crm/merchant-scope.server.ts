@@ -1,0 +1,100 @@
+import { and, desc, eq } from "drizzle-orm";
+import type { Database, Tx } from "../../db/client";
+import {
+  applicationLinks,
+  applications,
+  customers,
+  decisions,
+  loans,
+  messages,
+  offers,
+  serviceJobs,
+} from "../../db/schema/index";
+
+type Reader = Database["db"] | Tx;
+
+/**
+ * The one place CRM-facing queries read merchant data: every query here is filtered by the
+ * caller's merchant id, so an API key of merchant A can never see merchant B's rows — a wrong
+ * merchant simply finds nothing (404), and nothing about B leaks.
+ */
+export function merchantScope(merchantId: string) {
+  return {
+    merchantId,
+
+    async application(reader: Reader, applicationId: string) {
+      return reader
+        .select()
+        .from(applications)
+        .innerJoin(customers, eq(customers.id, applications.customerId))
+        .innerJoin(serviceJobs, eq(serviceJobs.id, applications.serviceJobId))
+        .where(and(eq(applications.id, applicationId), eq(applications.merchantId, merchantId)))
+        .get();
+    },
+
+    async customerByCrmId(reader: Reader, crmCustomerId: string) {
+      return reader
+        .select()
+        .from(customers)
+        .where(
+          and(eq(customers.merchantId, merchantId), eq(customers.crmCustomerId, crmCustomerId)),
+        )
+        .get();
+    },
+
+    async serviceJobByCrmId(reader: Reader, crmJobId: string) {
+      return reader
+        .select()
+        .from(serviceJobs)
+        .where(and(eq(serviceJobs.merchantId, merchantId), eq(serviceJobs.crmJobId, crmJobId)))
+        .get();
+    },
+
+    /** Latest decision, selected offer, loan, link and text of an application already scoped above. */
+    async applicationDetails(reader: Reader, applicationId: string) {
+      const [decision, selectedOffer, loan, link, sms] = await Promise.all([
+        reader
+          .select({ status: decisions.status, decidedAt: decisions.decidedAt })
+          .from(decisions)
+          .where(eq(decisions.applicationId, applicationId))
+          .orderBy(desc(decisions.decidedAt))
+          .limit(1)
+          .get(),
+        reader
+          .select()
+          .from(offers)
+          .innerJoin(applications, eq(applications.selectedOfferId, offers.id))
+          .where(and(eq(applications.id, applicationId), eq(applications.merchantId, merchantId)))
+          .get(),
+        reader
+          .select()
+          .from(loans)
+          .where(and(eq(loans.applicationId, applicationId), eq(loans.merchantId, merchantId)))
+          .get(),
+        reader
+          .select({ expiresAt: applicationLinks.expiresAt, revokedAt: applicationLinks.revokedAt })
+          .from(applicationLinks)
+          .where(eq(applicationLinks.applicationId, applicationId))
+          .orderBy(desc(applicationLinks.createdAt))
+          .limit(1)
+          .get(),
+        reader
+          .select({ status: messages.status })
+          .from(messages)
+          .where(
+            and(
+              eq(messages.applicationId, applicationId),
+              eq(messages.merchantId, merchantId),
+              eq(messages.channel, "sms"),
+            ),
+          )
+          .orderBy(desc(messages.createdAt))
+          .limit(1)
+          .get(),
+      ]);
+      return { decision, selectedOffer: selectedOffer?.offers, loan, link, sms };
+    },
+  };
+}
+
+export type MerchantScope = ReturnType<typeof merchantScope>;

@@ -1,0 +1,162 @@
+import { and, eq } from "drizzle-orm";
+import type { Database, Tx } from "../../db/client";
+import { newId } from "../../db/ids";
+import { messages, smsOptOuts } from "../../db/schema/index";
+import type { SmsAdapter } from "../../adapters/twilio/types";
+import { enqueue } from "../../jobs/enqueue.server";
+import { sendSmsJob } from "../../jobs/handlers/send-sms.definition";
+import { getCipher } from "~/security/encryption.server";
+import { renderSms, type SmsTemplate } from "./templates";
+
+export const bodyContext = "messages.body";
+
+/** The readable text of a stored message. */
+export const messageBody = (stored: string) => getCipher().decrypt(stored, bodyContext);
+
+type Reader = Database["db"] | Tx;
+
+/** Templates that go out even to an opted-out number: the one confirmation the law expects. */
+const sentDespiteOptOut = new Set<SmsTemplate["template"]>(["opt_out_confirmation"]);
+
+/**
+ * Records a text and enqueues its delivery in the caller's transaction: the message exists
+ * exactly when its cause committed, and the job delivers it at least once (never twice, see
+ * deliverSms).
+ */
+export async function queueSms(
+  tx: Tx,
+  input: { to: string; applicationId?: string | null; merchantId?: string | null } & SmsTemplate,
+) {
+  const id = newId("msg");
+  await tx.insert(messages).values({
+    id,
+    applicationId: input.applicationId ?? null,
+    merchantId: input.merchantId ?? null,
+    channel: "sms",
+    recipient: input.to,
+    template: input.template,
+    // Encrypted at rest: the text carries the borrower's link token, which is never stored in clear.
+    bodyEnc: getCipher().encrypt(renderSms(input), bodyContext),
+    status: "queued",
+  });
+  await enqueue(tx, sendSmsJob, { messageId: id });
+  return id;
+}
+
+export async function isOptedOut(reader: Reader, phone: string) {
+  const row = await reader.select().from(smsOptOuts).where(eq(smsOptOuts.phone, phone)).get();
+  return Boolean(row);
+}
+
+const finished = new Set(["sent", "delivered", "undelivered", "failed", "suppressed"]);
+
+/**
+ * The send-sms job. At-least-once execution, one text: a message already sent is skipped;
+ * a message left "sending" by an attempt that died after Twilio accepted it is looked up at
+ * Twilio (findSent) before any resend; opted-out numbers are suppressed, not texted.
+ */
+export async function deliverSms(
+  database: Database,
+  adapter: SmsAdapter,
+  messageId: string,
+  options: { idempotencyKey: string; signal: AbortSignal; statusCallbackUrl?: string },
+) {
+  const message = await database.db.select().from(messages).where(eq(messages.id, messageId)).get();
+  if (!message || finished.has(message.status)) return { outcome: "skipped" as const };
+
+  if (!sentDespiteOptOut.has(message.template as SmsTemplate["template"])) {
+    if (await isOptedOut(database.db, message.recipient)) {
+      await setStatus(database, messageId, { status: "suppressed" });
+      return { outcome: "suppressed" as const };
+    }
+  }
+
+  const body = messageBody(message.bodyEnc);
+  if (message.status === "sending") {
+    const since = new Date(message.updatedAt.getTime() - 60_000);
+    const found = await adapter.findSent({
+      to: message.recipient,
+      body,
+      since,
+      signal: options.signal,
+    });
+    if (found) {
+      await setStatus(database, messageId, {
+        status: "sent",
+        providerMessageId: found.providerMessageId,
+      });
+      return { outcome: "reconciled" as const };
+    }
+  } else {
+    await setStatus(database, messageId, { status: "sending" });
+  }
+
+  try {
+    const result = await adapter.send({
+      to: message.recipient,
+      body,
+      idempotencyKey: options.idempotencyKey,
+      statusCallbackUrl: options.statusCallbackUrl,
+      signal: options.signal,
+    });
+    await setStatus(database, messageId, {
+      status: "sent",
+      providerMessageId: result.providerMessageId,
+      provider: adapter.name,
+    });
+    return { outcome: "sent" as const, providerMessageId: result.providerMessageId };
+  } catch (error) {
+    if ((error as { permanent?: boolean }).permanent) {
+      const code = (error as { code?: string | number }).code;
+      await setStatus(database, messageId, {
+        status: "failed",
+        errorCode: code === undefined ? null : String(code),
+      });
+    }
+    throw error;
+  }
+}
+
+async function setStatus(
+  database: Database,
+  messageId: string,
+  values: {
+    status: (typeof messages.$inferSelect)["status"];
+    providerMessageId?: string;
+    provider?: string;
+    errorCode?: string | null;
+  },
+) {
+  await database.write((tx) => tx.update(messages).set(values).where(eq(messages.id, messageId)));
+}
+
+const statusRank: Record<string, number> = {
+  queued: 0,
+  accepted: 0,
+  sending: 1,
+  sent: 2,
+  delivered: 3,
+  undelivered: 3,
+  failed: 3,
+};
+
+/** Applies a Twilio delivery report; states only move forward (callbacks can arrive out of order). */
+export async function applyDeliveryStatus(
+  tx: Tx,
+  providerMessageId: string,
+  reported: string,
+  errorCode: string | null,
+) {
+  const message = await tx
+    .select()
+    .from(messages)
+    .where(and(eq(messages.providerMessageId, providerMessageId), eq(messages.channel, "sms")))
+    .get();
+  if (!message || !(reported in statusRank)) return false;
+  if ((statusRank[reported] ?? 0) <= (statusRank[message.status] ?? 0)) return true;
+  await tx
+    .update(messages)
+    .set({ status: reported as "sent", errorCode })
+    .where(eq(messages.id, message.id));
+  return true;
+}

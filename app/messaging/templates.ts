@@ -1,0 +1,61 @@
+/**
+ * Every text names FlowPay and says how to opt out (TCPA, lending.md "Consent").
+ * Bodies stay short: one or two SMS segments.
+ */
+export const smsFooter = "Reply STOP to opt out, HELP for help.";
+
+export function formatUsd(cents: number) {
+  const dollars = Math.trunc(cents / 100).toLocaleString("en-US");
+  return `$${dollars}.${String(Math.abs(cents % 100)).padStart(2, "0")}`;
+}
+
+export type SmsTemplate =
+  | { template: "apply_link"; merchantName: string; amountCents: number; url: string }
+  | { template: "opt_out_confirmation" }
+  | { template: "opt_in_confirmation" }
+  | { template: "help" };
+
+export function renderSms(input: SmsTemplate): string {
+  switch (input.template) {
+    case "apply_link":
+      return `FlowPay: ${input.merchantName} offers financing for your ${formatUsd(input.amountCents)} job. Apply in 2 minutes: ${input.url} (link valid 24 h). ${smsFooter}`;
+    case "opt_out_confirmation":
+      return "FlowPay: you're unsubscribed and will get no more texts from us. Reply START to resubscribe.";
+    case "opt_in_confirmation":
+      return `FlowPay: you're subscribed to texts about your financing application again. ${smsFooter}`;
+    case "help":
+      return `FlowPay financing texts about your application. Help: support@flowpay.example or reply here. Msg&data rates may apply. ${smsFooter}`;
+  }
+}
+
+/** Inbound keywords (lending.md): Twilio's own STOP words plus REVOKE and OPT OUT. */
+const optOutWords = new Set([
+  "STOP",
+  "STOPALL",
+  "UNSUBSCRIBE",
+  "CANCEL",
+  "END",
+  "QUIT",
+  "REVOKE",
+  "OPT OUT",
+  "OPTOUT",
+]);
+const optInWords = new Set(["START", "UNSTOP", "YES"]);
+const helpWords = new Set(["HELP", "INFO"]);
+
+export type InboundIntent = "opt_out" | "opt_in" | "help" | "other";
+
+/** What an inbound text asks for: the whole message, trimmed and case-folded, is the keyword. */
+export function classifyInbound(body: string): InboundIntent {
+  const word = body
+    .trim()
+    .replace(/[.!\s]+$/, "")
+    .replace(/\s+/g, " ")
+    .toUpperCase();
+  // Any reasonable means counts (TCPA, 2025): "Stop texting me" opts out just like "STOP".
+  const firstWords = [word.split(" ")[0]!, word.split(" ").slice(0, 2).join(" ")];
+  if (optOutWords.has(word) || firstWords.some((w) => optOutWords.has(w))) return "opt_out";
+  if (optInWords.has(word)) return "opt_in";
+  if (helpWords.has(word)) return "help";
+  return "other";
+}

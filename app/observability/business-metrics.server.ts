@@ -1,0 +1,48 @@
+import client from "prom-client";
+import { metrics } from "./metrics.server";
+
+/** Business counters of the architecture document ("Metrics & Dashboards"), one registry per process. */
+function createBusinessMetrics() {
+  const registers = [metrics.registry];
+  return {
+    applicationsCreated: new client.Counter({
+      name: "applications_created_total",
+      help: "Applications opened through the CRM API",
+      labelNames: ["crm"],
+      registers,
+    }),
+    applicationsCanceled: new client.Counter({
+      name: "applications_canceled_total",
+      help: "Applications canceled by the CRM",
+      registers,
+    }),
+    linksResent: new client.Counter({
+      name: "borrower_links_resent_total",
+      help: "Borrower links re-sent by the CRM",
+      registers,
+    }),
+    smsDelivery: new client.Counter({
+      name: "sms_messages_total",
+      help: "Text messages by outcome of the send job (sent, suppressed, failed, reconciled)",
+      labelNames: ["outcome"],
+      registers,
+    }),
+    smsOptOuts: new client.Counter({
+      name: "sms_opt_outs_total",
+      help: "Inbound opt-out (STOP…) and opt-in (START…) requests",
+      labelNames: ["intent"],
+      registers,
+    }),
+    idempotentReplays: new client.Counter({
+      name: "api_idempotent_replays_total",
+      help: "CRM requests answered from an earlier Idempotency-Key response",
+      registers,
+    }),
+  };
+}
+
+const globalForBusiness = globalThis as unknown as {
+  __flowpayBusinessMetrics?: ReturnType<typeof createBusinessMetrics>;
+};
+export const businessMetrics = (globalForBusiness.__flowpayBusinessMetrics ??=
+  createBusinessMetrics());

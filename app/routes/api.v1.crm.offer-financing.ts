@@ -1,0 +1,36 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { parseOr422, readJsonBody } from "~/api/body.server";
+import { apiHandler, methodNotAllowed } from "~/api/route.server";
+import { getDatabase } from "~/db.server";
+import { requireCrmCaller } from "~/crm/guard.server";
+import { requestHash } from "~/crm/idempotency.server";
+import { offerFinancing } from "~/crm/offer-financing.server";
+import { crmJson, idempotencyKeyOf } from "~/crm/respond.server";
+import { offerFinancingRequest } from "~/crm/schemas";
+import { businessMetrics } from "~/observability/business-metrics.server";
+
+export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
+  if (request.method !== "POST") return methodNotAllowed(request, ["POST"]);
+  const caller = await requireCrmCaller(request);
+  const key = idempotencyKeyOf(request);
+  const body = await readJsonBody(request);
+  const input = parseOr422(offerFinancingRequest, body.value);
+  const result = await offerFinancing(
+    await getDatabase(),
+    caller,
+    input,
+    key ? { key, hash: requestHash(body.value) } : null,
+  );
+  if (result.replayed) businessMetrics.idempotentReplays.inc();
+  else businessMetrics.applicationsCreated.inc({ crm: input.crm });
+  return crmJson(
+    result.body,
+    result.status,
+    caller.rateHeaders,
+    result.replayed ? { "Idempotent-Replayed": "true" } : {},
+  );
+});
+
+export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) =>
+  methodNotAllowed(request, ["POST"]),
+);

@@ -1,0 +1,66 @@
+import type { MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { desc } from "drizzle-orm";
+import { messages } from "../../db/schema/index";
+import { isProduction } from "~/config/env.server";
+import { getDatabase } from "~/db.server";
+import { messageBody } from "~/messaging/sms.server";
+
+export const meta: MetaFunction = () => [{ title: "Sandbox messages — FlowPay" }];
+
+/**
+ * Development only: the texts and e-mails the sandbox adapters "sent", newest first, so a
+ * developer can follow the borrower's link without a phone. 404 in production.
+ */
+export async function loader() {
+  if (isProduction()) throw new Response("Not Found", { status: 404 });
+  const database = await getDatabase();
+  const rows = await database.db
+    .select()
+    .from(messages)
+    .orderBy(desc(messages.createdAt))
+    .limit(50);
+  return rows.map((m) => ({
+    id: m.id,
+    channel: m.channel,
+    to: m.recipient,
+    template: m.template,
+    status: m.status,
+    body: messageBody(m.bodyEnc),
+    at: m.createdAt.toISOString(),
+  }));
+}
+
+export default function DevMessages() {
+  const rows = useLoaderData<typeof loader>();
+  return (
+    <main className="page">
+      <h1>Sandbox messages</h1>
+      <p className="muted">
+        What FlowPay texted or e-mailed in this development database (newest first).
+      </p>
+      {rows.length === 0 ? <p>No messages yet.</p> : null}
+      {rows.map((m) => (
+        <article key={m.id} className="card">
+          <p>
+            <strong>{m.channel.toUpperCase()}</strong> to {m.to} · {m.template} ·{" "}
+            <em>{m.status}</em> · <time dateTime={m.at}>{m.at}</time>
+          </p>
+          <p>{linkify(m.body)}</p>
+        </article>
+      ))}
+    </main>
+  );
+}
+
+function linkify(text: string) {
+  return text.split(/(https?:\/\/\S+)/).map((part, i) =>
+    /^https?:\/\//.test(part) ? (
+      <a key={i} href={part}>
+        {part}
+      </a>
+    ) : (
+      part
+    ),
+  );
+}

@@ -1,0 +1,114 @@
+import type { MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { appUrl } from "~/config/env.server";
+import { fieldRows } from "~/crm/api-reference";
+import { openApiDocument } from "~/crm/openapi.server";
+
+export const meta: MetaFunction = () => [{ title: "FlowPay API reference" }];
+
+type Operation = {
+  summary?: string;
+  operationId?: string;
+  responses: Record<string, { description: string }>;
+};
+
+export function loader() {
+  const doc = openApiDocument(appUrl());
+  const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods as Record<string, Operation>).map(([method, op]) => ({
+      method: method.toUpperCase(),
+      path,
+      summary: op.summary ?? "",
+      id: op.operationId ?? path,
+      responses: Object.entries(op.responses).map(([status, r]) => ({
+        status,
+        description: r.description,
+      })),
+    })),
+  );
+  const schemas = Object.entries(doc.components.schemas).map(([name, schema]) => ({
+    name,
+    rows: fieldRows(schema as Parameters<typeof fieldRows>[0]),
+  }));
+  return { baseUrl: appUrl(), operations, schemas };
+}
+
+export default function ApiReference() {
+  const { baseUrl, operations, schemas } = useLoaderData<typeof loader>();
+  return (
+    <main className="page">
+      <h1>FlowPay API reference</h1>
+      <p>
+        Base URL <code>{baseUrl}</code>. Authenticate with{" "}
+        <code>Authorization: Bearer &lt;api key&gt;</code> (keys are per merchant:{" "}
+        <code>fp_live_…</code> or <code>fp_test_…</code>). Money is integer cents, rates are decimal
+        strings, times are RFC 3339 UTC. 100 requests a minute per key and per IP. The
+        machine-readable document is <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>{" "}
+        (OpenAPI 3.1).
+      </p>
+      <h2>Example</h2>
+      <pre className="card">{`curl -X POST ${baseUrl}/api/v1/crm/offer-financing \\
+  -H "Authorization: Bearer $FLOWPAY_API_KEY" \\
+  -H "Content-Type: application/json" \\
+  -H "Idempotency-Key: JOB-9876-offer-1" \\
+  -d '{"crm":"fieldroutes","crm_customer_id":"FR12345",
+       "customer":{"first_name":"John","last_name":"Doe","phone":"+15125550123"},
+       "job":{"crm_job_id":"JOB-9876","description":"Termite treatment","estimate_cents":750000}}'`}</pre>
+      <h2>Endpoints</h2>
+      {operations.map((op) => (
+        <section key={op.id} className="card" id={op.id}>
+          <h3>
+            <code>
+              {op.method} {op.path}
+            </code>
+          </h3>
+          <p>{op.summary}</p>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Status</th>
+                <th scope="col">Meaning</th>
+              </tr>
+            </thead>
+            <tbody>
+              {op.responses.map((r) => (
+                <tr key={r.status}>
+                  <td>{r.status}</td>
+                  <td>{r.description}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ))}
+      <h2>Schemas</h2>
+      {schemas.map((schema) => (
+        <section key={schema.name} className="card" id={`schema-${schema.name}`}>
+          <h3>{schema.name}</h3>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Field</th>
+                <th scope="col">Type</th>
+                <th scope="col">Required</th>
+                <th scope="col">Notes</th>
+              </tr>
+            </thead>
+            <tbody>
+              {schema.rows.map((row) => (
+                <tr key={row.path}>
+                  <td>
+                    <code>{row.path}</code>
+                  </td>
+                  <td>{row.type}</td>
+                  <td>{row.required ? "yes" : "no"}</td>
+                  <td>{row.description}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ))}
+    </main>
+  );
+}

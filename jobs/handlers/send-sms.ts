@@ -1,0 +1,16 @@
+import { deliverSms } from "~/messaging/sms.server";
+import { getSmsAdapter, statusCallbackUrl } from "~/messaging/sms-adapter.server";
+import { businessMetrics } from "~/observability/business-metrics.server";
+import type { JobHandler } from "../registry";
+import type { sendSmsJob } from "./send-sms.definition";
+
+/** Delivers one recorded text; the job's idempotency key goes to the SMS adapter. */
+export const handleSendSms: JobHandler<typeof sendSmsJob.schema> = async (payload, context) => {
+  const adapter = getSmsAdapter();
+  const result = await deliverSms(context.database, adapter, payload.messageId, {
+    idempotencyKey: context.idempotencyKey,
+    signal: context.signal,
+    statusCallbackUrl: adapter.name === "twilio" ? statusCallbackUrl() : undefined,
+  });
+  businessMetrics.smsDelivery.inc({ outcome: result.outcome });
+};
