@@ -14,11 +14,11 @@ const dataDir = mkdtempSync(join(tmpdir(), "flowpay-app-"));
 process.env.FLOWPAY_ENV = "test";
 process.env.DATA_DIR = dataDir;
 process.env.DATABASE_URL = `file:${join(dataDir, "flowpay.db")}`;
-process.env.APP_URL = "https://flowpay.test";
+process.env.APP_URL ??= "https://flowpay.test";
 process.env.LOG_LEVEL = "silent";
 process.env.CRM_RATE_LIMIT_PER_MINUTE ??= "100000";
 
-export const baseUrl = "https://flowpay.test";
+export const baseUrl = process.env.APP_URL;
 
 export async function appDatabase() {
   const { getDatabase } = await import("../../app/db.server");
