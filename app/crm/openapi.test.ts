@@ -1,0 +1,54 @@
+import { readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { apiHandler } from "~/api/route.server";
+import { openApiDocument } from "./openapi.server";
+
+describe("the OpenAPI document", () => {
+  const doc = openApiDocument("https://flowpay.test");
+
+  it("is OpenAPI 3.1 and documents every /api/v1 route file", () => {
+    expect(doc.openapi).toBe("3.1.0");
+    const routeFiles = readdirSync("app/routes").filter(
+      (f) => f.startsWith("api.v1.") && !f.includes("$.") && !f.includes("openapi") && !f.endsWith(".test.ts"),
+    );
+    const documented = Object.keys(doc.paths);
+    for (const file of routeFiles) {
+      const path =
+        "/" +
+        file
+          .replace(/\.tsx?$/, "")
+          .split(".")
+          .map((segment) => (segment === "$applicationId" ? "{application_id}" : segment))
+          .join("/");
+      expect(documented, `${file} is not in the OpenAPI document`).toContain(path);
+    }
+  });
+
+  it("derives the request schema from the zod schema that validates requests", () => {
+    const request = doc.components.schemas.OfferFinancingRequest as {
+      required: string[];
+      properties: Record<string, { properties?: Record<string, unknown>; required?: string[] }>;
+      additionalProperties: boolean;
+    };
+    expect(request.required).toEqual(expect.arrayContaining(["crm", "crm_customer_id", "customer", "job"]));
+    // send_sms has a default, so a caller may leave it out.
+    expect(request.required).not.toContain("send_sms");
+    expect(request.additionalProperties).toBe(false);
+    expect(request.properties.job?.required).toEqual(expect.arrayContaining(["crm_job_id", "estimate_cents"]));
+    const error = doc.components.schemas.Error as { properties: { error: { required: string[] } } };
+    expect(error.properties.error.required).toEqual(expect.arrayContaining(["code", "message", "request_id"]));
+  });
+});
+
+describe("the API route wrapper", () => {
+  it("answers a bug with api.md's 500, without a stack trace or the error's text", async () => {
+    const handler = apiHandler(async () => {
+      throw new Error("SELECT secret FROM somewhere failed at /work/main/app/x.ts:12");
+    });
+    const response = await handler({ request: new Request("https://flowpay.test/api/v1/x") });
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(JSON.parse(text).error.code).toBe("internal");
+    expect(text).not.toMatch(/secret|\.ts:\d+/);
+  });
+});
