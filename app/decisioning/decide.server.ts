@@ -1,0 +1,313 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { newId } from "../../db/ids";
+import {
+  adverseActionNotices,
+  applications,
+  consents,
+  customers,
+  decisions,
+  manualReviews,
+  merchants,
+  offers as offersTable,
+} from "../../db/schema/index";
+import {
+  BureauError,
+  type CreditBureau,
+  type CreditPullRequest,
+} from "../../adapters/experian/types";
+import { audit } from "~/audit/audit.server";
+import { logger } from "~/observability/logger.server";
+import { getCipher, type FieldCipher } from "~/security/encryption.server";
+import { getCreditBureau } from "./bureau.server";
+import { buildSnapshot, evaluate, type DecisionStatus } from "./engine";
+import { bankSummarySchema, kycFromStatus, type CreditInput, type DecisionInputs } from "./inputs";
+import { getPublishedPricing } from "./pricing-rules.server";
+import { getPublishedRuleSet } from "./rule-sets.server";
+
+/**
+ * Decides an application: loads it with its customer and merchant and the published rule
+ * set and pricing, pulls the credit report (outside any transaction — network never holds
+ * the write lock), evaluates, and then in ONE write transaction stores the immutable
+ * snapshot, the offers, the manual-review item or the adverse action notice, the
+ * application's new status and an audit record.
+ *
+ * A bureau failure is not an error page: the application goes to manual review saying
+ * why. Deciding an application that already has a decision returns that decision.
+ */
+export class DecisionPreconditionError extends Error {
+  override name = "DecisionPreconditionError";
+}
+
+export type DecideOptions = {
+  bureau?: CreditBureau;
+  cipher?: FieldCipher;
+  now?: () => Date;
+};
+
+export type DecideOutcome = {
+  decisionId: string;
+  applicationId: string;
+  status: DecisionStatus;
+  score: number | null;
+  tier: string | null;
+  offerIds: string[];
+  manualReviewId: string | null;
+  adverseActionNoticeId: string | null;
+  /** True when the application had been decided already and nothing new was written. */
+  alreadyDecided: boolean;
+};
+
+const decidableStatuses = new Set(["in_progress", "submitted"]);
+
+async function existingOutcome(
+  database: Database,
+  applicationId: string,
+): Promise<DecideOutcome | null> {
+  const decision = await database.db.query.decisions.findFirst({
+    where: and(eq(decisions.applicationId, applicationId), isNull(decisions.decidedBy)),
+    orderBy: desc(decisions.decidedAt),
+  });
+  if (!decision) return null;
+  const [offerRows, review, notice] = await Promise.all([
+    database.db.query.offers.findMany({ where: eq(offersTable.decisionId, decision.id) }),
+    database.db.query.manualReviews.findFirst({ where: eq(manualReviews.decisionId, decision.id) }),
+    database.db.query.adverseActionNotices.findFirst({
+      where: eq(adverseActionNotices.decisionId, decision.id),
+    }),
+  ]);
+  return {
+    decisionId: decision.id,
+    applicationId,
+    status: decision.status,
+    score: decision.score,
+    tier: decision.tier,
+    offerIds: offerRows.map((row) => row.id),
+    manualReviewId: review?.id ?? null,
+    adverseActionNoticeId: notice?.id ?? null,
+    alreadyDecided: true,
+  };
+}
+
+function creditUnavailable(error: BureauError): CreditInput {
+  return {
+    status: "unavailable",
+    reasonCode: error.transient ? "bureau_unavailable" : "bureau_error",
+    detail: `${error.kind}: ${error.message}`,
+  };
+}
+
+export async function decide(
+  database: Database,
+  applicationId: string,
+  options: DecideOptions = {},
+): Promise<DecideOutcome> {
+  const now = options.now ?? (() => new Date());
+  const application = await database.db.query.applications.findFirst({
+    where: eq(applications.id, applicationId),
+  });
+  if (!application)
+    throw new DecisionPreconditionError(`Application ${applicationId} does not exist`);
+  const existing = await existingOutcome(database, applicationId);
+  if (existing) return existing;
+  if (!decidableStatuses.has(application.status)) {
+    throw new DecisionPreconditionError(
+      `Application ${applicationId} is ${application.status}; it cannot be decided`,
+    );
+  }
+  const [customer, merchant, consent, ruleSet, pricing] = await Promise.all([
+    database.db.query.customers.findFirst({ where: eq(customers.id, application.customerId) }),
+    database.db.query.merchants.findFirst({ where: eq(merchants.id, application.merchantId) }),
+    database.db.query.consents.findFirst({
+      where: and(eq(consents.applicationId, applicationId), eq(consents.kind, "credit_pull")),
+    }),
+    getPublishedRuleSet(database),
+    getPublishedPricing(database),
+  ]);
+  if (!customer || !merchant)
+    throw new DecisionPreconditionError(`Application ${applicationId} has no customer or merchant`);
+  // lending.md: the borrower authorises the soft inquiry before any bureau call.
+  if (!consent)
+    throw new DecisionPreconditionError(
+      `Application ${applicationId} has no credit-pull authorization`,
+    );
+  if (!customer.ssnEnc)
+    throw new DecisionPreconditionError(
+      `Application ${applicationId}: the customer has no SSN on file`,
+    );
+  if (!ruleSet || !pricing) {
+    throw new DecisionPreconditionError(
+      "No published rule set or pricing (ensureDecisioningDefaults runs at boot)",
+    );
+  }
+
+  const cipher = options.cipher ?? getCipher();
+  let dateOfBirth: string | null = null;
+  if (customer.dateOfBirthEnc) {
+    try {
+      const value = cipher.decrypt(customer.dateOfBirthEnc, "customers.date_of_birth");
+      dateOfBirth = /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : null;
+    } catch {
+      dateOfBirth = null; // optional for a soft pull; the SSN below must decrypt
+    }
+  }
+  const pull: CreditPullRequest = {
+    clientReferenceId: application.id,
+    firstName: customer.firstName,
+    lastName: customer.lastName,
+    ssn: cipher.decrypt(customer.ssnEnc, "customers.ssn"),
+    dateOfBirth,
+    address: {
+      line1: customer.addressLine1,
+      city: customer.city,
+      state: customer.state,
+      postalCode: customer.postalCode,
+    },
+  };
+
+  let credit: CreditInput;
+  try {
+    credit = { status: "ok", report: await (options.bureau ?? getCreditBureau()).pullSoft(pull) };
+  } catch (error) {
+    if (!(error instanceof BureauError)) throw error;
+    logger.warn(
+      { applicationId, kind: error.kind, attempts: error.details.attempts },
+      "credit bureau failed; sending to manual review",
+    );
+    credit = creditUnavailable(error);
+  }
+
+  const bank = bankSummarySchema.safeParse(application.bankSummary);
+  const rawInputs: DecisionInputs = {
+    application: {
+      id: application.id,
+      amountCents: application.amountCents,
+      monthlyIncomeCents: application.monthlyIncomeCents,
+      housingCostCents: application.housingCostCents,
+    },
+    merchant: {
+      id: merchant.id,
+      pricingPlan: merchant.pricingPlan,
+      merchantFeeBps: merchant.merchantFeeBps,
+      minAmountCents: merchant.minAmountCents,
+      maxAmountCents: merchant.maxAmountCents,
+    },
+    credit,
+    bank: bank.success ? bank.data : null,
+    kyc: kycFromStatus(application.kycStatus),
+  };
+  // Evaluate exactly what is stored: the JSON form (replay starts from it too).
+  const inputs = JSON.parse(JSON.stringify(rawInputs)) as DecisionInputs;
+  const result = evaluate(inputs, ruleSet, pricing);
+  const snapshot = buildSnapshot(inputs, ruleSet, pricing, result);
+  const decidedAt = now();
+
+  return database
+    .write(async (tx) => {
+      const raced = await tx.query.decisions.findFirst({
+        where: and(eq(decisions.applicationId, applicationId), isNull(decisions.decidedBy)),
+      });
+      if (raced) return null;
+      const decisionId = newId("dec");
+      await tx.insert(decisions).values({
+        id: decisionId,
+        applicationId,
+        status: result.status,
+        score: result.score.total,
+        tier: result.tier,
+        ruleSetVersion: ruleSet.version,
+        pricingVersion: pricing.version,
+        engineVersion: snapshot.engineVersion,
+        snapshot: snapshot as unknown as Record<string, unknown>,
+        decidedAt,
+      });
+      const offerIds = result.offers.map(() => newId("off"));
+      if (result.offers.length > 0) {
+        await tx.insert(offersTable).values(
+          result.offers.map((offer, index) => ({
+            id: offerIds[index]!,
+            decisionId,
+            applicationId,
+            termMonths: offer.termMonths,
+            noteRate: offer.noteRate,
+            apr: offer.apr,
+            originationFeeCents: offer.originationFeeCents,
+            principalCents: offer.principalCents,
+            amountFinancedCents: offer.amountFinancedCents,
+            monthlyPaymentCents: offer.paymentCents,
+            lastPaymentCents: offer.lastPaymentCents,
+            financeChargeCents: offer.financeChargeCents,
+            totalOfPaymentsCents: offer.totalOfPaymentsCents,
+            promotional: offer.kind === "promotional",
+            tier: offer.tier,
+            merchantFeeCents: offer.merchantFeeCents,
+            disbursementCents: offer.disbursementCents,
+            schedule: offer.schedule,
+            disclosure: offer.disclosure as unknown as Record<string, unknown>,
+            createdAt: decidedAt,
+          })),
+        );
+      }
+      let manualReviewId: string | null = null;
+      if (result.manualReview) {
+        manualReviewId = newId("mr");
+        await tx.insert(manualReviews).values({
+          id: manualReviewId,
+          applicationId,
+          decisionId,
+          reason: result.manualReview.reason,
+          priority: result.manualReview.priority,
+          status: "pending",
+        });
+      }
+      let adverseActionNoticeId: string | null = null;
+      if (result.adverseAction) {
+        adverseActionNoticeId = newId("aan");
+        await tx.insert(adverseActionNotices).values({
+          id: adverseActionNoticeId,
+          applicationId,
+          decisionId,
+          reasons: result.adverseAction.reasons,
+          creditScoreDisclosure: result.adverseAction.creditScoreDisclosure as unknown as Record<
+            string,
+            unknown
+          > | null,
+          createdAt: decidedAt,
+        });
+      }
+      await tx
+        .update(applications)
+        .set({ status: result.status, decidedAt })
+        .where(eq(applications.id, applicationId));
+      await audit(tx, {
+        actorType: "system",
+        actorId: "decisioning",
+        action: "application.decided",
+        entityType: "application",
+        entityId: applicationId,
+        details: {
+          decisionId,
+          status: result.status,
+          ruleSetVersion: ruleSet.version,
+          pricingVersion: pricing.version,
+          engineVersion: snapshot.engineVersion,
+          tier: result.tier,
+          declineReasons: result.declineReasons,
+          reviewReasons: result.reviewReasons,
+          offers: offerIds.length,
+        },
+      });
+      return {
+        decisionId,
+        applicationId,
+        status: result.status,
+        score: result.score.total,
+        tier: result.tier,
+        offerIds,
+        manualReviewId,
+        adverseActionNoticeId,
+        alreadyDecided: false,
+      } satisfies DecideOutcome;
+    })
+    .then(async (outcome) => outcome ?? (await existingOutcome(database, applicationId))!);
+}
