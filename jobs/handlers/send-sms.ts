@@ -14,5 +14,8 @@ export const handleSendSms: JobHandler<typeof sendSmsJob.schema> = async (payloa
   });
   businessMetrics.smsDelivery.inc({ outcome: result.outcome });
   // The sandbox's "sent" texts are readable at /dev/messages; logs carry no number or body.
-  context.logger.info({ message_id: payload.messageId, outcome: result.outcome, adapter: adapter.name }, "sms job done");
+  context.logger.info(
+    { message_id: payload.messageId, outcome: result.outcome, adapter: adapter.name },
+    "sms job done",
+  );
 };
