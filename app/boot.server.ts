@@ -2,6 +2,7 @@ import { migrateDatabase } from "../db/migrate";
 import { ConfigError, getEnv, seedDemo as shouldSeedDemo } from "./config/env.server";
 import { getSecrets } from "./config/secrets.server";
 import { getDatabase } from "./db.server";
+import { ensureDecisioningDefaults } from "./decisioning/seed.server";
 import { seedDemo } from "./demo/seed.server";
 import { installHttpHook, inFlightRequests } from "./observability/http-hook.server";
 import { logger } from "./observability/logger.server";
@@ -39,6 +40,10 @@ async function bootOnce(): Promise<BootState> {
   const database = await getDatabase();
   const { applied } = await migrateDatabase(database);
   if (applied > 0) logger.info({ applied }, "database migrated");
+  const decisioning = await ensureDecisioningDefaults(database);
+  if (decisioning.ruleSet || decisioning.pricing) {
+    logger.info(decisioning, "decisioning defaults published");
+  }
   if (shouldSeedDemo()) {
     const result = await seedDemo(database, env.DATA_DIR);
     if (result.seeded) logger.info({ merchant: "acme-pest-control" }, "demo data seeded");
