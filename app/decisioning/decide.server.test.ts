@@ -20,6 +20,11 @@ import { createLiveExperian } from "../../adapters/experian/live";
 import { createSandboxExperian, sandboxCases } from "../../adapters/experian/sandbox";
 import type { CreditBureau } from "../../adapters/experian/types";
 import { FieldCipher } from "~/security/encryption.server";
+import {
+  AdverseActionReasonError,
+  insertReviewDeclineNotice,
+  loadAdverseActionNotice,
+} from "./adverse-action.server";
 import { decide, DecisionPreconditionError, type DecideOptions } from "./decide.server";
 import { defaultRules } from "./default-rules";
 import type { DecisionSnapshot } from "./engine";
@@ -85,15 +90,13 @@ async function application(o: ApplicantOptions = {}) {
       ssnEnc: cipher.encrypt(ssn, "customers.ssn"),
       ssnLast4: ssn.slice(-4),
     });
-    await tx
-      .insert(serviceJobs)
-      .values({
-        id: jobId,
-        merchantId: merchant,
-        customerId,
-        crmJobId: jobId,
-        estimateCents: 800_000,
-      });
+    await tx.insert(serviceJobs).values({
+      id: jobId,
+      merchantId: merchant,
+      customerId,
+      crmJobId: jobId,
+      estimateCents: 800_000,
+    });
     await tx.insert(applications).values({
       id: applicationId,
       merchantId: merchant,
@@ -329,6 +332,54 @@ describe("what a decision writes", () => {
       where: eq(manualReviews.decisionId, noIncome.decisionId),
     });
     expect(review!.reason).toBe("missing_income");
+  });
+});
+
+describe("the borrower's adverse action notice", () => {
+  it("is stored with the decline and renders with the reasons and the credit-score block", async () => {
+    const id = await application({ ssnLast4: "2222" });
+    await decide(database, id, options);
+    const notice = await loadAdverseActionNotice(database, id);
+    expect(notice!.view.sections.map((section) => section.heading)).toEqual([
+      "Action taken",
+      "Principal reasons for our decision",
+      "Your credit score and the consumer reporting agency",
+      "Creditor",
+      "Your rights",
+    ]);
+    expect(notice!.text).toContain("Dear Dana Rivera");
+    expect(notice!.text).toContain("financing of $8,000.00 for services from Acme Pest Control");
+    expect(notice!.text).toContain("1. Level of delinquency on accounts");
+    expect(notice!.text).toContain("Your credit score: 540");
+    expect(
+      await loadAdverseActionNotice(database, await application({ ssnLast4: "7800" })),
+    ).toBeNull();
+  });
+});
+
+describe("a decline after manual review", () => {
+  it("gets a notice too, with the underwriter's reasons and the credit-score block", async () => {
+    const id = await application({ ssnLast4: "1111" });
+    const outcome = await decide(database, id, options);
+    expect(outcome.status).toBe("manual_review");
+    const refused = await rejection(
+      database.write((tx) =>
+        insertReviewDeclineNotice(tx, {
+          decisionId: outcome.decisionId,
+          reasonCodes: ["thin_file"],
+        }),
+      ),
+    );
+    expect(refused).toBeInstanceOf(AdverseActionReasonError);
+    await database.write((tx) =>
+      insertReviewDeclineNotice(tx, {
+        decisionId: outcome.decisionId,
+        reasonCodes: ["limited_credit_experience"],
+      }),
+    );
+    const notice = await loadAdverseActionNotice(database, id);
+    expect(notice!.text).toContain("1. Limited credit experience");
+    expect(notice!.text).toContain("Your credit score: 705");
   });
 });
 
