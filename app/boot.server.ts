@@ -1,4 +1,5 @@
 import { migrateDatabase } from "../db/migrate";
+import { startJobRunner } from "../jobs/start.server";
 import { ConfigError, getEnv, seedDemo as shouldSeedDemo } from "./config/env.server";
 import { getSecrets } from "./config/secrets.server";
 import { getDatabase } from "./db.server";
@@ -7,6 +8,7 @@ import { seedDemo } from "./demo/seed.server";
 import { installHttpHook, inFlightRequests } from "./observability/http-hook.server";
 import { logger } from "./observability/logger.server";
 import { startTracing } from "./observability/tracing.server";
+import { registerReadinessCheck } from "./readiness.server";
 
 type BootState = { startedAt: Date };
 
@@ -47,6 +49,11 @@ async function bootOnce(): Promise<BootState> {
   if (shouldSeedDemo()) {
     const result = await seedDemo(database, env.DATA_DIR);
     if (result.seeded) logger.info({ merchant: "acme-pest-control" }, "demo data seeded");
+  }
+  if (env.JOBS_ENABLED) {
+    const runner = startJobRunner(database, env);
+    registerReadinessCheck("job_runner", async () => runner.readiness());
+    onShutdown(() => runner.stop({ graceMs: env.SHUTDOWN_GRACE_MS }));
   }
   installShutdown(env.SHUTDOWN_GRACE_MS);
   return { startedAt: new Date() };

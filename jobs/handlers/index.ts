@@ -1,0 +1,12 @@
+import { JobRegistry } from "../registry";
+import { handleSendSms } from "./send-sms";
+import { sendSmsJob } from "./send-sms.definition";
+
+/**
+ * Every job kind the server runs: one file per kind in this folder (the definition with
+ * defineJob in `<kind>.definition.ts`, imported by whoever enqueues it, and its handler in
+ * `<kind>.ts`), registered here.
+ */
+export function createAppJobRegistry(): JobRegistry {
+  return new JobRegistry().handle(sendSmsJob, handleSendSms);
+}
