@@ -1,0 +1,79 @@
+/**
+ * The lender partner as the rest of FlowPay sees it. Lenders are pluggable per merchant
+ * (`merchants.lender` names one); every lender speaks the same REST API (docs/sandbox/lender.md),
+ * so one live adapter (`http-lender.ts`) serves them all, configured by name, base URL, API
+ * key and webhook secret. The mock lender (`mock-lender.ts`) is a real HTTP server speaking
+ * that API: the sandbox lender of the demo, the fake of the tests, and a standalone server.
+ *
+ * Every failed call throws a `PartnerError` (adapters/shared/errors.ts) with
+ * `partner: "lender:<name>"`; `permanent` tells the job runner whether to retry. Each method
+ * makes exactly one attempt: the job runner owns retries, and the idempotency keys make a
+ * retried create or disbursement safe (the lender answers with the first result).
+ */
+
+export type LenderLoanStatus =
+  "pending" | "approved" | "disbursement_pending" | "funded" | "canceled" | "rejected";
+
+export type CreateLoanInput = {
+  /** Derived from our ids (e.g. `${loanId}:create`): a retry must never make a second loan. */
+  idempotencyKey: string;
+  applicationId: string;
+  loanId: string;
+  merchantId: string;
+  principalCents: number;
+  amountFinancedCents: number;
+  termMonths: number;
+  /** Decimal percent as a string, e.g. "9.99". */
+  apr: string;
+  /** Decimal percent as a string, e.g. "8.49". */
+  noteRate: string;
+  monthlyPaymentCents: number;
+  /** YYYY-MM-DD */
+  firstPaymentDate: string;
+  borrower: { firstName: string; lastName: string; state: string | null };
+};
+
+export type DisbursementInput = {
+  /** Derived from our ids (e.g. `${loanId}:disburse`); must differ from the create key. */
+  idempotencyKey: string;
+  lenderLoanId: string;
+  amountCents: number;
+  merchantAccountLast4: string | null;
+  merchantReference: string;
+};
+
+export type LenderEvent = {
+  /** The lender's event id ("evt_…"): the same event may be delivered more than once. */
+  id: string;
+  event: "loan.funded" | "loan.canceled" | "disbursement.failed" | (string & {});
+  lenderLoanId: string;
+  fundedAmountCents: number | null;
+  occurredAt: Date;
+  /** The whole event body as received (after the signature was verified). */
+  raw: Record<string, unknown>;
+};
+
+export interface LenderAdapter {
+  readonly name: string; // "mock", …
+  createLoan(
+    input: CreateLoanInput,
+    signal?: AbortSignal,
+  ): Promise<{ lenderLoanId: string; status: LenderLoanStatus }>;
+  requestDisbursement(
+    input: DisbursementInput,
+    signal?: AbortSignal,
+  ): Promise<{ disbursementId: string; status: "pending" | "completed" }>;
+  getLoanStatus(
+    lenderLoanId: string,
+    signal?: AbortSignal,
+  ): Promise<{ status: LenderLoanStatus; fundedAmountCents: number | null; fundedAt: Date | null }>;
+  /** Verifies X-Lender-Signature (HMAC-SHA256 of `${t}.${rawBody}`, hex, constant-time; |now - t| ≤ 300 s) and parses the event body of api.md. Throws PartnerError (permanent) when unsigned, stale or forged. */
+  handleWebhook(rawBody: string, signatureHeader: string | null, now?: Date): LenderEvent;
+}
+
+export {
+  parseSignatureHeader,
+  signLenderWebhook,
+  LENDER_SIGNATURE_HEADER,
+  LENDER_SIGNATURE_TOLERANCE_SECONDS,
+} from "./signature";
