@@ -1,7 +1,6 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Tx } from "../db/client";
-import { outbox } from "../db/schema/index";
 import { JobPayloadError } from "./errors";
 import { nudgeRunner } from "./nudge.server";
 import type { JobDefinition } from "./registry";
@@ -57,39 +56,33 @@ export async function enqueue<S extends z.ZodType>(
 
   const key = options.key === undefined ? null : `${job.kind}:${options.key}`;
   if (key !== null) {
-    const existing = await tx
-      .select({ id: outbox.id, state: outbox.state })
-      .from(outbox)
-      .where(and(eq(outbox.key, key), inArray(outbox.state, ["pending", "running"])));
-    for (const row of existing) {
-      if (row.state === "pending" && options.keyMode === "dedupe") {
-        return { id: row.id, deduped: true };
+    const holders = await tx.all<{ id: number; state: "pending" | "running" }>(
+      sql`SELECT id, state FROM outbox WHERE key = ${key} AND state IN ('pending', 'running')`,
+    );
+    for (const holder of holders) {
+      if (holder.state === "pending" && options.keyMode === "dedupe") {
+        return { id: Number(holder.id), deduped: true };
       }
-      if (row.state === "pending") {
-        // A new row (not an update in place): the replacement gets its own idempotency key.
-        await tx.delete(outbox).where(and(eq(outbox.id, row.id), eq(outbox.state, "pending")));
-      } else {
-        await tx.update(outbox).set({ key: null }).where(eq(outbox.id, row.id));
-      }
+      // Replace with a new row (not an update in place): it gets its own idempotency key.
+      // A running holder finishes undisturbed but gives up the key.
+      await tx.run(
+        holder.state === "pending"
+          ? sql`DELETE FROM outbox WHERE id = ${holder.id} AND state = 'pending'`
+          : sql`UPDATE outbox SET key = NULL WHERE id = ${holder.id}`,
+      );
     }
   }
 
-  const [row] = await tx
-    .insert(outbox)
-    .values({
-      kind: job.kind,
-      payload: JSON.stringify(parsed.data),
-      priority,
-      state: "pending",
-      key,
-      runAt,
-      attempts: 0,
-      maxAttempts,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning({ id: outbox.id });
+  // Plain SQL rather than the query builder: enqueue sits on every request path that causes a
+  // side effect, and this is 2–3× cheaper in CPU (measured: scripts/bench/outbox.ts).
+  const row = await tx.get<{ id: number }>(
+    sql`INSERT INTO outbox (kind, payload, priority, state, key, run_at, attempts, max_attempts,
+          created_at, updated_at)
+        VALUES (${job.kind}, ${JSON.stringify(parsed.data)}, ${priority}, 'pending', ${key},
+          ${runAt}, 0, ${maxAttempts}, ${now}, ${now})
+        RETURNING id`,
+  );
   // Safe before the commit: the runner's claim queues behind this transaction.
   nudgeRunner();
-  return { id: row!.id, deduped: false };
+  return { id: Number(row!.id), deduped: false };
 }

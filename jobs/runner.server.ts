@@ -495,6 +495,8 @@ export class JobRunner {
       if (!parsed.success) {
         throw new JobPayloadError(`payload does not match the schema: ${parsed.error.message}`);
       }
+      const log = this.log;
+      let jobLogger: Logger | undefined;
       const key = job.key?.startsWith(`${job.kind}:`)
         ? job.key.slice(job.kind.length + 1)
         : job.key;
@@ -507,7 +509,10 @@ export class JobRunner {
         key,
         signal: controller.signal,
         database: this.database,
-        logger: this.log.child({ job: job.id, kind: job.kind, attempt: job.attempts }),
+        // Created on first use: most handlers of a busy queue never log.
+        get logger() {
+          return (jobLogger ??= log.child({ job: job.id, kind: job.kind, attempt: job.attempts }));
+        },
       });
     } catch (error) {
       run = Promise.reject(error);
