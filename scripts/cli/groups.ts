@@ -12,3 +12,4 @@ export { default as apiKey } from "./api-key";
 export { default as user } from "./user";
 export { default as keys } from "./keys";
 export { default as demo } from "./demo";
+export { default as jobs } from "./jobs";
