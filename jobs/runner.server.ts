@@ -460,6 +460,7 @@ export class JobRunner {
       const registered = this.registry.get(job.kind);
       if (!registered) {
         this.releases.push(job.id);
+        this.wake();
         continue;
       }
       if (

@@ -441,6 +441,36 @@ describe("JobRunner", () => {
     });
   });
 
+  it("prunes completed jobs older than the retention, and only those", async () => {
+    const clock = manualClock();
+    const ids = [await add(work, { n: 1 }), await add(work, { n: 2 })];
+    await database.serialized(() =>
+      database.client.execute({
+        sql: "UPDATE outbox SET state = 'completed', completed_at = ? WHERE id = ?",
+        args: [Date.now() - 2 * 3600_000, ids[0]!],
+      }),
+    );
+    await database.serialized(() =>
+      database.client.execute({
+        sql: "UPDATE outbox SET state = 'dead', updated_at = 0 WHERE id = ?",
+        args: [ids[1]!],
+      }),
+    );
+    start(
+      new JobRegistry().handle(work, async () => {}),
+      {
+        clock: clock.now,
+        retentionMs: 3600_000,
+        pruneIntervalMs: 10,
+      },
+    );
+    const fresh = await add(work, { n: 3 });
+    await waitFor(stateIs(fresh, "completed"));
+    await waitFor(async () => (await jobRow(database, ids[0]!)) === undefined);
+    expect(await jobRow(database, ids[1]!)).toMatchObject({ state: "dead" });
+    expect(await jobRow(database, fresh)).toMatchObject({ state: "completed" });
+  });
+
   it("claims through the ready index however many completed rows there are", async () => {
     await database.serialized(() =>
       database.client.execute(`
