@@ -2,7 +2,7 @@
  * In-process wake-ups for the job runner. SQLite has no LISTEN/NOTIFY, so a runner polls; an
  * enqueue in this process also nudges it. The nudge may fire before the enqueuing transaction
  * commits: that is safe, because the runner's claim goes through the same write queue as that
- * transaction (database.serialized), so it runs after the commit (or rollback) — see ADR 007.
+ * transaction (database.serialized), so it runs after the commit (or rollback) — see ADR 012.
  */
 type Waker = () => void;
 

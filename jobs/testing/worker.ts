@@ -5,8 +5,8 @@
  * Prints "ready" once running; SIGTERM/SIGINT stop it gracefully.
  *
  * `synchronous` NORMAL (instead of libSQL's FULL) is for tests that run several writer processes:
- * with an fsync inside every commit, SQLite's busy-wait makes processes starve each other (ADR
- * on the outbox). It only weakens durability against an OS crash, never against a killed process:
+ * with an fsync inside every commit, SQLite's busy-wait makes processes starve each other
+ * (ADR 012). It only weakens durability against an OS crash, never against a killed process:
  * a WAL commit is in the operating system's hands before it returns. It is set on one pooled
  * connection, the one the client hands back first for sequential writes: a speed-up for the
  * test, relied on for nothing.
