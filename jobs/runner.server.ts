@@ -441,7 +441,10 @@ export class JobRunner {
     const claimed = claimsAt.flatMap((at) => results[at]!.rows.map(toClaimedJob));
     this.metrics?.claimDuration.observe(durationMs / 1000);
     this.onClaim?.({ claimed: claimed.length, durationMs });
-    if (claimed.length > 0) {
+    if (claimed.length > 0 && this.state !== "running") {
+      // stop() was called while this claim was in flight: give the jobs straight back.
+      this.releases.push(...claimed.map((job) => job.id));
+    } else if (claimed.length > 0) {
       const ids = new Set(claimed.map((job) => job.id));
       // A newer claim of the same row (after a lease sweep) supersedes a stale buffered one.
       this.buffer = this.buffer.filter((job) => !ids.has(job.id));
