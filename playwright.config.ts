@@ -18,6 +18,9 @@ const serverEnv = (name: string) => ({
   HOST: "127.0.0.1",
   DATA_DIR: `e2e/.data/${name}`,
   DATABASE_URL: `file:e2e/.data/${name}/flowpay.db`,
+  // Every test browses from 127.0.0.1: the per-address limit would throttle the suite itself.
+  BORROWER_RATE_LIMIT_PER_MINUTE: "100000",
+  CRM_RATE_LIMIT_PER_MINUTE: "100000",
 });
 
 export default defineConfig({
@@ -61,6 +64,8 @@ export default defineConfig({
       url: `http://127.0.0.1:${nodePort}/ready`,
       env: { ...serverEnv("node"), PORT: String(nodePort) },
       reuseExistingServer: false,
+      stdout: process.env.E2E_SERVER_LOGS ? "pipe" : "ignore",
+      stderr: "pipe",
       timeout: 60_000,
     },
     ...(withDeno

@@ -5,6 +5,7 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
 import { isbot } from "isbot";
 import { boot } from "./boot.server";
+import { getEnv } from "./config/env.server";
 import { NonceProvider } from "./nonce";
 import { logger } from "./observability/logger.server";
 import { getRequestContext, newRequestId } from "./observability/request-context.server";
@@ -32,7 +33,9 @@ export default async function handleRequest(
 ) {
   const nonce = newNonce();
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-  responseHeaders.set("Content-Security-Policy", contentSecurityPolicy(nonce));
+  const plaidLink =
+    Boolean(getEnv().PLAID_CLIENT_ID) && new URL(request.url).pathname.startsWith("/apply/");
+  responseHeaders.set("Content-Security-Policy", contentSecurityPolicy(nonce, { plaidLink }));
   // Node: the HTTP hook already set X-Request-Id and the baseline headers on the response.
   // Elsewhere (Deno) there is no hook, so the document carries them itself.
   if (!getRequestContext()) {

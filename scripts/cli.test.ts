@@ -81,7 +81,7 @@ afterAll(() => {
 
 describe("flowpay CLI", () => {
   it("lists its commands, and rejects unknown ones with exit code 2", async () => {
-    const [help, unknown] = await Promise.all([cli(["--help"]), cli(["jobs", "run"])]);
+    const [help, unknown] = await Promise.all([cli(["--help"]), cli(["payments", "run"])]);
     expect(help.code).toBe(0);
     for (const command of ["db migrate", "db backup <file>", "api-key create", "api-key revoke"]) {
       expect(help.stdout).toContain(command);
@@ -89,7 +89,7 @@ describe("flowpay CLI", () => {
     expect(help.stdout).toMatch(/user create .*--role admin\|underwriter\|risk_analyst\|support/);
     expect(help.stdout).toContain("keys reencrypt");
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('Unknown command "jobs"');
+    expect(unknown.stderr).toContain('Unknown command "payments"');
   });
 
   it("db migrate applies the migrations and reports how many", async () => {

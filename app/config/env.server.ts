@@ -62,6 +62,25 @@ export const envSchema = z.object({
     .regex(/^MG[\da-f]{32}$/i)
     .optional(),
   TWILIO_API_BASE_URL: z.url().optional(),
+  /** Plaid (live bank link) — sandbox when unset. PLAID_BASE_URL points the SDK at a fake (tests). */
+  PLAID_CLIENT_ID: z.string().min(1).optional(),
+  PLAID_SECRET: z.string().min(1).optional(),
+  PLAID_ENV: z.enum(["sandbox", "development", "production"]).default("sandbox"),
+  PLAID_BASE_URL: z.url().optional(),
+  /** Persona (live identity checks) — sandbox when unset; secrets comma-separated during rotation. */
+  PERSONA_API_KEY: z.string().min(1).optional(),
+  PERSONA_TEMPLATE_ID: z.string().min(1).optional(),
+  PERSONA_WEBHOOK_SECRETS: z.string().min(1).optional(),
+  PERSONA_BASE_URL: z.url().optional(),
+  PERSONA_HOSTED_BASE_URL: z.url().optional(),
+  /** E-mail: SMTP when set (smtp[s]://user:pass@host:port), the sandbox otherwise. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must start with smtp:// or smtps://")
+    .optional(),
+  EMAIL_FROM: z.string().min(3).default("FlowPay <no-reply@flowpay.example>"),
+  /** Borrower form posts a minute per client address (honeypot and a per-link limit apply too). */
+  BORROWER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   /** Borrower link lifetime (api.md: 24 hours). */
   LINK_TTL_HOURS: z.coerce
     .number()

@@ -9,7 +9,11 @@ describe("the OpenAPI document", () => {
   it("is OpenAPI 3.1 and documents every /api/v1 route file", () => {
     expect(doc.openapi).toBe("3.1.0");
     const routeFiles = readdirSync("app/routes").filter(
-      (f) => f.startsWith("api.v1.") && !f.includes("$.") && !f.includes("openapi") && !f.endsWith(".test.ts"),
+      (f) =>
+        f.startsWith("api.v1.") &&
+        !f.includes("$.") &&
+        !f.includes("openapi") &&
+        !f.endsWith(".test.ts"),
     );
     const documented = Object.keys(doc.paths);
     for (const file of routeFiles) {
@@ -30,13 +34,19 @@ describe("the OpenAPI document", () => {
       properties: Record<string, { properties?: Record<string, unknown>; required?: string[] }>;
       additionalProperties: boolean;
     };
-    expect(request.required).toEqual(expect.arrayContaining(["crm", "crm_customer_id", "customer", "job"]));
+    expect(request.required).toEqual(
+      expect.arrayContaining(["crm", "crm_customer_id", "customer", "job"]),
+    );
     // send_sms has a default, so a caller may leave it out.
     expect(request.required).not.toContain("send_sms");
     expect(request.additionalProperties).toBe(false);
-    expect(request.properties.job?.required).toEqual(expect.arrayContaining(["crm_job_id", "estimate_cents"]));
+    expect(request.properties.job?.required).toEqual(
+      expect.arrayContaining(["crm_job_id", "estimate_cents"]),
+    );
     const error = doc.components.schemas.Error as { properties: { error: { required: string[] } } };
-    expect(error.properties.error.required).toEqual(expect.arrayContaining(["code", "message", "request_id"]));
+    expect(error.properties.error.required).toEqual(
+      expect.arrayContaining(["code", "message", "request_id"]),
+    );
   });
 });
 

@@ -13,7 +13,13 @@ export type SmsTemplate =
   | { template: "apply_link"; merchantName: string; amountCents: number; url: string }
   | { template: "opt_out_confirmation" }
   | { template: "opt_in_confirmation" }
-  | { template: "help" };
+  | { template: "help" }
+  | {
+      template: "decision_ready";
+      merchantName: string;
+      status: "approved" | "declined" | "manual_review";
+    }
+  | { template: "loan_funded"; merchantName: string; amountCents: number };
 
 export function renderSms(input: SmsTemplate): string {
   switch (input.template) {
@@ -23,6 +29,14 @@ export function renderSms(input: SmsTemplate): string {
       return "FlowPay: you're unsubscribed and will get no more texts from us. Reply START to resubscribe.";
     case "opt_in_confirmation":
       return `FlowPay: you're subscribed to texts about your financing application again. ${smsFooter}`;
+    case "decision_ready":
+      return input.status === "approved"
+        ? `FlowPay: good news — you're approved for financing with ${input.merchantName}. Open the link we texted you earlier to choose your offer. ${smsFooter}`
+        : input.status === "manual_review"
+          ? `FlowPay: thanks for applying for financing with ${input.merchantName}. A specialist is reviewing your application; we'll text you when it's decided. ${smsFooter}`
+          : `FlowPay: your financing application with ${input.merchantName} has a decision. Open the link we texted you earlier to read it, or check your e-mail. ${smsFooter}`;
+    case "loan_funded":
+      return `FlowPay: your loan is funded and ${formatUsd(input.amountCents)} has been paid to ${input.merchantName}. Your first payment details are in your agreement. ${smsFooter}`;
     case "help":
       return `FlowPay financing texts about your application. Help: support@flowpay.example or reply here. Msg&data rates may apply. ${smsFooter}`;
   }

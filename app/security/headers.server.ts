@@ -23,14 +23,17 @@ export function newNonce() {
  * carrying this response's nonce (Remix's inline hydration scripts get it), no plugins,
  * no framing, forms post only to us.
  */
-export function contentSecurityPolicy(nonce: string) {
+export function contentSecurityPolicy(nonce: string, options: { plaidLink?: boolean } = {}) {
+  // Live Plaid Link loads its script and iframe from Plaid's CDN; only then is it allowed.
+  const plaid = options.plaidLink ? " https://cdn.plaid.com" : "";
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}'`,
+    `script-src 'self' 'nonce-${nonce}'${plaid}`,
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",
-    "connect-src 'self'",
+    `connect-src 'self'${options.plaidLink ? " https://*.plaid.com" : ""}`,
+    `frame-src ${options.plaidLink ? "https://cdn.plaid.com" : "'none'"}`,
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { encrypted, json, timestamp, timestamps } from "./columns";
-import { applications } from "./applications";
+import { applications, documents } from "./applications";
 import { merchants } from "./merchants";
 
 /** Text messages and e-mails, with their delivery state. */
@@ -23,6 +23,8 @@ export const messages = sqliteTable(
       .default("queued"),
     provider: text("provider"),
     providerMessageId: text("provider_message_id").unique(),
+    /** An e-mail's attachment (signed agreement, adverse action notice). */
+    documentId: text("document_id").references(() => documents.id),
     errorCode: text("error_code"),
     ...timestamps,
   },

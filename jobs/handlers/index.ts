@@ -1,4 +1,8 @@
 import { JobRegistry } from "../registry";
+import { handleDecideApplication } from "./decide-application";
+import { decideApplicationJob } from "./decide-application.definition";
+import { handleSendEmail } from "./send-email";
+import { sendEmailJob } from "./send-email.definition";
 import { handleSendSms } from "./send-sms";
 import { sendSmsJob } from "./send-sms.definition";
 
@@ -8,5 +12,8 @@ import { sendSmsJob } from "./send-sms.definition";
  * `<kind>.ts`), registered here.
  */
 export function createAppJobRegistry(): JobRegistry {
-  return new JobRegistry().handle(sendSmsJob, handleSendSms);
+  return new JobRegistry()
+    .handle(sendSmsJob, handleSendSms)
+    .handle(sendEmailJob, handleSendEmail)
+    .handle(decideApplicationJob, handleDecideApplication);
 }

@@ -1,0 +1,86 @@
+import type { Disclosure } from "~/decisioning/disclosure";
+import { formatCents } from "./ui";
+
+/**
+ * The federal Truth-in-Lending box (Reg Z §1026.18) of one offer. "Annual percentage rate" and
+ * "Finance charge" are more conspicuous than the rest, as the rule requires.
+ */
+export function DisclosureBox({
+  disclosure,
+  idPrefix,
+}: {
+  disclosure: Disclosure;
+  idPrefix: string;
+}) {
+  const cells = [
+    {
+      label: "Annual percentage rate",
+      value: `${disclosure.annualPercentageRate}%`,
+      explanation: "The cost of your credit as a yearly rate.",
+      conspicuous: true,
+    },
+    {
+      label: "Finance charge",
+      value: formatCents(disclosure.financeChargeCents),
+      explanation: "The dollar amount the credit will cost you.",
+      conspicuous: true,
+    },
+    {
+      label: "Amount financed",
+      value: formatCents(disclosure.amountFinancedCents),
+      explanation: "The amount of credit provided to you or on your behalf.",
+      conspicuous: false,
+    },
+    {
+      label: "Total of payments",
+      value: formatCents(disclosure.totalOfPaymentsCents),
+      explanation: "The amount you will have paid after you have made all payments as scheduled.",
+      conspicuous: false,
+    },
+  ];
+  return (
+    <section className="til" aria-labelledby={`${idPrefix}-til`}>
+      <h3 id={`${idPrefix}-til`}>Truth in Lending disclosure</h3>
+      <div className="til-grid">
+        {cells.map((cell) => (
+          <div key={cell.label} className={cell.conspicuous ? "til-cell conspicuous" : "til-cell"}>
+            <div className="til-label">{cell.label}</div>
+            <div className="til-explain">{cell.explanation}</div>
+            <div className="til-value">{cell.value}</div>
+          </div>
+        ))}
+      </div>
+      <table className="schedule">
+        <caption>Your payment schedule</caption>
+        <thead>
+          <tr>
+            <th scope="col">Number of payments</th>
+            <th scope="col">Amount of payments</th>
+            <th scope="col">When payments are due</th>
+          </tr>
+        </thead>
+        <tbody>
+          {disclosure.paymentSchedule.map((group) => (
+            <tr key={group.firstPaymentNumber}>
+              <td>{group.count}</td>
+              <td>{formatCents(group.amountCents)}</td>
+              <td>{group.when}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="small">
+        <strong>Late charge:</strong> {disclosure.lateCharge.text} <strong>Prepayment:</strong>{" "}
+        {disclosure.prepayment.text}
+      </p>
+      <p className="small">
+        <strong>Itemization of the amount financed:</strong> paid to the business for your job{" "}
+        {formatCents(disclosure.itemization.amountPaidToMerchantCents)}; paid to you{" "}
+        {formatCents(disclosure.itemization.amountPaidToBorrowerCents)}; prepaid finance charge
+        (origination fee, financed into the loan){" "}
+        {formatCents(disclosure.itemization.prepaidFinanceChargeCents)}; loan principal{" "}
+        {formatCents(disclosure.itemization.principalCents)}.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,67 @@
+import { isPartnerError } from "../../adapters/shared/errors";
+import type { clientInfo } from "~/audit/audit.server";
+import { appUrl } from "~/config/env.server";
+import { logger } from "~/observability/logger.server";
+import type { Journey } from "./context.server";
+import { pagePath } from "./journey";
+import { getIdentity } from "./partners.server";
+import { recordInquiry, saveIdentity } from "./steps.server";
+
+const finished = new Set([
+  "completed",
+  "approved",
+  "declined",
+  "needs_review",
+  "failed",
+  "expired",
+]);
+
+/** Starts a hosted identity check and returns where to send the borrower (works without JavaScript). */
+export async function startIdentityCheck(
+  journey: Journey,
+): Promise<{ ok: true; url: string } | { ok: false; message: string }> {
+  try {
+    const attempt = Date.now().toString(36);
+    const { inquiryId, hostedUrl } = await getIdentity().createInquiry({
+      referenceId: journey.application.id,
+      redirectUrl: `${appUrl().replace(/\/$/, "")}${pagePath(journey.token, "identity")}`,
+      name: { first: journey.customer.firstName, last: journey.customer.lastName },
+      idempotencyKey: `kyc:${journey.application.id}:${attempt}`,
+      signal: AbortSignal.timeout(15_000),
+    });
+    await recordInquiry(journey, inquiryId);
+    return { ok: true, url: hostedUrl };
+  } catch (error) {
+    if (!isPartnerError(error)) throw error;
+    logger.warn(
+      { err: { message: error.message, code: error.code } },
+      "identity check could not start",
+    );
+    return {
+      ok: false,
+      message: "Our identity partner isn't responding. Please try again in a minute.",
+    };
+  }
+}
+
+/**
+ * The borrower came back from the hosted flow. The inquiry id in the URL is theirs to edit, so
+ * it must be the one we stored, and the status always comes from Persona, never from the URL.
+ */
+export async function finishIdentityCheck(
+  journey: Journey,
+  returnedInquiryId: string,
+  client: ReturnType<typeof clientInfo>,
+): Promise<"done" | "pending" | "mismatch" | "unavailable"> {
+  if (!journey.application.kycInquiryId || returnedInquiryId !== journey.application.kycInquiryId)
+    return "mismatch";
+  try {
+    const result = await getIdentity().getInquiry(returnedInquiryId, AbortSignal.timeout(15_000));
+    if (!finished.has(result.status)) return "pending";
+    await saveIdentity(journey, result.status, client);
+    return "done";
+  } catch (error) {
+    if (!isPartnerError(error)) throw error;
+    return "unavailable";
+  }
+}

@@ -1,0 +1,48 @@
+import { and, eq, gte } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { applications, customers, decisions, merchants, messages } from "../../db/schema/index";
+import { queueSms } from "~/messaging/sms.server";
+
+/**
+ * Tells the borrower their decision is ready, once per decision (the job may run again after a
+ * crash: the message row is the marker). The text carries no link — the link token exists only
+ * in the borrower's earlier text — and opted-out numbers are suppressed by the send job.
+ */
+export async function notifyDecision(
+  database: Database,
+  applicationId: string,
+  decisionId: string,
+) {
+  await database.write(async (tx) => {
+    const decision = await tx.select().from(decisions).where(eq(decisions.id, decisionId)).get();
+    if (!decision) return;
+    const already = await tx
+      .select({ id: messages.id })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.applicationId, applicationId),
+          eq(messages.template, "decision_ready"),
+          gte(messages.createdAt, decision.decidedAt),
+        ),
+      )
+      .get();
+    if (already) return;
+    const row = await tx
+      .select()
+      .from(applications)
+      .innerJoin(customers, eq(customers.id, applications.customerId))
+      .innerJoin(merchants, eq(merchants.id, applications.merchantId))
+      .where(eq(applications.id, applicationId))
+      .get();
+    if (!row) return;
+    await queueSms(tx, {
+      to: row.customers.phone,
+      applicationId,
+      merchantId: row.merchants.id,
+      template: "decision_ready",
+      merchantName: row.merchants.name,
+      status: decision.status,
+    });
+  });
+}

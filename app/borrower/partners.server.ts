@@ -1,0 +1,41 @@
+import { createBankLink } from "../../adapters/plaid/index";
+import type { BankLinkAdapter } from "../../adapters/plaid/types";
+import { createIdentityAdapter } from "../../adapters/persona/index";
+import type { IdentityAdapter } from "../../adapters/persona/types";
+import { appUrl, getEnv, isProduction } from "~/config/env.server";
+
+const globalForPartners = globalThis as unknown as {
+  __flowpayBankLink?: BankLinkAdapter;
+  __flowpayIdentity?: IdentityAdapter;
+};
+
+/**
+ * Plaid when configured, the documented sandbox banks otherwise — but never the sandbox in
+ * production (anyone could claim a healthy bank): there, an unconfigured Plaid means null and
+ * the borrower can only continue without a bank link (manual review).
+ */
+export function getBankLink(): BankLinkAdapter | null {
+  const env = getEnv();
+  if (isProduction() && !(env.PLAID_CLIENT_ID && env.PLAID_SECRET)) return null;
+  globalForPartners.__flowpayBankLink ??= createBankLink({
+    clientId: env.PLAID_CLIENT_ID,
+    secret: env.PLAID_SECRET,
+    env: env.PLAID_ENV,
+    basePath: env.PLAID_BASE_URL,
+    webhookUrl: `${appUrl().replace(/\/$/, "")}/api/v1/webhooks/plaid`,
+  });
+  return globalForPartners.__flowpayBankLink;
+}
+
+/** Persona when configured, the sandbox (outcome by last name) otherwise. */
+export function getIdentity(): IdentityAdapter {
+  const env = getEnv();
+  globalForPartners.__flowpayIdentity ??= createIdentityAdapter({
+    apiKey: env.PERSONA_API_KEY,
+    templateId: env.PERSONA_TEMPLATE_ID,
+    webhookSecrets: env.PERSONA_WEBHOOK_SECRETS?.split(",").map((s) => s.trim()),
+    baseUrl: env.PERSONA_BASE_URL,
+    hostedBaseUrl: env.PERSONA_HOSTED_BASE_URL,
+  });
+  return globalForPartners.__flowpayIdentity;
+}

@@ -1,0 +1,65 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
+import { clientInfo } from "~/audit/audit.server";
+import { guardPublicForm, loadJourney } from "~/borrower/context.server";
+import { pagePath } from "~/borrower/journey";
+import { startApplication } from "~/borrower/steps.server";
+import { BorrowerShell, Honeypot, formatCents } from "~/borrower/ui";
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const j = await loadJourney(params.token, "welcome");
+  return {
+    firstName: j.customer.firstName,
+    lastName: j.customer.lastName,
+    phoneLast4: j.customer.phone.slice(-4),
+    merchant: j.merchant.name,
+    description: j.job.description,
+    amountCents: j.application.amountCents,
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const j = await loadJourney(params.token, "welcome");
+  await guardPublicForm(request, await request.formData());
+  await startApplication(j, clientInfo(request));
+  return redirect(pagePath(j.token, "details"));
+}
+
+export default function Welcome() {
+  const data = useLoaderData<typeof loader>();
+  const busy = useNavigation().state !== "idle";
+  return (
+    <BorrowerShell
+      merchantName={data.merchant}
+      title={`Hi ${data.firstName}, let's get you financing`}
+    >
+      <div className="card">
+        <p>
+          <strong>{data.merchant}</strong> offered you financing for{" "}
+          {data.description ? <strong>{data.description}</strong> : "your job"}.
+        </p>
+        <dl className="facts">
+          <dt>Amount</dt>
+          <dd>{formatCents(data.amountCents)}</dd>
+          <dt>Name</dt>
+          <dd>
+            {data.firstName} {data.lastName}
+          </dd>
+          <dt>Mobile</dt>
+          <dd>ending in {data.phoneLast4}</dd>
+        </dl>
+        <p className="muted">
+          It takes about two minutes. Checking your offers is a soft credit inquiry and won't affect
+          your credit score.
+        </p>
+        <Form method="post">
+          <Honeypot />
+          <button type="submit" disabled={busy}>
+            {busy ? "Starting…" : "Start my application"}
+          </button>
+        </Form>
+      </div>
+    </BorrowerShell>
+  );
+}

@@ -1,0 +1,74 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { clientInfo } from "~/audit/audit.server";
+import { consentTexts } from "~/borrower/consent-texts";
+import { guardPublicForm, loadJourney } from "~/borrower/context.server";
+import { pagePath } from "~/borrower/journey";
+import { consentsSchema } from "~/borrower/schemas";
+import { saveConsents } from "~/borrower/steps.server";
+import { BorrowerShell, FieldError, Honeypot } from "~/borrower/ui";
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const j = await loadJourney(params.token, "consents");
+  return { merchant: j.merchant.name };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const j = await loadJourney(params.token, "consents");
+  const formData = await request.formData();
+  await guardPublicForm(request, formData);
+  const submission = parseWithZod(formData, { schema: consentsSchema });
+  if (submission.status !== "success") return submission.reply();
+  await saveConsents(j, clientInfo(request));
+  return redirect(pagePath(j.token, "bank"));
+}
+
+const items = [
+  { field: "creditPull", kind: "credit_pull" },
+  { field: "esign", kind: "esign" },
+  { field: "privacy", kind: "privacy" },
+] as const;
+
+export default function Consents() {
+  const data = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const busy = useNavigation().state !== "idle";
+  const [form, fields] = useForm({
+    lastResult,
+    shouldValidate: "onSubmit",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: consentsSchema }),
+  });
+  return (
+    <BorrowerShell merchantName={data.merchant} page="consents" title="Before we check your offers">
+      <Form method="post" {...getFormProps(form)}>
+        <Honeypot />
+        {items.map(({ field, kind }) => {
+          const meta = fields[field];
+          const text = consentTexts[kind];
+          return (
+            <section key={field} className="card consent">
+              <h2>{text.title}</h2>
+              <p id={`${meta.id}-text`}>{text.text}</p>
+              <label className="check">
+                <input
+                  {...getInputProps(meta, { type: "checkbox", value: "on" })}
+                  aria-describedby={[`${meta.id}-text`, meta.errors ? meta.errorId : ""]
+                    .join(" ")
+                    .trim()}
+                />{" "}
+                I agree
+              </label>
+              <FieldError id={meta.errorId} errors={meta.errors} />
+            </section>
+          );
+        })}
+        <button type="submit" disabled={busy}>
+          {busy ? "Saving…" : "Agree and continue"}
+        </button>
+      </Form>
+    </BorrowerShell>
+  );
+}

@@ -1,0 +1,36 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { loadJourney } from "~/borrower/context.server";
+import { loadAdverseActionNotice } from "~/decisioning/adverse-action.server";
+import { BorrowerShell } from "~/borrower/ui";
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const j = await loadJourney(params.token, "declined");
+  const notice = await loadAdverseActionNotice(j.database, j.application.id);
+  return { merchant: j.merchant.name, notice: notice?.view ?? null };
+}
+
+/** The adverse action notice (ECOA / FCRA), on screen as required, with its specific reasons. */
+export default function Declined() {
+  const { merchant, notice } = useLoaderData<typeof loader>();
+  return (
+    <BorrowerShell merchantName={merchant} title="We couldn't approve your application">
+      {notice ? (
+        <article className="card notice" aria-labelledby="notice-title">
+          <h2 id="notice-title">{notice.title}</h2>
+          {notice.sections.map((section) => (
+            <section key={section.heading}>
+              <h3>{section.heading}</h3>
+              {section.lines.map((line, i) => (
+                <p key={i}>{line}</p>
+              ))}
+            </section>
+          ))}
+        </article>
+      ) : (
+        <p>Your notice is being prepared. Please refresh in a moment.</p>
+      )}
+      <p className="muted">We also sent this notice to you by e-mail when we have your address.</p>
+    </BorrowerShell>
+  );
+}

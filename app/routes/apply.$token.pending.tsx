@@ -1,0 +1,27 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { loadJourney } from "~/borrower/context.server";
+import { BorrowerShell } from "~/borrower/ui";
+
+/** Refreshes itself every 3 s without JavaScript; the loader sends the borrower on once decided. */
+export const meta: MetaFunction = () => [
+  { title: "Checking your offers — FlowPay" },
+  { httpEquiv: "refresh", content: "3" },
+];
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const j = await loadJourney(params.token, "pending");
+  return { merchant: j.merchant.name };
+}
+
+export default function Pending() {
+  const d = useLoaderData<typeof loader>();
+  return (
+    <BorrowerShell merchantName={d.merchant} title="Checking your offers…">
+      <div className="card" role="status" aria-live="polite">
+        <p>This usually takes a few seconds. This page updates by itself.</p>
+        <p className="muted">You can also close it: we'll text you when your decision is ready.</p>
+      </div>
+    </BorrowerShell>
+  );
+}

@@ -1,0 +1,183 @@
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { acceptOffer, agreementFor } from "~/borrower/accept.server";
+import { clientInfo } from "~/audit/audit.server";
+import { guardPublicForm, loadJourney } from "~/borrower/context.server";
+import { pagePath } from "~/borrower/journey";
+import { sameName, signSchema } from "~/borrower/schemas";
+import { BorrowerShell, FieldError, Honeypot } from "~/borrower/ui";
+
+export async function loader({ params, request }: LoaderFunctionArgs) {
+  const j = await loadJourney(params.token, "sign");
+  const offerId = new URL(request.url).searchParams.get("offer") ?? "";
+  const agreement = await agreementFor(j, offerId, new Date());
+  if (!agreement) throw redirect(pagePath(j.token, "offers"));
+  return {
+    token: j.token,
+    merchant: j.merchant.name,
+    offerId,
+    doc: agreement.doc,
+    hash: agreement.hash,
+    fullName: `${j.customer.firstName} ${j.customer.lastName}`,
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const j = await loadJourney(params.token, "sign");
+  const formData = await request.formData();
+  await guardPublicForm(request, formData);
+  const expectedName = `${j.customer.firstName} ${j.customer.lastName}`;
+  const submission = parseWithZod(formData, {
+    schema: signSchema.refine((v) => sameName(v.fullName, expectedName), {
+      path: ["fullName"],
+      message: `Type your full name as it appears on the application (${expectedName})`,
+    }),
+  });
+  if (submission.status !== "success") return { result: submission.reply(), notice: null };
+  const shownHash = String(formData.get("agreementHash") ?? "");
+  const outcome = await acceptOffer(j, { ...submission.value, shownHash }, clientInfo(request));
+  if (outcome.kind === "stale") {
+    return {
+      result: submission.reply({ resetForm: true }),
+      notice: "The agreement was updated (its date changed). Please read it again and sign.",
+    };
+  }
+  // Accepted now, or earlier in another tab: either way the borrower belongs on the done page.
+  return redirect(pagePath(j.token, "done"));
+}
+
+export default function Sign() {
+  const d = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const busy = useNavigation().state !== "idle";
+  // A plain form: the signature is validated on the server only, where the typed name is
+  // compared with the application's (the browser cannot know it without exposing it).
+  const errors = (actionData?.result?.error ?? {}) as Record<string, string[] | null>;
+  const { doc } = d;
+  return (
+    <BorrowerShell merchantName={d.merchant} title="Read and sign your agreement">
+      {actionData?.notice ? (
+        <p className="error" role="alert">
+          {actionData.notice}
+        </p>
+      ) : null}
+      <article className="card agreement" aria-labelledby="agreement-title">
+        <h2 id="agreement-title">{doc.title}</h2>
+        <p className="small">
+          Creditor: {doc.creditor.name}, {doc.creditor.address}. Loan date {doc.loanDate}.
+        </p>
+        <div className="til-grid">
+          {doc.federalBox.map((cell) => (
+            <div
+              key={cell.label}
+              className={cell.conspicuous ? "til-cell conspicuous" : "til-cell"}
+            >
+              <div className="til-label">{cell.label}</div>
+              <div className="til-explain">{cell.explanation}</div>
+              <div className="til-value">{cell.value}</div>
+            </div>
+          ))}
+        </div>
+        <table className="schedule">
+          <caption>Your payment schedule</caption>
+          <thead>
+            <tr>
+              <th scope="col">Number of payments</th>
+              <th scope="col">Amount of payments</th>
+              <th scope="col">When payments are due</th>
+            </tr>
+          </thead>
+          <tbody>
+            {doc.paymentSchedule.map((row) => (
+              <tr key={row.when}>
+                <td>{row.count}</td>
+                <td>{row.amount}</td>
+                <td>{row.when}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <h3>Itemization of the amount financed</h3>
+        <dl className="facts">
+          {doc.itemization.map((item) => (
+            <div key={item.label}>
+              <dt>{item.label}</dt>
+              <dd>{item.value}</dd>
+            </div>
+          ))}
+        </dl>
+        {doc.sections.map((section) => (
+          <section key={section.heading}>
+            <h3>{section.heading}</h3>
+            {section.paragraphs.map((p, i) => (
+              <p key={i} className={section.conspicuous ? "conspicuous" : undefined}>
+                {p}
+              </p>
+            ))}
+          </section>
+        ))}
+        <details>
+          <summary>Full payment schedule ({doc.scheduleTable.length} payments)</summary>
+          <table className="schedule">
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Due</th>
+                <th scope="col">Payment</th>
+                <th scope="col">Principal</th>
+                <th scope="col">Interest</th>
+                <th scope="col">Balance</th>
+              </tr>
+            </thead>
+            <tbody>
+              {doc.scheduleTable.map((row) => (
+                <tr key={row.number}>
+                  <td>{row.number}</td>
+                  <td>{row.dueDate}</td>
+                  <td>{row.payment}</td>
+                  <td>{row.principal}</td>
+                  <td>{row.interest}</td>
+                  <td>{row.balance}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      </article>
+      <Form method="post" className="card">
+        <Honeypot />
+        <input type="hidden" name="offerId" value={d.offerId} />
+        <input type="hidden" name="agreementHash" value={d.hash} />
+        <p>{doc.consentText}</p>
+        <label htmlFor="fullName">Type your full name to sign ({d.fullName})</label>
+        <input
+          id="fullName"
+          name="fullName"
+          type="text"
+          autoComplete="name"
+          required
+          aria-invalid={errors.fullName ? true : undefined}
+          aria-describedby={errors.fullName ? "fullName-error" : undefined}
+        />
+        <FieldError id="fullName-error" errors={errors.fullName ?? undefined} />
+        <label className="check">
+          <input
+            name="agree"
+            type="checkbox"
+            value="on"
+            required
+            aria-invalid={errors.agree ? true : undefined}
+            aria-describedby={errors.agree ? "agree-error" : undefined}
+          />{" "}
+          I agree
+        </label>
+        <FieldError id="agree-error" errors={errors.agree ?? undefined} />
+        <button type="submit" disabled={busy}>
+          {busy ? "Signing…" : "Sign my agreement"}
+        </button>
+      </Form>
+    </BorrowerShell>
+  );
+}

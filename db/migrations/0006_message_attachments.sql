@@ -1,0 +1,1 @@
+ALTER TABLE `messages` ADD `document_id` text REFERENCES documents(id);

@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import { createClient } from "@libsql/client";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { ready } from "./helpers";
+
+/** The e2e server's data directory for the project being run (see playwright.config.ts). */
+export function dataDir(projectName: string) {
+  return `e2e/.data/${projectName}`;
+}
+
+export function demoApiKey(projectName: string) {
+  return readFileSync(`${dataDir(projectName)}/demo-api-key.txt`, "utf8").trim();
+}
+
+/** Direct access to the e2e server's database, for setting up states a test needs (e.g. an expired link). */
+export function e2eDatabase(projectName: string) {
+  return createClient({ url: `file:${dataDir(projectName)}/flowpay.db` });
+}
+
+let counter = 0;
+
+/** What a CRM does: POST /api/v1/crm/offer-financing. Returns the application id and apply URL. */
+export async function offerFinancing(
+  request: APIRequestContext,
+  projectName: string,
+  customer: { firstName?: string; lastName?: string; email?: string } = {},
+) {
+  counter += 1;
+  const n = `${Date.now().toString(36)}-${counter}`;
+  const response = await request.post("/api/v1/crm/offer-financing", {
+    headers: { Authorization: `Bearer ${demoApiKey(projectName)}` },
+    data: {
+      crm: "fieldroutes",
+      crm_customer_id: `E2E-${n}`,
+      customer: {
+        first_name: customer.firstName ?? "Jamie",
+        last_name: customer.lastName ?? "Rivera",
+        email: customer.email ?? `jamie.${n}@example.com`,
+        phone: "+15125550142",
+        address: { line1: "12 Oak Ave", city: "Austin", state: "TX", postal_code: "78702" },
+      },
+      job: { crm_job_id: `JOB-${n}`, description: "Termite treatment", estimate_cents: 750000 },
+    },
+  });
+  expect(response.status()).toBe(201);
+  const json = (await response.json()) as { application_id: string; apply_url: string };
+  return { id: json.application_id, url: new URL(json.apply_url).pathname };
+}
+
+/** Walks the form steps up to submitting, with the sandbox partners. `ssn` chooses the bureau outcome. */
+export async function applyUntilSubmitted(
+  page: Page,
+  js: boolean,
+  url: string,
+  ssn: string,
+  bank: "link" | "skip" = "link",
+) {
+  await page.goto(url);
+  await ready(page, js);
+  // A borrower coming back mid-way lands on the step they were at.
+  const start = page.getByRole("button", { name: "Start my application" });
+  if (await start.isVisible()) await start.click();
+
+  await expect(page.getByRole("heading", { name: "A few details about you" })).toBeVisible();
+  await ready(page, js);
+  await page.getByLabel("Date of birth").fill("1985-04-12");
+  await page.getByLabel("Social Security number").fill(ssn);
+  await page.getByLabel("Monthly income before taxes ($)").fill("6,000");
+  await page.getByLabel("Monthly rent or mortgage ($)").fill("1500");
+  await page.getByRole("button", { name: "Continue" }).click();
+
+  await expect(page.getByRole("heading", { name: "Before we check your offers" })).toBeVisible();
+  await ready(page, js);
+  for (const box of await page.getByLabel("I agree").all()) await box.check();
+  await page.getByRole("button", { name: "Agree and continue" }).click();
+
+  await expect(page.getByRole("heading", { name: "Link your bank account" })).toBeVisible();
+  await ready(page, js);
+  if (bank === "link") {
+    await page.getByLabel(/First Sandbox Bank/).check();
+    await page.getByRole("button", { name: "Link this bank" }).click();
+  } else {
+    await page.getByRole("button", { name: "Continue without linking a bank" }).click();
+  }
+
+  await expect(page.getByRole("heading", { name: "Verify your identity" })).toBeVisible();
+  await ready(page, js);
+  await page.getByRole("button", { name: "Verify my identity" }).click();
+
+  await expect(page.getByRole("heading", { name: "Check and submit" })).toBeVisible();
+  await ready(page, js);
+  await page.getByRole("button", { name: "Submit my application" }).click();
+}

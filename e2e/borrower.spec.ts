@@ -1,0 +1,185 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { applyUntilSubmitted, e2eDatabase, offerFinancing, demoApiKey } from "./borrower-helpers";
+import { ready } from "./helpers";
+
+/** No serious or critical accessibility violations on the page as it is now. */
+async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(bad.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+}
+
+for (const js of [false, true]) {
+  test.describe(`borrower journey, JavaScript ${js ? "on" : "off"}`, () => {
+    test.use({ javaScriptEnabled: js });
+
+    test("approval: from the CRM call to the signed agreement", async ({ page, request }, info) => {
+      const app = await offerFinancing(request, info.project.name);
+      await page.goto(app.url);
+      await expect(page.getByText("$7,500.00")).toBeVisible();
+      await expect(page.getByText("Jamie Rivera")).toBeVisible();
+      if (js) await expectAccessible(page);
+
+      await applyUntilSubmitted(page, js, app.url, "123-45-7800");
+      await expect(page.getByRole("heading", { name: /You're approved/ })).toBeVisible({
+        timeout: 20_000,
+      });
+      if (js) await expectAccessible(page);
+      // Every offer carries its Truth-in-Lending box.
+      const offers = page.locator("article.offer");
+      expect(await offers.count()).toBeGreaterThanOrEqual(2);
+      await expect(
+        offers.first().getByText("Annual percentage rate", { exact: true }),
+      ).toBeVisible();
+      await expect(offers.first().getByText("Finance charge", { exact: true })).toBeVisible();
+
+      await offers
+        .nth(1)
+        .getByRole("button", { name: /Choose/ })
+        .click();
+      await expect(
+        page.getByRole("heading", { name: "Read and sign your agreement" }),
+      ).toBeVisible();
+      await ready(page, js);
+      const signUrl = page.url();
+      if (js) await expectAccessible(page);
+      // A wrong name is refused with a clear message, and nothing is signed.
+      await page.getByLabel(/Type your full name/).fill("Someone Else");
+      await page.getByLabel("I agree").check();
+      await page.getByRole("button", { name: "Sign my agreement" }).click();
+      await expect(page.getByText(/Type your full name as it appears/)).toBeVisible();
+
+      await page.getByLabel(/Type your full name/).fill("jamie rivera");
+      await page.getByLabel("I agree").check();
+      await page.getByRole("button", { name: "Sign my agreement" }).click();
+      await expect(page.getByRole("heading", { name: "You're all set" })).toBeVisible();
+      if (js) await expectAccessible(page);
+
+      const pdf = await request.get(`${app.url}/agreement.pdf`);
+      expect(pdf.status()).toBe(200);
+      expect(pdf.headers()["content-type"]).toBe("application/pdf");
+      expect((await pdf.body()).subarray(0, 5).toString()).toBe("%PDF-");
+
+      // The CRM sees the accepted offer.
+      const status = await request.get(`/api/v1/crm/applications/${app.id}`, {
+        headers: { Authorization: `Bearer ${demoApiKey(info.project.name)}` },
+      });
+      const json = await status.json();
+      expect(["offer_accepted", "pending_funding", "funded"]).toContain(json.status);
+      expect(json.selected_offer.apr).toMatch(/^\d+\.\d{3}$/);
+
+      // Back to the offers or the agreement: no second signature, the borrower lands on the done page.
+      await page.goto(signUrl);
+      await expect(
+        page.getByRole("heading", { name: /You're all set|Your loan is funded/ }),
+      ).toBeVisible();
+      await page.goto(`${app.url}/offers`);
+      await expect(
+        page.getByRole("heading", { name: /You're all set|Your loan is funded/ }),
+      ).toBeVisible();
+      const db = e2eDatabase(info.project.name);
+      const docs = await db.execute({
+        sql: "SELECT count(*) AS n FROM documents WHERE application_id = ?",
+        args: [app.id],
+      });
+      expect(docs.rows[0]!.n).toBe(1);
+      db.close();
+    });
+
+    test("decline: the adverse action notice with its reasons", async ({ page, request }, info) => {
+      const app = await offerFinancing(request, info.project.name);
+      await applyUntilSubmitted(page, js, app.url, "123-45-0000");
+      await expect(
+        page.getByRole("heading", { name: "We couldn't approve your application" }),
+      ).toBeVisible({
+        timeout: 20_000,
+      });
+      await expect(page.getByText("Principal reasons for our decision")).toBeVisible();
+      await expect(page.getByText(/Bankruptcy/i).first()).toBeVisible();
+      await expect(page.getByText(/Your credit score: \d+/)).toBeVisible();
+      await expect(page.getByText(/Equal Credit Opportunity Act/)).toBeVisible();
+      if (js) await expectAccessible(page);
+      // A declined application cannot be signed.
+      await page.goto(`${app.url}/sign`);
+      await expect(
+        page.getByRole("heading", { name: "We couldn't approve your application" }),
+      ).toBeVisible();
+    });
+
+    test("manual review: what happens next", async ({ page, request }, info) => {
+      const app = await offerFinancing(request, info.project.name);
+      await applyUntilSubmitted(page, js, app.url, "123-45-1111", "skip");
+      await expect(
+        page.getByRole("heading", { name: "A specialist is reviewing your application" }),
+      ).toBeVisible({
+        timeout: 20_000,
+      });
+      if (js) await expectAccessible(page);
+    });
+
+    test("expired and unknown links show a friendly page without application data", async ({
+      page,
+      request,
+    }, info) => {
+      const app = await offerFinancing(request, info.project.name);
+      const db = e2eDatabase(info.project.name);
+      await db.execute({
+        sql: "UPDATE application_links SET expires_at = ? WHERE application_id = ?",
+        args: [Date.now() - 1000, app.id],
+      });
+      db.close();
+      const expired = await page.goto(app.url);
+      expect(expired?.status()).toBe(410);
+      await expect(page.getByRole("heading", { name: "This link has expired" })).toBeVisible();
+      await expect(page.getByText("Jamie")).toHaveCount(0);
+      await expect(page.getByText("$7,500.00")).toHaveCount(0);
+      if (js) await expectAccessible(page);
+
+      const unknown = await page.goto("/apply/this-is-not-a-real-token-at-all");
+      expect(unknown?.status()).toBe(404);
+      await expect(
+        page.getByRole("heading", { name: "We can't find that application" }),
+      ).toBeVisible();
+    });
+
+    test("refresh, back and double submission neither break nor duplicate", async ({
+      page,
+      request,
+    }, info) => {
+      const app = await offerFinancing(request, info.project.name);
+      await page.goto(app.url);
+      await ready(page, js);
+      await page.getByRole("button", { name: "Start my application" }).click();
+      await expect(page.getByRole("heading", { name: "A few details about you" })).toBeVisible();
+      await ready(page, js);
+      // Invalid input: a clear message, and the SSN is not echoed back.
+      await page.getByLabel("Date of birth").fill("1985-04-12");
+      await page.getByLabel("Social Security number").fill("12345");
+      await page.getByLabel("Monthly income before taxes ($)").fill("6000");
+      await page.getByLabel("Monthly rent or mortgage ($)").fill("1500");
+      await page.getByRole("button", { name: "Continue" }).click();
+      await expect(page.getByText("Enter your 9-digit Social Security number")).toBeVisible();
+      await page.reload();
+      await expect(page.getByRole("heading", { name: "A few details about you" })).toBeVisible();
+      // Skipping ahead is not possible.
+      await page.goto(`${app.url}/review`);
+      await expect(page.getByRole("heading", { name: "A few details about you" })).toBeVisible();
+
+      await applyUntilSubmitted(page, js, app.url, "123-45-7800");
+      await expect(page.getByRole("heading", { name: /You're approved/ })).toBeVisible({
+        timeout: 20_000,
+      });
+      // Back to the review page and submit again: sent on to the offers, one decision only.
+      await page.goto(`${app.url}/review`);
+      await expect(page.getByRole("heading", { name: /You're approved/ })).toBeVisible();
+      const db = e2eDatabase(info.project.name);
+      const decisions = await db.execute({
+        sql: "SELECT count(*) AS n FROM decisions WHERE application_id = ?",
+        args: [app.id],
+      });
+      expect(decisions.rows[0]!.n).toBe(1);
+      db.close();
+    });
+  });
+}

@@ -1,0 +1,15 @@
+import { z } from "zod";
+import { defineJob, jobPriority } from "../registry";
+
+/**
+ * Create the loan at the lender for an accepted offer, then (same job kind, next step) request
+ * the disbursement. Priority 1; lender calls are rate limited across all processes.
+ */
+export const createLoanJob = defineJob({
+  kind: "create-loan",
+  schema: z.object({ applicationId: z.string().min(1) }),
+  priority: jobPriority.createLoan,
+  maxAttempts: 8,
+  timeoutMs: 60_000,
+  rateLimit: { max: 100, perMs: 60_000 },
+});
