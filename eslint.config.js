@@ -6,13 +6,14 @@ import tseslint from "typescript-eslint";
 export default tseslint.config(
   {
     ignores: [
+      ".builds/**",
       "build/**",
       "public/build/**",
       "node_modules/**",
       "data/**",
       "test-results/**",
       "playwright-report/**",
-      "e2e/.data/**",
+      "e2e/.data*/**",
     ],
   },
   js.configs.recommended,

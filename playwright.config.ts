@@ -11,13 +11,16 @@ const chromium =
 const nodePort = Number(process.env.E2E_PORT ?? 3311);
 const denoPort = nodePort + 1;
 const withDeno = process.env.E2E_DENO !== "0";
+/** Each run's servers keep their databases here (E2E_DATA_DIR lets parallel runs stay apart). */
+const dataRoot = (process.env.E2E_DATA_DIR ??= "e2e/.data");
+const serverBuild = `${process.env.FLOWPAY_BUILD_DIR ?? "build"}/index.js`;
 
 const serverEnv = (name: string) => ({
   FLOWPAY_ENV: "test",
   LOG_LEVEL: "warn",
   HOST: "127.0.0.1",
-  DATA_DIR: `e2e/.data/${name}`,
-  DATABASE_URL: `file:e2e/.data/${name}/flowpay.db`,
+  DATA_DIR: `${dataRoot}/${name}`,
+  DATABASE_URL: `file:${dataRoot}/${name}/flowpay.db`,
   // Every test browses from 127.0.0.1: the per-address limit would throttle the suite itself.
   BORROWER_RATE_LIMIT_PER_MINUTE: "100000",
   CRM_RATE_LIMIT_PER_MINUTE: "100000",
@@ -60,7 +63,7 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: "rm -rf e2e/.data/node && node_modules/.bin/remix-serve build/index.js",
+      command: `rm -rf ${dataRoot}/node && node_modules/.bin/remix-serve ${serverBuild}`,
       url: `http://127.0.0.1:${nodePort}/ready`,
       env: { ...serverEnv("node"), PORT: String(nodePort) },
       reuseExistingServer: false,
@@ -71,8 +74,7 @@ export default defineConfig({
     ...(withDeno
       ? [
           {
-            command:
-              "rm -rf e2e/.data/deno && mkdir -p e2e/.data/deno && node_modules/.bin/deno run --allow-read --allow-write=e2e/.data/deno --allow-env --allow-net=127.0.0.1 --allow-ffi --allow-sys node_modules/.bin/remix-serve build/index.js",
+            command: `rm -rf ${dataRoot}/deno && mkdir -p ${dataRoot}/deno && node_modules/.bin/deno run --allow-read --allow-write=${dataRoot}/deno --allow-env --allow-net=127.0.0.1 --allow-ffi --allow-sys node_modules/.bin/remix-serve ${serverBuild}`,
             url: `http://127.0.0.1:${denoPort}/ready`,
             env: { ...serverEnv("deno"), PORT: String(denoPort) },
             reuseExistingServer: false,

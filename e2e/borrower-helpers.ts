@@ -5,7 +5,7 @@ import { ready } from "./helpers";
 
 /** The e2e server's data directory for the project being run (see playwright.config.ts). */
 export function dataDir(projectName: string) {
-  return `e2e/.data/${projectName}`;
+  return `${process.env.E2E_DATA_DIR ?? "e2e/.data"}/${projectName}`;
 }
 
 export function demoApiKey(projectName: string) {

@@ -39,20 +39,24 @@ export async function spawnServer(
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "flowpay-server-"));
   const port = await freePort();
   let output = "";
-  const child = spawn(join(root, "node_modules/.bin/remix-serve"), ["build/index.js"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      FLOWPAY_ENV: "test",
-      LOG_LEVEL: "info",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      DATABASE_URL: `file:${join(dataDir, "flowpay.db")}`,
-      ...options.env,
+  const child = spawn(
+    join(root, "node_modules/.bin/remix-serve"),
+    [`${process.env.FLOWPAY_BUILD_DIR ?? "build"}/index.js`],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        FLOWPAY_ENV: "test",
+        LOG_LEVEL: "info",
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        DATABASE_URL: `file:${join(dataDir, "flowpay.db")}`,
+        ...options.env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
