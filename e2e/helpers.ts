@@ -24,5 +24,5 @@ export async function signIn(page: Page, javaScriptEnabled: boolean) {
   await ready(page, javaScriptEnabled);
   await page.getByLabel(/6-digit code/).fill(await generate({ secret: demoOperator.totpSecret }));
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "FlowOps" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
 }

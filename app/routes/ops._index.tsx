@@ -1,27 +1,22 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useLoaderData } from "@remix-run/react";
-import { requireOperator } from "~/ops/session.server";
+import { useLoaderData } from "@remix-run/react";
+import { OpsShell } from "~/ops/layout";
+import { requirePermission } from "~/ops/guard.server";
 
-export const meta: MetaFunction = () => [{ title: "FlowOps" }];
+export const meta: MetaFunction = () => [{ title: "Dashboard — FlowOps" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { operator } = await requireOperator(request);
-  return { name: operator.name, email: operator.email, role: operator.role };
+  const { operator } = await requirePermission(request, "read:dashboard");
+  return { operator: { name: operator.name, email: operator.email, role: operator.role } };
 }
 
 export default function OpsHome() {
-  const operator = useLoaderData<typeof loader>();
+  const { operator } = useLoaderData<typeof loader>();
   return (
-    <main className="page">
-      <header>
-        <h1>FlowOps</h1>
-        <p>
-          Signed in as <strong>{operator.name}</strong> ({operator.email}, {operator.role})
-        </p>
-        <Form method="post" action="/ops/logout">
-          <button type="submit">Sign out</button>
-        </Form>
-      </header>
-    </main>
+    <OpsShell operator={operator} title="Dashboard">
+      <p>
+        Signed in as <strong>{operator.name}</strong> ({operator.email})
+      </p>
+    </OpsShell>
   );
 }

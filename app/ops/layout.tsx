@@ -1,0 +1,48 @@
+import { Form, NavLink } from "@remix-run/react";
+import type { ReactNode } from "react";
+import type { OperatorRole } from "../../db/schema/operators";
+import { opsNav } from "./nav";
+import { can, roleLabels } from "./permissions";
+
+/** The frame of every signed-in FlowOps screen: navigation by permission, who is signed in, sign out. */
+export function OpsShell(props: {
+  operator: { name: string; email: string; role: OperatorRole };
+  title: string;
+  children: ReactNode;
+}) {
+  const { operator } = props;
+  return (
+    <div className="ops">
+      <header className="ops-header">
+        <strong>FlowOps</strong>
+        <nav aria-label="FlowOps">
+          <ul>
+            {opsNav
+              .filter((item) => can(operator.role, item.permission))
+              .map((item) => (
+                <li key={item.to}>
+                  <NavLink to={item.to} end={item.to === "/ops"}>
+                    {item.label}
+                  </NavLink>
+                </li>
+              ))}
+          </ul>
+        </nav>
+        <div className="ops-user">
+          <span>
+            {operator.name} · {roleLabels[operator.role]}
+          </span>
+          <Form method="post" action="/ops/logout">
+            <button type="submit" className="link-button">
+              Sign out
+            </button>
+          </Form>
+        </div>
+      </header>
+      <main className="page ops-main">
+        <h1>{props.title}</h1>
+        {props.children}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+import type { OperatorRole } from "../../db/schema/operators";
+
+/**
+ * Permissions are `action:entity` strings; roles are sets of them. One table, read by every
+ * loader and action through requirePermission (guard.server.ts) and by the navigation.
+ */
+export const allPermissions = [
+  "read:dashboard",
+  "read:application",
+  "reveal:pii",
+  "read:review",
+  "assign:review",
+  "resolve:review",
+  "read:rules",
+  "edit:rules",
+  "publish:rules",
+  "read:pricing",
+  "edit:pricing",
+  "publish:pricing",
+  "read:merchant",
+  "edit:merchant",
+  "manage:api_key",
+  "manage:crm_connection",
+  "read:job",
+  "manage:job",
+  "read:audit",
+  "read:user",
+  "manage:user",
+] as const;
+
+export type Permission = (typeof allPermissions)[number];
+
+export const rolePermissions: Record<OperatorRole, readonly Permission[]> = {
+  admin: allPermissions,
+  underwriter: [
+    "read:dashboard",
+    "read:application",
+    "reveal:pii",
+    "read:review",
+    "assign:review",
+    "resolve:review",
+    "read:rules",
+    "read:pricing",
+    "read:merchant",
+  ],
+  risk_analyst: [
+    "read:dashboard",
+    "read:application",
+    "read:review",
+    "read:rules",
+    "edit:rules",
+    "publish:rules",
+    "read:pricing",
+    "edit:pricing",
+    "publish:pricing",
+    "read:merchant",
+    "read:job",
+  ],
+  // Read-mostly: answers merchants' questions; never sees a full SSN or date of birth.
+  support: ["read:dashboard", "read:application", "read:merchant", "read:job"],
+};
+
+export function can(role: OperatorRole, permission: Permission) {
+  return rolePermissions[role].includes(permission);
+}
+
+export const roleLabels: Record<OperatorRole, string> = {
+  admin: "Admin",
+  underwriter: "Underwriter",
+  risk_analyst: "Risk analyst",
+  support: "Support",
+};
