@@ -19,7 +19,7 @@ const scriptSrc = "https://cdn.plaid.com/link/v2/stable/link-initialize.js";
 /**
  * Live Plaid Link (JavaScript only): loads Plaid's script on demand and posts the public token
  * back through the same form action the sandbox chooser uses. Without JavaScript the page's
- * "continue without linking" form is the fallback (ADR 012).
+ * "continue without linking" form is the fallback (ADR 014).
  */
 export function PlaidLinkButton({ linkToken }: { linkToken: string | null }) {
   const submit = useSubmit();
