@@ -16,13 +16,20 @@ export function applyUrl(token: string) {
 }
 
 /** Issues a new borrower link for an application, revoking any earlier one (inside the caller's tx). */
-export async function issueLink(tx: Tx, applicationId: string, now = Date.now()) {
-  await tx
-    .update(applicationLinks)
-    .set({ revokedAt: new Date(now) })
-    .where(
-      and(eq(applicationLinks.applicationId, applicationId), isNull(applicationLinks.revokedAt)),
-    );
+export async function issueLink(
+  tx: Tx,
+  applicationId: string,
+  now = Date.now(),
+  options: { fresh?: boolean } = {},
+) {
+  // A brand-new application has no earlier link to revoke.
+  if (!options.fresh)
+    await tx
+      .update(applicationLinks)
+      .set({ revokedAt: new Date(now) })
+      .where(
+        and(eq(applicationLinks.applicationId, applicationId), isNull(applicationLinks.revokedAt)),
+      );
   const token = newLinkToken();
   const expiresAt = new Date(now + getEnv().LINK_TTL_HOURS * 60 * 60 * 1000);
   await tx.insert(applicationLinks).values({

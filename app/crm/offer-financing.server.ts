@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { newId } from "../../db/ids";
 import { applications, customers, serviceJobs } from "../../db/schema/index";
@@ -10,7 +10,6 @@ import { queueSms } from "~/messaging/sms.server";
 import { formatUsd } from "~/messaging/templates";
 import type { CrmCaller } from "./guard.server";
 import { findIdempotent, storeIdempotent, type StoredResponse } from "./idempotency.server";
-import { merchantScope } from "./merchant-scope.server";
 import type { OfferFinancingRequest } from "./schemas";
 
 export type OfferFinancingResult = StoredResponse & { replayed: boolean; applicationId?: string };
@@ -37,7 +36,6 @@ export async function offerFinancing(
       }),
     );
   }
-  const scope = merchantScope(merchant.id);
 
   return database.write(async (tx) => {
     if (idempotency) {
@@ -64,25 +62,38 @@ export async function offerFinancing(
       state: c.address?.state ?? null,
       postalCode: c.address?.postal_code ?? null,
     };
-    let customer = await scope.customerByCrmId(tx, input.crm_customer_id);
-    if (customer) {
-      await tx.update(customers).set(customerValues).where(eq(customers.id, customer.id));
-    } else {
-      customer = (
-        await tx
-          .insert(customers)
-          .values({
-            id: newId("cus", now),
-            merchantId: merchant.id,
-            crmCustomerId: input.crm_customer_id,
-            ...customerValues,
-          })
-          .returning()
-      )[0]!;
-    }
-
-    let job = await scope.serviceJobByCrmId(tx, input.job.crm_job_id);
-    if (job && job.customerId !== customer.id) {
+    // Upserts by CRM id, one statement each: the unique (merchant, CRM id) indexes decide.
+    const [customer] = await tx
+      .insert(customers)
+      .values({
+        id: newId("cus", now),
+        merchantId: merchant.id,
+        crmCustomerId: input.crm_customer_id,
+        ...customerValues,
+      })
+      .onConflictDoUpdate({
+        target: [customers.merchantId, customers.crmCustomerId],
+        set: { ...customerValues, updatedAt: new Date(now) },
+      })
+      .returning({ id: customers.id });
+    const jobValues = { description: input.job.description ?? null, estimateCents: amount };
+    // A CRM job belongs to one customer: the update applies only when it is this customer's.
+    const [job] = await tx
+      .insert(serviceJobs)
+      .values({
+        id: newId("job", now),
+        merchantId: merchant.id,
+        customerId: customer!.id,
+        crmJobId: input.job.crm_job_id,
+        ...jobValues,
+      })
+      .onConflictDoUpdate({
+        target: [serviceJobs.merchantId, serviceJobs.crmJobId],
+        set: { ...jobValues, updatedAt: new Date(now) },
+        setWhere: sql`${serviceJobs.customerId} = excluded.customer_id`,
+      })
+      .returning({ id: serviceJobs.id });
+    if (!job) {
       const message = "This CRM job belongs to another customer";
       throw new ApiFailure(
         apiError("validation_failed", `job.crm_job_id: ${message}`, {
@@ -90,35 +101,18 @@ export async function offerFinancing(
         }),
       );
     }
-    const jobValues = { description: input.job.description ?? null, estimateCents: amount };
-    if (job) {
-      await tx.update(serviceJobs).set(jobValues).where(eq(serviceJobs.id, job.id));
-    } else {
-      job = (
-        await tx
-          .insert(serviceJobs)
-          .values({
-            id: newId("job", now),
-            merchantId: merchant.id,
-            customerId: customer.id,
-            crmJobId: input.job.crm_job_id,
-            ...jobValues,
-          })
-          .returning()
-      )[0]!;
-    }
 
     const applicationId = newId("app", now);
     await tx.insert(applications).values({
       id: applicationId,
       merchantId: merchant.id,
-      customerId: customer.id,
+      customerId: customer!.id,
       serviceJobId: job.id,
       crm: input.crm,
       status: "link_sent",
       amountCents: amount,
     });
-    const link = await issueLink(tx, applicationId, now);
+    const link = await issueLink(tx, applicationId, now, { fresh: true });
     if (input.send_sms) {
       await queueSms(tx, {
         to: c.phone,
