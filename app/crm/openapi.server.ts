@@ -194,6 +194,38 @@ export function openApiDocument(serverUrl: string) {
           responses: { "200": { description: "Empty TwiML" }, ...errorResponses(401) },
         },
       },
+      "/api/v1/webhooks/plaid": {
+        post: {
+          operationId: "plaidWebhook",
+          summary:
+            "Plaid webhooks (Plaid-Verification, ES256 JWT over the body's SHA-256, at most 5 minutes old)",
+          security: [],
+          responses: {
+            "200": { description: "Stored once (`accepted`) or a re-delivery (`duplicate`)" },
+            ...errorResponses(400, 401),
+            "503": {
+              description:
+                "`unavailable`: Plaid's verification key could not be fetched; Plaid retries",
+              content: { "application/json": { schema: errorRef } },
+            },
+          },
+        },
+      },
+      "/api/v1/webhooks/persona": {
+        post: {
+          operationId: "personaWebhook",
+          summary:
+            "Persona inquiry events (Persona-Signature, HMAC-SHA256; two pairs during a secret rotation)",
+          security: [],
+          responses: {
+            "200": {
+              description:
+                "Stored once (`accepted`), a replay (`duplicate`) or not an inquiry event (`ignored`)",
+            },
+            ...errorResponses(400, 401),
+          },
+        },
+      },
     },
     components: {
       securitySchemes: {

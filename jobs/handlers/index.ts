@@ -1,6 +1,10 @@
 import { JobRegistry } from "../registry";
+import { handleApplyKycEvent } from "./apply-kyc-event";
+import { applyKycEventJob } from "./apply-kyc-event.definition";
 import { handleDecideApplication } from "./decide-application";
 import { decideApplicationJob } from "./decide-application.definition";
+import { handleRefreshBankSummary } from "./refresh-bank-summary";
+import { refreshBankSummaryJob } from "./refresh-bank-summary.definition";
 import { handleSendEmail } from "./send-email";
 import { sendEmailJob } from "./send-email.definition";
 import { handleSendSms } from "./send-sms";
@@ -15,5 +19,7 @@ export function createAppJobRegistry(): JobRegistry {
   return new JobRegistry()
     .handle(sendSmsJob, handleSendSms)
     .handle(sendEmailJob, handleSendEmail)
-    .handle(decideApplicationJob, handleDecideApplication);
+    .handle(decideApplicationJob, handleDecideApplication)
+    .handle(refreshBankSummaryJob, handleRefreshBankSummary)
+    .handle(applyKycEventJob, handleApplyKycEvent);
 }

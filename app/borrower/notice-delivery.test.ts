@@ -1,0 +1,197 @@
+/**
+ * Adverse action notice delivery: an application walked through the borrower's steps (sandbox
+ * partners), declined by the decide-application job, gets its notice as a stored PDF e-mailed
+ * once (sandbox e-mail adapter); the same after a decline by an underwriter.
+ */
+const { appDatabase, createMerchant } = await import("../../scripts/testing/app-harness");
+const { applicationRow, offerFinancing, runPendingJobs } =
+  await import("../../scripts/testing/borrower-harness");
+const { loadJourney } = await import("./context.server");
+const { linkBank } = await import("./bank.server");
+const steps = await import("./steps.server");
+const { deliverAdverseActionNotice } = await import("./notice-delivery.server");
+const { insertReviewDeclineNotice, loadAdverseActionNotice } =
+  await import("~/decisioning/adverse-action.server");
+const { ensureDecisioningDefaults } = await import("~/decisioning/seed.server");
+
+import { createHash } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { sandboxEmails } from "../../adapters/email/index";
+import { applications, decisions, documents, messages } from "../../db/schema/index";
+import { enqueue } from "../../jobs/enqueue.server";
+import { decideApplicationJob } from "../../jobs/handlers/decide-application.definition";
+
+const database = await appDatabase();
+await ensureDecisioningDefaults(database);
+const merchant = await createMerchant({ name: "Acme Pest Control" });
+const client = { ip: "203.0.113.9", userAgent: "vitest" };
+
+/** The borrower's steps, with the sandbox bank and identity; `ssnLast4` picks the bureau's answer. */
+async function submitted(options: { email?: string; ssnLast4: string; bank: "link" | "skip" }) {
+  const { applicationId, token } = await offerFinancing(merchant.key, {
+    ...(options.email ? { email: options.email } : {}),
+  });
+  await steps.startApplication(await loadJourney(token, "welcome"), client);
+  await steps.saveDetails(
+    await loadJourney(token, "details"),
+    {
+      dateOfBirth: "1985-04-12",
+      ssn: `66612${options.ssnLast4}`,
+      monthlyIncome: 600_000,
+      housingCost: 150_000,
+    },
+    client,
+  );
+  await steps.saveConsents(await loadJourney(token, "consents"), client);
+  if (options.bank === "link") {
+    expect(
+      await linkBank(await loadJourney(token, "bank"), "public-sandbox-healthy", client),
+    ).toEqual({ ok: true });
+  } else {
+    await steps.saveBankLink(await loadJourney(token, "bank"), { kind: "skipped" }, client);
+  }
+  await steps.saveIdentity(await loadJourney(token, "identity"), "approved", client);
+  expect(await steps.submitApplication(await loadJourney(token, "review"), client)).toBe(true);
+  return applicationId;
+}
+
+async function noticeDocuments(applicationId: string) {
+  return database.db
+    .select()
+    .from(documents)
+    .where(
+      and(eq(documents.applicationId, applicationId), eq(documents.kind, "adverse_action_notice")),
+    );
+}
+
+async function noticeEmails(applicationId: string) {
+  return database.db
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(messages.applicationId, applicationId),
+        eq(messages.template, "adverse_action_notice"),
+      ),
+    );
+}
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+describe("adverse action notice delivery", () => {
+  it("an automatic decline e-mails the notice with its PDF attached, once", async () => {
+    const email = "decline.once@example.com";
+    const applicationId = await submitted({ email, ssnLast4: "0000", bank: "link" });
+    await runPendingJobs("decide-application");
+    expect((await applicationRow(applicationId))!.status).toBe("declined");
+
+    const notice = await loadAdverseActionNotice(database, applicationId);
+    expect(notice!.sentAt).toBeInstanceOf(Date);
+    const docs = await noticeDocuments(applicationId);
+    expect(docs).toHaveLength(1);
+    const pdf = new Uint8Array(docs[0]!.bytes);
+    expect(Buffer.from(pdf.subarray(0, 5)).toString("latin1")).toBe("%PDF-");
+    expect(docs[0]!.sha256).toBe(sha256(pdf));
+    expect(docs[0]!.contentType).toBe("application/pdf");
+    const queued = await noticeEmails(applicationId);
+    expect(queued).toHaveLength(1);
+    expect(queued[0]!.recipient).toBe(email);
+    expect(queued[0]!.documentId).toBe(docs[0]!.id);
+    // The decision text still goes by SMS.
+    const texts = await database.db
+      .select()
+      .from(messages)
+      .where(
+        and(eq(messages.applicationId, applicationId), eq(messages.template, "decision_ready")),
+      );
+    expect(texts).toHaveLength(1);
+
+    await runPendingJobs("send-email");
+    const sent = sandboxEmails().filter((m) => m.to === email);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.subject).toContain("notice of action taken");
+    expect(sent[0]!.text).toContain("Principal reasons for our decision");
+    expect(sent[0]!.attachments).toHaveLength(1);
+    expect(sent[0]!.attachments[0]).toMatchObject({
+      filename: "flowpay-notice.pdf",
+      contentType: "application/pdf",
+    });
+    expect(sha256(sent[0]!.attachments[0]!.content)).toBe(docs[0]!.sha256);
+
+    // The job runs again (at-least-once), and the function is called again: nothing new.
+    await database.write((tx) => enqueue(tx, decideApplicationJob, { applicationId }));
+    await runPendingJobs("decide-application");
+    expect(await deliverAdverseActionNotice(database, applicationId)).toEqual({
+      outcome: "already_sent",
+      noticeId: notice!.id,
+    });
+    await runPendingJobs("send-email");
+    expect(await noticeDocuments(applicationId)).toHaveLength(1);
+    expect(await noticeEmails(applicationId)).toHaveLength(1);
+    expect(sandboxEmails().filter((m) => m.to === email)).toHaveLength(1);
+    expect((await loadAdverseActionNotice(database, applicationId))!.sentAt).toEqual(
+      notice!.sentAt,
+    );
+  });
+
+  it("without an e-mail address the notice is still stored and marked sent (the SMS points to it)", async () => {
+    const applicationId = await submitted({ ssnLast4: "0000", bank: "link" });
+    await runPendingJobs("decide-application");
+    expect((await loadAdverseActionNotice(database, applicationId))!.sentAt).toBeInstanceOf(Date);
+    expect(await noticeDocuments(applicationId)).toHaveLength(1);
+    expect(await noticeEmails(applicationId)).toHaveLength(0);
+  });
+
+  it("an approval sends no notice", async () => {
+    const applicationId = await submitted({
+      email: "approved@example.com",
+      ssnLast4: "7800",
+      bank: "link",
+    });
+    await runPendingJobs("decide-application");
+    expect((await applicationRow(applicationId))!.status).toBe("approved");
+    expect(await noticeDocuments(applicationId)).toHaveLength(0);
+    expect(await deliverAdverseActionNotice(database, applicationId)).toEqual({
+      outcome: "no_notice",
+    });
+  });
+
+  it("a decline after manual review: the review screen's call sends the underwriter's notice, once", async () => {
+    const email = "review.decline@example.com";
+    // No bank link → manual review under the default rules.
+    const applicationId = await submitted({ email, ssnLast4: "7800", bank: "skip" });
+    await runPendingJobs("decide-application");
+    expect((await applicationRow(applicationId))!.status).toBe("manual_review");
+    expect(await noticeDocuments(applicationId)).toHaveLength(0);
+
+    // What the review screen commits for a decline (its own transaction)…
+    const decision = await database.db
+      .select()
+      .from(decisions)
+      .where(eq(decisions.applicationId, applicationId))
+      .get();
+    await database.write(async (tx) => {
+      await insertReviewDeclineNotice(tx, {
+        decisionId: decision!.id,
+        reasonCodes: ["income_below_floor"],
+      });
+      await tx
+        .update(applications)
+        .set({ status: "declined" })
+        .where(eq(applications.id, applicationId));
+    });
+    // …then the call it makes after the commit.
+    const delivered = await deliverAdverseActionNotice(database, applicationId);
+    expect(delivered.outcome).toBe("sent");
+    expect((await deliverAdverseActionNotice(database, applicationId)).outcome).toBe(
+      "already_sent",
+    );
+    await runPendingJobs("send-email");
+    const sent = sandboxEmails().filter((m) => m.to === email);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.text).toContain("Income insufficient for amount of credit requested");
+    expect(sent[0]!.attachments).toHaveLength(1);
+    expect(await noticeDocuments(applicationId)).toHaveLength(1);
+  });
+});

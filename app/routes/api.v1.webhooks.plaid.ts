@@ -1,0 +1,53 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { readJsonBody } from "~/api/body.server";
+import { apiError, apiJson } from "~/api/errors.server";
+import { apiHandler, methodNotAllowed } from "~/api/route.server";
+import { receivePlaidWebhook } from "~/borrower/webhooks-plaid.server";
+import { getDatabase } from "~/db.server";
+import { getRequestContext, newRequestId } from "~/observability/request-context.server";
+
+/**
+ * Plaid webhooks: Plaid-Verification checked (unsigned, forged or stale → 401, nothing stored),
+ * the event stored once (a re-delivery → 200, nothing done twice), its work enqueued in the same
+ * transaction. When Plaid's verification key cannot be fetched the answer is 503, so Plaid
+ * delivers the webhook again later.
+ */
+export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
+  if (request.method !== "POST") return methodNotAllowed(request, ["POST"]);
+  const { raw } = await readJsonBody(request);
+  const outcome = await receivePlaidWebhook(
+    await getDatabase(),
+    raw,
+    request.headers.get("plaid-verification"),
+  );
+  switch (outcome.kind) {
+    case "rejected":
+      return apiError("unauthorized", "Invalid or stale Plaid-Verification");
+    case "unavailable":
+      return retryLater("Plaid's webhook verification key could not be fetched; deliver again");
+    case "replayed":
+      return apiJson({ status: "duplicate" });
+    case "accepted":
+      return apiJson({ status: "accepted" });
+  }
+});
+
+export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) =>
+  methodNotAllowed(request, ["POST"]),
+);
+
+/** 503 in the API's error shape (api.md's table has no code for it: "unavailable"). */
+function retryLater(message: string) {
+  const requestId = getRequestContext()?.requestId ?? newRequestId();
+  return new Response(
+    JSON.stringify({ error: { code: "unavailable", message, request_id: requestId } }),
+    {
+      status: 503,
+      headers: {
+        "Content-Type": "application/json; charset=utf-8",
+        "Cache-Control": "no-store",
+        "Retry-After": "60",
+      },
+    },
+  );
+}
