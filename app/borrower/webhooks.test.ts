@@ -4,9 +4,9 @@
  * server that is APP_URL. The jobs the routes enqueue are run by the handlers the server
  * registers.
  */
-import { createServer } from "node:http";
 import { startFakePersona } from "../../adapters/persona/fake-server";
 import { startFakePlaid, standardItem } from "../../adapters/plaid/fake-server";
+import { startRouteServer } from "../../scripts/testing/route-server";
 
 const plaidCredentials = { clientId: "fake-plaid-client", secret: "fake-plaid-secret" };
 const personaKey = "persona_sandbox_fake_key";
@@ -14,31 +14,11 @@ const personaSecrets = ["wbhsec_old_fake", "wbhsec_new_fake"];
 const fakePlaid = await startFakePlaid(plaidCredentials);
 const fakePersona = await startFakePersona({ apiKey: personaKey, webhookSecrets: personaSecrets });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any route module
-type Route = { action?: (args: any) => unknown };
-const routes = new Map<string, () => Promise<Route>>([
-  ["/api/v1/webhooks/plaid", () => import("~/routes/api.v1.webhooks.plaid")],
-  ["/api/v1/webhooks/persona", () => import("~/routes/api.v1.webhooks.persona")],
-]);
-const appServer = createServer((req, res) => {
-  let body = "";
-  req.on("data", (c: Buffer) => (body += c.toString()));
-  req.on("end", async () => {
-    const load = routes.get((req.url ?? "").split("?")[0]!);
-    if (!load) return res.writeHead(404).end();
-    const request = new Request(`${process.env.APP_URL}${req.url}`, {
-      method: req.method,
-      headers: req.headers as Record<string, string>,
-      body,
-    });
-    const response = (await (
-      await load()
-    ).action!({ request, params: {}, context: {} })) as Response;
-    res.writeHead(response.status, Object.fromEntries(response.headers)).end(await response.text());
-  });
+const appServer = await startRouteServer({
+  "/api/v1/webhooks/plaid": () => import("~/routes/api.v1.webhooks.plaid"),
+  "/api/v1/webhooks/persona": () => import("~/routes/api.v1.webhooks.persona"),
 });
-await new Promise<void>((r) => appServer.listen(0, "127.0.0.1", r));
-process.env.APP_URL = `http://127.0.0.1:${(appServer.address() as { port: number }).port}`;
+process.env.APP_URL = appServer.url;
 process.env.PLAID_CLIENT_ID = plaidCredentials.clientId;
 process.env.PLAID_SECRET = plaidCredentials.secret;
 process.env.PLAID_BASE_URL = fakePlaid.url;
@@ -63,7 +43,7 @@ import { applications, auditLogs, webhookEvents } from "../../db/schema/index";
 afterAll(async () => {
   await fakePlaid.close();
   await fakePersona.close();
-  appServer.close();
+  await appServer.close();
 });
 
 const merchant = await createMerchant({ name: "Acme Pest Control" });
