@@ -2,9 +2,12 @@ import { migrateDatabase } from "../db/migrate";
 import { startJobRunner } from "../jobs/start.server";
 import { ConfigError, getEnv, seedDemo as shouldSeedDemo } from "./config/env.server";
 import { getSecrets } from "./config/secrets.server";
+import { bootCrmSync } from "./crm-sync/boot.server";
+import { oauthProviders } from "./crm-sync/oauth-providers.server";
 import { getDatabase } from "./db.server";
 import { ensureDecisioningDefaults } from "./decisioning/seed.server";
 import { seedDemo } from "./demo/seed.server";
+import { bootLending, configuredLenders, stopLenders } from "./lending/lenders.server";
 import { installHttpHook, inFlightRequests } from "./observability/http-hook.server";
 import { logger } from "./observability/logger.server";
 import { startTracing } from "./observability/tracing.server";
@@ -29,6 +32,8 @@ async function bootOnce(): Promise<BootState> {
   try {
     env = getEnv();
     getSecrets();
+    configuredLenders();
+    oauthProviders();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`FlowPay cannot start. ${error.message}`);
@@ -50,6 +55,9 @@ async function bootOnce(): Promise<BootState> {
     const result = await seedDemo(database, env.DATA_DIR);
     if (result.seeded) logger.info({ merchant: "acme-pest-control" }, "demo data seeded");
   }
+  await bootLending();
+  onShutdown(stopLenders);
+  await bootCrmSync(database, { demo: shouldSeedDemo() });
   if (env.JOBS_ENABLED) {
     const runner = startJobRunner(database, env);
     registerReadinessCheck("job_runner", async () => runner.readiness());

@@ -4,6 +4,7 @@ import { applications, consents, documents, offers } from "../../db/schema/index
 import { enqueue } from "../../jobs/enqueue.server";
 import { createLoanJob } from "../../jobs/handlers/create-loan.definition";
 import { audit, type clientInfo } from "~/audit/audit.server";
+import { enqueueCrmSync } from "~/crm-sync/enqueue.server";
 import { creditor } from "~/decisioning/adverse-action";
 import type { Disclosure } from "~/decisioning/disclosure";
 import type { ScheduleRow } from "~/decisioning/money";
@@ -115,6 +116,7 @@ export async function acceptOffer(
       { applicationId: journey.application.id },
       { key: journey.application.id, keyMode: "dedupe" },
     );
+    await enqueueCrmSync(tx, journey.application.id, "signed");
     if (journey.customer.email) {
       await queueEmail(tx, {
         to: journey.customer.email,

@@ -101,6 +101,28 @@ export const envSchema = z.object({
   /** Most jobs one claim statement takes. */
   JOB_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   JOB_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(7),
+  /**
+   * Lenders (docs/sandbox/lender.md). LENDERS: a JSON array of { name, baseUrl, apiKey,
+   * webhookSecret (string or list), timeoutMs? }. LENDER_MOCK_*: the "mock" lender at a URL (the
+   * standalone mock, a fake in tests). With neither, outside production, the embedded mock lender
+   * is started in-process (app/lending/lenders.server.ts).
+   */
+  LENDERS: z.string().min(2).optional(),
+  LENDER_MOCK_URL: z.url().optional(),
+  LENDER_MOCK_API_KEY: z.string().min(1).optional(),
+  LENDER_MOCK_WEBHOOK_SECRET: z.string().min(1).optional(),
+  LENDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** The embedded mock lender: from a disbursement request to its signed loan.funded webhook. */
+  MOCK_LENDER_FUNDING_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(5_000),
+  /** FieldRoutes write-back (app/crm-sync/). FIELDROUTES_BASE_URL replaces https://{subdomain}.fieldroutes.com (local fakes, tests). */
+  FIELDROUTES_BASE_URL: z.url().optional(),
+  FIELDROUTES_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  FIELDROUTES_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  FIELDROUTES_HALF_OPEN_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+  /** How often FlowPay re-reads FieldRoutes appointments (FieldRoutes cannot push). */
+  CRM_POLL_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(900_000),
+  /** OAuth CRMs: JSON array of { crm, authorizeUrl, tokenUrl, clientId, clientSecret, scopes?, clientAuth? }. */
+  CRM_OAUTH_PROVIDERS: z.string().min(2).optional(),
 });
 
 export type EncryptionKey = { id: string; key: Buffer };

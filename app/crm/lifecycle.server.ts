@@ -5,6 +5,7 @@ import { apiError } from "~/api/errors.server";
 import { ApiFailure } from "~/api/body.server";
 import { audit } from "~/audit/audit.server";
 import { issueLink, revokeLinks } from "~/borrower/links.server";
+import { enqueueCrmSync } from "~/crm-sync/enqueue.server";
 import { queueSms } from "~/messaging/sms.server";
 import { effectiveStatus } from "./applications.server";
 import type { CrmCaller } from "./guard.server";
@@ -107,6 +108,7 @@ export async function cancelApplication(
       .set({ status: "canceled", canceledAt: now })
       .where(eq(applications.id, applicationId));
     await revokeLinks(tx, applicationId, now.getTime());
+    await enqueueCrmSync(tx, applicationId, "canceled");
     await audit(tx, {
       actorType: "api_key",
       actorId: caller.keyId,

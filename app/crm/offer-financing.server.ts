@@ -6,6 +6,7 @@ import { apiError } from "~/api/errors.server";
 import { ApiFailure } from "~/api/body.server";
 import { audit } from "~/audit/audit.server";
 import { issueLink } from "~/borrower/links.server";
+import { enqueueCrmSync } from "~/crm-sync/enqueue.server";
 import { queueSms } from "~/messaging/sms.server";
 import { formatUsd } from "~/messaging/templates";
 import type { CrmCaller } from "./guard.server";
@@ -113,6 +114,7 @@ export async function offerFinancing(
       amountCents: amount,
     });
     const link = await issueLink(tx, applicationId, now, { fresh: true });
+    await enqueueCrmSync(tx, applicationId, "link_sent");
     if (input.send_sms) {
       await queueSms(tx, {
         to: c.phone,

@@ -211,6 +211,50 @@ export function openApiDocument(serverUrl: string) {
           },
         },
       },
+      "/api/v1/webhooks/lender/{lender}": {
+        post: {
+          operationId: "lenderWebhook",
+          summary:
+            "Lender events (X-Lender-Signature: t=…,v1=HMAC-SHA256 of `t.body`, at most 5 minutes off); applied through the outbox",
+          security: [],
+          parameters: [
+            {
+              name: "lender",
+              in: "path",
+              required: true,
+              description: "The lender's configured name, e.g. `mock`",
+              schema: { type: "string" },
+            },
+          ],
+          responses: {
+            "200": {
+              description:
+                "`{ received: true, event_id, replayed }`: stored once; a replayed event id has no second effect",
+            },
+            ...errorResponses(400, 401, 404),
+          },
+        },
+      },
+      "/api/v1/crm/fieldroutes/callback": {
+        get: {
+          operationId: "crmOAuthCallback",
+          summary:
+            "OAuth 2.0 authorization-code callback for OAuth CRMs (started from /ops/merchants/{id}; operator session required; `state` single-use and bound to that session)",
+          security: [],
+          parameters: [
+            { name: "code", in: "query", required: false, schema: { type: "string" } },
+            { name: "state", in: "query", required: true, schema: { type: "string" } },
+            { name: "error", in: "query", required: false, schema: { type: "string" } },
+          ],
+          responses: {
+            "302": {
+              description:
+                "Back to `/ops/merchants/{id}?crm=…&oauth=connected|denied|failed` (or to the login page without a session)",
+            },
+            ...errorResponses(400, 403),
+          },
+        },
+      },
       "/api/v1/webhooks/persona": {
         post: {
           operationId: "personaWebhook",

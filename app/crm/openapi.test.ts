@@ -22,7 +22,11 @@ describe("the OpenAPI document", () => {
         file
           .replace(/\.tsx?$/, "")
           .split(".")
-          .map((segment) => (segment === "$applicationId" ? "{application_id}" : segment))
+          .map((segment) =>
+            segment.startsWith("$")
+              ? `{${segment.slice(1).replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}}`
+              : segment,
+          )
           .join("/");
       expect(documented, `${file} is not in the OpenAPI document`).toContain(path);
     }

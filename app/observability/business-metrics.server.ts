@@ -38,6 +38,30 @@ function createBusinessMetrics() {
       help: "CRM requests answered from an earlier Idempotency-Key response",
       registers,
     }),
+    loansCreated: new client.Counter({
+      name: "loans_created_total",
+      help: "Loans created at a lender (confirmed by the lender)",
+      labelNames: ["lender"],
+      registers,
+    }),
+    loansFunded: new client.Counter({
+      name: "loans_funded_total",
+      help: "Loans funded (the lender's loan.funded applied)",
+      labelNames: ["lender"],
+      registers,
+    }),
+    loansFundedAmount: new client.Counter({
+      name: "loans_funded_amount_cents_total",
+      help: "Amount funded by lenders, in cents",
+      labelNames: ["lender"],
+      registers,
+    }),
+    partnerCallErrors: new client.Counter({
+      name: "partner_call_errors_total",
+      help: "Failed calls to partners (lender:<name>, fieldroutes, oauth CRMs), by partner",
+      labelNames: ["partner"],
+      registers,
+    }),
   };
 }
 

@@ -1,3 +1,4 @@
+import { enqueueCrmSync } from "~/crm-sync/enqueue.server";
 import { decide } from "~/decisioning/decide.server";
 import { deliverAdverseActionNotice } from "~/borrower/notice-delivery.server";
 import { notifyDecision } from "~/borrower/notifications.server";
@@ -14,6 +15,7 @@ export const handleDecideApplication: JobHandler<typeof decideApplicationJob.sch
 ) => {
   const outcome = await decide(context.database, payload.applicationId);
   await notifyDecision(context.database, payload.applicationId, outcome.decisionId);
+  await context.database.write((tx) => enqueueCrmSync(tx, payload.applicationId, outcome.status));
   if (outcome.status === "declined") {
     await deliverAdverseActionNotice(context.database, payload.applicationId);
   }

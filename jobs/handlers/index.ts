@@ -1,14 +1,24 @@
 import { JobRegistry } from "../registry";
 import { handleApplyKycEvent } from "./apply-kyc-event";
 import { applyKycEventJob } from "./apply-kyc-event.definition";
+import { handleApplyLenderEvent } from "./apply-lender-event";
+import { applyLenderEventJob } from "./apply-lender-event.definition";
+import { handleCreateLoan } from "./create-loan";
+import { createLoanJob } from "./create-loan.definition";
 import { handleDecideApplication } from "./decide-application";
 import { decideApplicationJob } from "./decide-application.definition";
+import { handlePollCrm } from "./poll-crm";
+import { pollCrmJob } from "./poll-crm.definition";
 import { handleRefreshBankSummary } from "./refresh-bank-summary";
 import { refreshBankSummaryJob } from "./refresh-bank-summary.definition";
+import { handleRequestDisbursement } from "./request-disbursement";
+import { requestDisbursementJob } from "./request-disbursement.definition";
 import { handleSendEmail } from "./send-email";
 import { sendEmailJob } from "./send-email.definition";
 import { handleSendSms } from "./send-sms";
 import { sendSmsJob } from "./send-sms.definition";
+import { handleSyncToCrm } from "./sync-to-crm";
+import { syncToCrmJob } from "./sync-to-crm.definition";
 
 /**
  * Every job kind the server runs: one file per kind in this folder (the definition with
@@ -21,5 +31,10 @@ export function createAppJobRegistry(): JobRegistry {
     .handle(sendEmailJob, handleSendEmail)
     .handle(decideApplicationJob, handleDecideApplication)
     .handle(refreshBankSummaryJob, handleRefreshBankSummary)
-    .handle(applyKycEventJob, handleApplyKycEvent);
+    .handle(applyKycEventJob, handleApplyKycEvent)
+    .handle(createLoanJob, handleCreateLoan)
+    .handle(requestDisbursementJob, handleRequestDisbursement)
+    .handle(applyLenderEventJob, handleApplyLenderEvent)
+    .handle(syncToCrmJob, handleSyncToCrm)
+    .handle(pollCrmJob, handlePollCrm);
 }

@@ -1,0 +1,108 @@
+/**
+ * What FlowPay writes into the merchant's CRM for each status change the technician cares about:
+ * a note on the customer (long form) and one line appended to the appointment's notes (short
+ * form, what shows on the job). Pure; the marker that makes each write idempotent is added by
+ * the adapter (note) or by sync.server.ts (appointment line).
+ */
+import type { ApplicationStatus } from "../../db/schema/applications";
+import { crmSyncEvents, type CrmSyncEvent } from "../../jobs/handlers/sync-to-crm.definition";
+import { formatUsd } from "~/messaging/templates";
+
+export { crmSyncEvents, type CrmSyncEvent };
+
+export type SyncFacts = {
+  applicationId: string;
+  merchantName: string;
+  amountCents: number;
+  offer: { termMonths: number; apr: string; monthlyPaymentCents: number } | null;
+  loan: {
+    merchantFeeCents: number;
+    disbursementCents: number;
+    fundedAmountCents: number | null;
+    fundedAt: Date | null;
+  } | null;
+};
+
+/** "9.990" → "9.99" (at least two decimals, trailing zeros after them dropped). */
+export function shortRate(apr: string): string {
+  const [whole, fraction = ""] = apr.split(".");
+  return `${whole}.${fraction.padEnd(2, "0").replace(/(\d{2}\d*?)0+$/, "$1")}`;
+}
+
+const day = (date: Date | null | undefined) => (date ? date.toISOString().slice(0, 10) : null);
+
+/** The idempotency key (and so the note marker) of one status change of one application. */
+export const syncKey = (applicationId: string, event: CrmSyncEvent) => `${applicationId}:${event}`;
+
+export function noteText(event: CrmSyncEvent, facts: SyncFacts): string {
+  const amount = formatUsd(facts.amountCents);
+  const ref = `(FlowPay ref ${facts.applicationId})`;
+  switch (event) {
+    case "link_sent":
+      return `FlowPay: financing link SENT to the customer for ${amount}. ${ref}`;
+    case "approved":
+      return `FlowPay: financing APPROVED for ${amount} — the customer can now choose an offer and sign. ${ref}`;
+    case "declined":
+      return `FlowPay: financing DECLINED — FlowPay has told the customer why; please offer another way to pay. ${ref}`;
+    case "manual_review":
+      return `FlowPay: financing IN REVIEW — a FlowPay specialist is checking the application (usually within 1 business day). ${ref}`;
+    case "signed": {
+      const terms = facts.offer
+        ? ` — ${facts.offer.termMonths} months at ${shortRate(facts.offer.apr)}% APR, ${formatUsd(facts.offer.monthlyPaymentCents)}/month`
+        : "";
+      return `FlowPay: financing SIGNED for ${amount}${terms}; funding in progress. ${ref}`;
+    }
+    case "funded": {
+      const loan = facts.loan;
+      if (!loan) return `FlowPay: financing FUNDED — ${amount}. ${ref}`;
+      const paid = formatUsd(loan.fundedAmountCents ?? loan.disbursementCents);
+      const on = day(loan.fundedAt);
+      return `FlowPay: financing FUNDED — ${amount} paid: ${paid} to ${facts.merchantName} after the ${formatUsd(loan.merchantFeeCents)} merchant fee${on ? `, on ${on}` : ""}. ${ref}`;
+    }
+    case "canceled":
+      return `FlowPay: financing CANCELED for ${amount}. ${ref}`;
+  }
+}
+
+const labels: Record<CrmSyncEvent, string> = {
+  link_sent: "LINK SENT",
+  approved: "APPROVED",
+  declined: "DECLINED",
+  manual_review: "IN REVIEW",
+  signed: "SIGNED",
+  funded: "FUNDED",
+  canceled: "CANCELED",
+};
+
+/** The one line appended to the appointment's notes (the marker is added after it). */
+export function appointmentLine(event: CrmSyncEvent, facts: SyncFacts, at: Date): string {
+  const when = event === "funded" ? (day(facts.loan?.fundedAt) ?? day(at)) : day(at);
+  return `FlowPay financing: ${labels[event]} ${formatUsd(facts.amountCents)} (${when})`;
+}
+
+/** `notes` with `line` appended on its own line (what technicians wrote stays). */
+export function appendLine(notes: string, line: string): string {
+  const kept = notes.replace(/\s+$/, "");
+  return kept ? `${kept}\n${line}` : line;
+}
+
+/** The latest status change an application's CRM should show, or null when there is none. */
+export function eventForStatus(status: ApplicationStatus): CrmSyncEvent | null {
+  switch (status) {
+    case "link_sent":
+    case "in_progress":
+    case "submitted":
+      return "link_sent";
+    case "approved":
+    case "declined":
+    case "manual_review":
+    case "funded":
+    case "canceled":
+      return status;
+    case "offer_accepted":
+    case "pending_funding":
+      return "signed";
+    case "expired":
+      return null;
+  }
+}

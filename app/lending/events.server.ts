@@ -1,0 +1,218 @@
+/**
+ * Applying a verified lender event (stored once in webhook_events by the webhook route): the
+ * apply-lender-event job. Each event changes the loan through the state machine in one write
+ * transaction with everything that follows from it — the application's status, the event's
+ * lender_transactions row, the borrower's "loan_funded" text, the CRM write-back, an audit
+ * record. Running it twice changes nothing the second time.
+ */
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Database, Tx } from "../../db/client";
+import {
+  applications,
+  customers,
+  lenderTransactions,
+  loans,
+  merchants,
+  webhookEvents,
+} from "../../db/schema/index";
+import { PermanentError } from "../../jobs/errors";
+import { audit } from "~/audit/audit.server";
+import { enqueueCrmSync } from "~/crm-sync/enqueue.server";
+import { queueSms } from "~/messaging/sms.server";
+import { businessMetrics } from "~/observability/business-metrics.server";
+import { logger } from "~/observability/logger.server";
+import { insertLenderTransaction } from "./lender-log.server";
+import { applicationMayFollow, IllegalTransitionError, loanTransition } from "./loan-state";
+
+const storedEvent = z.object({
+  id: z.string().min(1),
+  event: z.string().min(1),
+  loan_id: z.string().min(1),
+  funded_amount_cents: z.number().int().nonnegative().nullable().optional(),
+  occurred_at: z.iso.datetime({ offset: true }),
+});
+
+export type EventOutcome =
+  | { kind: "funded"; loanId: string; fundedAmountCents: number }
+  | { kind: "canceled"; loanId: string }
+  | { kind: "recorded"; loanId: string; event: string }
+  | { kind: "already"; loanId: string };
+
+type Loan = typeof loans.$inferSelect;
+type Event = z.infer<typeof storedEvent>;
+
+/** The lender event `eventId` as stored by the webhook route (the raw body, verified). */
+async function loadEvent(database: Database, lender: string, eventId: string): Promise<Event> {
+  const row = await database.db
+    .select({ payload: webhookEvents.payload })
+    .from(webhookEvents)
+    .where(and(eq(webhookEvents.partner, `lender:${lender}`), eq(webhookEvents.eventId, eventId)))
+    .get();
+  if (!row) throw new PermanentError(`No stored event ${eventId} of lender ${lender}`);
+  const parsed = storedEvent.safeParse(JSON.parse(row.payload));
+  if (!parsed.success) throw new PermanentError(`Stored event ${eventId} is not a lender event`);
+  return parsed.data;
+}
+
+async function loanOf(tx: Tx, lender: string, lenderLoanId: string) {
+  return tx
+    .select()
+    .from(loans)
+    .where(and(eq(loans.lender, lender), eq(loans.lenderLoanId, lenderLoanId)))
+    .get();
+}
+
+function eventRecord(loan: Loan, lender: string, event: Event) {
+  return {
+    loanId: loan.id,
+    applicationId: loan.applicationId,
+    lender,
+    operation: `event:${event.event}`,
+    idempotencyKey: event.id,
+    response: event,
+    outcome: "event" as const,
+  };
+}
+
+async function followLoan(tx: Tx, loan: Loan, to: "funded" | "canceled", now: Date) {
+  const application = await tx
+    .select()
+    .from(applications)
+    .where(eq(applications.id, loan.applicationId))
+    .get();
+  if (!application || !applicationMayFollow(application.status, to)) {
+    throw new IllegalTransitionError(
+      `Application ${loan.applicationId} is ${application?.status ?? "missing"}; it cannot follow its loan to ${to}`,
+    );
+  }
+  await tx
+    .update(applications)
+    .set(to === "canceled" ? { status: "canceled", canceledAt: now } : { status: "funded" })
+    .where(eq(applications.id, loan.applicationId));
+  return application;
+}
+
+async function fund(tx: Tx, loan: Loan, lender: string, event: Event): Promise<EventOutcome> {
+  const transition = loanTransition(loan.status, "funded");
+  if (transition.kind === "already") return { kind: "already", loanId: loan.id };
+  const fundedAmountCents = event.funded_amount_cents ?? loan.disbursementCents;
+  if (fundedAmountCents !== loan.disbursementCents) {
+    logger.warn(
+      { loan_id: loan.id, expected: loan.disbursementCents, funded: fundedAmountCents },
+      "lender funded another amount than the disbursement requested",
+    );
+  }
+  const fundedAt = new Date(event.occurred_at);
+  await tx
+    .update(loans)
+    .set({ status: "funded", fundedAmountCents, fundedAt })
+    .where(and(eq(loans.id, loan.id), eq(loans.status, "pending_funding")));
+  const application = await followLoan(tx, loan, "funded", fundedAt);
+  await insertLenderTransaction(tx, eventRecord(loan, lender, event));
+  const party = await tx
+    .select({ phone: customers.phone, merchantName: merchants.name })
+    .from(customers)
+    .innerJoin(merchants, eq(merchants.id, loan.merchantId))
+    .where(eq(customers.id, application.customerId))
+    .get();
+  if (party) {
+    await queueSms(tx, {
+      to: party.phone,
+      applicationId: loan.applicationId,
+      merchantId: loan.merchantId,
+      template: "loan_funded",
+      merchantName: party.merchantName,
+      amountCents: loan.amountCents,
+    });
+  }
+  await enqueueCrmSync(tx, loan.applicationId, "funded");
+  await audit(tx, {
+    actorType: "system",
+    actorId: `lender:${lender}`,
+    action: "loan.funded",
+    entityType: "loan",
+    entityId: loan.id,
+    details: {
+      event_id: event.id,
+      lender_loan_id: event.loan_id,
+      funded_amount_cents: fundedAmountCents,
+    },
+  });
+  return { kind: "funded", loanId: loan.id, fundedAmountCents };
+}
+
+async function cancel(tx: Tx, loan: Loan, lender: string, event: Event): Promise<EventOutcome> {
+  const transition = loanTransition(loan.status, "canceled");
+  if (transition.kind === "already") return { kind: "already", loanId: loan.id };
+  const now = new Date(event.occurred_at);
+  await tx
+    .update(loans)
+    .set({ status: "canceled" })
+    .where(and(eq(loans.id, loan.id), eq(loans.status, "pending_funding")));
+  await followLoan(tx, loan, "canceled", now);
+  await insertLenderTransaction(tx, eventRecord(loan, lender, event));
+  await enqueueCrmSync(tx, loan.applicationId, "canceled");
+  await audit(tx, {
+    actorType: "system",
+    actorId: `lender:${lender}`,
+    action: "loan.canceled",
+    entityType: "loan",
+    entityId: loan.id,
+    details: { event_id: event.id, lender_loan_id: event.loan_id },
+  });
+  return { kind: "canceled", loanId: loan.id };
+}
+
+/** Other events (disbursement.failed, …): recorded for reconciliation and audited; ops act on them. */
+async function recordOnly(tx: Tx, loan: Loan, lender: string, event: Event): Promise<EventOutcome> {
+  const seen = await tx
+    .select({ id: lenderTransactions.id })
+    .from(lenderTransactions)
+    .where(
+      and(eq(lenderTransactions.loanId, loan.id), eq(lenderTransactions.idempotencyKey, event.id)),
+    )
+    .get();
+  if (seen) return { kind: "already", loanId: loan.id };
+  await insertLenderTransaction(tx, eventRecord(loan, lender, event));
+  await audit(tx, {
+    actorType: "system",
+    actorId: `lender:${lender}`,
+    action: `loan.lender_event`,
+    entityType: "loan",
+    entityId: loan.id,
+    details: { event_id: event.id, event: event.event },
+  });
+  return { kind: "recorded", loanId: loan.id, event: event.event };
+}
+
+export async function applyLenderEvent(
+  database: Database,
+  input: { lender: string; eventId: string },
+): Promise<EventOutcome> {
+  const event = await loadEvent(database, input.lender, input.eventId);
+  const outcome = await database.write(async (tx) => {
+    const loan = await loanOf(tx, input.lender, event.loan_id);
+    // Transient: the lender may call before our create-loan step has recorded its loan id.
+    if (!loan) return null;
+    switch (event.event) {
+      case "loan.funded":
+        return fund(tx, loan, input.lender, event);
+      case "loan.canceled":
+        return cancel(tx, loan, input.lender, event);
+      default:
+        return recordOnly(tx, loan, input.lender, event);
+    }
+  });
+  if (!outcome) {
+    throw new Error(`Lender ${input.lender} loan ${event.loan_id} is not recorded (yet)`);
+  }
+  if (outcome.kind === "funded") {
+    businessMetrics.loansFunded.inc({ lender: input.lender });
+    businessMetrics.loansFundedAmount.inc({ lender: input.lender }, outcome.fundedAmountCents);
+  }
+  if (outcome.kind === "recorded") {
+    logger.warn({ loan_id: outcome.loanId, event: outcome.event }, "lender event recorded for ops");
+  }
+  return outcome;
+}

@@ -1,0 +1,284 @@
+/**
+ * Funding: create the loan at the lender, then request the disbursement — each exactly once,
+ * however often the jobs run (ADR 013).
+ *
+ * 1. Our loan row is written FIRST, in its own committed transaction (pending_funding, with our
+ *    loan id; `loans.application_id` is unique), and the application follows to pending_funding.
+ * 2. Then the lender is called with `${loanId}:create` as the idempotency key.
+ * 3. Then its answer is recorded (lender loan id, lender_transactions) together with the
+ *    request-disbursement job.
+ *
+ * A crash between 2 and 3 leaves the row without a lender loan id; the retry finds the row and
+ * calls again with the same key, and the lender answers with the loan it already made. The
+ * disbursement does the same with `${loanId}:disburse` (a different key: keys are scoped to the
+ * lender's API key, not to one endpoint). No transaction is open while a lender is called.
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { newId } from "../../db/ids";
+import { applications, customers, loans, merchants, offers } from "../../db/schema/index";
+import type {
+  CreateLoanInput,
+  DisbursementInput,
+  LenderRegistry,
+} from "../../adapters/lender/index";
+import { enqueue } from "../../jobs/enqueue.server";
+import { PermanentError } from "../../jobs/errors";
+import { requestDisbursementJob } from "../../jobs/handlers/request-disbursement.definition";
+import { audit } from "~/audit/audit.server";
+import { dueDate } from "~/borrower/agreement";
+import { businessMetrics } from "~/observability/business-metrics.server";
+import { loanAmounts } from "./amounts";
+import { insertLenderTransaction, recordLenderFailure } from "./lender-log.server";
+import { applicationMayFollow } from "./loan-state";
+
+type Loan = typeof loans.$inferSelect;
+
+export type FundingStep =
+  | { kind: "done"; loanId: string; lenderId: string }
+  | { kind: "already"; loanId: string; lenderId: string }
+  | { kind: "skipped"; reason: string };
+
+export const createKey = (loanId: string) => `${loanId}:create`;
+export const disburseKey = (loanId: string) => `${loanId}:disburse`;
+
+const elapsed = (started: number) => Math.round(performance.now() - started);
+
+/**
+ * Step 1: the loan row (or the one a previous attempt wrote). Null when the application is no
+ * longer waiting for a loan (canceled, or moved on without one).
+ */
+export async function openLoan(database: Database, applicationId: string): Promise<Loan | null> {
+  return database.write(async (tx) => {
+    const existing = await tx
+      .select()
+      .from(loans)
+      .where(eq(loans.applicationId, applicationId))
+      .get();
+    if (existing) return existing;
+    const application = await tx
+      .select()
+      .from(applications)
+      .where(eq(applications.id, applicationId))
+      .get();
+    if (!application) throw new PermanentError(`No application ${applicationId}`);
+    if (!applicationMayFollow(application.status, "pending_funding")) return null;
+    if (!application.selectedOfferId) {
+      throw new PermanentError(`Application ${applicationId} has no selected offer`);
+    }
+    const offer = await tx
+      .select()
+      .from(offers)
+      .where(
+        and(eq(offers.id, application.selectedOfferId), eq(offers.applicationId, applicationId)),
+      )
+      .get();
+    const merchant = await tx
+      .select()
+      .from(merchants)
+      .where(eq(merchants.id, application.merchantId))
+      .get();
+    if (!offer || !merchant) {
+      throw new PermanentError(`Application ${applicationId}: its offer or merchant is missing`);
+    }
+    const amounts = loanAmounts(application.amountCents, offer, merchant.merchantFeeBps);
+    const loan: typeof loans.$inferInsert = {
+      id: newId("loan"),
+      applicationId,
+      offerId: offer.id,
+      merchantId: merchant.id,
+      lender: merchant.lender,
+      status: "pending_funding",
+      principalCents: offer.principalCents,
+      amountCents: amounts.amountCents,
+      merchantFeeCents: amounts.merchantFeeCents,
+      disbursementCents: amounts.disbursementCents,
+      paymentSchedule: offer.schedule,
+    };
+    const [inserted] = await tx.insert(loans).values(loan).returning();
+    await tx
+      .update(applications)
+      .set({ status: "pending_funding" })
+      .where(and(eq(applications.id, applicationId), eq(applications.status, "offer_accepted")));
+    await audit(tx, {
+      actorType: "system",
+      actorId: "funding",
+      action: "loan.open",
+      entityType: "loan",
+      entityId: loan.id,
+      details: {
+        application_id: applicationId,
+        lender: merchant.lender,
+        amount_cents: amounts.amountCents,
+        merchant_fee_cents: amounts.merchantFeeCents,
+        disbursement_cents: amounts.disbursementCents,
+      },
+    });
+    return inserted!;
+  });
+}
+
+async function createLoanInput(database: Database, loan: Loan): Promise<CreateLoanInput> {
+  const row = await database.db
+    .select()
+    .from(offers)
+    .innerJoin(applications, eq(applications.id, offers.applicationId))
+    .innerJoin(customers, eq(customers.id, applications.customerId))
+    .where(eq(offers.id, loan.offerId))
+    .get();
+  if (!row) throw new PermanentError(`Loan ${loan.id}: its offer is missing`);
+  const { offers: offer, customers: customer } = row;
+  // The agreement dates payment k k months after the signing date (offers.selected_at).
+  const loanDate = offer.selectedAt ?? loan.createdAt;
+  const state = customer.state && /^[A-Z]{2}$/.test(customer.state) ? customer.state : null;
+  return {
+    idempotencyKey: createKey(loan.id),
+    applicationId: loan.applicationId,
+    loanId: loan.id,
+    merchantId: loan.merchantId,
+    principalCents: offer.principalCents,
+    amountFinancedCents: offer.amountFinancedCents,
+    termMonths: offer.termMonths,
+    apr: offer.apr,
+    noteRate: offer.noteRate,
+    monthlyPaymentCents: offer.monthlyPaymentCents,
+    firstPaymentDate: dueDate(loanDate, 1),
+    borrower: { firstName: customer.firstName, lastName: customer.lastName, state },
+  };
+}
+
+/**
+ * The create-loan job: steps 1–3 above. Idempotent: a loan the lender has confirmed is not
+ * created again (its disbursement job is made sure of instead).
+ */
+export async function createLoanForApplication(
+  database: Database,
+  lenders: LenderRegistry,
+  applicationId: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<FundingStep> {
+  const loan = await openLoan(database, applicationId);
+  if (!loan) return { kind: "skipped", reason: "the application no longer waits for a loan" };
+  if (loan.status !== "pending_funding") {
+    return { kind: "skipped", reason: `the loan is ${loan.status}` };
+  }
+  if (loan.lenderLoanId) {
+    if (!loan.disbursementId) {
+      await database.write((tx) =>
+        enqueue(
+          tx,
+          requestDisbursementJob,
+          { loanId: loan.id },
+          { key: loan.id, keyMode: "dedupe" },
+        ),
+      );
+    }
+    return { kind: "already", loanId: loan.id, lenderId: loan.lenderLoanId };
+  }
+
+  const adapter = lenders.get(loan.lender);
+  const input = await createLoanInput(database, loan);
+  const record = {
+    loanId: loan.id,
+    applicationId: loan.applicationId,
+    lender: loan.lender,
+    operation: "create_loan",
+    idempotencyKey: input.idempotencyKey,
+    request: input,
+  };
+  const started = performance.now();
+  let result: Awaited<ReturnType<typeof adapter.createLoan>>;
+  try {
+    result = await adapter.createLoan(input, options.signal);
+  } catch (error) {
+    await recordLenderFailure(database, { ...record, durationMs: elapsed(started) }, error);
+    throw error;
+  }
+  const durationMs = elapsed(started);
+  const response = { lender_loan_id: result.lenderLoanId, status: result.status };
+
+  if (result.status === "rejected" || result.status === "canceled") {
+    // Not recorded as the loan's lender id: ops decide (retry after talking to the lender, or cancel).
+    await database.write((tx) =>
+      insertLenderTransaction(tx, { ...record, response, outcome: "ok", durationMs }),
+    );
+    throw new PermanentError(
+      `Lender ${loan.lender} answered loan ${loan.id} with status ${result.status} (${result.lenderLoanId})`,
+    );
+  }
+
+  await database.write(async (tx) => {
+    await tx
+      .update(loans)
+      .set({ lenderLoanId: result.lenderLoanId })
+      .where(and(eq(loans.id, loan.id), isNull(loans.lenderLoanId)));
+    await insertLenderTransaction(tx, { ...record, response, outcome: "ok", durationMs });
+    await enqueue(
+      tx,
+      requestDisbursementJob,
+      { loanId: loan.id },
+      { key: loan.id, keyMode: "dedupe" },
+    );
+  });
+  businessMetrics.loansCreated.inc({ lender: loan.lender });
+  return { kind: "done", loanId: loan.id, lenderId: result.lenderLoanId };
+}
+
+/** The request-disbursement job: pay the merchant amount − merchant fee, once. */
+export async function requestLoanDisbursement(
+  database: Database,
+  lenders: LenderRegistry,
+  loanId: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<FundingStep> {
+  const loan = await database.db.select().from(loans).where(eq(loans.id, loanId)).get();
+  if (!loan) throw new PermanentError(`No loan ${loanId}`);
+  if (loan.status !== "pending_funding") {
+    return { kind: "skipped", reason: `the loan is ${loan.status}` };
+  }
+  if (loan.disbursementId) return { kind: "already", loanId, lenderId: loan.disbursementId };
+  if (!loan.lenderLoanId) throw new PermanentError(`Loan ${loanId} has no lender loan id yet`);
+  const merchant = await database.db
+    .select({ last4: merchants.disbursementAccountLast4 })
+    .from(merchants)
+    .where(eq(merchants.id, loan.merchantId))
+    .get();
+
+  const adapter = lenders.get(loan.lender);
+  const input: DisbursementInput = {
+    idempotencyKey: disburseKey(loan.id),
+    lenderLoanId: loan.lenderLoanId,
+    amountCents: loan.disbursementCents,
+    merchantAccountLast4: merchant?.last4 && /^\d{4}$/.test(merchant.last4) ? merchant.last4 : null,
+    merchantReference: loan.id,
+  };
+  const record = {
+    loanId: loan.id,
+    applicationId: loan.applicationId,
+    lender: loan.lender,
+    operation: "request_disbursement",
+    idempotencyKey: input.idempotencyKey,
+    request: input,
+  };
+  const started = performance.now();
+  let result: Awaited<ReturnType<typeof adapter.requestDisbursement>>;
+  try {
+    result = await adapter.requestDisbursement(input, options.signal);
+  } catch (error) {
+    await recordLenderFailure(database, { ...record, durationMs: elapsed(started) }, error);
+    throw error;
+  }
+  await database.write(async (tx) => {
+    await tx
+      .update(loans)
+      .set({ disbursementId: result.disbursementId })
+      .where(and(eq(loans.id, loan.id), isNull(loans.disbursementId)));
+    await insertLenderTransaction(tx, {
+      ...record,
+      response: { disbursement_id: result.disbursementId, status: result.status },
+      outcome: "ok",
+      durationMs: elapsed(started),
+    });
+  });
+  return { kind: "done", loanId, lenderId: result.disbursementId };
+}

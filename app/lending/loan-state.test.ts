@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import {
+  applicationMayFollow,
+  IllegalTransitionError,
+  isFinal,
+  loanTransition,
+} from "./loan-state";
+
+describe("the loan state machine", () => {
+  it("moves pending_funding to funded or canceled", () => {
+    expect(loanTransition("pending_funding", "funded")).toEqual({ kind: "move", to: "funded" });
+    expect(loanTransition("pending_funding", "canceled")).toEqual({ kind: "move", to: "canceled" });
+  });
+
+  it("treats the same event twice as already done (replays, retries)", () => {
+    expect(loanTransition("funded", "funded")).toEqual({ kind: "already", to: "funded" });
+    expect(loanTransition("canceled", "canceled")).toEqual({ kind: "already", to: "canceled" });
+  });
+
+  it("refuses to cancel a funded loan or fund a canceled one", () => {
+    expect(() => loanTransition("funded", "canceled")).toThrow(IllegalTransitionError);
+    expect(() => loanTransition("canceled", "funded")).toThrow(
+      /canceled loan cannot become funded/,
+    );
+    try {
+      loanTransition("funded", "canceled");
+    } catch (error) {
+      expect((error as IllegalTransitionError).permanent).toBe(true);
+    }
+  });
+
+  it("knows the final statuses", () => {
+    expect(isFinal("pending_funding")).toBe(false);
+    expect(isFinal("funded")).toBe(true);
+    expect(isFinal("canceled")).toBe(true);
+  });
+
+  it("lets the application follow only from the statuses that lead there", () => {
+    expect(applicationMayFollow("offer_accepted", "pending_funding")).toBe(true);
+    expect(applicationMayFollow("pending_funding", "funded")).toBe(true);
+    expect(applicationMayFollow("funded", "funded")).toBe(true);
+    expect(applicationMayFollow("offer_accepted", "funded")).toBe(false);
+    expect(applicationMayFollow("approved", "pending_funding")).toBe(false);
+    expect(applicationMayFollow("funded", "canceled")).toBe(false);
+    expect(applicationMayFollow("pending_funding", "canceled")).toBe(true);
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * POST /api/v1/webhooks/lender/{lender} (api.md): verify the lender's signature over the raw
+ * body (HMAC-SHA256, 5-minute window — the adapter does it), store the raw event once per
+ * (lender, event id), and enqueue its application in the same transaction. Forged, unsigned or
+ * stale → nothing stored; a replayed event id → stored nothing new, no second job.
+ */
+import type { Database } from "../../db/client";
+import type { LenderRegistry } from "../../adapters/lender/index";
+import { isPartnerError } from "../../adapters/shared/errors";
+import { enqueue } from "../../jobs/enqueue.server";
+import { applyLenderEventJob } from "../../jobs/handlers/apply-lender-event.definition";
+import { recordWebhookEvent } from "~/messaging/webhooks.server";
+
+export const maxWebhookBytes = 64 * 1024;
+
+export type WebhookReceipt =
+  | { kind: "stored"; eventId: string }
+  | { kind: "replayed"; eventId: string }
+  | { kind: "unknown_lender" }
+  | { kind: "unauthorized"; code: string | null };
+
+/** The body as text, at most `limit` bytes (null when larger: the rest is not read). */
+export async function readRawBody(request: Request, limit = maxWebhookBytes) {
+  if (Number(request.headers.get("content-length") ?? "0") > limit) return null;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function receiveLenderWebhook(
+  database: Database,
+  lenders: LenderRegistry,
+  input: { lender: string; rawBody: string; signature: string | null; now?: Date },
+): Promise<WebhookReceipt> {
+  if (!lenders.has(input.lender)) return { kind: "unknown_lender" };
+  let event;
+  try {
+    event = lenders.get(input.lender).handleWebhook(input.rawBody, input.signature, input.now);
+  } catch (error) {
+    if (isPartnerError(error)) {
+      return { kind: "unauthorized", code: error.code === undefined ? null : String(error.code) };
+    }
+    throw error;
+  }
+  const fresh = await database.write(async (tx) => {
+    const stored = await recordWebhookEvent(tx, {
+      partner: `lender:${input.lender}`,
+      eventId: event.id,
+      eventType: event.event,
+      occurredAt: event.occurredAt,
+      payload: input.rawBody,
+    });
+    if (!stored) return false;
+    await enqueue(
+      tx,
+      applyLenderEventJob,
+      { lender: input.lender, eventId: event.id },
+      { key: `${input.lender}:${event.id}`, keyMode: "dedupe" },
+    );
+    return true;
+  });
+  return fresh ? { kind: "stored", eventId: event.id } : { kind: "replayed", eventId: event.id };
+}

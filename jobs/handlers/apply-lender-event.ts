@@ -1,0 +1,15 @@
+import { applyLenderEvent } from "~/lending/events.server";
+import type { JobHandler } from "../registry";
+import type { applyLenderEventJob } from "./apply-lender-event.definition";
+
+/** Applies one stored, verified lender event (loan.funded, loan.canceled, …). */
+export const handleApplyLenderEvent: JobHandler<typeof applyLenderEventJob.schema> = async (
+  payload,
+  context,
+) => {
+  const outcome = await applyLenderEvent(context.database, payload);
+  context.logger.info(
+    { lender: payload.lender, event_id: payload.eventId, ...outcome },
+    "lender event applied",
+  );
+};

@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { defineJob, jobPriority } from "../registry";
+
+/**
+ * Ask the lender to pay the merchant (amount − merchant fee) for a loan the lender has created.
+ * Enqueued in the same transaction that records the lender's loan id; the idempotency key
+ * `${loanId}:disburse` makes a retry replay the first payout instead of making a second one.
+ */
+export const requestDisbursementJob = defineJob({
+  kind: "request-disbursement",
+  schema: z.object({ loanId: z.string().min(1) }),
+  priority: jobPriority.createLoan,
+  maxAttempts: 8,
+  timeoutMs: 60_000,
+  rateLimit: { max: 100, perMs: 60_000 },
+});

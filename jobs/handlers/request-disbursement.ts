@@ -1,0 +1,15 @@
+import { requestLoanDisbursement } from "~/lending/funding.server";
+import { getLenders } from "~/lending/lenders.server";
+import type { JobHandler } from "../registry";
+import type { requestDisbursementJob } from "./request-disbursement.definition";
+
+/** Asks the lender to pay the merchant (amount − merchant fee) with `${loanId}:disburse`. */
+export const handleRequestDisbursement: JobHandler<typeof requestDisbursementJob.schema> = async (
+  payload,
+  context,
+) => {
+  const step = await requestLoanDisbursement(context.database, await getLenders(), payload.loanId, {
+    signal: context.signal,
+  });
+  context.logger.info({ loan_id: payload.loanId, ...step }, "request-disbursement done");
+};
