@@ -25,10 +25,13 @@ type OpenScope = CallScope & { pending: Promise<unknown>[] };
 
 const scopes = new AsyncLocalStorage<OpenScope>();
 
-/** Writes one log row for the current scope (also used for a write we chose not to attempt). */
-export function logCrmCall(log: CrmCallLog, partner = "fieldroutes"): void {
+/**
+ * Writes one log row for the current scope. `partner` labels a failed call in
+ * partner_call_errors_total; null for a write we chose not to attempt (no partner call failed).
+ */
+export function logCrmCall(log: CrmCallLog, partner: string | null = "fieldroutes"): void {
   const scope = scopes.getStore();
-  if (log.outcome === "error") businessMetrics.partnerCallErrors.inc({ partner });
+  if (log.outcome === "error" && partner) businessMetrics.partnerCallErrors.inc({ partner });
   if (!scope) {
     logger.warn({ operation: log.operation, outcome: log.outcome }, "CRM call outside a log scope");
     return;

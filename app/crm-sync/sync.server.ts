@@ -97,14 +97,17 @@ async function loadFacts(database: Database, applicationId: string) {
 
 /** A write we did not attempt, logged like a call so support sees why nothing arrived. */
 function logNotAttempted(operation: string, reason: string) {
-  logCrmCall({
-    operation,
-    request: { skipped: true, reason },
-    response: null,
-    durationMs: 0,
-    outcome: "error",
-    error: `NOT_ATTEMPTED: ${reason}`,
-  });
+  logCrmCall(
+    {
+      operation,
+      request: { skipped: true, reason },
+      response: null,
+      durationMs: 0,
+      outcome: "error",
+      error: `NOT_ATTEMPTED: ${reason}`,
+    },
+    null,
+  );
 }
 
 export async function syncApplicationToCrm(
