@@ -2,8 +2,9 @@ import { z } from "zod";
 import { defineJob, jobPriority } from "../registry";
 
 /**
- * Create the loan at the lender for an accepted offer, then (same job kind, next step) request
- * the disbursement. Priority 1; lender calls are rate limited across all processes.
+ * Create the loan at the lender for an accepted offer (app/lending/funding.server.ts); the
+ * disbursement is its own job kind (request-disbursement), enqueued once the lender has the loan.
+ * Priority 1; lender calls are rate limited across all processes.
  */
 export const createLoanJob = defineJob({
   kind: "create-loan",
