@@ -95,19 +95,23 @@ export async function createPricingDraft(
   });
 }
 
+/** Inside a write transaction: replaces a draft's table. */
+export async function replacePricingDraftInTx(tx: Tx, pricingId: string, table: unknown) {
+  const row = await tx.query.pricingRules.findFirst({ where: eq(pricingRules.id, pricingId) });
+  if (!row) throw new PricingStateError(`Pricing ${pricingId} does not exist`);
+  if (row.status !== "draft")
+    throw new PricingStateError(
+      `Pricing v${row.version} is ${row.status}; copy it into a new draft`,
+    );
+  await tx
+    .update(pricingRules)
+    .set({ table: table as Record<string, unknown> })
+    .where(eq(pricingRules.id, pricingId));
+  return { id: pricingId, version: row.version };
+}
+
 export async function replacePricingDraft(database: Database, pricingId: string, table: unknown) {
-  await database.write(async (tx) => {
-    const row = await tx.query.pricingRules.findFirst({ where: eq(pricingRules.id, pricingId) });
-    if (!row) throw new PricingStateError(`Pricing ${pricingId} does not exist`);
-    if (row.status !== "draft")
-      throw new PricingStateError(
-        `Pricing v${row.version} is ${row.status}; copy it into a new draft`,
-      );
-    await tx
-      .update(pricingRules)
-      .set({ table: table as Record<string, unknown> })
-      .where(eq(pricingRules.id, pricingId));
-  });
+  await database.write((tx) => replacePricingDraftInTx(tx, pricingId, table));
 }
 
 export async function publishPricing(

@@ -130,22 +130,26 @@ export async function createRuleSetDraft(
   });
 }
 
+/** Inside a write transaction: replaces every rule of a draft (the editor saves the whole list). */
+export async function replaceDraftRulesInTx(tx: Tx, ruleSetId: string, rules: readonly Rule[]) {
+  const set = await tx.query.ruleSets.findFirst({ where: eq(ruleSets.id, ruleSetId) });
+  if (!set) throw new RuleSetStateError(`Rule set ${ruleSetId} does not exist`);
+  if (set.status !== "draft")
+    throw new RuleSetStateError(
+      `Rule set v${set.version} is ${set.status}; copy it into a new draft`,
+    );
+  await tx.delete(rulesTable).where(eq(rulesTable.ruleSetId, ruleSetId));
+  await insertRules(tx, ruleSetId, rules);
+  return { id: ruleSetId, version: set.version };
+}
+
 /** Replaces every rule of a draft (the editor saves the whole list). */
 export async function replaceDraftRules(
   database: Database,
   ruleSetId: string,
   rules: readonly Rule[],
 ) {
-  await database.write(async (tx) => {
-    const set = await tx.query.ruleSets.findFirst({ where: eq(ruleSets.id, ruleSetId) });
-    if (!set) throw new RuleSetStateError(`Rule set ${ruleSetId} does not exist`);
-    if (set.status !== "draft")
-      throw new RuleSetStateError(
-        `Rule set v${set.version} is ${set.status}; copy it into a new draft`,
-      );
-    await tx.delete(rulesTable).where(eq(rulesTable.ruleSetId, ruleSetId));
-    await insertRules(tx, ruleSetId, rules);
-  });
+  await database.write((tx) => replaceDraftRulesInTx(tx, ruleSetId, rules));
 }
 
 /** The problems that would stop a draft from being published (empty: publishable). */

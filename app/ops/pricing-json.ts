@@ -1,0 +1,129 @@
+import { LoanTermsError } from "~/decisioning/money";
+import { generateOffers, pricingTableSchema, type PricingTable } from "~/decisioning/pricing";
+
+/**
+ * The pricing screen edits the versioned pricing table as JSON (the whole document, promotional
+ * plans included); validation is the code that guards publishing (validatePricingTable). This
+ * module only reads the text and describes a table for display. Pure.
+ */
+export type ParsedPricingJson = { ok: true; table: unknown } | { ok: false; error: string };
+
+export function parsePricingJson(text: string): ParsedPricingJson {
+  if (!text.trim()) return { ok: false, error: "The pricing table is empty" };
+  try {
+    return { ok: true, table: JSON.parse(text) as unknown };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const position = /position (\d+)/.exec(message);
+    if (!position) return { ok: false, error: `Not valid JSON: ${message}` };
+    const before = text.slice(0, Number(position[1]));
+    const line = before.split("\n").length;
+    const column = before.length - before.lastIndexOf("\n");
+    return {
+      ok: false,
+      error: `Not valid JSON at line ${line}, column ${column}: ${message.replace(/ in JSON at position \d+.*$/s, "")}`,
+    };
+  }
+}
+
+export function formatPricingJson(table: unknown): string {
+  return JSON.stringify(table, null, 2);
+}
+
+export type TermView = { months: number; noteRate: string; apr: string | null };
+export type TierView = {
+  name: string;
+  minScore: number;
+  minAmountCents: number;
+  maxAmountCents: number;
+  originationFeeRate: string;
+  /** The amount the APRs are shown for (the reference amount, within the tier's limits). */
+  aprAmountCents: number;
+  terms: TermView[];
+};
+
+export type PricingView = {
+  tiers: TierView[];
+  maxOffers: number;
+  minMonthlyPaymentCents: number;
+  maxPaymentToIncomePct: string;
+  aprCapPercent: string;
+  lateCharge: { graceDays: number; feeCents: number };
+  plans: {
+    name: string;
+    promotional: {
+      termMonths: number;
+      additionalMerchantFeeBps: number;
+      tiers: string[];
+      maxAmountCents: number;
+    } | null;
+  }[];
+};
+
+/**
+ * A table for display, with each term's APR (origination fee included) at a reference amount
+ * clamped to the tier's limits; null when the table does not match the schema.
+ */
+export function describePricing(
+  table: unknown,
+  referenceAmountCents = 800_000,
+): PricingView | null {
+  const parsed = pricingTableSchema.safeParse(table);
+  if (!parsed.success) return null;
+  const value: PricingTable = parsed.data;
+  // Every term, whatever its payment or APR: this is a description, not an offer.
+  const permissive: PricingTable = {
+    ...value,
+    maxOffers: Number.MAX_SAFE_INTEGER,
+    minMonthlyPaymentCents: 0,
+    aprCapPercent: "100000.000",
+  };
+  return {
+    tiers: value.tiers.map((tier) => {
+      const amount = Math.min(
+        Math.max(referenceAmountCents, tier.minAmountCents),
+        tier.maxAmountCents,
+      );
+      const aprs = new Map<number, string>();
+      try {
+        const generated = generateOffers({
+          table: permissive,
+          tier,
+          amountCents: amount,
+          monthlyIncomeCents: null,
+          merchant: {
+            pricingPlan: "\u0000none",
+            merchantFeeBps: 0,
+            minAmountCents: 0,
+            maxAmountCents: Number.MAX_SAFE_INTEGER,
+          },
+        });
+        for (const offer of generated.offers) aprs.set(offer.termMonths, offer.apr);
+      } catch (error) {
+        if (!(error instanceof LoanTermsError)) throw error;
+      }
+      return {
+        name: tier.name,
+        minScore: tier.minScore,
+        minAmountCents: tier.minAmountCents,
+        maxAmountCents: tier.maxAmountCents,
+        originationFeeRate: tier.originationFeeRate,
+        aprAmountCents: amount,
+        terms: tier.terms.map((term) => ({
+          months: term.months,
+          noteRate: term.noteRate,
+          apr: aprs.get(term.months) ?? null,
+        })),
+      };
+    }),
+    maxOffers: value.maxOffers,
+    minMonthlyPaymentCents: value.minMonthlyPaymentCents,
+    maxPaymentToIncomePct: value.maxPaymentToIncomePct,
+    aprCapPercent: value.aprCapPercent,
+    lateCharge: value.lateCharge,
+    plans: Object.entries(value.merchantPlans).map(([name, plan]) => ({
+      name,
+      promotional: plan.promotional,
+    })),
+  };
+}

@@ -1,0 +1,276 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { clientInfo } from "~/audit/audit.server";
+import { getDatabase } from "~/db.server";
+import { requireAction, requirePermission } from "~/ops/guard.server";
+import { discardJob, JobActionError, loadJobsMonitor, retryJob } from "~/ops/jobs.server";
+import { OpsShell } from "~/ops/layout";
+import { can } from "~/ops/permissions";
+
+export const meta: MetaFunction = () => [{ title: "Jobs — FlowOps" }];
+
+export const headers = () => ({ "Cache-Control": "no-store" });
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { operator } = await requirePermission(request, "read:job");
+  const url = new URL(request.url);
+  const kind = url.searchParams.get("kind") || undefined;
+  const before = url.searchParams.get("before");
+  const beforeId = before && /^\d{1,15}$/.test(before) ? Number(before) : undefined;
+  const monitor = await loadJobsMonitor(await getDatabase(), { kind, beforeId });
+  const done = url.searchParams.get("done");
+  const id = url.searchParams.get("id");
+  const notice =
+    id && /^\d+$/.test(id) && (done === "retried" || done === "discarded")
+      ? done === "retried"
+        ? `Job ${id} is queued again with a fresh set of attempts.`
+        : `Job ${id} was discarded.`
+      : null;
+  return {
+    operator: { name: operator.name, email: operator.email, role: operator.role },
+    canManage: can(operator.role, "manage:job"),
+    kind: kind ?? "",
+    beforeId: beforeId ?? null,
+    notice,
+    ...monitor,
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { operator } = await requireAction(request, "manage:job");
+  const formData = await request.formData();
+  const intent = formData.get("intent");
+  const idText = String(formData.get("id") ?? "");
+  if (!/^\d{1,15}$/.test(idText)) return { error: "No such job" };
+  const id = Number(idText);
+  const actor = { actorType: "operator" as const, actorId: operator.id, ...clientInfo(request) };
+  const database = await getDatabase();
+  try {
+    if (intent === "retry") {
+      await retryJob(database, id, actor);
+      return redirect(`/ops/jobs?done=retried&id=${id}`);
+    }
+    if (intent === "discard") {
+      await discardJob(database, id, actor);
+      return redirect(`/ops/jobs?done=discarded&id=${id}`);
+    }
+    return { error: "Unknown request" };
+  } catch (error) {
+    if (error instanceof JobActionError) return { error: error.message };
+    throw error;
+  }
+}
+
+function When({ ms }: { ms: number | null }) {
+  if (ms === null) return <>—</>;
+  const iso = new Date(ms).toISOString();
+  return <time dateTime={iso}>{iso.slice(0, 19).replace("T", " ")} UTC</time>;
+}
+
+function duration(ms: number) {
+  if (ms < 1000) return `${ms} ms`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 120) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
+}
+
+export default function Jobs() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const { stats } = data;
+  const columns = ["pending", "ready", "running", "dead", "completed"] as const;
+  return (
+    <OpsShell operator={data.operator} title="Jobs">
+      {data.notice ? <p role="status">{data.notice}</p> : null}
+      {actionData?.error ? (
+        <p role="alert" className="error">
+          {actionData.error}
+        </p>
+      ) : null}
+
+      <section className="card" aria-labelledby="depth-heading">
+        <h2 id="depth-heading">Queue</h2>
+        <p>
+          Oldest ready job has waited{" "}
+          <strong>{stats.oldestReadyMs > 0 ? duration(stats.oldestReadyMs) : "—"}</strong>.{" "}
+          <span className="muted small">(“Ready” jobs are pending and due now.)</span>
+        </p>
+        <div className="table-scroll" tabIndex={0}>
+          <table>
+            <caption className="visually-hidden">Jobs by kind and state</caption>
+            <thead>
+              <tr>
+                <th scope="col">Kind</th>
+                <th scope="col">Pending</th>
+                <th scope="col">Ready</th>
+                <th scope="col">Running</th>
+                <th scope="col">Dead</th>
+                <th scope="col">Completed (kept)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stats.kinds.map((row) => (
+                <tr key={row.kind}>
+                  <th scope="row">{row.kind}</th>
+                  {columns.map((column) => (
+                    <td key={column}>{row[column]}</td>
+                  ))}
+                </tr>
+              ))}
+              <tr>
+                <th scope="row">All kinds</th>
+                {columns.map((column) => (
+                  <td key={column}>
+                    <strong>{stats.totals[column]}</strong>
+                  </td>
+                ))}
+              </tr>
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="running-heading">
+        <h2 id="running-heading">Running now</h2>
+        {data.running.length === 0 ? (
+          <p>No job is running.</p>
+        ) : (
+          <table>
+            <caption className="visually-hidden">Running jobs</caption>
+            <thead>
+              <tr>
+                <th scope="col">Job</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Attempt</th>
+                <th scope="col">Worker</th>
+                <th scope="col">Claimed</th>
+                <th scope="col">Lease until</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.running.map((job) => (
+                <tr key={job.id}>
+                  <th scope="row">{job.id}</th>
+                  <td>{job.kind}</td>
+                  <td>
+                    {job.attempts} of {job.maxAttempts}
+                  </td>
+                  <td>{job.lockedBy ?? "—"}</td>
+                  <td>
+                    <When ms={job.claimedAt} />
+                  </td>
+                  <td>
+                    <When ms={job.lockedUntil} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="dead-heading">
+        <h2 id="dead-heading">Dead jobs</h2>
+        <Form method="get" className="filter">
+          <label htmlFor="kind">Kind</label>
+          <select id="kind" name="kind" defaultValue={data.kind}>
+            <option value="">All kinds</option>
+            {stats.kinds.map((row) => (
+              <option key={row.kind} value={row.kind}>
+                {row.kind}
+              </option>
+            ))}
+          </select>
+          <button type="submit" className="secondary">
+            Show
+          </button>
+        </Form>
+        {data.dead.length === 0 ? (
+          <p>No dead jobs{data.kind ? ` of kind ${data.kind}` : ""}.</p>
+        ) : (
+          <div className="table-scroll" tabIndex={0}>
+            <table>
+              <caption className="visually-hidden">Dead jobs, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Job</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Attempts</th>
+                  <th scope="col">Died</th>
+                  <th scope="col">Last error</th>
+                  {data.canManage ? <th scope="col">Actions</th> : null}
+                </tr>
+              </thead>
+              <tbody>
+                {data.dead.map((job) => (
+                  <tr key={job.id}>
+                    <th scope="row">
+                      {job.id}
+                      {job.key ? <div className="small muted">key {job.key}</div> : null}
+                    </th>
+                    <td>{job.kind}</td>
+                    <td>
+                      {job.attempts} of {job.maxAttempts}
+                    </td>
+                    <td>
+                      <When ms={job.diedAt} />
+                    </td>
+                    <td className="last-error">
+                      <code>{job.lastError ?? "—"}</code>
+                    </td>
+                    {data.canManage ? (
+                      <td>
+                        <Form method="post" className="inline-form">
+                          <input type="hidden" name="id" value={job.id} />
+                          <button
+                            type="submit"
+                            name="intent"
+                            value="retry"
+                            className="small"
+                            aria-label={`Retry job ${job.id}`}
+                          >
+                            Retry
+                          </button>{" "}
+                          <button
+                            type="submit"
+                            name="intent"
+                            value="discard"
+                            className="secondary small"
+                            aria-label={`Discard job ${job.id}`}
+                          >
+                            Discard
+                          </button>
+                        </Form>
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {data.nextBeforeId !== null ? (
+          <p>
+            <Link
+              to={`/ops/jobs?${new URLSearchParams({
+                ...(data.kind ? { kind: data.kind } : {}),
+                before: String(data.nextBeforeId),
+              }).toString()}`}
+            >
+              Older dead jobs
+            </Link>
+          </p>
+        ) : null}
+        {data.beforeId !== null ? (
+          <p>
+            <Link to={data.kind ? `/ops/jobs?kind=${encodeURIComponent(data.kind)}` : "/ops/jobs"}>
+              Newest dead jobs
+            </Link>
+          </p>
+        ) : null}
+      </section>
+    </OpsShell>
+  );
+}

@@ -1,0 +1,762 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { clientInfo } from "~/audit/audit.server";
+import { getDatabase } from "~/db.server";
+import { fieldCatalogue } from "~/decisioning/facts";
+import { reasonCatalogue, type ReasonSpec } from "~/decisioning/reasons";
+import { operators as ruleOperators, ruleActions, type Rule } from "~/decisioning/rules";
+import { requireAction, requirePermission } from "~/ops/guard.server";
+import { OpsShell } from "~/ops/layout";
+import { can } from "~/ops/permissions";
+import {
+  applyRowIntent,
+  formatRuleValue,
+  parseEditorIntent,
+  readRuleRows,
+  ruleInputName,
+  rowsToRules,
+  ruleToRow,
+  type RuleProblems,
+  type RuleRow,
+} from "~/ops/rules-form";
+import type { DryRunOutcome, DryRunRuleSide } from "~/ops/rules-dry-run";
+import {
+  checkRules,
+  discardRuleSetDraft,
+  dryRunRuleSetDraft,
+  loadRuleSets,
+  publishRuleSetDraft,
+  RulesEditorError,
+  saveRuleSetDraft,
+  startRuleSetDraft,
+  type DryRun,
+} from "~/ops/rules.server";
+
+export const meta: MetaFunction = () => [{ title: "Rules — FlowOps" }];
+
+const notices: Record<string, (version: string) => string> = {
+  published: (v) => `Version ${v} is published: the next decision uses it.`,
+  started: (v) => `Draft v${v} started.`,
+  discarded: (v) => `Draft v${v} discarded.`,
+};
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { operator } = await requirePermission(request, "read:rules");
+  const database = await getDatabase();
+  const sets = await loadRuleSets(database);
+  const url = new URL(request.url);
+  const done = url.searchParams.get("done") ?? "";
+  const version = url.searchParams.get("version") ?? "";
+  const notice = notices[done] && /^\d+$/.test(version) ? notices[done](version) : null;
+  return {
+    operator: { name: operator.name, email: operator.email, role: operator.role },
+    canEdit: can(operator.role, "edit:rules"),
+    canPublish: can(operator.role, "publish:rules"),
+    notice,
+    published: sets.published
+      ? {
+          ...sets.published,
+          rules: sets.published.rules.map((rule) => ({
+            ...ruleToRow(rule),
+            condition: condition(rule),
+          })),
+        }
+      : null,
+    draft: sets.draft ? { ...sets.draft, rows: sets.draft.rules.map(ruleToRow) } : null,
+    history: sets.history,
+    fields: Object.entries(fieldCatalogue).map(([path, spec]) => ({
+      path,
+      type: spec.type,
+      description: spec.description,
+    })),
+    reasons: Object.entries(reasonCatalogue as Record<string, ReasonSpec>).map(([code, spec]) => ({
+      code,
+      kind: spec.kind,
+      label: spec.ops,
+    })),
+  };
+}
+
+function condition(rule: Rule) {
+  return `${rule.field} ${rule.operator} ${formatRuleValue(rule.value, rule.field, rule.operator)}`;
+}
+
+type ActionData = {
+  nonce: string;
+  message?: string;
+  error?: string;
+  /** Why the draft could not be saved (nothing was). */
+  blocking?: string[];
+  /** The rows as posted, when they could not be saved. */
+  unsaved?: { rows: RuleRow[]; notes: string };
+  validation?: RuleProblems[];
+  publishRefused?: RuleProblems[];
+  dryRun?: DryRun;
+  dryRunProblems?: RuleProblems[];
+  applicationId?: string;
+};
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { operator } = await requireAction(request, "edit:rules");
+  const actor = { actorType: "operator" as const, actorId: operator.id, ...clientInfo(request) };
+  const database = await getDatabase();
+  const formData = await request.formData();
+  const intentValue = formData.get("intent");
+  const nonce = crypto.randomUUID();
+  // Refusals are answered with the page and their message (status 200), like any form.
+  const reply = (body: Omit<ActionData, "nonce">): ActionData => ({ nonce, ...body });
+
+  try {
+    if (intentValue === "start-draft") {
+      const fromVersion = Number(formData.get("fromVersion"));
+      const draft = await startRuleSetDraft(database, {
+        fromVersion,
+        notes: `Started from v${fromVersion}`,
+        actor,
+      });
+      return redirect(`/ops/rules?done=started&version=${draft.version}`);
+    }
+    if (intentValue === "discard") {
+      const discarded = await discardRuleSetDraft(database, {
+        ruleSetId: String(formData.get("ruleSetId") ?? ""),
+        actor,
+      });
+      return redirect(`/ops/rules?done=discarded&version=${discarded.version}`);
+    }
+
+    const intent = parseEditorIntent(intentValue);
+    if (!intent) return reply({ error: "Unknown request" });
+    if (intent.kind === "publish") await requireAction(request, "publish:rules");
+    const ruleSetId = String(formData.get("ruleSetId") ?? "");
+    const version = Number(formData.get("version"));
+    const notes = String(formData.get("notes") ?? "");
+    const rows = applyRowIntent(readRuleRows(formData), intent);
+    const converted = rowsToRules(rows);
+    if (!converted.ok) {
+      return reply({
+        error: "The draft was not saved",
+        blocking: converted.problems,
+        unsaved: { rows, notes },
+        applicationId: String(formData.get("applicationId") ?? ""),
+      });
+    }
+    const { rules } = converted;
+    await saveRuleSetDraft(database, { ruleSetId, rules, notes, actor });
+
+    if (intent.kind === "validate") {
+      return reply({ message: "Draft saved.", validation: checkRules(rules) });
+    }
+    if (intent.kind === "dry-run") {
+      const applicationId = String(formData.get("applicationId") ?? "").trim();
+      const outcome = await dryRunRuleSetDraft(database, {
+        draft: { id: ruleSetId, version, rules },
+        applicationId,
+        actor,
+      });
+      return outcome.ok
+        ? reply({ message: "Draft saved.", dryRun: outcome.dryRun, applicationId })
+        : reply({ message: "Draft saved.", dryRunProblems: outcome.problems, applicationId });
+    }
+    if (intent.kind === "publish") {
+      const outcome = await publishRuleSetDraft(database, { ruleSetId, rules, actor });
+      if (outcome.ok) return redirect(`/ops/rules?done=published&version=${outcome.version}`);
+      return reply({ message: "Draft saved.", publishRefused: outcome.problems });
+    }
+    return reply({ message: "Draft saved." });
+  } catch (error) {
+    if (error instanceof RulesEditorError) return reply({ error: error.message });
+    throw error;
+  }
+}
+
+function When({ iso }: { iso: string | null }) {
+  if (!iso) return <>—</>;
+  return <time dateTime={iso}>{iso.slice(0, 16).replace("T", " ")} UTC</time>;
+}
+
+const statusLabels: Record<string, string> = {
+  approved: "Approved",
+  declined: "Declined",
+  manual_review: "Manual review",
+};
+
+const actionLabels: Record<string, string> = {
+  approve: "Approve",
+  decline: "Decline",
+  manual_review: "Manual review",
+};
+
+function ProblemList(props: { id: string; title: string; problems: RuleProblems[] }) {
+  return (
+    <section className="card" aria-labelledby={props.id}>
+      <h2 id={props.id}>{props.title}</h2>
+      {props.problems.length === 0 ? (
+        <p role="status">No problems: this draft can be published.</p>
+      ) : (
+        <table>
+          <caption className="visually-hidden">Problems by rule</caption>
+          <thead>
+            <tr>
+              <th scope="col">Rule</th>
+              <th scope="col">Problem</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.problems.flatMap((group) =>
+              group.messages.map((message, index) => (
+                <tr key={`${group.key ?? "set"}-${index}`}>
+                  <th scope="row">
+                    {group.position === null
+                      ? "The rule set"
+                      : `${group.position}. ${group.key || "(no key)"}`}
+                  </th>
+                  <td className="error">{message}</td>
+                </tr>
+              )),
+            )}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function sideText(side: DryRunRuleSide | null) {
+  if (!side) return "not in this version";
+  return side.fired ? `fires → ${actionLabels[side.action] ?? side.action}` : "does not fire";
+}
+
+function outcomeCells(outcome: DryRunOutcome) {
+  return {
+    status: statusLabels[outcome.status] ?? outcome.status,
+    score: String(outcome.score),
+    tier: outcome.tier ?? "—",
+    offers: String(outcome.offers),
+    declineReasons: outcome.declineReasons.join(", ") || "—",
+    reviewReasons: outcome.reviewReasons.join(", ") || "—",
+  };
+}
+
+function DryRunResult({ dryRun }: { dryRun: DryRun }) {
+  const { comparison } = dryRun;
+  const draft = outcomeCells(comparison.draft);
+  const published = outcomeCells(comparison.published);
+  const lines: [string, keyof typeof draft][] = [
+    ["Outcome", "status"],
+    ["FlowPay score", "score"],
+    ["Pricing tier", "tier"],
+    ["Offers", "offers"],
+    ["Decline reasons", "declineReasons"],
+    ["Review reasons", "reviewReasons"],
+  ];
+  return (
+    <section className="card" aria-labelledby="dry-run-heading">
+      <h2 id="dry-run-heading">Dry run on {dryRun.applicationId}</h2>
+      <p>
+        Inputs from decision <code>{dryRun.decisionId}</code> (<When iso={dryRun.decidedAt} />
+        ), decided {statusLabels[dryRun.storedStatus] ?? dryRun.storedStatus} with rule set v
+        {dryRun.storedRuleSetVersion}. Both versions are evaluated with the published pricing.
+      </p>
+      <p role="status">
+        {comparison.outcomeChanged
+          ? `The draft changes the outcome: ${published.status} → ${draft.status}.`
+          : `Same outcome with the draft: ${draft.status}.`}
+      </p>
+      <table>
+        <caption>Outcome</caption>
+        <thead>
+          <tr>
+            <th scope="col">What</th>
+            <th scope="col">Draft v{comparison.draft.version}</th>
+            <th scope="col">Published v{comparison.published.version}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.map(([label, field]) => (
+            <tr key={field}>
+              <th scope="row">{label}</th>
+              <td>{draft[field]}</td>
+              <td>{published[field]}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="table-scroll" tabIndex={0}>
+        <table className="dry-run-rules">
+          <caption>Each rule</caption>
+          <thead>
+            <tr>
+              <th scope="col">Rule</th>
+              <th scope="col">Fact</th>
+              <th scope="col">Draft v{comparison.draft.version}</th>
+              <th scope="col">Published v{comparison.published.version}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {comparison.rows.map((row) => (
+              <tr key={row.key} className={row.changed ? "changed" : undefined}>
+                <th scope="row">
+                  {row.key}
+                  {row.changed ? <span className="badge">changed</span> : null}
+                  <div className="small muted">{row.name}</div>
+                </th>
+                <td>
+                  <code>{row.field}</code> = <code>{row.actual}</code>
+                </td>
+                <td>
+                  {row.draft ? <code className="small">{row.draft.condition}</code> : null}
+                  <div>{sideText(row.draft)}</div>
+                </td>
+                <td>
+                  {row.published ? <code className="small">{row.published.condition}</code> : null}
+                  <div>{sideText(row.published)}</div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+type Data = ReturnType<typeof useLoaderData<typeof loader>>;
+
+function RuleRowCells(props: {
+  index: number;
+  row: RuleRow;
+  label: string;
+  fields: Data["fields"];
+  reasons: Data["reasons"];
+}) {
+  const { index, row, label, fields, reasons } = props;
+  const id = (field: keyof RuleRow) => ruleInputName(index, field);
+  const knownField = fields.some((f) => f.path === row.field);
+  const type = fields.find((f) => f.path === row.field)?.type;
+  return (
+    <>
+      <td>
+        <label className="visually-hidden" htmlFor={id("key")}>
+          {label}: key
+        </label>
+        <input id={id("key")} name={id("key")} defaultValue={row.key} autoComplete="off" />
+      </td>
+      <td>
+        <label className="visually-hidden" htmlFor={id("name")}>
+          {label}: name
+        </label>
+        <input id={id("name")} name={id("name")} defaultValue={row.name} autoComplete="off" />
+      </td>
+      <td>
+        <label className="visually-hidden" htmlFor={id("field")}>
+          {label}: field
+        </label>
+        <select id={id("field")} name={id("field")} defaultValue={row.field}>
+          <option value="">Choose a field</option>
+          {!knownField && row.field ? (
+            <option value={row.field}>{row.field} (unknown)</option>
+          ) : null}
+          {fields.map((field) => (
+            <option key={field.path} value={field.path}>
+              {field.path} ({field.type})
+            </option>
+          ))}
+        </select>
+      </td>
+      <td>
+        <label className="visually-hidden" htmlFor={id("operator")}>
+          {label}: operator
+        </label>
+        <select id={id("operator")} name={id("operator")} defaultValue={row.operator}>
+          <option value="">—</option>
+          {ruleOperators.map((op) => (
+            <option key={op} value={op}>
+              {op}
+            </option>
+          ))}
+        </select>
+      </td>
+      <td>
+        <label className="visually-hidden" htmlFor={id("value")}>
+          {label}: value
+        </label>
+        <input
+          id={id("value")}
+          name={id("value")}
+          defaultValue={row.value}
+          autoComplete="off"
+          aria-describedby="value-help"
+          placeholder={type === "number" ? "e.g. 580" : undefined}
+        />
+      </td>
+      <td>
+        <label className="visually-hidden" htmlFor={id("action")}>
+          {label}: action
+        </label>
+        <select id={id("action")} name={id("action")} defaultValue={row.action}>
+          <option value="">—</option>
+          {ruleActions.map((action) => (
+            <option key={action} value={action}>
+              {actionLabels[action]}
+            </option>
+          ))}
+        </select>
+      </td>
+      <td>
+        <label className="visually-hidden" htmlFor={id("reasonCode")}>
+          {label}: reason code
+        </label>
+        <select id={id("reasonCode")} name={id("reasonCode")} defaultValue={row.reasonCode}>
+          <option value="">(none)</option>
+          {!reasons.some((r) => r.code === row.reasonCode) && row.reasonCode ? (
+            <option value={row.reasonCode}>{row.reasonCode} (unknown)</option>
+          ) : null}
+          <optgroup label="Decline reasons">
+            {reasons
+              .filter((r) => r.kind === "decline")
+              .map((r) => (
+                <option key={r.code} value={r.code}>
+                  {r.code}
+                </option>
+              ))}
+          </optgroup>
+          <optgroup label="Review reasons">
+            {reasons
+              .filter((r) => r.kind === "review")
+              .map((r) => (
+                <option key={r.code} value={r.code}>
+                  {r.code}
+                </option>
+              ))}
+          </optgroup>
+        </select>
+      </td>
+    </>
+  );
+}
+
+function DraftEditor(props: { data: Data; actionData: ActionData | undefined; busy: boolean }) {
+  const { data: loaded, actionData, busy } = props;
+  const draft = loaded.draft!;
+  const rows = actionData?.unsaved?.rows ?? draft.rows;
+  const notes = actionData?.unsaved?.notes ?? draft.notes ?? "";
+  // Remounted (fresh defaults) when the saved draft changes, or to show rows that were not saved.
+  const formKey = actionData?.unsaved
+    ? `unsaved:${actionData.nonce}`
+    : `${draft.id}:${draft.updatedAt}`;
+  return (
+    <section className="card" aria-labelledby="draft-heading">
+      <h2 id="draft-heading">Draft v{draft.version}</h2>
+      <p className="muted">
+        Started by {draft.createdBy ?? "the system"} on <When iso={draft.createdAt} />; last saved{" "}
+        <When iso={draft.updatedAt} />. Every button below saves the rows first.
+      </p>
+      <Form method="post" key={formKey} className="rule-editor">
+        <input type="hidden" name="ruleSetId" value={draft.id} />
+        <input type="hidden" name="version" value={draft.version} />
+        <input type="hidden" name="ruleCount" value={rows.length} />
+        <div className="toolbar">
+          <button type="submit" name="intent" value="save" disabled={busy}>
+            Save draft
+          </button>
+          <button type="submit" name="intent" value="validate" className="secondary">
+            Validate
+          </button>
+        </div>
+        <label htmlFor="notes">Notes for this version</label>
+        <textarea id="notes" name="notes" rows={2} defaultValue={notes} />
+        <p id="value-help" className="small muted">
+          Value: typed by the field — a number (<code>580</code>), a word (<code>needs_review</code>
+          ), <code>true</code>/<code>false</code>; for <code>in</code> a comma-separated list; JSON
+          also works (<code>[&quot;a&quot;, &quot;b&quot;]</code>, <code>&quot;text&quot;</code>).
+          Money facts are in cents. Decline rules come first, in order of importance: their reasons
+          appear on the adverse action notice in that order.
+        </p>
+        <div className="table-scroll" tabIndex={0}>
+          <table>
+            <caption className="visually-hidden">Rules of draft v{draft.version}</caption>
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Key</th>
+                <th scope="col">Name</th>
+                <th scope="col">Field</th>
+                <th scope="col">Operator</th>
+                <th scope="col">Value</th>
+                <th scope="col">Action</th>
+                <th scope="col">Reason code</th>
+                <th scope="col">Order / remove</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row, index) => (
+                <tr key={index}>
+                  <th scope="row">{index + 1}</th>
+                  <RuleRowCells
+                    index={index}
+                    row={row}
+                    label={`Rule ${index + 1}`}
+                    fields={loaded.fields}
+                    reasons={loaded.reasons}
+                  />
+                  <td className="row-buttons">
+                    <button
+                      type="submit"
+                      name="intent"
+                      value={`up:${index}`}
+                      className="secondary small"
+                      disabled={index === 0}
+                      aria-label={`Move rule ${index + 1} (${row.key}) up`}
+                    >
+                      ↑
+                    </button>
+                    <button
+                      type="submit"
+                      name="intent"
+                      value={`down:${index}`}
+                      className="secondary small"
+                      disabled={index === rows.length - 1}
+                      aria-label={`Move rule ${index + 1} (${row.key}) down`}
+                    >
+                      ↓
+                    </button>
+                    <button
+                      type="submit"
+                      name="intent"
+                      value={`remove:${index}`}
+                      className="secondary small"
+                      aria-label={`Remove rule ${index + 1} (${row.key})`}
+                    >
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              ))}
+              <tr>
+                <th scope="row">New</th>
+                <RuleRowCells
+                  index={rows.length}
+                  row={{
+                    key: "",
+                    name: "",
+                    field: "",
+                    operator: "",
+                    value: "",
+                    action: "",
+                    reasonCode: "",
+                  }}
+                  label="New rule"
+                  fields={loaded.fields}
+                  reasons={loaded.reasons}
+                />
+                <td className="small muted">Fill in to add; saved with the draft</td>
+              </tr>
+            </tbody>
+          </table>
+        </div>
+        <fieldset className="card">
+          <legend>Dry run</legend>
+          <label htmlFor="applicationId">Application id</label>
+          <input
+            id="applicationId"
+            name="applicationId"
+            defaultValue={actionData?.applicationId ?? ""}
+            autoComplete="off"
+            aria-describedby="dry-run-help"
+          />
+          <p id="dry-run-help" className="small muted">
+            Evaluates this draft and the published version on the application&apos;s stored decision
+            inputs (its latest decision).
+          </p>
+          <button type="submit" name="intent" value="dry-run" className="secondary">
+            Dry run
+          </button>
+        </fieldset>
+        {loaded.canPublish ? (
+          <fieldset className="card">
+            <legend>Publish</legend>
+            <p className="small muted">
+              Publishing validates every rule, archives v{loaded.published?.version ?? "—"} and
+              makes this draft the version every new decision uses.
+            </p>
+            <button type="submit" name="intent" value="publish">
+              Publish v{draft.version}
+            </button>
+          </fieldset>
+        ) : null}
+      </Form>
+      <Form method="post">
+        <input type="hidden" name="ruleSetId" value={draft.id} />
+        <button type="submit" name="intent" value="discard" className="secondary">
+          Discard draft v{draft.version}
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+export default function Rules() {
+  const loaded = useLoaderData<typeof loader>();
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting";
+  // An answer is shown once the page's data is reloaded after it, so the editor is not replaced
+  // (with the saved version) after the answer appears.
+  const submitted = useActionData<typeof action>();
+  const actionData = navigation.state === "idle" ? submitted : undefined;
+  const { published, draft, history } = loaded;
+  return (
+    <OpsShell operator={loaded.operator} title="Rules">
+      {loaded.notice ? (
+        <p role="status" className="notice">
+          {loaded.notice}
+        </p>
+      ) : null}
+      {actionData?.error ? (
+        <div role="alert" className="card">
+          <p className="error">{actionData.error}</p>
+          {actionData.blocking ? (
+            <ul>
+              {actionData.blocking.map((problem) => (
+                <li key={problem}>{problem}</li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+      {actionData?.message ? <p role="status">{actionData.message}</p> : null}
+      {actionData?.publishRefused ? (
+        <div role="alert">
+          <p className="error">Not published: the draft has problems.</p>
+          <ProblemList
+            id="publish-problems"
+            title="Why it cannot be published"
+            problems={actionData.publishRefused}
+          />
+        </div>
+      ) : null}
+      {actionData?.validation ? (
+        <ProblemList id="validation-heading" title="Validation" problems={actionData.validation} />
+      ) : null}
+      {actionData?.dryRunProblems ? (
+        <ProblemList
+          id="dry-run-problems"
+          title="The dry run needs a valid draft"
+          problems={actionData.dryRunProblems}
+        />
+      ) : null}
+      {actionData?.dryRun ? <DryRunResult dryRun={actionData.dryRun} /> : null}
+
+      <section className="card" aria-labelledby="published-heading">
+        <h2 id="published-heading">
+          {published ? `Published: version ${published.version}` : "No published rule set"}
+        </h2>
+        {published ? (
+          <>
+            <p>
+              Published by {published.publishedBy ?? "the system"} on{" "}
+              <When iso={published.publishedAt} />
+              {published.notes ? <> — {published.notes}</> : null}
+            </p>
+            <div className="table-scroll" tabIndex={0}>
+              <table>
+                <caption className="visually-hidden">Rules of version {published.version}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">#</th>
+                    <th scope="col">Key</th>
+                    <th scope="col">Name</th>
+                    <th scope="col">Condition</th>
+                    <th scope="col">Action</th>
+                    <th scope="col">Reason code</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {published.rules.map((rule, index) => (
+                    <tr key={rule.key}>
+                      <td>{index + 1}</td>
+                      <th scope="row">{rule.key}</th>
+                      <td>{rule.name}</td>
+                      <td>
+                        <code>{rule.condition}</code>
+                      </td>
+                      <td>{actionLabels[rule.action] ?? rule.action}</td>
+                      <td>{rule.reasonCode || "—"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        ) : null}
+        {!draft && published && loaded.canEdit ? (
+          <Form method="post">
+            <input type="hidden" name="fromVersion" value={published.version} />
+            <button type="submit" name="intent" value="start-draft">
+              Start a draft from version {published.version}
+            </button>
+          </Form>
+        ) : null}
+      </section>
+
+      {draft && loaded.canEdit ? (
+        <DraftEditor data={loaded} actionData={actionData} busy={busy} />
+      ) : draft ? (
+        <p className="card">Draft v{draft.version} is being edited.</p>
+      ) : null}
+
+      <section className="card" aria-labelledby="history-heading">
+        <h2 id="history-heading">History</h2>
+        <div className="table-scroll" tabIndex={0}>
+          <table>
+            <caption className="visually-hidden">Every rule set version</caption>
+            <thead>
+              <tr>
+                <th scope="col">Version</th>
+                <th scope="col">Status</th>
+                <th scope="col">Rules</th>
+                <th scope="col">Published by</th>
+                <th scope="col">Published</th>
+                <th scope="col">Notes</th>
+                {loaded.canEdit ? <th scope="col">Copy</th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {history.map((set) => (
+                <tr key={set.id}>
+                  <th scope="row">v{set.version}</th>
+                  <td>
+                    <span className="badge">{set.status}</span>
+                  </td>
+                  <td>{set.ruleCount}</td>
+                  <td>{set.publishedBy ?? (set.status === "draft" ? "—" : "the system")}</td>
+                  <td>
+                    <When iso={set.publishedAt} />
+                  </td>
+                  <td>{set.notes ?? ""}</td>
+                  {loaded.canEdit ? (
+                    <td>
+                      {set.status !== "draft" && !draft ? (
+                        <Form method="post" className="inline-form">
+                          <input type="hidden" name="fromVersion" value={set.version} />
+                          <button
+                            type="submit"
+                            name="intent"
+                            value="start-draft"
+                            className="secondary small"
+                          >
+                            New draft from v{set.version}
+                          </button>
+                        </Form>
+                      ) : null}
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </OpsShell>
+  );
+}
