@@ -228,88 +228,87 @@ for (const js of [false, true]) {
       expect(audit.rows[0]!.user_agent).toBeTruthy();
       db.close();
     });
+
+    test("pricing drafts validate with the publishing check; merchants are created with a masked account", async ({
+      page,
+    }) => {
+      await signIn(page, js);
+      await goto(page, js, "/ops/pricing", "Pricing");
+      await discardOpenDraft(page, js);
+      const version = await publishedVersion(page);
+      await expect(page.getByRole("table", { name: `Version ${version}: tiers` })).toBeVisible();
+      await page.getByRole("button", { name: `Start a draft from version ${version}` }).click();
+      await expect(page.getByText(/Draft v\d+ started/)).toBeVisible();
+      await ready(page, js);
+      if (js) await expectAccessible(page);
+
+      const editor = page.getByLabel("Pricing table (JSON)");
+      const json = await editor.inputValue();
+      await editor.fill(json.replace('"aprCapPercent": "36.000"', '"aprCapPercent": "9.000"'));
+      await page.getByRole("button", { name: "Validate" }).click();
+      await expect(page.getByText(/note rate 9\.990 % is above the APR cap/)).toBeVisible();
+      await ready(page, js);
+      await page.getByLabel("Pricing table (JSON)").fill("{ not json");
+      await page.getByRole("button", { name: /^Publish v\d+$/ }).click();
+      await expect(page.getByText(/The draft was not saved\. Not valid JSON/)).toBeVisible();
+      await ready(page, js);
+      await page.getByRole("button", { name: /^Discard draft v\d+$/ }).click();
+      await expect(page.getByText(/Draft v\d+ discarded/)).toBeVisible();
+      expect(await publishedVersion(page)).toBe(version);
+
+      const slug = `e2e-${js ? "js" : "nojs"}-${Date.now().toString(36)}`;
+      await goto(page, js, "/ops/merchants/new", "Add a merchant");
+      if (js) await expectAccessible(page);
+      await page.getByLabel("Business name").fill(`E2E Termite Co ${js ? "JS" : "no JS"}`);
+      await page.getByLabel("Slug").fill(slug);
+      await page.getByLabel("Smallest amount financed ($)").fill("750");
+      await page.getByLabel("Largest amount financed ($)").fill("12,500.50");
+      await page.getByLabel("Merchant fee (% of the amount)").fill("3.75");
+      await page.getByLabel("Disbursement account number").fill("1234-5678-9012");
+      await page.getByRole("button", { name: "Create merchant" }).click();
+      await expect(
+        page.getByRole("heading", { level: 1, name: `E2E Termite Co ${js ? "JS" : "no JS"}` }),
+      ).toBeVisible();
+      await expect(page.getByText("Merchant created.")).toBeVisible();
+      await ready(page, js);
+      await expect(page.getByText("On file: the account ending in 9012")).toBeVisible();
+      await expect(page.getByLabel("Largest amount financed ($)")).toHaveValue("12500.50");
+      await expect(page.getByLabel("Merchant fee (% of the amount)")).toHaveValue("3.75");
+      await expect(page.getByText("123456789012")).toHaveCount(0);
+      if (js) await expectAccessible(page);
+
+      // CRM connection (app/crm-sync): a failed test call stores nothing; the sandbox CRM connects.
+      await page.getByLabel("Subdomain").fill("fail");
+      await page.getByLabel("Authentication key").fill("e2e-key");
+      await page.getByLabel("Authentication token").fill("e2e-token");
+      await page.getByLabel(/Use the sandbox CRM/).check();
+      await page.getByRole("button", { name: "Verify and connect" }).click();
+      await expect(
+        page.getByText(/Not connected: the test call failed \(AUTH_REJECTED\)/),
+      ).toBeVisible();
+      await expect(page.getByText("No CRM connection on file.")).toBeVisible();
+      await ready(page, js);
+      await page.getByLabel("Subdomain").fill(slug);
+      await page.getByLabel("Authentication key").fill("e2e-key");
+      await page.getByLabel("Authentication token").fill("e2e-token");
+      await page.getByLabel(/Use the sandbox CRM/).check();
+      await page.getByRole("button", { name: "Verify and connect" }).click();
+      await expect(page.getByText(/FieldRoutes connected/)).toBeVisible();
+      await ready(page, js);
+      await expect(
+        page.getByRole("row", { name: new RegExp(`fieldroutes \\(API key\\) connected ${slug}`) }),
+      ).toBeVisible();
+      await page.getByRole("button", { name: "Test the fieldroutes connection" }).click();
+      await expect(page.getByText("The CRM connection works.")).toBeVisible();
+      await ready(page, js);
+      await page.getByRole("button", { name: "Disconnect fieldroutes" }).click();
+      await expect(page.getByText(/CRM disconnected/)).toBeVisible();
+      await ready(page, js);
+
+      await page.getByRole("button", { name: "Suspend merchant" }).click();
+      await expect(page.getByText(/Merchant suspended/)).toBeVisible();
+      await page.getByRole("button", { name: "Reactivate merchant" }).click();
+      await expect(page.getByText("Merchant reactivated.")).toBeVisible();
+    });
   });
 }
-
-test.describe("FlowOps admin screens", () => {
-  test("pricing drafts validate with the publishing check; merchants are created with a masked account", async ({
-    page,
-  }) => {
-    const js = true;
-    await signIn(page, js);
-    await goto(page, js, "/ops/pricing", "Pricing");
-    await discardOpenDraft(page, js);
-    const version = await publishedVersion(page);
-    await expect(page.getByRole("table", { name: `Version ${version}: tiers` })).toBeVisible();
-    await page.getByRole("button", { name: `Start a draft from version ${version}` }).click();
-    await expect(page.getByText(/Draft v\d+ started/)).toBeVisible();
-    await ready(page, js);
-    await expectAccessible(page);
-
-    const editor = page.getByLabel("Pricing table (JSON)");
-    const json = await editor.inputValue();
-    await editor.fill(json.replace('"aprCapPercent": "36.000"', '"aprCapPercent": "9.000"'));
-    await page.getByRole("button", { name: "Validate" }).click();
-    await expect(page.getByText(/note rate 9\.990 % is above the APR cap/)).toBeVisible();
-    await ready(page, js);
-    await page.getByLabel("Pricing table (JSON)").fill("{ not json");
-    await page.getByRole("button", { name: /^Publish v\d+$/ }).click();
-    await expect(page.getByText(/The draft was not saved\. Not valid JSON/)).toBeVisible();
-    await ready(page, js);
-    await page.getByRole("button", { name: /^Discard draft v\d+$/ }).click();
-    await expect(page.getByText(/Draft v\d+ discarded/)).toBeVisible();
-    expect(await publishedVersion(page)).toBe(version);
-
-    const slug = `e2e-${Date.now().toString(36)}`;
-    await goto(page, js, "/ops/merchants/new", "Add a merchant");
-    await expectAccessible(page);
-    await page.getByLabel("Business name").fill("E2E Termite Co");
-    await page.getByLabel("Slug").fill(slug);
-    await page.getByLabel("Smallest amount financed ($)").fill("750");
-    await page.getByLabel("Largest amount financed ($)").fill("12,500.50");
-    await page.getByLabel("Merchant fee (% of the amount)").fill("3.75");
-    await page.getByLabel("Disbursement account number").fill("1234-5678-9012");
-    await page.getByRole("button", { name: "Create merchant" }).click();
-    await expect(page.getByRole("heading", { level: 1, name: "E2E Termite Co" })).toBeVisible();
-    await expect(page.getByText("Merchant created.")).toBeVisible();
-    await ready(page, js);
-    await expect(page.getByText("On file: the account ending in 9012")).toBeVisible();
-    await expect(page.getByLabel("Largest amount financed ($)")).toHaveValue("12500.50");
-    await expect(page.getByLabel("Merchant fee (% of the amount)")).toHaveValue("3.75");
-    await expect(page.getByText("123456789012")).toHaveCount(0);
-    await expectAccessible(page);
-
-    // CRM connection (app/crm-sync): a failed test call stores nothing; the sandbox CRM connects.
-    await page.getByLabel("Subdomain").fill("fail");
-    await page.getByLabel("Authentication key").fill("e2e-key");
-    await page.getByLabel("Authentication token").fill("e2e-token");
-    await page.getByLabel(/Use the sandbox CRM/).check();
-    await page.getByRole("button", { name: "Verify and connect" }).click();
-    await expect(
-      page.getByText(/Not connected: the test call failed \(AUTH_REJECTED\)/),
-    ).toBeVisible();
-    await expect(page.getByText("No CRM connection on file.")).toBeVisible();
-    await ready(page, js);
-    await page.getByLabel("Subdomain").fill("e2e-termite");
-    await page.getByLabel("Authentication key").fill("e2e-key");
-    await page.getByLabel("Authentication token").fill("e2e-token");
-    await page.getByLabel(/Use the sandbox CRM/).check();
-    await page.getByRole("button", { name: "Verify and connect" }).click();
-    await expect(page.getByText(/FieldRoutes connected/)).toBeVisible();
-    await ready(page, js);
-    await expect(
-      page.getByRole("row", { name: /fieldroutes \(API key\) connected e2e-termite/ }),
-    ).toBeVisible();
-    await page.getByRole("button", { name: "Test the fieldroutes connection" }).click();
-    await expect(page.getByText("The CRM connection works.")).toBeVisible();
-    await ready(page, js);
-    await page.getByRole("button", { name: "Disconnect fieldroutes" }).click();
-    await expect(page.getByText(/CRM disconnected/)).toBeVisible();
-    await ready(page, js);
-
-    await page.getByRole("button", { name: "Suspend merchant" }).click();
-    await expect(page.getByText(/Merchant suspended/)).toBeVisible();
-    await page.getByRole("button", { name: "Reactivate merchant" }).click();
-    await expect(page.getByText("Merchant reactivated.")).toBeVisible();
-  });
-});
