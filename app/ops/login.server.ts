@@ -1,14 +1,27 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull, lt } from "drizzle-orm";
 import { Authenticator } from "remix-auth";
 import { FormStrategy } from "remix-auth-form";
 import { z } from "zod";
-import type { Database } from "../../db/client";
-import { operators } from "../../db/schema/index";
-import { audit } from "~/audit/audit.server";
+import type { Database, Tx } from "../../db/client";
+import { loginThrottles, operatorSessions, operators } from "../../db/schema/index";
+import { audit, clientInfo } from "~/audit/audit.server";
+import { getSecrets } from "~/config/secrets.server";
 import { getDatabase } from "~/db.server";
 import { getCipher } from "~/security/encryption.server";
+import { hmacSha256Hex } from "~/security/hash.server";
 import { verifyPassword } from "~/security/password.server";
 import { verifyTotp } from "~/security/totp.server";
+import {
+  clearedLockout,
+  failureMemoryMs,
+  isLocked,
+  lockedMessage,
+  lockRemainingMs,
+  registerFailure,
+  type LockoutState,
+} from "./lockout";
+import { consumeRecoveryCode } from "./recovery.server";
+import { markSessionVerified } from "./session.server";
 
 export const loginSchema = z.object({
   email: z.email("Enter your work e-mail").max(254),
@@ -22,8 +35,21 @@ export const totpSchema = z.object({
     .regex(/^\d{6}$/, "Enter the 6-digit code from your authenticator app"),
 });
 
+export const recoveryCodeSchema = z.object({
+  recoveryCode: z.string().trim().min(1, "Enter one of your recovery codes").max(64),
+});
+
+export const invalidCredentialsMessage = "That e-mail and password don't match an active operator.";
+
 export class LoginError extends Error {
   override name = "LoginError";
+  constructor(
+    message: string,
+    /** The account (or the e-mail, if it is no operator's) is locked. */
+    readonly locked = false,
+  ) {
+    super(message);
+  }
 }
 
 // Verifying a made-up hash costs as much as a real one, so a wrong e-mail takes as long as a
@@ -33,51 +59,305 @@ const decoyHash =
 
 type Client = { ip: string | null; userAgent: string | null };
 
-/** remix-auth's form strategy checks e-mail and password; the TOTP step follows on /ops/verify. */
-export const authenticator = new Authenticator<{ operatorId: string }>();
+const lockoutColumns = {
+  id: true,
+  status: true,
+  failedAttempts: true,
+  lockedUntil: true,
+  lastFailedAt: true,
+  recoveryCodeHashes: true,
+} as const;
+
+/** Unknown e-mails are throttled under a keyed hash: the address itself is never stored. */
+export function throttleKey(email: string) {
+  return hmacSha256Hex(getSecrets().sessionSecret, `login-throttle:${email.trim().toLowerCase()}`);
+}
+
+/** After the password step: enrolled operators go on to /ops/verify, others to /ops/enroll. */
+export type SignedInPassword = { operatorId: string; mfaEnrolled: boolean };
+
+/**
+ * The password step. Every outcome but success costs one scrypt verification and one write
+ * transaction (failure count + audit), for a real operator and an unknown e-mail alike, and an
+ * unknown e-mail locks out exactly like an account: the answers never tell them apart. While
+ * locked, the password is not even looked at: the answer is the same whether it was right.
+ */
+export async function checkPassword(
+  database: Database,
+  input: { email: string; password: string },
+  client: Client,
+): Promise<SignedInPassword> {
+  const email = input.email.trim().toLowerCase();
+  const operator = await database.db.query.operators.findFirst({
+    where: eq(operators.email, email),
+    columns: { ...lockoutColumns, passwordHash: true, totpEnabledAt: true },
+  });
+  const passwordOk = await verifyPassword(input.password, operator?.passwordHash ?? decoyHash);
+  const now = new Date();
+  if (operator && passwordOk && operator.status === "active" && !isLocked(operator, now)) {
+    return { operatorId: operator.id, mfaEnrolled: operator.totpEnabledAt !== null };
+  }
+  const outcome = await database.write(async (tx) => {
+    if (!operator) return failUnknownEmail(tx, throttleKey(email), now, client);
+    const fresh = await tx.query.operators.findFirst({
+      where: eq(operators.id, operator.id),
+      columns: lockoutColumns,
+    });
+    const state = fresh ?? operator;
+    // (While locked, failOperator records a refusal without the reason: not even the audit log
+    // says whether a password tried against a locked account was right.)
+    const reason = !passwordOk ? "bad_password" : "inactive";
+    return failOperator(tx, operator.id, state, now, { step: "password", reason }, client);
+  });
+  throw outcome.locked
+    ? new LoginError(lockedMessage(outcome.remainingMs), true)
+    : new LoginError(invalidCredentialsMessage);
+}
+
+type FailureOutcome = { locked: boolean; remainingMs: number };
+
+/**
+ * Records one failed step for an operator (or refuses it, if already locked), in `tx`.
+ * The 5th failure and later ones lock the account; the lock is audited too.
+ */
+async function failOperator(
+  tx: Tx,
+  operatorId: string,
+  state: LockoutState,
+  now: Date,
+  details: { step: "password" | "totp" | "recovery_code" | "enrollment"; reason?: string },
+  client: Client,
+): Promise<FailureOutcome> {
+  const base = {
+    actorType: "operator" as const,
+    actorId: operatorId,
+    entityType: "operator",
+    entityId: operatorId,
+    ...client,
+  };
+  if (isLocked(state, now)) {
+    await audit(tx, {
+      ...base,
+      action: "operator.login_refused_locked",
+      details: { step: details.step },
+    });
+    return { locked: true, remainingMs: lockRemainingMs(state, now) };
+  }
+  const next = registerFailure(state, now);
+  await tx
+    .update(operators)
+    .set({
+      failedAttempts: next.state.failedAttempts,
+      lockedUntil: next.state.lockedUntil,
+      lastFailedAt: next.state.lastFailedAt,
+    })
+    .where(eq(operators.id, operatorId));
+  await audit(tx, {
+    ...base,
+    action: "operator.login_failed",
+    details: { ...details, failedAttempts: next.state.failedAttempts },
+  });
+  if (next.lockMs > 0) {
+    await audit(tx, {
+      ...base,
+      action: "operator.locked",
+      details: { failedAttempts: next.state.failedAttempts, lockSeconds: next.lockMs / 1000 },
+    });
+  }
+  return { locked: next.lockMs > 0, remainingMs: next.lockMs };
+}
+
+async function failUnknownEmail(
+  tx: Tx,
+  key: string,
+  now: Date,
+  client: Client,
+): Promise<FailureOutcome> {
+  const row = await tx.query.loginThrottles.findFirst({ where: eq(loginThrottles.key, key) });
+  const state: LockoutState = row ?? clearedLockout;
+  // Not the address: a short prefix of its keyed hash, enough to see repeated attempts.
+  const base = {
+    actorType: "operator" as const,
+    actorId: null,
+    entityType: "login_throttle",
+    entityId: key.slice(0, 16),
+    ...client,
+  };
+  if (isLocked(state, now)) {
+    await audit(tx, {
+      ...base,
+      action: "operator.login_refused_locked",
+      details: { step: "password" },
+    });
+    return { locked: true, remainingMs: lockRemainingMs(state, now) };
+  }
+  const next = registerFailure(state, now);
+  const values = {
+    failedAttempts: next.state.failedAttempts,
+    lockedUntil: next.state.lockedUntil,
+    lastFailedAt: now,
+  };
+  await tx
+    .insert(loginThrottles)
+    .values({ key, ...values })
+    .onConflictDoUpdate({ target: loginThrottles.key, set: values });
+  await tx
+    .delete(loginThrottles)
+    .where(lt(loginThrottles.lastFailedAt, new Date(now.getTime() - failureMemoryMs)));
+  await audit(tx, {
+    ...base,
+    action: "operator.login_failed",
+    details: {
+      step: "password",
+      reason: "unknown_email",
+      failedAttempts: next.state.failedAttempts,
+    },
+  });
+  if (next.lockMs > 0) {
+    await audit(tx, {
+      ...base,
+      action: "operator.locked",
+      details: { failedAttempts: next.state.failedAttempts, lockSeconds: next.lockMs / 1000 },
+    });
+  }
+  return { locked: next.lockMs > 0, remainingMs: next.lockMs };
+}
+
+/** remix-auth's form strategy runs the password step; the TOTP step follows on /ops/verify. */
+export const authenticator = new Authenticator<SignedInPassword>();
 authenticator.use(
-  new FormStrategy(async ({ form }) => {
+  new FormStrategy(async ({ form, request }) => {
     const parsed = loginSchema.safeParse(Object.fromEntries(form));
     if (!parsed.success) throw new LoginError(parsed.error.issues[0]!.message);
-    const database = await getDatabase();
-    const operator = await database.db.query.operators.findFirst({
-      where: eq(operators.email, parsed.data.email.toLowerCase()),
-    });
-    const ok = await verifyPassword(parsed.data.password, operator?.passwordHash ?? decoyHash);
-    if (!operator || !ok || operator.status !== "active") {
-      throw new LoginError("That e-mail and password don't match an active operator.");
-    }
-    return { operatorId: operator.id };
+    return checkPassword(await getDatabase(), parsed.data, clientInfo(request));
   }),
   "password",
 );
 
-export async function checkTotp(
+export type SecondFactor = { kind: "totp"; code: string } | { kind: "recovery_code"; code: string };
+
+export type SecondFactorResult =
+  { ok: true; recoveryCodesLeft?: number } | { ok: false; locked: boolean; remainingMs: number };
+
+/**
+ * The second step on /ops/verify: a TOTP code, or a recovery code (used once). Success signs the
+ * session in, resets the failure count and is audited in one transaction; a failure counts
+ * towards the lockout like a wrong password, and the lock ends the pending session.
+ */
+export async function verifySecondFactor(
   database: Database,
-  operatorId: string,
-  code: string,
+  session: { sessionId: string; operatorId: string },
+  factor: SecondFactor,
   client: Client,
-) {
+): Promise<SecondFactorResult> {
   const operator = await database.db.query.operators.findFirst({
-    where: eq(operators.id, operatorId),
+    where: eq(operators.id, session.operatorId),
   });
-  if (!operator?.totpSecretEnc) return false;
-  const secret = getCipher().decrypt(operator.totpSecretEnc, "operators.totp_secret");
-  const ok = await verifyTotp(secret, code);
-  await database.write(async (tx) => {
-    if (ok)
-      await tx
-        .update(operators)
-        .set({ lastLoginAt: new Date() })
-        .where(eq(operators.id, operatorId));
+  if (!operator?.totpSecretEnc || !operator.totpEnabledAt) {
+    return { ok: false, locked: false, remainingMs: 0 };
+  }
+  let totpOk = false;
+  if (factor.kind === "totp" && !isLocked(operator, new Date())) {
+    const secret = getCipher().decrypt(operator.totpSecretEnc, "operators.totp_secret");
+    totpOk = await verifyTotp(secret, factor.code);
+  }
+  const now = new Date();
+  return database.write(async (tx): Promise<SecondFactorResult> => {
+    const fresh = await tx.query.operators.findFirst({
+      where: eq(operators.id, operator.id),
+      columns: lockoutColumns,
+    });
+    if (!fresh) return { ok: false, locked: false, remainingMs: 0 };
+    let remainingCodes: string[] | null = null;
+    if (factor.kind === "recovery_code" && !isLocked(fresh, now)) {
+      remainingCodes = consumeRecoveryCode(fresh.recoveryCodeHashes, factor.code);
+    }
+    const ok = !isLocked(fresh, now) && (factor.kind === "totp" ? totpOk : remainingCodes !== null);
+    if (!ok) {
+      const outcome = await failOperator(
+        tx,
+        operator.id,
+        fresh,
+        now,
+        { step: factor.kind },
+        client,
+      );
+      if (outcome.locked) await endPendingSession(tx, session.sessionId, now);
+      return { ok: false, ...outcome };
+    }
+    await completeSignIn(tx, operator.id, session.sessionId, now, {
+      ...(remainingCodes ? { recoveryCodeHashes: remainingCodes } : {}),
+    });
     await audit(tx, {
       actorType: "operator",
-      actorId: operatorId,
-      action: ok ? "operator.login" : "operator.login_failed_totp",
+      actorId: operator.id,
+      action: "operator.login",
       entityType: "operator",
-      entityId: operatorId,
+      entityId: operator.id,
       ...client,
+      details: {
+        method: factor.kind,
+        sessionId: session.sessionId,
+        ...(remainingCodes ? { recoveryCodesLeft: remainingCodes.length } : {}),
+      },
     });
+    return remainingCodes ? { ok: true, recoveryCodesLeft: remainingCodes.length } : { ok: true };
   });
-  return ok;
+}
+
+/** Both steps done: failures forgotten, last login recorded, the session opens FlowOps. In `tx`. */
+export async function completeSignIn(
+  tx: Tx,
+  operatorId: string,
+  sessionId: string,
+  now: Date,
+  extra: Partial<typeof operators.$inferInsert> = {},
+) {
+  await tx
+    .update(operators)
+    .set({ ...clearedLockout, lastLoginAt: now, ...extra })
+    .where(eq(operators.id, operatorId));
+  await markSessionVerified(tx, sessionId, now);
+}
+
+/** A failure during enrollment (a wrong confirmation code) counts like a wrong TOTP code. */
+export async function recordEnrollmentFailure(
+  database: Database,
+  session: { sessionId: string; operatorId: string },
+  client: Client,
+): Promise<FailureOutcome> {
+  const now = new Date();
+  return database.write(async (tx) => {
+    const fresh = await tx.query.operators.findFirst({
+      where: eq(operators.id, session.operatorId),
+      columns: lockoutColumns,
+    });
+    if (!fresh) return { locked: false, remainingMs: 0 };
+    const outcome = await failOperator(
+      tx,
+      session.operatorId,
+      fresh,
+      now,
+      { step: "enrollment" },
+      client,
+    );
+    if (outcome.locked) await endPendingSession(tx, session.sessionId, now);
+    return outcome;
+  });
+}
+
+/** The operator's lock, if any (read outside a transaction: for pages that refuse early). */
+export async function currentLock(database: Database, operatorId: string) {
+  const row = await database.db.query.operators.findFirst({
+    where: eq(operators.id, operatorId),
+    columns: { lockedUntil: true },
+  });
+  return row ? lockRemainingMs(row, new Date()) : 0;
+}
+
+async function endPendingSession(tx: Tx, sessionId: string, now: Date) {
+  await tx
+    .update(operatorSessions)
+    .set({ revokedAt: now })
+    .where(and(eq(operatorSessions.id, sessionId), isNull(operatorSessions.mfaVerifiedAt)));
 }

@@ -20,26 +20,55 @@ export type CreatedOperator = {
   totpSecret: string;
 };
 
+export type OperatorInput = {
+  email: string;
+  name?: string;
+  role: OperatorRole;
+  password?: string;
+  actor: Pick<AuditEntry, "actorType" | "actorId" | "ip" | "userAgent">;
+};
+
 /**
- * Creates an operator with a password and a TOTP secret (every operator uses MFA).
+ * Creates an operator with a password and an enabled TOTP secret, returned once: for the CLI's
+ * `user create` (bootstrapping the first admin from a shell on the server) and the demo seed,
+ * whose secrets are printed or fixed. Operators created from the Users screen use
+ * `inviteOperator` instead and enroll their own authenticator at first sign-in, so no one but
+ * them ever sees their TOTP secret.
  * Hashing runs before the write transaction: nothing slow inside a transaction.
  */
 export async function createOperator(
   database: Database,
-  input: {
-    email: string;
-    name?: string;
-    role: OperatorRole;
-    password?: string;
-    totpSecret?: string;
-    actor: Pick<AuditEntry, "actorType" | "actorId" | "ip" | "userAgent">;
-  },
+  input: OperatorInput & { totpSecret?: string },
 ): Promise<CreatedOperator> {
+  const totpSecret = input.totpSecret ?? newTotpSecret();
+  const created = await insertOperator(database, input, totpSecret);
+  return { ...created, totpSecret };
+}
+
+export type InvitedOperator = Omit<CreatedOperator, "totpSecret">;
+
+/**
+ * Creates an operator with a temporary password and no TOTP (totp_enabled_at null): their first
+ * sign-in goes from the password step to /ops/enroll, where they scan their own QR code.
+ */
+export async function inviteOperator(
+  database: Database,
+  input: OperatorInput,
+): Promise<InvitedOperator> {
+  return insertOperator(database, input, null);
+}
+
+async function insertOperator(
+  database: Database,
+  input: OperatorInput,
+  totpSecret: string | null,
+): Promise<InvitedOperator> {
   const email = input.email.trim().toLowerCase();
   const password = input.password ?? generatePassword();
-  const totpSecret = input.totpSecret ?? newTotpSecret();
   const passwordHash = await hashPassword(password);
-  const totpSecretEnc = getCipher().encrypt(totpSecret, "operators.totp_secret");
+  const totpSecretEnc = totpSecret
+    ? getCipher().encrypt(totpSecret, "operators.totp_secret")
+    : null;
   const id = newId("op");
   await database.write(async (tx) => {
     const existing = await tx.query.operators.findFirst({ where: eq(operators.email, email) });
@@ -51,15 +80,15 @@ export async function createOperator(
       role: input.role,
       passwordHash,
       totpSecretEnc,
-      totpEnabledAt: new Date(),
+      totpEnabledAt: totpSecret ? new Date() : null,
     });
     await audit(tx, {
       ...input.actor,
       action: "operator.create",
       entityType: "operator",
       entityId: id,
-      details: { role: input.role },
+      details: { role: input.role, mfa: totpSecret ? "provisioned" : "enroll_at_first_sign_in" },
     });
   });
-  return { id, email, role: input.role, password, totpSecret };
+  return { id, email, role: input.role, password };
 }

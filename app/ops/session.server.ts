@@ -1,6 +1,6 @@
 import { createCookie, redirect } from "@remix-run/node";
-import { and, eq, isNull } from "drizzle-orm";
-import type { Database } from "../../db/client";
+import { and, eq, gt, isNull } from "drizzle-orm";
+import type { Database, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
 import { operatorSessions, operators } from "../../db/schema/index";
 import { audit } from "~/audit/audit.server";
@@ -54,56 +54,112 @@ export async function startSession(
   return sessionCookie().serialize(id);
 }
 
-export async function markMfaVerified(database: Database, sessionId: string) {
-  const now = Date.now();
-  await database.write((tx) =>
-    tx
-      .update(operatorSessions)
-      .set({
-        mfaVerifiedAt: new Date(now),
-        lastSeenAt: new Date(now),
-        expiresAt: new Date(now + absoluteLifetimeMs),
-      })
-      .where(eq(operatorSessions.id, sessionId)),
-  );
+/** The second step succeeded: the session opens FlowOps until the absolute limit. In `tx`. */
+export async function markSessionVerified(tx: Tx, sessionId: string, now = new Date()) {
+  await tx
+    .update(operatorSessions)
+    .set({
+      mfaVerifiedAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + absoluteLifetimeMs),
+    })
+    .where(eq(operatorSessions.id, sessionId));
 }
 
-/** The request's live session (revoked, expired or idle sessions are not), or null. */
-export async function readSession(request: Request): Promise<OperatorSession | null> {
+export async function markMfaVerified(database: Database, sessionId: string) {
+  await database.write((tx) => markSessionVerified(tx, sessionId));
+}
+
+/**
+ * Ends every live session of an operator (deactivation, role change, MFA reset, lockout, an
+ * admin's "revoke sessions"), in the caller's transaction. Returns how many were ended.
+ */
+export async function revokeOperatorSessions(tx: Tx, operatorId: string, now = new Date()) {
+  const revoked = await tx
+    .update(operatorSessions)
+    .set({ revokedAt: now })
+    .where(
+      and(
+        eq(operatorSessions.operatorId, operatorId),
+        isNull(operatorSessions.revokedAt),
+        gt(operatorSessions.expiresAt, now),
+      ),
+    )
+    .returning({ id: operatorSessions.id });
+  return revoked.length;
+}
+
+/** Why a request that carried a session cookie has no live session. */
+export type EndedReason = "expired" | "ended";
+
+export type SessionLookup =
+  | { state: "none" }
+  | { state: "ended"; reason: EndedReason }
+  | { state: "live"; session: OperatorSession };
+
+/**
+ * The request's session: live, ended (idle or past its lifetime → "expired"; revoked, or the
+ * operator deactivated → "ended"), or none (no or forged cookie). One indexed read; the
+ * last-seen time is refreshed at most once a minute, by one autocommit UPDATE.
+ */
+export async function lookupSession(request: Request): Promise<SessionLookup> {
   const sessionId = (await sessionCookie().parse(request.headers.get("cookie"))) as unknown;
-  if (typeof sessionId !== "string") return null;
+  if (typeof sessionId !== "string" || sessionId === "") return { state: "none" };
   const database = await getDatabase();
   const row = await database.db
     .select()
     .from(operatorSessions)
     .innerJoin(operators, eq(operators.id, operatorSessions.operatorId))
-    .where(and(eq(operatorSessions.id, sessionId), isNull(operatorSessions.revokedAt)))
+    .where(eq(operatorSessions.id, sessionId))
     .get();
-  if (!row) return null;
+  if (!row) return { state: "none" };
   const now = Date.now();
   const session = row.operator_sessions;
-  if (session.expiresAt.getTime() <= now) return null;
-  if (session.lastSeenAt.getTime() + idleTimeoutMs <= now) return null;
-  if (row.operators.status !== "active") return null;
+  if (session.revokedAt !== null || row.operators.status !== "active") {
+    return { state: "ended", reason: "ended" };
+  }
+  if (session.expiresAt.getTime() <= now || session.lastSeenAt.getTime() + idleTimeoutMs <= now) {
+    return { state: "ended", reason: "expired" };
+  }
   if (now - session.lastSeenAt.getTime() > touchIntervalMs) {
-    await database.write((tx) =>
-      tx
+    await database.serialized(() =>
+      database.db
         .update(operatorSessions)
         .set({ lastSeenAt: new Date(now) })
-        .where(eq(operatorSessions.id, sessionId)),
+        .where(eq(operatorSessions.id, sessionId))
+        .run(),
     );
   }
-  return { sessionId, operator: row.operators, mfaVerified: session.mfaVerifiedAt !== null };
+  return {
+    state: "live",
+    session: { sessionId, operator: row.operators, mfaVerified: session.mfaVerifiedAt !== null },
+  };
 }
 
-/** The signed-in operator (password and TOTP done), or a redirect to the login page. */
+/** The request's live session (revoked, expired or idle sessions are not), or null. */
+export async function readSession(request: Request): Promise<OperatorSession | null> {
+  const found = await lookupSession(request);
+  return found.state === "live" ? found.session : null;
+}
+
+/** A header that removes the session cookie. */
+export function clearSessionCookie() {
+  return sessionCookie().serialize("", { maxAge: 0 });
+}
+
+/**
+ * The signed-in operator (password and TOTP done), or a redirect to the login page — with
+ * `reason=expired|ended` when the cookie named a session that is over, so the page can say so.
+ */
 export async function requireOperator(request: Request) {
-  const session = await readSession(request);
-  if (!session || !session.mfaVerified) {
-    const next = new URL(request.url).pathname;
-    throw redirect(`/ops/login?next=${encodeURIComponent(next)}`);
-  }
-  return session;
+  const found = await lookupSession(request);
+  if (found.state === "live" && found.session.mfaVerified) return found.session;
+  const url = new URL(request.url);
+  const params = new URLSearchParams({ next: url.pathname + url.search });
+  if (found.state === "ended") params.set("reason", found.reason);
+  throw redirect(`/ops/login?${params}`, {
+    headers: found.state === "none" ? {} : { "Set-Cookie": await clearSessionCookie() },
+  });
 }
 
 /** Logout: the session is revoked and the logout audited in one transaction. */
@@ -126,5 +182,5 @@ export async function endSession(
       ...client,
     });
   });
-  return sessionCookie().serialize("", { maxAge: 0 });
+  return clearSessionCookie();
 }

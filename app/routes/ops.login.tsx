@@ -1,26 +1,42 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/audit/audit.server";
 import { getDatabase } from "~/db.server";
+import { requireSameOrigin } from "~/ops/guard.server";
+import { lockedMessage } from "~/ops/lockout";
 import { authenticator, LoginError } from "~/ops/login.server";
-import { readSession, startSession } from "~/ops/session.server";
 import { safeNext } from "~/ops/redirects";
+import { readSession, startSession } from "~/ops/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in — FlowOps" }];
+
+const notices: Record<string, string> = {
+  expired: "Your session expired. Sign in again to continue.",
+  ended: "You have been signed out. Sign in again to continue.",
+};
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const session = await readSession(request);
   if (session?.mfaVerified) throw redirect("/ops");
-  return null;
+  const params = new URL(request.url).searchParams;
+  const reason = params.get("reason");
+  if (reason === "locked") {
+    const minutes = Math.min(60, Math.max(1, Number(params.get("minutes")) || 1));
+    return { notice: null, locked: lockedMessage(minutes * 60_000) };
+  }
+  return { notice: (reason && notices[reason]) || null, locked: null };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
+  // Login CSRF: a foreign page must not sign a browser in (to an attacker's account).
+  requireSameOrigin(request);
   const next = safeNext(new URL(request.url).searchParams.get("next"));
   try {
-    const { operatorId } = await authenticator.authenticate("password", request);
+    const { operatorId, mfaEnrolled } = await authenticator.authenticate("password", request);
     const setCookie = await startSession(await getDatabase(), operatorId, clientInfo(request));
-    return redirect(`/ops/verify?next=${encodeURIComponent(next)}`, {
+    const step = mfaEnrolled ? "/ops/verify" : "/ops/enroll";
+    return redirect(`${step}?next=${encodeURIComponent(next)}`, {
       headers: { "Set-Cookie": setCookie },
     });
   } catch (error) {
@@ -30,19 +46,21 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Login() {
+  const { notice, locked } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
+  const error = data?.error ?? locked;
   const busy = useNavigation().state !== "idle";
   return (
     <main className="page narrow">
       <h1>Sign in to FlowOps</h1>
-      <Form
-        method="post"
-        className="card"
-        aria-describedby={data?.error ? "login-error" : undefined}
-      >
-        {data?.error ? (
+      <Form method="post" className="card" aria-describedby={error ? "login-error" : undefined}>
+        {error ? (
           <p id="login-error" className="error" role="alert">
-            {data.error}
+            {error}
+          </p>
+        ) : notice ? (
+          <p className="ops-notice" role="status">
+            {notice}
           </p>
         ) : null}
         <label htmlFor="email">Work e-mail</label>

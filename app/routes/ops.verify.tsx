@@ -3,44 +3,86 @@ import { redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/audit/audit.server";
 import { getDatabase } from "~/db.server";
-import { checkTotp, totpSchema } from "~/ops/login.server";
+import { requireSameOrigin } from "~/ops/guard.server";
+import { lockedLoginUrl } from "~/ops/lockout";
+import {
+  recoveryCodeSchema,
+  totpSchema,
+  verifySecondFactor,
+  type SecondFactor,
+} from "~/ops/login.server";
 import { safeNext } from "~/ops/redirects";
-import { markMfaVerified, readSession } from "~/ops/session.server";
+import { clearSessionCookie, lookupSession } from "~/ops/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Verification code — FlowOps" }];
 
+/** The pending (password-only) session, or the way out of this page. */
+async function pendingSession(request: Request) {
+  const found = await lookupSession(request);
+  if (found.state === "ended") throw redirect(`/ops/login?reason=${found.reason}`);
+  if (found.state === "none") throw redirect("/ops/login");
+  const { session } = found;
+  const next = safeNext(new URL(request.url).searchParams.get("next"));
+  if (session.mfaVerified) throw redirect(next);
+  if (!session.operator.totpEnabledAt) {
+    throw redirect(`/ops/enroll?next=${encodeURIComponent(next)}`);
+  }
+  return { session, next };
+}
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  const session = await readSession(request);
-  if (!session) throw redirect("/ops/login");
-  if (session.mfaVerified) throw redirect("/ops");
+  await pendingSession(request);
   return null;
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const session = await readSession(request);
-  if (!session) throw redirect("/ops/login");
-  const parsed = totpSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return { error: parsed.error.issues[0]!.message };
-  const database = await getDatabase();
-  const ok = await checkTotp(database, session.operator.id, parsed.data.code, clientInfo(request));
-  if (!ok)
-    return { error: "That code isn't right. Codes change every 30 seconds — try the current one." };
-  await markMfaVerified(database, session.sessionId);
-  return redirect(safeNext(new URL(request.url).searchParams.get("next")));
+  requireSameOrigin(request);
+  const { session, next } = await pendingSession(request);
+  const form = Object.fromEntries(await request.formData());
+  let factor: SecondFactor;
+  if (form.intent === "recovery") {
+    const parsed = recoveryCodeSchema.safeParse(form);
+    if (!parsed.success) return { error: parsed.error.issues[0]!.message };
+    factor = { kind: "recovery_code", code: parsed.data.recoveryCode };
+  } else {
+    const parsed = totpSchema.safeParse(form);
+    if (!parsed.success) return { error: parsed.error.issues[0]!.message };
+    factor = { kind: "totp", code: parsed.data.code };
+  }
+  const result = await verifySecondFactor(
+    await getDatabase(),
+    { sessionId: session.sessionId, operatorId: session.operator.id },
+    factor,
+    clientInfo(request),
+  );
+  if (result.ok) return redirect(next);
+  if (result.locked) {
+    // The lock ended this password-only session: the next attempt starts from the password.
+    throw redirect(lockedLoginUrl(result.remainingMs), {
+      headers: { "Set-Cookie": await clearSessionCookie() },
+    });
+  }
+  return {
+    error:
+      factor.kind === "totp"
+        ? "That code isn't right. Codes change every 30 seconds — try the current one."
+        : "That recovery code isn't right, or it has already been used.",
+  };
 }
 
 export default function Verify() {
-  const data = useActionData<typeof action>();
+  const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   return (
     <main className="page narrow">
       <h1>Enter your verification code</h1>
       <Form method="post" className="card">
-        {data?.error ? (
+        {result?.error ? (
           <p className="error" role="alert">
-            {data.error}
+            {result.error}
           </p>
         ) : null}
+        <input type="hidden" name="intent" value="totp" />
         <label htmlFor="code">6-digit code from your authenticator app</label>
         <input
           id="code"
@@ -55,6 +97,25 @@ export default function Verify() {
           {busy ? "Checking…" : "Sign in"}
         </button>
       </Form>
+      <details className="card ops-recovery">
+        <summary>Lost your authenticator? Use a recovery code</summary>
+        <Form method="post">
+          <input type="hidden" name="intent" value="recovery" />
+          <label htmlFor="recoveryCode">Recovery code</label>
+          <input
+            id="recoveryCode"
+            name="recoveryCode"
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            required
+          />
+          <p className="muted small">Each recovery code works once.</p>
+          <button type="submit" className="secondary" disabled={busy}>
+            Use recovery code
+          </button>
+        </Form>
+      </details>
     </main>
   );
 }

@@ -18,8 +18,11 @@ export const operators = sqliteTable("operators", {
   totpEnabledAt: timestamp("totp_enabled_at"),
   /** SHA-256 hashes of unused recovery codes. */
   recoveryCodeHashes: json<string[]>("recovery_code_hashes").notNull().default([]),
+  /** Failed sign-in steps (password, TOTP or recovery code) since the last success; see app/ops/lockout.ts. */
   failedAttempts: integer("failed_attempts").notNull().default(0),
   lockedUntil: timestamp("locked_until"),
+  /** When the last failure happened: a count older than a day starts again from zero. */
+  lastFailedAt: timestamp("last_failed_at"),
   lastLoginAt: timestamp("last_login_at"),
   ...timestamps,
 });
@@ -42,4 +45,20 @@ export const operatorSessions = sqliteTable(
     ...timestamps,
   },
   (t) => [index("operator_sessions_operator_idx").on(t.operatorId)],
+);
+
+/**
+ * Failed sign-ins for e-mail addresses that are not operators, keyed by an HMAC of the address
+ * (never the address itself). They lock out exactly like an operator's account, so the answers
+ * to an unknown e-mail and a real one stay the same. Rows older than a day are pruned.
+ */
+export const loginThrottles = sqliteTable(
+  "login_throttles",
+  {
+    key: text("key").primaryKey(),
+    failedAttempts: integer("failed_attempts").notNull().default(0),
+    lockedUntil: timestamp("locked_until"),
+    lastFailedAt: timestamp("last_failed_at").notNull(),
+  },
+  (t) => [index("login_throttles_last_failed_idx").on(t.lastFailedAt)],
 );

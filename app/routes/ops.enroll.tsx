@@ -1,0 +1,155 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { clientInfo } from "~/audit/audit.server";
+import { getDatabase } from "~/db.server";
+import { confirmEnrollment, enrollmentView } from "~/ops/enrollment.server";
+import { requireSameOrigin } from "~/ops/guard.server";
+import { lockedLoginUrl } from "~/ops/lockout";
+import { totpSchema } from "~/ops/login.server";
+import { safeNext } from "~/ops/redirects";
+import { clearSessionCookie, lookupSession } from "~/ops/session.server";
+
+export const meta: MetaFunction = () => [{ title: "Set up your authenticator — FlowOps" }];
+
+/**
+ * First sign-in of an operator without TOTP: after the password step, scan a QR code (or type
+ * the secret), confirm with a code, and see the recovery codes once. Works without JavaScript.
+ */
+async function enrollingSession(request: Request) {
+  const found = await lookupSession(request);
+  if (found.state === "ended") throw redirect(`/ops/login?reason=${found.reason}`);
+  if (found.state === "none") throw redirect("/ops/login");
+  const next = safeNext(new URL(request.url).searchParams.get("next"));
+  return { session: found.session, next };
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { session, next } = await enrollingSession(request);
+  // Right after confirming (the POST renders the recovery codes) the session is signed in.
+  if (session.mfaVerified) return { next, enrollment: null };
+  if (session.operator.totpEnabledAt) {
+    throw redirect(`/ops/verify?next=${encodeURIComponent(next)}`);
+  }
+  const view = await enrollmentView(await getDatabase(), session.operator);
+  if (!view) throw redirect(`/ops/verify?next=${encodeURIComponent(next)}`);
+  return { next, enrollment: { secret: view.secret, qrCode: view.qrCode } };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  requireSameOrigin(request);
+  const { session, next } = await enrollingSession(request);
+  if (session.mfaVerified || session.operator.totpEnabledAt) {
+    throw redirect(`/ops/verify?next=${encodeURIComponent(next)}`);
+  }
+  const parsed = totpSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return { error: parsed.error.issues[0]!.message, recoveryCodes: null };
+  const result = await confirmEnrollment(
+    await getDatabase(),
+    { sessionId: session.sessionId, operatorId: session.operator.id },
+    parsed.data.code,
+    clientInfo(request),
+  );
+  if (result.ok) return { error: null, recoveryCodes: result.recoveryCodes };
+  if (result.locked) {
+    throw redirect(lockedLoginUrl(result.remainingMs), {
+      headers: { "Set-Cookie": await clearSessionCookie() },
+    });
+  }
+  return {
+    error:
+      "That code isn't right. Check that the app shows FlowPay Ops and enter its current code.",
+    recoveryCodes: null,
+  };
+}
+
+export default function Enroll() {
+  const { next, enrollment } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state !== "idle";
+
+  if (result?.recoveryCodes) {
+    return (
+      <main className="page narrow">
+        <h1>Save your recovery codes</h1>
+        <div className="card">
+          <p role="status">Your authenticator app is set up.</p>
+          <p>
+            If you lose your phone, each of these codes signs you in once instead of a 6-digit code.{" "}
+            <strong>They are shown only this once</strong>: keep them somewhere safe, such as your
+            password manager.
+          </p>
+          <ol className="ops-codes" aria-label="Recovery codes">
+            {result.recoveryCodes.map((code) => (
+              <li key={code}>
+                <code>{code}</code>
+              </li>
+            ))}
+          </ol>
+          <p>
+            <Link className="button" to={next}>
+              I have saved them — continue to FlowOps
+            </Link>
+          </p>
+        </div>
+      </main>
+    );
+  }
+
+  if (!enrollment) {
+    return (
+      <main className="page narrow">
+        <h1>Your authenticator is set up</h1>
+        <p>
+          <Link to={next}>Continue to FlowOps</Link>
+        </p>
+      </main>
+    );
+  }
+
+  return (
+    <main className="page narrow">
+      <h1>Set up your authenticator app</h1>
+      <div className="card">
+        <p>
+          Every FlowOps sign-in needs a code from an authenticator app (such as 1Password, Google
+          Authenticator or Microsoft Authenticator). Scan this QR code with the app:
+        </p>
+        <img
+          className="ops-qr"
+          src={enrollment.qrCode}
+          width={200}
+          height={200}
+          alt="QR code for adding FlowPay Ops to your authenticator app"
+        />
+        <p>Or enter this key in the app by hand (time-based, 6 digits):</p>
+        <p>
+          <code className="ops-secret" aria-label="Setup key" data-testid="totp-secret">
+            {enrollment.secret}
+          </code>
+        </p>
+      </div>
+      <Form method="post" className="card">
+        <h2>Confirm</h2>
+        {result?.error ? (
+          <p className="error" role="alert">
+            {result.error}
+          </p>
+        ) : null}
+        <label htmlFor="code">6-digit code from your authenticator app</label>
+        <input
+          id="code"
+          name="code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          pattern="[0-9]{6}"
+          maxLength={6}
+          required
+        />
+        <button type="submit" disabled={busy}>
+          {busy ? "Checking…" : "Confirm and continue"}
+        </button>
+      </Form>
+    </main>
+  );
+}

@@ -1,0 +1,84 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { getDatabase } from "~/db.server";
+import { utcText } from "~/ops/audit-log.server";
+import { requirePermission } from "~/ops/guard.server";
+import { OpsShell } from "~/ops/layout";
+import { can, roleLabels } from "~/ops/permissions";
+import { listOperators } from "~/ops/users.server";
+
+export const meta: MetaFunction = () => [{ title: "Users — FlowOps" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { operator } = await requirePermission(request, "read:user");
+  const operators = await listOperators(await getDatabase());
+  return {
+    operator: { name: operator.name, email: operator.email, role: operator.role },
+    canManage: can(operator.role, "manage:user"),
+    operators: operators.map((o) => ({
+      id: o.id,
+      email: o.email,
+      name: o.name,
+      role: o.role,
+      status: o.status,
+      mfaEnrolled: o.mfaEnrolled,
+      locked: o.locked,
+      lastLogin: utcText(o.lastLoginAt),
+      activeSessions: o.activeSessions,
+    })),
+  };
+}
+
+export default function Users() {
+  const { operator, canManage, operators } = useLoaderData<typeof loader>();
+  return (
+    <OpsShell operator={operator} title="Users">
+      {canManage ? (
+        <p>
+          <Link className="button" to="/ops/users/new">
+            Invite an operator
+          </Link>
+        </p>
+      ) : null}
+      <div className="ops-table-wrap" role="region" aria-label="Operators" tabIndex={0}>
+        <table className="ops-users">
+          <caption className="visually-hidden">FlowOps operators</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">E-mail</th>
+              <th scope="col">Role</th>
+              <th scope="col">Status</th>
+              <th scope="col">MFA</th>
+              <th scope="col">Last sign-in</th>
+              <th scope="col">Active sessions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {operators.map((o) => (
+              <tr key={o.id}>
+                <th scope="row">
+                  <Link to={`/ops/users/${o.id}`}>{o.name}</Link>
+                </th>
+                <td>{o.email}</td>
+                <td>{roleLabels[o.role]}</td>
+                <td>
+                  {o.status === "active" ? "Active" : "Deactivated"}
+                  {o.locked ? (
+                    <>
+                      {" "}
+                      <span className="badge">Locked</span>
+                    </>
+                  ) : null}
+                </td>
+                <td>{o.mfaEnrolled ? "Enrolled" : "Not enrolled"}</td>
+                <td>{o.lastLogin ?? "Never"}</td>
+                <td>{o.activeSessions}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </OpsShell>
+  );
+}

@@ -1,0 +1,106 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { operatorRoles } from "../../db/schema/operators";
+import { clientInfo } from "~/audit/audit.server";
+import { getDatabase } from "~/db.server";
+import { requireAction, requirePermission } from "~/ops/guard.server";
+import { OpsShell } from "~/ops/layout";
+import { DuplicateError, inviteOperator } from "~/ops/operators.server";
+import { roleLabels } from "~/ops/permissions";
+
+export const meta: MetaFunction = () => [{ title: "Invite an operator — FlowOps" }];
+
+const inviteSchema = z.object({
+  email: z.email("Enter the operator's work e-mail").max(254),
+  name: z.string().trim().min(1, "Enter the operator's name").max(100),
+  role: z.enum(operatorRoles, "Choose a role"),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { operator } = await requirePermission(request, "manage:user");
+  return { operator: { name: operator.name, email: operator.email, role: operator.role } };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { operator } = await requireAction(request, "manage:user");
+  const parsed = inviteSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return { error: parsed.error.issues[0]!.message, created: null };
+  try {
+    const created = await inviteOperator(await getDatabase(), {
+      ...parsed.data,
+      actor: { actorType: "operator", actorId: operator.id, ...clientInfo(request) },
+    });
+    return {
+      error: null,
+      created: { id: created.id, email: created.email, password: created.password },
+    };
+  } catch (error) {
+    if (error instanceof DuplicateError) {
+      return { error: "An operator with that e-mail already exists.", created: null };
+    }
+    throw error;
+  }
+}
+
+export default function InviteOperator() {
+  const { operator } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state !== "idle";
+  if (result?.created) {
+    const { created } = result;
+    return (
+      <OpsShell operator={operator} title="Operator invited">
+        <div className="card" role="status">
+          <p>
+            <strong>{created.email}</strong> can now sign in with this temporary password. At their
+            first sign-in they set up an authenticator app.
+          </p>
+          <p>
+            Temporary password: <code data-testid="temporary-password">{created.password}</code>
+          </p>
+          <p className="error">
+            This password is shown only once. Hand it over through a separate, secure channel.
+          </p>
+        </div>
+        <p>
+          <Link to={`/ops/users/${created.id}`}>View {created.email}</Link> ·{" "}
+          <Link to="/ops/users">Back to users</Link>
+        </p>
+      </OpsShell>
+    );
+  }
+  return (
+    <OpsShell operator={operator} title="Invite an operator">
+      <Form method="post" className="card">
+        {result?.error ? (
+          <p className="error" role="alert">
+            {result.error}
+          </p>
+        ) : null}
+        <label htmlFor="email">Work e-mail</label>
+        <input id="email" name="email" type="email" autoComplete="off" required />
+        <label htmlFor="name">Name</label>
+        <input id="name" name="name" autoComplete="off" required maxLength={100} />
+        <label htmlFor="role">Role</label>
+        <select id="role" name="role" required defaultValue="support">
+          {operatorRoles.map((role) => (
+            <option key={role} value={role}>
+              {roleLabels[role]}
+            </option>
+          ))}
+        </select>
+        <p className="muted small">
+          A temporary password is generated and shown once. The operator enrolls their own
+          authenticator app at first sign-in.
+        </p>
+        <button type="submit" disabled={busy}>
+          {busy ? "Inviting…" : "Invite operator"}
+        </button>
+      </Form>
+      <p>
+        <Link to="/ops/users">Back to users</Link>
+      </p>
+    </OpsShell>
+  );
+}
