@@ -1,0 +1,319 @@
+import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import {
+  adverseActionNotices,
+  applications,
+  customers,
+  decisions,
+  loans,
+  manualReviews,
+  merchants,
+  offers,
+  operators,
+  serviceJobs,
+} from "../../db/schema/index";
+import { audit } from "~/audit/audit.server";
+import { getCipher, type FieldCipher } from "~/security/encryption.server";
+import {
+  createdRange,
+  formatDateOfBirth,
+  formatSsn,
+  ftsQuery,
+  maskDateOfBirth,
+  maskSsn,
+  pageSize,
+  type ApplicationFilters,
+  type Cursor,
+  type RevealField,
+} from "./applications";
+import { decisionView } from "./applications-decision";
+import { loadTimeline } from "./timeline.server";
+
+/**
+ * FlowOps applications: the filtered, searchable list (FTS5, migration 0008) with keyset
+ * pagination on (created_at, id) — newest first, no offsets — and one application's file.
+ */
+export type ApplicationListRow = {
+  id: string;
+  status: (typeof applications.$inferSelect)["status"];
+  amountCents: number;
+  createdAt: Date;
+  customerName: string;
+  merchantName: string;
+  crm: string;
+};
+
+const applicationIdPattern = /^app_[0-9a-z]{26}$/;
+
+export async function listApplications(
+  database: Database,
+  filters: ApplicationFilters,
+  limit = pageSize,
+): Promise<{ rows: ApplicationListRow[]; next: Cursor | null }> {
+  const where: (SQL | undefined)[] = [];
+  if (filters.status) where.push(eq(applications.status, filters.status));
+  if (filters.merchantId) where.push(eq(applications.merchantId, filters.merchantId));
+  const { fromMs, toMs } = createdRange(filters);
+  if (fromMs !== null) where.push(gte(applications.createdAt, new Date(fromMs)));
+  if (toMs !== null) where.push(lt(applications.createdAt, new Date(toMs)));
+  if (filters.q) {
+    if (applicationIdPattern.test(filters.q)) {
+      where.push(eq(applications.id, filters.q));
+    } else {
+      const match = ftsQuery(filters.q);
+      // Nothing searchable in what was typed (only punctuation): no row can match it.
+      where.push(
+        match
+          ? sql`${applications.id} IN (SELECT application_id FROM application_search WHERE application_search MATCH ${match})`
+          : sql`0`,
+      );
+    }
+  }
+  if (filters.after) {
+    const at = new Date(filters.after.createdAt);
+    where.push(
+      or(
+        lt(applications.createdAt, at),
+        and(eq(applications.createdAt, at), lt(applications.id, filters.after.id)),
+      ),
+    );
+  }
+  const rows = await database.db
+    .select({
+      id: applications.id,
+      status: applications.status,
+      amountCents: applications.amountCents,
+      createdAt: applications.createdAt,
+      crm: applications.crm,
+      firstName: customers.firstName,
+      lastName: customers.lastName,
+      merchantName: merchants.name,
+    })
+    .from(applications)
+    .innerJoin(customers, eq(customers.id, applications.customerId))
+    .innerJoin(merchants, eq(merchants.id, applications.merchantId))
+    .where(and(...where))
+    .orderBy(desc(applications.createdAt), desc(applications.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit).map(({ firstName, lastName, ...row }) => ({
+    ...row,
+    customerName: `${firstName} ${lastName}`,
+  }));
+  const last = page[page.length - 1];
+  return {
+    rows: page,
+    next: rows.length > limit && last ? { createdAt: last.createdAt.getTime(), id: last.id } : null,
+  };
+}
+
+export async function listMerchants(database: Database) {
+  return database.db
+    .select({ id: merchants.id, name: merchants.name })
+    .from(merchants)
+    .orderBy(asc(merchants.name));
+}
+
+function dateOfBirthOf(customer: { dateOfBirthEnc: string | null }, cipher: FieldCipher) {
+  if (!customer.dateOfBirthEnc) return null;
+  try {
+    const value = cipher.decrypt(customer.dateOfBirthEnc, "customers.date_of_birth");
+    return /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** One application's file for FlowOps, with SSN and date of birth masked. */
+export async function loadApplicationDetail(
+  database: Database,
+  applicationId: string,
+  options: { cipher?: FieldCipher } = {},
+) {
+  const db = database.db;
+  const application = await db.query.applications.findFirst({
+    where: eq(applications.id, applicationId),
+  });
+  if (!application) return null;
+  const [customer, merchant, job, decisionRows, offerRows, reviews, notices, loan] =
+    await Promise.all([
+      db.query.customers.findFirst({ where: eq(customers.id, application.customerId) }),
+      db.query.merchants.findFirst({ where: eq(merchants.id, application.merchantId) }),
+      db.query.serviceJobs.findFirst({ where: eq(serviceJobs.id, application.serviceJobId) }),
+      db
+        .select()
+        .from(decisions)
+        .where(eq(decisions.applicationId, applicationId))
+        .orderBy(desc(decisions.decidedAt), desc(decisions.id)),
+      db
+        .select()
+        .from(offers)
+        .where(eq(offers.applicationId, applicationId))
+        .orderBy(asc(offers.termMonths)),
+      db
+        .select()
+        .from(manualReviews)
+        .where(eq(manualReviews.applicationId, applicationId))
+        .orderBy(desc(manualReviews.createdAt)),
+      db
+        .select()
+        .from(adverseActionNotices)
+        .where(eq(adverseActionNotices.applicationId, applicationId))
+        .orderBy(desc(adverseActionNotices.createdAt)),
+      db.query.loans.findFirst({ where: eq(loans.applicationId, applicationId) }),
+    ]);
+  if (!customer || !merchant) return null;
+  const operatorIds = [
+    ...decisionRows.map((d) => d.decidedBy),
+    ...reviews.flatMap((r) => [r.assignedTo, r.resolvedBy]),
+  ].filter((id): id is string => Boolean(id));
+  const people =
+    operatorIds.length > 0
+      ? await db
+          .select({ id: operators.id, name: operators.name })
+          .from(operators)
+          .where(inArray(operators.id, [...new Set(operatorIds)]))
+      : [];
+  const names = new Map(people.map((p) => [p.id, p.name]));
+  const timeline = await loadTimeline(database, {
+    application,
+    reviewIds: reviews.map((r) => r.id),
+    operatorNames: names,
+  });
+  const dateOfBirth = dateOfBirthOf(customer, options.cipher ?? getCipher());
+
+  return {
+    application: {
+      id: application.id,
+      status: application.status,
+      amountCents: application.amountCents,
+      monthlyIncomeCents: application.monthlyIncomeCents,
+      housingCostCents: application.housingCostCents,
+      crm: application.crm,
+      step: application.step,
+      bankLinkStatus: application.bankLinkStatus,
+      kycStatus: application.kycStatus,
+      createdAt: application.createdAt.toISOString(),
+      submittedAt: application.submittedAt?.toISOString() ?? null,
+      decidedAt: application.decidedAt?.toISOString() ?? null,
+      selectedOfferId: application.selectedOfferId,
+    },
+    customer: {
+      id: customer.id,
+      name: `${customer.firstName} ${customer.lastName}`,
+      email: customer.email,
+      phone: customer.phone,
+      address: [
+        customer.addressLine1,
+        [customer.city, customer.state, customer.postalCode].filter(Boolean).join(" "),
+      ]
+        .filter(Boolean)
+        .join(", "),
+      crmCustomerId: customer.crmCustomerId,
+      ssnMasked: maskSsn(customer.ssnLast4),
+      hasSsn: Boolean(customer.ssnEnc),
+      dateOfBirthMasked: maskDateOfBirth(dateOfBirth),
+      hasDateOfBirth: Boolean(customer.dateOfBirthEnc),
+    },
+    merchant: { id: merchant.id, name: merchant.name },
+    job: job
+      ? { crmJobId: job.crmJobId, description: job.description, estimateCents: job.estimateCents }
+      : null,
+    decisions: decisionRows.map((row) =>
+      decisionView(
+        row,
+        offerRows.filter((o) => o.decisionId === row.id),
+        row.decidedBy ? (names.get(row.decidedBy) ?? row.decidedBy) : null,
+      ),
+    ),
+    reviews: reviews.map((r) => ({
+      id: r.id,
+      reason: r.reason,
+      priority: r.priority,
+      status: r.status,
+      resolution: r.resolution,
+      assignee: r.assignedTo ? (names.get(r.assignedTo) ?? r.assignedTo) : null,
+      resolver: r.resolvedBy ? (names.get(r.resolvedBy) ?? r.resolvedBy) : null,
+      resolvedAt: r.resolvedAt?.toISOString() ?? null,
+      createdAt: r.createdAt.toISOString(),
+    })),
+    notices: notices.map((n) => ({
+      id: n.id,
+      decisionId: n.decisionId,
+      reasons: n.reasons,
+      createdAt: n.createdAt.toISOString(),
+      sentAt: n.sentAt?.toISOString() ?? null,
+    })),
+    loan: loan
+      ? {
+          id: loan.id,
+          status: loan.status,
+          lender: loan.lender,
+          lenderLoanId: loan.lenderLoanId,
+          principalCents: loan.principalCents,
+          amountCents: loan.amountCents,
+          disbursementCents: loan.disbursementCents,
+          fundedAmountCents: loan.fundedAmountCents,
+          fundedAt: loan.fundedAt?.toISOString() ?? null,
+          createdAt: loan.createdAt.toISOString(),
+        }
+      : null,
+    timeline,
+  };
+}
+
+export type ApplicationDetail = NonNullable<Awaited<ReturnType<typeof loadApplicationDetail>>>;
+
+export class RevealError extends Error {
+  override name = "RevealError";
+}
+
+/**
+ * Reveals a customer's SSN or date of birth to an operator who may see it (the caller checked
+ * reveal:pii) and gave a reason: the audit record ("pii.reveal", { field, reason }) commits
+ * before the value is returned, so no value is shown without its record. The value goes to this
+ * one response only — it is never stored or logged.
+ */
+export async function revealPii(
+  database: Database,
+  args: {
+    applicationId: string;
+    field: RevealField;
+    reason: string;
+    operatorId: string;
+    client: { ip: string | null; userAgent: string | null };
+    cipher?: FieldCipher;
+  },
+): Promise<string> {
+  const row = await database.db
+    .select({
+      customerId: customers.id,
+      ssnEnc: customers.ssnEnc,
+      dateOfBirthEnc: customers.dateOfBirthEnc,
+    })
+    .from(applications)
+    .innerJoin(customers, eq(customers.id, applications.customerId))
+    .where(eq(applications.id, args.applicationId))
+    .get();
+  if (!row) throw new RevealError("Application not found");
+  const stored = args.field === "ssn" ? row.ssnEnc : row.dateOfBirthEnc;
+  if (!stored) throw new RevealError("Nothing on file to reveal");
+  const cipher = args.cipher ?? getCipher();
+  // Decrypt before the write: no crypto inside a write transaction, and no record of a reveal
+  // that could not happen.
+  const plain = cipher.decrypt(
+    stored,
+    args.field === "ssn" ? "customers.ssn" : "customers.date_of_birth",
+  );
+  await database.write((tx) =>
+    audit(tx, {
+      actorType: "operator",
+      actorId: args.operatorId,
+      ...args.client,
+      action: "pii.reveal",
+      entityType: "application",
+      entityId: args.applicationId,
+      details: { field: args.field, reason: args.reason, customerId: row.customerId },
+    }),
+  );
+  return args.field === "ssn" ? formatSsn(plain) : formatDateOfBirth(plain);
+}

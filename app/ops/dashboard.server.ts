@@ -1,0 +1,203 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { formatMoney } from "~/decisioning/format";
+import { barChart, summarize, type BarChartModel } from "./charts";
+import {
+  approvalRate,
+  dayMs,
+  decisionSeries,
+  fillDays,
+  formatDuration,
+  formatPercent,
+  percentile,
+  utcDay,
+} from "./dashboard";
+
+/**
+ * The FlowOps dashboard (architecture "Metrics & Dashboards"): a handful of read-only queries
+ * over the business tables, and the charts built from them on the server. Days are UTC days.
+ */
+export const windowDays = 30;
+export const chartDays = 14;
+
+export type Stat = { label: string; value: string; detail?: string };
+
+export type PartnerErrors = {
+  jobs: { kind: string; dead: number; failing: number }[];
+  crm: { crm: string; operation: string; errors: number }[];
+};
+
+export type Dashboard = {
+  generatedAt: string;
+  stats: Stat[];
+  charts: BarChartModel[];
+  reviewQueue: {
+    pending: number;
+    assigned: number;
+    highPriority: number;
+    oldestAgeMs: number | null;
+  };
+  partnerErrors: PartnerErrors;
+};
+
+type Row = Record<string, unknown>;
+const num = (value: unknown) => (value === null || value === undefined ? 0 : Number(value));
+
+export async function loadDashboard(database: Database, now = Date.now()): Promise<Dashboard> {
+  const db = database.db;
+  const today = utcDay(now);
+  const since = now - windowDays * dayMs;
+  const since24h = now - dayMs;
+  const chartStart = (today - chartDays + 1) * dayMs;
+
+  const [todayRow, perDay, decisionRows, offerRow, loanRow, durations, queueRow, jobs, crm] =
+    await Promise.all([
+      db.get<Row>(sql`SELECT count(*) AS n FROM applications WHERE created_at >= ${today * dayMs}`),
+      db.all<Row>(
+        // Integer division by a literal: a bound JS number arrives as a REAL.
+        sql`SELECT created_at / ${sql.raw(String(dayMs))} AS day, count(*) AS n FROM applications
+            WHERE created_at >= ${chartStart} GROUP BY day`,
+      ),
+      // Each application counts once, by its latest decision (an underwriter's resolution after a
+      // manual review supersedes the engine's "manual_review").
+      db.all<Row>(
+        sql`SELECT d.status AS status, count(*) AS n FROM decisions d
+            WHERE d.decided_at >= ${since} AND NOT EXISTS (
+              SELECT 1 FROM decisions later WHERE later.application_id = d.application_id
+                AND (later.decided_at > d.decided_at OR (later.decided_at = d.decided_at AND later.id > d.id)))
+            GROUP BY d.status`,
+      ),
+      // A loan's amount is fixed when the borrower signs: the amount financed of the chosen offer.
+      db.get<Row>(
+        sql`SELECT count(*) AS n, avg(amount_financed_cents) AS avg_cents FROM offers
+            WHERE selected_at >= ${since}`,
+      ),
+      db.get<Row>(
+        sql`SELECT count(*) AS n, coalesce(sum(funded_amount_cents), 0) AS total_cents FROM loans
+            WHERE status = 'funded' AND funded_at >= ${since}`,
+      ),
+      db.all<Row>(
+        sql`SELECT decided_at - submitted_at AS ms FROM applications
+            WHERE decided_at >= ${since} AND submitted_at IS NOT NULL
+              AND decided_at >= submitted_at AND status <> 'manual_review'`,
+      ),
+      db.get<Row>(
+        sql`SELECT sum(status = 'pending') AS pending, sum(status = 'assigned') AS assigned,
+              sum(priority = 1) AS high, min(created_at) AS oldest
+            FROM manual_reviews WHERE status IN ('pending', 'assigned')`,
+      ),
+      db.all<Row>(
+        sql`SELECT kind, sum(state = 'dead') AS dead,
+              sum(state IN ('pending', 'running')) AS failing
+            FROM outbox
+            WHERE updated_at >= ${since24h}
+              AND (state = 'dead' OR (state IN ('pending', 'running') AND last_error IS NOT NULL))
+            GROUP BY kind ORDER BY dead + failing DESC, kind`,
+      ),
+      // A write we chose not to attempt (e.g. no usable CRM id) is logged as an error with a
+      // NOT_ATTEMPTED: message, but no partner call failed (as in partner_call_errors_total).
+      db.all<Row>(
+        sql`SELECT crm, operation, count(*) AS n FROM crm_sync_logs
+            WHERE outcome = 'error' AND created_at >= ${since24h}
+              AND (error IS NULL OR error NOT LIKE 'NOT_ATTEMPTED:%')
+            GROUP BY crm, operation ORDER BY n DESC, crm, operation`,
+      ),
+    ]);
+
+  const decisionCounts: Record<string, number> = {};
+  for (const row of decisionRows) decisionCounts[String(row.status)] = num(row.n);
+  const rate = approvalRate({
+    approved: decisionCounts.approved ?? 0,
+    declined: decisionCounts.declined ?? 0,
+  });
+  const times = durations.map((row) => num(row.ms));
+  const offers = num(offerRow?.n);
+  const loans = num(loanRow?.n);
+
+  const stats: Stat[] = [
+    {
+      label: "Applications today",
+      value: num(todayRow?.n).toLocaleString("en-US"),
+      detail: "UTC day",
+    },
+    {
+      label: `Approval rate (${windowDays} days)`,
+      value: formatPercent(rate),
+      detail: `${decisionCounts.approved ?? 0} approved, ${decisionCounts.declined ?? 0} declined`,
+    },
+    {
+      label: `Average loan amount (${windowDays} days)`,
+      value: offers > 0 ? formatMoney(Math.round(num(offerRow?.avg_cents))) : "—",
+      detail: `${offers} signed ${offers === 1 ? "agreement" : "agreements"}`,
+    },
+    {
+      label: `Funded volume (${windowDays} days)`,
+      value: formatMoney(num(loanRow?.total_cents)),
+      detail: `${loans} funded ${loans === 1 ? "loan" : "loans"}`,
+    },
+    {
+      label: `Time to decision (${windowDays} days)`,
+      value: `p50 ${formatDuration(percentile(times, 50))}`,
+      detail: `p95 ${formatDuration(percentile(times, 95))} · ${times.length} decided`,
+    },
+    {
+      label: "Review queue",
+      value: (num(queueRow?.pending) + num(queueRow?.assigned)).toLocaleString("en-US"),
+      detail: `${num(queueRow?.pending)} waiting, ${num(queueRow?.assigned)} assigned`,
+    },
+  ];
+
+  const perDaySeries = fillDays(
+    perDay.map((row) => ({ day: num(row.day), count: num(row.n) })),
+    today,
+    chartDays,
+  );
+  const decisionData = decisionSeries(decisionCounts);
+  const charts = [
+    barChart({
+      id: "chart-applications-per-day",
+      title: `Applications per day, last ${chartDays} days (UTC)`,
+      description: summarize(perDaySeries, {
+        noun: "applications",
+        period: `over the last ${chartDays} days`,
+      }),
+      data: perDaySeries,
+      columns: ["Day", "Applications"],
+    }),
+    barChart({
+      id: "chart-decisions-by-status",
+      title: `Decisions by status, last ${windowDays} days`,
+      description: summarize(decisionData, {
+        noun: "applications decided",
+        period: `over the last ${windowDays} days`,
+      }),
+      data: decisionData,
+      columns: ["Status", "Applications"],
+    }),
+  ];
+
+  const oldest = queueRow?.oldest;
+  return {
+    generatedAt: new Date(now).toISOString(),
+    stats,
+    charts,
+    reviewQueue: {
+      pending: num(queueRow?.pending),
+      assigned: num(queueRow?.assigned),
+      highPriority: num(queueRow?.high),
+      oldestAgeMs: oldest === null || oldest === undefined ? null : now - Number(oldest),
+    },
+    partnerErrors: {
+      jobs: jobs.map((row) => ({
+        kind: String(row.kind),
+        dead: num(row.dead),
+        failing: num(row.failing),
+      })),
+      crm: crm.map((row) => ({
+        crm: String(row.crm),
+        operation: String(row.operation),
+        errors: num(row.n),
+      })),
+    },
+  };
+}

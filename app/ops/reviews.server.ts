@@ -1,0 +1,698 @@
+import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
+import type { Database, Tx } from "../../db/client";
+import { newId } from "../../db/ids";
+import {
+  applications,
+  customers,
+  decisions,
+  manualReviews,
+  merchants,
+  offers as offersTable,
+  operators,
+} from "../../db/schema/index";
+import { audit } from "~/audit/audit.server";
+import { enqueueCrmSync } from "~/crm-sync/enqueue.server";
+import { insertReviewDeclineNotice } from "~/decisioning/adverse-action.server";
+import { ENGINE_VERSION, type DecisionSnapshot, type LoadedPricing } from "~/decisioning/engine";
+import { formatMoney } from "~/decisioning/format";
+import { generateOffers, type Offer, type OfferGeneration } from "~/decisioning/pricing";
+import { getPricingByVersion, getPublishedPricing } from "~/decisioning/pricing-rules.server";
+import { queueEmail } from "~/messaging/email.server";
+import { queueSms } from "~/messaging/sms.server";
+import { decisionView } from "./applications-decision";
+import {
+  dollarsToCents,
+  parseOfferKey,
+  pickTerms,
+  ReviewInputError,
+  storedOfferKey,
+  termKey,
+  type ApproveForm,
+  type DeclineForm,
+  type UnderwriterSnapshot,
+} from "./reviews";
+
+/**
+ * Manual review (architecture "Manual Review Flow"): the queue, assignment, and the resolution.
+ *
+ * A resolution is a NEW decision by the underwriter (decisions.decided_by; decisions are
+ * immutable) that continues exactly like the engine's: approved → offers the borrower can sign
+ * on their link, application "approved"; declined → the adverse action notice
+ * (insertReviewDeclineNotice), application "declined". Either way the CRM write-back job, the
+ * borrower's "decision ready" text (the same template notifyDecision sends, so it is not sent
+ * twice), an e-mail when we have an address, and the audit records commit in the same
+ * transaction as the decision.
+ */
+export class ReviewNotFoundError extends Error {
+  override name = "ReviewNotFoundError";
+}
+
+/** The review or its application is not in a state that allows this (resolved twice, …). */
+export class ReviewStateError extends Error {
+  override name = "ReviewStateError";
+}
+
+type Client = { ip: string | null; userAgent: string | null };
+
+export type QueueItem = {
+  id: string;
+  applicationId: string;
+  reason: string;
+  priority: number;
+  status: "pending" | "assigned";
+  createdAt: Date;
+  assignedTo: string | null;
+  assigneeName: string | null;
+  customerName: string;
+  merchantName: string;
+  amountCents: number;
+};
+
+export const queueLimit = 100;
+
+/** Open reviews, high priority first, then the oldest first. */
+export async function listQueue(database: Database, limit = queueLimit) {
+  const rows = await database.db
+    .select({
+      id: manualReviews.id,
+      applicationId: manualReviews.applicationId,
+      reason: manualReviews.reason,
+      priority: manualReviews.priority,
+      status: manualReviews.status,
+      createdAt: manualReviews.createdAt,
+      assignedTo: manualReviews.assignedTo,
+      assigneeName: operators.name,
+      firstName: customers.firstName,
+      lastName: customers.lastName,
+      merchantName: merchants.name,
+      amountCents: applications.amountCents,
+    })
+    .from(manualReviews)
+    .innerJoin(applications, eq(applications.id, manualReviews.applicationId))
+    .innerJoin(customers, eq(customers.id, applications.customerId))
+    .innerJoin(merchants, eq(merchants.id, applications.merchantId))
+    .leftJoin(operators, eq(operators.id, manualReviews.assignedTo))
+    .where(inArray(manualReviews.status, ["pending", "assigned"]))
+    .orderBy(asc(manualReviews.priority), asc(manualReviews.createdAt), asc(manualReviews.id))
+    .limit(limit);
+  const [count] = await database.db
+    .select({ n: sql<number>`count(*)` })
+    .from(manualReviews)
+    .where(inArray(manualReviews.status, ["pending", "assigned"]));
+  const items: QueueItem[] = rows.map(({ firstName, lastName, ...row }) => ({
+    ...row,
+    status: row.status as QueueItem["status"],
+    customerName: `${firstName} ${lastName}`,
+  }));
+  return { items, total: Number(count?.n ?? 0) };
+}
+
+/** A review with what resolving it needs: its application, customer, merchant and decision. */
+export async function loadReview(database: Database, reviewId: string) {
+  const review = await database.db.query.manualReviews.findFirst({
+    where: eq(manualReviews.id, reviewId),
+  });
+  if (!review) return null;
+  const application = await database.db.query.applications.findFirst({
+    where: eq(applications.id, review.applicationId),
+  });
+  if (!application) return null;
+  const [customer, merchant, decision, storedOffers, people] = await Promise.all([
+    database.db.query.customers.findFirst({ where: eq(customers.id, application.customerId) }),
+    database.db.query.merchants.findFirst({ where: eq(merchants.id, application.merchantId) }),
+    review.decisionId
+      ? database.db.query.decisions.findFirst({ where: eq(decisions.id, review.decisionId) })
+      : Promise.resolve(undefined),
+    review.decisionId
+      ? database.db
+          .select()
+          .from(offersTable)
+          .where(eq(offersTable.decisionId, review.decisionId))
+          .orderBy(asc(offersTable.termMonths))
+      : Promise.resolve([]),
+    database.db
+      .select({ id: operators.id, name: operators.name })
+      .from(operators)
+      .where(
+        inArray(
+          operators.id,
+          [review.assignedTo, review.resolvedBy].filter((id): id is string => Boolean(id)),
+        ),
+      ),
+  ]);
+  if (!customer || !merchant) return null;
+  const names = new Map(people.map((p) => [p.id, p.name]));
+  return {
+    review,
+    application,
+    customer,
+    merchant,
+    decision: decision ?? null,
+    snapshot: decision ? (decision.snapshot as unknown as DecisionSnapshot) : null,
+    storedOffers,
+    assigneeName: review.assignedTo ? (names.get(review.assignedTo) ?? null) : null,
+    resolverName: review.resolvedBy ? (names.get(review.resolvedBy) ?? null) : null,
+  };
+}
+
+export type LoadedReview = NonNullable<Awaited<ReturnType<typeof loadReview>>>;
+
+/** Pricing for a review: the version the reviewed decision used (the published one if gone). */
+export async function reviewPricing(
+  database: Database,
+  decision: LoadedReview["decision"],
+): Promise<LoadedPricing | null> {
+  if (decision) {
+    const used = await getPricingByVersion(database, decision.pricingVersion);
+    if (used) return used;
+  }
+  return getPublishedPricing(database);
+}
+
+export type Repricing = {
+  pricing: LoadedPricing;
+  tier: string;
+  downPaymentCents: number;
+  amountCents: number;
+  generation: OfferGeneration;
+};
+
+/**
+ * Prices the application again — for a decision that had no offers (e.g. the bureau was down,
+ * so the score is below every tier), another tier, or a down payment (the offers then finance
+ * the amount less the down payment). Same engine code (generateOffers) as an automatic decision.
+ */
+export function reprice(
+  loaded: LoadedReview,
+  pricing: LoadedPricing,
+  input: { tier: string | null; downPaymentCents: number },
+): Repricing {
+  const tierName = input.tier ?? loaded.snapshot?.result.tier ?? null;
+  if (!tierName) throw new ReviewInputError("Choose a pricing tier");
+  const tier = pricing.table.tiers.find((t) => t.name === tierName);
+  if (!tier) throw new ReviewInputError(`Pricing v${pricing.version} has no tier ${tierName}`);
+  const amountCents = loaded.application.amountCents - input.downPaymentCents;
+  if (input.downPaymentCents < 0 || amountCents <= 0) {
+    throw new ReviewInputError(
+      `The down payment must be less than the amount (${formatMoney(loaded.application.amountCents)})`,
+    );
+  }
+  const inputs = loaded.snapshot?.inputs;
+  const generation = generateOffers({
+    table: pricing.table,
+    tier,
+    amountCents,
+    monthlyIncomeCents:
+      inputs?.application.monthlyIncomeCents ?? loaded.application.monthlyIncomeCents,
+    merchant: inputs?.merchant ?? {
+      pricingPlan: loaded.merchant.pricingPlan,
+      merchantFeeBps: loaded.merchant.merchantFeeBps,
+      minAmountCents: loaded.merchant.minAmountCents,
+      maxAmountCents: loaded.merchant.maxAmountCents,
+    },
+  });
+  return {
+    pricing,
+    tier: tier.name,
+    downPaymentCents: input.downPaymentCents,
+    amountCents,
+    generation,
+  };
+}
+
+export const blockedText: Record<NonNullable<OfferGeneration["blockedBy"]>, string> = {
+  amount_outside_limits: "The amount is outside this tier's or the merchant's limits.",
+  no_affordable_offer: "No term has a payment within the affordability limit.",
+};
+
+function offerRow(
+  offer: Offer,
+  ids: { id: string; decisionId: string; applicationId: string },
+  at: Date,
+) {
+  return {
+    ...ids,
+    termMonths: offer.termMonths,
+    noteRate: offer.noteRate,
+    apr: offer.apr,
+    originationFeeCents: offer.originationFeeCents,
+    principalCents: offer.principalCents,
+    amountFinancedCents: offer.amountFinancedCents,
+    monthlyPaymentCents: offer.paymentCents,
+    lastPaymentCents: offer.lastPaymentCents,
+    financeChargeCents: offer.financeChargeCents,
+    totalOfPaymentsCents: offer.totalOfPaymentsCents,
+    promotional: offer.kind === "promotional",
+    tier: offer.tier,
+    merchantFeeCents: offer.merchantFeeCents,
+    disbursementCents: offer.disbursementCents,
+    schedule: offer.schedule,
+    disclosure: offer.disclosure as unknown as Record<string, unknown>,
+    createdAt: at,
+  };
+}
+
+/** The offers an approval makes: stored offers of the reviewed decision, or a pricing run's. */
+async function chosenOffers(database: Database, loaded: LoadedReview, form: ApproveForm) {
+  if (form.pricing) {
+    const pricing = await reviewPricing(database, loaded.decision);
+    if (!pricing) throw new ReviewInputError("No pricing is published");
+    const run = reprice(loaded, pricing, form.pricing);
+    if (run.generation.blockedBy) throw new ReviewInputError(blockedText[run.generation.blockedBy]);
+    const terms = form.offerKeys.map((key) => {
+      const parsed = parseOfferKey(key);
+      if (parsed?.kind !== "term") throw new ReviewInputError("Choose offers from one list");
+      return `term:${parsed.term}`;
+    });
+    return { offers: pickTerms(run.generation, terms), repricing: run };
+  }
+  // The engine's own offers: the reviewed decision's snapshot holds each in full.
+  const engineOffers = loaded.snapshot?.result.offers ?? [];
+  const offers = form.offerKeys.map((key) => {
+    const parsed = parseOfferKey(key);
+    const row =
+      parsed?.kind === "stored" ? loaded.storedOffers.find((o) => o.id === parsed.id) : undefined;
+    const offer = row
+      ? engineOffers.find(
+          (o) =>
+            termKey(o) ===
+            termKey({
+              kind: row.promotional ? "promotional" : "standard",
+              termMonths: row.termMonths,
+            }),
+        )
+      : undefined;
+    if (!offer) throw new ReviewInputError("That offer does not belong to this review");
+    return offer;
+  });
+  return { offers, repricing: null };
+}
+
+async function lockForResolution(tx: Tx, reviewId: string, operatorId: string) {
+  const review = await tx.query.manualReviews.findFirst({ where: eq(manualReviews.id, reviewId) });
+  if (!review) throw new ReviewNotFoundError(`Review ${reviewId} does not exist`);
+  if (review.status === "resolved") {
+    throw new ReviewStateError(`This review was already resolved (${review.resolution}).`);
+  }
+  if (review.assignedTo !== operatorId) {
+    throw new ReviewStateError("Assign the review to yourself before resolving it.");
+  }
+  const application = await tx.query.applications.findFirst({
+    where: eq(applications.id, review.applicationId),
+  });
+  if (!application || application.status !== "manual_review") {
+    throw new ReviewStateError(
+      `The application is ${application?.status ?? "missing"}; it is no longer in manual review.`,
+    );
+  }
+  return { review, application };
+}
+
+async function markResolved(
+  tx: Tx,
+  args: {
+    reviewId: string;
+    applicationId: string;
+    operatorId: string;
+    resolution: "approved" | "declined";
+    notes: string;
+    conditions: UnderwriterSnapshot["conditions"];
+    now: Date;
+  },
+) {
+  const resolved = await tx
+    .update(manualReviews)
+    .set({
+      status: "resolved",
+      resolution: args.resolution,
+      notes: args.notes,
+      conditions: args.conditions as Record<string, unknown> | null,
+      resolvedBy: args.operatorId,
+      resolvedAt: args.now,
+    })
+    .where(and(eq(manualReviews.id, args.reviewId), ne(manualReviews.status, "resolved")))
+    .returning({ id: manualReviews.id });
+  const moved = await tx
+    .update(applications)
+    .set({ status: args.resolution, decidedAt: args.now })
+    .where(and(eq(applications.id, args.applicationId), eq(applications.status, "manual_review")))
+    .returning({ id: applications.id });
+  if (resolved.length === 0 || moved.length === 0) {
+    throw new ReviewStateError("The review or its application changed meanwhile; reload the page.");
+  }
+}
+
+/**
+ * What follows any decision, as after the engine's: the CRM write-back of the new status, the
+ * borrower's "decision ready" text (notifyDecision's template) and, with an address, an e-mail.
+ */
+async function afterDecision(tx: Tx, loaded: LoadedReview, status: "approved" | "declined") {
+  const { application, customer, merchant } = loaded;
+  await enqueueCrmSync(tx, application.id, status);
+  await queueSms(tx, {
+    to: customer.phone,
+    applicationId: application.id,
+    merchantId: merchant.id,
+    template: "decision_ready",
+    merchantName: merchant.name,
+    status,
+  });
+  // A decline's e-mail is the adverse action notice itself (deliverAdverseActionNotice, with the PDF).
+  if (status === "approved" && customer.email) {
+    await queueEmail(tx, {
+      to: customer.email,
+      template: "decision_approved",
+      subject: `You're approved for financing with ${merchant.name}`,
+      text: [
+        `Hello ${customer.firstName},`,
+        "",
+        `Good news: after a review by our team, your application to finance ${formatMoney(application.amountCents)} with ${merchant.name} is approved.`,
+        "Open the link we texted you earlier to read your plans and their Truth-in-Lending disclosures, choose one and sign.",
+        "",
+        "FlowPay",
+      ].join("\n"),
+      applicationId: application.id,
+      merchantId: merchant.id,
+    });
+  }
+}
+
+function baseSnapshot(loaded: LoadedReview, operatorId: string, notes: string) {
+  const { decision, snapshot } = loaded;
+  if (!decision || !snapshot) {
+    throw new ReviewStateError("This review has no engine decision to resolve.");
+  }
+  return {
+    snapshotVersion: 1 as const,
+    kind: "underwriter" as const,
+    applicationId: loaded.application.id,
+    manualReviewId: loaded.review.id,
+    basedOnDecisionId: decision.id,
+    decidedBy: operatorId,
+    notes,
+    ruleSet: snapshot.ruleSet,
+    inputs: snapshot.inputs,
+    score: snapshot.result.score ?? null,
+  };
+}
+
+export type Resolution = { decisionId: string; offerIds: string[]; noticeId: string | null };
+
+/** Approve after review: a new approved decision with the chosen offers; see the module comment. */
+export async function approveReview(
+  database: Database,
+  args: { reviewId: string; operatorId: string; form: ApproveForm; client: Client; now?: Date },
+): Promise<Resolution> {
+  const loaded = await loadReview(database, args.reviewId);
+  if (!loaded) throw new ReviewNotFoundError(`Review ${args.reviewId} does not exist`);
+  const base = baseSnapshot(loaded, args.operatorId, args.form.notes);
+  const { offers, repricing } = await chosenOffers(database, loaded, args.form);
+  if (offers.length === 0) throw new ReviewInputError("Choose at least one offer to extend");
+  const now = args.now ?? new Date();
+  const decision = loaded.decision!;
+  const conditions =
+    (repricing?.downPaymentCents ?? 0) > 0 || args.form.conditionNote
+      ? { downPaymentCents: repricing?.downPaymentCents || null, note: args.form.conditionNote }
+      : null;
+  const snapshot: UnderwriterSnapshot = {
+    ...base,
+    resolution: "approved",
+    engineVersion: repricing ? ENGINE_VERSION : decision.engineVersion,
+    pricing: repricing
+      ? { id: repricing.pricing.id, version: repricing.pricing.version }
+      : loaded.snapshot!.pricing,
+    tier: offers[0]!.tier,
+    conditions,
+    repriced: repricing ? { tier: repricing.tier, amountCents: repricing.amountCents } : null,
+    offers,
+    declineReasons: [],
+  };
+
+  return database.write(async (tx) => {
+    const { application } = await lockForResolution(tx, args.reviewId, args.operatorId);
+    const decisionId = newId("dec");
+    await tx.insert(decisions).values({
+      id: decisionId,
+      applicationId: application.id,
+      status: "approved",
+      score: decision.score,
+      tier: snapshot.tier,
+      ruleSetVersion: decision.ruleSetVersion,
+      pricingVersion: snapshot.pricing.version,
+      engineVersion: snapshot.engineVersion,
+      snapshot: snapshot as unknown as Record<string, unknown>,
+      decidedBy: args.operatorId,
+      decidedAt: now,
+    });
+    const offerIds = offers.map(() => newId("off"));
+    await tx
+      .insert(offersTable)
+      .values(
+        offers.map((offer, i) =>
+          offerRow(offer, { id: offerIds[i]!, decisionId, applicationId: application.id }, now),
+        ),
+      );
+    await markResolved(tx, {
+      reviewId: args.reviewId,
+      applicationId: application.id,
+      operatorId: args.operatorId,
+      resolution: "approved",
+      notes: args.form.notes,
+      conditions,
+      now,
+    });
+    await auditResolution(tx, {
+      ...args,
+      applicationId: application.id,
+      decisionId,
+      status: "approved",
+      details: {
+        offers: offerIds.length,
+        tier: snapshot.tier,
+        repriced: snapshot.repriced !== null,
+        downPaymentCents: conditions?.downPaymentCents ?? null,
+      },
+    });
+    await afterDecision(tx, loaded, "approved");
+    return { decisionId, offerIds, noticeId: null };
+  });
+}
+
+/** Decline after review: a new declined decision and its adverse action notice. */
+export async function declineReview(
+  database: Database,
+  args: { reviewId: string; operatorId: string; form: DeclineForm; client: Client; now?: Date },
+): Promise<Resolution> {
+  const loaded = await loadReview(database, args.reviewId);
+  if (!loaded) throw new ReviewNotFoundError(`Review ${args.reviewId} does not exist`);
+  const base = baseSnapshot(loaded, args.operatorId, args.form.notes);
+  const now = args.now ?? new Date();
+  const decision = loaded.decision!;
+  const snapshot: UnderwriterSnapshot = {
+    ...base,
+    resolution: "declined",
+    engineVersion: decision.engineVersion,
+    pricing: loaded.snapshot!.pricing,
+    tier: null,
+    conditions: null,
+    repriced: null,
+    offers: [],
+    declineReasons: args.form.reasonCodes,
+  };
+
+  return database.write(async (tx) => {
+    const { application } = await lockForResolution(tx, args.reviewId, args.operatorId);
+    const decisionId = newId("dec");
+    await tx.insert(decisions).values({
+      id: decisionId,
+      applicationId: application.id,
+      status: "declined",
+      score: decision.score,
+      tier: null,
+      ruleSetVersion: decision.ruleSetVersion,
+      pricingVersion: decision.pricingVersion,
+      engineVersion: snapshot.engineVersion,
+      snapshot: snapshot as unknown as Record<string, unknown>,
+      decidedBy: args.operatorId,
+      decidedAt: now,
+    });
+    // The notice belongs to the decline decision; its credit block comes from the same report.
+    const noticeId = await insertReviewDeclineNotice(tx, {
+      decisionId,
+      reasonCodes: args.form.reasonCodes,
+      now,
+    });
+    await markResolved(tx, {
+      reviewId: args.reviewId,
+      applicationId: application.id,
+      operatorId: args.operatorId,
+      resolution: "declined",
+      notes: args.form.notes,
+      conditions: null,
+      now,
+    });
+    await auditResolution(tx, {
+      ...args,
+      applicationId: application.id,
+      decisionId,
+      status: "declined",
+      details: { declineReasons: args.form.reasonCodes, noticeId },
+    });
+    await afterDecision(tx, loaded, "declined");
+    return { decisionId, offerIds: [], noticeId };
+  });
+}
+
+async function auditResolution(
+  tx: Tx,
+  args: {
+    reviewId: string;
+    operatorId: string;
+    client: Client;
+    applicationId: string;
+    decisionId: string;
+    status: "approved" | "declined";
+    details: Record<string, unknown>;
+  },
+) {
+  const actor = { actorType: "operator" as const, actorId: args.operatorId, ...args.client };
+  await audit(tx, {
+    ...actor,
+    action: "manual_review.resolve",
+    entityType: "manual_review",
+    entityId: args.reviewId,
+    details: {
+      applicationId: args.applicationId,
+      resolution: args.status,
+      decisionId: args.decisionId,
+    },
+  });
+  await audit(tx, {
+    ...actor,
+    action: "application.decided",
+    entityType: "application",
+    entityId: args.applicationId,
+    details: {
+      decisionId: args.decisionId,
+      status: args.status,
+      manualReviewId: args.reviewId,
+      ...args.details,
+    },
+  });
+}
+
+/** "Assign to me": a pending review, or one another underwriter holds (taking it over). */
+export async function assignReview(
+  database: Database,
+  args: { reviewId: string; operatorId: string; client: Client; now?: Date },
+) {
+  return database.write(async (tx) => {
+    const review = await tx.query.manualReviews.findFirst({
+      where: eq(manualReviews.id, args.reviewId),
+    });
+    if (!review) throw new ReviewNotFoundError(`Review ${args.reviewId} does not exist`);
+    if (review.status === "resolved") {
+      throw new ReviewStateError("This review is already resolved.");
+    }
+    if (review.assignedTo === args.operatorId) return { changed: false };
+    await tx
+      .update(manualReviews)
+      .set({ status: "assigned", assignedTo: args.operatorId, assignedAt: args.now ?? new Date() })
+      .where(and(eq(manualReviews.id, args.reviewId), ne(manualReviews.status, "resolved")));
+    await audit(tx, {
+      actorType: "operator",
+      actorId: args.operatorId,
+      ...args.client,
+      action: "manual_review.assign",
+      entityType: "manual_review",
+      entityId: args.reviewId,
+      details: { applicationId: review.applicationId, previousAssignee: review.assignedTo },
+    });
+    return { changed: true };
+  });
+}
+
+export type Candidate = {
+  key: string;
+  termMonths: number;
+  promotional: boolean;
+  apr: string;
+  noteRate: string;
+  monthlyPaymentCents: number;
+  amountFinancedCents: number;
+  financeChargeCents: number;
+  totalOfPaymentsCents: number;
+  tier: string | null;
+};
+
+/**
+ * What the review screen shows: the review and its decision, and the offers an approval can
+ * extend — the engine's, or (with ?tier= and/or ?downPayment= in dollars) a new pricing run.
+ */
+export async function loadReviewPage(database: Database, reviewId: string, query: URLSearchParams) {
+  const loaded = await loadReview(database, reviewId);
+  if (!loaded) return null;
+  const pricing = await reviewPricing(database, loaded.decision);
+  let priceError: string | null = null;
+  let downPaymentCents = 0;
+  try {
+    downPaymentCents = dollarsToCents(query.get("downPayment")) ?? 0;
+  } catch (error) {
+    priceError = (error as Error).message;
+  }
+  const tierParam = (query.get("tier") ?? "").trim();
+  const tier = /^[A-Z]$/.test(tierParam) ? tierParam : null;
+  const wantsRepricing = Boolean(tier) || downPaymentCents > 0;
+
+  let candidates: Candidate[] = [];
+  let source: "engine" | "repriced" | "none" = "none";
+  if (wantsRepricing && !priceError) {
+    if (!pricing) priceError = "No pricing is published";
+    else {
+      try {
+        const run = reprice(loaded, pricing, { tier, downPaymentCents });
+        if (run.generation.blockedBy) priceError = blockedText[run.generation.blockedBy];
+        candidates = run.generation.offers.map((o) => ({
+          key: termKey(o),
+          termMonths: o.termMonths,
+          promotional: o.kind === "promotional",
+          apr: o.apr,
+          noteRate: o.noteRate,
+          monthlyPaymentCents: o.paymentCents,
+          amountFinancedCents: o.amountFinancedCents,
+          financeChargeCents: o.financeChargeCents,
+          totalOfPaymentsCents: o.totalOfPaymentsCents,
+          tier: o.tier,
+        }));
+        source = "repriced";
+      } catch (error) {
+        if (!(error instanceof ReviewInputError)) throw error;
+        priceError = error.message;
+      }
+    }
+  } else if (loaded.storedOffers.length > 0) {
+    source = "engine";
+    candidates = loaded.storedOffers.map((o) => ({
+      key: storedOfferKey(o.id),
+      termMonths: o.termMonths,
+      promotional: o.promotional,
+      apr: o.apr,
+      noteRate: o.noteRate,
+      monthlyPaymentCents: o.monthlyPaymentCents,
+      amountFinancedCents: o.amountFinancedCents,
+      financeChargeCents: o.financeChargeCents,
+      totalOfPaymentsCents: o.totalOfPaymentsCents,
+      tier: o.tier,
+    }));
+  }
+  return {
+    loaded,
+    decision: loaded.decision ? decisionView(loaded.decision, loaded.storedOffers, null) : null,
+    candidates,
+    source,
+    pricingInput: { tier: tier ?? loaded.snapshot?.result.tier ?? null, downPaymentCents },
+    pricingVersion: pricing?.version ?? null,
+    tiers: pricing?.table.tiers.map((t) => ({ name: t.name, minScore: t.minScore })) ?? [],
+    priceError,
+  };
+}

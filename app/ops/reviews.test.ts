@@ -1,0 +1,659 @@
+import { appDatabase } from "../../scripts/testing/app-harness";
+import { and, eq, sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { newId } from "../../db/ids";
+import {
+  adverseActionNotices,
+  applications,
+  auditLogs,
+  consents,
+  customers,
+  decisions,
+  documents,
+  manualReviews,
+  messages,
+  offers,
+  operators,
+  serviceJobs,
+} from "../../db/schema/index";
+import { createSandboxExperian } from "../../adapters/experian/sandbox";
+import { currentOffers } from "~/borrower/offers.server";
+import { notifyDecision } from "~/borrower/notifications.server";
+import { decide } from "~/decisioning/decide.server";
+import type { DecisionSnapshot } from "~/decisioning/engine";
+import { ensureDecisioningDefaults } from "~/decisioning/seed.server";
+import { healthyBank } from "~/decisioning/testing";
+import { getCipher } from "~/security/encryption.server";
+import { insertMerchant } from "./applications-fixtures";
+import {
+  dollarsToCents,
+  parseApproveForm,
+  parseDeclineForm,
+  ReviewInputError,
+  storedOfferKey,
+  termKey,
+  type ApproveForm,
+  type UnderwriterSnapshot,
+} from "./reviews";
+import { loadApplicationDetail } from "./applications.server";
+import { deliverReviewDeclineNotice } from "./reviews-notice.server";
+import {
+  approveReview,
+  assignReview,
+  declineReview,
+  listQueue,
+  loadReviewPage,
+  ReviewStateError,
+} from "./reviews.server";
+
+const client = { ip: "203.0.113.7", userAgent: "vitest" };
+
+describe("resolution forms", () => {
+  const form = (entries: [string, string][]) => {
+    const f = new FormData();
+    for (const [k, v] of entries) f.append(k, v);
+    return f;
+  };
+
+  it("dollars to cents, exactly", () => {
+    expect(dollarsToCents("500")).toBe(50_000);
+    expect(dollarsToCents("$1,250.5")).toBe(125_050);
+    expect(dollarsToCents("0.07")).toBe(7);
+    expect(dollarsToCents("  ")).toBeNull();
+    for (const bad of ["-5", "1.234", "abc", "1e3", "12.", "1,2,3.4.5"]) {
+      expect(() => dollarsToCents(bad), bad).toThrow(ReviewInputError);
+    }
+  });
+
+  it("approve: offers, notes, and a down payment only with offers priced again", () => {
+    const ok = parseApproveForm(
+      form([
+        ["offer", "offer:off_01kb2c3d4e5f6g7h8j9k0m1n2p"],
+        ["notes", "Verified employment by phone"],
+        ["conditionNote", "Proof of income on file"],
+      ]),
+    );
+    expect(ok).toEqual({
+      ok: true,
+      value: {
+        offerKeys: ["offer:off_01kb2c3d4e5f6g7h8j9k0m1n2p"],
+        pricing: null,
+        conditionNote: "Proof of income on file",
+        notes: "Verified employment by phone",
+      },
+    });
+    const repriced = parseApproveForm(
+      form([
+        ["offer", "term:standard:24"],
+        ["tier", "B"],
+        ["downPayment", "500"],
+        ["notes", "Down payment agreed"],
+      ]),
+    );
+    expect(repriced.ok && repriced.value.pricing).toEqual({ tier: "B", downPaymentCents: 50_000 });
+
+    const none = parseApproveForm(form([["notes", "ok"]]));
+    expect(none.ok).toBe(false);
+    expect(!none.ok && none.errors).toEqual({
+      offer: "Choose at least one offer to extend",
+      notes: "Write a note for the file (at least 5 characters)",
+    });
+    // A stored offer with a down payment would finance the wrong amount: refused.
+    const mixed = parseApproveForm(
+      form([
+        ["offer", "offer:off_01kb2c3d4e5f6g7h8j9k0m1n2p"],
+        ["downPayment", "500"],
+        ["notes", "notes here"],
+      ]),
+    );
+    expect(!mixed.ok && mixed.errors.offer).toMatch(/price them again/);
+    expect(
+      parseApproveForm(
+        form([
+          ["offer", "off_x; DROP"],
+          ["notes", "notes here"],
+        ]),
+      ).ok,
+    ).toBe(false);
+  });
+
+  it("decline: one to four distinct reasons from the catalogue, in order", () => {
+    const ok = parseDeclineForm(
+      form([
+        ["reason1", "income_not_verified"],
+        ["reason2", ""],
+        ["reason3", "limited_credit_experience"],
+        ["notes", "Could not verify income"],
+      ]),
+    );
+    expect(ok.ok && ok.value.reasonCodes).toEqual([
+      "income_not_verified",
+      "limited_credit_experience",
+    ]);
+    expect(parseDeclineForm(form([["notes", "x".repeat(10)]])).ok).toBe(false);
+    const twice = parseDeclineForm(
+      form([
+        ["reason1", "bankruptcy"],
+        ["reason2", "bankruptcy"],
+        ["notes", "x".repeat(10)],
+      ]),
+    );
+    expect(!twice.ok && twice.errors.reason1).toBe("Give each reason once");
+    // Review reasons have no consumer wording: never a principal reason of a notice.
+    expect(
+      parseDeclineForm(
+        form([
+          ["reason1", "thin_file"],
+          ["notes", "x".repeat(10)],
+        ]),
+      ).ok,
+    ).toBe(false);
+  });
+});
+
+describe("manual review resolution (real database, decide() with the sandbox bureau)", () => {
+  let database: Awaited<ReturnType<typeof appDatabase>>;
+  let merchantId = "";
+  let underwriter = "";
+  let other = "";
+  const bureau = createSandboxExperian();
+
+  beforeAll(async () => {
+    database = await appDatabase();
+    await ensureDecisioningDefaults(database);
+    merchantId = await insertMerchant(database, "Acme Pest Control");
+    underwriter = newId("op");
+    other = newId("op");
+    await database.write((tx) =>
+      tx.insert(operators).values([
+        {
+          id: underwriter,
+          email: `uw.${underwriter}@flowpay.test`,
+          name: "Uma Underwriter",
+          role: "underwriter",
+          passwordHash: "x",
+        },
+        {
+          id: other,
+          email: `uw.${other}@flowpay.test`,
+          name: "Otto Other",
+          role: "underwriter",
+          passwordHash: "x",
+        },
+      ]),
+    );
+  });
+
+  /** An application decided by the engine; SSN …1111 → manual review (thin file). */
+  async function inReview(ssnLast4 = "1111", email: string | null = "dana@example.com") {
+    const customerId = newId("cus");
+    const jobId = newId("job");
+    const applicationId = newId("app");
+    const ssn = `66612${ssnLast4}`;
+    await database.write(async (tx) => {
+      await tx.insert(customers).values({
+        id: customerId,
+        merchantId,
+        crmCustomerId: customerId,
+        firstName: "Dana",
+        lastName: "Rivera",
+        email,
+        phone: "+15125550100",
+        ssnEnc: getCipher().encrypt(ssn, "customers.ssn"),
+        ssnLast4: ssnLast4,
+      });
+      await tx
+        .insert(serviceJobs)
+        .values({ id: jobId, merchantId, customerId, crmJobId: jobId, estimateCents: 800_000 });
+      await tx.insert(applications).values({
+        id: applicationId,
+        merchantId,
+        customerId,
+        serviceJobId: jobId,
+        crm: "fieldroutes",
+        status: "submitted",
+        amountCents: 800_000,
+        monthlyIncomeCents: 600_000,
+        housingCostCents: 150_000,
+        bankSummary: healthyBank,
+        kycStatus: "approved",
+        submittedAt: new Date(),
+      });
+      await tx.insert(consents).values({
+        id: newId("con"),
+        applicationId,
+        kind: "credit_pull",
+        textVersion: "credit-pull-v1",
+        textSha256: "0".repeat(64),
+        acceptedAt: new Date(),
+      });
+    });
+    const outcome = await decide(database, applicationId, { bureau });
+    expect(outcome.status).toBe("manual_review");
+    return { applicationId, reviewId: outcome.manualReviewId!, decisionId: outcome.decisionId };
+  }
+
+  const form = (over: Partial<ApproveForm> & Pick<ApproveForm, "offerKeys">): ApproveForm => ({
+    pricing: null,
+    conditionNote: null,
+    notes: "Verified employment by phone",
+    ...over,
+  });
+
+  const storedKeys = async (decisionId: string) =>
+    (
+      await database.db
+        .select({ id: offers.id })
+        .from(offers)
+        .where(eq(offers.decisionId, decisionId))
+    ).map((o) => storedOfferKey(o.id));
+
+  const countRows = async (table: "decisions" | "messages", applicationId: string) =>
+    Number(
+      (await database.db.get<{ n: number }>(
+        sql`SELECT count(*) AS n FROM ${sql.raw(table)} WHERE application_id = ${applicationId}`,
+      ))!.n,
+    );
+
+  const crmSyncEvents = async (applicationId: string) =>
+    (
+      await database.db.all<{ payload: string }>(
+        sql`SELECT payload FROM outbox WHERE kind = 'sync-to-crm' AND instr(payload, ${`"${applicationId}"`}) > 0`,
+      )
+    ).map((row) => (JSON.parse(row.payload) as { event: string }).event);
+
+  it("the queue lists open reviews, high priority first, then the oldest", async () => {
+    const normal = await inReview("1111");
+    const urgent = await inReview("9998"); // bureau unavailable → priority 1
+    const { items } = await listQueue(database);
+    const mine = items.filter((i) => [normal.reviewId, urgent.reviewId].includes(i.id));
+    expect(mine.map((i) => i.id)).toEqual([urgent.reviewId, normal.reviewId]);
+    expect(mine[0]).toMatchObject({ priority: 1, status: "pending", customerName: "Dana Rivera" });
+  });
+
+  it("approve: a new decision by the underwriter with offers the borrower can sign; text, e-mail, audit", async () => {
+    const { applicationId, reviewId, decisionId } = await inReview();
+    const engineOffers = await currentOffers(database, applicationId);
+    expect(engineOffers).toEqual([]); // a manual_review decision's offers are not the borrower's
+    await assignReview(database, { reviewId, operatorId: underwriter, client });
+    const keys = await storedKeys(decisionId);
+    expect(keys.length).toBeGreaterThanOrEqual(2);
+
+    const result = await approveReview(database, {
+      reviewId,
+      operatorId: underwriter,
+      form: form({ offerKeys: keys }),
+      client,
+    });
+
+    const app = await database.db.query.applications.findFirst({
+      where: eq(applications.id, applicationId),
+    });
+    expect(app!.status).toBe("approved");
+    const decision = await database.db.query.decisions.findFirst({
+      where: eq(decisions.id, result.decisionId),
+    });
+    expect(decision).toMatchObject({ status: "approved", decidedBy: underwriter, applicationId });
+    const snapshot = decision!.snapshot as unknown as UnderwriterSnapshot;
+    expect(snapshot).toMatchObject({
+      kind: "underwriter",
+      basedOnDecisionId: decisionId,
+      manualReviewId: reviewId,
+      resolution: "approved",
+      notes: "Verified employment by phone",
+      repriced: null,
+    });
+    // The engine's decision is untouched (and cannot be changed).
+    const engine = await database.db.query.decisions.findFirst({
+      where: eq(decisions.id, decisionId),
+    });
+    expect(engine!.status).toBe("manual_review");
+    expect(engine!.decidedBy).toBeNull();
+
+    // What the borrower sees at their link: the new decision's offers, same terms as the engine's.
+    const visible = await currentOffers(database, applicationId);
+    expect(visible.map((o) => o.id).sort()).toEqual([...result.offerIds].sort());
+    const engineRows = await database.db
+      .select()
+      .from(offers)
+      .where(eq(offers.decisionId, decisionId));
+    expect(visible.map((o) => [o.termMonths, o.apr, o.monthlyPaymentCents]).sort()).toEqual(
+      engineRows.map((o) => [o.termMonths, o.apr, o.monthlyPaymentCents]).sort(),
+    );
+    expect(visible[0]!.disclosure.annualPercentageRate).toMatch(/^\d+\.\d+$/);
+
+    const review = await database.db.query.manualReviews.findFirst({
+      where: eq(manualReviews.id, reviewId),
+    });
+    expect(review).toMatchObject({
+      status: "resolved",
+      resolution: "approved",
+      resolvedBy: underwriter,
+    });
+
+    const sent = await database.db
+      .select({ channel: messages.channel, template: messages.template })
+      .from(messages)
+      .where(eq(messages.applicationId, applicationId));
+    expect(sent).toEqual(
+      expect.arrayContaining([
+        { channel: "sms", template: "decision_ready" },
+        { channel: "email", template: "decision_approved" },
+      ]),
+    );
+    const smsBefore = await countRows("messages", applicationId);
+    // notifyDecision (the engine path's notifier) recognises the text as already sent.
+    await notifyDecision(database, applicationId, result.decisionId);
+    expect(await countRows("messages", applicationId)).toBe(smsBefore);
+
+    // Each message has its delivery job, enqueued in the same transaction.
+    const messageIds = await database.db
+      .select({ id: messages.id })
+      .from(messages)
+      .where(eq(messages.applicationId, applicationId));
+    for (const { id } of messageIds) {
+      const job = await database.db.get<{ kind: string }>(
+        sql`SELECT kind FROM outbox WHERE instr(payload, ${`"${id}"`}) > 0`,
+      );
+      expect(job?.kind).toMatch(/^send-(sms|email)$/);
+    }
+    // The CRM hears of the approval like after an automatic one.
+    expect(await crmSyncEvents(applicationId)).toContain("approved");
+    const audits = await database.db
+      .select({ action: auditLogs.action, actorId: auditLogs.actorId, details: auditLogs.details })
+      .from(auditLogs)
+      .where(
+        sql`(${auditLogs.entityType} = 'application' AND ${auditLogs.entityId} = ${applicationId}) OR (${auditLogs.entityType} = 'manual_review' AND ${auditLogs.entityId} = ${reviewId})`,
+      );
+    expect(audits.map((a) => a.action)).toEqual(
+      expect.arrayContaining([
+        "manual_review.assign",
+        "manual_review.resolve",
+        "application.decided",
+      ]),
+    );
+    const decided = audits.find(
+      (a) => a.action === "application.decided" && a.actorId === underwriter,
+    );
+    expect(decided!.details).toMatchObject({ status: "approved", decisionId: result.decisionId });
+
+    // The application file shows both decisions and one merged timeline.
+    const file = await loadApplicationDetail(database, applicationId);
+    expect(file!.decisions.map((d) => [d.status, d.decidedBy])).toEqual([
+      ["approved", "Uma Underwriter"],
+      ["manual_review", null],
+    ]);
+    expect(file!.decisions[0]!.underwriter).toMatchObject({
+      basedOnDecisionId: decisionId,
+      notes: "Verified employment by phone",
+    });
+    expect(file!.decisions[0]!.offers).toHaveLength(result.offerIds.length);
+    const engineView = file!.decisions[1]!;
+    expect(engineView.score!.parts).toHaveLength(4);
+    expect(engineView.rules.find((r) => r.key === "thin_file")).toMatchObject({ fired: true });
+    expect(engineView.reviewReasons.map((r) => r.code)).toContain("thin_file");
+    const sources = new Set(file!.timeline.map((e) => e.source));
+    for (const source of ["application", "audit", "message", "job", "decision"] as const) {
+      expect(sources, source).toContain(source);
+    }
+    const times = file!.timeline.map((e) => Date.parse(e.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const titles = file!.timeline.map((e) => e.title).join("\n");
+    expect(titles).toMatch(/Text “decision ready”: queued/);
+    expect(titles).toMatch(/Job send-sms #\d+: pending/);
+    expect(titles).toMatch(/manual_review\.resolve — Uma Underwriter/);
+    // Message bodies never reach the file.
+    expect(JSON.stringify(file)).not.toContain("good news");
+  });
+
+  it("cannot resolve twice, and nothing more is written", async () => {
+    const { applicationId, reviewId, decisionId } = await inReview();
+    await assignReview(database, { reviewId, operatorId: underwriter, client });
+    const keys = await storedKeys(decisionId);
+    await approveReview(database, {
+      reviewId,
+      operatorId: underwriter,
+      form: form({ offerKeys: keys }),
+      client,
+    });
+    const decisionsBefore = await countRows("decisions", applicationId);
+    await expect(
+      approveReview(database, {
+        reviewId,
+        operatorId: underwriter,
+        form: form({ offerKeys: keys }),
+        client,
+      }),
+    ).rejects.toThrow(ReviewStateError);
+    await expect(
+      declineReview(database, {
+        reviewId,
+        operatorId: underwriter,
+        form: { reasonCodes: ["income_not_verified"], notes: "second thoughts" },
+        client,
+      }),
+    ).rejects.toThrow(/already resolved/);
+    await expect(assignReview(database, { reviewId, operatorId: other, client })).rejects.toThrow(
+      ReviewStateError,
+    );
+    expect(await countRows("decisions", applicationId)).toBe(decisionsBefore);
+  });
+
+  it("cannot resolve an application that is no longer in manual review (e.g. canceled by the CRM)", async () => {
+    const { applicationId, reviewId, decisionId } = await inReview();
+    await assignReview(database, { reviewId, operatorId: underwriter, client });
+    await database.write((tx) =>
+      tx.update(applications).set({ status: "canceled" }).where(eq(applications.id, applicationId)),
+    );
+    await expect(
+      approveReview(database, {
+        reviewId,
+        operatorId: underwriter,
+        form: form({ offerKeys: await storedKeys(decisionId) }),
+        client,
+      }),
+    ).rejects.toThrow(/no longer in manual review/);
+    expect(await countRows("decisions", applicationId)).toBe(1);
+    const review = await database.db.query.manualReviews.findFirst({
+      where: eq(manualReviews.id, reviewId),
+    });
+    expect(review!.status).toBe("assigned");
+  });
+
+  it("only the assignee resolves; assigning takes the review over (audited)", async () => {
+    const { reviewId, decisionId } = await inReview();
+    const keys = await storedKeys(decisionId);
+    await expect(
+      approveReview(database, {
+        reviewId,
+        operatorId: underwriter,
+        form: form({ offerKeys: keys }),
+        client,
+      }),
+    ).rejects.toThrow(/Assign the review to yourself/);
+    await assignReview(database, { reviewId, operatorId: other, client });
+    await expect(
+      approveReview(database, {
+        reviewId,
+        operatorId: underwriter,
+        form: form({ offerKeys: keys }),
+        client,
+      }),
+    ).rejects.toThrow(ReviewStateError);
+    await assignReview(database, { reviewId, operatorId: underwriter, client });
+    const review = await database.db.query.manualReviews.findFirst({
+      where: eq(manualReviews.id, reviewId),
+    });
+    expect(review).toMatchObject({ status: "assigned", assignedTo: underwriter });
+    const takeover = await database.db
+      .select({ details: auditLogs.details })
+      .from(auditLogs)
+      .where(
+        and(
+          eq(auditLogs.action, "manual_review.assign"),
+          eq(auditLogs.entityId, reviewId),
+          eq(auditLogs.actorId, underwriter),
+        ),
+      );
+    expect(takeover[0]!.details).toMatchObject({ previousAssignee: other });
+  });
+
+  it("a chosen subset of the offers is what the borrower gets", async () => {
+    const { applicationId, reviewId, decisionId } = await inReview();
+    await assignReview(database, { reviewId, operatorId: underwriter, client });
+    const [first] = await storedKeys(decisionId);
+    const result = await approveReview(database, {
+      reviewId,
+      operatorId: underwriter,
+      form: form({ offerKeys: [first!] }),
+      client,
+    });
+    expect(result.offerIds).toHaveLength(1);
+    expect((await currentOffers(database, applicationId)).map((o) => o.id)).toEqual(
+      result.offerIds,
+    );
+    // An offer of another review's decision is refused.
+    const elsewhere = await inReview();
+    await assignReview(database, { reviewId: elsewhere.reviewId, operatorId: underwriter, client });
+    await expect(
+      approveReview(database, {
+        reviewId: elsewhere.reviewId,
+        operatorId: underwriter,
+        form: form({ offerKeys: [first!] }),
+        client,
+      }),
+    ).rejects.toThrow(/does not belong to this review/);
+  });
+
+  it("a down payment prices the offers again for the amount less the down payment (cents)", async () => {
+    const { applicationId, reviewId } = await inReview();
+    await assignReview(database, { reviewId, operatorId: underwriter, client });
+    const page = await loadReviewPage(database, reviewId, new URLSearchParams("downPayment=1,000"));
+    expect(page!.source).toBe("repriced");
+    expect(page!.candidates.length).toBeGreaterThan(0);
+    expect(page!.candidates.every((c) => c.amountFinancedCents === 700_000)).toBe(true);
+    const result = await approveReview(database, {
+      reviewId,
+      operatorId: underwriter,
+      form: form({
+        offerKeys: page!.candidates.map((c) => c.key),
+        pricing: { tier: null, downPaymentCents: 100_000 },
+        conditionNote: "Proof of address",
+      }),
+      client,
+    });
+    const visible = await currentOffers(database, applicationId);
+    expect(visible).toHaveLength(result.offerIds.length);
+    expect(visible.every((o) => o.disclosure.amountFinancedCents === 700_000)).toBe(true);
+    const review = await database.db.query.manualReviews.findFirst({
+      where: eq(manualReviews.id, reviewId),
+    });
+    expect(review!.conditions).toEqual({ downPaymentCents: 100_000, note: "Proof of address" });
+    const decision = await database.db.query.decisions.findFirst({
+      where: eq(decisions.id, result.decisionId),
+    });
+    expect((decision!.snapshot as unknown as UnderwriterSnapshot).repriced).toEqual({
+      tier: page!.candidates[0]!.tier,
+      amountCents: 700_000,
+    });
+  });
+
+  it("bureau down: no offers to choose, so the underwriter prices the application in a tier", async () => {
+    const { applicationId, reviewId, decisionId } = await inReview("9998");
+    const engine = await database.db.query.decisions.findFirst({
+      where: eq(decisions.id, decisionId),
+    });
+    expect((engine!.snapshot as unknown as DecisionSnapshot).result.offers).toEqual([]);
+    await assignReview(database, { reviewId, operatorId: underwriter, client });
+
+    const plain = await loadReviewPage(database, reviewId, new URLSearchParams());
+    expect(plain!.source).toBe("none");
+    expect(plain!.candidates).toEqual([]);
+    const noTier = await approveReview(database, {
+      reviewId,
+      operatorId: underwriter,
+      form: form({ offerKeys: ["term:standard:24"], pricing: { tier: null, downPaymentCents: 0 } }),
+      client,
+    }).catch((e: unknown) => e);
+    expect(noTier).toBeInstanceOf(ReviewInputError);
+
+    const page = await loadReviewPage(database, reviewId, new URLSearchParams("tier=B"));
+    expect(page!.priceError).toBeNull();
+    expect(page!.candidates.map((c) => c.key)).toEqual(
+      expect.arrayContaining([termKey({ kind: "standard", termMonths: 24 })]),
+    );
+    const result = await approveReview(database, {
+      reviewId,
+      operatorId: underwriter,
+      form: form({
+        offerKeys: page!.candidates.map((c) => c.key),
+        pricing: { tier: "B", downPaymentCents: 0 },
+      }),
+      client,
+    });
+    const visible = await currentOffers(database, applicationId);
+    expect(visible.map((o) => o.id).sort()).toEqual([...result.offerIds].sort());
+    const rows = await database.db
+      .select()
+      .from(offers)
+      .where(eq(offers.decisionId, result.decisionId));
+    expect(rows.every((o) => o.tier === "B")).toBe(true);
+    const decision = await database.db.query.decisions.findFirst({
+      where: eq(decisions.id, result.decisionId),
+    });
+    expect(decision).toMatchObject({ status: "approved", tier: "B", decidedBy: underwriter });
+  });
+
+  it("decline: a new declined decision, the adverse action notice with the reasons in order, the text and the notice e-mail", async () => {
+    const { applicationId, reviewId } = await inReview();
+    await assignReview(database, { reviewId, operatorId: underwriter, client });
+    const result = await declineReview(database, {
+      reviewId,
+      operatorId: underwriter,
+      form: {
+        reasonCodes: ["income_not_verified", "limited_credit_experience"],
+        notes: "Pay stubs did not match",
+      },
+      client,
+    });
+    const app = await database.db.query.applications.findFirst({
+      where: eq(applications.id, applicationId),
+    });
+    expect(app!.status).toBe("declined");
+    const decision = await database.db.query.decisions.findFirst({
+      where: eq(decisions.id, result.decisionId),
+    });
+    expect(decision).toMatchObject({ status: "declined", decidedBy: underwriter });
+    const notice = await database.db.query.adverseActionNotices.findFirst({
+      where: eq(adverseActionNotices.id, result.noticeId!),
+    });
+    expect(notice!.decisionId).toBe(result.decisionId);
+    expect(notice!.reasons).toEqual([
+      { code: "income_not_verified", text: "Unable to verify income" },
+      { code: "limited_credit_experience", text: "Limited credit experience" },
+    ]);
+    // The bureau was used: the notice carries the credit score disclosure of that report.
+    expect(notice!.creditScoreDisclosure).toMatchObject({ score: 705 });
+    expect(await currentOffers(database, applicationId)).toEqual([]);
+    expect(await crmSyncEvents(applicationId)).toContain("declined");
+
+    const delivery = await deliverReviewDeclineNotice(database, result);
+    expect(delivery).toMatchObject({ outcome: "sent", noticeId: result.noticeId });
+    const pdf = await database.db
+      .select({ kind: documents.kind })
+      .from(documents)
+      .where(eq(documents.applicationId, applicationId));
+    expect(pdf).toEqual([{ kind: "adverse_action_notice" }]);
+    const templates = (
+      await database.db
+        .select({ template: messages.template })
+        .from(messages)
+        .where(eq(messages.applicationId, applicationId))
+    ).map((m) => m.template);
+    expect(templates.sort()).toEqual(["adverse_action_notice", "decision_ready"]);
+    // Delivering again sends nothing new.
+    expect(await deliverReviewDeclineNotice(database, result)).toMatchObject({
+      outcome: "already_sent",
+    });
+  });
+});

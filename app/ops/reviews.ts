@@ -1,0 +1,184 @@
+import { z } from "zod";
+import type { DecisionInputs } from "~/decisioning/inputs";
+import type { Offer, OfferGeneration } from "~/decisioning/pricing";
+import { reasonCatalogue, reasonSpec } from "~/decisioning/reasons";
+import type { ScoreBreakdown } from "~/decisioning/score";
+
+/**
+ * Manual review, the pure part: the resolution forms, offer keys, dollars → cents, the reasons
+ * an underwriter may give for a decline, and the snapshot an underwriter's decision stores.
+ */
+
+/** The snapshot of a decision made by an underwriter (decisions.decided_by is set). */
+export type UnderwriterSnapshot = {
+  snapshotVersion: 1;
+  kind: "underwriter";
+  applicationId: string;
+  manualReviewId: string;
+  /** The engine's decision that sent the application to review. */
+  basedOnDecisionId: string;
+  decidedBy: string;
+  resolution: "approved" | "declined";
+  notes: string;
+  engineVersion: string;
+  ruleSet: { id: string; version: number };
+  pricing: { id: string; version: number };
+  /** The reviewed decision's inputs, as it stored them (the credit report is the notice's source). */
+  inputs: DecisionInputs;
+  score: ScoreBreakdown | null;
+  tier: string | null;
+  conditions: Conditions | null;
+  /** Set when the offers were priced again (a tier chosen, or a down payment): what was priced. */
+  repriced: { tier: string; amountCents: number } | null;
+  /** The offers made (approved), in full — the offers table holds the same terms. */
+  offers: Offer[];
+  /** Decline reason codes, most important first (declined). */
+  declineReasons: string[];
+};
+
+export type Conditions = {
+  /** Required down payment, in cents; the offers finance the amount less this. */
+  downPaymentCents: number | null;
+  /** Any other condition, in the underwriter's words. */
+  note: string | null;
+};
+
+export class ReviewInputError extends Error {
+  override name = "ReviewInputError";
+}
+
+/**
+ * Dollars typed by a person ("500", "$1,250.50") → integer cents, exactly (no float arithmetic).
+ * Empty → null. Throws ReviewInputError for anything else.
+ */
+export function dollarsToCents(input: string | null | undefined): number | null {
+  const text = (input ?? "").trim().replace(/^\$/, "").replace(/,/g, "");
+  if (text === "") return null;
+  const match = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(text);
+  if (!match) throw new ReviewInputError("Enter an amount in dollars, like 500 or 1,250.50");
+  return Number(match[1]) * 100 + Number((match[2] ?? "").padEnd(2, "0"));
+}
+
+/**
+ * Offer keys in the approval form: a stored offer of the reviewed decision ("offer:<id>"), or a
+ * term priced again ("term:standard:24", "term:promotional:12").
+ */
+export const storedOfferKey = (id: string) => `offer:${id}`;
+export const termKey = (offer: Pick<Offer, "kind" | "termMonths">) =>
+  `term:${offer.kind}:${offer.termMonths}`;
+
+export function parseOfferKey(
+  key: string,
+): { kind: "stored"; id: string } | { kind: "term"; term: string } | null {
+  let match = /^offer:(off_[0-9a-z]{10,40})$/.exec(key);
+  if (match) return { kind: "stored", id: match[1]! };
+  match = /^term:((?:standard|promotional):\d{1,3})$/.exec(key);
+  if (match) return { kind: "term", term: match[1]! };
+  return null;
+}
+
+/** The offers of a pricing run that the underwriter ticked, in the run's order. */
+export function pickTerms(generation: OfferGeneration, keys: readonly string[]): Offer[] {
+  const wanted = new Set(keys);
+  const picked = generation.offers.filter((offer) => wanted.has(termKey(offer)));
+  const missing = keys.filter((key) => !generation.offers.some((o) => termKey(o) === key));
+  if (missing.length > 0) {
+    throw new ReviewInputError(
+      "Some chosen plans are not available at these terms any more; price the offers again and choose again.",
+    );
+  }
+  return picked;
+}
+
+/** Decline reasons an underwriter may give: the catalogue's decline codes with consumer wording. */
+export const declineReasonOptions = Object.entries(reasonCatalogue)
+  .filter(([, spec]) => spec.kind === "decline" && "consumer" in spec && Boolean(spec.consumer))
+  .map(([code, spec]) => ({
+    code,
+    ops: spec.ops,
+    consumer: (spec as { consumer: string }).consumer,
+  }));
+
+export const maxDeclineReasons = 4;
+export const notesMinLength = 5;
+
+const notes = z
+  .string()
+  .trim()
+  .min(notesMinLength, `Write a note for the file (at least ${notesMinLength} characters)`)
+  .max(2000, "Keep the note under 2,000 characters");
+
+export type ApproveForm = {
+  offerKeys: string[];
+  /** Present when the offers on screen were priced again (tier and/or down payment). */
+  pricing: { tier: string | null; downPaymentCents: number } | null;
+  conditionNote: string | null;
+  notes: string;
+};
+
+export type DeclineForm = { reasonCodes: string[]; notes: string };
+
+export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
+
+const firstIssue = (error: z.ZodError) => error.issues[0]?.message ?? "Not valid";
+
+export function parseApproveForm(form: FormData): FormResult<ApproveForm> {
+  const errors: Record<string, string> = {};
+  const offerKeys = [...new Set(form.getAll("offer").map(String))];
+  if (offerKeys.length === 0) errors.offer = "Choose at least one offer to extend";
+  else if (offerKeys.some((key) => !parseOfferKey(key))) errors.offer = "Unknown offer";
+  else if (new Set(offerKeys.map((key) => parseOfferKey(key)!.kind)).size > 1)
+    errors.offer = "Choose offers from one list";
+
+  const tier = String(form.get("tier") ?? "").trim();
+  let downPaymentCents: number | null = null;
+  try {
+    downPaymentCents = dollarsToCents(String(form.get("downPayment") ?? ""));
+  } catch (error) {
+    errors.downPayment = (error as Error).message;
+  }
+  if (tier && !/^[A-Z]$/.test(tier)) errors.tier = "Unknown pricing tier";
+  const repriced = Boolean(tier) || (downPaymentCents ?? 0) > 0;
+  if (!errors.offer && offerKeys.length > 0) {
+    const kind = parseOfferKey(offerKeys[0]!)!.kind;
+    if (repriced !== (kind === "term"))
+      errors.offer = "The offers changed; price them again and choose again";
+  }
+
+  const conditionNote = String(form.get("conditionNote") ?? "").trim();
+  if (conditionNote.length > 500) errors.conditionNote = "Keep the condition under 500 characters";
+  const parsedNotes = notes.safeParse(String(form.get("notes") ?? ""));
+  if (!parsedNotes.success) errors.notes = firstIssue(parsedNotes.error);
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    value: {
+      offerKeys,
+      pricing: repriced ? { tier: tier || null, downPaymentCents: downPaymentCents ?? 0 } : null,
+      conditionNote: conditionNote || null,
+      notes: parsedNotes.data!,
+    },
+  };
+}
+
+export function parseDeclineForm(form: FormData): FormResult<DeclineForm> {
+  const errors: Record<string, string> = {};
+  const picked = [1, 2, 3, 4]
+    .map((n) => String(form.get(`reason${n}`) ?? "").trim())
+    .filter(Boolean);
+  const reasonCodes = [...new Set(picked)];
+  if (reasonCodes.length === 0) errors.reason1 = "Give at least one principal reason";
+  else if (reasonCodes.length !== picked.length) errors.reason1 = "Give each reason once";
+  else if (reasonCodes.length > maxDeclineReasons)
+    errors.reason1 = `At most ${maxDeclineReasons} reasons`;
+  else if (reasonCodes.some((code) => !declineReasonOptions.some((o) => o.code === code)))
+    errors.reason1 = "Unknown reason";
+  const parsedNotes = notes.safeParse(String(form.get("notes") ?? ""));
+  if (!parsedNotes.success) errors.notes = firstIssue(parsedNotes.error);
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, value: { reasonCodes, notes: parsedNotes.data! } };
+}
+
+/** What an underwriter reads for a reason code (the code itself when unknown). */
+export const reasonText = (code: string) => reasonSpec(code)?.ops ?? code;

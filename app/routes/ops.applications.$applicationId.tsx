@@ -1,0 +1,280 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { clientInfo } from "~/audit/audit.server";
+import { getDatabase } from "~/db.server";
+import { formatMoney } from "~/decisioning/format";
+import { revealReasonMinLength, revealSchema, statusLabels } from "~/ops/applications";
+import { loadApplicationDetail, revealPii, RevealError } from "~/ops/applications.server";
+import { DecisionSection, shortTime, Timeline } from "~/ops/applications-view";
+import { requireAction, requirePermission } from "~/ops/guard.server";
+import { OpsShell } from "~/ops/layout";
+import { can } from "~/ops/permissions";
+
+export const meta: MetaFunction = () => [{ title: "Application — FlowOps" }];
+
+// Pages that may carry a revealed value are never stored by a browser or a proxy.
+export const headers = () => ({ "Cache-Control": "no-store" });
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { operator } = await requirePermission(request, "read:application");
+  const detail = await loadApplicationDetail(await getDatabase(), params.applicationId ?? "");
+  if (!detail) throw new Response("Not Found", { status: 404 });
+  return {
+    operator: { name: operator.name, email: operator.email, role: operator.role },
+    canReveal: can(operator.role, "reveal:pii"),
+    canReview: can(operator.role, "read:review"),
+    detail,
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  // Only operators who may see PII get past this (a 403 and an audit record otherwise).
+  const { operator } = await requireAction(request, "reveal:pii");
+  const parsed = revealSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) {
+    return { revealed: null, error: parsed.error.issues[0]!.message };
+  }
+  try {
+    const value = await revealPii(await getDatabase(), {
+      applicationId: params.applicationId ?? "",
+      field: parsed.data.field,
+      reason: parsed.data.reason,
+      operatorId: operator.id,
+      client: clientInfo(request),
+    });
+    return { revealed: { field: parsed.data.field, value }, error: null };
+  } catch (error) {
+    if (error instanceof RevealError) {
+      return { revealed: null, error: error.message };
+    }
+    throw error;
+  }
+}
+
+export default function ApplicationDetail() {
+  const { operator, canReveal, canReview, detail } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const { application: a, customer: c } = detail;
+  const revealed = result?.revealed ?? null;
+  const openReview = detail.reviews.find((r) => r.status !== "resolved");
+  return (
+    <OpsShell operator={operator} title={`Application of ${c.name}`}>
+      <p>
+        <Link to="/ops/applications">All applications</Link>
+      </p>
+      <section aria-labelledby="facts-heading" className="card">
+        <h2 id="facts-heading">Summary</h2>
+        <dl className="facts">
+          <div>
+            <dt>Status</dt>
+            <dd>
+              <span className={`badge status-${a.status}`}>{statusLabels[a.status]}</span>
+            </dd>
+          </div>
+          <div>
+            <dt>Application id</dt>
+            <dd>{a.id}</dd>
+          </div>
+          <div>
+            <dt>Amount</dt>
+            <dd>{formatMoney(a.amountCents)}</dd>
+          </div>
+          <div>
+            <dt>Merchant</dt>
+            <dd>{detail.merchant.name}</dd>
+          </div>
+          <div>
+            <dt>Job</dt>
+            <dd>
+              {detail.job
+                ? `${detail.job.description ?? "—"} (CRM job ${detail.job.crmJobId}, estimate ${formatMoney(detail.job.estimateCents)})`
+                : "—"}
+            </dd>
+          </div>
+          <div>
+            <dt>CRM</dt>
+            <dd>{a.crm}</dd>
+          </div>
+          <div>
+            <dt>Created</dt>
+            <dd>{shortTime(a.createdAt)}</dd>
+          </div>
+          <div>
+            <dt>Submitted</dt>
+            <dd>{shortTime(a.submittedAt)}</dd>
+          </div>
+          <div>
+            <dt>Decided</dt>
+            <dd>{shortTime(a.decidedAt)}</dd>
+          </div>
+          <div>
+            <dt>Monthly income / housing</dt>
+            <dd>
+              {a.monthlyIncomeCents !== null ? formatMoney(a.monthlyIncomeCents) : "—"} /{" "}
+              {a.housingCostCents !== null ? formatMoney(a.housingCostCents) : "—"}
+            </dd>
+          </div>
+          <div>
+            <dt>Bank link / identity check</dt>
+            <dd>
+              {a.bankLinkStatus ?? "—"} / {a.kycStatus ?? "—"}
+            </dd>
+          </div>
+        </dl>
+        {openReview && canReview ? (
+          <p>
+            In the review queue:{" "}
+            <Link to={`/ops/reviews/${openReview.id}`}>open the manual review</Link>
+          </p>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="customer-heading" className="card">
+        <h2 id="customer-heading">Customer</h2>
+        <dl className="facts">
+          <div>
+            <dt>Name</dt>
+            <dd>{c.name}</dd>
+          </div>
+          <div>
+            <dt>Phone</dt>
+            <dd>{c.phone}</dd>
+          </div>
+          <div>
+            <dt>E-mail</dt>
+            <dd>{c.email ?? "—"}</dd>
+          </div>
+          <div>
+            <dt>Address</dt>
+            <dd>{c.address || "—"}</dd>
+          </div>
+          <div>
+            <dt>CRM customer id</dt>
+            <dd>{c.crmCustomerId}</dd>
+          </div>
+          <div>
+            <dt>SSN</dt>
+            <dd data-testid="ssn">{revealed?.field === "ssn" ? revealed.value : c.ssnMasked}</dd>
+          </div>
+          <div>
+            <dt>Date of birth</dt>
+            <dd data-testid="dob">
+              {revealed?.field === "date_of_birth" ? revealed.value : c.dateOfBirthMasked}
+            </dd>
+          </div>
+        </dl>
+        {revealed ? (
+          <p role="status" className="notice-revealed">
+            Revealed to you for this page view only; the reveal and your reason are in the audit
+            log.
+          </p>
+        ) : null}
+        {canReveal && (c.hasSsn || c.hasDateOfBirth) ? (
+          <Form method="post" className="reveal-form" aria-labelledby="reveal-heading">
+            <h3 id="reveal-heading">Reveal sensitive data</h3>
+            {result?.error ? (
+              <p id="reveal-error" className="error" role="alert">
+                {result.error}
+              </p>
+            ) : null}
+            <label htmlFor="reveal-reason">Reason (required, e.g. the support ticket)</label>
+            <input
+              id="reveal-reason"
+              name="reason"
+              required
+              minLength={revealReasonMinLength}
+              maxLength={500}
+              autoComplete="off"
+              aria-describedby={result?.error ? "reveal-error reveal-hint" : "reveal-hint"}
+            />
+            <p id="reveal-hint" className="muted small">
+              At least {revealReasonMinLength} characters. Every reveal is audited.
+            </p>
+            {c.hasSsn ? (
+              <button type="submit" name="field" value="ssn" disabled={busy}>
+                Reveal SSN
+              </button>
+            ) : null}{" "}
+            {c.hasDateOfBirth ? (
+              <button type="submit" name="field" value="date_of_birth" disabled={busy}>
+                Reveal date of birth
+              </button>
+            ) : null}
+          </Form>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="decisions-heading">
+        <h2 id="decisions-heading">Decisions</h2>
+        {detail.decisions.length === 0 ? <p>Not decided yet.</p> : null}
+        {detail.decisions.map((decision) => (
+          <DecisionSection key={decision.id} decision={decision} />
+        ))}
+      </section>
+
+      {detail.notices.length > 0 ? (
+        <section aria-labelledby="notices-heading" className="card">
+          <h2 id="notices-heading">Adverse action notices</h2>
+          {detail.notices.map((n) => (
+            <div key={n.id}>
+              <p>
+                Notice {n.id} of {shortTime(n.createdAt)} (decision {n.decisionId}),{" "}
+                {n.sentAt ? `sent ${shortTime(n.sentAt)}` : "not sent yet"}:
+              </p>
+              <ol>
+                {n.reasons.map((r) => (
+                  <li key={r.code}>{r.text}</li>
+                ))}
+              </ol>
+            </div>
+          ))}
+        </section>
+      ) : null}
+
+      <section aria-labelledby="loan-heading" className="card">
+        <h2 id="loan-heading">Loan</h2>
+        {detail.loan ? (
+          <dl className="facts">
+            <div>
+              <dt>Status</dt>
+              <dd>{detail.loan.status.replace(/_/g, " ")}</dd>
+            </div>
+            <div>
+              <dt>Lender</dt>
+              <dd>
+                {detail.loan.lender}
+                {detail.loan.lenderLoanId ? ` (${detail.loan.lenderLoanId})` : ""}
+              </dd>
+            </div>
+            <div>
+              <dt>Principal / amount</dt>
+              <dd>
+                {formatMoney(detail.loan.principalCents)} / {formatMoney(detail.loan.amountCents)}
+              </dd>
+            </div>
+            <div>
+              <dt>Disbursement to merchant</dt>
+              <dd>{formatMoney(detail.loan.disbursementCents)}</dd>
+            </div>
+            <div>
+              <dt>Funded</dt>
+              <dd>
+                {detail.loan.fundedAt
+                  ? `${formatMoney(detail.loan.fundedAmountCents ?? 0)} on ${shortTime(detail.loan.fundedAt)}`
+                  : "not yet"}
+              </dd>
+            </div>
+          </dl>
+        ) : (
+          <p>No loan yet.</p>
+        )}
+      </section>
+
+      <section aria-labelledby="timeline-heading" className="card">
+        <h2 id="timeline-heading">Timeline</h2>
+        <Timeline events={detail.timeline} />
+      </section>
+    </OpsShell>
+  );
+}

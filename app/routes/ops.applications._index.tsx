@@ -1,0 +1,154 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { applicationStatuses } from "../../db/schema/applications";
+import { getDatabase } from "~/db.server";
+import { formatMoney } from "~/decisioning/format";
+import { listSearch, parseFilters, statusLabels } from "~/ops/applications";
+import { listApplications, listMerchants } from "~/ops/applications.server";
+import { requirePermission } from "~/ops/guard.server";
+import { OpsShell } from "~/ops/layout";
+
+export const meta: MetaFunction = () => [{ title: "Applications — FlowOps" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { operator } = await requirePermission(request, "read:application");
+  const { filters, errors } = parseFilters(new URL(request.url).searchParams);
+  const database = await getDatabase();
+  const [page, merchants] = await Promise.all([
+    listApplications(database, filters),
+    listMerchants(database),
+  ]);
+  return {
+    operator: { name: operator.name, email: operator.email, role: operator.role },
+    filters,
+    errors,
+    merchants,
+    rows: page.rows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() })),
+    nextSearch: page.next ? listSearch(filters, page.next) : null,
+    firstSearch: filters.after ? listSearch(filters, null) : null,
+  };
+}
+
+export default function ApplicationsList() {
+  const d = useLoaderData<typeof loader>();
+  const f = d.filters;
+  const filtered = Boolean(f.q || f.status || f.merchantId || f.from || f.to);
+  return (
+    <OpsShell operator={d.operator} title="Applications">
+      <Form method="get" className="card filters" role="search" aria-label="Find applications">
+        <div className="filter-search">
+          <label htmlFor="q">Search</label>
+          <input
+            id="q"
+            name="q"
+            type="search"
+            defaultValue={f.q}
+            aria-describedby="q-hint"
+            maxLength={200}
+          />
+          <p id="q-hint" className="muted small">
+            Customer name, e-mail, phone or CRM id (customer or job); or an application id.
+          </p>
+        </div>
+        <div className="filter-row">
+          <div>
+            <label htmlFor="status">Status</label>
+            <select id="status" name="status" defaultValue={f.status ?? ""}>
+              <option value="">Any status</option>
+              {applicationStatuses.map((status) => (
+                <option key={status} value={status}>
+                  {statusLabels[status]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="merchant">Merchant</label>
+            <select id="merchant" name="merchant" defaultValue={f.merchantId ?? ""}>
+              <option value="">Any merchant</option>
+              {d.merchants.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="from">Created from</label>
+            <input id="from" name="from" type="date" defaultValue={f.from ?? ""} />
+          </div>
+          <div>
+            <label htmlFor="to">Created to</label>
+            <input id="to" name="to" type="date" defaultValue={f.to ?? ""} />
+          </div>
+        </div>
+        <button type="submit">Search</button>{" "}
+        {filtered ? <Link to="/ops/applications">Clear filters</Link> : null}
+      </Form>
+
+      {d.errors.length > 0 ? (
+        <ul className="error" role="alert">
+          {d.errors.map((e) => (
+            <li key={e}>{e}</li>
+          ))}
+        </ul>
+      ) : null}
+
+      {d.rows.length === 0 ? (
+        <p role="status">
+          {filtered ? "No applications match these filters." : "No applications yet."}
+        </p>
+      ) : (
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Applications found">
+          <table>
+            <caption>
+              Applications, newest first{filtered ? " (filtered)" : ""}
+              {d.firstSearch ? ", later page" : ""}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Created (UTC)</th>
+                <th scope="col">Customer</th>
+                <th scope="col">Merchant</th>
+                <th scope="col">Amount</th>
+                <th scope="col">Status</th>
+                <th scope="col">CRM</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.rows.map((row) => (
+                <tr key={row.id}>
+                  <td>
+                    <time dateTime={row.createdAt}>
+                      {row.createdAt.slice(0, 16).replace("T", " ")}
+                    </time>
+                  </td>
+                  <th scope="row">
+                    <Link to={`/ops/applications/${row.id}`}>{row.customerName}</Link>
+                  </th>
+                  <td>{row.merchantName}</td>
+                  <td>{formatMoney(row.amountCents)}</td>
+                  <td>
+                    <span className={`badge status-${row.status}`}>{statusLabels[row.status]}</span>
+                  </td>
+                  <td>{row.crm}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <nav aria-label="Pages" className="pager">
+        {d.firstSearch !== null ? (
+          <Link to={`/ops/applications${d.firstSearch}`}>First page</Link>
+        ) : null}
+        {d.nextSearch ? (
+          <Link to={`/ops/applications${d.nextSearch}`} rel="next">
+            Next page
+          </Link>
+        ) : null}
+      </nav>
+    </OpsShell>
+  );
+}
