@@ -17,12 +17,19 @@ const finished = new Set([
 ]);
 
 /** Starts a hosted identity check and returns where to send the borrower (works without JavaScript). */
+/** Without an identity partner (production, unconfigured) the step records that and moves on. */
+export async function skipIdentityCheck(journey: Journey, client: ReturnType<typeof clientInfo>) {
+  await saveIdentity(journey, "unavailable", client);
+}
+
 export async function startIdentityCheck(
   journey: Journey,
 ): Promise<{ ok: true; url: string } | { ok: false; message: string }> {
+  const identity = getIdentity();
+  if (!identity) return { ok: false, message: "unavailable" };
   try {
     const attempt = Date.now().toString(36);
-    const { inquiryId, hostedUrl } = await getIdentity().createInquiry({
+    const { inquiryId, hostedUrl } = await identity.createInquiry({
       referenceId: journey.application.id,
       redirectUrl: `${appUrl().replace(/\/$/, "")}${pagePath(journey.token, "identity")}`,
       name: { first: journey.customer.firstName, last: journey.customer.lastName },
@@ -55,8 +62,10 @@ export async function finishIdentityCheck(
 ): Promise<"done" | "pending" | "mismatch" | "unavailable"> {
   if (!journey.application.kycInquiryId || returnedInquiryId !== journey.application.kycInquiryId)
     return "mismatch";
+  const identity = getIdentity();
+  if (!identity) return "unavailable";
   try {
-    const result = await getIdentity().getInquiry(returnedInquiryId, AbortSignal.timeout(15_000));
+    const result = await identity.getInquiry(returnedInquiryId, AbortSignal.timeout(15_000));
     if (!finished.has(result.status)) return "pending";
     await saveIdentity(journey, result.status, client);
     return "done";

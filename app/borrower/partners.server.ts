@@ -27,9 +27,14 @@ export function getBankLink(): BankLinkAdapter | null {
   return globalForPartners.__flowpayBankLink;
 }
 
-/** Persona when configured, the sandbox (outcome by last name) otherwise. */
-export function getIdentity(): IdentityAdapter {
+/**
+ * Persona when configured, the sandbox (outcome by last name) otherwise — never the sandbox in
+ * production (it approves everybody): there, an unconfigured Persona means null, the borrower
+ * continues without the check and the decision goes to manual review.
+ */
+export function getIdentity(): IdentityAdapter | null {
   const env = getEnv();
+  if (isProduction() && !(env.PERSONA_API_KEY && env.PERSONA_TEMPLATE_ID)) return null;
   globalForPartners.__flowpayIdentity ??= createIdentityAdapter({
     apiKey: env.PERSONA_API_KEY,
     templateId: env.PERSONA_TEMPLATE_ID,

@@ -85,7 +85,7 @@ export async function receivePersonaWebhook(
 ): Promise<PersonaWebhookOutcome> {
   const adapter = getIdentity();
   // The sandbox's webhook secret is public: in production it must verify nothing.
-  if (adapter.name === "sandbox" && isProduction()) {
+  if (!adapter || (adapter.name === "sandbox" && isProduction())) {
     return { kind: "rejected", reason: "PERSONA_NOT_CONFIGURED" };
   }
   let event: KycEvent;

@@ -274,7 +274,7 @@ const at = (base: number, seconds: number) => new Date(base + seconds * 1000);
 
 describe("Persona webhooks", () => {
   it("the live adapter is the one verifying", () => {
-    expect(getIdentity().name).toBe("persona");
+    expect(getIdentity()?.name).toBe("persona");
   });
 
   it("out-of-order events end in the status of the newest one; a replay changes nothing", async () => {

@@ -3,7 +3,11 @@ import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/audit/audit.server";
 import { guardPublicForm, loadJourney } from "~/borrower/context.server";
-import { finishIdentityCheck, startIdentityCheck } from "~/borrower/identity.server";
+import {
+  finishIdentityCheck,
+  skipIdentityCheck,
+  startIdentityCheck,
+} from "~/borrower/identity.server";
 import { pagePath } from "~/borrower/journey";
 import { BorrowerShell, Honeypot } from "~/borrower/ui";
 
@@ -28,6 +32,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const j = await loadJourney(params.token, "identity");
   await guardPublicForm(request, await request.formData());
   const started = await startIdentityCheck(j);
+  if (!started.ok && started.message === "unavailable") {
+    await skipIdentityCheck(j, clientInfo(request));
+    return redirect(pagePath(j.token, "review"));
+  }
   if (!started.ok) return { error: started.message };
   return redirect(started.url, 303);
 }
