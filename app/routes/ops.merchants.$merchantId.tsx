@@ -64,7 +64,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
   const { merchant, keys, connections } = found;
   const now = Date.now();
-  const done = new URL(request.url).searchParams.get("done") ?? "";
+  const url = new URL(request.url);
+  const done = url.searchParams.get("done") ?? "";
+  // Where the OAuth callback (api.v1.crm.fieldroutes.callback) sends the operator back to.
+  const oauth = url.searchParams.get("oauth");
+  const oauthCrm = (url.searchParams.get("crm") ?? "").replace(/[^a-z0-9_]/g, "").slice(0, 40);
+  const oauthNotice =
+    oauth === "connected"
+      ? `${oauthCrm} connected: its tokens are stored encrypted.`
+      : oauth === "denied"
+        ? `The ${oauthCrm} authorization was declined: nothing was connected.`
+        : oauth === "failed"
+          ? `The ${oauthCrm} authorization failed (the code could not be exchanged): start again.`
+          : null;
   return {
     operator: { name: operator.name, email: operator.email, role: operator.role },
     can: {
@@ -72,7 +84,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       keys: can(operator.role, "manage:api_key"),
       crm: can(operator.role, "manage:crm_connection"),
     },
-    notice: notices[done] ?? null,
+    notice: notices[done] ?? oauthNotice,
     plans: await merchantPlans(database),
     merchant: {
       id: merchant.id,
