@@ -34,6 +34,8 @@ export const encryptedColumns = [
     column: "refresh_token_enc",
     context: "crm_connections.refresh_token",
   },
+  // Pending OAuth authorizations: the PKCE code verifier (rows live 10 minutes).
+  { table: "oauth_states", column: "code_verifier_enc", context: "oauth_states.code_verifier" },
   // Texts carry borrower link tokens, so their bodies are encrypted too.
   { table: "messages", column: "body_enc", context: "messages.body" },
   // Not listed: idempotency_keys.response_body ("idempotency_keys.response_body") lives 24 h;

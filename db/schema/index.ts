@@ -4,3 +4,4 @@ export * from "./applications";
 export * from "./decisioning";
 export * from "./lending";
 export * from "./platform";
+export * from "./oauth-states";

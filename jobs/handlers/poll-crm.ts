@@ -1,14 +1,22 @@
+import { DEFAULT_REFRESH_SKEW_MS } from "../../adapters/oauth/index";
 import { getEnv } from "~/config/env.server";
+import { refreshExpiringConnections } from "~/crm-sync/oauth-tokens.server";
 import { pollCrm, schedulePoll } from "~/crm-sync/poll.server";
 import type { JobHandler } from "../registry";
 import type { pollCrmJob } from "./poll-crm.definition";
 
 /**
  * Reschedules itself first (so a failing poll never ends the chain: its retries reschedule
- * again, replacing the pending one), then polls every connected FieldRoutes office.
+ * again, replacing the pending one), then polls every connected FieldRoutes office and refreshes
+ * the OAuth tokens that would expire before the next poll.
  */
 export const handlePollCrm: JobHandler<typeof pollCrmJob.schema> = async (_payload, context) => {
-  await schedulePoll(context.database, getEnv().CRM_POLL_INTERVAL_MS, "replace");
+  const intervalMs = getEnv().CRM_POLL_INTERVAL_MS;
+  await schedulePoll(context.database, intervalMs, "replace");
   const summary = await pollCrm(context.database, { signal: context.signal });
-  context.logger.info(summary, "crm poll done");
+  const tokens = await refreshExpiringConnections(context.database, {
+    horizonMs: intervalMs + DEFAULT_REFRESH_SKEW_MS,
+    signal: context.signal,
+  });
+  context.logger.info({ ...summary, tokens }, "crm poll done");
 };
