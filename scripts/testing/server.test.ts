@@ -21,8 +21,10 @@ afterAll(async () => {
 
 /** Signs the demo operator in with password then TOTP, as a browser without JavaScript would. */
 async function signIn(base: string) {
+  // Browsers send Origin with every form post; FlowOps refuses posts without a same-site one.
   const login = await fetch(`${base}/ops/login`, {
     method: "POST",
+    headers: { origin: base },
     body: new URLSearchParams({ email: demo.operatorEmail, password: demo.operatorPassword }),
     redirect: "manual",
   });
@@ -30,7 +32,7 @@ async function signIn(base: string) {
   const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
   const verify = await fetch(`${base}/ops/verify`, {
     method: "POST",
-    headers: { cookie },
+    headers: { cookie, origin: base },
     body: new URLSearchParams({ code: await generate({ secret: demo.operatorTotpSecret }) }),
     redirect: "manual",
   });
