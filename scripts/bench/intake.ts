@@ -19,7 +19,11 @@ const { values } = parseArgs({
 const duration = Number(values.seconds);
 
 const server = await spawnServer({
-  env: { LOG_LEVEL: "warn", CRM_RATE_LIMIT_PER_MINUTE: "1000000" },
+  env: {
+    LOG_LEVEL: "warn",
+    CRM_RATE_LIMIT_PER_MINUTE: "1000000",
+    JOBS_ENABLED: values["no-jobs"] ? "false" : "true",
+  },
 });
 const apiKey = readFileSync(join(server.dataDir, "demo-api-key.txt"), "utf8").trim();
 
