@@ -14,6 +14,8 @@ const { values } = parseArgs({
   options: {
     seconds: { type: "string", default: "10" },
     json: { type: "boolean", default: false },
+    // --no-jobs: the job runner off, to see the intake path alone (texts and CRM syncs then wait).
+    "no-jobs": { type: "boolean", default: false },
   },
 });
 const duration = Number(values.seconds);
