@@ -9,6 +9,7 @@ import {
   rotateApiKey,
   type CreatedApiKey,
 } from "~/crm/api-keys.server";
+import { ConfigError } from "~/config/env.server";
 import {
   circuitStateOf,
   connectFieldRoutes,
@@ -16,6 +17,8 @@ import {
   verifyCrmConnection,
   type VerifyResult,
 } from "~/crm-sync/connections.server";
+import { oauthProviders } from "~/crm-sync/oauth-providers.server";
+import { OAuthNotConfiguredError, startOAuthConnection } from "~/crm-sync/oauth.server";
 import { getPublishedPricing } from "~/decisioning/pricing-rules.server";
 import { getCipher, type FieldCipher } from "~/security/encryption.server";
 import type { MerchantInput } from "./merchants-form";
@@ -342,4 +345,47 @@ export async function disconnectMerchantCrm(
     { merchantId: input.merchantId, crm: connection.crm },
     input.actor,
   );
+}
+
+/** The CRMs configured for OAuth on this server (CRM_OAUTH_PROVIDERS); a bad setting is reported, not thrown. */
+export function oauthCrms(): { crms: string[]; error: string | null } {
+  try {
+    return { crms: oauthProviders().map((provider) => provider.crm), error: null };
+  } catch (error) {
+    if (error instanceof ConfigError) return { crms: [], error: error.message };
+    throw error;
+  }
+}
+
+/**
+ * Starts connecting a merchant to an OAuth CRM: the operator's browser goes to the returned URL
+ * and comes back through the callback, bound to this session (app/crm-sync/oauth.server.ts).
+ */
+export async function startMerchantOAuth(
+  database: Database,
+  input: {
+    merchantId: string;
+    crm: string;
+    sessionId: string;
+    actor: OperatorActor;
+  },
+): Promise<{ ok: true; url: string } | { ok: false; error: string }> {
+  const merchant = await database.db.query.merchants.findFirst({
+    where: eq(merchants.id, input.merchantId),
+  });
+  if (!merchant) throw new MerchantNotFoundError(`No merchant ${input.merchantId}`);
+  try {
+    const { url } = await startOAuthConnection(database, {
+      sessionId: input.sessionId,
+      operatorId: input.actor.actorId ?? "",
+      merchantId: merchant.id,
+      crm: input.crm,
+      ip: input.actor.ip ?? null,
+      userAgent: input.actor.userAgent ?? null,
+    });
+    return { ok: true, url };
+  } catch (error) {
+    if (error instanceof OAuthNotConfiguredError) return { ok: false, error: error.message };
+    throw error;
+  }
 }

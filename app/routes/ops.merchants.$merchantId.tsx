@@ -22,11 +22,13 @@ import {
   disconnectMerchantCrm,
   getMerchant,
   merchantPlans,
+  oauthCrms,
   MerchantNotFoundError,
   revokeMerchantApiKey,
   rotateMerchantApiKey,
   parseFieldRoutesForm,
   setMerchantStatus,
+  startMerchantOAuth,
   updateMerchant,
   verifyMerchantCrm,
 } from "~/ops/merchants.server";
@@ -117,6 +119,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
           : ("active" as const),
     })),
     sandboxAllowed: !isProduction(),
+    oauth: oauthCrms(),
     connections: connections.map((connection) => ({
       id: connection.id,
       circuit: connection.status === "disconnected" ? null : connectionCircuit(connection.id),
@@ -272,6 +275,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
         crmError: `Not connected: the test call failed${result.code ? ` (${result.code})` : ""}: ${result.error}`,
         crmValues,
       } satisfies ActionData;
+    }
+    if (intent === "crm-oauth-start") {
+      const session = await requireAction(request, "manage:crm_connection");
+      const started = await startMerchantOAuth(database, {
+        merchantId,
+        crm: String(formData.get("crm") ?? ""),
+        sessionId: session.sessionId,
+        actor: { actorType: "operator", actorId: session.operator.id, ...clientInfo(request) },
+      });
+      // The operator's browser goes to the CRM and comes back through the callback.
+      if (started.ok) return redirect(started.url);
+      return { crmError: started.error } satisfies ActionData;
     }
     if (intent === "crm-verify" || intent === "crm-disconnect") {
       const { operator } = await requireAction(request, "manage:crm_connection");
@@ -606,6 +621,11 @@ export default function MerchantDetail() {
                       ]
                         .filter(Boolean)
                         .join(", ") || "—"}
+                      {connection.authKind === "oauth" && connection.tokenExpiresAt ? (
+                        <div className="small muted">
+                          token until <When iso={connection.tokenExpiresAt} />
+                        </div>
+                      ) : null}
                     </td>
                     <td>
                       <When iso={connection.verifiedAt} />
@@ -692,12 +712,28 @@ export default function MerchantDetail() {
             </button>
           </Form>
         ) : null}
-        <div className="card" role="note" aria-labelledby="oauth-heading">
-          <h3 id="oauth-heading">OAuth CRMs (Jobber, Housecall Pro)</h3>
-          <p>
-            Not available here yet: starting an OAuth connection needs the OAuth back-end
-            (app/crm-sync/oauth.server.ts), which is not part of this build.
-          </p>
+        <div className="card">
+          <h3>OAuth CRMs</h3>
+          {loaded.oauth.error ? (
+            <p className="error">OAuth is misconfigured on this server: {loaded.oauth.error}</p>
+          ) : loaded.oauth.crms.length === 0 ? (
+            <p>No OAuth CRM is configured on this server (CRM_OAUTH_PROVIDERS).</p>
+          ) : loaded.can.crm ? (
+            <Form method="post" className="toolbar">
+              <p className="small muted">
+                You sign in at the CRM and come back here; the tokens are stored encrypted. The
+                authorization must be finished within 10 minutes, in this session.
+              </p>
+              {loaded.oauth.crms.map((crm) => (
+                <button key={crm} type="submit" name="crm" value={crm} className="secondary">
+                  Connect {crm} with OAuth
+                </button>
+              ))}
+              <input type="hidden" name="intent" value="crm-oauth-start" />
+            </Form>
+          ) : (
+            <p>Configured: {loaded.oauth.crms.join(", ")}.</p>
+          )}
         </div>
       </section>
     </OpsShell>
