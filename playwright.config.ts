@@ -31,7 +31,9 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  timeout: 30_000,
+  timeout: 45_000,
+  // Two cores run the server, its job runner and Chromium together: give pages a little slack.
+  expect: { timeout: 10_000 },
   reporter: process.env.CI ? "list" : "line",
   use: {
     trace: "retain-on-failure",

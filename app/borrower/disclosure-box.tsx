@@ -41,34 +41,14 @@ export function DisclosureBox({
   return (
     <section className="til" aria-labelledby={`${idPrefix}-til`}>
       <h3 id={`${idPrefix}-til`}>Truth in Lending disclosure</h3>
-      <div className="til-grid">
-        {cells.map((cell) => (
-          <div key={cell.label} className={cell.conspicuous ? "til-cell conspicuous" : "til-cell"}>
-            <div className="til-label">{cell.label}</div>
-            <div className="til-explain">{cell.explanation}</div>
-            <div className="til-value">{cell.value}</div>
-          </div>
-        ))}
-      </div>
-      <table className="schedule">
-        <caption>Your payment schedule</caption>
-        <thead>
-          <tr>
-            <th scope="col">Number of payments</th>
-            <th scope="col">Amount of payments</th>
-            <th scope="col">When payments are due</th>
-          </tr>
-        </thead>
-        <tbody>
-          {disclosure.paymentSchedule.map((group) => (
-            <tr key={group.firstPaymentNumber}>
-              <td>{group.count}</td>
-              <td>{formatCents(group.amountCents)}</td>
-              <td>{group.when}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <FederalBox cells={cells} />
+      <PaymentScheduleTable
+        rows={disclosure.paymentSchedule.map((group) => ({
+          count: group.count,
+          amount: formatCents(group.amountCents),
+          when: group.when,
+        }))}
+      />
       <p className="small">
         <strong>Late charge:</strong> {disclosure.lateCharge.text} <strong>Prepayment:</strong>{" "}
         {disclosure.prepayment.text}
@@ -82,5 +62,51 @@ export function DisclosureBox({
         {formatCents(disclosure.itemization.principalCents)}.
       </p>
     </section>
+  );
+}
+
+type BoxCell = { label: string; value: string; explanation: string; conspicuous: boolean };
+
+/** The four federal boxes; the offers page and the agreement both render them with this. */
+export function FederalBox({ cells }: { cells: BoxCell[] }) {
+  return (
+    <div className="til-grid">
+      {cells.map((cell) => (
+        <div key={cell.label} className={cell.conspicuous ? "til-cell conspicuous" : "til-cell"}>
+          <div className="til-label">{cell.label}</div>
+          <div className="til-explain">{cell.explanation}</div>
+          <div className="til-value">{cell.value}</div>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** Number, amount and timing of payments (the odd last payment is its own row). */
+export function PaymentScheduleTable({
+  rows,
+}: {
+  rows: { count: number; amount: string; when: string }[];
+}) {
+  return (
+    <table className="schedule">
+      <caption>Your payment schedule</caption>
+      <thead>
+        <tr>
+          <th scope="col">Number of payments</th>
+          <th scope="col">Amount of payments</th>
+          <th scope="col">When payments are due</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.when}>
+            <td>{row.count}</td>
+            <td>{row.amount}</td>
+            <td>{row.when}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -1,5 +1,5 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
@@ -13,7 +13,7 @@ import { BorrowerShell, FieldError, Honeypot } from "~/borrower/ui";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "consents");
-  return { merchant: j.merchant.name, constraint: getZodConstraint(consentsSchema) };
+  return { merchant: j.merchant.name };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -38,9 +38,8 @@ export default function Consents() {
   const busy = useNavigation().state !== "idle";
   const [form, fields] = useForm<{ creditPull: string; esign: string; privacy: string }>({
     lastResult,
+    // Validated on the server only: three checkboxes need no schema in the phone's browser.
     shouldValidate: "onSubmit",
-    // Native validation from the zod schema's constraints: no zod in the browser bundle.
-    constraint: data.constraint,
   });
   return (
     <BorrowerShell merchantName={data.merchant} page="consents" title="Before we check your offers">

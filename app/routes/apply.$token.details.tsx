@@ -1,5 +1,5 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
@@ -10,13 +10,6 @@ import { detailsSchema } from "~/borrower/schemas";
 import { saveDetails } from "~/borrower/steps.server";
 import { BorrowerShell, FieldError, Honeypot } from "~/borrower/ui";
 
-type DetailsForm = {
-  dateOfBirth: string;
-  ssn?: string;
-  monthlyIncome: string;
-  housingCost: string;
-};
-
 const centsToDollars = (cents: number | null) =>
   cents === null ? "" : (cents / 100).toFixed(2).replace(/\.00$/, "");
 
@@ -25,9 +18,6 @@ export async function loader({ params }: LoaderFunctionArgs) {
   return {
     merchant: j.merchant.name,
     ssnLast4: j.customer.ssnLast4,
-    // The zod schema's constraints (required, patterns, limits) as HTML attributes: the browser
-    // validates inline with them, without shipping zod to the phone.
-    constraint: getZodConstraint(detailsSchema({ ssnOnFile: Boolean(j.customer.ssnEnc) })),
     monthlyIncome: centsToDollars(j.application.monthlyIncomeCents),
     housingCost: centsToDollars(j.application.housingCostCents),
   };
@@ -51,12 +41,13 @@ export default function Details() {
   const data = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
-  const [form, fields] = useForm<DetailsForm>({
+  const schema = detailsSchema({ ssnOnFile: Boolean(data.ssnLast4) });
+  const [form, fields] = useForm({
     lastResult,
     defaultValue: { monthlyIncome: data.monthlyIncome, housingCost: data.housingCost },
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
-    constraint: data.constraint,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
   });
   return (
     <BorrowerShell merchantName={data.merchant} page="details" title="A few details about you">

@@ -7,6 +7,7 @@ import { clientInfo } from "~/audit/audit.server";
 import { guardPublicForm, loadJourney } from "~/borrower/context.server";
 import { pagePath } from "~/borrower/journey";
 import { sameName, signSchema } from "~/borrower/schemas";
+import { FederalBox, PaymentScheduleTable } from "~/borrower/disclosure-box";
 import { BorrowerShell, FieldError, Honeypot } from "~/borrower/ui";
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
@@ -68,37 +69,8 @@ export default function Sign() {
         <p className="small">
           Creditor: {doc.creditor.name}, {doc.creditor.address}. Loan date {doc.loanDate}.
         </p>
-        <div className="til-grid">
-          {doc.federalBox.map((cell) => (
-            <div
-              key={cell.label}
-              className={cell.conspicuous ? "til-cell conspicuous" : "til-cell"}
-            >
-              <div className="til-label">{cell.label}</div>
-              <div className="til-explain">{cell.explanation}</div>
-              <div className="til-value">{cell.value}</div>
-            </div>
-          ))}
-        </div>
-        <table className="schedule">
-          <caption>Your payment schedule</caption>
-          <thead>
-            <tr>
-              <th scope="col">Number of payments</th>
-              <th scope="col">Amount of payments</th>
-              <th scope="col">When payments are due</th>
-            </tr>
-          </thead>
-          <tbody>
-            {doc.paymentSchedule.map((row) => (
-              <tr key={row.when}>
-                <td>{row.count}</td>
-                <td>{row.amount}</td>
-                <td>{row.when}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <FederalBox cells={doc.federalBox} />
+        <PaymentScheduleTable rows={doc.paymentSchedule} />
         <h3>Itemization of the amount financed</h3>
         <dl className="facts">
           {doc.itemization.map((item) => (
