@@ -4,6 +4,7 @@ import { logger } from "~/observability/logger.server";
 import type { Journey } from "./context.server";
 import { getBankLink } from "./partners.server";
 import { saveBankLink } from "./steps.server";
+import { storedBankSummary } from "./webhooks-plaid.server";
 
 /**
  * Exchanges the public token and summarises balances and transactions — network calls, so
@@ -27,13 +28,11 @@ export async function linkBank(
       AbortSignal.timeout(15_000),
     );
     const summary = await adapter.summarize(accessToken, AbortSignal.timeout(20_000));
-    // Plaid's overdraftCount already includes the NSF/overdraft fees, while decisioning adds the
-    // two: store the below-zero episodes and the fees separately so nothing counts twice.
-    const stored = {
-      ...summary,
-      overdraftCount: Math.max(0, summary.overdraftCount - summary.nsfCount),
-    };
-    await saveBankLink(journey, { kind: "linked", itemId, accessToken, summary: stored }, client);
+    await saveBankLink(
+      journey,
+      { kind: "linked", itemId, accessToken, summary: storedBankSummary(summary) },
+      client,
+    );
     return { ok: true };
   } catch (error) {
     if (!isPartnerError(error)) throw error;

@@ -144,9 +144,9 @@ export async function receivePlaidWebhook(
 }
 
 /**
- * What is stored of a summary: Plaid's overdraftCount already includes the NSF/overdraft fee
- * transactions, which decisioning adds again, so the fees are taken out (as bank.server.ts's
- * linkBank does when the bank is first linked — keep the two the same).
+ * What is stored of a summary (at linking and on every refresh): Plaid's overdraftCount already
+ * includes the NSF/overdraft fee transactions, which decisioning adds again, so the fees are
+ * taken out and nothing counts twice.
  */
 export function storedBankSummary(summary: BankSummary): Record<string, unknown> {
   return { ...summary, overdraftCount: Math.max(0, summary.overdraftCount - summary.nsfCount) };
