@@ -30,7 +30,9 @@ export default defineConfig({
   testDir: "e2e",
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // One retry in CI only: a flaky test is then reported as "flaky" (and must be investigated)
+  // instead of sinking the whole run.
+  retries: process.env.CI ? 1 : 0,
   timeout: 45_000,
   // Two cores run the server, its job runner and Chromium together: give pages a little slack.
   expect: { timeout: 10_000 },
