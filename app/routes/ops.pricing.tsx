@@ -6,6 +6,7 @@ import { getDatabase } from "~/db.server";
 import { formatMoney } from "~/decisioning/format";
 import { requireAction, requirePermission } from "~/ops/guard.server";
 import { OpsShell } from "~/ops/layout";
+import { VersionHistory, When } from "~/ops/versions-ui";
 import { can } from "~/ops/permissions";
 import {
   describePricing,
@@ -123,11 +124,6 @@ export async function action({ request }: ActionFunctionArgs) {
     if (error instanceof PricingEditorError) return reply({ error: error.message });
     throw error;
   }
-}
-
-function When({ iso }: { iso: string | null }) {
-  if (!iso) return <>—</>;
-  return <time dateTime={iso}>{iso.slice(0, 16).replace("T", " ")} UTC</time>;
 }
 
 function Problems(props: { id: string; title: string; problems: string[] }) {
@@ -369,54 +365,12 @@ export default function Pricing() {
         <p className="card">Draft v{draft.version} is being edited.</p>
       ) : null}
 
-      <section className="card" aria-labelledby="history-heading">
-        <h2 id="history-heading">History</h2>
-        <table>
-          <caption className="visually-hidden">Every pricing version</caption>
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Status</th>
-              <th scope="col">Published by</th>
-              <th scope="col">Published</th>
-              <th scope="col">Notes</th>
-              {loaded.canEdit ? <th scope="col">Copy</th> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {history.map((row) => (
-              <tr key={row.id}>
-                <th scope="row">v{row.version}</th>
-                <td>
-                  <span className="badge">{row.status}</span>
-                </td>
-                <td>{row.publishedBy ?? (row.status === "draft" ? "—" : "the system")}</td>
-                <td>
-                  <When iso={row.publishedAt} />
-                </td>
-                <td>{row.notes ?? ""}</td>
-                {loaded.canEdit ? (
-                  <td>
-                    {row.status !== "draft" && !draft ? (
-                      <Form method="post" className="inline-form">
-                        <input type="hidden" name="fromVersion" value={row.version} />
-                        <button
-                          type="submit"
-                          name="intent"
-                          value="start-draft"
-                          className="secondary small"
-                        >
-                          New draft from v{row.version}
-                        </button>
-                      </Form>
-                    ) : null}
-                  </td>
-                ) : null}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      <VersionHistory
+        caption="Every pricing version"
+        rows={history}
+        canEdit={loaded.canEdit}
+        hasDraft={Boolean(draft)}
+      />
     </OpsShell>
   );
 }

@@ -8,6 +8,7 @@ import { reasonCatalogue, type ReasonSpec } from "~/decisioning/reasons";
 import { operators as ruleOperators, ruleActions, type Rule } from "~/decisioning/rules";
 import { requireAction, requirePermission } from "~/ops/guard.server";
 import { OpsShell } from "~/ops/layout";
+import { VersionHistory, When } from "~/ops/versions-ui";
 import { can } from "~/ops/permissions";
 import {
   applyRowIntent,
@@ -168,11 +169,6 @@ export async function action({ request }: ActionFunctionArgs) {
     if (error instanceof RulesEditorError) return reply({ error: error.message });
     throw error;
   }
-}
-
-function When({ iso }: { iso: string | null }) {
-  if (!iso) return <>—</>;
-  return <time dateTime={iso}>{iso.slice(0, 16).replace("T", " ")} UTC</time>;
 }
 
 const statusLabels: Record<string, string> = {
@@ -705,58 +701,13 @@ export default function Rules() {
         <p className="card">Draft v{draft.version} is being edited.</p>
       ) : null}
 
-      <section className="card" aria-labelledby="history-heading">
-        <h2 id="history-heading">History</h2>
-        <div className="table-scroll" tabIndex={0}>
-          <table>
-            <caption className="visually-hidden">Every rule set version</caption>
-            <thead>
-              <tr>
-                <th scope="col">Version</th>
-                <th scope="col">Status</th>
-                <th scope="col">Rules</th>
-                <th scope="col">Published by</th>
-                <th scope="col">Published</th>
-                <th scope="col">Notes</th>
-                {loaded.canEdit ? <th scope="col">Copy</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {history.map((set) => (
-                <tr key={set.id}>
-                  <th scope="row">v{set.version}</th>
-                  <td>
-                    <span className="badge">{set.status}</span>
-                  </td>
-                  <td>{set.ruleCount}</td>
-                  <td>{set.publishedBy ?? (set.status === "draft" ? "—" : "the system")}</td>
-                  <td>
-                    <When iso={set.publishedAt} />
-                  </td>
-                  <td>{set.notes ?? ""}</td>
-                  {loaded.canEdit ? (
-                    <td>
-                      {set.status !== "draft" && !draft ? (
-                        <Form method="post" className="inline-form">
-                          <input type="hidden" name="fromVersion" value={set.version} />
-                          <button
-                            type="submit"
-                            name="intent"
-                            value="start-draft"
-                            className="secondary small"
-                          >
-                            New draft from v{set.version}
-                          </button>
-                        </Form>
-                      ) : null}
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
+      <VersionHistory
+        caption="Every rule set version"
+        rows={history}
+        canEdit={loaded.canEdit}
+        hasDraft={Boolean(draft)}
+        extra={{ heading: "Rules", cell: (set) => set.ruleCount }}
+      />
     </OpsShell>
   );
 }
