@@ -46,3 +46,9 @@ export function OpsShell(props: {
     </div>
   );
 }
+
+/** A UTC time as FlowOps shows it ("2026-11-28 01:30 UTC"), or a dash. */
+export function When({ iso }: { iso: string | null }) {
+  if (!iso) return <>—</>;
+  return <time dateTime={iso}>{iso.slice(0, 16).replace("T", " ")} UTC</time>;
+}

@@ -1,11 +1,6 @@
 import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
-
-/** A UTC time as FlowOps shows it ("2026-11-28 01:30 UTC"), or a dash. */
-export function When({ iso }: { iso: string | null }) {
-  if (!iso) return <>—</>;
-  return <time dateTime={iso}>{iso.slice(0, 16).replace("T", " ")} UTC</time>;
-}
+import { When } from "./layout";
 
 export type VersionRow = {
   id: string;

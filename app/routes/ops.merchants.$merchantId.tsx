@@ -6,7 +6,7 @@ import { isProduction } from "~/config/env.server";
 import { getDatabase } from "~/db.server";
 import { formatMoney } from "~/decisioning/format";
 import { requireAction, requirePermission } from "~/ops/guard.server";
-import { OpsShell } from "~/ops/layout";
+import { OpsShell, When } from "~/ops/layout";
 import {
   basisPointsToPercent,
   centsToDollarInput,
@@ -315,11 +315,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     throw error;
   }
-}
-
-function When({ iso }: { iso: string | null }) {
-  if (!iso) return <>—</>;
-  return <time dateTime={iso}>{iso.slice(0, 16).replace("T", " ")} UTC</time>;
 }
 
 export default function MerchantDetail() {

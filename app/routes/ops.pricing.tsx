@@ -5,8 +5,8 @@ import { clientInfo } from "~/audit/audit.server";
 import { getDatabase } from "~/db.server";
 import { formatMoney } from "~/decisioning/format";
 import { requireAction, requirePermission } from "~/ops/guard.server";
-import { OpsShell } from "~/ops/layout";
-import { VersionHistory, When } from "~/ops/versions-ui";
+import { OpsShell, When } from "~/ops/layout";
+import { VersionHistory } from "~/ops/versions-ui";
 import { can } from "~/ops/permissions";
 import {
   describePricing,

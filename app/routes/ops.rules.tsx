@@ -7,8 +7,8 @@ import { fieldCatalogue } from "~/decisioning/facts";
 import { reasonCatalogue, type ReasonSpec } from "~/decisioning/reasons";
 import { operators as ruleOperators, ruleActions, type Rule } from "~/decisioning/rules";
 import { requireAction, requirePermission } from "~/ops/guard.server";
-import { OpsShell } from "~/ops/layout";
-import { VersionHistory, When } from "~/ops/versions-ui";
+import { OpsShell, When } from "~/ops/layout";
+import { VersionHistory } from "~/ops/versions-ui";
 import { can } from "~/ops/permissions";
 import {
   applyRowIntent,
