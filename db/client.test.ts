@@ -58,6 +58,66 @@ describe("the embedded database", () => {
     expect(rows).toHaveLength(0);
   });
 
+  it("commits writes queued together as a group where a failing one rolls back alone", async () => {
+    const tag = `group-${Date.now()}`;
+    const writes = Array.from({ length: 20 }, (_, i) =>
+      database.write(async (tx) => {
+        const id = newId("mer");
+        await tx.insert(merchants).values({ id, name: tag, slug: `${tag}-${i}` });
+        if (i === 7) throw new Error(`write ${i} failed`);
+        return id;
+      }),
+    );
+    // Each write that reports success is already committed: another connection sees its row.
+    const seen = writes.map((write) =>
+      write.then(async (id) => {
+        const row = await database.db.get<{ n: number }>(
+          sql`SELECT count(*) AS n FROM merchants WHERE id = ${id}`,
+        );
+        return row?.n;
+      }),
+    );
+    const outcomes = await Promise.allSettled(seen);
+    expect(outcomes.filter((o) => o.status === "fulfilled" && o.value === 1)).toHaveLength(19);
+    expect(outcomes[7]).toMatchObject({
+      status: "rejected",
+      reason: { message: "write 7 failed" },
+    });
+    const rows = await database.db.all<{ slug: string }>(
+      sql`SELECT slug FROM merchants WHERE name = ${tag} ORDER BY slug`,
+    );
+    expect(rows).toHaveLength(19);
+    expect(rows.map((r) => r.slug)).not.toContain(`${tag}-7`);
+  });
+
+  it("fails every write of a group whose commit fails, and commits none of them", async () => {
+    const tag = `doomed-${Date.now()}`;
+    const writes = Array.from({ length: 5 }, (_, i) =>
+      database.write(async (tx) => {
+        await tx.insert(merchants).values({ id: newId("mer"), name: tag, slug: `${tag}-${i}` });
+        // A deferred foreign key is only checked at COMMIT: it fails the whole group.
+        if (i === 4) {
+          await tx.run(sql`PRAGMA defer_foreign_keys = ON`);
+          await tx.run(sql`INSERT INTO api_keys (id, merchant_id, name, mode, display_prefix, key_hash, expires_at, created_at, updated_at)
+                   VALUES (${newId("key")}, 'mer_missing', 'x', 'test', 'fp_test_x', ${tag}, 0, 0, 0)`);
+        }
+      }),
+    );
+    const outcomes = await Promise.allSettled(writes);
+    // The first write ran alone (the queue was idle); the other four queued behind it as a group.
+    expect(outcomes.map((o) => o.status)).toEqual([
+      "fulfilled",
+      "rejected",
+      "rejected",
+      "rejected",
+      "rejected",
+    ]);
+    const rows = await database.db.all<{ slug: string }>(
+      sql`SELECT slug FROM merchants WHERE name = ${tag}`,
+    );
+    expect(rows.map((r) => r.slug)).toEqual([`${tag}-0`]);
+  });
+
   it("refuses rows that point at nothing (foreign keys enforced)", async () => {
     const message = await failure(
       database.write((tx) =>

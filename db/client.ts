@@ -5,7 +5,7 @@ import { createClient, type Client } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import * as schema from "./schema/index";
 import { instrumentClient } from "./instrument";
-import { WriteQueue } from "./write-queue";
+import { WriteQueue, type GroupRunner } from "./write-queue";
 
 export type Schema = typeof schema;
 export type Db = LibSQLDatabase<Schema>;
@@ -15,7 +15,7 @@ export type Database = {
   url: string;
   client: Client;
   db: Db;
-  queue: WriteQueue;
+  queue: WriteQueue<Tx>;
   /** Runs `work` in one write transaction, serialised with every other write of this process. */
   write<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs a single statement (or batch) that writes, through the same queue. */
@@ -42,14 +42,37 @@ export async function openDatabase({ url, authToken }: DatabaseOptions): Promise
   }
   const client = instrumentClient(raw);
   const db = drizzle(client, { schema });
-  const queue = new WriteQueue();
+  const queue = new WriteQueue<Tx>(groupRunner(db));
   return {
     url,
     client,
     db,
     queue,
-    write: (work) => queue.run(() => db.transaction(work)),
+    write: (work) => queue.transaction(work),
     serialized: (work) => queue.run(work),
     close: () => raw.close(),
+  };
+}
+
+/**
+ * How the write queue commits: one transaction alone as it is; a group as one transaction with
+ * a savepoint per member (drizzle's nested transaction), so a member that throws rolls back only
+ * its own writes and the others still commit.
+ */
+function groupRunner(db: Db): GroupRunner<Tx> {
+  return {
+    single: (work) => db.transaction(work),
+    group: (works) =>
+      db.transaction(async (outer) => {
+        const outcomes: PromiseSettledResult<unknown>[] = [];
+        for (const work of works) {
+          try {
+            outcomes.push({ status: "fulfilled", value: await outer.transaction(work) });
+          } catch (reason) {
+            outcomes.push({ status: "rejected", reason });
+          }
+        }
+        return outcomes;
+      }),
   };
 }
