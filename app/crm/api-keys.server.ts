@@ -5,6 +5,7 @@ import { newId } from "../../db/ids";
 import { apiKeys, merchants } from "../../db/schema/index";
 import { audit, type AuditEntry } from "~/audit/audit.server";
 import { sha256Hex } from "~/security/hash.server";
+import { forgetAuthenticatedKeys, rememberKey, rememberedKey } from "./key-cache.server";
 
 export const defaultKeyLifetimeDays = 90;
 const dayMs = 24 * 60 * 60 * 1000;
@@ -75,7 +76,7 @@ export async function revokeApiKey(
   id: string,
   actor: Pick<AuditEntry, "actorType" | "actorId" | "ip" | "userAgent">,
 ) {
-  return database.write(async (tx) => {
+  const result = await database.write(async (tx) => {
     const revoked = await tx
       .update(apiKeys)
       .set({ revokedAt: new Date() })
@@ -89,6 +90,8 @@ export async function revokeApiKey(
     await audit(tx, { ...actor, action: "api_key.revoke", entityType: "api_key", entityId: id });
     return { id, alreadyRevoked: false };
   });
+  forgetAuthenticatedKeys();
+  return result;
 }
 
 export const defaultRotationOverlapHours = 24;
@@ -109,7 +112,7 @@ export async function rotateApiKey(
   const overlapEnd = new Date(
     now + (input.overlapHours ?? defaultRotationOverlapHours) * 60 * 60 * 1000,
   );
-  return database.write(async (tx) => {
+  const result = await database.write(async (tx) => {
     const old = await tx.query.apiKeys.findFirst({ where: eq(apiKeys.id, id) });
     if (!old || old.revokedAt || old.expiresAt.getTime() <= now) {
       throw new NotFoundError(`No active API key with id "${id}"`);
@@ -147,6 +150,8 @@ export async function rotateApiKey(
       oldKeyExpiresAt,
     };
   });
+  forgetAuthenticatedKeys();
+  return result;
 }
 
 export type AuthenticatedKey = {
@@ -168,13 +173,18 @@ export async function authenticateApiKey(
   presented: string,
 ): Promise<AuthenticatedKey | "invalid" | "merchant_suspended"> {
   if (!/^fp_(live|test)_[\w-]{20,64}$/.test(presented)) return "invalid";
-  const row = await database.db
-    .select()
-    .from(apiKeys)
-    .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
-    .where(eq(apiKeys.keyHash, sha256Hex(presented)))
-    .get();
+  const keyHash = sha256Hex(presented);
   const now = Date.now();
+  let row = rememberedKey(keyHash, now);
+  if (!row) {
+    row = await database.db
+      .select()
+      .from(apiKeys)
+      .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
+      .where(eq(apiKeys.keyHash, keyHash))
+      .get();
+    if (row) rememberKey(keyHash, row, now);
+  }
   if (!row || row.api_keys.revokedAt || row.api_keys.expiresAt.getTime() <= now) return "invalid";
   if (row.merchants.status !== "active") return "merchant_suspended";
   const keyId = row.api_keys.id;

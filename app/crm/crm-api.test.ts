@@ -7,7 +7,7 @@ import {
 } from "../../scripts/testing/app-harness";
 import { eq, sql } from "drizzle-orm";
 import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { apiKeys, applications, merchants } from "../../db/schema/index";
 import * as offerRoute from "~/routes/api.v1.crm.offer-financing";
 import * as getRoute from "~/routes/api.v1.crm.applications.$applicationId";
@@ -17,6 +17,7 @@ import { resolveLink } from "~/borrower/links.server";
 import { offerFinancing } from "./offer-financing.server";
 import { offerFinancingRequest } from "./schemas";
 import { rotateApiKey, revokeApiKey } from "./api-keys.server";
+import { keyCacheMs } from "./key-cache.server";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -566,16 +567,36 @@ describe("API keys", () => {
     });
     expect((await offer(m.key, payload)).status).toBe(201);
     expect((await offer(rotated.key, payload)).status).toBe(201);
-    await database.write((tx) =>
-      tx
-        .update(apiKeys)
-        .set({ expiresAt: new Date(Date.now() - 1) })
-        .where(eq(apiKeys.id, m.keyId)),
-    );
-    await expectError(await offer(m.key, payload), 401, "unauthorized");
-    expect((await offer(rotated.key, payload)).status).toBe(201);
+    // The overlap window ends: move the clock past the old key's expiry.
+    vi.useFakeTimers({ toFake: ["Date"], now: rotated.oldKeyExpiresAt.getTime() + 1 });
+    try {
+      await expectError(await offer(m.key, payload), 401, "unauthorized");
+      expect((await offer(rotated.key, payload)).status).toBe(201);
+    } finally {
+      vi.useRealTimers();
+    }
     const row = await database.db.query.apiKeys.findFirst({ where: eq(apiKeys.id, rotated.id) });
     expect(row?.lastUsedAt).toBeInstanceOf(Date);
     expect(row?.keyHash).not.toContain(rotated.key);
+  });
+
+  it("a key revoked by another process (the CLI) stops working within a few seconds", async () => {
+    const m = await createMerchant();
+    const database = await appDatabase();
+    const payload = body({
+      crm_customer_id: "FR-CLI",
+      job: { crm_job_id: "J-CLI", estimate_cents: 100000 },
+    });
+    expect((await offer(m.key, payload)).status).toBe(201);
+    // Another process writes the revocation: this process's copy of the key lives on briefly.
+    await database.write((tx) =>
+      tx.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, m.keyId)),
+    );
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + keyCacheMs + 1 });
+    try {
+      await expectError(await offer(m.key, payload), 401, "unauthorized");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -9,6 +9,7 @@ import {
   rotateApiKey,
   type CreatedApiKey,
 } from "~/crm/api-keys.server";
+import { forgetAuthenticatedKeys } from "~/crm/key-cache.server";
 import { ConfigError } from "~/config/env.server";
 import {
   circuitStateOf,
@@ -141,7 +142,7 @@ export async function updateMerchant(
   const accountEnc = value.disbursementAccount
     ? (input.cipher ?? getCipher()).encrypt(value.disbursementAccount, accountContext)
     : null;
-  return database.write(async (tx) => {
+  const result = await database.write(async (tx) => {
     const current = await tx.query.merchants.findFirst({
       where: eq(merchants.id, input.merchantId),
     });
@@ -171,13 +172,16 @@ export async function updateMerchant(
     });
     return { changed };
   });
+  // The CRM API authenticates against a short-lived copy of the merchant row.
+  forgetAuthenticatedKeys();
+  return result;
 }
 
 export async function setMerchantStatus(
   database: Database,
   input: { merchantId: string; status: "active" | "suspended"; actor: OperatorActor },
 ) {
-  return database.write(async (tx) => {
+  const result = await database.write(async (tx) => {
     const current = await tx.query.merchants.findFirst({
       where: eq(merchants.id, input.merchantId),
     });
@@ -193,6 +197,9 @@ export async function setMerchantStatus(
     });
     return { changed: true };
   });
+  // The CRM API authenticates against a short-lived copy of the merchant row.
+  forgetAuthenticatedKeys();
+  return result;
 }
 
 export const apiKeyLimits = {
