@@ -42,9 +42,10 @@ export type NoticeDelivery =
  * is rendered before the transaction (CPU never holds the write lock) and dated `now`, the same
  * instant as `sent_at`, so the stored bytes can be reproduced from the notice.
  *
- * Called by the decide-application job after an automatic decline, and — by the manual-review
- * screen — after a review decline has committed (with `insertReviewDeclineNotice`). It sends the
- * latest notice of the application.
+ * Run only by the `deliver-adverse-action-notice` job, which the decline's own transaction
+ * enqueues — decide() after an automatic decline, `insertReviewDeclineNotice` after a review
+ * decline — so a crash after the decline commits delays the notice but cannot lose it (ADR 016).
+ * It sends the latest notice of the application.
  */
 export async function deliverAdverseActionNotice(
   database: Database,

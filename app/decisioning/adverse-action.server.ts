@@ -1,6 +1,8 @@
 import { desc, eq } from "drizzle-orm";
 import type { Database, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
+import { enqueue } from "../../jobs/enqueue.server";
+import { deliverAdverseActionNoticeJob } from "../../jobs/handlers/deliver-adverse-action-notice.definition";
 import {
   adverseActionNotices,
   applications,
@@ -74,10 +76,27 @@ export class AdverseActionReasonError extends Error {
 }
 
 /**
+ * Queues the delivery of the application's adverse action notice (the PDF, `sent_at`, the
+ * e-mail: `deliver-adverse-action-notice`, app/borrower/notice-delivery.server.ts) inside the
+ * caller's write transaction — the one that stores the notice — so the delivery exists exactly
+ * when the decline commits and survives a crash right after it (ADR 016). Keyed by application,
+ * dedupe: one pending delivery per application (it sends the latest notice, once).
+ */
+export function enqueueNoticeDelivery(tx: Tx, applicationId: string) {
+  return enqueue(
+    tx,
+    deliverAdverseActionNoticeJob,
+    { applicationId },
+    { key: applicationId, keyMode: "dedupe" },
+  );
+}
+
+/**
  * For an application that ends declined after manual review (lending.md: it gets the notice
  * too): inside the caller's write transaction, stores the notice for the decision under
  * review, with the underwriter's reasons (decline reason codes, most important first) and
- * the credit-score block from that decision's credit report.
+ * the credit-score block from that decision's credit report, and queues its delivery
+ * (enqueueNoticeDelivery) in the same transaction.
  */
 export async function insertReviewDeclineNotice(
   tx: Tx,
@@ -105,5 +124,6 @@ export async function insertReviewDeclineNotice(
     > | null,
     createdAt: args.now ?? new Date(),
   });
+  await enqueueNoticeDelivery(tx, decision.applicationId);
   return id;
 }

@@ -19,6 +19,7 @@ import {
 import { audit } from "~/audit/audit.server";
 import { logger } from "~/observability/logger.server";
 import { getCipher, type FieldCipher } from "~/security/encryption.server";
+import { enqueueNoticeDelivery } from "./adverse-action.server";
 import { getCreditBureau } from "./bureau.server";
 import { buildSnapshot, evaluate, type DecisionStatus } from "./engine";
 import { bankSummarySchema, kycFromStatus, type CreditInput, type DecisionInputs } from "./inputs";
@@ -29,8 +30,8 @@ import { getPublishedRuleSet } from "./rule-sets.server";
  * Decides an application: loads it with its customer and merchant and the published rule
  * set and pricing, pulls the credit report (outside any transaction — network never holds
  * the write lock), evaluates, and then in ONE write transaction stores the immutable
- * snapshot, the offers, the manual-review item or the adverse action notice, the
- * application's new status and an audit record.
+ * snapshot, the offers, the manual-review item or the adverse action notice with the job
+ * that delivers it, the application's new status and an audit record.
  *
  * A bureau failure is not an error page: the application goes to manual review saying
  * why. Deciding an application that already has a decision returns that decision.
@@ -274,6 +275,8 @@ export async function decide(
           > | null,
           createdAt: decidedAt,
         });
+        // Its delivery (PDF, e-mail) commits with it: a crash after this commit cannot lose it.
+        await enqueueNoticeDelivery(tx, applicationId);
       }
       await tx
         .update(applications)

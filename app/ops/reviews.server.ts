@@ -37,10 +37,10 @@ import {
  *
  * A resolution is a NEW decision by the underwriter (decisions.decided_by; decisions are
  * immutable) that continues exactly like the engine's: approved → offers the borrower can sign
- * on their link, application "approved"; declined → the adverse action notice
- * (insertReviewDeclineNotice), application "declined". Either way the CRM write-back job, the
- * borrower's "decision ready" text (the same template notifyDecision sends, so it is not sent
- * twice), an e-mail when we have an address, and the audit records commit in the same
+ * on their link, application "approved"; declined → the adverse action notice and the job that
+ * delivers it (insertReviewDeclineNotice), application "declined". Either way the CRM write-back
+ * job, the borrower's "decision ready" text (the same template notifyDecision sends, so it is not
+ * sent twice), an e-mail when we have an address, and the audit records commit in the same
  * transaction as the decision.
  */
 export class ReviewNotFoundError extends Error {
@@ -357,7 +357,8 @@ async function afterDecision(tx: Tx, loaded: LoadedReview, status: "approved" | 
     merchantName: merchant.name,
     status,
   });
-  // A decline's e-mail is the adverse action notice itself (deliverAdverseActionNotice, with the PDF).
+  // A decline's e-mail is the adverse action notice itself, with the PDF: its delivery job was
+  // enqueued with the notice (insertReviewDeclineNotice).
   if (status === "approved" && customer.email) {
     await queueEmail(tx, {
       to: customer.email,
@@ -478,7 +479,10 @@ export async function approveReview(
   });
 }
 
-/** Decline after review: a new declined decision and its adverse action notice. */
+/**
+ * Decline after review: a new declined decision and its adverse action notice, whose delivery
+ * (PDF, `sent_at`, e-mail) is a `deliver-adverse-action-notice` job in the same transaction.
+ */
 export async function declineReview(
   database: Database,
   args: { reviewId: string; operatorId: string; form: DeclineForm; client: Client; now?: Date },
@@ -517,6 +521,7 @@ export async function declineReview(
       decidedAt: now,
     });
     // The notice belongs to the decline decision; its credit block comes from the same report.
+    // Its delivery job is enqueued here too: it commits, or rolls back, with the decline.
     const noticeId = await insertReviewDeclineNotice(tx, {
       decisionId,
       reasonCodes: args.form.reasonCodes,

@@ -1,6 +1,9 @@
 import { appDatabase } from "../../scripts/testing/app-harness";
+import { runJobsInFreshProcess, runPendingJobs } from "../../scripts/testing/borrower-harness";
+import { callOps, signedInOperator } from "../../scripts/testing/ops-harness";
 import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { sandboxEmails } from "../../adapters/email/index";
 import { newId } from "../../db/ids";
 import {
   adverseActionNotices,
@@ -22,6 +25,7 @@ import { notifyDecision } from "~/borrower/notifications.server";
 import { decide } from "~/decisioning/decide.server";
 import type { DecisionSnapshot } from "~/decisioning/engine";
 import { ensureDecisioningDefaults } from "~/decisioning/seed.server";
+import * as reviewRoute from "~/routes/ops.reviews.$reviewId";
 import { healthyBank } from "~/decisioning/testing";
 import { getCipher } from "~/security/encryption.server";
 import { insertMerchant } from "./applications-fixtures";
@@ -36,7 +40,6 @@ import {
   type UnderwriterSnapshot,
 } from "./reviews";
 import { loadApplicationDetail } from "./applications.server";
-import { deliverReviewDeclineNotice } from "./reviews-notice.server";
 import {
   approveReview,
   assignReview,
@@ -254,6 +257,37 @@ describe("manual review resolution (real database, decide() with the sandbox bur
         sql`SELECT count(*) AS n FROM ${sql.raw(table)} WHERE application_id = ${applicationId}`,
       ))!.n,
     );
+
+  const noticeJobKind = "deliver-adverse-action-notice";
+
+  /** The application's notice-delivery jobs, oldest first. */
+  const noticeJobs = (applicationId: string) =>
+    database.db.all<{ id: number; state: string; key: string | null }>(
+      sql`SELECT id, state, key FROM outbox
+          WHERE kind = ${noticeJobKind} AND json_extract(payload, '$.applicationId') = ${applicationId}
+          ORDER BY id`,
+    );
+
+  const noticeDocuments = (applicationId: string) =>
+    database.db
+      .select({ kind: documents.kind })
+      .from(documents)
+      .where(eq(documents.applicationId, applicationId));
+
+  const noticeRow = (noticeId: string) =>
+    database.db.query.adverseActionNotices.findFirst({
+      where: eq(adverseActionNotices.id, noticeId),
+    });
+
+  const templates = async (applicationId: string) =>
+    (
+      await database.db
+        .select({ template: messages.template })
+        .from(messages)
+        .where(eq(messages.applicationId, applicationId))
+    )
+      .map((m) => m.template)
+      .sort();
 
   const crmSyncEvents = async (applicationId: string) =>
     (
@@ -605,7 +639,8 @@ describe("manual review resolution (real database, decide() with the sandbox bur
   });
 
   it("decline: a new declined decision, the adverse action notice with the reasons in order, the text and the notice e-mail", async () => {
-    const { applicationId, reviewId } = await inReview();
+    const email = "dana.declined@example.com";
+    const { applicationId, reviewId } = await inReview("1111", email);
     await assignReview(database, { reviewId, operatorId: underwriter, client });
     const result = await declineReview(database, {
       reviewId,
@@ -637,23 +672,120 @@ describe("manual review resolution (real database, decide() with the sandbox bur
     expect(await currentOffers(database, applicationId)).toEqual([]);
     expect(await crmSyncEvents(applicationId)).toContain("declined");
 
-    const delivery = await deliverReviewDeclineNotice(database, result);
-    expect(delivery).toMatchObject({ outcome: "sent", noticeId: result.noticeId });
-    const pdf = await database.db
-      .select({ kind: documents.kind })
-      .from(documents)
-      .where(eq(documents.applicationId, applicationId));
-    expect(pdf).toEqual([{ kind: "adverse_action_notice" }]);
-    const templates = (
-      await database.db
-        .select({ template: messages.template })
-        .from(messages)
-        .where(eq(messages.applicationId, applicationId))
-    ).map((m) => m.template);
-    expect(templates.sort()).toEqual(["adverse_action_notice", "decision_ready"]);
-    // Delivering again sends nothing new.
-    expect(await deliverReviewDeclineNotice(database, result)).toMatchObject({
-      outcome: "already_sent",
+    // The notice's delivery is a job committed with the decline; nothing is rendered or sent yet.
+    expect(await noticeJobs(applicationId)).toEqual([
+      { id: expect.any(Number), state: "pending", key: `${noticeJobKind}:${applicationId}` },
+    ]);
+    expect(notice!.sentAt).toBeNull();
+    expect(await noticeDocuments(applicationId)).toEqual([]);
+    expect(await templates(applicationId)).toEqual(["decision_ready"]);
+
+    // The job: the PDF kept in documents, sent_at, and the e-mail carrying it.
+    await runPendingJobs(noticeJobKind);
+    expect(await noticeDocuments(applicationId)).toEqual([{ kind: "adverse_action_notice" }]);
+    expect(await templates(applicationId)).toEqual(["adverse_action_notice", "decision_ready"]);
+    const sentAt = (await noticeRow(result.noticeId!))!.sentAt;
+    expect(sentAt).toBeInstanceOf(Date);
+
+    // Run twice (at-least-once delivery): nothing new, one e-mail.
+    const [job] = await noticeJobs(applicationId);
+    await database.serialized(() =>
+      database.db.run(sql`UPDATE outbox SET state = 'pending' WHERE id = ${job!.id}`),
+    );
+    expect(await runPendingJobs(noticeJobKind)).toBeGreaterThanOrEqual(1);
+    expect(await noticeDocuments(applicationId)).toHaveLength(1);
+    expect(await templates(applicationId)).toEqual(["adverse_action_notice", "decision_ready"]);
+    expect((await noticeRow(result.noticeId!))!.sentAt).toEqual(sentAt);
+    await runPendingJobs("send-email");
+    expect(sandboxEmails().filter((m) => m.to === email)).toHaveLength(1);
+  });
+
+  it("decline rolled back: no notice and no delivery job; the retry commits both", async () => {
+    const { applicationId, reviewId } = await inReview();
+    await assignReview(database, { reviewId, operatorId: underwriter, client });
+    const decline = () =>
+      declineReview(database, {
+        reviewId,
+        operatorId: underwriter,
+        form: { reasonCodes: ["income_not_verified"], notes: "Pay stubs did not match" },
+        client,
+      });
+    // The decision text is among the last writes of the decline's transaction, after the notice
+    // and its job: make it fail.
+    await database.serialized(() =>
+      database.client.execute(
+        `CREATE TRIGGER fail_decision_text BEFORE INSERT ON messages
+         WHEN NEW.template = 'decision_ready' AND NEW.application_id = '${applicationId}'
+         BEGIN SELECT RAISE(ABORT, 'simulated failure'); END`,
+      ),
+    );
+    try {
+      const failed = await decline().catch((error: unknown) => error);
+      expect(String((failed as Error).cause)).toContain("simulated failure");
+    } finally {
+      await database.serialized(() => database.client.execute("DROP TRIGGER fail_decision_text"));
+    }
+    expect(await noticeJobs(applicationId)).toEqual([]);
+    const notices = await database.db
+      .select()
+      .from(adverseActionNotices)
+      .where(eq(adverseActionNotices.applicationId, applicationId));
+    expect(notices).toEqual([]);
+    const app = await database.db.query.applications.findFirst({
+      where: eq(applications.id, applicationId),
     });
+    expect(app!.status).toBe("manual_review");
+
+    const result = await decline();
+    expect(result.noticeId).not.toBeNull();
+    expect(await noticeJobs(applicationId)).toEqual([
+      expect.objectContaining({ state: "pending" }),
+    ]);
+  });
+
+  it("crash after the decline commits: a restarted process delivers the notice, once", async () => {
+    const email = "dana.crash@example.com";
+    const { applicationId, reviewId } = await inReview("1111", email);
+    const operator = await signedInOperator("underwriter");
+    await assignReview(database, { reviewId, operatorId: operator.id, client });
+    // The review screen's decline: committed, and the redirect back to the review.
+    const response = await callOps(reviewRoute, {
+      path: `/ops/reviews/${reviewId}`,
+      params: { reviewId },
+      cookie: operator.cookie,
+      form: {
+        intent: "decline",
+        reason1: "limited_credit_experience",
+        notes: "Too thin a file for this amount",
+      },
+    });
+    expect(response).toBeInstanceOf(Response);
+    expect((response as Response).status).toBe(302);
+    expect((response as Response).headers.get("location")).toBe(`/ops/reviews/${reviewId}`);
+    const notice = await database.db.query.adverseActionNotices.findFirst({
+      where: eq(adverseActionNotices.applicationId, applicationId),
+    });
+    // The process dies here: the route did nothing after the commit, and nothing in this process
+    // runs the job. (Before ADR 016 the route delivered the notice only now, so a crash lost it.)
+    expect(notice!.sentAt).toBeNull();
+    expect(await noticeDocuments(applicationId)).toEqual([]);
+    const [job] = await noticeJobs(applicationId);
+    expect(job).toMatchObject({ state: "pending" });
+
+    await runJobsInFreshProcess([noticeJobKind]);
+    expect(await noticeJobs(applicationId)).toEqual([
+      expect.objectContaining({ id: job!.id, state: "completed" }),
+    ]);
+    expect((await noticeRow(notice!.id))!.sentAt).toBeInstanceOf(Date);
+    expect(await noticeDocuments(applicationId)).toEqual([{ kind: "adverse_action_notice" }]);
+    expect(await templates(applicationId)).toEqual(["adverse_action_notice", "decision_ready"]);
+
+    // Another restart finds nothing to do; the e-mail goes out once.
+    await runJobsInFreshProcess([noticeJobKind]);
+    await runPendingJobs("send-email");
+    const sent = sandboxEmails().filter((m) => m.to === email);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.text).toContain("Limited credit experience");
+    expect(await noticeDocuments(applicationId)).toHaveLength(1);
   });
 });

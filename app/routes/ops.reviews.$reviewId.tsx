@@ -4,7 +4,6 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { clientInfo } from "~/audit/audit.server";
 import { getDatabase } from "~/db.server";
 import { formatMoney } from "~/decisioning/format";
-import { logger } from "~/observability/logger.server";
 import { statusLabels } from "~/ops/applications";
 import { DecisionSection, shortTime } from "~/ops/applications-view";
 import { requireAction, requirePermission } from "~/ops/guard.server";
@@ -27,7 +26,6 @@ import {
   ReviewNotFoundError,
   ReviewStateError,
 } from "~/ops/reviews.server";
-import { deliverReviewDeclineNotice } from "~/ops/reviews-notice.server";
 
 export const meta: MetaFunction = () => [{ title: "Manual review — FlowOps" }];
 
@@ -111,16 +109,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
     } else if (intent === "decline") {
       const parsed = parseDeclineForm(form);
       if (!parsed.ok) return fail({ errors: parsed.errors, formError: null });
-      const resolution = await declineReview(database, {
+      // The notice's delivery (PDF, e-mail) is a job committed with the decline (ADR 016).
+      await declineReview(database, {
         reviewId,
         operatorId: operator.id,
         form: parsed.value,
         client,
       });
-      // The notice PDF and its e-mail (rendering is CPU work: after the commit, never inside it).
-      await deliverReviewDeclineNotice(database, resolution).catch((error: unknown) =>
-        logger.error({ err: error, reviewId }, "adverse action notice delivery failed"),
-      );
     } else {
       return fail({ errors: {}, formError: "Unknown action" });
     }

@@ -7,6 +7,8 @@ import { handleCreateLoan } from "./create-loan";
 import { createLoanJob } from "./create-loan.definition";
 import { handleDecideApplication } from "./decide-application";
 import { decideApplicationJob } from "./decide-application.definition";
+import { handleDeliverAdverseActionNotice } from "./deliver-adverse-action-notice";
+import { deliverAdverseActionNoticeJob } from "./deliver-adverse-action-notice.definition";
 import { handlePollCrm } from "./poll-crm";
 import { pollCrmJob } from "./poll-crm.definition";
 import { handleRefreshBankSummary } from "./refresh-bank-summary";
@@ -30,6 +32,7 @@ export function createAppJobRegistry(): JobRegistry {
     .handle(sendSmsJob, handleSendSms)
     .handle(sendEmailJob, handleSendEmail)
     .handle(decideApplicationJob, handleDecideApplication)
+    .handle(deliverAdverseActionNoticeJob, handleDeliverAdverseActionNotice)
     .handle(refreshBankSummaryJob, handleRefreshBankSummary)
     .handle(applyKycEventJob, handleApplyKycEvent)
     .handle(createLoanJob, handleCreateLoan)

@@ -1,14 +1,17 @@
 /**
  * Helpers for in-process borrower tests (on top of app-harness.ts): an application created the
  * way a CRM creates one, and the outbox's pending jobs of one kind run by the handler the server
- * registers for it (no runner in the background: the test decides when jobs run).
+ * registers for it (no runner in the background: the test decides when jobs run), or by the
+ * runner of a restarted process (runJobsInFreshProcess, for crash tests).
  *
  * Import it dynamically after setting the environment the test needs, like app-harness.ts.
  */
 import { eq, sql } from "drizzle-orm";
+import { openDatabase } from "../../db/client";
 import { applications } from "../../db/schema/index";
 import { createAppJobRegistry } from "../../jobs/handlers/index";
-import { silentLogger } from "../../jobs/testing/helpers";
+import { JobRegistry } from "../../jobs/registry";
+import { silentLogger, testRunner, waitFor } from "../../jobs/testing/helpers";
 import { appDatabase, callRoute, jsonHeaders } from "./app-harness";
 
 let counter = 0;
@@ -88,4 +91,45 @@ export async function jobsOf(kind: string, text: string): Promise<number> {
     sql`SELECT count(*) AS n FROM outbox WHERE kind = ${kind} AND instr(payload, ${text}) > 0`,
   );
   return Number(row?.n ?? 0);
+}
+
+let freshProcesses = 0;
+
+/**
+ * What a restarted process does with the outbox: a new database handle on the same file (its own
+ * connections and write queue, nothing shared with this process's) and a real JobRunner with the
+ * server's handlers for `kinds` only, run until none of their jobs is pending or running; then
+ * the runner is stopped and the handle closed. A job a dead worker left "running" comes back once
+ * its lease has expired (the runner's first sweep). Leave this process's handle idle meanwhile:
+ * two writers in one process block each other (setup.md).
+ */
+export async function runJobsInFreshProcess(kinds: string[], { timeoutMs = 20_000 } = {}) {
+  const url = (await appDatabase()).url;
+  const all = createAppJobRegistry();
+  const registry = new JobRegistry();
+  for (const kind of kinds) {
+    const registered = all.get(kind);
+    if (!registered) throw new Error(`no handler registered for ${kind}`);
+    registry.handle(registered.definition, registered.handler);
+  }
+  freshProcesses += 1;
+  const fresh = await openDatabase({ url });
+  const runner = testRunner(fresh, registry, { workerId: `fresh-process-${freshProcesses}` });
+  const list = kinds.map((kind) => sql`${kind}`);
+  try {
+    runner.start();
+    await waitFor(
+      async () => {
+        const row = await fresh.db.get<{ n: number }>(
+          sql`SELECT count(*) AS n FROM outbox
+              WHERE kind IN (${sql.join(list, sql`, `)}) AND state IN ('pending', 'running')`,
+        );
+        return Number(row?.n ?? 0) === 0;
+      },
+      { timeoutMs, what: `no pending or running ${kinds.join(", ")} job` },
+    );
+  } finally {
+    await runner.stop({ graceMs: 1000 });
+    fresh.close();
+  }
 }
