@@ -7,7 +7,7 @@ import { clientInfo } from "~/audit/audit.server";
 import { consentTexts } from "~/borrower/consent-texts";
 import { guardPublicForm, loadJourney } from "~/borrower/context.server";
 import { pagePath } from "~/borrower/journey";
-import { consentsSchema } from "~/borrower/schemas";
+import { consentsSchema } from "~/borrower/schemas.server";
 import { saveConsents } from "~/borrower/steps.server";
 import { BorrowerShell, FieldError, Honeypot } from "~/borrower/ui";
 

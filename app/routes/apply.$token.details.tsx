@@ -1,10 +1,10 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/audit/audit.server";
 import { guardPublicForm, loadJourney } from "~/borrower/context.server";
+import { parseForm } from "~/borrower/form-parse";
 import { pagePath } from "~/borrower/journey";
 import { detailsSchema } from "~/borrower/schemas";
 import { saveDetails } from "~/borrower/steps.server";
@@ -27,9 +27,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const j = await loadJourney(params.token, "details");
   const formData = await request.formData();
   await guardPublicForm(request, formData);
-  const submission = parseWithZod(formData, {
-    schema: detailsSchema({ ssnOnFile: Boolean(j.customer.ssnEnc) }),
-  });
+  const submission = parseForm(formData, detailsSchema({ ssnOnFile: Boolean(j.customer.ssnEnc) }));
   // Never echo the SSN or date of birth back into the page.
   if (submission.status !== "success")
     return submission.reply({ hideFields: ["ssn", "dateOfBirth"] });
@@ -47,7 +45,7 @@ export default function Details() {
     defaultValue: { monthlyIncome: data.monthlyIncome, housingCost: data.housingCost },
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
+    onValidate: ({ formData }) => parseForm(formData, schema),
   });
   return (
     <BorrowerShell merchantName={data.merchant} page="details" title="A few details about you">

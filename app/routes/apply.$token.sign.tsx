@@ -6,7 +6,7 @@ import { acceptOffer, agreementFor } from "~/borrower/accept.server";
 import { clientInfo } from "~/audit/audit.server";
 import { guardPublicForm, loadJourney } from "~/borrower/context.server";
 import { pagePath } from "~/borrower/journey";
-import { sameName, signSchema } from "~/borrower/schemas";
+import { sameName, signSchema } from "~/borrower/schemas.server";
 import { FederalBox, PaymentScheduleTable } from "~/borrower/disclosure-box";
 import { BorrowerShell, FieldError, Honeypot } from "~/borrower/ui";
 
