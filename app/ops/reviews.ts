@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { DecisionInputs } from "~/decisioning/inputs";
 import type { Offer, OfferGeneration } from "~/decisioning/pricing";
 import { reasonCatalogue, reasonSpec } from "~/decisioning/reasons";
@@ -102,11 +102,17 @@ export const declineReasonOptions = Object.entries(reasonCatalogue)
 export const maxDeclineReasons = 4;
 export const notesMinLength = 5;
 
+// zod/mini: this module reaches the browser, and classic zod would ship there whole (ADR 018).
 const notes = z
   .string()
-  .trim()
-  .min(notesMinLength, `Write a note for the file (at least ${notesMinLength} characters)`)
-  .max(2000, "Keep the note under 2,000 characters");
+  .check(
+    z.trim(),
+    z.minLength(
+      notesMinLength,
+      `Write a note for the file (at least ${notesMinLength} characters)`,
+    ),
+    z.maxLength(2000, "Keep the note under 2,000 characters"),
+  );
 
 export type ApproveForm = {
   offerKeys: string[];
@@ -120,7 +126,7 @@ export type DeclineForm = { reasonCodes: string[]; notes: string };
 
 export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
 
-const firstIssue = (error: z.ZodError) => error.issues[0]?.message ?? "Not valid";
+const firstIssue = (error: z.core.$ZodError) => error.issues[0]?.message ?? "Not valid";
 
 export function parseApproveForm(form: FormData): FormResult<ApproveForm> {
   const errors: Record<string, string> = {};

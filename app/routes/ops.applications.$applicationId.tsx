@@ -3,9 +3,10 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { clientInfo } from "~/audit/audit.server";
 import { getDatabase } from "~/db.server";
 import { formatMoney } from "~/decisioning/format";
-import { revealReasonMinLength, revealSchema, statusLabels } from "~/ops/applications";
+import { revealReasonMinLength, statusLabels } from "~/ops/applications";
 import { loadApplicationDetail, revealPii, RevealError } from "~/ops/applications.server";
 import { DecisionSection, shortTime, Timeline } from "~/ops/applications-view";
+import { revealSchema } from "~/ops/form-schemas.server";
 import { requireAction, requirePermission } from "~/ops/guard.server";
 import { OpsShell } from "~/ops/layout";
 import { can } from "~/ops/permissions";

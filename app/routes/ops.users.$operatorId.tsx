@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { z } from "zod";
 import { operatorRoles } from "../../db/schema/operators";
 import { clientInfo } from "~/audit/audit.server";
 import { getDatabase } from "~/db.server";
 import { utcText } from "~/ops/audit-log.server";
+import { operatorIntentSchema } from "~/ops/form-schemas.server";
 import { requireAction, requirePermission } from "~/ops/guard.server";
 import { OpsShell } from "~/ops/layout";
 import { can, roleLabels } from "~/ops/permissions";
@@ -52,19 +52,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-const intentSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("role"), role: z.enum(operatorRoles, "Choose a role") }),
-  z.object({ intent: z.literal("reset-mfa") }),
-  z.object({ intent: z.literal("deactivate") }),
-  z.object({ intent: z.literal("reactivate") }),
-  z.object({ intent: z.literal("revoke-sessions") }),
-  z.object({ intent: z.literal("unlock") }),
-]);
-
 export async function action({ request, params }: ActionFunctionArgs) {
   const { operator } = await requireAction(request, "manage:user");
   const targetId = operatorIdParam(params);
-  const parsed = intentSchema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = operatorIntentSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return { ok: false, message: "That change isn't possible." };
   const database = await getDatabase();
   const actor = { operatorId: operator.id, ...clientInfo(request) };

@@ -1,21 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { z } from "zod";
 import { operatorRoles } from "../../db/schema/operators";
 import { clientInfo } from "~/audit/audit.server";
 import { getDatabase } from "~/db.server";
+import { inviteSchema } from "~/ops/form-schemas.server";
 import { requireAction, requirePermission } from "~/ops/guard.server";
 import { OpsShell } from "~/ops/layout";
 import { DuplicateError, inviteOperator } from "~/ops/operators.server";
 import { roleLabels } from "~/ops/permissions";
 
 export const meta: MetaFunction = () => [{ title: "Invite an operator — FlowOps" }];
-
-const inviteSchema = z.object({
-  email: z.email("Enter the operator's work e-mail").max(254),
-  name: z.string().trim().min(1, "Enter the operator's name").max(100),
-  role: z.enum(operatorRoles, "Choose a role"),
-});
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "manage:user");

@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { operatorRoles } from "../../db/schema/operators";
+import { revealFields, revealReasonMinLength } from "./applications";
+
+/**
+ * FlowOps form schemas that only actions use. They live in a `.server` module because a
+ * module that reaches the browser and builds classic zod schemas at load time ships all of zod
+ * to it — and, through the chunk zod's core shares with `zod/mini`, to the borrower's details
+ * page too (ADR 018).
+ */
+
+export const inviteSchema = z.object({
+  email: z.email("Enter the operator's work e-mail").max(254),
+  name: z.string().trim().min(1, "Enter the operator's name").max(100),
+  role: z.enum(operatorRoles, "Choose a role"),
+});
+
+export const operatorIntentSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("role"), role: z.enum(operatorRoles, "Choose a role") }),
+  z.object({ intent: z.literal("reset-mfa") }),
+  z.object({ intent: z.literal("deactivate") }),
+  z.object({ intent: z.literal("reactivate") }),
+  z.object({ intent: z.literal("revoke-sessions") }),
+  z.object({ intent: z.literal("unlock") }),
+]);
+
+export const revealSchema = z.object({
+  field: z.enum(revealFields, { message: "Choose what to reveal" }),
+  reason: z
+    .string()
+    .trim()
+    .min(
+      revealReasonMinLength,
+      `Say why you need it (at least ${revealReasonMinLength} characters), e.g. the support ticket`,
+    )
+    .max(500, "Keep the reason under 500 characters"),
+});
