@@ -7,7 +7,8 @@
  * - the offers page's response time over N sequential GETs (default 300, after 20 warm-up
  *   GETs): the time to the last byte of the HTML over a kept-alive loopback connection, i.e.
  *   the server's render time plus a loopback round trip;
- * - for every borrower page visited: the bytes of its HTML, and the gzipped bytes (node:zlib,
+ * - for every borrower page visited (the journey's pages up to the offers, then the agreement
+ *   page an offer opens): the bytes of its HTML, and the gzipped bytes (node:zlib,
  *   default level, each file compressed on its own as a server would send it) of the JavaScript
  *   it loads — every `<script src>` and `<link rel="modulepreload">` of the HTML.
  *
@@ -74,15 +75,16 @@ async function javascriptOf(url: string) {
 const pages: PageReport[] = [];
 
 /**
- * GETs a borrower page (following nothing) and records its HTML and JavaScript sizes. With
- * `mayMoveOn`, a redirect means the journey already moved past the page: nothing is recorded.
+ * GETs a borrower page (following nothing), records its HTML and JavaScript sizes and returns
+ * the HTML. With `mayMoveOn`, a redirect means the journey already moved past the page: nothing
+ * is recorded.
  */
 async function visit(page: string, path: string, options: { mayMoveOn?: boolean } = {}) {
   const url = `${server.url}${path}`;
   const response = await fetch(url, { redirect: "manual" });
   if (options.mayMoveOn && response.status === 302) {
     await response.arrayBuffer();
-    return;
+    return "";
   }
   if (response.status !== 200) {
     throw new Error(
@@ -106,6 +108,7 @@ async function visit(page: string, path: string, options: { mayMoveOn?: boolean 
     jsBytes,
     jsGzipBytes,
   });
+  return html;
 }
 
 /** A form post as a browser without JavaScript sends it; returns the redirect's target path. */
@@ -217,7 +220,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
-  await visit("offers", step("offers"));
+  const offersHtml = await visit("offers", step("offers"));
 
   /** N sequential GETs after 20 warm-up ones: time to the last byte. */
   const timeGets = async (path: string) => {
@@ -243,6 +246,11 @@ try {
   const offers = await timeGets(step("offers"));
   // The framework's floor on this machine right now: an empty Remix resource route.
   const emptyRoute = await timeGets("/bench/empty");
+
+  // Choosing an offer is a GET (nothing is signed): the agreement page is a borrower page too.
+  const offerId = /name="offer" value="(off_[0-9a-z]+)"/.exec(offersHtml)?.[1];
+  if (!offerId) throw new Error("no offer to choose on the offers page");
+  await visit("sign", `${step("sign")}?offer=${offerId}`);
 
   const failures = [
     ...pages
