@@ -11,6 +11,11 @@
  * committed together — one BEGIN/COMMIT (one WAL fsync) for the group, each transaction in
  * its own SAVEPOINT so a failing one rolls back alone and rejects alone. Nobody's promise
  * settles before the group's COMMIT returns, so an answer never reports an uncommitted write.
+ *
+ * An idle queue waits one event-loop turn (setImmediate) before it starts: libSQL's statements
+ * run synchronously, so a transaction never yields to I/O and, without that turn, requests that
+ * were already readable could never join the group (measured: one COMMIT per request before,
+ * about five requests per COMMIT after, under 10 concurrent API clients).
  */
 
 type Settle = { resolve(value: unknown): void; reject(error: unknown): void };
@@ -59,7 +64,10 @@ export class WriteQueue<Tx = unknown> {
   private push(item: Omit<Item<Tx>, keyof Settle>): Promise<unknown> {
     return new Promise((resolve, reject) => {
       this.pending.push({ ...item, resolve, reject } as Item<Tx>);
-      if (!this.running) void this.drain();
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
