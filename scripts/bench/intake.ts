@@ -3,11 +3,13 @@
  * autocannon (10 connections, embedded database, the built server) and, in the same run, an empty
  * Remix resource route of the same server as the framework's ceiling. Prints req/s and p50/p99
  * latency of both and their ratio. Target (issue 4): ≥ 0.7× the empty route, p99 < 50 ms.
+ * `--no-jobs` turns the server's job runner off; `--worker` runs it in a second process instead.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { spawn } from "node:child_process";
 import { spawnServer } from "../testing/spawn-server";
 
 const { values } = parseArgs({
@@ -16,6 +18,8 @@ const { values } = parseArgs({
     json: { type: "boolean", default: false },
     // --no-jobs: the job runner off, to see the intake path alone (texts and CRM syncs then wait).
     "no-jobs": { type: "boolean", default: false },
+    // --worker: the job runner in a second process (`flowpay jobs work`), as README deploys it.
+    worker: { type: "boolean", default: false },
   },
 });
 const duration = Number(values.seconds);
@@ -24,10 +28,22 @@ const server = await spawnServer({
   env: {
     LOG_LEVEL: "warn",
     CRM_RATE_LIMIT_PER_MINUTE: "1000000",
-    JOBS_ENABLED: values["no-jobs"] ? "false" : "true",
+    JOBS_ENABLED: values["no-jobs"] || values.worker ? "false" : "true",
   },
 });
 const apiKey = readFileSync(join(server.dataDir, "demo-api-key.txt"), "utf8").trim();
+const worker = values.worker
+  ? spawn("node_modules/.bin/tsx", ["scripts/cli.ts", "jobs", "work"], {
+      stdio: "ignore",
+      env: {
+        ...process.env,
+        FLOWPAY_ENV: "test",
+        LOG_LEVEL: "warn",
+        DATA_DIR: server.dataDir,
+        DATABASE_URL: `file:${join(server.dataDir, "flowpay.db")}`,
+      },
+    })
+  : null;
 
 type Result = { rps: number; p50: number; p99: number; errors: number; non2xx: number };
 
@@ -64,6 +80,7 @@ try {
   });
   const ratio = Math.round((intake.rps / empty.rps) * 100) / 100;
   const report = {
+    jobs: values.worker ? "worker process" : values["no-jobs"] ? "off" : "in the server process",
     duration_s: duration,
     connections: 10,
     empty_route: empty,
@@ -73,7 +90,7 @@ try {
   };
   if (values.json) console.log(JSON.stringify(report));
   else {
-    console.log(`intake benchmark (${duration} s each, 10 connections)`);
+    console.log(`intake benchmark (${duration} s each, 10 connections, jobs ${report.jobs})`);
     console.log(
       `  empty resource route:  ${empty.rps} req/s, p50 ${empty.p50} ms, p99 ${empty.p99} ms`,
     );
@@ -83,5 +100,6 @@ try {
     console.log(`  ratio ${ratio}× (target ≥ 0.7×, p99 < 50 ms)`);
   }
 } finally {
+  worker?.kill("SIGTERM");
   await server.stop("SIGTERM");
 }

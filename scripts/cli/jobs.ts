@@ -5,6 +5,7 @@ import {
   retryDeadJob,
   type DeadJob,
 } from "../../jobs/admin.server";
+import { startJobRunner } from "../../jobs/start.server";
 import {
   defineGroup,
   expectPositionals,
@@ -36,8 +37,41 @@ function deadJobText(job: DeadJob) {
 
 export default defineGroup({
   name: "jobs",
-  summary: "The job queue (outbox): statistics and dead letters",
+  summary: "The job queue (outbox): a worker process, statistics and dead letters",
   commands: [
+    {
+      name: "work",
+      summary: "Run the job runner in this process until SIGTERM/SIGINT (a worker process)",
+      usage: "[--for <seconds>]",
+      details: [
+        "Runs every job kind, exactly as a server with JOBS_ENABLED=true does, so web processes",
+        "can run with JOBS_ENABLED=false and leave texts, decisions and CRM syncs to this worker",
+        "(several processes may share one database file; each claims jobs atomically). On",
+        "SIGTERM or SIGINT it stops claiming, lets running jobs finish (SHUTDOWN_GRACE_MS) and",
+        "exits. `--for N` stops after N seconds.",
+      ].join("\n"),
+      async run(args, ctx) {
+        const { values } = parseCommandArgs(args, { options: { for: { type: "string" } } });
+        const seconds = integerOption("for", values.for, 1, 31_536_000);
+        const runner = startJobRunner(await ctx.database(), ctx.env);
+        if (!ctx.json) console.error("Job runner started; SIGTERM or Ctrl-C stops it.");
+        const startedAt = Date.now();
+        let timer: NodeJS.Timeout | undefined;
+        const signal = await new Promise<string>((resolve) => {
+          const stopOn = (name: string) => () => resolve(name);
+          process.once("SIGTERM", stopOn("SIGTERM"));
+          process.once("SIGINT", stopOn("SIGINT"));
+          if (seconds !== undefined) timer = setTimeout(() => resolve("time"), seconds * 1000);
+        });
+        clearTimeout(timer);
+        await runner.stop({ graceMs: ctx.env.SHUTDOWN_GRACE_MS });
+        const ranSeconds = Math.round((Date.now() - startedAt) / 1000);
+        return {
+          json: { stopped: true, reason: signal, ran_seconds: ranSeconds },
+          text: `Job runner stopped (${signal === "time" ? "time is up" : signal}) after ${ranSeconds} s.`,
+        };
+      },
+    },
     {
       name: "stats",
       summary: "Jobs per kind and state, and how long the oldest ready job has waited",
