@@ -14,7 +14,8 @@ export function demoApiKey(projectName: string) {
 
 /** Direct access to the e2e server's database, for setting up states a test needs (e.g. an expired link). */
 export function e2eDatabase(projectName: string) {
-  return createClient({ url: `file:${dataDir(projectName)}/flowpay.db` });
+  // A second process on the server's file: wait for the server's write lock, as the CLI does.
+  return createClient({ url: `file:${dataDir(projectName)}/flowpay.db`, timeout: 5000 });
 }
 
 let counter = 0;
