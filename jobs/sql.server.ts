@@ -51,19 +51,32 @@ const placeholders = (n: number) => Array.from({ length: n }, () => "?").join(",
 type ClaimArgs = { workerId: string; now: number; leaseMs: number; limit: number };
 
 /**
- * Claims up to `limit` ready jobs of `kinds` in one statement. The subquery walks
- * outbox_ready_idx (pending rows only, in claim order, kind inside the index); the unary `+`
- * keeps SQLite from choosing the (kind, state) index and sorting every pending row instead.
+ * Claims up to `limit` ready jobs of `kinds` in one statement, in claim order across kinds. Each
+ * kind's candidates come from its own range of outbox_ready_idx (kind, priority, run_at, id;
+ * pending rows only), at most `limit` of them, so the cost does not grow with other kinds'
+ * backlogs — thousands of texts waiting for their rate limit are never walked through to find
+ * a decision to run. Only the ≤ kinds × limit candidates are sorted.
  */
 export function claimStatement(kinds: string[], args: ClaimArgs): Statement {
+  const perKind = kinds
+    .map(
+      () => `SELECT * FROM (SELECT id, priority, run_at FROM outbox
+              WHERE state = 'pending' AND kind = ? AND run_at <= ?
+              ORDER BY priority, run_at, id LIMIT ?)`,
+    )
+    .join(" UNION ALL ");
   return {
     sql: `UPDATE outbox SET state = 'running', locked_by = ?, locked_until = ?,
             attempts = attempts + 1, updated_at = ?
-          WHERE id IN (SELECT id FROM outbox
-            WHERE state = 'pending' AND run_at <= ? AND +kind IN (${placeholders(kinds.length)})
-            ORDER BY priority, run_at, id LIMIT ?)
+          WHERE id IN (SELECT id FROM (${perKind}) ORDER BY priority, run_at, id LIMIT ?)
           RETURNING ${claimedColumns}`,
-    args: [args.workerId, args.now + args.leaseMs, args.now, args.now, ...kinds, args.limit],
+    args: [
+      args.workerId,
+      args.now + args.leaseMs,
+      args.now,
+      ...kinds.flatMap((kind) => [kind, args.now, args.limit]),
+      args.limit,
+    ],
   };
 }
 
@@ -89,7 +102,7 @@ export function rateLimitedClaimStatements(
       sql: `UPDATE outbox SET state = 'running', locked_by = ?, locked_until = ?,
               attempts = attempts + 1, updated_at = ?
             WHERE id IN (SELECT id FROM outbox
-              WHERE state = 'pending' AND run_at <= ? AND +kind = ?
+              WHERE state = 'pending' AND kind = ? AND run_at <= ?
               ORDER BY priority, run_at, id
               LIMIT max(0, min(?, ? - (SELECT used FROM outbox_rate_limits WHERE kind = ?))))
             RETURNING ${claimedColumns}`,
@@ -97,8 +110,8 @@ export function rateLimitedClaimStatements(
         args.workerId,
         args.now + args.leaseMs,
         args.now,
-        args.now,
         kind,
+        args.now,
         args.limit,
         limit.max,
         kind,
@@ -180,10 +193,15 @@ export function reclaimStatement(now: number): Statement {
 
 /** Is any job of `kinds` ready? A read (no write lock): lets an idle poll skip the claim. */
 export function readyProbeStatement(kinds: string[], now: number): Statement {
+  // One indexed lookup per kind (see claimStatement), stopping at the first ready job.
+  const perKind = kinds
+    .map(
+      () => `SELECT * FROM (SELECT 1 AS ready FROM outbox
+              WHERE state = 'pending' AND kind = ? AND run_at <= ? LIMIT 1)`,
+    )
+    .join(" UNION ALL ");
   return {
-    sql: `SELECT 1 AS ready FROM outbox
-          WHERE state = 'pending' AND run_at <= ? AND +kind IN (${placeholders(kinds.length)})
-          LIMIT 1`,
-    args: [now, ...kinds],
+    sql: `SELECT ready FROM (${perKind}) LIMIT 1`,
+    args: kinds.flatMap((kind) => [kind, now]),
   };
 }

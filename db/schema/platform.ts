@@ -101,9 +101,10 @@ export const outbox = sqliteTable(
     completedAt: integer("completed_at"),
   },
   (t) => [
-    // kind is last so claims that filter by kind (the kinds a process handles) stay index-only.
+    // Claims go kind by kind (jobs/sql.server.ts): a backlog of one kind — texts held back by
+    // their rate limit — is never walked through to find another kind's ready jobs.
     index("outbox_ready_idx")
-      .on(t.priority, t.runAt, t.id, t.kind)
+      .on(t.kind, t.priority, t.runAt, t.id)
       .where(sql`state = 'pending'`),
     index("outbox_lease_idx")
       .on(t.lockedUntil)
