@@ -492,9 +492,10 @@ describe("JobRunner", () => {
         args: statement.args,
       });
       const details = plan.rows.map((row) => String(row.detail)).join("\n");
-      // One indexed search per kind, never a scan of the table or of the whole index.
-      expect(details.match(/SEARCH outbox USING COVERING INDEX outbox_ready_idx/g)).toHaveLength(2);
-      expect(details).not.toMatch(/SCAN outbox/);
+      // Indexed searches by kind, never a scan of the table or of the whole index, nor (after
+      // ANALYZE) a skip-scan over every kind.
+      expect(details).toMatch(/SEARCH outbox USING COVERING INDEX outbox_ready_idx \(kind=\?\)/);
+      expect(details).not.toMatch(/SCAN outbox|ANY\(kind\)/);
     }
     await database.serialized(() =>
       database.client.execute("DELETE FROM outbox WHERE kind = 'held'"),

@@ -55,13 +55,15 @@ type ClaimArgs = { workerId: string; now: number; leaseMs: number; limit: number
  * kind's candidates come from its own range of outbox_ready_idx (kind, priority, run_at, id;
  * pending rows only), at most `limit` of them, so the cost does not grow with other kinds'
  * backlogs — thousands of texts waiting for their rate limit are never walked through to find
- * a decision to run. Only the ≤ kinds × limit candidates are sorted.
+ * a decision to run. Only the ≤ kinds × limit candidates are sorted. The unary `+` on run_at
+ * keeps SQLite, once ANALYZE has run, from choosing a skip-scan of the index on run_at instead
+ * (measured: 2 ms instead of 0.05 ms behind 20,000 waiting jobs).
  */
 export function claimStatement(kinds: string[], args: ClaimArgs): Statement {
   const perKind = kinds
     .map(
       () => `SELECT * FROM (SELECT id, priority, run_at FROM outbox
-              WHERE state = 'pending' AND kind = ? AND run_at <= ?
+              WHERE state = 'pending' AND kind = ? AND +run_at <= ?
               ORDER BY priority, run_at, id LIMIT ?)`,
     )
     .join(" UNION ALL ");
@@ -102,7 +104,7 @@ export function rateLimitedClaimStatements(
       sql: `UPDATE outbox SET state = 'running', locked_by = ?, locked_until = ?,
               attempts = attempts + 1, updated_at = ?
             WHERE id IN (SELECT id FROM outbox
-              WHERE state = 'pending' AND kind = ? AND run_at <= ?
+              WHERE state = 'pending' AND kind = ? AND +run_at <= ?
               ORDER BY priority, run_at, id
               LIMIT max(0, min(?, ? - (SELECT used FROM outbox_rate_limits WHERE kind = ?))))
             RETURNING ${claimedColumns}`,
@@ -193,15 +195,13 @@ export function reclaimStatement(now: number): Statement {
 
 /** Is any job of `kinds` ready? A read (no write lock): lets an idle poll skip the claim. */
 export function readyProbeStatement(kinds: string[], now: number): Statement {
-  // One indexed lookup per kind (see claimStatement), stopping at the first ready job.
-  const perKind = kinds
-    .map(
-      () => `SELECT * FROM (SELECT 1 AS ready FROM outbox
-              WHERE state = 'pending' AND kind = ? AND run_at <= ? LIMIT 1)`,
-    )
-    .join(" UNION ALL ");
+  // outbox_ready_idx leads with kind: one indexed lookup per kind, stopping at the first ready
+  // job (a short statement: this runs on every poll, and compiling the per-kind union the claim
+  // uses cost more than the lookups). `+run_at`: no skip-scan, as in claimStatement.
   return {
-    sql: `SELECT ready FROM (${perKind}) LIMIT 1`,
-    args: kinds.flatMap((kind) => [kind, now]),
+    sql: `SELECT 1 AS ready FROM outbox
+          WHERE state = 'pending' AND kind IN (${placeholders(kinds.length)}) AND +run_at <= ?
+          LIMIT 1`,
+    args: [...kinds, now],
   };
 }
