@@ -4,10 +4,16 @@ import type { OperatorRole } from "../../db/schema/operators";
 import { opsNav } from "./nav";
 import { can, roleLabels } from "./permissions";
 
-/** The frame of every signed-in FlowOps screen: navigation by permission, who is signed in, sign out. */
+/**
+ * The frame of every signed-in FlowOps screen: navigation by permission, who is signed in, sign
+ * out, and under the title the screen's outcome banner — `notice` (what the last action did,
+ * usually from the redirect's query) and `error` (why it was refused).
+ */
 export function OpsShell(props: {
   operator: { name: string; email: string; role: OperatorRole };
   title: string;
+  notice?: string | null;
+  error?: string | null;
   children: ReactNode;
 }) {
   const { operator } = props;
@@ -41,6 +47,16 @@ export function OpsShell(props: {
       </header>
       <main className="page ops-main">
         <h1>{props.title}</h1>
+        {props.notice ? (
+          <p role="status" className="ops-notice">
+            {props.notice}
+          </p>
+        ) : null}
+        {props.error ? (
+          <p role="alert" className="error">
+            {props.error}
+          </p>
+        ) : null}
         {props.children}
       </main>
     </div>

@@ -82,14 +82,7 @@ export default function Jobs() {
   const { stats } = data;
   const columns = ["pending", "ready", "running", "dead", "completed"] as const;
   return (
-    <OpsShell operator={data.operator} title="Jobs">
-      {data.notice ? <p role="status">{data.notice}</p> : null}
-      {actionData?.error ? (
-        <p role="alert" className="error">
-          {actionData.error}
-        </p>
-      ) : null}
-
+    <OpsShell operator={data.operator} title="Jobs" notice={data.notice} error={actionData?.error}>
       <section className="card" aria-labelledby="depth-heading">
         <h2 id="depth-heading">Queue</h2>
         <p>

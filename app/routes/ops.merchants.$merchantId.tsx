@@ -323,16 +323,15 @@ export default function MerchantDetail() {
   const busy = useNavigation().state === "submitting";
   const { merchant } = loaded;
   return (
-    <OpsShell operator={loaded.operator} title={merchant.name}>
+    <OpsShell
+      operator={loaded.operator}
+      title={merchant.name}
+      notice={loaded.notice}
+      error={actionData?.error}
+    >
       <p>
         <Link to="/ops/merchants">← All merchants</Link>
       </p>
-      {loaded.notice ? <p role="status">{loaded.notice}</p> : null}
-      {actionData?.error ? (
-        <p role="alert" className="error">
-          {actionData.error}
-        </p>
-      ) : null}
 
       <section className="card" aria-labelledby="status-heading">
         <h2 id="status-heading">Status</h2>

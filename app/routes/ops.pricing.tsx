@@ -246,13 +246,12 @@ export default function Pricing() {
   const actionData = navigation.state === "idle" ? submitted : undefined;
   const { published, draft, history } = loaded;
   return (
-    <OpsShell operator={loaded.operator} title="Pricing">
-      {loaded.notice ? <p role="status">{loaded.notice}</p> : null}
-      {actionData?.error ? (
-        <p role="alert" className="error card">
-          {actionData.error}
-        </p>
-      ) : null}
+    <OpsShell
+      operator={loaded.operator}
+      title="Pricing"
+      notice={loaded.notice}
+      error={actionData?.error}
+    >
       {actionData?.message ? <p role="status">{actionData.message}</p> : null}
       {actionData?.publishRefused ? (
         <div role="alert">

@@ -602,12 +602,7 @@ export default function Rules() {
   const actionData = navigation.state === "idle" ? submitted : undefined;
   const { published, draft, history } = loaded;
   return (
-    <OpsShell operator={loaded.operator} title="Rules">
-      {loaded.notice ? (
-        <p role="status" className="notice">
-          {loaded.notice}
-        </p>
-      ) : null}
+    <OpsShell operator={loaded.operator} title="Rules" notice={loaded.notice}>
       {actionData?.error ? (
         <div role="alert" className="card">
           <p className="error">{actionData.error}</p>
