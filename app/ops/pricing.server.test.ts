@@ -1,12 +1,10 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { newId } from "../../db/ids";
-import { auditLogs, operators } from "../../db/schema/index";
-import { createTestDatabase } from "../../db/testing";
+import { auditLogs } from "../../db/schema/index";
+import type { createTestDatabase } from "../../db/testing";
 import { defaultPricingTable } from "~/decisioning/default-pricing";
 import { validatePricingTable } from "~/decisioning/pricing";
 import { getPublishedPricing } from "~/decisioning/pricing-rules.server";
-import { ensureDecisioningDefaults } from "~/decisioning/seed.server";
 import { describePricing, formatPricingJson, parsePricingJson } from "./pricing-json";
 import {
   checkPricing,
@@ -18,6 +16,7 @@ import {
   startPricingDraft,
 } from "./pricing.server";
 import type { OperatorActor } from "./rules.server";
+import { analystDatabase } from "./testing";
 
 describe("the JSON editor", () => {
   it("reads a table and says where the JSON is broken", () => {
@@ -59,26 +58,15 @@ describe("the JSON editor", () => {
 
 describe("pricing drafts", () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  const operatorId = newId("op");
-  const actor: OperatorActor = {
-    actorType: "operator",
-    actorId: operatorId,
-    ip: "192.0.2.10",
-    userAgent: "vitest",
-  };
+  let operatorId: string;
+  let actor: OperatorActor;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await ensureDecisioningDefaults(database);
-    await database.write((tx) =>
-      tx.insert(operators).values({
-        id: operatorId,
-        email: "pricing@flowpay.test",
-        name: "Pat Pricing",
-        role: "risk_analyst",
-        passwordHash: "unused",
-      }),
-    );
+    ({ database, actor, operatorId } = await analystDatabase({
+      email: "pricing@flowpay.test",
+      name: "Pat Pricing",
+      ip: "192.0.2.10",
+    }));
   });
   afterAll(() => database.destroy());
   beforeEach(async () => {

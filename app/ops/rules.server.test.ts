@@ -7,17 +7,15 @@ import {
   customers,
   decisions,
   merchants,
-  operators,
   ruleSets,
   serviceJobs,
 } from "../../db/schema/index";
-import { createTestDatabase } from "../../db/testing";
+import type { createTestDatabase } from "../../db/testing";
 import { defaultRules } from "~/decisioning/default-rules";
 import { buildSnapshot, evaluate } from "~/decisioning/engine";
 import { getPublishedPricing } from "~/decisioning/pricing-rules.server";
 import { getPublishedRuleSet } from "~/decisioning/rule-sets.server";
 import type { Rule } from "~/decisioning/rules";
-import { ensureDecisioningDefaults } from "~/decisioning/seed.server";
 import { applicantInputs } from "~/decisioning/testing";
 import {
   checkRules,
@@ -30,28 +28,18 @@ import {
   startRuleSetDraft,
   type OperatorActor,
 } from "./rules.server";
+import { analystDatabase } from "./testing";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
-const operatorId = newId("op");
-const actor: OperatorActor = {
-  actorType: "operator",
-  actorId: operatorId,
-  ip: "203.0.113.7",
-  userAgent: "vitest",
-};
+let operatorId: string;
+let actor: OperatorActor;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  await ensureDecisioningDefaults(database);
-  await database.write((tx) =>
-    tx.insert(operators).values({
-      id: operatorId,
-      email: "analyst@flowpay.test",
-      name: "Riley Analyst",
-      role: "risk_analyst",
-      passwordHash: "unused",
-    }),
-  );
+  ({ database, actor, operatorId } = await analystDatabase({
+    email: "analyst@flowpay.test",
+    name: "Riley Analyst",
+    ip: "203.0.113.7",
+  }));
 });
 afterAll(() => database.destroy());
 
