@@ -71,8 +71,8 @@ export class WriteQueue<Tx = unknown> {
     });
   }
 
+  /** Runs until nothing is pending; `running` was set by the push that scheduled it. */
   private async drain() {
-    this.running = true;
     try {
       while (this.pending.length > 0) {
         const head = this.pending[0]!;
