@@ -72,7 +72,10 @@ export async function applyUntilSubmitted(
 
   await expect(page.getByRole("heading", { name: "Before we check your offers" })).toBeVisible();
   await ready(page, js);
-  for (const box of await page.getByLabel("I agree").all()) await box.check();
+  // The page streams in: wait for all three consents before ticking them (all() takes what is there).
+  const consents = page.getByLabel("I agree");
+  await expect(consents).toHaveCount(3);
+  for (const box of await consents.all()) await box.check();
   await page.getByRole("button", { name: "Agree and continue" }).click();
 
   await expect(page.getByRole("heading", { name: "Link your bank account" })).toBeVisible();
