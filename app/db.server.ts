@@ -11,6 +11,7 @@ export function getDatabase(): Promise<Database> {
   globalForDb.__flowpayDb ??= openDatabase({
     url: getEnv().DATABASE_URL,
     authToken: getEnv().DATABASE_AUTH_TOKEN,
+    writer: getEnv().DB_WRITER,
   });
   return globalForDb.__flowpayDb;
 }

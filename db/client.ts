@@ -6,6 +6,9 @@ import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import * as schema from "./schema/index";
 import { instrumentClient } from "./instrument";
 import { WriteQueue, type GroupRunner } from "./write-queue";
+import { runProgram, type Program, type ProgramResult } from "./native-writer.mjs";
+import { drizzleSqlTx } from "./sql-tx";
+import { inlineRunner, threadRunner, type ProgramRunner } from "./writer";
 
 export type Schema = typeof schema;
 export type Db = LibSQLDatabase<Schema>;
@@ -15,43 +18,77 @@ export type Database = {
   url: string;
   client: Client;
   db: Db;
-  queue: WriteQueue<Tx>;
+  queue: WriteQueue<Tx, Program>;
   /** Runs `work` in one write transaction, serialised with every other write of this process. */
   write<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs a write program (plain-data SQL steps, ADR 019) as one write transaction, serialised
+   * with every other write: on an embedded file in the writer thread, whose statements stay
+   * compiled; on a remote server inside an ordinary drizzle transaction.
+   */
+  writeProgram(program: Program): Promise<ProgramResult>;
   /** Runs a single statement (or batch) that writes, through the same queue. */
   serialized<T>(work: () => Promise<T>): Promise<T>;
   close(): void;
 };
 
-export type DatabaseOptions = { url: string; authToken?: string };
+export type DatabaseOptions = {
+  url: string;
+  authToken?: string;
+  /** Where an embedded database runs write programs: a worker thread (default) or this one. */
+  writer?: "thread" | "inline";
+};
 
 /** The busy timeout (ms) applied by @libsql/client to every connection it opens. */
 export const busyTimeoutMs = 5000;
 
 /** Opens a database: an embedded file (WAL, synchronous=FULL, foreign keys) or a remote libSQL server. */
-export async function openDatabase({ url, authToken }: DatabaseOptions): Promise<Database> {
+export async function openDatabase({
+  url,
+  authToken,
+  writer = "thread",
+}: DatabaseOptions): Promise<Database> {
   if (url.startsWith("file:")) {
-    const path = url.startsWith("file://") ? fileURLToPath(url) : url.slice("file:".length);
+    const path = filePath(url);
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   }
   const raw = createClient({ url, authToken, timeout: busyTimeoutMs });
+  let programs: ProgramRunner | null = null;
   if (url.startsWith("file:")) {
     // journal_mode is stored in the file, so setting it once covers every later connection.
     // libSQL already opens connections with foreign_keys=ON and synchronous=FULL.
     await raw.execute("PRAGMA journal_mode=WAL");
+    // A second connection to ":memory:" would be a second, empty database.
+    const path = filePath(url);
+    if (path !== ":memory:") {
+      programs =
+        writer === "thread"
+          ? await threadRunner(path, busyTimeoutMs)
+          : inlineRunner(path, busyTimeoutMs);
+    }
   }
   const client = instrumentClient(raw);
   const db = drizzle(client, { schema });
-  const queue = new WriteQueue<Tx>(groupRunner(db));
+  const queue = new WriteQueue<Tx, Program>(groupRunner(db), undefined, programs ?? undefined);
   return {
     url,
     client,
     db,
     queue,
     write: (work) => queue.transaction(work),
+    writeProgram: programs
+      ? (program) => queue.program(program) as Promise<ProgramResult>
+      : (program) => queue.transaction((tx) => runProgram(drizzleSqlTx(tx), program)),
     serialized: (work) => queue.run(work),
-    close: () => raw.close(),
+    close: () => {
+      programs?.close();
+      raw.close();
+    },
   };
+}
+
+function filePath(url: string) {
+  return url.startsWith("file://") ? fileURLToPath(url) : url.slice("file:".length).split("?")[0]!;
 }
 
 /**

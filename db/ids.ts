@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytesPooled } from "./random";
 
 const alphabet = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower case
 
@@ -16,7 +16,7 @@ function encodeTime(ms: number, length: number) {
  * is, the time part keeps new rows at the end of indexes, 80 random bits make them unguessable.
  */
 export function newId(prefix: string, now = Date.now()) {
-  const random = randomBytes(16);
+  const random = randomBytesPooled(16);
   let tail = "";
   for (let i = 0; i < 16; i++) tail += alphabet[random[i]! % 32];
   return `${prefix}_${encodeTime(now, 10)}${tail}`;

@@ -18,32 +18,50 @@
  * about five requests per COMMIT after, under 10 concurrent API clients).
  */
 
+/** A queued transaction of either lane, as the commit step sees it. */
+type LaneItem = Settle & { work: unknown };
+
 type Settle = { resolve(value: unknown): void; reject(error: unknown): void };
 
 /** A transaction's work; `Tx` is whatever the group runner hands it (a drizzle transaction). */
 export type TxWork<Tx> = (tx: Tx) => Promise<unknown>;
 
-type Item<Tx> = Settle &
-  ({ kind: "tx"; work: TxWork<Tx> } | { kind: "raw"; work: () => Promise<unknown> });
+/** The two kinds of transaction the queue groups: each group is of one kind only. */
+type Lane = "tx" | "sql";
 
-export type GroupRunner<Tx> = {
+type Item<Tx, P> = Settle &
+  (
+    | { kind: "tx"; work: TxWork<Tx> }
+    | { kind: "sql"; work: P }
+    | { kind: "raw"; work: () => Promise<unknown> }
+  );
+
+export type LaneRunner<W> = {
   /** Runs `work` in one transaction of its own. */
-  single(work: TxWork<Tx>): Promise<unknown>;
+  single(work: W): Promise<unknown>;
   /**
    * Runs every work in one transaction, each in a savepoint; returns each work's outcome.
    * Rejects (and nothing commits) only when the enclosing transaction itself fails.
    */
-  group(works: TxWork<Tx>[]): Promise<PromiseSettledResult<unknown>[]>;
+  group(works: W[]): Promise<PromiseSettledResult<unknown>[]>;
 };
 
-export class WriteQueue<Tx = unknown> {
-  private pending: Item<Tx>[] = [];
+/** How drizzle transactions (closures over a `Tx`) are committed. */
+export type GroupRunner<Tx> = LaneRunner<TxWork<Tx>>;
+
+export class WriteQueue<Tx = unknown, P = never> {
+  private pending: Item<Tx, P>[] = [];
   private running = false;
 
-  /** @param maxGroup the most transactions committed together (bounds the first one's wait). */
+  /**
+   * @param maxGroup the most transactions committed together (bounds the first one's wait).
+   * @param programRunner runs write programs (plain-data transactions, ADR 019) — on the
+   *   embedded database, in the writer thread; serialised with every other write of this queue.
+   */
   constructor(
     private readonly runner: GroupRunner<Tx>,
     private readonly maxGroup = 32,
+    private readonly programRunner?: LaneRunner<P>,
   ) {}
 
   /** Number of writes queued or running (a gauge for /metrics). */
@@ -56,14 +74,20 @@ export class WriteQueue<Tx = unknown> {
     return this.push({ kind: "tx", work }) as Promise<T>;
   }
 
+  /** Queues a write program (ADR 019); programs queued together are committed together. */
+  program(program: P): Promise<unknown> {
+    if (!this.programRunner) return Promise.reject(new Error("This write queue runs no programs"));
+    return this.push({ kind: "sql", work: program });
+  }
+
   /** Queues work that writes without a transaction of ours (a single statement, a batch, DDL). */
   run<T>(work: () => Promise<T>): Promise<T> {
     return this.push({ kind: "raw", work }) as Promise<T>;
   }
 
-  private push(item: Omit<Item<Tx>, keyof Settle>): Promise<unknown> {
+  private push(item: Omit<Item<Tx, P>, keyof Settle>): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ ...item, resolve, reject } as Item<Tx>);
+      this.pending.push({ ...item, resolve, reject } as Item<Tx, P>);
       if (!this.running) {
         this.running = true;
         setImmediate(() => void this.drain());
@@ -81,26 +105,30 @@ export class WriteQueue<Tx = unknown> {
           await head.work().then(head.resolve, head.reject);
           continue;
         }
-        const group: (Item<Tx> & { kind: "tx" })[] = [];
-        while (group.length < this.maxGroup && this.pending[0]?.kind === "tx") {
-          group.push(this.pending.shift() as Item<Tx> & { kind: "tx" });
+        const lane: Lane = head.kind;
+        const group: LaneItem[] = [];
+        while (group.length < this.maxGroup && this.pending[0]?.kind === lane) {
+          group.push(this.pending.shift() as LaneItem);
         }
-        await this.commit(group);
+        await this.commit(
+          (lane === "tx" ? this.runner : this.programRunner) as LaneRunner<unknown>,
+          group,
+        );
       }
     } finally {
       this.running = false;
     }
   }
 
-  private async commit(group: (Item<Tx> & { kind: "tx" })[]) {
+  private async commit(runner: LaneRunner<unknown>, group: LaneItem[]) {
     if (group.length === 1) {
       const [only] = group;
-      await this.runner.single(only!.work).then(only!.resolve, only!.reject);
+      await runner.single(only!.work).then(only!.resolve, only!.reject);
       return;
     }
     let outcomes: PromiseSettledResult<unknown>[];
     try {
-      outcomes = await this.runner.group(group.map((item) => item.work));
+      outcomes = await runner.group(group.map((item) => item.work));
     } catch (error) {
       for (const item of group) item.reject(error);
       return;

@@ -1,6 +1,6 @@
-import { sql } from "drizzle-orm";
 import type { z } from "zod";
-import type { Tx } from "../db/client";
+import { runProgram, type Step } from "../db/native-writer.mjs";
+import { asSqlTx, type AnyTx } from "../db/sql-tx";
 import { JobPayloadError } from "./errors";
 import { nudgeRunner } from "./nudge.server";
 import type { JobDefinition } from "./registry";
@@ -24,19 +24,18 @@ export type EnqueueOptions = {
 export type EnqueuedJob = { id: number; deduped: boolean };
 
 /**
- * Adds a job inside the caller's write transaction, so the job exists if and only if the
- * business change that causes it commits. The payload is validated by the kind's schema here:
- * a bad payload fails the caller's transaction, not a job an hour later.
+ * The statements that add a job, as write-program steps (ADR 019), validated here: a bad payload
+ * fails the caller's transaction, not a job an hour later. No statement reads before another
+ * writes, so a program can carry them: without a key, one INSERT; with a key in "replace" mode, a
+ * pending holder is deleted (the new row gets its own idempotency key); in "dedupe" mode a pending
+ * holder keeps the key and nothing is added; in both, a running holder finishes undisturbed but
+ * gives the key up. Whoever runs a program nudges the runner once it commits.
  */
-export async function enqueue<S extends z.ZodType>(
-  tx: Tx,
+export function enqueueSteps<S extends z.ZodType>(
   job: JobDefinition<S>,
   payload: z.input<S>,
   options: EnqueueOptions = {},
-): Promise<EnqueuedJob> {
-  if (!tx || typeof (tx as { rollback?: unknown }).rollback !== "function") {
-    throw new TypeError("enqueue() runs inside a write transaction: database.write((tx) => …)");
-  }
+): Step[] {
   const parsed = job.schema.safeParse(payload);
   if (!parsed.success) {
     const issues = parsed.error.issues.map(
@@ -53,36 +52,67 @@ export async function enqueue<S extends z.ZodType>(
   const now = Date.now();
   const runAt = options.runAt === undefined ? now : Number(options.runAt);
   if (!Number.isFinite(runAt)) throw new TypeError("runAt must be a valid time");
-
   const key = options.key === undefined ? null : `${job.kind}:${options.key}`;
-  if (key !== null) {
-    const holders = await tx.all<{ id: number; state: "pending" | "running" }>(
-      sql`SELECT id, state FROM outbox WHERE key = ${key} AND state IN ('pending', 'running')`,
-    );
-    for (const holder of holders) {
-      if (holder.state === "pending" && options.keyMode === "dedupe") {
-        return { id: Number(holder.id), deduped: true };
-      }
-      // Replace with a new row (not an update in place): it gets its own idempotency key.
-      // A running holder finishes undisturbed but gives up the key.
-      await tx.run(
-        holder.state === "pending"
-          ? sql`DELETE FROM outbox WHERE id = ${holder.id} AND state = 'pending'`
-          : sql`UPDATE outbox SET key = NULL WHERE id = ${holder.id}`,
-      );
-    }
-  }
+  const args = [job.kind, JSON.stringify(parsed.data), priority, key, runAt, maxAttempts, now, now];
 
-  // Plain SQL rather than the query builder: enqueue sits on every request path that causes a
-  // side effect, and this is 2–3× cheaper in CPU (measured: scripts/bench/outbox.ts).
-  const row = await tx.get<{ id: number }>(
-    sql`INSERT INTO outbox (kind, payload, priority, state, key, run_at, attempts, max_attempts,
-          created_at, updated_at)
-        VALUES (${job.kind}, ${JSON.stringify(parsed.data)}, ${priority}, 'pending', ${key},
-          ${runAt}, 0, ${maxAttempts}, ${now}, ${now})
-        RETURNING id`,
-  );
+  if (key === null) return [{ sql: insertJob, args, returns: true, name: "job" }];
+  if (options.keyMode === "dedupe") {
+    return [
+      { sql: releaseRunningKeyUnlessPending, args: [key, key] },
+      { sql: insertJobUnlessPending, args: [...args, key], returns: true, name: "job" },
+    ];
+  }
+  return [
+    { sql: `DELETE FROM outbox WHERE ${holderOf} AND state = 'pending'`, args: [key] },
+    { sql: `UPDATE outbox SET key = NULL WHERE ${holderOf} AND state = 'running'`, args: [key] },
+    { sql: insertJob, args, returns: true, name: "job" },
+  ];
+}
+
+// Plain SQL rather than the query builder: enqueue sits on every request path that causes a
+// side effect, and this is 2–3× cheaper in CPU (measured: scripts/bench/outbox.ts); in a write
+// program the statements stay compiled as well (ADR 019).
+/**
+ * The jobs holding a key. The state term is the unique key index's own condition, written out so
+ * SQLite can use that partial index (it does not infer it from `state = 'pending'`, and would
+ * walk the whole outbox instead — enqueue.test.ts checks the plans).
+ */
+export const holderOf = "key = ? AND state IN ('pending', 'running')";
+
+const insertJob = `INSERT INTO outbox (kind, payload, priority, state, key, run_at, attempts,
+    max_attempts, created_at, updated_at)
+  VALUES (?, ?, ?, 'pending', ?, ?, 0, ?, ?, ?)
+  RETURNING id`;
+const releaseRunningKeyUnlessPending = `UPDATE outbox SET key = NULL
+  WHERE ${holderOf} AND state = 'running'
+    AND NOT EXISTS (SELECT 1 FROM outbox WHERE ${holderOf} AND state = 'pending')`;
+const insertJobUnlessPending = `INSERT INTO outbox (kind, payload, priority, state, key, run_at,
+    attempts, max_attempts, created_at, updated_at)
+  SELECT ?, ?, ?, 'pending', ?, ?, 0, ?, ?, ?
+  WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE ${holderOf} AND state = 'pending')
+  RETURNING id`;
+
+/**
+ * Adds a job inside the caller's write transaction, so the job exists if and only if the
+ * business change that causes it commits.
+ */
+export async function enqueue<S extends z.ZodType>(
+  tx: AnyTx,
+  job: JobDefinition<S>,
+  payload: z.input<S>,
+  options: EnqueueOptions = {},
+): Promise<EnqueuedJob> {
+  const x = asSqlTx(tx);
+  const { rows } = await runProgram(x, { steps: enqueueSteps(job, payload, options) });
+  if (!rows.job) {
+    // Deduplicated: the pending holder of the key stands for this enqueue.
+    const holder = await x.get<{ id: number }>(
+      `SELECT id FROM outbox WHERE ${holderOf} AND state = 'pending'`,
+      [`${job.kind}:${options.key}`],
+    );
+    return { id: Number(holder!.id), deduped: true };
+  }
   // Safe before the commit: the runner's claim queues behind this transaction.
   nudgeRunner();
-  return { id: Number(row!.id), deduped: false };
+  return { id: Number(rows.job.id), deduped: false };
 }

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { sql } from "drizzle-orm";
 import { createTestDatabase } from "../db/testing";
-import { enqueue } from "./enqueue.server";
+import Sqlite from "libsql";
+import { enqueue, enqueueSteps } from "./enqueue.server";
 import { JobPayloadError } from "./errors";
 import { defineJob, JobRegistry } from "./registry";
 import { countJobs, jobRow, testRunner, waitFor } from "./testing/helpers";
@@ -198,5 +199,28 @@ describe("enqueue", () => {
       expect(second.deduped).toBe(false);
       expect(await countJobs(database)).toBe(2);
     });
+  });
+
+  it("finds a key's holders through the unique key index, never by walking the outbox", async () => {
+    // EXPLAIN through a native connection of its own (see db/native-writer.mjs).
+    const native = new Sqlite(`${database.dir}/test.db`);
+    try {
+      for (const keyMode of ["replace", "dedupe"] as const) {
+        for (const step of enqueueSteps(crmJob, { app: "x" }, { key: "app_9", keyMode })) {
+          if (!step.sql.includes("key = ?")) continue;
+          const plan = (
+            native.prepare(`EXPLAIN QUERY PLAN ${step.sql}`).all(step.args as never) as {
+              detail: string;
+            }[]
+          ).map((row) => row.detail);
+          const outbox = plan.filter((detail) => /\boutbox\b/.test(detail));
+          expect(outbox.length, step.sql).toBeGreaterThan(0);
+          for (const detail of outbox)
+            expect(detail, step.sql).toMatch(/outbox_key_idx \(key=\?\)/);
+        }
+      }
+    } finally {
+      native.close();
+    }
   });
 });

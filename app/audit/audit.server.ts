@@ -1,5 +1,5 @@
-import type { Tx } from "../../db/client";
-import { auditLogs } from "../../db/schema/index";
+import type { Step } from "../../db/native-writer.mjs";
+import { insertSql, runSteps, type AnyTx } from "../../db/sql-tx";
 import { getEnv } from "~/config/env.server";
 import { getRequestContext } from "~/observability/request-context.server";
 
@@ -15,23 +15,44 @@ export type AuditEntry = {
   details?: Record<string, unknown>;
 };
 
+const insertAudit = insertSql("audit_logs", [
+  "at",
+  "actor_type",
+  "actor_id",
+  "action",
+  "entity_type",
+  "entity_id",
+  "ip",
+  "user_agent",
+  "request_id",
+  "details",
+]);
+
+/** The audit record as a write-program step (ADR 019). */
+export function auditStep(entry: AuditEntry): Step {
+  return {
+    sql: insertAudit,
+    args: [
+      Date.now(),
+      entry.actorType,
+      entry.actorId ?? null,
+      entry.action,
+      entry.entityType ?? null,
+      entry.entityId ?? null,
+      entry.ip ?? null,
+      entry.userAgent ?? null,
+      getRequestContext()?.requestId ?? null,
+      entry.details === undefined || entry.details === null ? null : JSON.stringify(entry.details),
+    ],
+  };
+}
+
 /**
  * Appends an audit record inside the caller's transaction, so the action and its record
  * commit together. The table rejects UPDATE and DELETE (migration 0001).
  */
-export async function audit(tx: Tx, entry: AuditEntry) {
-  await tx.insert(auditLogs).values({
-    at: new Date(),
-    actorType: entry.actorType,
-    actorId: entry.actorId ?? null,
-    action: entry.action,
-    entityType: entry.entityType,
-    entityId: entry.entityId,
-    ip: entry.ip ?? null,
-    userAgent: entry.userAgent ?? null,
-    requestId: getRequestContext()?.requestId ?? null,
-    details: entry.details ?? null,
-  });
+export async function audit(tx: AnyTx, entry: AuditEntry) {
+  await runSteps(tx, [auditStep(entry)]);
 }
 
 /**

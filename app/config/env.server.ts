@@ -31,6 +31,8 @@ export const envSchema = z.object({
     .regex(/^(file:|libsql:|https?:|wss?:)/, "must start with file:, libsql:, http(s): or ws(s):")
     .default("file:./data/flowpay.db"),
   DATABASE_AUTH_TOKEN: z.string().min(1).optional(),
+  /** Where an embedded database runs the CRM intake's write programs (ADR 019). */
+  DB_WRITER: z.enum(["thread", "inline"]).default("thread"),
   /** Experian credit bureau: live when EXPERIAN_BASE_URL is set, the sandbox otherwise (never implicitly in production). */
   EXPERIAN_MODE: z.enum(["sandbox", "live"]).optional(),
   EXPERIAN_BASE_URL: z.url().optional(),

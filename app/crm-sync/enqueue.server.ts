@@ -1,5 +1,5 @@
-import type { Tx } from "../../db/client";
-import { enqueue } from "../../jobs/enqueue.server";
+import type { AnyTx } from "../../db/sql-tx";
+import { enqueue, enqueueSteps } from "../../jobs/enqueue.server";
 import { syncToCrmJob, type CrmSyncEvent } from "../../jobs/handlers/sync-to-crm.definition";
 
 /**
@@ -8,9 +8,18 @@ import { syncToCrmJob, type CrmSyncEvent } from "../../jobs/handlers/sync-to-crm
  * is pending is a no-op, and the note written carries a marker derived from the same pair, so
  * even a second run writes nothing twice.
  */
-export function enqueueCrmSync(tx: Tx, applicationId: string, event: CrmSyncEvent) {
+export function enqueueCrmSync(tx: AnyTx, applicationId: string, event: CrmSyncEvent) {
   return enqueue(
     tx,
+    syncToCrmJob,
+    { applicationId, event },
+    { key: `${applicationId}:${event}`, keyMode: "dedupe" },
+  );
+}
+
+/** The same as write-program steps (ADR 019). */
+export function crmSyncSteps(applicationId: string, event: CrmSyncEvent) {
+  return enqueueSteps(
     syncToCrmJob,
     { applicationId, event },
     { key: `${applicationId}:${event}`, keyMode: "dedupe" },

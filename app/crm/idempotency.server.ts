@@ -1,6 +1,4 @@
-import { and, eq } from "drizzle-orm";
-import type { Tx } from "../../db/client";
-import { idempotencyKeys } from "../../db/schema/index";
+import type { Row, Step } from "../../db/native-writer.mjs";
 import { getCipher } from "~/security/encryption.server";
 import { sha256Hex } from "~/security/hash.server";
 
@@ -24,49 +22,61 @@ export const requestHash = (body: unknown) => sha256Hex(canonicalJson(body));
 
 export type StoredResponse = { status: number; body: string };
 
+type StoredRow = { request_hash: string; response_status: number; response_body: string };
+
 /**
- * Looks the key up inside the caller's write transaction (so two concurrent requests with one
- * key are serialised: the second sees the first's committed answer).
+ * The first step of a write program that honours an Idempotency-Key (ADR 019): the key's record,
+ * if one younger than the window exists — and then the program stops there, writing nothing.
+ * It runs inside the program's write transaction, so two concurrent requests with one key are
+ * serialised: the second sees the first's committed answer.
  */
-export async function findIdempotent(
-  tx: Tx,
-  merchantId: string,
-  key: string,
-  hash: string,
-  now = Date.now(),
-): Promise<{ kind: "replay"; response: StoredResponse } | { kind: "conflict" } | { kind: "new" }> {
-  const row = await tx
-    .select()
-    .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key)))
-    .get();
-  if (!row) return { kind: "new" };
-  if (row.createdAt.getTime() + idempotencyWindowMs <= now) {
-    await tx
-      .delete(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key)));
-    return { kind: "new" };
-  }
-  if (row.requestHash !== hash) return { kind: "conflict" };
-  const body = getCipher().decrypt(row.responseBody, responseContext);
-  return { kind: "replay", response: { status: row.responseStatus, body } };
+export function idempotencyLookupStep(merchantId: string, key: string, now = Date.now()): Step {
+  return {
+    sql: `SELECT request_hash, response_status, response_body FROM idempotency_keys
+      WHERE merchant_id = ? AND key = ? AND created_at > ?`,
+    args: [merchantId, key, now - idempotencyWindowMs],
+    returns: true,
+    returnIfRow: true,
+    name: "idempotency",
+  };
 }
 
-export async function storeIdempotent(
-  tx: Tx,
+/** What a record found by the lookup means for a request whose body hashes to `hash`. */
+export function idempotentAnswer(
+  row: Row,
+  hash: string,
+): { kind: "replay"; response: StoredResponse } | { kind: "conflict" } {
+  const stored = row as StoredRow;
+  if (stored.request_hash !== hash) return { kind: "conflict" };
+  const body = getCipher().decrypt(stored.response_body, responseContext);
+  return { kind: "replay", response: { status: stored.response_status, body } };
+}
+
+/** The last step: records the answer under the key, replacing a record older than the window. */
+export function idempotencyStoreStep(
   merchantId: string,
   key: string,
   hash: string,
   response: StoredResponse,
   now = Date.now(),
-) {
-  await tx.insert(idempotencyKeys).values({
-    merchantId,
-    key,
-    requestHash: hash,
-    responseStatus: response.status,
-    // Encrypted: the first answer carries the borrower's link token, which we never store in clear.
-    responseBody: getCipher().encrypt(response.body, responseContext),
-    createdAt: new Date(now),
-  });
+): Step {
+  return {
+    sql: `INSERT INTO idempotency_keys
+        (merchant_id, key, request_hash, response_status, response_body, created_at)
+      VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (merchant_id, key) DO UPDATE SET request_hash = excluded.request_hash,
+        response_status = excluded.response_status, response_body = excluded.response_body,
+        created_at = excluded.created_at
+      WHERE idempotency_keys.created_at <= ?`,
+    args: [
+      merchantId,
+      key,
+      hash,
+      response.status,
+      // Encrypted: the first answer carries the borrower's link token, never stored in clear.
+      getCipher().encrypt(response.body, responseContext),
+      now,
+      now - idempotencyWindowMs,
+    ],
+  };
 }

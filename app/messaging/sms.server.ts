@@ -1,9 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import type { Database, Tx } from "../../db/client";
+import type { Step } from "../../db/native-writer.mjs";
+import { insertSql, runSteps, type AnyTx } from "../../db/sql-tx";
 import { newId } from "../../db/ids";
 import { messages, smsOptOuts } from "../../db/schema/index";
 import type { SmsAdapter } from "../../adapters/twilio/types";
-import { enqueue } from "../../jobs/enqueue.server";
+import { enqueueSteps } from "../../jobs/enqueue.server";
+import { nudgeRunner } from "../../jobs/nudge.server";
 import { sendSmsJob } from "../../jobs/handlers/send-sms.definition";
 import { getCipher } from "~/security/encryption.server";
 import { renderSms, type SmsTemplate } from "./templates";
@@ -23,25 +26,54 @@ const sentDespiteOptOut = new Set<SmsTemplate["template"]>(["opt_out_confirmatio
  * exactly when its cause committed, and the job delivers it at least once (never twice, see
  * deliverSms).
  */
-export async function queueSms(
-  tx: Tx,
-  input: { to: string; applicationId?: string | null; merchantId?: string | null } & SmsTemplate,
-) {
-  const id = newId("msg");
-  await tx.insert(messages).values({
-    id,
-    applicationId: input.applicationId ?? null,
-    merchantId: input.merchantId ?? null,
-    channel: "sms",
-    recipient: input.to,
-    template: input.template,
-    // Encrypted at rest: the text carries the borrower's link token, which is never stored in clear.
-    bodyEnc: getCipher().encrypt(renderSms(input), bodyContext),
-    status: "queued",
-  });
-  await enqueue(tx, sendSmsJob, { messageId: id });
+export async function queueSms(tx: AnyTx, input: SmsInput) {
+  const { id, steps } = smsSteps(input);
+  await runSteps(tx, steps);
+  nudgeRunner();
   return id;
 }
+
+type SmsInput = {
+  to: string;
+  applicationId?: string | null;
+  merchantId?: string | null;
+} & SmsTemplate;
+
+/** The same as write-program steps (ADR 019): the message row and its delivery job. */
+export function smsSteps(input: SmsInput): { id: string; steps: Step[] } {
+  const now = Date.now();
+  const id = newId("msg", now);
+  const message: Step = {
+    sql: insertMessage,
+    args: [
+      id,
+      input.applicationId ?? null,
+      input.merchantId ?? null,
+      "sms",
+      input.to,
+      input.template,
+      // Encrypted at rest: the text carries the borrower's link token, never stored in clear.
+      getCipher().encrypt(renderSms(input), bodyContext),
+      "queued",
+      now,
+      now,
+    ],
+  };
+  return { id, steps: [message, ...enqueueSteps(sendSmsJob, { messageId: id })] };
+}
+
+const insertMessage = insertSql("messages", [
+  "id",
+  "application_id",
+  "merchant_id",
+  "channel",
+  "recipient",
+  "template",
+  "body_enc",
+  "status",
+  "created_at",
+  "updated_at",
+]);
 
 export async function isOptedOut(reader: Reader, phone: string) {
   const row = await reader.select().from(smsOptOuts).where(eq(smsOptOuts.phone, phone)).get();

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv } from "node:crypto";
+import { randomBytesPooled } from "../../db/random";
 import type { EncryptionKey } from "~/config/env.server";
 import { getSecrets } from "~/config/secrets.server";
 
@@ -20,7 +21,7 @@ export class FieldCipher {
 
   encrypt(plaintext: string, context: string): string {
     const { id, key } = this.keys[0]!;
-    const iv = randomBytes(12);
+    const iv = randomBytesPooled(12);
     const cipher = createCipheriv("aes-256-gcm", key, iv);
     cipher.setAAD(Buffer.from(context));
     const body = Buffer.concat([

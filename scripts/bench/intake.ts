@@ -28,6 +28,7 @@ const server = await spawnServer({
   env: {
     LOG_LEVEL: "warn",
     CRM_RATE_LIMIT_PER_MINUTE: "1000000",
+    ...(process.env.DB_WRITER ? { DB_WRITER: process.env.DB_WRITER } : {}),
     JOBS_ENABLED: values["no-jobs"] || values.worker ? "false" : "true",
   },
 });
@@ -100,6 +101,13 @@ try {
     console.log(`  ratio ${ratio}× (target ≥ 0.7×, p99 < 50 ms)`);
   }
 } finally {
+  console.log(
+    server
+      .output()
+      .split("\n")
+      .filter((l) => l.startsWith("groups"))
+      .join("\n"),
+  );
   worker?.kill("SIGTERM");
   await server.stop("SIGTERM");
 }

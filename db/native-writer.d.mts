@@ -1,0 +1,47 @@
+import type { SqlValue } from "./sql-tx";
+
+/** A step's argument: a value, or a column of the row an earlier named step returned. */
+export type StepArg = SqlValue | { ref: `${string}.${string}` };
+
+/**
+ * One statement of a write program. Programs are plain data so they can be sent to the database
+ * writer thread (ADR 019) and run there, or in this thread on any SqlTx.
+ */
+export type Step = {
+  sql: string;
+  args: StepArg[];
+  /** Keep the first row the statement returns (SELECT, or INSERT … RETURNING). */
+  returns?: boolean;
+  /** The name later steps' `ref`s and the result use for this step's row. */
+  name?: string;
+  /** Stop here, writing nothing more, and return this row when there is one (a replay). */
+  returnIfRow?: boolean;
+  /** Fail the program (its writes roll back) with this code when there is no row. */
+  failIfNoRow?: string;
+};
+
+export type Program = { steps: Step[] };
+
+export type Row = Record<string, SqlValue>;
+
+export type ProgramResult =
+  | { kind: "done"; rows: Record<string, Row | undefined> }
+  | { kind: "returned"; step: string; row: Row; rows: Record<string, Row | undefined> };
+
+export declare class ProgramFailure extends Error {
+  constructor(code: string);
+  readonly code: string;
+}
+
+export type Executor = {
+  get(sql: string, args: SqlValue[]): unknown;
+  run(sql: string, args: SqlValue[]): unknown;
+};
+
+export declare function runProgram(x: Executor, program: Program): Promise<ProgramResult>;
+
+export declare class NativeWriter {
+  constructor(path: string, busyTimeoutMs: number);
+  runGroup(programs: Program[]): Promise<PromiseSettledResult<ProgramResult>[]>;
+  close(): void;
+}

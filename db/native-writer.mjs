@@ -1,0 +1,140 @@
+// Plain JavaScript (types in native-writer.d.mts): this module also runs in the database writer
+// thread (writer-thread.mjs), which loads it from disk without the app's TypeScript build.
+// ADR 019 explains the design.
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+
+/** A program step failed on purpose (`failIfNoRow`): the program's writes roll back. */
+export class ProgramFailure extends Error {
+  /** @param {string} code */
+  constructor(code) {
+    super(`Write program stopped: ${code}`);
+    this.name = "ProgramFailure";
+    this.code = code;
+  }
+}
+
+/** @param {unknown} arg */
+const isRef = (arg) => arg !== null && typeof arg === "object" && "ref" in arg;
+
+/** A row without the native driver's `_metadata`. */
+function plainRow(row) {
+  if (!row) return undefined;
+  const { _metadata: _ignored, ...rest } = row;
+  return rest;
+}
+
+/**
+ * Runs a write program's steps in order on an executor (`get`/`run`, sync or async). A step's
+ * argument `{ ref: "customer.id" }` is the `id` column of the row step "customer" returned.
+ */
+export async function runProgram(x, program) {
+  const rows = {};
+  for (const step of program.steps) {
+    const args = step.args.map((arg) => {
+      if (!isRef(arg)) return arg;
+      const [name, column] = arg.ref.split(".");
+      const row = rows[name];
+      if (!row) throw new Error(`Step argument ${arg.ref}: no row named ${name}`);
+      return row[column] ?? null;
+    });
+    let row;
+    if (step.returns) row = plainRow(await x.get(step.sql, args));
+    else await x.run(step.sql, args);
+    if (step.name) rows[step.name] = row;
+    if (step.returnIfRow && row) return { kind: "returned", step: step.name, row, rows };
+    if (step.failIfNoRow && !row) throw new ProgramFailure(step.failIfNoRow);
+  }
+  return { kind: "done", rows };
+}
+
+/**
+ * A connection to the embedded database through the native driver that @libsql/client itself
+ * uses, keeping every statement compiled (@libsql/client compiles each one on every call), and
+ * committing a group of programs in one transaction with a savepoint each (group commit, ADR 017).
+ */
+export class NativeWriter {
+  /**
+   * @param {string} path the database file
+   * @param {number} busyTimeoutMs
+   */
+  constructor(path, busyTimeoutMs) {
+    const Database = require("libsql");
+    this.db = new Database(path, { timeout: busyTimeoutMs });
+    // The settings @libsql/client's connections run with (WAL itself is stored in the file).
+    this.db.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;");
+    /** @type {Map<string, any>} compiled statements by SQL text (a handful of fixed texts) */
+    this.statements = new Map();
+    this.executor = {
+      get: (sql, args) => this.using(sql, (statement) => statement.get(args)),
+      run: (sql, args) => {
+        this.using(sql, (statement) => statement.run(args));
+      },
+    };
+  }
+
+  statement(sql) {
+    let found = this.statements.get(sql);
+    if (!found) {
+      // Bounded, should a caller ever build SQL text per call.
+      if (this.statements.size >= 500) this.statements.clear();
+      found = this.db.prepare(sql);
+      this.statements.set(sql, found);
+    }
+    return found;
+  }
+
+  /**
+   * A statement that failed is dropped from the cache: the native driver does not reset it, and
+   * its next execution would report the same error again whatever it is given.
+   */
+  using(sql, work) {
+    const statement = this.statement(sql);
+    try {
+      return work(statement);
+    } catch (error) {
+      this.statements.delete(sql);
+      throw error;
+    }
+  }
+
+  exec(sql) {
+    this.using(sql, (statement) => statement.run([]));
+  }
+
+  /**
+   * Runs the programs in one transaction, each in a savepoint: one that throws rolls back alone.
+   * Resolves with each program's outcome; rejects (nothing committed) only when the transaction
+   * itself fails — COMMIT, or an error after which SQLite abandoned the transaction.
+   */
+  async runGroup(programs) {
+    this.exec("BEGIN IMMEDIATE");
+    try {
+      const outcomes = [];
+      for (const program of programs) {
+        this.exec("SAVEPOINT program");
+        try {
+          const value = await runProgram(this.executor, program);
+          this.exec("RELEASE program");
+          outcomes.push({ status: "fulfilled", value });
+        } catch (reason) {
+          if (!this.db.inTransaction) throw reason;
+          this.exec("ROLLBACK TO program");
+          this.exec("RELEASE program");
+          outcomes.push({ status: "rejected", reason });
+        }
+      }
+      this.exec("COMMIT");
+      return outcomes;
+    } catch (error) {
+      if (this.db.inTransaction) this.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  close() {
+    this.statements.clear();
+    this.db.close();
+  }
+}

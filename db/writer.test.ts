@@ -1,0 +1,151 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type Database } from "./client";
+import { ProgramFailure, runProgram, type Program } from "./native-writer.mjs";
+import { drizzleSqlTx } from "./sql-tx";
+import { createTestDatabase } from "./testing";
+import { newId } from "./ids";
+
+/**
+ * Write programs (ADR 019) on real libSQL: in the writer thread (the default), in the server's
+ * own thread, and — as on a remote server — inside a drizzle transaction. Same outcomes in all.
+ */
+const insertMerchant = `INSERT INTO merchants (id, name, slug, created_at, updated_at)
+  VALUES (?, ?, ?, 0, 0) RETURNING id`;
+const insertAudit = `INSERT INTO audit_logs (at, actor_type, action, entity_id)
+  VALUES (?, 'system', 'test.program', ?)`;
+
+function merchantProgram(slug: string, extra: Program["steps"] = []): Program {
+  return {
+    steps: [
+      { sql: insertMerchant, args: [newId("mer"), "M", slug], returns: true, name: "merchant" },
+      // A later step uses the id the first one returned.
+      { sql: insertAudit, args: [Date.now(), { ref: "merchant.id" }] },
+      ...extra,
+    ],
+  };
+}
+
+async function merchantCount(database: Database, slug: string) {
+  const row = await database.db.get<{ n: number }>(
+    sql`SELECT count(*) AS n FROM merchants WHERE slug = ${slug}`,
+  );
+  return row!.n;
+}
+
+describe.each(["thread", "inline"] as const)("write programs, writer %s", (writer) => {
+  let database: Database & { destroy(): void };
+  let other: Database;
+  beforeAll(async () => {
+    const created = await createTestDatabase();
+    // Reopen the migrated file with the writer under test.
+    created.close();
+    other = await openDatabase({ url: `file:${created.dir}/test.db`, writer });
+    database = Object.assign(other, { destroy: created.destroy });
+  });
+  afterAll(() => database.destroy());
+
+  it("runs the steps in one transaction, passing returned columns to later steps", async () => {
+    const slug = `p-${writer}-ok`;
+    const result = await database.writeProgram(merchantProgram(slug));
+    expect(result.kind).toBe("done");
+    const id = result.rows.merchant!.id as string;
+    expect(id).toMatch(/^mer_/);
+    const audit = await database.db.get<{ entity_id: string }>(
+      sql`SELECT entity_id FROM audit_logs WHERE action = 'test.program' AND entity_id = ${id}`,
+    );
+    expect(audit?.entity_id).toBe(id);
+  });
+
+  it("commits programs queued together as a group; a failing one rolls back alone", async () => {
+    const slugs = Array.from({ length: 12 }, (_, i) => `p-${writer}-group-${i}`);
+    const outcomes = await Promise.allSettled(
+      slugs.map((slug, i) =>
+        database.writeProgram(
+          merchantProgram(
+            slug,
+            i === 5
+              ? [{ sql: "SELECT 1 WHERE 0", args: [], returns: true, failIfNoRow: "nothing" }]
+              : [],
+          ),
+        ),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(11);
+    const failed = outcomes[5] as PromiseRejectedResult;
+    expect(failed.reason).toBeInstanceOf(ProgramFailure);
+    expect((failed.reason as ProgramFailure).code).toBe("nothing");
+    expect(await merchantCount(database, slugs[5]!)).toBe(0);
+    for (const slug of slugs.filter((_, i) => i !== 5)) {
+      expect(await merchantCount(database, slug)).toBe(1);
+    }
+  });
+
+  it("reports a constraint violation with SQLite's code and writes nothing of that program", async () => {
+    const slug = `p-${writer}-dup`;
+    await database.writeProgram(merchantProgram(slug));
+    const error = await database.writeProgram(merchantProgram(slug)).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe("SQLITE_CONSTRAINT_UNIQUE");
+    expect(await merchantCount(database, slug)).toBe(1);
+  });
+
+  it("stops at a step that found its row, writing nothing after it", async () => {
+    const slug = `p-${writer}-replay`;
+    await database.writeProgram(merchantProgram(slug));
+    const again = await database.writeProgram({
+      steps: [
+        {
+          sql: "SELECT id FROM merchants WHERE slug = ?",
+          args: [slug],
+          returns: true,
+          returnIfRow: true,
+          name: "existing",
+        },
+        ...merchantProgram(slug).steps,
+      ],
+    });
+    expect(again.kind).toBe("returned");
+    expect(again.kind === "returned" && again.row.id).toMatch(/^mer_/);
+    expect(await merchantCount(database, slug)).toBe(1);
+  });
+
+  it("is serialised with the queue's drizzle transactions", async () => {
+    const writes = Array.from({ length: 60 }, (_, i) =>
+      i % 2
+        ? database.writeProgram(merchantProgram(`p-${writer}-mixed-${i}`))
+        : database.write(async (tx) => {
+            await runProgram(drizzleSqlTx(tx), merchantProgram(`p-${writer}-mixed-${i}`));
+          }),
+    );
+    await Promise.all(writes);
+    const row = await database.db.get<{ n: number }>(
+      sql`SELECT count(*) AS n FROM merchants WHERE slug LIKE ${`p-${writer}-mixed-%`}`,
+    );
+    expect(row!.n).toBe(60);
+  });
+});
+
+describe("write programs inside a drizzle transaction (a remote server)", () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.destroy());
+
+  it("gives the same results, and a failure rolls the whole transaction back", async () => {
+    const ok = await database.write((tx) => runProgram(drizzleSqlTx(tx), merchantProgram("d-ok")));
+    expect(ok.kind).toBe("done");
+    await expect(
+      database.write((tx) =>
+        runProgram(
+          drizzleSqlTx(tx),
+          merchantProgram("d-fail", [
+            { sql: "SELECT 1 WHERE 0", args: [], returns: true, failIfNoRow: "nothing" },
+          ]),
+        ),
+      ),
+    ).rejects.toBeInstanceOf(ProgramFailure);
+    expect(await merchantCount(database, "d-ok")).toBe(1);
+    expect(await merchantCount(database, "d-fail")).toBe(0);
+  });
+});
