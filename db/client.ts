@@ -6,8 +6,14 @@ import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import * as schema from "./schema/index";
 import { instrumentClient } from "./instrument";
 import { WriteQueue, type GroupRunner } from "./write-queue";
-import { runProgram, type Program, type ProgramResult } from "./native-writer.mjs";
-import { drizzleSqlTx } from "./sql-tx";
+import {
+  runProgram,
+  type BatchResult,
+  type Program,
+  type ProgramResult,
+  type Row,
+} from "./native-writer.mjs";
+import { drizzleSqlTx, type SqlValue } from "./sql-tx";
 import { inlineRunner, threadRunner, type ProgramRunner } from "./writer";
 
 export type Schema = typeof schema;
@@ -27,6 +33,11 @@ export type Database = {
    * compiled; on a remote server inside an ordinary drizzle transaction.
    */
   writeProgram(program: Program): Promise<ProgramResult>;
+  /**
+   * Statements run in order as one write transaction, each one's rows and changes returned (the
+   * job runner's rounds): a write program on an embedded file, `client.batch` on a remote server.
+   */
+  writeBatch(statements: { sql: string; args: SqlValue[] }[]): Promise<BatchResult[]>;
   /** Runs a single statement (or batch) that writes, through the same queue. */
   serialized<T>(work: () => Promise<T>): Promise<T>;
   close(): void;
@@ -79,6 +90,23 @@ export async function openDatabase({
     writeProgram: programs
       ? (program) => queue.program(program) as Promise<ProgramResult>
       : (program) => queue.transaction((tx) => runProgram(drizzleSqlTx(tx), program)),
+    writeBatch: programs
+      ? async (statements) => {
+          const steps = statements.map(({ sql, args }) => ({
+            sql,
+            args,
+            all: /\bRETURNING\b/i.test(sql),
+          }));
+          const result = (await queue.program({ steps, collect: true })) as ProgramResult;
+          return (result.kind === "done" && result.results) || [];
+        }
+      : async (statements) => {
+          const results = await queue.run(() => client.batch(statements, "write"));
+          return results.map((r) => ({
+            rows: r.rows as unknown as Row[],
+            rowsAffected: r.rowsAffected,
+          }));
+        },
     serialized: (work) => queue.run(work),
     close: () => {
       programs?.close();

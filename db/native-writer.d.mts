@@ -12,6 +12,8 @@ export type Step = {
   args: StepArg[];
   /** Keep the first row the statement returns (SELECT, or INSERT … RETURNING). */
   returns?: boolean;
+  /** Every row it returns (for a batch, `collect`). */
+  all?: boolean;
   /** The name later steps' `ref`s and the result use for this step's row. */
   name?: string;
   /** Stop here, writing nothing more, and return this row when there is one (a replay). */
@@ -20,12 +22,18 @@ export type Step = {
   failIfNoRow?: string;
 };
 
-export type Program = { steps: Step[] };
+export type Program = {
+  steps: Step[];
+  /** Report each statement's rows and changes in `results`, as client.batch() does. */
+  collect?: boolean;
+};
+
+export type BatchResult = { rows: Row[]; rowsAffected: number };
 
 export type Row = Record<string, SqlValue>;
 
 export type ProgramResult =
-  | { kind: "done"; rows: Record<string, Row | undefined> }
+  | { kind: "done"; rows: Record<string, Row | undefined>; results?: BatchResult[] }
   | { kind: "returned"; step: string; row: Row; rows: Record<string, Row | undefined> };
 
 export declare class ProgramFailure extends Error {
@@ -35,6 +43,7 @@ export declare class ProgramFailure extends Error {
 
 export type Executor = {
   get(sql: string, args: SqlValue[]): unknown;
+  all?(sql: string, args: SqlValue[]): unknown;
   run(sql: string, args: SqlValue[]): unknown;
 };
 

@@ -31,6 +31,8 @@ function plainRow(row) {
  */
 export async function runProgram(x, program) {
   const rows = {};
+  // A batch (program.collect) reports every statement's rows and changes, like client.batch().
+  const results = program.collect ? [] : undefined;
   for (const step of program.steps) {
     const args = step.args.map((arg) => {
       if (!isRef(arg)) return arg;
@@ -40,13 +42,21 @@ export async function runProgram(x, program) {
       return row[column] ?? null;
     });
     let row;
-    if (step.returns) row = plainRow(await x.get(step.sql, args));
-    else await x.run(step.sql, args);
+    if (step.all) {
+      const all = (await x.all(step.sql, args)).map(plainRow);
+      results?.push({ rows: all, rowsAffected: all.length });
+    } else if (step.returns) {
+      row = plainRow(await x.get(step.sql, args));
+      results?.push({ rows: row ? [row] : [], rowsAffected: row ? 1 : 0 });
+    } else {
+      const info = await x.run(step.sql, args);
+      results?.push({ rows: [], rowsAffected: Number(info?.changes ?? 0) });
+    }
     if (step.name) rows[step.name] = row;
     if (step.returnIfRow && row) return { kind: "returned", step: step.name, row, rows };
     if (step.failIfNoRow && !row) throw new ProgramFailure(step.failIfNoRow);
   }
-  return { kind: "done", rows };
+  return results ? { kind: "done", rows, results } : { kind: "done", rows };
 }
 
 /**
@@ -68,20 +78,22 @@ export class NativeWriter {
     this.statements = new Map();
     this.executor = {
       get: (sql, args) => this.using(sql, (statement) => statement.get(args)),
-      run: (sql, args) => {
-        this.using(sql, (statement) => statement.run(args));
-      },
+      all: (sql, args) => this.using(sql, (statement) => statement.all(args)),
+      run: (sql, args) => this.using(sql, (statement) => statement.run(args)),
     };
   }
 
   statement(sql) {
     let found = this.statements.get(sql);
-    if (!found) {
-      // Bounded, should a caller ever build SQL text per call.
-      if (this.statements.size >= 500) this.statements.clear();
+    if (found) {
+      // Least recently used first: a hit moves to the end of the map's order.
+      this.statements.delete(sql);
+    } else {
+      // Bounded: the job runner's statements vary with the number of jobs they name.
+      if (this.statements.size >= 300) this.statements.delete(this.statements.keys().next().value);
       found = this.db.prepare(sql);
-      this.statements.set(sql, found);
     }
+    this.statements.set(sql, found);
     return found;
   }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { ResultSet } from "@libsql/client";
+import type { BatchResult } from "../db/native-writer.mjs";
 import type { Logger } from "pino";
 import type { Database } from "../db/client";
 import { logger as rootLogger } from "../app/observability/logger.server";
@@ -400,11 +400,10 @@ export class JobRunner {
     if (statements.length === 0) return 0;
 
     const startedAt = performance.now();
-    let results: ResultSet[];
+    let results: BatchResult[];
     try {
-      results = await this.database.serialized(() =>
-        this.database.client.batch(statements, "write"),
-      );
+      // On an embedded database, in the writer thread with its compiled statements (ADR 019).
+      results = await this.database.writeBatch(statements);
     } catch (error) {
       this.completions.push(...completions);
       this.failures.push(...failures);

@@ -1,4 +1,5 @@
-import type { InValue, Row } from "@libsql/client";
+import type { Row } from "../db/native-writer.mjs";
+import type { SqlValue } from "../db/sql-tx";
 
 /**
  * The runner's statements, as plain SQL on the libSQL client (no ORM on the hot path). Every
@@ -7,7 +8,7 @@ import type { InValue, Row } from "@libsql/client";
  */
 
 /** One statement with positional arguments. */
-export type Statement = { sql: string; args: InValue[] };
+export type Statement = { sql: string; args: SqlValue[] };
 
 /** A claimed row, as the claim returns it. */
 export type ClaimedJob = {
