@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { WriteQueue, type GroupRunner, type TxWork } from "./write-queue";
+import { WriteQueue, type GroupRunner, type LaneRunner, type TxWork } from "./write-queue";
 
 /**
  * The queue's own rules, with a recording runner instead of a database (db/client.test.ts runs
@@ -91,5 +91,54 @@ describe("WriteQueue", () => {
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
     expect(await queue.transaction(async () => "next")).toBe("next");
+  });
+
+  it("sends the next program group while one commits, two at most; other writes wait for both", async () => {
+    const { log, runner } = recordingRunner();
+    const commits: (() => void)[] = [];
+    // The writer thread's stand-in: a group commits when the test says so.
+    const programs: LaneRunner<string> = {
+      single: (name) => {
+        log.push(`send ${name}`);
+        return new Promise((resolve) =>
+          commits.push(() => {
+            log.push(`commit ${name}`);
+            resolve(name);
+          }),
+        );
+      },
+      group: async (names) => {
+        log.push(`send ${names.join("+")}`);
+        await new Promise<void>((resolve) => commits.push(resolve));
+        log.push(`commit ${names.join("+")}`);
+        return names.map((value) => ({ status: "fulfilled", value }) as const);
+      },
+    };
+    const queue = new WriteQueue<string, string>(runner, 32, programs);
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const first = queue.program("p1");
+    await turn();
+    await turn();
+    const second = queue.program("p2");
+    await turn();
+    await turn();
+    const third = queue.program("p3");
+    const tx = queue.transaction(async () => {
+      log.push("tx");
+      return "tx";
+    });
+    await turn();
+    await turn();
+    // p1 and p2 are both with the writer; p3 waits for a free slot, the transaction for all.
+    expect(log).toEqual(["send p1", "send p2"]);
+    commits.shift()!();
+    expect(await first).toBe("p1");
+    await turn();
+    await turn();
+    expect(log).toEqual(["send p1", "send p2", "commit p1", "send p3"]);
+    commits.shift()!();
+    commits.shift()!();
+    expect(await Promise.all([second, third, tx])).toEqual(["p2", "p3", "tx"]);
+    expect(log.slice(4)).toEqual(["commit p2", "commit p3", "single", "tx"]);
   });
 });

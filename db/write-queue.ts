@@ -12,11 +12,22 @@
  * its own SAVEPOINT so a failing one rolls back alone and rejects alone. Nobody's promise
  * settles before the group's COMMIT returns, so an answer never reports an uncommitted write.
  *
+ * Write programs (ADR 019) are committed by the database writer thread; their groups are
+ * pipelined (see programPipelineDepth), and every other write waits until the writer is done.
+ *
  * An idle queue waits one event-loop turn (setImmediate) before it starts: libSQL's statements
  * run synchronously, so a transaction never yields to I/O and, without that turn, requests that
  * were already readable could never join the group (measured: one COMMIT per request before,
  * about five requests per COMMIT after, under 10 concurrent API clients).
  */
+
+/**
+ * Program groups run in the writer thread (ADR 019), which commits them one after another in the
+ * order sent; the queue sends the next group while one commits (its fsync), so the writer need
+ * not wait for this thread to see the answer and send more. Two in flight at most, so a group
+ * still forms from what queued meanwhile.
+ */
+const programPipelineDepth = 2;
 
 /** A queued transaction of either lane, as the commit step sees it. */
 type LaneItem = Settle & { work: unknown };
@@ -52,6 +63,8 @@ export type GroupRunner<Tx> = LaneRunner<TxWork<Tx>>;
 export class WriteQueue<Tx = unknown, P = never> {
   private pending: Item<Tx, P>[] = [];
   private running = false;
+  /** Program groups sent to the writer and not yet settled (they commit in the order sent). */
+  private readonly inFlight = new Set<Promise<void>>();
 
   /**
    * @param maxGroup the most transactions committed together (bounds the first one's wait).
@@ -66,7 +79,7 @@ export class WriteQueue<Tx = unknown, P = never> {
 
   /** Number of writes queued or running (a gauge for /metrics). */
   get depth() {
-    return this.pending.length + (this.running ? 1 : 0);
+    return this.pending.length + Math.max(this.running ? 1 : 0, this.inFlight.size);
   }
 
   /** Queues a write transaction. */
@@ -100,24 +113,44 @@ export class WriteQueue<Tx = unknown, P = never> {
     try {
       while (this.pending.length > 0) {
         const head = this.pending[0]!;
+        if (head.kind === "sql") {
+          if (this.inFlight.size >= programPipelineDepth) {
+            await Promise.race(this.inFlight);
+            continue;
+          }
+          const sent = this.commit(
+            this.programRunner as LaneRunner<unknown>,
+            this.takeGroup("sql"),
+          );
+          const settled: Promise<void> = sent.finally(() => this.inFlight.delete(settled));
+          this.inFlight.add(settled);
+          // One turn for the requests already readable to queue up as the next group.
+          await new Promise((resolve) => setImmediate(resolve));
+          continue;
+        }
+        // Nothing of ours may write while the writer thread still has programs to commit.
+        if (this.inFlight.size > 0) {
+          await Promise.all(this.inFlight);
+          continue;
+        }
         if (head.kind === "raw") {
           this.pending.shift();
           await head.work().then(head.resolve, head.reject);
           continue;
         }
-        const lane: Lane = head.kind;
-        const group: LaneItem[] = [];
-        while (group.length < this.maxGroup && this.pending[0]?.kind === lane) {
-          group.push(this.pending.shift() as LaneItem);
-        }
-        await this.commit(
-          (lane === "tx" ? this.runner : this.programRunner) as LaneRunner<unknown>,
-          group,
-        );
+        await this.commit(this.runner as LaneRunner<unknown>, this.takeGroup("tx"));
       }
     } finally {
       this.running = false;
     }
+  }
+
+  private takeGroup(lane: Lane): LaneItem[] {
+    const group: LaneItem[] = [];
+    while (group.length < this.maxGroup && this.pending[0]?.kind === lane) {
+      group.push(this.pending.shift() as LaneItem);
+    }
+    return group;
   }
 
   private async commit(runner: LaneRunner<unknown>, group: LaneItem[]) {
