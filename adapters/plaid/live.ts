@@ -19,15 +19,13 @@
  *   config holds the secret and the access token), and any access token that appears in
  *   a message is redacted.
  */
-import {
-  Configuration,
+import type {
+  AccountBase,
   CountryCode,
   PlaidApi,
-  PlaidEnvironments,
   Products,
+  Transaction,
   TransactionsUpdateStatus,
-  type AccountBase,
-  type Transaction,
 } from "plaid";
 import { PartnerError, isPartnerError, isPermanentHttpStatus } from "../shared/errors";
 import { PARTNER, abortedError, timeoutError } from "./internal";
@@ -64,8 +62,19 @@ export const MAX_SYNC_PAGES = 200;
 /** Plaid: on TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION, restart the loop from its first cursor. */
 export const MAX_SYNC_RESTARTS = 2;
 
-/** Plaid retired the Development environment in 2024; the SDK no longer lists it. */
-const DEVELOPMENT_BASE_PATH = "https://development.plaid.com";
+/**
+ * Plaid's hosts (the SDK's PlaidEnvironments; it retired Development in 2024 and no longer lists
+ * it). Kept here so the SDK — ≈27 MB of source and source map in memory — is loaded only when a
+ * live adapter first calls Plaid, not by every server that runs the sandbox.
+ */
+const PLAID_HOSTS: Record<PlaidEnv, string> = {
+  sandbox: "https://sandbox.plaid.com",
+  development: "https://development.plaid.com",
+  production: "https://production.plaid.com",
+};
+
+let sdk: Promise<typeof import("plaid")> | undefined;
+const loadSdk = () => (sdk ??= import("plaid"));
 
 /** Plaid error types that a later attempt can get past, whatever the HTTP status. */
 const TRANSIENT_ERROR_TYPES = new Set(["RATE_LIMIT_EXCEEDED", "API_ERROR", "INSTITUTION_ERROR"]);
@@ -192,33 +201,37 @@ export function createPlaidBankLink(config: PlaidBankLinkConfig): BankLinkAdapte
     throw new Error("Plaid client_name must be 1 to 30 characters");
   }
   const basePath =
-    config.basePath ??
-    PlaidEnvironments[env] ??
-    (env === "development" ? DEVELOPMENT_BASE_PATH : undefined);
+    config.basePath ?? (Object.hasOwn(PLAID_HOSTS, env) ? PLAID_HOSTS[env] : undefined);
   if (!basePath) throw new Error(`Unknown Plaid environment: ${String(env)}`);
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const daysRequested = config.daysRequested ?? 90;
   const now = config.now ?? (() => new Date());
 
-  const client = new PlaidApi(
-    new Configuration({
-      basePath: basePath.replace(/\/+$/, ""),
-      baseOptions: { headers: { "PLAID-CLIENT-ID": clientId, "PLAID-SECRET": secret } },
-    }),
-  );
+  let api: Promise<PlaidApi> | undefined;
+  const plaidApi = () =>
+    (api ??= loadSdk().then(
+      ({ PlaidApi, Configuration }) =>
+        new PlaidApi(
+          new Configuration({
+            basePath: basePath.replace(/\/+$/, ""),
+            baseOptions: { headers: { "PLAID-CLIENT-ID": clientId, "PLAID-SECRET": secret } },
+          }),
+        ),
+    ));
 
   /** One SDK call with a timeout and the caller's signal; errors mapped; returns the body. */
   async function call<T>(
     action: string,
     signal: AbortSignal | undefined,
-    work: (options: { signal: AbortSignal }) => Promise<{ data: T }>,
+    work: (options: { signal: AbortSignal }, client: PlaidApi) => Promise<{ data: T }>,
     secrets: readonly string[] = [],
   ): Promise<T> {
     if (signal?.aborted) throw abortedError(signal, action);
+    const client = await plaidApi();
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      const response = await work({ signal: combined });
+      const response = await work({ signal: combined }, client);
       return response.data;
     } catch (error) {
       if (signal?.aborted) throw abortedError(signal, action);
@@ -228,7 +241,7 @@ export function createPlaidBankLink(config: PlaidBankLinkConfig): BankLinkAdapte
   }
 
   async function fetchWebhookKey(kid: string): Promise<PlaidWebhookKey> {
-    const data = await call("webhookVerificationKeyGet", undefined, (options) =>
+    const data = await call("webhookVerificationKeyGet", undefined, (options, client) =>
       client.webhookVerificationKeyGet({ key_id: kid }, options),
     );
     const key: unknown = (data as { key?: unknown } | undefined)?.key;
@@ -244,7 +257,7 @@ export function createPlaidBankLink(config: PlaidBankLinkConfig): BankLinkAdapte
     const data = await call(
       "accountsBalanceGet",
       signal,
-      (options) => client.accountsBalanceGet({ access_token: accessToken }, options),
+      (options, client) => client.accountsBalanceGet({ access_token: accessToken }, options),
       [accessToken],
     );
     if (!isRecord(data) || !Array.isArray(data.accounts)) {
@@ -276,7 +289,7 @@ export function createPlaidBankLink(config: PlaidBankLinkConfig): BankLinkAdapte
       const data = await call(
         "transactionsSync",
         signal,
-        (options) =>
+        (options, client) =>
           client.transactionsSync(
             {
               access_token: accessToken,
@@ -303,7 +316,7 @@ export function createPlaidBankLink(config: PlaidBankLinkConfig): BankLinkAdapte
 
       if (!data.has_more) {
         const status = data.transactions_update_status;
-        if (status === TransactionsUpdateStatus.NotReady) {
+        if (status === ("NOT_READY" satisfies `${TransactionsUpdateStatus}`)) {
           throw new PartnerError("Plaid has not pulled this Item's transactions yet", {
             partner: PARTNER,
             code: "PRODUCT_NOT_READY",
@@ -311,7 +324,7 @@ export function createPlaidBankLink(config: PlaidBankLinkConfig): BankLinkAdapte
           });
         }
         if (
-          status === TransactionsUpdateStatus.InitialUpdateComplete &&
+          status === ("INITIAL_UPDATE_COMPLETE" satisfies `${TransactionsUpdateStatus}`) &&
           !config.acceptInitialUpdate
         ) {
           throw new PartnerError("Plaid has only the first 30 days of this Item's history so far", {
@@ -334,13 +347,13 @@ export function createPlaidBankLink(config: PlaidBankLinkConfig): BankLinkAdapte
 
     async createLinkToken({ clientUserId, webhookUrl, signal }) {
       const webhook = webhookUrl ?? config.webhookUrl;
-      const data = await call("linkTokenCreate", signal, (options) =>
+      const data = await call("linkTokenCreate", signal, (options, client) =>
         client.linkTokenCreate(
           {
             client_name: clientName,
             language: "en",
-            country_codes: [CountryCode.Us],
-            products: [Products.Transactions],
+            country_codes: ["US" as CountryCode],
+            products: ["transactions" as Products],
             user: { client_user_id: clientUserId },
             transactions: { days_requested: daysRequested },
             ...(webhook ? { webhook } : {}),
@@ -355,7 +368,7 @@ export function createPlaidBankLink(config: PlaidBankLinkConfig): BankLinkAdapte
     },
 
     async exchangePublicToken(publicToken, signal) {
-      const data = await call("itemPublicTokenExchange", signal, (options) =>
+      const data = await call("itemPublicTokenExchange", signal, (options, client) =>
         client.itemPublicTokenExchange({ public_token: publicToken }, options),
       );
       if (
