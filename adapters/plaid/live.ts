@@ -27,6 +27,7 @@ import type {
   Transaction,
   TransactionsUpdateStatus,
 } from "plaid";
+import type * as PlaidSdk from "plaid";
 import { PartnerError, isPartnerError, isPermanentHttpStatus } from "../shared/errors";
 import { PARTNER, abortedError, timeoutError } from "./internal";
 import { isoDate, summarizeBank } from "./summary";
@@ -73,7 +74,7 @@ const PLAID_HOSTS: Record<PlaidEnv, string> = {
   production: "https://production.plaid.com",
 };
 
-let sdk: Promise<typeof import("plaid")> | undefined;
+let sdk: Promise<typeof PlaidSdk> | undefined;
 const loadSdk = () => (sdk ??= import("plaid"));
 
 /** Plaid error types that a later attempt can get past, whatever the HTTP status. */
