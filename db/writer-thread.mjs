@@ -15,6 +15,9 @@ function plainError(error) {
   };
 }
 
+/** @type {string[]} SQL texts by the number the main thread gave them */
+const texts = [];
+
 let writer;
 try {
   writer = new NativeWriter(workerData.path, workerData.busyTimeoutMs);
@@ -32,6 +35,12 @@ parentPort.on("message", async (message) => {
     return;
   }
   try {
+    // SQL texts arrive once, numbered; steps after that carry the number (writer.ts).
+    for (const [textId, text] of message.texts) texts[textId] = text;
+    for (const program of message.programs) {
+      for (const step of program.steps)
+        if (step.textId !== undefined) step.sql = texts[step.textId];
+    }
     const outcomes = await writer.runGroup(message.programs);
     parentPort.postMessage({
       id: message.id,
