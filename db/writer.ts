@@ -35,8 +35,9 @@ function writerThreadFile(): URL {
 
 /**
  * Write programs run in a worker thread that owns the native write connection (ADR 019): the
- * statements and the COMMIT's fsync no longer block the event loop that serves HTTP. The queue
- * sends one group at a time, so the thread never has two transactions open.
+ * statements and the COMMIT's fsync no longer block the event loop that serves HTTP. The thread
+ * runs the groups it receives one after another (the queue keeps at most two in flight), so it
+ * never has two transactions open.
  */
 export async function threadRunner(path: string, busyTimeoutMs: number): Promise<ProgramRunner> {
   const worker = new Worker(writerThreadFile(), { workerData: { path, busyTimeoutMs } });
