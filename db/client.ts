@@ -59,18 +59,15 @@ export async function openDatabase({
   authToken,
   writer = "thread",
 }: DatabaseOptions): Promise<Database> {
-  if (url.startsWith("file:")) {
-    const path = filePath(url);
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  }
+  const path = url.startsWith("file:") ? filePath(url) : null;
+  if (path && path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const raw = createClient({ url, authToken, timeout: busyTimeoutMs });
   let programs: ProgramRunner | null = null;
-  if (url.startsWith("file:")) {
+  if (path) {
     // journal_mode is stored in the file, so setting it once covers every later connection.
     // libSQL already opens connections with foreign_keys=ON and synchronous=FULL.
     await raw.execute("PRAGMA journal_mode=WAL");
     // A second connection to ":memory:" would be a second, empty database.
-    const path = filePath(url);
     if (path !== ":memory:") {
       programs =
         writer === "thread"

@@ -38,12 +38,12 @@ type Settle = { resolve(value: unknown): void; reject(error: unknown): void };
 export type TxWork<Tx> = (tx: Tx) => Promise<unknown>;
 
 /** The two kinds of transaction the queue groups: each group is of one kind only. */
-type Lane = "tx" | "sql";
+type Lane = "tx" | "program";
 
 type Item<Tx, P> = Settle &
   (
     | { kind: "tx"; work: TxWork<Tx> }
-    | { kind: "sql"; work: P }
+    | { kind: "program"; work: P }
     | { kind: "raw"; work: () => Promise<unknown> }
   );
 
@@ -90,7 +90,7 @@ export class WriteQueue<Tx = unknown, P = never> {
   /** Queues a write program (ADR 019); programs queued together are committed together. */
   program(program: P): Promise<unknown> {
     if (!this.programRunner) return Promise.reject(new Error("This write queue runs no programs"));
-    return this.push({ kind: "sql", work: program });
+    return this.push({ kind: "program", work: program });
   }
 
   /** Queues work that writes without a transaction of ours (a single statement, a batch, DDL). */
@@ -113,14 +113,14 @@ export class WriteQueue<Tx = unknown, P = never> {
     try {
       while (this.pending.length > 0) {
         const head = this.pending[0]!;
-        if (head.kind === "sql") {
+        if (head.kind === "program") {
           if (this.inFlight.size >= programPipelineDepth) {
             await Promise.race(this.inFlight);
             continue;
           }
           const sent = this.commit(
             this.programRunner as LaneRunner<unknown>,
-            this.takeGroup("sql"),
+            this.takeGroup("program"),
           );
           const settled: Promise<void> = sent.finally(() => this.inFlight.delete(settled));
           this.inFlight.add(settled);

@@ -128,11 +128,7 @@ export async function threadRunner(path: string, busyTimeoutMs: number): Promise
 
   return {
     group: send,
-    single: async (program) => {
-      const [outcome] = await send([program]);
-      if (outcome!.status === "rejected") throw outcome!.reason;
-      return outcome!.value;
-    },
+    single: aloneIn(send),
     close: () => {
       worker.postMessage({ close: true });
     },
@@ -142,13 +138,15 @@ export async function threadRunner(path: string, busyTimeoutMs: number): Promise
 /** The same, in this thread: where a worker thread is not wanted (DB_WRITER_THREAD=false). */
 export function inlineRunner(path: string, busyTimeoutMs: number): ProgramRunner {
   const writer = new NativeWriter(path, busyTimeoutMs);
-  return {
-    group: (programs) => writer.runGroup(programs),
-    single: async (program) => {
-      const [outcome] = await writer.runGroup([program]);
-      if (outcome!.status === "rejected") throw outcome!.reason;
-      return outcome!.value;
-    },
-    close: () => writer.close(),
+  const group = (programs: Program[]) => writer.runGroup(programs);
+  return { group, single: aloneIn(group), close: () => writer.close() };
+}
+
+/** A program alone is a group of one (its own transaction and savepoint); its outcome, unwrapped. */
+function aloneIn(group: (programs: Program[]) => Promise<PromiseSettledResult<ProgramResult>[]>) {
+  return async (program: Program) => {
+    const [outcome] = await group([program]);
+    if (outcome!.status === "rejected") throw outcome!.reason;
+    return outcome!.value;
   };
 }

@@ -1,9 +1,7 @@
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnServer, type RunningServer } from "./testing/spawn-server";
+import { spawnJobWorker, spawnServer, type RunningServer } from "./testing/spawn-server";
 
 /**
  * The deployment where web processes run with JOBS_ENABLED=false and a separate worker
@@ -11,7 +9,6 @@ import { spawnServer, type RunningServer } from "./testing/spawn-server";
  * accepts a request, nothing is texted until the worker runs, the worker texts once, and
  * SIGTERM stops it cleanly.
  */
-const root = fileURLToPath(new URL("..", import.meta.url));
 let server: RunningServer;
 let apiKey: string;
 
@@ -47,19 +44,10 @@ describe("a separate worker process (jobs work)", () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(await smsStatus(applicationId)).toBe("queued");
 
-    const worker = spawn(join(root, "node_modules/.bin/tsx"), ["scripts/cli.ts", "jobs", "work"], {
-      cwd: root,
-      env: {
-        ...process.env,
-        FLOWPAY_ENV: "test",
-        LOG_LEVEL: "warn",
-        DATA_DIR: server.dataDir,
-        DATABASE_URL: `file:${join(server.dataDir, "flowpay.db")}`,
-      },
-    });
+    const worker = spawnJobWorker(server);
     let output = "";
-    worker.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    worker.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    worker.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    worker.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => worker.once("exit", resolve));
     try {
       const deadline = Date.now() + 30_000;

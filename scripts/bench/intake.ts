@@ -12,8 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { spawn } from "node:child_process";
-import { spawnServer } from "../testing/spawn-server";
+import { spawnJobWorker, spawnServer } from "../testing/spawn-server";
 
 const { values } = parseArgs({
   options: {
@@ -38,18 +37,7 @@ const server = await spawnServer({
   },
 });
 const apiKey = readFileSync(join(server.dataDir, "demo-api-key.txt"), "utf8").trim();
-const worker = values.worker
-  ? spawn("node_modules/.bin/tsx", ["scripts/cli.ts", "jobs", "work"], {
-      stdio: "ignore",
-      env: {
-        ...process.env,
-        FLOWPAY_ENV: "test",
-        LOG_LEVEL: "warn",
-        DATA_DIR: server.dataDir,
-        DATABASE_URL: `file:${join(server.dataDir, "flowpay.db")}`,
-      },
-    })
-  : null;
+const worker = values.worker ? spawnJobWorker(server, { quiet: true }) : null;
 
 type Result = { rps: number; p50: number; p99: number; errors: number; non2xx: number };
 

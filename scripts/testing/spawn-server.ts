@@ -90,3 +90,24 @@ export async function spawnServer(
   await server.stop("SIGKILL");
   throw new Error(`server did not become ready:\n${output}`);
 }
+
+/**
+ * Starts `flowpay jobs work` (the separate job worker, README "Deploying") on a running server's
+ * database, through tsx directly so SIGTERM reaches it.
+ */
+export function spawnJobWorker(
+  server: Pick<RunningServer, "dataDir">,
+  options: { quiet?: boolean } = {},
+) {
+  return spawn(join(root, "node_modules/.bin/tsx"), ["scripts/cli.ts", "jobs", "work"], {
+    cwd: root,
+    stdio: options.quiet ? "ignore" : "pipe",
+    env: {
+      ...process.env,
+      FLOWPAY_ENV: "test",
+      LOG_LEVEL: "warn",
+      DATA_DIR: server.dataDir,
+      DATABASE_URL: `file:${join(server.dataDir, "flowpay.db")}`,
+    },
+  });
+}
