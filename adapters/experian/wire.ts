@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * Experian's wire format (partners.md, "Experian"). *Shape unconfirmed as official*: every
+ * Experian's wire format (docs/product/partners.md, "Experian"). *Shape unconfirmed as official*: every
  * field name we rely on is in this one file, so a correction is a change here (and in the
  * fake server's fixtures, which are built from these types).
  *

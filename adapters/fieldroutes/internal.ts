@@ -36,7 +36,7 @@ export const MAX_GET_IDS = 1000;
 /**
  * Request body: `application/x-www-form-urlencoded`; strings and numbers as they are,
  * arrays and objects JSON-encoded (`appointmentIDs=[1,2]`,
- * `dateAdded={"operator":">","value":…}`). *Unconfirmed* beyond what partners.md says
+ * `dateAdded={"operator":">","value":…}`). *Unconfirmed* beyond what docs/product/partners.md says
  * (search filters are JSON objects); kept here so the fake reads what the adapter writes.
  */
 export function encodeParams(params: Record<string, unknown>): URLSearchParams {

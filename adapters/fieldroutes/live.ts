@@ -111,7 +111,7 @@ type WireBody = Record<string, unknown>;
 const answers = new WeakMap<object, unknown>();
 
 /**
- * FieldRoutes puts results in `result` (partners.md); some endpoints are said to answer
+ * FieldRoutes puts results in `result` (docs/product/partners.md); some endpoints are said to answer
  * with a named key instead (`appointments`, `noteIDs`, `noteID`) — *unconfirmed*, so both
  * are read.
  */

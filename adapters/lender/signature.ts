@@ -1,5 +1,5 @@
 /**
- * X-Lender-Signature (api.md): `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`,
+ * X-Lender-Signature (docs/product/api.md): `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`,
  * rejected when `t` is more than 5 minutes from now. During a secret rotation the lender may
  * send several `v1=` values in one header (one per secret); any one matching is enough.
  */

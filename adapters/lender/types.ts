@@ -67,7 +67,7 @@ export interface LenderAdapter {
     lenderLoanId: string,
     signal?: AbortSignal,
   ): Promise<{ status: LenderLoanStatus; fundedAmountCents: number | null; fundedAt: Date | null }>;
-  /** Verifies X-Lender-Signature (HMAC-SHA256 of `${t}.${rawBody}`, hex, constant-time; |now - t| ≤ 300 s) and parses the event body of api.md. Throws PartnerError (permanent) when unsigned, stale or forged. */
+  /** Verifies X-Lender-Signature (HMAC-SHA256 of `${t}.${rawBody}`, hex, constant-time; |now - t| ≤ 300 s) and parses the event body of docs/product/api.md. Throws PartnerError (permanent) when unsigned, stale or forged. */
   handleWebhook(rawBody: string, signatureHeader: string | null, now?: Date): LenderEvent;
 }
 

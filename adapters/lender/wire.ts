@@ -159,7 +159,7 @@ export const errorResponseSchema = z.object({
   }),
 });
 
-/** The webhook event body of api.md (extra fields are kept in `raw`). */
+/** The webhook event body of docs/product/api.md (extra fields are kept in `raw`). */
 export const webhookEventSchema = z.object({
   id: z.string().min(1),
   event: z.string().min(1),
@@ -168,7 +168,7 @@ export const webhookEventSchema = z.object({
   occurred_at: z.iso.datetime({ offset: true }),
 });
 
-/** ISO 8601 in UTC without milliseconds, as in api.md: "2026-11-30T15:00:00Z". */
+/** ISO 8601 in UTC without milliseconds, as in docs/product/api.md: "2026-11-30T15:00:00Z". */
 export function wireTimestamp(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }

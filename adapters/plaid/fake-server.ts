@@ -1,6 +1,6 @@
 /**
  * A local fake of Plaid's API for tests (and local runs): node:http on 127.0.0.1, port 0.
- * It speaks Plaid's wire format (partners.md, "Plaid") for the five endpoints FlowPay
+ * It speaks Plaid's wire format (docs/product/partners.md, "Plaid") for the five endpoints FlowPay
  * uses, checks the credentials on every call, answers errors in Plaid's shape
  * (`{ error_type, error_code, error_message, display_message, request_id }`), and signs
  * webhooks with an ES256 key it generated and serves from /webhook_verification_key/get.

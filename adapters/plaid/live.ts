@@ -3,7 +3,7 @@
  * underneath), then summary.ts.
  *
  * - Credentials go in the `PLAID-CLIENT-ID` / `PLAID-SECRET` headers (baseOptions), so
- *   `basePath` can point the SDK at a local fake (setup.md, "Partner SDKs").
+ *   `basePath` can point the SDK at a local fake (docs/product/platform-notes.md, "Partner SDKs").
  * - One attempt per Plaid call; the caller (the job runner) retries on a transient
  *   PartnerError. `summarize` makes several calls (balances, then every sync page); if
  *   one fails the whole summary fails, and a retry starts over.

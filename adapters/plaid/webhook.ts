@@ -1,5 +1,5 @@
 /**
- * Plaid webhook verification (partners.md, "Plaid"; Plaid's "Verify webhooks" guide), with
+ * Plaid webhook verification (docs/product/partners.md, "Plaid"; Plaid's "Verify webhooks" guide), with
  * `jose`. Shared by the live adapter (keys from /webhook_verification_key/get) and the
  * sandbox (its own key).
  *

@@ -59,7 +59,7 @@ export async function readJsonBody(request: Request): Promise<{ raw: string; val
   }
 }
 
-/** zod issues → api.md's `details`, one entry per failing field. */
+/** zod issues → docs/product/api.md's `details`, one entry per failing field. */
 export function issueDetails(error: z.ZodError): ErrorDetail[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join(".") || "(body)",
@@ -70,7 +70,7 @@ export function issueDetails(error: z.ZodError): ErrorDetail[] {
   }));
 }
 
-/** Parses a value with a schema or throws the 422 of api.md listing every failing field. */
+/** Parses a value with a schema or throws the 422 of docs/product/api.md listing every failing field. */
 export function parseOr422<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;

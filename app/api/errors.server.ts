@@ -1,6 +1,6 @@
 import { getRequestContext, newRequestId } from "~/observability/request-context.server";
 
-/** The error codes of api.md's error table, with their HTTP status. */
+/** The error codes of docs/product/api.md's error table, with their HTTP status. */
 export const errorStatus = {
   bad_request: 400,
   unauthorized: 401,
@@ -16,7 +16,7 @@ export const errorStatus = {
 export type ErrorCode = keyof typeof errorStatus;
 export type ErrorDetail = { path: string; message: string };
 
-/** The one way every /api/v1 route answers an error (api.md, "Errors"). */
+/** The one way every /api/v1 route answers an error (docs/product/api.md, "Errors"). */
 export function apiError(
   code: ErrorCode,
   message: string,

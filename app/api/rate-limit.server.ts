@@ -2,7 +2,7 @@ import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { apiError } from "./errors.server";
 
 /**
- * 100 requests a minute per API key and per client IP (api.md), counted in this process's
+ * 100 requests a minute per API key and per client IP (docs/product/api.md), counted in this process's
  * memory with rate-limiter-flexible. Several processes each count their own share: documented
  * in the README; a shared store can replace RateLimiterMemory without touching callers.
  */

@@ -4,7 +4,7 @@ import { logger } from "~/observability/logger.server";
 
 /**
  * Wraps an /api/v1 loader or action: an ApiFailure becomes its response, a Remix Response is
- * passed through, anything else is a bug — logged with the request id, answered as api.md's 500
+ * passed through, anything else is a bug — logged with the request id, answered as docs/product/api.md's 500
  * without a stack trace.
  */
 export function apiHandler<Args extends { request: Request }>(

@@ -1,6 +1,6 @@
 /**
  * The consent texts the borrower accepts, versioned: the version id and the SHA-256 of the exact
- * text are stored with each acceptance (lending.md, "Consent"). Change a text → bump its version.
+ * text are stored with each acceptance (docs/product/lending.md, "Consent"). Change a text → bump its version.
  */
 export const consentTexts = {
   credit_pull: {

@@ -30,7 +30,7 @@ export type NoticeDelivery =
     };
 
 /**
- * Sends an application's adverse action notice (lending.md: every decline, automatic or after
+ * Sends an application's adverse action notice (docs/product/lending.md: every decline, automatic or after
  * review, at once): the notice as a PDF, kept in `documents` (kind "adverse_action_notice", with
  * its SHA-256) as the record of what was sent, and e-mailed with that PDF attached when the
  * customer has an e-mail address. The notice's `sent_at` is set in the same transaction. The

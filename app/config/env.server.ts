@@ -47,7 +47,7 @@ export const envSchema = z.object({
   COOKIE_SECURE: booleanish.optional(),
   SEED_DEMO: booleanish.optional(),
   TRUST_PROXY: booleanish.default(false),
-  /** Requests a minute per CRM API key and per client IP (api.md: 100). */
+  /** Requests a minute per CRM API key and per client IP (docs/product/api.md: 100). */
   CRM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(100),
   /** Twilio (live SMS) — sandbox when unset. TWILIO_API_BASE_URL points the SDK at a fake (tests). */
   TWILIO_ACCOUNT_SID: z
@@ -83,7 +83,7 @@ export const envSchema = z.object({
   EMAIL_FROM: z.string().min(3).default("FlowPay <no-reply@flowpay.example>"),
   /** Borrower form posts a minute per client address (honeypot and a per-link limit apply too). */
   BORROWER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
-  /** Borrower link lifetime (api.md: 24 hours). */
+  /** Borrower link lifetime (docs/product/api.md: 24 hours). */
   LINK_TTL_HOURS: z.coerce
     .number()
     .int()

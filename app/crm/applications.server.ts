@@ -20,7 +20,7 @@ export function effectiveStatus(
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
-/** The CRM's view of an application (api.md `GET /api/v1/crm/applications/{id}`), or null for "not yours". */
+/** The CRM's view of an application (docs/product/api.md `GET /api/v1/crm/applications/{id}`), or null for "not yours". */
 export async function applicationView(
   database: Database,
   scope: MerchantScope,

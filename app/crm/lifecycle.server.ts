@@ -21,7 +21,7 @@ const resendable = new Set<Status>([
   "approved",
   "manual_review",
 ]);
-/** Only before the borrower accepts an offer (api.md). */
+/** Only before the borrower accepts an offer (docs/product/api.md). */
 const cancelable = new Set<Status>([
   "link_sent",
   "in_progress",

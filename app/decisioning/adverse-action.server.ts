@@ -92,7 +92,7 @@ export function enqueueNoticeDelivery(tx: Tx, applicationId: string) {
 }
 
 /**
- * For an application that ends declined after manual review (lending.md: it gets the notice
+ * For an application that ends declined after manual review (docs/product/lending.md: it gets the notice
  * too): inside the caller's write transaction, stores the notice for the decision under
  * review, with the underwriter's reasons (decline reason codes, most important first) and
  * the credit-score block from that decision's credit report, and queues its delivery

@@ -127,7 +127,7 @@ export async function decide(
   ]);
   if (!customer || !merchant)
     throw new DecisionPreconditionError(`Application ${applicationId} has no customer or merchant`);
-  // lending.md: the borrower authorises the soft inquiry before any bureau call.
+  // docs/product/lending.md: the borrower authorises the soft inquiry before any bureau call.
   if (!consent)
     throw new DecisionPreconditionError(
       `Application ${applicationId} has no credit-pull authorization`,

@@ -2,7 +2,7 @@ import DecimalJs from "decimal.js";
 
 /**
  * The one Decimal configuration for decisioning: 40 significant digits, half-even rounding
- * (lending.md), and never exponent notation in strings. A separate clone so nothing else
+ * (docs/product/lending.md), and never exponent notation in strings. A separate clone so nothing else
  * that uses decimal.js can change it.
  */
 export const Decimal = DecimalJs.clone({

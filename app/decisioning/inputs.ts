@@ -3,7 +3,7 @@ import type { CreditReport } from "../../adapters/experian/types";
 
 /**
  * The decision inputs: everything a decision depends on, stored verbatim in its snapshot
- * (lending.md, "Decisions are evidence"). The engine is a pure function of these, the rule
+ * (docs/product/lending.md, "Decisions are evidence"). The engine is a pure function of these, the rule
  * set and the pricing version — no clock, no database, no network.
  */
 export type BankSummary = {

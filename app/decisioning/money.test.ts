@@ -89,7 +89,7 @@ describe("amortization properties", () => {
     fc.assert(
       fc.property(
         // From the product's $500 minimum; far smaller loans over long terms at high rates
-        // do not amortize by lending.md's rounding (amortize refuses them).
+        // do not amortize by docs/product/lending.md's rounding (amortize refuses them).
         fc.integer({ min: 50_000, max: 10_000_000 }),
         rateArb,
         fc.integer({ min: 1, max: 120 }),

@@ -1,7 +1,7 @@
 import { Decimal, divRoundHalfEven, parseRate, rateMicros, ROUND_HALF_EVEN } from "./decimal";
 
 /**
- * Loan arithmetic exactly as lending.md states it. Money is integer cents; rates are exact
+ * Loan arithmetic exactly as docs/product/lending.md states it. Money is integer cents; rates are exact
  * decimal strings (percent per year).
  *
  * - monthly rate r = note_rate / 12

@@ -2,7 +2,7 @@ import { fieldCatalogue, type FieldSpec, type Facts } from "./facts";
 import { reasonSpec } from "./reasons";
 
 /**
- * The rule language of the architecture document: `{ field, operator, value } → action`,
+ * The rule language of the architecture document (docs/product/architecture.md): `{ field, operator, value } → action`,
  * with a reason code. A rule *fires* when its predicate is true; outcomes combine by
  * precedence: any decline → declined; else any manual review → manual review; else
  * approved. (The architecture's example writes the bankruptcy rule as a requirement,

@@ -3,7 +3,7 @@ import { Decimal, ROUND_HALF_UP } from "./decimal";
 import type { DecisionInputs } from "./inputs";
 
 /**
- * The architecture document's calculateScore, exactly:
+ * The architecture document (docs/product/architecture.md)'s calculateScore, exactly:
  *
  *   round( credit score × 0.4 + income factor × 300 × 0.3
  *        + bank health × 100 × 0.2 + KYC confidence × 100 × 0.1 )

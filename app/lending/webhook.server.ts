@@ -1,5 +1,5 @@
 /**
- * POST /api/v1/webhooks/lender/{lender} (api.md): verify the lender's signature over the raw
+ * POST /api/v1/webhooks/lender/{lender} (docs/product/api.md): verify the lender's signature over the raw
  * body (HMAC-SHA256, 5-minute window — the adapter does it), store the raw event once per
  * (lender, event id), and enqueue its application in the same transaction. Forged, unsigned or
  * stale → nothing stored; a replayed event id → stored nothing new, no second job.

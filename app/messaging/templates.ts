@@ -1,5 +1,5 @@
 /**
- * Every text names FlowPay and says how to opt out (TCPA, lending.md "Consent").
+ * Every text names FlowPay and says how to opt out (TCPA, docs/product/lending.md "Consent").
  * Bodies stay short: one or two SMS segments.
  */
 export const smsFooter = "Reply STOP to opt out, HELP for help.";
@@ -43,7 +43,7 @@ export function renderSms(input: SmsTemplate): string {
   }
 }
 
-/** Inbound keywords (lending.md): Twilio's own STOP words plus REVOKE and OPT OUT. */
+/** Inbound keywords (docs/product/lending.md): Twilio's own STOP words plus REVOKE and OPT OUT. */
 const optOutWords = new Set([
   "STOP",
   "STOPALL",

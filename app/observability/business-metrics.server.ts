@@ -1,7 +1,7 @@
 import client from "prom-client";
 import { metrics } from "./metrics.server";
 
-/** Business counters of the architecture document ("Metrics & Dashboards"), one registry per process. */
+/** Business counters of the architecture document (docs/product/architecture.md) ("Metrics & Dashboards"), one registry per process. */
 function createBusinessMetrics() {
   const registers = [metrics.registry];
   return {

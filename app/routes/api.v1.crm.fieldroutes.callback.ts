@@ -7,7 +7,7 @@ import { getDatabase } from "~/db.server";
 import { requirePermission } from "~/ops/guard.server";
 
 /**
- * OAuth 2.0 authorization-code callback (api.md): the operator who started the connection comes
+ * OAuth 2.0 authorization-code callback (docs/product/api.md): the operator who started the connection comes
  * back here from the CRM. The state is single-use and bound to their session; then the code is
  * exchanged and the tokens stored encrypted. Back to the merchant's page with the outcome.
  */

@@ -36,7 +36,7 @@ export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) =>
   methodNotAllowed(request, ["POST"]),
 );
 
-/** 503 in the API's error shape (api.md's table has no code for it: "unavailable"). */
+/** 503 in the API's error shape (docs/product/api.md's table has no code for it: "unavailable"). */
 function retryLater(message: string) {
   const requestId = getRequestContext()?.requestId ?? newRequestId();
   return new Response(

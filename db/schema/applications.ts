@@ -145,7 +145,7 @@ export const idempotencyKeys = sqliteTable(
   (t) => [primaryKey({ columns: [t.merchantId, t.key] })],
 );
 
-/** Consent records: the exact text version, time, IP and user agent (lending.md, "Consent"). */
+/** Consent records: the exact text version, time, IP and user agent (docs/product/lending.md, "Consent"). */
 export const consents = sqliteTable(
   "consents",
   {

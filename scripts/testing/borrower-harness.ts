@@ -101,7 +101,7 @@ let freshProcesses = 0;
  * server's handlers for `kinds` only, run until none of their jobs is pending or running; then
  * the runner is stopped and the handle closed. A job a dead worker left "running" comes back once
  * its lease has expired (the runner's first sweep). Leave this process's handle idle meanwhile:
- * two writers in one process block each other (setup.md).
+ * two writers in one process block each other (docs/product/platform-notes.md).
  */
 export async function runJobsInFreshProcess(kinds: string[], { timeoutMs = 20_000 } = {}) {
   const url = (await appDatabase()).url;
