@@ -4,7 +4,7 @@ import { applications } from "./applications";
 import { merchants } from "./merchants";
 import { offers } from "./decisioning";
 
-export const loanStatuses = ["pending_funding", "funded", "canceled"] as const;
+export const loanStatuses = ["pending_funding", "funded", "canceled", "lender_declined"] as const;
 
 export const loans = sqliteTable(
   "loans",
@@ -30,6 +30,12 @@ export const loans = sqliteTable(
     disbursementCents: cents("disbursement_cents").notNull(),
     fundedAmountCents: cents("funded_amount_cents"),
     fundedAt: timestamp("funded_at"),
+    /** The lender's refusal (ADR 032): its code and message, and when; cleared by a reroute. */
+    declineCode: text("decline_code"),
+    declineMessage: text("decline_message"),
+    declinedAt: timestamp("declined_at"),
+    /** 1, then +1 per reroute to another lender: part of the create/disburse idempotency keys. */
+    attempt: integer("attempt").notNull().default(1),
     paymentSchedule: json<unknown[]>("payment_schedule").notNull(),
     ...timestamps,
   },
