@@ -16,6 +16,12 @@ export const operators = sqliteTable("operators", {
   passwordHash: text("password_hash").notNull(),
   totpSecretEnc: encrypted("totp_secret_enc"),
   totpEnabledAt: timestamp("totp_enabled_at"),
+  /**
+   * The TOTP time step (unix seconds / 30) of the last accepted code: a code of this step or an
+   * earlier one is refused (RFC 6238 §5.2: a code signs in once). Moved forward only by a
+   * conditional UPDATE, so two requests with one code cannot both pass.
+   */
+  totpLastStep: integer("totp_last_step"),
   /** SHA-256 hashes of unused recovery codes. */
   recoveryCodeHashes: json<string[]>("recovery_code_hashes").notNull().default([]),
   /** Failed sign-in steps (password, TOTP or recovery code) since the last success; see app/ops/lockout.ts. */

@@ -1,0 +1,1 @@
+ALTER TABLE `operators` ADD `totp_last_step` integer;
