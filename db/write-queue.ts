@@ -4,7 +4,7 @@
  * libSQL's `transaction("write")` holds a connection in BEGIN IMMEDIATE; a second write
  * started meanwhile in the same process runs on another connection and the native driver
  * waits for the file lock *synchronously*, blocking the event loop — so the first
- * transaction can never finish (engineering/setup.md measured it). Serialising writes
+ * transaction can never finish (docs/product/platform-notes.md measured it). Serialising writes
  * through this queue avoids that; reads need no queue (WAL).
  *
  * Group commit (ADR 017): transactions that queued up while the previous one ran are
