@@ -18,6 +18,18 @@ export const consentTexts = {
     title: "Privacy notice",
     text: "We collect the information you give us, your credit report, and, if you link it, your bank account data, to decide your application, service your loan and meet our legal duties. We share it with our lending partner and the service providers that help us (credit bureau, identity verification, bank data), and with the business you are buying from only as far as they need to know the status of your financing. We do not sell your information. Your SSN, date of birth and bank credentials are encrypted.",
   },
+  /** TCPA: the borrower's own permission, asked unticked and never a condition of credit. */
+  sms: {
+    version: "sms-2026-12-07",
+    title: "Texts about this application (optional)",
+    text: "Yes, FlowPay may send text messages about this application and, if you accept a loan, about that loan (for example, decisions, documents we need and funding) to the mobile number the business gave us. Agreeing is not a condition of credit: you can continue without it. Message frequency varies. Message and data rates may apply. Reply STOP to any text to opt out, HELP for help.",
+  },
+  /** What a CRM attests with `send_sms: true` on offer-financing (recorded with the API key id). */
+  merchant_sms_attestation: {
+    version: "merchant-sms-attestation-2026-12-07",
+    title: "Merchant attestation: the customer asked for the text",
+    text: "By sending send_sms: true, the merchant attests that the customer asked to receive a text message from FlowPay with a link to apply for financing for this job, at the mobile number given.",
+  },
 } as const;
 
 export type ConsentKind = keyof typeof consentTexts;

@@ -1,3 +1,4 @@
+import { consentTexts, consentTextHash } from "~/borrower/consent-texts";
 import { randomBytes } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -116,8 +117,8 @@ async function application(o: ApplicantOptions = {}) {
         id: newId("con"),
         applicationId,
         kind: "credit_pull",
-        textVersion: "credit-pull-v1",
-        textSha256: "0".repeat(64),
+        textVersion: consentTexts.credit_pull.version,
+        textSha256: await consentTextHash("credit_pull"),
         acceptedAt: fixtureDate,
         ip: "203.0.113.9",
         userAgent: "test",

@@ -4,6 +4,7 @@
  * acceptOffer — the same path a real one takes. Import after scripts/testing/app-harness has
  * pointed the configuration at a test database.
  */
+import { consentTexts, consentTextHash } from "~/borrower/consent-texts";
 import { eq } from "drizzle-orm";
 import { newId } from "../../db/ids";
 import { applications, consents, customers, loans } from "../../db/schema/index";
@@ -75,8 +76,8 @@ export async function makeDecidable(applicationId: string) {
       id: newId("con"),
       applicationId,
       kind: "credit_pull",
-      textVersion: "credit-pull-v1",
-      textSha256: "0".repeat(64),
+      textVersion: consentTexts.credit_pull.version,
+      textSha256: await consentTextHash("credit_pull"),
       acceptedAt: new Date(),
     });
   });

@@ -1,3 +1,4 @@
+import { consentTexts, consentTextHash } from "~/borrower/consent-texts";
 import { appDatabase } from "../../scripts/testing/app-harness";
 import { runJobsInFreshProcess, runPendingJobs } from "../../scripts/testing/borrower-harness";
 import { callOps, signedInOperator } from "../../scripts/testing/ops-harness";
@@ -226,8 +227,8 @@ describe("manual review resolution (real database, decide() with the sandbox bur
         id: newId("con"),
         applicationId,
         kind: "credit_pull",
-        textVersion: "credit-pull-v1",
-        textSha256: "0".repeat(64),
+        textVersion: consentTexts.credit_pull.version,
+        textSha256: await consentTextHash("credit_pull"),
         acceptedAt: new Date(),
       });
     });

@@ -5,3 +5,4 @@ export * from "./decisioning";
 export * from "./lending";
 export * from "./platform";
 export * from "./oauth-states";
+export * from "./conditions";
