@@ -7,15 +7,30 @@ import {
   type Program,
   type ProgramResult,
 } from "./native-writer.mjs";
+import { DatabaseUnavailableError, type UnavailableReason } from "./errors";
 import type { LaneRunner } from "./write-queue";
 
-export type ProgramRunner = LaneRunner<Program> & { close(): void };
+/** The writer's condition, for /ready: running, between a crash and its restart, gone, closed. */
+export type WriterState = "running" | "restarting" | "dead" | "closed";
 
-type PlainError = { name: string; message: string; code?: string; rawCode?: number };
+export type ProgramRunner = LaneRunner<Program> & {
+  close(): void;
+  state(): WriterState;
+};
+
+type PlainError = {
+  name: string;
+  message: string;
+  code?: string;
+  rawCode?: number;
+  reason?: string;
+};
 
 /** An error from the writer thread, rebuilt: ProgramFailure keeps its code, SQLite its codes. */
 function rebuild(error: PlainError): Error {
   if (error.name === "ProgramFailure" && error.code) return new ProgramFailure(error.code);
+  if (error.name === "DatabaseUnavailableError" && error.reason)
+    return new DatabaseUnavailableError(error.reason as UnavailableReason, error.message);
   return Object.assign(new Error(error.message), {
     name: error.name,
     code: error.code,
@@ -24,46 +39,72 @@ function rebuild(error: PlainError): Error {
 }
 
 /**
- * writer-thread.mjs sits beside this file in the source tree; the server build (build/index.js)
- * is one directory down from the project root, so there it is ../db/writer-thread.mjs.
+ * writer-thread.mjs sits beside this file in the source tree. A server build is bundled into
+ * <build dir>/index.js (build/ by default, or FLOWPAY_BUILD_DIR such as .builds/x), so from there
+ * it is found in the nearest parent directory's db/.
  */
 function writerThreadFile(): URL {
   const beside = new URL("./writer-thread.mjs", import.meta.url);
   if (existsSync(fileURLToPath(beside))) return beside;
+  for (let up = "../"; up.length <= 4 * 3; up += "../") {
+    const candidate = new URL(`${up}db/writer-thread.mjs`, import.meta.url);
+    if (existsSync(fileURLToPath(candidate))) return candidate;
+  }
   return new URL("../db/writer-thread.mjs", import.meta.url);
 }
 
-/**
- * Write programs run in a worker thread that owns the native write connection (ADR 019): the
- * statements and the COMMIT's fsync no longer block the event loop that serves HTTP. The thread
- * runs the groups it receives one after another (the queue keeps at most two in flight), so it
- * never has two transactions open.
- */
-export async function threadRunner(path: string, busyTimeoutMs: number): Promise<ProgramRunner> {
-  const worker = new Worker(writerThreadFile(), { workerData: { path, busyTimeoutMs } });
+export type ThreadRunnerOptions = {
+  /**
+   * Restarts of a thread that stopped, in a row without a committed group between them, before
+   * the writer is given up as dead (ADR 024). Waits backoffMs, then twice that, and so on.
+   */
+  maxRestarts?: number;
+  backoffMs?: number;
+  /** Called once when the writer is given up: the process cannot write any more. */
+  onDead?(error: Error): void;
+  /** Called when a thread stopped unexpectedly (before it is restarted). */
+  onCrash?(error: Error, restart: number): void;
+  /** Tests only: the runner's crashForTest() makes the thread exit as a crash would. */
+  testHooks?: boolean;
+};
+
+type Waiting = {
+  resolve(outcomes: PromiseSettledResult<ProgramResult>[]): void;
+  reject(e: Error): void;
+};
+
+/** One writer thread: started, ready (or its opening error), its messages routed to `waiting`. */
+async function startThread(
+  path: string,
+  busyTimeoutMs: number,
+  testHooks: boolean,
+  waiting: Map<number, Waiting>,
+  onClosed: () => void,
+): Promise<Worker> {
+  const worker = new Worker(writerThreadFile(), {
+    workerData: { path, busyTimeoutMs, testHooks },
+  });
   // The thread must not keep a process alive that has nothing else to do (CLI, tests).
   worker.unref();
-  const waiting = new Map<
-    number,
-    { resolve(outcomes: PromiseSettledResult<ProgramResult>[]): void; reject(e: Error): void }
-  >();
-  let nextId = 1;
-  let failed: Error | null = null;
-  let closing = false;
-
-  const ready = new Promise<void>((resolve, reject) => {
-    worker.once("message", (message: { ready: boolean; error?: PlainError }) =>
-      message.ready ? resolve() : reject(rebuild(message.error!)),
-    );
-    worker.once("error", reject);
-  });
-  await ready;
-
+  try {
+    await new Promise<void>((resolve, reject) => {
+      worker.once("message", (message: { ready: boolean; error?: PlainError }) =>
+        message.ready ? resolve() : reject(rebuild(message.error!)),
+      );
+      worker.once("error", reject);
+      worker.once("exit", (code) =>
+        reject(new Error(`The database writer thread exited (${code}) while starting`)),
+      );
+    });
+  } catch (error) {
+    void worker.terminate();
+    throw error;
+  }
   worker.on(
     "message",
     (message: { id?: number; outcomes?: unknown[]; error?: PlainError; closed?: boolean }) => {
       if (message.closed) {
-        closing = true;
+        onClosed();
         void worker.terminate();
         return;
       }
@@ -84,22 +125,98 @@ export async function threadRunner(path: string, busyTimeoutMs: number): Promise
       );
     },
   );
-  // A thread that stops (it catches every error of a group, so only a crash or close() does) is
-  // not restarted: every caller waiting on it is rejected, and later writes fail, not hang.
-  const die = (error: Error) => {
-    failed = error;
+  return worker;
+}
+
+/**
+ * Write programs run in a worker thread that owns the native write connection (ADR 019): the
+ * statements and the COMMIT's fsync no longer block the event loop that serves HTTP. The thread
+ * runs the groups it receives one after another, from a queue of its own (ADR 023), so it never
+ * has two transactions open.
+ *
+ * A thread that stops unexpectedly (it catches every error of a group, so only a crash does) is
+ * restarted after a back-off (ADR 024): meanwhile, and for the groups it had not answered, writes
+ * fail at once with DatabaseUnavailableError("writer_dead") — a 503, never a hang. After
+ * `maxRestarts` restarts in a row without a committed group, the writer is dead: `onDead` is
+ * called (the server exits non-zero so that its container is restarted) and writes keep failing.
+ */
+export async function threadRunner(
+  path: string,
+  busyTimeoutMs: number,
+  options: ThreadRunnerOptions = {},
+): Promise<ProgramRunner & { crashForTest(code?: number): void }> {
+  const { maxRestarts = 5, backoffMs = 100, testHooks = false } = options;
+  const waiting = new Map<number, Waiting>();
+  let nextId = 1;
+  let state: WriterState = "running";
+  let failed: Error | null = null;
+  let crashes = 0;
+  // Each SQL text crosses to the thread once; after that a step carries its number (a request's
+  // program is ≈3 KB of SQL text, and copying it was ≈3 % of the server thread's time). A new
+  // thread knows no texts, so the numbering starts again with it.
+  let textIds = new Map<string, number>();
+
+  const rejectWaiting = (error: Error) => {
     for (const entry of waiting.values()) entry.reject(error);
     waiting.clear();
   };
-  worker.on("error", die);
-  worker.on("exit", (code) => {
-    if (!closing) die(new Error(`The database writer thread exited (${code})`));
-    else die(new Error("The database is closed"));
-  });
 
-  // Each SQL text crosses to the thread once; after that a step carries its number (a request's
-  // program is ≈3 KB of SQL text, and copying it was ≈3 % of the server thread's time).
-  const textIds = new Map<string, number>();
+  const watch = (worker: Worker) => {
+    const stopped = (why: string, cause?: unknown) => {
+      if (state === "closed") return rejectWaiting(new DatabaseUnavailableError("closed"));
+      if (current !== worker) return;
+      const error = new DatabaseUnavailableError("writer_dead", why, { cause });
+      failed = error;
+      rejectWaiting(error);
+      if (state === "dead") return;
+      crashes++;
+      if (crashes > maxRestarts) return giveUp(error);
+      state = "restarting";
+      options.onCrash?.(error, crashes);
+      setTimeout(() => void restart(), backoffMs * 2 ** (crashes - 1)).unref();
+    };
+    worker.on("error", (error) => stopped(`it failed: ${error.message}`, error));
+    worker.on("exit", (code) => stopped(`it exited with code ${code}`));
+  };
+
+  const giveUp = (error: Error) => {
+    state = "dead";
+    failed = new DatabaseUnavailableError(
+      "writer_dead",
+      `gave up after ${maxRestarts} restarts: ${error.message}`,
+      { cause: error },
+    );
+    options.onDead?.(failed);
+  };
+
+  const restart = async () => {
+    if (state !== "restarting") return;
+    try {
+      const worker = await startThread(path, busyTimeoutMs, testHooks, waiting, onClosed);
+      if (state !== "restarting") {
+        void worker.terminate();
+        return;
+      }
+      current = worker;
+      textIds = new Map();
+      watch(worker);
+      failed = null;
+      state = "running";
+    } catch (error) {
+      crashes++;
+      if (crashes > maxRestarts) return giveUp(error as Error);
+      options.onCrash?.(error as Error, crashes);
+      setTimeout(() => void restart(), backoffMs * 2 ** (crashes - 1)).unref();
+    }
+  };
+
+  const onClosed = () => {
+    state = "closed";
+  };
+
+  let current: Worker = await startThread(path, busyTimeoutMs, testHooks, waiting, onClosed);
+  watch(current);
+
   const compact = (programs: Program[]) => {
     const texts: [number, string][] = [];
     const sent = programs.map((program) => ({
@@ -120,26 +237,55 @@ export async function threadRunner(path: string, busyTimeoutMs: number): Promise
 
   const send = (programs: Program[]) =>
     new Promise<PromiseSettledResult<ProgramResult>[]>((resolve, reject) => {
+      if (state === "closed") return reject(new DatabaseUnavailableError("closed"));
       if (failed) return reject(failed);
       const id = nextId++;
-      waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, ...compact(programs) });
+      waiting.set(id, {
+        resolve: (outcomes) => {
+          // A group committed: the thread works again, restarts in a row start from zero.
+          crashes = 0;
+          resolve(outcomes);
+        },
+        reject,
+      });
+      current.postMessage({ id, ...compact(programs) });
     });
 
   return {
     group: send,
     single: aloneIn(send),
+    state: () => state,
     close: () => {
-      worker.postMessage({ close: true });
+      if (state === "running") current.postMessage({ close: true });
+      else void current.terminate();
+      state = "closed";
     },
+    crashForTest: (code = 3) => current.postMessage({ testExit: code }),
   };
 }
 
-/** The same, in this thread: where a worker thread is not wanted (DB_WRITER_THREAD=false). */
+/** The same, in this thread: where a worker thread is not wanted (DB_WRITER=inline). */
 export function inlineRunner(path: string, busyTimeoutMs: number): ProgramRunner {
   const writer = new NativeWriter(path, busyTimeoutMs);
-  const group = (programs: Program[]) => writer.runGroup(programs);
-  return { group, single: aloneIn(group), close: () => writer.close() };
+  let closed = false;
+  // One group at a time (ADR 023): each waits for the one before it, whatever its callers do.
+  let tail: Promise<unknown> = Promise.resolve();
+  const group = (programs: Program[]) => {
+    const run = tail.then(() =>
+      closed ? Promise.reject(new DatabaseUnavailableError("closed")) : writer.runGroup(programs),
+    );
+    tail = run.catch(() => undefined);
+    return run;
+  };
+  return {
+    group,
+    single: aloneIn(group),
+    state: () => (closed ? "closed" : "running"),
+    close: () => {
+      closed = true;
+      writer.close();
+    },
+  };
 }
 
 /** A program alone is a group of one (its own transaction and savepoint); its outcome, unwrapped. */

@@ -1,11 +1,14 @@
 /**
  * `npm start`: the one command that runs FlowPay on a fresh clone.
- * Builds when the build is missing or older than the sources, then serves with remix-serve
- * (or Deno with --deno). The server itself validates configuration, migrates the database and
+ * Builds when the build is missing, older than the sources or not a production build, then
+ * serves with remix-serve (or Deno with --deno). Both always run with NODE_ENV=production,
+ * whatever the shell says: remix-serve under NODE_ENV=development waits for `remix dev` ("Dev
+ * server origin not set"), and a development build served by production React answers every
+ * page with 500 ("jsxDEV is not a function"). `npm run dev` is the development server. The server itself validates configuration, migrates the database and
  * seeds the demo before it listens; this script waits for /ready and prints where to go.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, parseEnv } from "../app/config/env.server";
 import { demo } from "../app/demo/seed.server";
@@ -13,6 +16,14 @@ import { currentTotp } from "../app/security/totp.server";
 
 const root = process.cwd();
 const useDeno = process.argv.includes("--deno");
+// remix.config.js reads FLOWPAY_BUILD_DIR too: the build lands where this script serves it from.
+const buildDir = join(root, process.env.FLOWPAY_BUILD_DIR ?? "build");
+const serverBuild = join(buildDir, "index.js");
+/** Written after a successful build: the mode it was made in (issue 20). */
+const buildStamp = join(buildDir, "flowpay-build.json");
+
+// The build and the server are production React whatever NODE_ENV the shell has (see above).
+process.env.NODE_ENV = "production";
 
 // The local demo is not production unless the operator says so.
 process.env.FLOWPAY_ENV ??= "development";
@@ -37,12 +48,30 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
+/**
+ * The mode a build was made in: its stamp when the stamp is of this very build (remix writes a
+ * new version.txt each time), or else — a build made by hand with `remix build` — what its
+ * server bundle imports: a development build uses React's jsx-dev-runtime.
+ */
+function buildMode(): string {
+  const version = readFileSync(join(buildDir, "version.txt"), "utf8").trim();
+  try {
+    const stamp = JSON.parse(readFileSync(buildStamp, "utf8"));
+    if (stamp.version === version) return String(stamp.nodeEnv);
+  } catch {
+    // no stamp (or an unreadable one): look at the bundle
+  }
+  return readFileSync(serverBuild, "utf8").includes("react/jsx-dev-runtime")
+    ? "development"
+    : "production";
+}
+
 function needsBuild() {
-  const built = join(root, "build/index.js");
-  if (!existsSync(built)) return true;
+  if (!existsSync(serverBuild) || !existsSync(join(buildDir, "version.txt"))) return true;
+  if (buildMode() !== "production") return true;
   const sources = ["app", "db", "adapters", "jobs"].filter((d) => existsSync(join(root, d)));
   const newestSource = Math.max(...sources.map((d) => newestMtime(join(root, d))));
-  return newestSource > statSync(built).mtimeMs;
+  return newestSource > statSync(serverBuild).mtimeMs;
 }
 
 function run(command: string, args: string[]) {
@@ -57,6 +86,8 @@ function run(command: string, args: string[]) {
 if (needsBuild()) {
   console.log("Building FlowPay…");
   await run(join(root, "node_modules/.bin/remix"), ["build"]);
+  const version = readFileSync(join(buildDir, "version.txt"), "utf8").trim();
+  writeFileSync(buildStamp, JSON.stringify({ nodeEnv: "production", version }) + "\n");
 }
 
 const serveArgs = useDeno
@@ -69,9 +100,9 @@ const serveArgs = useDeno
       "--allow-ffi",
       "--allow-sys",
       join(root, "node_modules/.bin/remix-serve"),
-      "build/index.js",
+      serverBuild,
     ]
-  : ["build/index.js"];
+  : [serverBuild];
 const server = spawn(
   useDeno ? join(root, "node_modules/.bin/deno") : join(root, "node_modules/.bin/remix-serve"),
   serveArgs,
