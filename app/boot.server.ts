@@ -1,6 +1,17 @@
+import { dirname } from "node:path";
+import { databaseFilePath } from "../db/client";
 import { migrateDatabase } from "../db/migrate";
 import { startJobRunner } from "../jobs/start.server";
-import { ConfigError, getEnv, seedDemo as shouldSeedDemo } from "./config/env.server";
+import {
+  assertPartnersConfigured,
+  ConfigError,
+  describePartnerModes,
+  getEnv,
+  seedDemo as shouldSeedDemo,
+  type Env,
+  type PartnerMode,
+  type SandboxablePartner,
+} from "./config/env.server";
 import { getSecrets } from "./config/secrets.server";
 import { bootCrmSync } from "./crm-sync/boot.server";
 import { oauthProviders } from "./crm-sync/oauth-providers.server";
@@ -9,7 +20,9 @@ import { ensureDecisioningDefaults } from "./decisioning/seed.server";
 import { seedDemo } from "./demo/seed.server";
 import { bootLending, configuredLenders, stopLenders } from "./lending/lenders.server";
 import { installHttpHook, inFlightRequests } from "./observability/http-hook.server";
+import { watchDiskSpace } from "./observability/host-metrics.server";
 import { logger } from "./observability/logger.server";
+import { exportReadinessMetrics } from "./observability/readiness-metrics.server";
 import { startTracing } from "./observability/tracing.server";
 import { registerReadinessCheck } from "./readiness.server";
 
@@ -29,8 +42,10 @@ export function boot(): Promise<BootState> {
 
 async function bootOnce(): Promise<BootState> {
   let env;
+  let partnerModes: Record<SandboxablePartner, PartnerMode>;
   try {
     env = getEnv();
+    partnerModes = assertPartnersConfigured(env);
     getSecrets();
     configuredLenders();
     oauthProviders();
@@ -42,11 +57,16 @@ async function bootOnce(): Promise<BootState> {
     throw error;
   }
   quietRemixServeAccessLog();
+  reportPartnerModes(env, partnerModes);
   installHttpHook();
   await startTracing(env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTEL_SERVICE_NAME);
   const database = await getDatabase();
   const { applied } = await migrateDatabase(database);
   if (applied > 0) logger.info({ applied }, "database migrated");
+  watchDiskSpace("data", env.DATA_DIR);
+  exportReadinessMetrics();
+  if (env.DATABASE_URL.startsWith("file:"))
+    watchDiskSpace("database", dirname(databaseFilePath(env.DATABASE_URL)));
   const decisioning = await ensureDecisioningDefaults(database);
   if (decisioning.ruleSet || decisioning.pricing) {
     logger.info(decisioning, "decisioning defaults published");
@@ -107,4 +127,25 @@ function quietRemixServeAccessLog() {
     if (typeof chunk === "string" && morganLine.test(chunk)) return true;
     return write(chunk, ...rest);
   }) as typeof process.stdout.write;
+}
+
+/**
+ * The startup log and /ready say which partners are live and which are sandboxes (ADR 029):
+ * in production a sandbox is only ever there because an operator named it in SANDBOX_PARTNERS,
+ * and that must be visible to whoever looks at the service.
+ */
+function reportPartnerModes(env: Env, modes: Record<SandboxablePartner, PartnerMode>) {
+  const summary = describePartnerModes(modes);
+  const sandboxes = Object.entries(modes)
+    .filter(([, mode]) => mode === "sandbox")
+    .map(([name]) => name);
+  if (env.FLOWPAY_ENV === "production" && sandboxes.length > 0) {
+    logger.warn(
+      { partners: modes, sandboxPartners: sandboxes },
+      `production with sandbox partners (SANDBOX_PARTNERS): ${sandboxes.join(", ")}`,
+    );
+  } else {
+    logger.info({ partners: modes }, `partners: ${summary}`);
+  }
+  registerReadinessCheck("partners", async () => ({ ok: true, detail: summary }));
 }

@@ -112,6 +112,11 @@ export async function openDatabase({
   };
 }
 
+/** The file an embedded `file:` database URL points at. */
+export function databaseFilePath(url: string) {
+  return filePath(url);
+}
+
 function filePath(url: string) {
   return url.startsWith("file://") ? fileURLToPath(url) : url.slice("file:".length).split("?")[0]!;
 }

@@ -31,6 +31,24 @@ const depthSql = `
 
 export type DepthRow = { kind: string; state: "pending" | "running" | "dead"; n: number };
 
+/**
+ * How long the oldest *ready* job of each kind has waited (now − run_at). Depth alone cannot
+ * tell a busy-but-flowing queue from a stuck one; the age can. Read through the ready index.
+ */
+const oldestReadySql = `
+  SELECT kind, min(run_at) AS oldest FROM outbox
+  WHERE state = 'pending' AND run_at <= ? GROUP BY kind`;
+
+export type OldestReadyRow = { kind: string; ageSeconds: number };
+
+export async function oldestReady(database: Database, now = Date.now()): Promise<OldestReadyRow[]> {
+  const result = await database.client.execute({ sql: oldestReadySql, args: [now] });
+  return result.rows.map((row) => ({
+    kind: String(row.kind),
+    ageSeconds: Math.max(0, (now - Number(row.oldest)) / 1000),
+  }));
+}
+
 /** Jobs per (kind, state) that are not completed. */
 export async function queueDepth(database: Database): Promise<DepthRow[]> {
   const result = await database.client.execute(depthSql);
@@ -82,6 +100,22 @@ function createJobMetrics(registry: client.Registry): JobMetrics {
     async collect() {
       const rows = await depth();
       this.set(rows.filter((r) => r.state === "dead").reduce((sum, r) => sum + r.n, 0));
+    },
+  });
+  const ageSeen = new Set<string>();
+  new client.Gauge({
+    name: "jobs_oldest_ready_age_seconds",
+    help: "Seconds the oldest ready (due, unclaimed) job of each kind has waited",
+    labelNames: ["kind"],
+    registers: [registry],
+    async collect() {
+      const source = globalForJobs.__flowpayJobMetricsSource;
+      const rows = source ? await oldestReady(source.database).catch(() => []) : [];
+      const current = new Set(rows.map((row) => row.kind));
+      for (const row of rows) this.set({ kind: row.kind }, row.ageSeconds);
+      // A kind whose backlog drained reports 0 rather than its last age.
+      for (const kind of ageSeen) if (!current.has(kind)) this.set({ kind }, 0);
+      for (const kind of current) ageSeen.add(kind);
     },
   });
   new client.Gauge({

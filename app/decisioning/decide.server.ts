@@ -17,6 +17,7 @@ import {
   type CreditPullRequest,
 } from "../../adapters/experian/types";
 import { audit } from "~/audit/audit.server";
+import { businessMetrics } from "~/observability/business-metrics.server";
 import { logger } from "~/observability/logger.server";
 import { getCipher, type FieldCipher } from "~/security/encryption.server";
 import { enqueueNoticeDelivery } from "./adverse-action.server";
@@ -312,5 +313,9 @@ export async function decide(
         alreadyDecided: false,
       } satisfies DecideOutcome;
     })
-    .then(async (outcome) => outcome ?? (await existingOutcome(database, applicationId))!);
+    .then(async (outcome) => {
+      // Counted after the commit, once: a replayed request finds the decision already there.
+      if (outcome) businessMetrics.decisions.inc({ outcome: outcome.status, mode: "automatic" });
+      return outcome ?? (await existingOutcome(database, applicationId))!;
+    });
 }

@@ -56,6 +56,12 @@ function createBusinessMetrics() {
       labelNames: ["lender"],
       registers,
     }),
+    decisions: new client.Counter({
+      name: "decisions_total",
+      help: "Credit decisions recorded, by outcome (approved, declined, review, …) and mode (automatic, manual)",
+      labelNames: ["outcome", "mode"],
+      registers,
+    }),
     partnerCallErrors: new client.Counter({
       name: "partner_call_errors_total",
       help: "Failed calls to partners (lender:<name>, fieldroutes, oauth CRMs), by partner",
