@@ -1,10 +1,10 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
 import QRCode from "qrcode";
 import type { Database } from "../../db/client";
 import { operators } from "../../db/schema/index";
 import { audit } from "~/audit/audit.server";
 import { getCipher } from "~/security/encryption.server";
-import { newTotpSecret, totpUri, verifyTotp } from "~/security/totp.server";
+import { matchTotp, newTotpSecret, totpUri } from "~/security/totp.server";
 import { completeSignIn, recordEnrollmentFailure } from "./login.server";
 import { isLocked, lockRemainingMs } from "./lockout";
 import { generateRecoveryCodes, hashRecoveryCode } from "./recovery.server";
@@ -90,20 +90,29 @@ export async function confirmEnrollment(
     return { ok: false, locked: true, remainingMs: lockRemainingMs(operator, now) };
   }
   const secretEnc = operator.totpSecretEnc;
-  const ok = await verifyTotp(getCipher().decrypt(secretEnc, secretContext), code);
-  if (!ok) return { ok: false, ...(await recordEnrollmentFailure(database, session, client)) };
+  // The confirming code signs the session in: like any TOTP code, it is good only once.
+  const step = await matchTotp(
+    getCipher().decrypt(secretEnc, secretContext),
+    code,
+    operator.totpLastStep,
+  );
+  if (step === null)
+    return { ok: false, ...(await recordEnrollmentFailure(database, session, client)) };
 
   const recoveryCodes = generateRecoveryCodes();
   const hashes = recoveryCodes.map(hashRecoveryCode);
   const enrolled = await database.write(async (tx) => {
     const updated = await tx
       .update(operators)
-      .set({ totpEnabledAt: now, recoveryCodeHashes: hashes })
+      // One conditional UPDATE enables TOTP and records the code's step (RFC 6238 §5.2): of two
+      // requests confirming with one code, only one matches.
+      .set({ totpEnabledAt: now, recoveryCodeHashes: hashes, totpLastStep: step })
       .where(
         and(
           eq(operators.id, operator.id),
           isNull(operators.totpEnabledAt),
           eq(operators.totpSecretEnc, secretEnc),
+          or(isNull(operators.totpLastStep), lt(operators.totpLastStep, step)),
         ),
       )
       .returning({ id: operators.id });

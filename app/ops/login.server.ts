@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt } from "drizzle-orm";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { Authenticator } from "remix-auth";
 import { FormStrategy } from "remix-auth-form";
 import { z } from "zod";
@@ -10,7 +10,7 @@ import { getDatabase } from "~/db.server";
 import { getCipher } from "~/security/encryption.server";
 import { hmacSha256Hex } from "~/security/hash.server";
 import { verifyPassword } from "~/security/password.server";
-import { verifyTotp } from "~/security/totp.server";
+import { matchTotp } from "~/security/totp.server";
 import {
   clearedLockout,
   failureMemoryMs,
@@ -237,7 +237,28 @@ authenticator.use(
 export type SecondFactor = { kind: "totp"; code: string } | { kind: "recovery_code"; code: string };
 
 export type SecondFactorResult =
-  { ok: true; recoveryCodesLeft?: number } | { ok: false; locked: boolean; remainingMs: number };
+  | { ok: true; recoveryCodesLeft?: number }
+  | { ok: false; locked: boolean; remainingMs: number; reused?: boolean };
+
+/**
+ * Records `step` as the operator's last accepted TOTP time step, in `tx` — only if it is later
+ * than the one recorded. False when it is not: the code (or an earlier one) was already used,
+ * maybe by a concurrent request. The conditional UPDATE is the lock: of two requests with one
+ * code, exactly one moves the step (RFC 6238 §5.2).
+ */
+export async function claimTotpStep(tx: Tx, operatorId: string, step: number) {
+  const claimed = await tx
+    .update(operators)
+    .set({ totpLastStep: step })
+    .where(
+      and(
+        eq(operators.id, operatorId),
+        or(isNull(operators.totpLastStep), lt(operators.totpLastStep, step)),
+      ),
+    )
+    .returning({ id: operators.id });
+  return claimed.length === 1;
+}
 
 /**
  * The second step on /ops/verify: a TOTP code, or a recovery code (used once). Success signs the
@@ -256,10 +277,16 @@ export async function verifySecondFactor(
   if (!operator?.totpSecretEnc || !operator.totpEnabledAt) {
     return { ok: false, locked: false, remainingMs: 0 };
   }
-  let totpOk = false;
+  let reusedCode = false;
+  // The code's time step, when it is right and newer than the last accepted one.
+  let totpStep: number | null = null;
   if (factor.kind === "totp" && !isLocked(operator, new Date())) {
     const secret = getCipher().decrypt(operator.totpSecretEnc, "operators.totp_secret");
-    totpOk = await verifyTotp(secret, factor.code);
+    totpStep = await matchTotp(secret, factor.code, operator.totpLastStep);
+    // A right code of an already used step says so (the operator waits for the next code).
+    if (totpStep === null && operator.totpLastStep !== null) {
+      reusedCode = (await matchTotp(secret, factor.code)) !== null;
+    }
   }
   const now = new Date();
   return database.write(async (tx): Promise<SecondFactorResult> => {
@@ -272,18 +299,24 @@ export async function verifySecondFactor(
     if (factor.kind === "recovery_code" && !isLocked(fresh, now)) {
       remainingCodes = consumeRecoveryCode(fresh.recoveryCodeHashes, factor.code);
     }
-    const ok = !isLocked(fresh, now) && (factor.kind === "totp" ? totpOk : remainingCodes !== null);
+    let ok =
+      !isLocked(fresh, now) &&
+      (factor.kind === "totp" ? totpStep !== null : remainingCodes !== null);
+    if (ok && totpStep !== null && !(await claimTotpStep(tx, operator.id, totpStep))) {
+      ok = false; // another request signed in with this code first
+      reusedCode = true;
+    }
     if (!ok) {
       const outcome = await failOperator(
         tx,
         operator.id,
         fresh,
         now,
-        { step: factor.kind },
+        { step: factor.kind, ...(reusedCode ? { reason: "reused_code" } : {}) },
         client,
       );
       if (outcome.locked) await endPendingSession(tx, session.sessionId, now);
-      return { ok: false, ...outcome };
+      return { ok: false, ...outcome, ...(reusedCode ? { reused: true } : {}) };
     }
     await completeSignIn(tx, operator.id, session.sessionId, now, {
       ...(remainingCodes ? { recoveryCodeHashes: remainingCodes } : {}),

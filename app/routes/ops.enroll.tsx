@@ -7,7 +7,7 @@ import { confirmEnrollment, enrollmentView } from "~/ops/enrollment.server";
 import { requireSameOrigin } from "~/ops/guard.server";
 import { lockedLoginUrl } from "~/ops/lockout";
 import { totpSchema } from "~/ops/login.server";
-import { safeNext } from "~/ops/redirects";
+import { nextFrom } from "~/ops/redirects";
 import { clearSessionCookie, lookupSession } from "~/ops/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Set up your authenticator — FlowOps" }];
@@ -20,7 +20,7 @@ async function enrollingSession(request: Request) {
   const found = await lookupSession(request);
   if (found.state === "ended") throw redirect(`/ops/login?reason=${found.reason}`);
   if (found.state === "none") throw redirect("/ops/login");
-  const next = safeNext(new URL(request.url).searchParams.get("next"));
+  const next = nextFrom(request);
   return { session: found.session, next };
 }
 

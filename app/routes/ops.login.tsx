@@ -6,7 +6,7 @@ import { getDatabase } from "~/db.server";
 import { requireSameOrigin } from "~/ops/guard.server";
 import { lockedMessage } from "~/ops/lockout";
 import { authenticator, LoginError } from "~/ops/login.server";
-import { safeNext } from "~/ops/redirects";
+import { nextFrom } from "~/ops/redirects";
 import { readSession, startSession } from "~/ops/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in — FlowOps" }];
@@ -31,7 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   // Login CSRF: a foreign page must not sign a browser in (to an attacker's account).
   requireSameOrigin(request);
-  const next = safeNext(new URL(request.url).searchParams.get("next"));
+  const next = nextFrom(request);
   try {
     const { operatorId, mfaEnrolled } = await authenticator.authenticate("password", request);
     const setCookie = await startSession(await getDatabase(), operatorId, clientInfo(request));

@@ -11,7 +11,7 @@ import {
   verifySecondFactor,
   type SecondFactor,
 } from "~/ops/login.server";
-import { safeNext } from "~/ops/redirects";
+import { nextFrom } from "~/ops/redirects";
 import { clearSessionCookie, lookupSession } from "~/ops/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Verification code — FlowOps" }];
@@ -22,7 +22,7 @@ async function pendingSession(request: Request) {
   if (found.state === "ended") throw redirect(`/ops/login?reason=${found.reason}`);
   if (found.state === "none") throw redirect("/ops/login");
   const { session } = found;
-  const next = safeNext(new URL(request.url).searchParams.get("next"));
+  const next = nextFrom(request);
   if (session.mfaVerified) throw redirect(next);
   if (!session.operator.totpEnabledAt) {
     throw redirect(`/ops/enroll?next=${encodeURIComponent(next)}`);
@@ -61,6 +61,12 @@ export async function action({ request }: ActionFunctionArgs) {
     throw redirect(lockedLoginUrl(result.remainingMs), {
       headers: { "Set-Cookie": await clearSessionCookie() },
     });
+  }
+  if (result.reused) {
+    return {
+      error:
+        "That code has already been used. Wait for the next code from your app (they change every 30 seconds).",
+    };
   }
   return {
     error:

@@ -11,9 +11,29 @@ export function currentTotp(secret: string) {
   return generate({ secret });
 }
 
-/** Accepts the current code and one step either side, for clock drift. */
+/**
+ * The time step (unix seconds / 30) a code belongs to, or null when it is wrong. Accepts the
+ * current code and one step either side, for clock drift. With `afterTimeStep` (the step of the
+ * operator's last accepted code), a code of that step or an earlier one is refused: RFC 6238
+ * §5.2, a code is good for one sign-in. Callers must still *record* the step atomically
+ * (`claimTotpStep` in app/ops/login.server.ts) so two concurrent requests cannot both pass.
+ */
+export async function matchTotp(
+  secret: string,
+  token: string,
+  afterTimeStep?: number | null,
+): Promise<number | null> {
+  if (!/^\d{6}$/.test(token)) return null;
+  const result = await verify({
+    secret,
+    token,
+    epochTolerance: 30,
+    ...(afterTimeStep != null ? { afterTimeStep } : {}),
+  });
+  return result.valid ? result.timeStep : null;
+}
+
+/** Whether a code is right now (no replay memory: for tools, not for sign-in). */
 export async function verifyTotp(secret: string, token: string) {
-  if (!/^\d{6}$/.test(token)) return false;
-  const result = await verify({ secret, token, epochTolerance: 30 });
-  return result.valid;
+  return (await matchTotp(secret, token)) !== null;
 }
