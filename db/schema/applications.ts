@@ -7,6 +7,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
 import { cents, encrypted, json, timestamp, timestamps } from "./columns";
 import { merchants } from "./merchants";
 
@@ -70,8 +71,29 @@ export const applicationStatuses = [
   "funded",
   "canceled",
   "expired",
+  /** The lender refused the loan after the signature (ADR 032): FlowOps reroutes or cancels. */
+  "lender_declined",
 ] as const;
 export type ApplicationStatus = (typeof applicationStatuses)[number];
+
+/**
+ * "Open": the borrower may still act and nothing is signed. A CRM job has at most one open
+ * application (the partial unique index below); a new offer for the job with another amount
+ * supersedes it (ADR 026). Signed ones (offer_accepted, pending_funding, funded) are never
+ * superseded; declined, canceled and expired ones no longer count.
+ */
+export const openApplicationStatuses = [
+  "link_sent",
+  "in_progress",
+  "submitted",
+  "approved",
+  "manual_review",
+] as const satisfies readonly ApplicationStatus[];
+export const signedApplicationStatuses = [
+  "offer_accepted",
+  "pending_funding",
+  "funded",
+] as const satisfies readonly ApplicationStatus[];
 
 export const applications = sqliteTable(
   "applications",
@@ -103,6 +125,8 @@ export const applications = sqliteTable(
     submittedAt: timestamp("submitted_at"),
     decidedAt: timestamp("decided_at"),
     canceledAt: timestamp("canceled_at"),
+    /** Set when a newer offer for the same CRM job replaced this one (canceled, ADR 026). */
+    supersededById: text("superseded_by_id"),
     ...timestamps,
   },
   (t) => [
@@ -110,6 +134,15 @@ export const applications = sqliteTable(
     index("applications_created_idx").on(t.createdAt),
     index("applications_customer_idx").on(t.customerId),
     index("applications_merchant_idx").on(t.merchantId, t.createdAt),
+    index("applications_job_idx").on(t.serviceJobId),
+    // One open application per merchant and CRM job, even for two requests at once (ADR 026).
+    uniqueIndex("applications_open_job_idx")
+      .on(t.merchantId, t.serviceJobId)
+      .where(
+        sql.raw(
+          `status IN (${openApplicationStatuses.map((status) => `'${status}'`).join(", ")})`,
+        ),
+      ),
   ],
 );
 
@@ -122,6 +155,11 @@ export const applicationLinks = sqliteTable(
       .notNull()
       .references(() => applications.id),
     tokenHash: text("token_hash").notNull().unique(),
+    /**
+     * The token, encrypted (lookups use only the hash): a repeated offer for the same job answers
+     * with the open application's current link (ADR 026). Null for links made before it.
+     */
+    tokenEnc: encrypted("token_enc"),
     expiresAt: timestamp("expires_at").notNull(),
     revokedAt: timestamp("revoked_at"),
     ...timestamps,
