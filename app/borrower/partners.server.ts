@@ -2,7 +2,9 @@ import { createBankLink } from "../../adapters/plaid/index";
 import type { BankLinkAdapter } from "../../adapters/plaid/types";
 import { createIdentityAdapter } from "../../adapters/persona/index";
 import type { IdentityAdapter } from "../../adapters/persona/types";
-import { appUrl, getEnv, isProduction } from "~/config/env.server";
+import { randomBytes } from "node:crypto";
+import { createSandboxIdentity } from "../../adapters/persona/sandbox";
+import { appUrl, getEnv, isProduction, namedSandbox } from "~/config/env.server";
 
 const globalForPartners = globalThis as unknown as {
   __flowpayBankLink?: BankLinkAdapter;
@@ -10,12 +12,17 @@ const globalForPartners = globalThis as unknown as {
 };
 
 /**
- * Plaid when configured, the documented sandbox banks otherwise — but never the sandbox in
- * production (anyone could claim a healthy bank): there, an unconfigured Plaid means null and
- * the borrower can only continue without a bank link (manual review).
+ * Plaid when configured, the documented sandbox banks otherwise or when named in
+ * SANDBOX_PARTNERS — but never the sandbox implicitly in production (anyone could claim a
+ * healthy bank): the boot refuses a production start without Plaid settings (ADR 029); null
+ * here is only a defence in depth, and the borrower then continues without a bank link.
  */
 export function getBankLink(): BankLinkAdapter | null {
   const env = getEnv();
+  if (namedSandbox("plaid")) {
+    globalForPartners.__flowpayBankLink ??= createBankLink({});
+    return globalForPartners.__flowpayBankLink;
+  }
   if (isProduction() && !(env.PLAID_CLIENT_ID && env.PLAID_SECRET)) return null;
   globalForPartners.__flowpayBankLink ??= createBankLink({
     clientId: env.PLAID_CLIENT_ID,
@@ -34,6 +41,14 @@ export function getBankLink(): BankLinkAdapter | null {
  */
 export function getIdentity(): IdentityAdapter | null {
   const env = getEnv();
+  if (namedSandbox("persona")) {
+    // In production the sandbox's public webhook secret is never accepted (ADR 029): a
+    // per-process random one verifies nothing anyone outside could have signed.
+    globalForPartners.__flowpayIdentity ??= createSandboxIdentity(
+      isProduction() ? { webhookSecrets: [randomBytes(32).toString("hex")] } : {},
+    );
+    return globalForPartners.__flowpayIdentity;
+  }
   if (isProduction() && !(env.PERSONA_API_KEY && env.PERSONA_TEMPLATE_ID)) return null;
   globalForPartners.__flowpayIdentity ??= createIdentityAdapter({
     apiKey: env.PERSONA_API_KEY,

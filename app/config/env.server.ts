@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { publicSandboxSecrets } from "../../adapters/shared/sandbox-secrets";
 
 /**
  * Every environment variable FlowPay reads, validated once at boot.
@@ -33,10 +34,34 @@ export const envSchema = z.object({
   DATABASE_AUTH_TOKEN: z.string().min(1).optional(),
   /** Where an embedded database runs the CRM intake's write programs (ADR 019). */
   DB_WRITER: z.enum(["thread", "inline"]).default("thread"),
+  /**
+   * Partners that run as their sandbox, by name (docs/partners/README.md, ADR 029). Outside
+   * production an unconfigured partner is a sandbox anyway; in production a partner is live
+   * unless it is named here, and the start fails if a live one is not configured.
+   */
+  SANDBOX_PARTNERS: z
+    .string()
+    .transform((raw, ctx) => parseSandboxPartners(raw, ctx))
+    .optional(),
   /** Experian credit bureau: live when EXPERIAN_BASE_URL is set, the sandbox otherwise (never implicitly in production). */
   EXPERIAN_MODE: z.enum(["sandbox", "live"]).optional(),
   EXPERIAN_BASE_URL: z.url().optional(),
-  EXPERIAN_TOKEN: z.string().min(1).optional(),
+  /**
+   * Experian issues OAuth2 access tokens from {base}/oauth2/v1/token (password grant: client
+   * id/secret + user/password); the adapter fetches and refreshes them (ADR 030). A fixed
+   * EXPERIAN_TOKEN is refused: it expires within hours and every pull would then fail.
+   */
+  EXPERIAN_CLIENT_ID: z.string().min(1).optional(),
+  EXPERIAN_CLIENT_SECRET: z.string().min(1).optional(),
+  EXPERIAN_USERNAME: z.string().min(1).optional(),
+  EXPERIAN_PASSWORD: z.string().min(1).optional(),
+  EXPERIAN_TOKEN: z
+    .string()
+    .refine(() => false, {
+      message:
+        "no longer used: Experian tokens expire; set EXPERIAN_CLIENT_ID, EXPERIAN_CLIENT_SECRET, EXPERIAN_USERNAME and EXPERIAN_PASSWORD instead",
+    })
+    .optional(),
   EXPERIAN_COMPANY_ID: z.string().min(1).optional(),
   EXPERIAN_SUBSCRIBER_CODE: z.string().min(1).optional(),
   EXPERIAN_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(8_000),
@@ -67,7 +92,12 @@ export const envSchema = z.object({
   /** Plaid (live bank link) — sandbox when unset. PLAID_BASE_URL points the SDK at a fake (tests). */
   PLAID_CLIENT_ID: z.string().min(1).optional(),
   PLAID_SECRET: z.string().min(1).optional(),
-  PLAID_ENV: z.enum(["sandbox", "development", "production"]).default("sandbox"),
+  /** Plaid retired its Development environment in June 2024 (the SDK's PlaidEnvironments lists sandbox and production only). */
+  PLAID_ENV: z
+    .enum(["sandbox", "production"], {
+      message: "must be sandbox or production (Plaid retired the development environment in 2024)",
+    })
+    .default("sandbox"),
   PLAID_BASE_URL: z.url().optional(),
   /** Persona (live identity checks) — sandbox when unset; secrets comma-separated during rotation. */
   PERSONA_API_KEY: z.string().min(1).optional(),
@@ -103,6 +133,16 @@ export const envSchema = z.object({
   /** Most jobs one claim statement takes. */
   JOB_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   JOB_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(7),
+  /**
+   * Text throughput (jobs/throughput.ts): the Twilio sender type sets how many texts a minute
+   * the send-sms jobs may go at, across all processes; SMS_RATE_PER_SECOND overrides it.
+   */
+  SMS_SENDER_TYPE: z
+    .enum(["long_code", "toll_free", "short_code", "messaging_service"])
+    .default("long_code"),
+  SMS_SENDER_COUNT: z.coerce.number().int().min(1).max(10_000).default(1),
+  SMS_RATE_PER_SECOND: z.coerce.number().positive().max(10_000).optional(),
+  CRM_SYNC_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
   /**
    * Lenders (docs/sandbox/lender.md). LENDERS: a JSON array of { name, baseUrl, apiKey,
    * webhookSecret (string or list), timeoutMs? }. LENDER_MOCK_*: the "mock" lender at a URL (the
@@ -155,6 +195,36 @@ function parseEncryptionKeys(raw: string, ctx: z.RefinementCtx): EncryptionKey[]
   return keys;
 }
 
+/** The partners SANDBOX_PARTNERS can name (FieldRoutes is per merchant, chosen in FlowOps). */
+export const sandboxablePartners = [
+  "experian",
+  "plaid",
+  "persona",
+  "twilio",
+  "email",
+  "lender",
+] as const;
+export type SandboxablePartner = (typeof sandboxablePartners)[number];
+
+/** `SANDBOX_PARTNERS="twilio,email"` → a set of known partner names ("none" or empty: none). */
+function parseSandboxPartners(raw: string, ctx: z.RefinementCtx): Set<SandboxablePartner> {
+  const names = raw
+    .split(",")
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name && name !== "none");
+  const unknown = names.filter(
+    (name) => !(sandboxablePartners as readonly string[]).includes(name),
+  );
+  if (unknown.length > 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `unknown partner ${unknown.join(", ")} (known: ${sandboxablePartners.join(", ")})`,
+    });
+    return z.NEVER;
+  }
+  return new Set(names as SandboxablePartner[]);
+}
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
@@ -203,3 +273,126 @@ export const isProduction = () => getEnv().FLOWPAY_ENV === "production";
 export const cookieSecure = () => getEnv().COOKIE_SECURE ?? isProduction();
 export const seedDemo = () => getEnv().SEED_DEMO ?? !isProduction();
 export const appUrl = () => getEnv().APP_URL ?? `http://${getEnv().HOST}:${getEnv().PORT}`;
+
+/** Whether an operator named this partner in SANDBOX_PARTNERS (always sandbox then, ADR 029). */
+export const namedSandbox = (partner: SandboxablePartner, env: Env = getEnv()) =>
+  env.SANDBOX_PARTNERS?.has(partner) ?? false;
+
+export type PartnerMode = "live" | "sandbox";
+
+/**
+ * Which implementation each partner gets, and — in production — what is missing (ADR 029).
+ * Outside production: named or unconfigured → sandbox, configured → live. In production a
+ * partner is live unless named in SANDBOX_PARTNERS; a live one without its settings is a
+ * problem (the start fails naming it), and so is a missing or non-https APP_URL (every
+ * borrower link, webhook signature check and Twilio status callback is built from it).
+ */
+export function partnerSetup(env: Env): {
+  modes: Record<SandboxablePartner, PartnerMode>;
+  problems: string[];
+} {
+  const production = env.FLOWPAY_ENV === "production";
+  const problems: string[] = [];
+  const lacking = (names: (keyof Env)[]): string[] =>
+    names.filter((name) => env[name] === undefined);
+  const required: Record<SandboxablePartner, { configured: boolean; missing: () => string[] }> = {
+    experian: {
+      configured: env.EXPERIAN_BASE_URL !== undefined && env.EXPERIAN_MODE !== "sandbox",
+      missing: () =>
+        lacking([
+          "EXPERIAN_BASE_URL",
+          "EXPERIAN_CLIENT_ID",
+          "EXPERIAN_CLIENT_SECRET",
+          "EXPERIAN_USERNAME",
+          "EXPERIAN_PASSWORD",
+          "EXPERIAN_COMPANY_ID",
+          "EXPERIAN_SUBSCRIBER_CODE",
+        ]).concat(env.EXPERIAN_MODE === "sandbox" ? ["EXPERIAN_MODE (is sandbox)"] : []),
+    },
+    plaid: {
+      configured: env.PLAID_CLIENT_ID !== undefined || env.PLAID_SECRET !== undefined,
+      // Plaid's own sandbox environment has public test logins: in production it is a sandbox too.
+      missing: () =>
+        lacking(["PLAID_CLIENT_ID", "PLAID_SECRET"]).concat(
+          env.PLAID_ENV !== "production" ? ["PLAID_ENV=production"] : [],
+        ),
+    },
+    persona: {
+      configured: env.PERSONA_API_KEY !== undefined,
+      missing: () => lacking(["PERSONA_API_KEY", "PERSONA_TEMPLATE_ID", "PERSONA_WEBHOOK_SECRETS"]),
+    },
+    twilio: {
+      configured: env.TWILIO_ACCOUNT_SID !== undefined || env.TWILIO_AUTH_TOKEN !== undefined,
+      missing: () =>
+        lacking(["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"]).concat(
+          env.TWILIO_FROM === undefined && env.TWILIO_MESSAGING_SERVICE_SID === undefined
+            ? ["TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID"]
+            : [],
+        ),
+    },
+    email: { configured: env.SMTP_URL !== undefined, missing: () => lacking(["SMTP_URL"]) },
+    lender: {
+      // LENDER_MOCK_URL is the mock lender: a sandbox, so production needs it named.
+      configured: env.LENDERS !== undefined,
+      missing: () => lacking(["LENDERS"]),
+    },
+  };
+  const modes = {} as Record<SandboxablePartner, PartnerMode>;
+  for (const partner of sandboxablePartners) {
+    const named = env.SANDBOX_PARTNERS?.has(partner) ?? false;
+    if (named) modes[partner] = "sandbox";
+    else if (production) {
+      modes[partner] = "live";
+      const missing = required[partner].missing();
+      if (missing.length > 0) {
+        problems.push(
+          `${partner}: live in production, needs ${missing.join(", ")} (or SANDBOX_PARTNERS=${partner} for its sandbox)`,
+        );
+      }
+    } else modes[partner] = required[partner].configured ? "live" : "sandbox";
+  }
+  if (production) {
+    // The sandboxes' secrets are public (adapters/shared/sandbox-secrets.ts): never accepted here.
+    const publicSecret = (
+      [
+        ["TWILIO_AUTH_TOKEN", env.TWILIO_AUTH_TOKEN],
+        ["PERSONA_WEBHOOK_SECRETS", env.PERSONA_WEBHOOK_SECRETS],
+        ["LENDER_MOCK_WEBHOOK_SECRET", env.LENDER_MOCK_WEBHOOK_SECRET],
+        ["LENDERS", env.LENDERS],
+      ] as const
+    ).filter(([, value]) =>
+      Object.values(publicSandboxSecrets).some((secret) => value?.includes(secret)),
+    );
+    for (const [name] of publicSecret) {
+      problems.push(`${name}: holds a sandbox's public secret, never accepted in production`);
+    }
+    if (env.LENDER_MOCK_URL !== undefined && !(env.SANDBOX_PARTNERS?.has("lender") ?? false)) {
+      problems.push(
+        "LENDER_MOCK_URL: the mock lender is a sandbox; in production name it (SANDBOX_PARTNERS=lender)",
+      );
+    }
+    if (env.APP_URL === undefined) {
+      problems.push(
+        "APP_URL: required when FLOWPAY_ENV=production (public https URL: borrower links, webhook signatures, Twilio callbacks)",
+      );
+    } else if (new URL(env.APP_URL).protocol !== "https:") {
+      problems.push("APP_URL: must be an https:// URL when FLOWPAY_ENV=production");
+    }
+  }
+  return { modes, problems };
+}
+
+/** Boot (server and job worker): in production, refuse to start naming each missing partner setting. */
+export function assertPartnersConfigured(env: Env = getEnv()) {
+  const { modes, problems } = partnerSetup(env);
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+  }
+  return modes;
+}
+
+/** One line for /ready and the startup log: which partners are live and which are sandboxes. */
+export function describePartnerModes(modes: Record<SandboxablePartner, PartnerMode>) {
+  const by = (mode: PartnerMode) => sandboxablePartners.filter((p) => modes[p] === mode);
+  return `live: ${by("live").join(", ") || "none"}; sandbox: ${by("sandbox").join(", ") || "none"}`;
+}

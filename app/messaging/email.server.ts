@@ -6,17 +6,24 @@ import { createEmailAdapter } from "../../adapters/email/index";
 import type { EmailAdapter } from "../../adapters/email/types";
 import { enqueue } from "../../jobs/enqueue.server";
 import { sendEmailJob } from "../../jobs/handlers/send-email.definition";
-import { getEnv } from "~/config/env.server";
+import { getEnv, isProduction, namedSandbox } from "~/config/env.server";
 import { getCipher } from "~/security/encryption.server";
 import { bodyContext } from "./sms.server";
 
 const globalForEmail = globalThis as unknown as { __flowpayEmail?: EmailAdapter };
 
-/** SMTP when SMTP_URL is set, the sandbox (viewable at /dev/messages) otherwise. */
+/**
+ * SMTP when SMTP_URL is set, the sandbox (viewable at /dev/messages) otherwise or when named in
+ * SANDBOX_PARTNERS. Never the sandbox implicitly in production: adverse action notices must
+ * really leave (boot refuses a production start without SMTP_URL unless email is named, ADR 029).
+ */
 export function getEmailAdapter(): EmailAdapter {
   const env = getEnv();
+  if (!namedSandbox("email") && isProduction() && !env.SMTP_URL) {
+    throw new Error("E-mail is not configured (SMTP_URL)");
+  }
   globalForEmail.__flowpayEmail ??= createEmailAdapter({
-    smtpUrl: env.SMTP_URL,
+    smtpUrl: namedSandbox("email") ? undefined : env.SMTP_URL,
     from: env.EMAIL_FROM,
   });
   return globalForEmail.__flowpayEmail;

@@ -1,12 +1,28 @@
-import { createSmsAdapter } from "../../adapters/twilio/index";
+import { randomBytes } from "node:crypto";
+import { createSandboxSms, createSmsAdapter } from "../../adapters/twilio/index";
 import type { SmsAdapter } from "../../adapters/twilio/types";
-import { appUrl, getEnv } from "~/config/env.server";
+import { appUrl, getEnv, isProduction, namedSandbox } from "~/config/env.server";
 
 const globalForSms = globalThis as unknown as { __flowpaySms?: SmsAdapter };
 
-/** The process's SMS adapter: live Twilio when configured, the sandbox otherwise. */
+/**
+ * The process's SMS adapter: live Twilio when configured, the sandbox otherwise or when named
+ * in SANDBOX_PARTNERS. A production start without Twilio settings fails at boot unless twilio
+ * is named (ADR 029); a named sandbox in production checks webhook signatures with a random
+ * per-process token, so one signed with the public sandbox token is refused.
+ */
 export function getSmsAdapter(): SmsAdapter {
   const env = getEnv();
+  if (namedSandbox("twilio")) {
+    globalForSms.__flowpaySms ??= createSandboxSms(
+      isProduction() ? { authToken: randomBytes(32).toString("hex") } : {},
+    );
+    return globalForSms.__flowpaySms;
+  }
+  if (isProduction() && !(env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN)) {
+    // Never the sandbox implicitly in production (boot refuses this configuration first).
+    throw new Error("Twilio is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)");
+  }
   globalForSms.__flowpaySms ??= createSmsAdapter({
     accountSid: env.TWILIO_ACCOUNT_SID,
     authToken: env.TWILIO_AUTH_TOKEN,

@@ -5,6 +5,7 @@ import {
   retryDeadJob,
   type DeadJob,
 } from "../../jobs/admin.server";
+import { assertPartnersConfigured } from "../../app/config/env.server";
 import { startJobRunner } from "../../jobs/start.server";
 import {
   defineGroup,
@@ -53,6 +54,8 @@ export default defineGroup({
       async run(args, ctx) {
         const { values } = parseCommandArgs(args, { options: { for: { type: "string" } } });
         const seconds = integerOption("for", values.for, 1, 31_536_000);
+        // A worker sends the texts and e-mails: in production its partners must be live or named (ADR 029).
+        assertPartnersConfigured(ctx.env);
         const runner = startJobRunner(await ctx.database(), ctx.env);
         if (!ctx.json) console.error("Job runner started; SIGTERM or Ctrl-C stops it.");
         const startedAt = Date.now();
