@@ -240,7 +240,10 @@ export function createHttpLender(config: HttpLenderConfig): LenderAdapter {
         { method: "POST", path: loansPath, body, idempotencyKey: input.idempotencyKey, signal },
         loanResponseSchema,
       );
-      return { lenderLoanId: loan.id, status: loan.status };
+      const rejection = loan.rejection
+        ? { code: clean(loan.rejection.code), message: clean(loan.rejection.message) }
+        : null;
+      return { lenderLoanId: loan.id, status: loan.status, rejection };
     },
 
     async requestDisbursement(input: DisbursementInput, signal?: AbortSignal) {

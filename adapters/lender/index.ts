@@ -98,4 +98,5 @@ export type {
   LenderAdapter,
   LenderEvent,
   LenderLoanStatus,
+  LenderRejection,
 } from "./types";

@@ -437,6 +437,10 @@ describe("live lender adapter against the mock lender", () => {
       loanInput({ borrower: { firstName: "Ann", lastName: "Rejected", state: null } }),
     );
     expect(created.status).toBe("rejected");
+    expect(created.rejection).toEqual({
+      code: "credit_policy",
+      message: expect.stringMatching(/credit policy/),
+    });
     const error = await partnerError(
       lender.requestDisbursement({
         idempotencyKey: "d",
@@ -447,6 +451,22 @@ describe("live lender adapter against the mock lender", () => {
       }),
     );
     expect(error).toMatchObject({ status: 422, code: "loan_not_disbursable", permanent: true });
+  });
+
+  it("the sandbox's other refusals carry their own reason codes; approvals carry none", async () => {
+    const lender = live();
+    const refused = await lender.createLoan(
+      loanInput({
+        idempotencyKey: "refusal-unlicensed",
+        borrower: { firstName: "Ann", lastName: "unlicensed", state: "TX" },
+      }),
+    );
+    expect(refused).toMatchObject({
+      status: "rejected",
+      rejection: { code: "state_not_licensed" },
+    });
+    const approved = await lender.createLoan(loanInput({ idempotencyKey: "refusal-none" }));
+    expect(approved).toMatchObject({ status: "approved", rejection: null });
   });
 
   it("network errors and timeouts are transient and never carry the API key", async () => {

@@ -41,6 +41,30 @@ export const MOCK_LENDER_SANDBOX_WEBHOOK_SECRET = "mock_lender_sandbox_webhook_s
 /** `borrower.last_name` that makes the mock lender answer a create with status "rejected". */
 export const MOCK_LENDER_REJECTED_LAST_NAME = "Rejected";
 
+/**
+ * The sandbox's refusals, by `borrower.last_name` (any case), each with the reason code and
+ * message a real lender's credit or compliance policy gives (docs/sandbox/lender.md).
+ */
+export const MOCK_LENDER_REFUSALS: Readonly<Record<string, { code: string; message: string }>> = {
+  rejected: {
+    code: "credit_policy",
+    message:
+      "The applicant does not meet the lender's credit policy for this program (debt obligations relative to income).",
+  },
+  unlicensed: {
+    code: "state_not_licensed",
+    message: "The lender is not licensed to make consumer loans in the borrower's state.",
+  },
+  overlimit: {
+    code: "program_limit_exceeded",
+    message: "The principal exceeds the lender's maximum for home-services installment loans.",
+  },
+  duplicate: {
+    code: "duplicate_application",
+    message: "The lender already holds an open loan request for this borrower.",
+  },
+};
+
 export type MockLenderOptions = {
   apiKey: string;
   webhookSecret: string;
@@ -62,6 +86,8 @@ export type MockLenderOptions = {
   stateFile?: string;
   /** One line per API request and webhook attempt (the standalone server prints them). */
   log?: (line: string) => void;
+  /** Refuse the sandbox last names of MOCK_LENDER_REFUSALS. Default true; false: a second lender that accepts them. */
+  sandboxRefusals?: boolean;
 };
 
 export type MockLenderRequest = {
@@ -431,12 +457,15 @@ export async function startMockLender(options: MockLenderOptions): Promise<MockL
   function createLoan(body: unknown): { status: number; loan: WireLoan } {
     const parsed = createLoanBodySchema.safeParse(body);
     if (!parsed.success) throw validationError(parsed.error);
-    const rejected =
-      parsed.data.borrower.last_name.toLowerCase() === MOCK_LENDER_REJECTED_LAST_NAME.toLowerCase();
+    const refusal =
+      options.sandboxRefusals === false
+        ? undefined
+        : MOCK_LENDER_REFUSALS[parsed.data.borrower.last_name.toLowerCase()];
     const loan: WireLoan = {
       id: newLoanId(),
       object: "loan",
-      status: rejected ? "rejected" : "approved",
+      status: refusal ? "rejected" : "approved",
+      ...(refusal ? { rejection: { ...refusal } } : {}),
       ...parsed.data,
       funded_amount_cents: null,
       funded_at: null,

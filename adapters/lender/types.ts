@@ -14,6 +14,9 @@
 export type LenderLoanStatus =
   "pending" | "approved" | "disbursement_pending" | "funded" | "canceled" | "rejected";
 
+/** A lender's refusal of a loan: a stable code and a message for people (not secret). */
+export type LenderRejection = { code: string; message: string };
+
 export type CreateLoanInput = {
   /** Derived from our ids (e.g. `${loanId}:create`): a retry must never make a second loan. */
   idempotencyKey: string;
@@ -58,7 +61,12 @@ export interface LenderAdapter {
   createLoan(
     input: CreateLoanInput,
     signal?: AbortSignal,
-  ): Promise<{ lenderLoanId: string; status: LenderLoanStatus }>;
+  ): Promise<{
+    lenderLoanId: string;
+    status: LenderLoanStatus;
+    /** Why a `rejected` loan was refused, when the lender says (null otherwise). */
+    rejection: LenderRejection | null;
+  }>;
   requestDisbursement(
     input: DisbursementInput,
     signal?: AbortSignal,

@@ -130,6 +130,8 @@ export type WireLoan = WireCreateLoanBody & {
   id: string;
   object: "loan";
   status: LenderLoanStatus;
+  /** Set when `status` is "rejected": the lender's reason code and message. */
+  rejection?: { code: string; message: string } | null;
   funded_amount_cents: number | null;
   funded_at: string | null;
   canceled_at: string | null;
@@ -143,6 +145,11 @@ export const loanResponseSchema = z.object({
   status: z.enum(loanStatuses),
   funded_amount_cents: cents.nullable().optional(),
   funded_at: z.iso.datetime({ offset: true }).nullable().optional(),
+  rejection: z
+    .object({ code: z.string().min(1).max(100), message: z.string().max(500) })
+    .nullable()
+    .optional()
+    .catch(null),
 });
 
 /** What the live adapter needs of a disbursement answer. */

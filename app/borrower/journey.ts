@@ -29,7 +29,8 @@ export type JourneyState = {
     | "pending_funding"
     | "funded"
     | "canceled"
-    | "expired";
+    | "expired"
+    | "lender_declined";
   /** The last form step the borrower completed (applications.step). */
   completedStep: FormStep | null;
 };
@@ -54,6 +55,8 @@ export function currentPage(state: JourneyState): Page {
     case "offer_accepted":
     case "pending_funding":
     case "funded":
+    // The done page tells the borrower the lender refused, and what happens next (ADR 032).
+    case "lender_declined":
       return "done";
     case "canceled":
     case "expired":

@@ -61,6 +61,8 @@ export function noteText(event: CrmSyncEvent, facts: SyncFacts): string {
     }
     case "canceled":
       return `FlowPay: financing CANCELED for ${amount}. ${ref}`;
+    case "lender_declined":
+      return `FlowPay: the LENDER DECLINED the signed loan for ${amount} — nothing will be paid yet; FlowPay is trying another lender or will cancel, and has told the customer. ${ref}`;
   }
 }
 
@@ -72,6 +74,7 @@ const labels: Record<CrmSyncEvent, string> = {
   signed: "SIGNED",
   funded: "FUNDED",
   canceled: "CANCELED",
+  lender_declined: "LENDER DECLINED",
 };
 
 /** The one line appended to the appointment's notes (the marker is added after it). */
@@ -98,6 +101,7 @@ export function eventForStatus(status: ApplicationStatus): CrmSyncEvent | null {
     case "manual_review":
     case "funded":
     case "canceled":
+    case "lender_declined":
       return status;
     case "offer_accepted":
     case "pending_funding":

@@ -130,6 +130,7 @@ export type OfferFinancingRequest = z.infer<typeof offerFinancingRequest>;
 
 export const applicationStatus = z
   .enum([
+    "link_created",
     "link_sent",
     "in_progress",
     "submitted",
@@ -141,8 +142,31 @@ export const applicationStatus = z
     "funded",
     "canceled",
     "expired",
+    "lender_declined",
   ])
-  .meta({ id: "ApplicationStatus" });
+  .meta({
+    id: "ApplicationStatus",
+    description:
+      "lender_declined: the lender refused the loan after the borrower signed; FlowPay reroutes it to another lender (back to approved: the borrower signs again) or cancels it",
+  });
+
+/** `link_created` vs `link_sent` (ADR 027), documented on the OpenAPI status field. */
+export const linkStatusNote =
+  "`link_created`: the link exists but no text carried it (`send_sms` false, or the number opted out) — give the customer `apply_url` yourself; `link_sent`: a text with the link was queued (the application's `sms_status` follows its delivery)";
+
+/**
+ * What one offer-financing or resend request did about the text (not its delivery, which the
+ * application's `sms_status` follows). ADR 027.
+ */
+export const smsRequestStatus = z
+  .enum(["queued", "suppressed_opted_out", "not_requested", "skipped_duplicate"])
+  .meta({
+    id: "SmsRequestStatus",
+    description:
+      "What this request did about the text: `queued` (a text with the link will be sent), `suppressed_opted_out` (the number replied STOP: no text; give the customer `apply_url` yourself), `not_requested` (`send_sms` was false), `skipped_duplicate` (the job already had this open application: no second text)",
+  });
+
+export type SmsRequestStatus = z.infer<typeof smsRequestStatus>;
 
 export const offerFinancingResponse = z
   .object({
@@ -150,6 +174,11 @@ export const offerFinancingResponse = z
     status: applicationStatus,
     apply_url: z.url(),
     expires_at: z.iso.datetime(),
+    sms_status: smsRequestStatus,
+    replaces_application_id: z.string().optional().meta({
+      description:
+        "Set when this offer superseded the job's open application (another amount): that one is now `canceled`, its link revoked",
+    }),
   })
   .meta({ id: "OfferFinancingResponse" });
 
@@ -191,12 +220,16 @@ export const applicationResponse = z
       .nullable(),
     loan: z
       .object({
-        status: z.enum(["pending_funding", "funded", "canceled"]),
+        status: z.enum(["pending_funding", "funded", "canceled", "lender_declined"]),
         funded_amount_cents: z.number().int().nullable(),
         funded_at: z.iso.datetime().nullable(),
       })
       .nullable(),
     sms_status: smsStatus,
+    superseded_by: z.string().nullable().meta({
+      description:
+        "The newer application that replaced this one (a new offer for the same job with another amount); this one is then `canceled`",
+    }),
     link_expires_at: z.iso.datetime().nullable(),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
@@ -211,7 +244,8 @@ export const resendResponse = z
     status: applicationStatus,
     apply_url: z.url(),
     expires_at: z.iso.datetime(),
-    sms_sent: z.boolean(),
+    sms_sent: z.boolean().meta({ description: "True only when a text was queued" }),
+    sms_status: smsRequestStatus,
   })
   .meta({ id: "ResendResponse" });
 

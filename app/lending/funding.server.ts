@@ -14,7 +14,7 @@
  * lender's API key, not to one endpoint). No transaction is open while a lender is called.
  */
 import { and, eq, isNull } from "drizzle-orm";
-import type { Database } from "../../db/client";
+import type { Database, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
 import { applications, customers, loans, merchants, offers } from "../../db/schema/index";
 import type {
@@ -29,7 +29,9 @@ import { audit } from "~/audit/audit.server";
 import { dueDate } from "~/borrower/agreement";
 import { businessMetrics } from "~/observability/business-metrics.server";
 import { loanAmounts } from "./amounts";
+import { conditionsHoldFunding } from "./conditions.server";
 import { insertLenderTransaction, recordLenderFailure } from "./lender-log.server";
+import { recordLenderDecline } from "./lender-decline.server";
 import { applicationMayFollow } from "./loan-state";
 
 type Loan = typeof loans.$inferSelect;
@@ -37,10 +39,18 @@ type Loan = typeof loans.$inferSelect;
 export type FundingStep =
   | { kind: "done"; loanId: string; lenderId: string }
   | { kind: "already"; loanId: string; lenderId: string }
-  | { kind: "skipped"; reason: string };
+  | { kind: "skipped"; reason: string }
+  /** The lender refused the loan: recorded, the application is lender_declined (ADR 032). */
+  | { kind: "declined"; loanId: string; lenderId: string };
 
-export const createKey = (loanId: string) => `${loanId}:create`;
-export const disburseKey = (loanId: string) => `${loanId}:disburse`;
+/**
+ * Attempt 1 keeps the original keys; after a reroute (ADR 032) the attempt number is part of
+ * them, so a lender reached twice (two names, one API) never replays the refused answer.
+ */
+export const createKey = (loanId: string, attempt = 1) =>
+  attempt === 1 ? `${loanId}:create` : `${loanId}:create:${attempt}`;
+export const disburseKey = (loanId: string, attempt = 1) =>
+  attempt === 1 ? `${loanId}:disburse` : `${loanId}:disburse:${attempt}`;
 
 const elapsed = (started: number) => Math.round(performance.now() - started);
 
@@ -55,12 +65,12 @@ export async function openLoan(database: Database, applicationId: string): Promi
       .from(loans)
       .where(eq(loans.applicationId, applicationId))
       .get();
-    if (existing) return existing;
     const application = await tx
       .select()
       .from(applications)
       .where(eq(applications.id, applicationId))
       .get();
+    if (existing) return existing.lenderLoanId ? existing : resumeLoan(tx, existing, application);
     if (!application) throw new PermanentError(`No application ${applicationId}`);
     if (!applicationMayFollow(application.status, "pending_funding")) return null;
     if (!application.selectedOfferId) {
@@ -118,6 +128,65 @@ export async function openLoan(database: Database, applicationId: string): Promi
   });
 }
 
+/**
+ * A loan row without a lender loan id: a crash before the lender's answer was recorded, or a
+ * reroute (ADR 032) waiting for the borrower's new signature. It goes to the lender only once
+ * the application is signed again (offer_accepted / pending_funding), for the offer signed last.
+ */
+async function resumeLoan(
+  tx: Tx,
+  loan: Loan,
+  application: typeof applications.$inferSelect | undefined,
+): Promise<Loan | null> {
+  if (!application) throw new PermanentError(`No application ${loan.applicationId}`);
+  if (loan.status !== "pending_funding") return loan;
+  if (application.status !== "offer_accepted" && application.status !== "pending_funding") {
+    return null;
+  }
+  if (!application.selectedOfferId || application.selectedOfferId === loan.offerId) {
+    if (application.status === "offer_accepted") {
+      await tx
+        .update(applications)
+        .set({ status: "pending_funding" })
+        .where(and(eq(applications.id, application.id), eq(applications.status, "offer_accepted")));
+    }
+    return loan;
+  }
+  const offer = await tx
+    .select()
+    .from(offers)
+    .where(
+      and(eq(offers.id, application.selectedOfferId), eq(offers.applicationId, application.id)),
+    )
+    .get();
+  const merchant = await tx
+    .select()
+    .from(merchants)
+    .where(eq(merchants.id, application.merchantId))
+    .get();
+  if (!offer || !merchant) {
+    throw new PermanentError(`Application ${application.id}: its offer or merchant is missing`);
+  }
+  const amounts = loanAmounts(application.amountCents, offer, merchant.merchantFeeBps);
+  const [updated] = await tx
+    .update(loans)
+    .set({
+      offerId: offer.id,
+      principalCents: offer.principalCents,
+      amountCents: amounts.amountCents,
+      merchantFeeCents: amounts.merchantFeeCents,
+      disbursementCents: amounts.disbursementCents,
+      paymentSchedule: offer.schedule,
+    })
+    .where(and(eq(loans.id, loan.id), isNull(loans.lenderLoanId)))
+    .returning();
+  await tx
+    .update(applications)
+    .set({ status: "pending_funding" })
+    .where(and(eq(applications.id, application.id), eq(applications.status, "offer_accepted")));
+  return updated ?? loan;
+}
+
 async function createLoanInput(database: Database, loan: Loan): Promise<CreateLoanInput> {
   const row = await database.db
     .select()
@@ -132,7 +201,7 @@ async function createLoanInput(database: Database, loan: Loan): Promise<CreateLo
   const loanDate = offer.selectedAt ?? loan.createdAt;
   const state = customer.state && /^[A-Z]{2}$/.test(customer.state) ? customer.state : null;
   return {
-    idempotencyKey: createKey(loan.id),
+    idempotencyKey: createKey(loan.id, loan.attempt),
     applicationId: loan.applicationId,
     loanId: loan.id,
     merchantId: loan.merchantId,
@@ -197,7 +266,16 @@ export async function createLoanForApplication(
   const durationMs = elapsed(started);
   const response = { lender_loan_id: result.lenderLoanId, status: result.status };
 
-  if (result.status === "rejected" || result.status === "canceled") {
+  if (result.status === "rejected") {
+    // The lender refused: the application ends lender_declined now, for everyone (ADR 032).
+    await recordLenderDecline(database, loan, result.rejection, {
+      ...record,
+      response: { ...response, rejection: result.rejection },
+      durationMs,
+    });
+    return { kind: "declined", loanId: loan.id, lenderId: result.lenderLoanId };
+  }
+  if (result.status === "canceled") {
     // Not recorded as the loan's lender id: ops decide (retry after talking to the lender, or cancel).
     await database.write((tx) =>
       insertLenderTransaction(tx, { ...record, response, outcome: "ok", durationMs }),
@@ -237,6 +315,11 @@ export async function requestLoanDisbursement(
     return { kind: "skipped", reason: `the loan is ${loan.status}` };
   }
   if (loan.disbursementId) return { kind: "already", loanId, lenderId: loan.disbursementId };
+  // Funding conditions (ADR 035): nothing is paid while one is open; clearing the last one
+  // enqueues this job again (conditions.server.ts).
+  if (await conditionsHoldFunding(database.db, loan.applicationId)) {
+    return { kind: "skipped", reason: "funding conditions are open" };
+  }
   if (!loan.lenderLoanId) throw new PermanentError(`Loan ${loanId} has no lender loan id yet`);
   const merchant = await database.db
     .select({ last4: merchants.disbursementAccountLast4 })
@@ -246,7 +329,7 @@ export async function requestLoanDisbursement(
 
   const adapter = lenders.get(loan.lender);
   const input: DisbursementInput = {
-    idempotencyKey: disburseKey(loan.id),
+    idempotencyKey: disburseKey(loan.id, loan.attempt),
     lenderLoanId: loan.lenderLoanId,
     amountCents: loan.disbursementCents,
     merchantAccountLast4: merchant?.last4 && /^\d{4}$/.test(merchant.last4) ? merchant.last4 : null,

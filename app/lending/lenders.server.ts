@@ -11,7 +11,13 @@
  *
  * In production nothing is implied: a merchant whose lender is not configured gets jobs that
  * fail (and are retried, then dead-lettered) saying so.
+ *
+ * Each lender also names the creditor (`creditor`: legal name, address, supervising agency —
+ * app/lending/creditors.ts); `LENDER_MOCK_CREDITOR` (JSON) does it for LENDER_MOCK_URL. In
+ * production a lender without one stops the process at boot (ADR 033); elsewhere the sandbox's
+ * fictional lender stands in.
  */
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { z } from "zod";
 import {
@@ -23,8 +29,9 @@ import {
   type LenderConfig,
   type LenderRegistry,
 } from "../../adapters/lender/index";
-import { appUrl, ConfigError, getEnv, isProduction } from "~/config/env.server";
+import { appUrl, ConfigError, getEnv, isProduction, namedSandbox } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
+import { creditorSchema, parseCreditor, sandboxCreditor, type Creditor } from "./creditors";
 
 const lenderListSchema = z.array(
   z.object({
@@ -33,8 +40,60 @@ const lenderListSchema = z.array(
     apiKey: z.string().min(1),
     webhookSecret: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
     timeoutMs: z.number().int().positive().optional(),
+    creditor: creditorSchema.optional(),
   }),
 );
+
+function creditorIssue(name: string, detail: string): ConfigError {
+  return new ConfigError(
+    `Invalid configuration:\n  lender ${JSON.stringify(name)}: ${detail} (the creditor's legalName, address and supervisingAgency { name, address } are required in production)`,
+  );
+}
+
+/** LENDER_MOCK_CREDITOR, parsed (undefined when unset). */
+function mockCreditor(): Creditor | undefined {
+  const raw = getEnv().LENDER_MOCK_CREDITOR;
+  if (!raw) return undefined;
+  try {
+    return parseCreditor(JSON.parse(raw));
+  } catch {
+    throw creditorIssue("mock", "LENDER_MOCK_CREDITOR is not a valid creditor (JSON)");
+  }
+}
+
+/**
+ * The creditor of each configured lender, by name. Throws ConfigError in production for a
+ * lender without one (boot calls this through configuredLenders: the process does not start).
+ */
+export function configuredCreditors(): Map<string, Creditor> {
+  const env = getEnv();
+  const creditors = new Map<string, Creditor>();
+  if (env.LENDERS) {
+    const parsed = lenderListSchema.safeParse(JSON.parse(env.LENDERS));
+    for (const lender of parsed.success ? parsed.data : []) {
+      if (lender.creditor) creditors.set(lender.name, parseCreditor(lender.creditor));
+      else if (isProduction()) throw creditorIssue(lender.name, "no creditor");
+    }
+  }
+  if (env.LENDER_MOCK_URL) {
+    const creditor = mockCreditor();
+    if (creditor) creditors.set("mock", creditor);
+    else if (isProduction()) throw creditorIssue("mock", "LENDER_MOCK_CREDITOR is not set");
+  }
+  return creditors;
+}
+
+/**
+ * The creditor named on the disclosure, agreement and notices of an application whose loan
+ * goes to `lenderName`. Outside production an unconfigured identity is the sandbox lender's;
+ * in production boot has already refused a lender without one, and an unknown name throws.
+ */
+export function creditorFor(lenderName: string): Creditor {
+  const creditor = configuredCreditors().get(lenderName);
+  if (creditor) return creditor;
+  if (!isProduction()) return sandboxCreditor;
+  throw new ConfigError(`No creditor is configured for lender ${JSON.stringify(lenderName)}`);
+}
 
 /** The lenders configured by LENDERS and LENDER_MOCK_* (throws ConfigError on a bad value). */
 export function configuredLenders(): LenderConfig[] {
@@ -54,7 +113,8 @@ export function configuredLenders(): LenderConfig[] {
         `Invalid configuration:\n  LENDERS: bad or missing ${[...new Set(fields)].join(", ")}`,
       );
     }
-    for (const lender of result.data) {
+    configuredCreditors();
+    for (const { creditor: _creditor, ...lender } of result.data) {
       configs.push({ timeoutMs: env.LENDER_TIMEOUT_MS, ...lender });
     }
   }
@@ -64,6 +124,7 @@ export function configuredLenders(): LenderConfig[] {
         "Invalid configuration:\n  LENDER_MOCK_URL: needs LENDER_MOCK_API_KEY and LENDER_MOCK_WEBHOOK_SECRET",
       );
     }
+    configuredCreditors();
     configs.push({
       name: "mock",
       baseUrl: env.LENDER_MOCK_URL,
@@ -75,18 +136,28 @@ export function configuredLenders(): LenderConfig[] {
   return configs;
 }
 
-/** Whether this process runs the embedded mock lender (demo and development only). */
+/**
+ * Whether this process runs the embedded mock lender: outside production when no "mock" lender
+ * is configured; in production only when an operator named it (SANDBOX_PARTNERS=lender, ADR 029).
+ */
 export function usesEmbeddedMockLender(): boolean {
-  return !isProduction() && !configuredLenders().some((lender) => lender.name === "mock");
+  if (configuredLenders().some((lender) => lender.name === "mock")) return false;
+  return !isProduction() || namedSandbox("lender");
 }
 
 async function buildRegistry(): Promise<LenderRegistry> {
   const env = getEnv();
   const configs = configuredLenders();
   if (usesEmbeddedMockLender()) {
+    // In production the public sandbox secrets are never accepted (ADR 029): the embedded mock
+    // gets a random per-process key and webhook secret instead.
+    const apiKey = isProduction() ? randomBytes(24).toString("hex") : MOCK_LENDER_SANDBOX_API_KEY;
+    const webhookSecret = isProduction()
+      ? randomBytes(32).toString("hex")
+      : MOCK_LENDER_SANDBOX_WEBHOOK_SECRET;
     const mock = await startEmbeddedMockLender({
-      apiKey: MOCK_LENDER_SANDBOX_API_KEY,
-      webhookSecret: MOCK_LENDER_SANDBOX_WEBHOOK_SECRET,
+      apiKey,
+      webhookSecret,
       webhookUrl: `${appUrl().replace(/\/$/, "")}/api/v1/webhooks/lender/mock`,
       fundingDelayMs: env.MOCK_LENDER_FUNDING_DELAY_MS,
       host: "127.0.0.1",
@@ -97,8 +168,8 @@ async function buildRegistry(): Promise<LenderRegistry> {
     configs.push({
       name: "mock",
       baseUrl: mock.url,
-      apiKey: MOCK_LENDER_SANDBOX_API_KEY,
-      webhookSecret: MOCK_LENDER_SANDBOX_WEBHOOK_SECRET,
+      apiKey,
+      webhookSecret,
       timeoutMs: env.LENDER_TIMEOUT_MS,
     });
   }

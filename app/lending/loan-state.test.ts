@@ -29,6 +29,24 @@ describe("the loan state machine", () => {
     }
   });
 
+  it("lets a lender's refusal be rerouted or canceled, never funded (ADR 032)", () => {
+    expect(loanTransition("pending_funding", "lender_declined")).toEqual({
+      kind: "move",
+      to: "lender_declined",
+    });
+    expect(loanTransition("lender_declined", "lender_declined").kind).toBe("already");
+    expect(loanTransition("lender_declined", "rerouted")).toEqual({
+      kind: "move",
+      to: "pending_funding",
+    });
+    expect(loanTransition("lender_declined", "canceled")).toEqual({ kind: "move", to: "canceled" });
+    expect(() => loanTransition("lender_declined", "funded")).toThrow(IllegalTransitionError);
+    expect(() => loanTransition("funded", "lender_declined")).toThrow(IllegalTransitionError);
+    expect(isFinal("lender_declined")).toBe(false);
+    expect(applicationMayFollow("pending_funding", "lender_declined")).toBe(true);
+    expect(applicationMayFollow("funded", "lender_declined")).toBe(false);
+  });
+
   it("knows the final statuses", () => {
     expect(isFinal("pending_funding")).toBe(false);
     expect(isFinal("funded")).toBe(true);

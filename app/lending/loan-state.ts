@@ -3,22 +3,27 @@
  * moves a loan asks `loanTransition` first, and refuses what the table does not allow.
  *
  *   pending_funding ──funded──▶ funded
- *          │
+ *          │  ▲
+ *          │  └──rerouted── lender_declined ──canceled──▶ canceled
+ *          ├──lender_declined──▶ lender_declined
  *          └──canceled──▶ canceled        (only before funding)
  *
  * The application follows: a loan row exists → `pending_funding` (from `offer_accepted`), the
- * loan funded → `funded`, the loan canceled → `canceled`.
+ * loan funded → `funded`, the loan canceled → `canceled`, the lender refused it →
+ * `lender_declined` (ADR 032). A reroute sends the application back to `approved` (the borrower
+ * signs again, with the new creditor), so it is not a "follow" transition.
  */
 import type { ApplicationStatus } from "../../db/schema/applications";
 import type { loanStatuses } from "../../db/schema/lending";
 
 export type LoanStatus = (typeof loanStatuses)[number];
-export type LoanEvent = "funded" | "canceled";
+export type LoanEvent = "funded" | "canceled" | "lender_declined" | "rerouted";
 
 const transitions: Record<LoanStatus, Partial<Record<LoanEvent, LoanStatus>>> = {
-  pending_funding: { funded: "funded", canceled: "canceled" },
+  pending_funding: { funded: "funded", canceled: "canceled", lender_declined: "lender_declined" },
   funded: {},
   canceled: {},
+  lender_declined: { rerouted: "pending_funding", canceled: "canceled" },
 };
 
 /** What the application's status becomes when its loan reaches a status. */
@@ -26,13 +31,15 @@ export const applicationStatusFor: Record<LoanStatus, ApplicationStatus> = {
   pending_funding: "pending_funding",
   funded: "funded",
   canceled: "canceled",
+  lender_declined: "lender_declined",
 };
 
 /** Application statuses from which each loan status may be reached (anything else is a bug or a race). */
 const applicationFrom: Record<LoanStatus, readonly ApplicationStatus[]> = {
   pending_funding: ["offer_accepted", "pending_funding"],
   funded: ["pending_funding"],
-  canceled: ["offer_accepted", "pending_funding"],
+  canceled: ["offer_accepted", "pending_funding", "lender_declined"],
+  lender_declined: ["pending_funding"],
 };
 
 export class IllegalTransitionError extends Error {

@@ -20,6 +20,7 @@ export const statusLabels: Record<ApplicationStatus, string> = {
   funded: "Funded",
   canceled: "Canceled",
   expired: "Expired",
+  lender_declined: "Lender declined",
 };
 
 // zod/mini: this module reaches the browser, and classic zod would ship there whole (ADR 018).

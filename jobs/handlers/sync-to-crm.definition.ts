@@ -10,6 +10,7 @@ export const crmSyncEvents = [
   "signed",
   "funded",
   "canceled",
+  "lender_declined",
 ] as const;
 export type CrmSyncEvent = (typeof crmSyncEvents)[number];
 
