@@ -103,6 +103,24 @@ export class JobRegistry {
     return this;
   }
 
+  /**
+   * Replaces a registered kind's rate limit: the limits that depend on configuration (a Twilio
+   * short code sends 30× what a long code may) are set once at start, not in the definition.
+   */
+  withRateLimit(kind: string, rateLimit: RateLimit): this {
+    const job = this.jobs.get(kind);
+    if (!job) throw new Error(`Job "${kind}" is not registered`);
+    if (
+      !Number.isInteger(rateLimit.max) ||
+      rateLimit.max < 1 ||
+      !Number.isInteger(rateLimit.perMs) ||
+      rateLimit.perMs < 1
+    )
+      throw new Error(`Job "${kind}": rateLimit needs integer max ≥ 1 and perMs ≥ 1`);
+    this.jobs.set(kind, { ...job, definition: { ...job.definition, rateLimit } });
+    return this;
+  }
+
   get(kind: string): RegisteredJob | undefined {
     return this.jobs.get(kind);
   }

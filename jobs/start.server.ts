@@ -1,7 +1,11 @@
 import type { Database } from "../db/client";
 import type { Env } from "../app/config/env.server";
 import { createAppJobRegistry } from "./handlers/index";
+import { sendSmsJob } from "./handlers/send-sms.definition";
+import { syncToCrmJob } from "./handlers/sync-to-crm.definition";
+import type { JobRegistry } from "./registry";
 import { JobRunner } from "./runner.server";
+import { crmSyncRateLimit, smsRateLimit } from "./throughput";
 
 type RunnerEnv = Pick<
   Env,
@@ -10,7 +14,25 @@ type RunnerEnv = Pick<
   | "JOB_LEASE_MS"
   | "JOB_BATCH_SIZE"
   | "JOB_RETENTION_DAYS"
+  | "SMS_SENDER_TYPE"
+  | "SMS_SENDER_COUNT"
+  | "SMS_RATE_PER_SECOND"
+  | "CRM_SYNC_RATE_PER_MINUTE"
 >;
+
+/** The app's job kinds with the rate limits this configuration allows (jobs/throughput.ts). */
+export function appJobRegistry(env: RunnerEnv): JobRegistry {
+  return createAppJobRegistry()
+    .withRateLimit(
+      sendSmsJob.kind,
+      smsRateLimit({
+        senderType: env.SMS_SENDER_TYPE,
+        senders: env.SMS_SENDER_COUNT,
+        perSecondOverride: env.SMS_RATE_PER_SECOND,
+      }),
+    )
+    .withRateLimit(syncToCrmJob.kind, crmSyncRateLimit(env.CRM_SYNC_RATE_PER_MINUTE));
+}
 
 const globalForRunner = globalThis as unknown as { __flowpayJobRunner?: JobRunner };
 
@@ -21,7 +43,7 @@ const globalForRunner = globalThis as unknown as { __flowpayJobRunner?: JobRunne
 export function startJobRunner(database: Database, env: RunnerEnv): JobRunner {
   globalForRunner.__flowpayJobRunner ??= new JobRunner({
     database,
-    registry: createAppJobRegistry(),
+    registry: appJobRegistry(env),
     concurrency: env.JOB_CONCURRENCY,
     pollIntervalMs: env.JOB_POLL_INTERVAL_MS,
     leaseMs: env.JOB_LEASE_MS,

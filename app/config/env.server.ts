@@ -153,6 +153,8 @@ export const envSchema = z.object({
   LENDER_MOCK_URL: z.url().optional(),
   LENDER_MOCK_API_KEY: z.string().min(1).optional(),
   LENDER_MOCK_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** JSON { legalName, address, phone?, supervisingAgency: { name, address, phone? } } (ADR 033). */
+  LENDER_MOCK_CREDITOR: z.string().min(2).optional(),
   LENDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** The embedded mock lender: from a disbursement request to its signed loan.funded webhook. */
   MOCK_LENDER_FUNDING_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(5_000),

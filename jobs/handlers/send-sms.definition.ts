@@ -8,6 +8,6 @@ export const sendSmsJob = defineJob({
   priority: jobPriority.notification,
   maxAttempts: 6,
   timeoutMs: 30_000,
-  // Twilio's default is about one message a second per long code; stay well inside it.
+  // A long code's rate; jobs/start.server.ts sets the configured sender's (jobs/throughput.ts).
   rateLimit: { max: 60, perMs: 60_000 },
 });
