@@ -7,6 +7,9 @@ import * as schema from "./schema/index";
 import { instrumentClient } from "./instrument";
 import { WriteQueue, type GroupRunner } from "./write-queue";
 import {
+  checkFileIdentity,
+  fileIdentity,
+  ProgramFailure,
   runProgram,
   type BatchResult,
   type Program,
@@ -14,7 +17,14 @@ import {
   type Row,
 } from "./native-writer.mjs";
 import { drizzleSqlTx, type SqlValue } from "./sql-tx";
-import { inlineRunner, threadRunner, type ProgramRunner } from "./writer";
+import { DatabaseUnavailableError, unavailableReason } from "./errors";
+import {
+  inlineRunner,
+  threadRunner,
+  type ProgramRunner,
+  type ThreadRunnerOptions,
+  type WriterState,
+} from "./writer";
 
 export type Schema = typeof schema;
 export type Db = LibSQLDatabase<Schema>;
@@ -40,6 +50,17 @@ export type Database = {
   writeBatch(statements: { sql: string; args: SqlValue[] }[]): Promise<BatchResult[]>;
   /** Runs a single statement (or batch) that writes, through the same queue. */
   serialized<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * The write path's condition for /ready (ADR 024): the writer thread's state, and the reason
+   * every write is refused when a condition that does not heal by itself was found (the file was
+   * deleted or replaced under the process, ADR 025).
+   */
+  writeHealth(): { writer: WriterState | "none"; refused: DatabaseUnavailableError | null };
+  /**
+   * A real write through the write queue and the writer: BEGIN IMMEDIATE (the write lock, the
+   * file's identity, the writer thread alive) and an empty COMMIT. Rejects with what failed.
+   */
+  probeWrite(): Promise<void>;
   close(): void;
 };
 
@@ -48,45 +69,95 @@ export type DatabaseOptions = {
   authToken?: string;
   /** Where an embedded database runs write programs: a worker thread (default) or this one. */
   writer?: "thread" | "inline";
+  /** How long a write waits for another process's write lock before SQLITE_BUSY (default 5 s). */
+  busyTimeoutMs?: number;
+  /** The writer thread's restart policy and what to do when it is given up (ADR 024). */
+  writerThread?: Omit<ThreadRunnerOptions, "testHooks"> & { testHooks?: boolean };
+  /** Called once when writes are refused for good (the file was replaced, ADR 025). */
+  onRefused?(error: DatabaseUnavailableError): void;
 };
 
-/** The busy timeout (ms) applied by @libsql/client to every connection it opens. */
+/** The default busy timeout (ms) applied to every connection the process opens. */
 export const busyTimeoutMs = 5000;
+
+/** The write probe's program: BEGIN IMMEDIATE, a statement that finds nothing, an empty COMMIT. */
+const probeProgram: Program = {
+  steps: [{ sql: "SELECT 1 WHERE 0", args: [], returns: true, failIfNoRow: "write_probe" }],
+};
 
 /** Opens a database: an embedded file (WAL, synchronous=FULL, foreign keys) or a remote libSQL server. */
 export async function openDatabase({
   url,
   authToken,
   writer = "thread",
+  busyTimeoutMs: timeout = busyTimeoutMs,
+  writerThread,
+  onRefused,
 }: DatabaseOptions): Promise<Database> {
   const path = url.startsWith("file:") ? filePath(url) : null;
   if (path && path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const raw = createClient({ url, authToken, timeout: busyTimeoutMs });
+  const raw = createClient({ url, authToken, timeout });
   let programs: ProgramRunner | null = null;
+  let identity: string | null = null;
   if (path) {
     // journal_mode is stored in the file, so setting it once covers every later connection.
     // libSQL already opens connections with foreign_keys=ON and synchronous=FULL.
     await raw.execute("PRAGMA journal_mode=WAL");
     // A second connection to ":memory:" would be a second, empty database.
     if (path !== ":memory:") {
+      identity = fileIdentity(path);
       programs =
         writer === "thread"
-          ? await threadRunner(path, busyTimeoutMs)
-          : inlineRunner(path, busyTimeoutMs);
+          ? await threadRunner(path, timeout, writerThread)
+          : inlineRunner(path, timeout);
     }
   }
   const client = instrumentClient(raw);
   const db = drizzle(client, { schema });
-  const queue = new WriteQueue<Tx, Program>(groupRunner(db), undefined, programs ?? undefined);
+
+  // Writes are refused for good once the file at `path` is not the one opened (ADR 025): they
+  // would go to a deleted file and be lost. Found by the writer thread or by the checks below.
+  let refused: DatabaseUnavailableError | null = null;
+  let closed = false;
+  const checkFile = () => {
+    if (path && identity) checkFileIdentity(path, identity);
+  };
+  const guarded = <T>(start: () => Promise<T>): Promise<T> => {
+    if (refused) return Promise.reject(refused);
+    if (closed) return Promise.reject(new DatabaseUnavailableError("closed"));
+    return start().catch((error: unknown) => {
+      if (!refused && unavailableReason(error) === "file_replaced") {
+        refused = new DatabaseUnavailableError("file_replaced", (error as Error).message, {
+          cause: error,
+        });
+        onRefused?.(refused);
+      }
+      throw error;
+    });
+  };
+  /** The queue's own transactions and raw writes check the file before and after, too. */
+  const checked = async <T>(work: () => Promise<T>): Promise<T> => {
+    checkFile();
+    const result = await work();
+    checkFile();
+    return result;
+  };
+
+  const queue = new WriteQueue<Tx, Program>(
+    groupRunner(db, checked),
+    undefined,
+    programs ?? undefined,
+  );
+  const writeProgram: Database["writeProgram"] = programs
+    ? (program) => guarded(() => queue.program(program) as Promise<ProgramResult>)
+    : (program) => guarded(() => queue.transaction((tx) => runProgram(drizzleSqlTx(tx), program)));
   return {
     url,
     client,
     db,
     queue,
-    write: (work) => queue.transaction(work),
-    writeProgram: programs
-      ? (program) => queue.program(program) as Promise<ProgramResult>
-      : (program) => queue.transaction((tx) => runProgram(drizzleSqlTx(tx), program)),
+    write: (work) => guarded(() => queue.transaction(work)),
+    writeProgram,
     writeBatch: programs
       ? async (statements) => {
           const steps = statements.map(({ sql, args }) => ({
@@ -94,18 +165,30 @@ export async function openDatabase({
             args,
             all: /\bRETURNING\b/i.test(sql),
           }));
-          const result = (await queue.program({ steps, collect: true })) as ProgramResult;
+          const result = (await guarded(() =>
+            queue.program({ steps, collect: true }),
+          )) as ProgramResult;
           return (result.kind === "done" && result.results) || [];
         }
       : async (statements) => {
-          const results = await queue.run(() => client.batch(statements, "write"));
+          const results = await guarded(() => queue.run(() => client.batch(statements, "write")));
           return results.map((r) => ({
             rows: r.rows as unknown as Row[],
             rowsAffected: r.rowsAffected,
           }));
         },
-    serialized: (work) => queue.run(work),
+    serialized: (work) => guarded(() => queue.run(() => checked(work))),
+    writeHealth: () => ({ writer: programs?.state() ?? "none", refused }),
+    probeWrite: async () => {
+      try {
+        await writeProgram(probeProgram);
+      } catch (error) {
+        if (error instanceof ProgramFailure && error.code === "write_probe") return;
+        throw error;
+      }
+    },
     close: () => {
+      closed = true;
       programs?.close();
       raw.close();
     },
@@ -126,20 +209,22 @@ function filePath(url: string) {
  * a savepoint per member (drizzle's nested transaction), so a member that throws rolls back only
  * its own writes and the others still commit.
  */
-function groupRunner(db: Db): GroupRunner<Tx> {
+function groupRunner(db: Db, checked: <T>(work: () => Promise<T>) => Promise<T>): GroupRunner<Tx> {
   return {
-    single: (work) => db.transaction(work),
+    single: (work) => checked(() => db.transaction(work)),
     group: (works) =>
-      db.transaction(async (outer) => {
-        const outcomes: PromiseSettledResult<unknown>[] = [];
-        for (const work of works) {
-          try {
-            outcomes.push({ status: "fulfilled", value: await outer.transaction(work) });
-          } catch (reason) {
-            outcomes.push({ status: "rejected", reason });
+      checked(() =>
+        db.transaction(async (outer) => {
+          const outcomes: PromiseSettledResult<unknown>[] = [];
+          for (const work of works) {
+            try {
+              outcomes.push({ status: "fulfilled", value: await outer.transaction(work) });
+            } catch (reason) {
+              outcomes.push({ status: "rejected", reason });
+            }
           }
-        }
-        return outcomes;
-      }),
+          return outcomes;
+        }),
+      ),
   };
 }

@@ -49,6 +49,14 @@ export type Executor = {
 
 export declare function runProgram(x: Executor, program: Program): Promise<ProgramResult>;
 
+export declare class DatabaseFileChanged extends Error {
+  constructor(path: string, missing: boolean);
+  readonly code: "FLOWPAY_DATABASE_REPLACED";
+}
+
+export declare function fileIdentity(path: string): string | null;
+export declare function checkFileIdentity(path: string, identity: string | null): void;
+
 export declare class NativeWriter {
   constructor(path: string, busyTimeoutMs: number);
   runGroup(programs: Program[]): Promise<PromiseSettledResult<ProgramResult>[]>;

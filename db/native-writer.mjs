@@ -1,6 +1,7 @@
 // Plain JavaScript (types in native-writer.d.mts): this module also runs in the database writer
 // thread (writer-thread.mjs), which loads it from disk without the app's TypeScript build.
 // ADR 019 explains the design.
+import { statSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -13,6 +14,51 @@ export class ProgramFailure extends Error {
     this.name = "ProgramFailure";
     this.code = code;
   }
+}
+
+/**
+ * The file at the database's path is not the one this connection opened (deleted, or replaced
+ * by another file): writes would go to an unlinked file and be lost (ADR 025).
+ */
+export class DatabaseFileChanged extends Error {
+  /**
+   * @param {string} path
+   * @param {boolean} missing
+   */
+  constructor(path, missing) {
+    super(
+      missing
+        ? `The database file ${path} was deleted while the server was running`
+        : `The database file ${path} was replaced by another file while the server was running`,
+    );
+    this.name = "DatabaseFileChanged";
+    this.code = "FLOWPAY_DATABASE_REPLACED";
+  }
+}
+
+/**
+ * The identity of the file at `path` (device and inode), or null when there is none. Cheap (one
+ * stat): checked before and after every write group.
+ * @param {string} path
+ */
+export function fileIdentity(path) {
+  try {
+    const s = statSync(path, { bigint: true });
+    return `${s.dev}:${s.ino}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Throws DatabaseFileChanged when the file at `path` is not `identity` any more.
+ * @param {string} path
+ * @param {string | null} identity
+ */
+export function checkFileIdentity(path, identity) {
+  if (identity === null) return;
+  const now = fileIdentity(path);
+  if (now !== identity) throw new DatabaseFileChanged(path, now === null);
 }
 
 /** @param {unknown} arg */
@@ -72,8 +118,13 @@ export class NativeWriter {
   constructor(path, busyTimeoutMs) {
     const Database = require("libsql");
     this.db = new Database(path, { timeout: busyTimeoutMs });
+    this.path = path;
+    /** The file this connection opened; every group checks the path still names it (ADR 025). */
+    this.identity = fileIdentity(path);
     // The settings @libsql/client's connections run with (WAL itself is stored in the file).
     this.db.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;");
+    /** A group is between BEGIN and COMMIT (runGroup refuses to start a second one). */
+    this.running = false;
     /** @type {Map<string, any>} compiled statements by SQL text (a handful of fixed texts) */
     this.statements = new Map();
     this.executor = {
@@ -119,8 +170,25 @@ export class NativeWriter {
    * Runs the programs in one transaction, each in a savepoint: one that throws rolls back alone.
    * Resolves with each program's outcome; rejects (nothing committed) only when the transaction
    * itself fails — COMMIT, or an error after which SQLite abandoned the transaction.
+   *
+   * One group at a time, by construction (ADR 023): the steps are awaited, so a second call made
+   * while a group is between two steps would BEGIN inside the first group's transaction — and its
+   * ROLLBACK would undo the first group's writes. Callers queue (writer-thread.mjs, inlineRunner);
+   * a call that overlaps anyway is refused before it touches the connection.
    */
   async runGroup(programs) {
+    if (this.running) throw new Error("NativeWriter.runGroup called while a group is running");
+    this.running = true;
+    try {
+      return await this.runGroupAlone(programs);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** @private */
+  async runGroupAlone(programs) {
+    checkFileIdentity(this.path, this.identity);
     this.exec("BEGIN IMMEDIATE");
     try {
       const outcomes = [];
@@ -137,7 +205,11 @@ export class NativeWriter {
           outcomes.push({ status: "rejected", reason });
         }
       }
+      // Checked again just before COMMIT, and after it: a group committed to a file that was
+      // deleted or replaced meanwhile is lost, so it must not be acknowledged.
+      checkFileIdentity(this.path, this.identity);
       this.exec("COMMIT");
+      checkFileIdentity(this.path, this.identity);
       return outcomes;
     } catch (error) {
       if (this.db.inTransaction) this.exec("ROLLBACK");

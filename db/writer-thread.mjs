@@ -1,6 +1,14 @@
 // The database writer thread (ADR 019): owns the embedded database's native write connection and
-// runs the groups of write programs the main thread's write queue sends it, one group at a time,
-// so statement execution and the COMMIT's fsync leave the event loop that serves HTTP.
+// runs the groups of write programs the main thread's write queue sends it, so statement
+// execution and the COMMIT's fsync leave the event loop that serves HTTP.
+//
+// One group at a time, by construction (ADR 023): messages go into `inbox` and one drain loop
+// takes them in order, awaiting each group before the next. The message handler itself never
+// awaits. (It used to be an async handler that awaited the group: Node happens to deliver each
+// message as a task of its own, after the previous handler's awaits settled, but Deno's
+// worker delivers the next message from a promise chain that interleaves with those awaits, so
+// a second group began — "cannot start a transaction within a transaction" — and its ROLLBACK
+// undid the first group's writes.)
 import { parentPort, workerData } from "node:worker_threads";
 import { NativeWriter } from "./native-writer.mjs";
 
@@ -12,6 +20,7 @@ function plainError(error) {
     message: String(e?.message ?? error),
     code: e?.code,
     rawCode: e?.rawCode,
+    reason: e?.reason,
   };
 }
 
@@ -26,7 +35,26 @@ try {
   parentPort.postMessage({ ready: false, error: plainError(error) });
 }
 
-parentPort.on("message", async (message) => {
+/** Messages not yet handled, oldest first. */
+const inbox = [];
+let draining = false;
+
+parentPort.on("message", (message) => {
+  inbox.push(message);
+  if (!draining) void drain();
+});
+
+/** Handles the inbox in order, one message at a time; `draining` is set before any await. */
+async function drain() {
+  draining = true;
+  try {
+    while (inbox.length > 0) await handle(inbox.shift());
+  } finally {
+    draining = false;
+  }
+}
+
+async function handle(message) {
   if (message.close) {
     writer?.close();
     writer = undefined;
@@ -34,7 +62,13 @@ parentPort.on("message", async (message) => {
     parentPort.postMessage({ closed: true });
     return;
   }
+  // Tests only (writer.test.ts): the thread dies as a crash would end it.
+  if (message.testExit !== undefined && workerData.testHooks) process.exit(message.testExit);
   try {
+    if (!writer) {
+      const closed = new Error("The database writer is closed");
+      throw Object.assign(closed, { code: "FLOWPAY_DATABASE_UNAVAILABLE", reason: "closed" });
+    }
     // SQL texts arrive once, numbered; steps after that carry the number (writer.ts).
     for (const [textId, text] of message.texts) texts[textId] = text;
     for (const program of message.programs) {
@@ -53,4 +87,4 @@ parentPort.on("message", async (message) => {
   } catch (error) {
     parentPort.postMessage({ id: message.id, error: plainError(error) });
   }
-});
+}

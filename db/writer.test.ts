@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "./client";
@@ -147,5 +151,60 @@ describe("write programs inside a drizzle transaction (a remote server)", () => 
     ).rejects.toBeInstanceOf(ProgramFailure);
     expect(await merchantCount(database, "d-ok")).toBe(1);
     expect(await merchantCount(database, "d-fail")).toBe(0);
+  });
+});
+
+/**
+ * ADR 023: the writer thread runs one group at a time by construction (a queue inside the
+ * thread), on every runtime. Groups are sent straight to the thread — no write queue in front
+ * keeps them apart — and every program of every group must commit. Under Deno the thread used to
+ * start a group inside another ("cannot start a transaction within a transaction").
+ */
+describe("the writer thread under concurrent groups", () => {
+  const root = resolve(import.meta.dirname, "..");
+  const script = join(root, "scripts/testing/writer-thread-stress.ts");
+  type Outcome = {
+    groups: number;
+    programs: number;
+    rows: number;
+    failed: number;
+    failures: string[];
+  };
+  const run = (command: string, args: string[]): Outcome => {
+    const out = execFileSync(command, args, { cwd: root, encoding: "utf8", timeout: 120_000 });
+    return JSON.parse(out.trim().split("\n").pop()!) as Outcome;
+  };
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), "flowpay-writer-"));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it("commits every program of 300 concurrent groups on Node", () => {
+    const dir = tempDir();
+    const outcome = run(join(root, "node_modules/.bin/tsx"), [script, dir, "300", "4"]);
+    expect(outcome.failures).toEqual([]);
+    expect(outcome).toMatchObject({ programs: 1200, rows: 1200, failed: 0 });
+  });
+
+  it("commits every program of 300 concurrent groups on Deno", () => {
+    const dir = tempDir();
+    // The permissions the e2e and `npm run start:deno` give the server, narrowed to this dir.
+    const outcome = run(join(root, "node_modules/.bin/deno"), [
+      "run",
+      "--allow-read",
+      `--allow-write=${dir}`,
+      "--allow-env",
+      "--allow-ffi",
+      "--allow-sys",
+      script,
+      dir,
+      "300",
+      "4",
+    ]);
+    expect(outcome.failures).toEqual([]);
+    expect(outcome).toMatchObject({ programs: 1200, rows: 1200, failed: 0 });
   });
 });
