@@ -33,7 +33,7 @@ describe("parsing Experian's strings at the edge", () => {
       {
         creditProfile: [
           {
-            headerRecord: [{ reportDate: "11202026" }],
+            headerRecord: [{ reportDate: "112026", y2kReportedDate: "11202026" }],
             riskModel: [
               {
                 modelIndicator: "V4",
@@ -52,7 +52,10 @@ describe("parsing Experian's strings at the edge", () => {
                 balanceAmount: "00001200",
                 amountPastDue: "0",
                 monthlyPaymentAmount: "35.50",
-                creditLimit: "00008000",
+                amount1: "00008000",
+                amount1Qualifier: "L",
+                amount2: "00002500",
+                amount2Qualifier: "H",
                 delinquencies30Days: "02",
                 delinquencies60Days: "00",
                 delinquencies90to180Days: "00",
@@ -71,8 +74,8 @@ describe("parsing Experian's strings at the edge", () => {
                 courtName: "US BANKRUPTCY COURT",
                 filingDate: "03152022",
                 amount: "24500",
-                status: "DISCHARGED",
-                bankruptcy: "Y",
+                status: "13",
+                bankruptcyAssetAmount: "00000000",
               },
             ],
             inquiry: [{ date: "10012026", subscriberName: "AUTO LENDER" }],
@@ -130,9 +133,16 @@ describe("parsing Experian's strings at the edge", () => {
   it("the wire form of every sandbox report parses back to the same report", () => {
     for (const last4 of ["0000", "1111", "2222", "3333", "4444", "6200", "7800", "8888", "1234"]) {
       const report = sandboxReport(applicant(last4), pulledAt);
+      // Experian reports a public record's status as a code ("13"), not the sandbox's text.
       expect(
         parseCreditReportResponse(JSON.parse(JSON.stringify(toWireResponse(report))), pulledAt),
-      ).toEqual(report);
+      ).toEqual({
+        ...report,
+        publicRecords: report.publicRecords.map((record) => ({
+          ...record,
+          status: expect.stringMatching(/^\d{2}$/),
+        })),
+      });
     }
   });
 });
@@ -167,12 +177,17 @@ describe("sandbox bureau", () => {
 
 describe("live adapter against the local fake Experian", () => {
   let fake: FakeExperian;
-  const token = "test-access-token-0123456789";
+  const credentials = {
+    clientId: "client-id-test",
+    clientSecret: "client-secret-test",
+    username: "api-user@flowpay.test",
+    password: "api-password-test",
+  };
   const companyId = "FLOWPAY-TEST";
   const live = (overrides: Partial<Parameters<typeof createLiveExperian>[0]> = {}) =>
     createLiveExperian({
       baseUrl: fake.url,
-      token,
+      credentials,
       companyId,
       subscriberCode: "1234567",
       timeoutMs: 2_000,
@@ -184,7 +199,7 @@ describe("live adapter against the local fake Experian", () => {
     });
 
   beforeAll(async () => {
-    fake = await startFakeExperian({ token, companyId, now: () => pulledAt });
+    fake = await startFakeExperian({ credentials, companyId, now: () => pulledAt });
   });
   afterAll(async () => {
     await fake.close();
@@ -196,17 +211,72 @@ describe("live adapter against the local fake Experian", () => {
     expect(report).toEqual(sandboxReport(applicant("7800"), pulledAt));
     const sent = fake.requests[before]!;
     expect(sent.path).toBe("/consumerservices/credit-profile/v2/credit-report");
-    expect(sent.headers).toMatchObject({
-      authorization: `Bearer ${token}`,
-      companyId,
-      clientReferenceId: "app_test",
-    });
+    expect(sent.headers).toMatchObject({ companyId, clientReferenceId: "app_test" });
+    expect(sent.headers.authorization).toMatch(/^Bearer fake-experian-token-/);
     expect(sent.body?.consumerPii.primaryApplicant).toMatchObject({
       ssn: { ssn: "666127800" },
       dob: { dob: "04121985" },
     });
     expect(sent.body?.requestor.subscriberCode).toBe("1234567");
-    expect(sent.body?.permissiblePurpose.type).toBeTruthy();
+    // Experian's documented sandbox request: { "type": "08" } and nothing else.
+    expect(sent.body?.permissiblePurpose).toEqual({ type: "08" });
+  });
+
+  it("declines on a bankruptcy and keeps revolving limits, as the fake answers in Experian's shape", async () => {
+    const bankrupt = await live().pullSoft(applicant("0000"));
+    expect(bankrupt.publicRecords.map((record) => record.type)).toContain("bankruptcy");
+    const clean = await live().pullSoft(applicant("7800"));
+    const revolving = clean.tradelines.filter((line) => line.kind === "revolving");
+    expect(revolving.length).toBeGreaterThan(0);
+    expect(revolving.every((line) => line.creditLimitCents !== null)).toBe(true);
+  });
+
+  it("gets an OAuth token once, reuses it, and gets a new one before it expires", async () => {
+    let clock = new Date("2026-11-20T15:00:00.000Z");
+    const own = await startFakeExperian({
+      credentials,
+      companyId,
+      tokenLifetimeSeconds: 3600,
+      now: () => clock,
+    });
+    try {
+      const bureau = live({ baseUrl: own.url, now: () => clock, tokenRefreshMarginMs: 60_000 });
+      await bureau.pullSoft(applicant("7800"));
+      await bureau.pullSoft(applicant("7800"));
+      expect(own.tokensIssued()).toBe(1);
+      // 59 minutes later: within the refresh margin, a new token before the old one lapses.
+      clock = new Date(clock.getTime() + 59 * 60_000 + 1);
+      expect((await bureau.pullSoft(applicant("7800"))).score).toBe(780);
+      expect(own.tokensIssued()).toBe(2);
+      const creditCalls = own.requests.filter((r) => r.path.endsWith("/credit-report"));
+      expect(creditCalls.map((r) => r.headers.authorization)).toEqual([
+        creditCalls[0]!.headers.authorization,
+        creditCalls[0]!.headers.authorization,
+        expect.not.stringMatching(creditCalls[0]!.headers.authorization!),
+      ]);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("treats a 401 as 'get a new token': one new token, and the pull succeeds", async () => {
+    const bureau = live();
+    await bureau.pullSoft(applicant("7800"));
+    const issued = fake.tokensIssued();
+    fake.revokeTokens();
+    expect((await bureau.pullSoft(applicant("7800"))).score).toBe(780);
+    expect(fake.tokensIssued()).toBe(issued + 1);
+  });
+
+  it("reports wrong OAuth credentials as rejected, without retrying", async () => {
+    const before = fake.requests.length;
+    const error = await failure(
+      live({ credentials: { ...credentials, password: "wrong" } }).pullSoft(applicant("7800")),
+    );
+    expect(error.kind).toBe("rejected");
+    expect(error.message).toMatch(/refused the OAuth credentials/);
+    expect(error.message).not.toContain("wrong");
+    expect(fake.requests.length - before).toBe(0);
   });
 
   it("retries a 5xx and succeeds", async () => {
@@ -226,11 +296,13 @@ describe("live adapter against the local fake Experian", () => {
 
   it("does not retry a 4xx (our request is wrong)", async () => {
     const before = fake.requests.length;
-    const error = await failure(live({ token: "wrong-token" }).pullSoft(applicant("7800")));
+    // A 401 twice in a row (a new token did not help): rejected, not retried by backoff.
+    fake.failNext(2, 401);
+    const error = await failure(live().pullSoft(applicant("7800")));
     expect(error).toMatchObject({ kind: "rejected", details: { status: 401, attempts: 1 } });
     fake.failNext(1, 400);
     expect((await failure(live().pullSoft(applicant("7800")))).kind).toBe("rejected");
-    expect(fake.requests.length - before).toBe(2);
+    expect(fake.requests.length - before).toBe(3);
   });
 
   it("times out a silent bureau and retries", async () => {
@@ -241,7 +313,7 @@ describe("live adapter against the local fake Experian", () => {
   });
 
   it("retries network errors", async () => {
-    const closed = await startFakeExperian({ token, companyId });
+    const closed = await startFakeExperian({ credentials, companyId });
     const url = closed.url;
     await closed.close();
     const error = await failure(live({ baseUrl: url }).pullSoft(applicant("7800")));
@@ -275,7 +347,10 @@ describe("choosing the implementation", () => {
     expect(
       createExperian({
         baseUrl: "https://example.test",
-        token: "t",
+        clientId: "i",
+        clientSecret: "s",
+        username: "u",
+        password: "p",
         companyId: "c",
         subscriberCode: "s",
       }).mode,

@@ -4,8 +4,10 @@ import type { AddressInfo } from "node:net";
 import { toWireDate } from "./parse";
 import { sandboxReport } from "./sandbox";
 import { BureauError, type CreditReport, type Tradeline } from "./types";
+import type { ExperianCredentials } from "./token";
 import {
   creditReportPath,
+  tokenPath,
   type WireCreditReportRequest,
   type WireCreditReportResponse,
 } from "./wire";
@@ -32,6 +34,10 @@ export type FakeExperian = {
   hangNext(count: number): void;
   /** The next `count` requests answer 200 with this body (e.g. a malformed report). */
   respondNextWith(count: number, body: unknown): void;
+  /** How many OAuth tokens the fake has issued. */
+  tokensIssued(): number;
+  /** Every issued token stops working (as after a revocation): the next call gets a 401. */
+  revokeTokens(): void;
   close(): Promise<void>;
 };
 
@@ -50,6 +56,7 @@ const dollars = (cents: number) => {
 };
 const count = (n: number) => String(n).padStart(2, "0");
 
+// Experian's tradeline has no creditLimit: the limit is an amount qualified "L" (wire.ts).
 function wireTradeline(line: Tradeline) {
   return {
     accountType: line.accountType,
@@ -58,7 +65,14 @@ function wireTradeline(line: Tradeline) {
     balanceAmount: dollars(line.balanceCents),
     amountPastDue: dollars(line.pastDueCents),
     monthlyPaymentAmount: dollars(line.monthlyPaymentCents),
-    ...(line.creditLimitCents === null ? {} : { creditLimit: dollars(line.creditLimitCents) }),
+    ...(line.creditLimitCents === null
+      ? {}
+      : {
+          amount1: dollars(line.creditLimitCents),
+          amount1Qualifier: "L",
+          amount2: dollars(line.balanceCents),
+          amount2Qualifier: "H",
+        }),
     delinquencies30Days: count(line.delinquencies30),
     delinquencies60Days: count(line.delinquencies60),
     delinquencies90to180Days: count(line.delinquencies90),
@@ -72,7 +86,12 @@ export function toWireResponse(report: CreditReport): WireCreditReportResponse {
   return {
     creditProfile: [
       {
-        headerRecord: [{ reportDate: toWireDate(report.reportDate) }],
+        headerRecord: [
+          {
+            reportDate: toWireDate(report.reportDate).replace(/^(\d{4})\d\d(\d\d)$/, "$1$2"),
+            y2kReportedDate: toWireDate(report.reportDate),
+          },
+        ],
         riskModel:
           modelIndicator === null
             ? []
@@ -87,13 +106,18 @@ export function toWireResponse(report: CreditReport): WireCreditReportResponse {
                 },
               ],
         tradeline: report.tradelines.map(wireTradeline),
+        // As Experian reports them: a status code and the court, no record-type field; a
+        // bankruptcy carries a bankruptcy status code and bankruptcyAssetAmount (wire.ts).
         publicRecord: report.publicRecords.map((record) => ({
+          courtCode: "3000000",
           ...(record.courtName ? { courtName: record.courtName } : {}),
+          ecoa: "1",
+          evaluation: "N",
           ...(record.filedOn ? { filingDate: toWireDate(record.filedOn) } : {}),
           ...(record.amountCents === null ? {} : { amount: dollars(record.amountCents) }),
-          ...(record.status ? { status: record.status } : {}),
-          bankruptcy: record.type === "bankruptcy" ? "Y" : "N",
-          ...(record.type === "bankruptcy" ? {} : { recordType: record.type.toUpperCase() }),
+          status: record.type === "bankruptcy" ? "13" : "33",
+          ...(record.filedOn ? { statusDate: toWireDate(record.filedOn) } : {}),
+          ...(record.type === "bankruptcy" ? { bankruptcyAssetAmount: dollars(0) } : {}),
         })),
         inquiry: report.inquiries.map((inquiry) => ({
           date: toWireDate(inquiry.date),
@@ -131,18 +155,67 @@ const errorBody = (code: string, message: string) => ({
   errors: [{ errorCode: code, errorType: code, message }],
 });
 
+/**
+ * The fake checks what Experian documents (docs/partners/experian.md): a Bearer token it
+ * issued itself from /oauth2/v1/token and that has not expired (401 otherwise — the real API's
+ * answer to a lapsed token), `companyId` and `clientReferenceId` headers, and the documented
+ * request shape: `permissiblePurpose` is `{ type: "<two digits>" }` only, `dob.dob` is a year
+ * (YYYY) or MMDDYYYY.
+ */
 export async function startFakeExperian(options: {
-  token: string;
+  credentials: ExperianCredentials;
   companyId: string;
+  /** expires_in of the tokens it issues, in seconds (default 1800). */
+  tokenLifetimeSeconds?: number;
   now?: () => Date;
 }): Promise<FakeExperian> {
   const now = options.now ?? (() => new Date());
   const overrides: Override[] = [];
   const requests: RecordedRequest[] = [];
+  const issued = new Map<string, number>();
+  let tokenCount = 0;
+  const lifetime = options.tokenLifetimeSeconds ?? 1800;
+
+  function issueToken(req: IncomingMessage, raw: string, res: ServerResponse) {
+    const header = (name: string) => {
+      const value = req.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    let body: { username?: unknown; password?: unknown } = {};
+    try {
+      body = JSON.parse(raw) as typeof body;
+    } catch {
+      return send(res, 400, { error: "invalid_request", error_description: "JSON body expected" });
+    }
+    const { clientId, clientSecret, username, password } = options.credentials;
+    if (
+      header("grant_type") !== "password" ||
+      !sameSecret(header("client_id") ?? "", clientId) ||
+      !sameSecret(header("client_secret") ?? "", clientSecret) ||
+      typeof body.username !== "string" ||
+      typeof body.password !== "string" ||
+      !sameSecret(body.username, username) ||
+      !sameSecret(body.password, password)
+    ) {
+      return send(res, 401, { error: "invalid_client", error_description: "Bad credentials" });
+    }
+    tokenCount += 1;
+    const token = `fake-experian-token-${tokenCount}-${Math.random().toString(36).slice(2)}`;
+    const issuedAt = now().getTime();
+    issued.set(token, issuedAt + lifetime * 1000);
+    return send(res, 200, {
+      issued_at: String(issuedAt),
+      expires_in: String(lifetime),
+      token_type: "Bearer",
+      access_token: token,
+      refresh_token: `refresh-${tokenCount}`,
+    });
+  }
 
   const server = createServer((req, res) => {
     void (async () => {
       const raw = await readBody(req);
+      if (req.method === "POST" && req.url === tokenPath) return issueToken(req, raw, res);
       let body: WireCreditReportRequest | null = null;
       try {
         body = raw ? (JSON.parse(raw) as WireCreditReportRequest) : null;
@@ -169,8 +242,9 @@ export async function startFakeExperian(options: {
         return send(res, 404, errorBody("404", "Not found"));
       }
       const auth = header("authorization") ?? "";
-      if (!auth.startsWith("Bearer ") || !sameSecret(auth.slice(7), options.token)) {
-        return send(res, 401, errorBody("401", "Invalid or missing access token"));
+      const expiresAt = auth.startsWith("Bearer ") ? issued.get(auth.slice(7)) : undefined;
+      if (expiresAt === undefined || now().getTime() >= expiresAt) {
+        return send(res, 401, errorBody("401", "Invalid or expired access token"));
       }
       if (header("companyId") !== options.companyId) {
         return send(res, 403, errorBody("403", "Unknown companyId"));
@@ -200,7 +274,9 @@ export async function startFakeExperian(options: {
         typeof ssn !== "string" ||
         !/^\d{9}$/.test(ssn) ||
         !body?.requestor?.subscriberCode ||
-        !body.permissiblePurpose?.type
+        !/^\d{2}$/.test(String(body.permissiblePurpose?.type)) ||
+        Object.keys(body.permissiblePurpose ?? {}).length !== 1 ||
+        (applicant.dob !== undefined && !/^(\d{4}|\d{8})$/.test(String(applicant.dob?.dob)))
       ) {
         return send(
           res,
@@ -235,6 +311,8 @@ export async function startFakeExperian(options: {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    tokensIssued: () => tokenCount,
+    revokeTokens: () => issued.clear(),
     failNext: (n, status, body) => push(n, { kind: "fail", status, body }),
     hangNext: (n) => push(n, { kind: "hang" }),
     respondNextWith: (n, body) => push(n, { kind: "body", body }),

@@ -4,13 +4,17 @@ import { BureauError, type CreditBureau } from "./types";
 
 export * from "./types";
 export { createLiveExperian, type LiveExperianConfig } from "./live";
+export { createTokenSource, type ExperianCredentials, type TokenSource } from "./token";
 export { createSandboxExperian, sandboxCases } from "./sandbox";
 
 export type ExperianConfig = {
   /** "sandbox" forces the sandbox; "live" requires the live settings; unset chooses by them. */
   mode?: "sandbox" | "live";
   baseUrl?: string;
-  token?: string;
+  clientId?: string;
+  clientSecret?: string;
+  username?: string;
+  password?: string;
   companyId?: string;
   subscriberCode?: string;
   timeoutMs?: number;
@@ -31,15 +35,28 @@ export class ExperianConfigError extends Error {
 export function createExperian(config: ExperianConfig): CreditBureau {
   const wantsLive = config.mode === "live" || (config.mode === undefined && !!config.baseUrl);
   if (wantsLive) {
-    const missing = (["baseUrl", "token", "companyId", "subscriberCode"] as const).filter(
-      (key) => !config[key],
-    );
+    const missing = (
+      [
+        "baseUrl",
+        "clientId",
+        "clientSecret",
+        "username",
+        "password",
+        "companyId",
+        "subscriberCode",
+      ] as const
+    ).filter((key) => !config[key]);
     if (missing.length > 0) {
       throw new ExperianConfigError(`Experian live mode needs ${missing.join(", ")}`);
     }
     const live: LiveExperianConfig = {
       baseUrl: config.baseUrl!,
-      token: config.token!,
+      credentials: {
+        clientId: config.clientId!,
+        clientSecret: config.clientSecret!,
+        username: config.username!,
+        password: config.password!,
+      },
       companyId: config.companyId!,
       subscriberCode: config.subscriberCode!,
       timeoutMs: config.timeoutMs,
@@ -53,7 +70,7 @@ export function createExperian(config: ExperianConfig): CreditBureau {
     async pullSoft() {
       throw new BureauError(
         "not_configured",
-        "The credit bureau is not configured (set EXPERIAN_BASE_URL and its credentials, or EXPERIAN_MODE=sandbox for a demo)",
+        "The credit bureau is not configured (set EXPERIAN_BASE_URL and its OAuth credentials, or SANDBOX_PARTNERS=experian for a demo)",
       );
     },
   };

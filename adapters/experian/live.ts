@@ -1,13 +1,14 @@
 import pRetry, { AbortError } from "p-retry";
 import { parseCreditReportResponse, toWireRequest } from "./parse";
+import { createTokenSource, type ExperianCredentials } from "./token";
 import { BureauError, type CreditBureau, type CreditPullRequest, type PullOptions } from "./types";
 import { creditReportPath } from "./wire";
 
 export type LiveExperianConfig = {
   /** e.g. https://sandbox-us-api.experian.com (no trailing path). */
   baseUrl: string;
-  /** OAuth access token sent as `Authorization: Bearer …`. */
-  token: string;
+  /** OAuth2 password-grant credentials: the adapter fetches and refreshes its tokens (token.ts). */
+  credentials: ExperianCredentials;
   companyId: string;
   subscriberCode: string;
   modelIndicator?: string;
@@ -19,6 +20,8 @@ export type LiveExperianConfig = {
   maxRetryDelayMs?: number;
   fetch?: typeof fetch;
   now?: () => Date;
+  /** Token refresh margin (token.ts); tests shorten it. */
+  tokenRefreshMarginMs?: number;
 };
 
 /**
@@ -31,8 +34,38 @@ export function createLiveExperian(config: LiveExperianConfig): CreditBureau {
   const now = config.now ?? (() => new Date());
   const timeoutMs = config.timeoutMs ?? 8_000;
   const url = new URL(creditReportPath, config.baseUrl).toString();
+  const tokens = createTokenSource({
+    baseUrl: config.baseUrl,
+    credentials: config.credentials,
+    timeoutMs,
+    fetch: fetchImpl,
+    now: () => now().getTime(),
+    ...(config.tokenRefreshMarginMs !== undefined
+      ? { refreshMarginMs: config.tokenRefreshMarginMs }
+      : {}),
+  });
 
+  /**
+   * One attempt: a 401 means the token lapsed or was revoked (Experian's tokens expire), so
+   * it is dropped and the call is made once more with a fresh one; a second 401 is reported.
+   */
   async function attempt(request: CreditPullRequest, body: string, callerSignal?: AbortSignal) {
+    const token = await tokens.get(callerSignal);
+    try {
+      return await attemptWith(token, request, body, callerSignal);
+    } catch (error) {
+      if (!(error instanceof BureauError) || error.details.status !== 401) throw error;
+      tokens.invalidate(token);
+      return attemptWith(await tokens.get(callerSignal), request, body, callerSignal);
+    }
+  }
+
+  async function attemptWith(
+    token: string,
+    request: CreditPullRequest,
+    body: string,
+    callerSignal?: AbortSignal,
+  ) {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
     const failed = (error: unknown): never => {
@@ -49,7 +82,7 @@ export function createLiveExperian(config: LiveExperianConfig): CreditBureau {
       response = await fetchImpl(url, {
         method: "POST",
         headers: {
-          Authorization: `Bearer ${config.token}`,
+          Authorization: `Bearer ${token}`,
           companyId: config.companyId,
           clientReferenceId: request.clientReferenceId,
           "Content-Type": "application/json",

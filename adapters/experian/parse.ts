@@ -8,11 +8,14 @@ import {
   type TradelineKind,
 } from "./types";
 import {
+  isBankruptcyRecord,
   mortgageAccountTypes,
-  softInquiryPurpose,
+  permissiblePurpose,
   wireCreditReportResponseSchema,
   type WireCreditProfile,
   type WireCreditReportRequest,
+  type WirePublicRecord,
+  type WireTradeline,
 } from "./wire";
 
 /** "00001200" → 120000, "1200.5" → 120050, "-35" → -3500: exact, no floating point. */
@@ -66,11 +69,25 @@ function tradelineKind(accountType: string, revolvingOrInstallment?: string): Tr
   return "other";
 }
 
-function publicRecordType(bankruptcy?: string, recordType?: string): PublicRecordType {
-  if (bankruptcy === "Y") return "bankruptcy";
-  const kind = recordType?.trim().toLowerCase();
-  if (kind === "judgment" || kind === "lien") return kind;
-  return "other";
+/**
+ * Experian's public record has no record-type field: bankruptcies are recognised from the
+ * record (wire.ts `isBankruptcyRecord`); anything else is "other" (since 2017-2018 the bureaus
+ * report no civil judgments or tax liens, so that is rare).
+ */
+function publicRecordType(record: WirePublicRecord): PublicRecordType {
+  return isBankruptcyRecord(record) ? "bankruptcy" : "other";
+}
+
+/** The credit limit: the amount qualified "L", else enhanced payment data's creditLimitAmount. */
+function creditLimitOf(line: WireTradeline): number | null {
+  if (line.amount1 !== undefined && line.amount1Qualifier?.trim() === "L") {
+    return parseAmountCents(line.amount1);
+  }
+  if (line.amount2 !== undefined && line.amount2Qualifier?.trim() === "L") {
+    return parseAmountCents(line.amount2);
+  }
+  const enhanced = line.enhancedPaymentData?.creditLimitAmount;
+  return enhanced === undefined ? null : parseAmountCents(enhanced);
 }
 
 function toReport(profile: WireCreditProfile, pulledAt: Date): CreditReport {
@@ -95,14 +112,17 @@ function toReport(profile: WireCreditProfile, pulledAt: Date): CreditReport {
     balanceCents: optionalAmount(line.balanceAmount),
     pastDueCents: optionalAmount(line.amountPastDue),
     monthlyPaymentCents: optionalAmount(line.monthlyPaymentAmount),
-    creditLimitCents: line.creditLimit === undefined ? null : parseAmountCents(line.creditLimit),
+    creditLimitCents: creditLimitOf(line),
     delinquencies30: optionalCount(line.delinquencies30Days),
     delinquencies60: optionalCount(line.delinquencies60Days),
     delinquencies90: optionalCount(line.delinquencies90to180Days),
     openedOn: line.openDate === undefined ? null : parseWireDate(line.openDate),
   }));
 
-  const reportDateWire = profile.headerRecord?.[0]?.reportDate;
+  const header = profile.headerRecord?.[0];
+  const reportDateWire =
+    header?.y2kReportedDate ??
+    (header?.reportDate && /^\d{8}$/.test(header.reportDate) ? header.reportDate : undefined);
   return {
     bureau: "experian",
     pulledAt: pulledAt.toISOString(),
@@ -115,7 +135,7 @@ function toReport(profile: WireCreditProfile, pulledAt: Date): CreditReport {
     scoreFactors,
     tradelines,
     publicRecords: (profile.publicRecord ?? []).map((record) => ({
-      type: publicRecordType(record.bankruptcy, record.recordType),
+      type: publicRecordType(record),
       courtName: record.courtName?.trim() || null,
       filedOn: record.filingDate === undefined ? null : parseWireDate(record.filingDate),
       amountCents: record.amount === undefined ? null : parseAmountCents(record.amount),
@@ -173,7 +193,7 @@ export function toWireRequest(
       },
     },
     requestor: { subscriberCode: options.subscriberCode },
-    permissiblePurpose: { ...softInquiryPurpose },
+    permissiblePurpose: { ...permissiblePurpose },
     addOns: { riskModels: { modelIndicator: [options.modelIndicator ?? "V4"] } },
   };
 }

@@ -1,5 +1,5 @@
 import { createExperian, type CreditBureau } from "../../adapters/experian/index";
-import { getEnv, isProduction } from "~/config/env.server";
+import { getEnv, isProduction, namedSandbox } from "~/config/env.server";
 
 let bureau: CreditBureau | undefined;
 
@@ -8,9 +8,13 @@ export function getCreditBureau(): CreditBureau {
   if (!bureau) {
     const env = getEnv();
     bureau = createExperian({
-      mode: env.EXPERIAN_MODE,
+      // Named in SANDBOX_PARTNERS: the sandbox, even in production (ADR 029).
+      mode: namedSandbox("experian") ? "sandbox" : env.EXPERIAN_MODE,
       baseUrl: env.EXPERIAN_BASE_URL,
-      token: env.EXPERIAN_TOKEN,
+      clientId: env.EXPERIAN_CLIENT_ID,
+      clientSecret: env.EXPERIAN_CLIENT_SECRET,
+      username: env.EXPERIAN_USERNAME,
+      password: env.EXPERIAN_PASSWORD,
       companyId: env.EXPERIAN_COMPANY_ID,
       subscriberCode: env.EXPERIAN_SUBSCRIBER_CODE,
       timeoutMs: env.EXPERIAN_TIMEOUT_MS,

@@ -385,17 +385,18 @@ describe("a decline after manual review", () => {
 });
 
 describe("a live bureau that is down", () => {
+  const experianCredentials = { clientId: "c", clientSecret: "s", username: "u", password: "p" };
   let fake: FakeExperian;
   let live: CreditBureau;
   beforeAll(async () => {
     fake = await startFakeExperian({
-      token: "tok-decide-test",
+      credentials: experianCredentials,
       companyId: "FP",
       now: () => fixtureDate,
     });
     live = createLiveExperian({
       baseUrl: fake.url,
-      token: "tok-decide-test",
+      credentials: experianCredentials,
       companyId: "FP",
       subscriberCode: "999",
       retries: 2,
