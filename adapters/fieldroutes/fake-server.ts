@@ -29,6 +29,14 @@ export type FakeFieldRoutesOptions = {
   /** The office the credentials belong to. Default "1". */
   officeId?: string;
   officeName?: string;
+  /**
+   * A global (all-offices) key: these offices besides `officeId`. FieldRoutes' API docs
+   * ("Global keys and office scope"): a single-office key has an implied `officeIDs` filter on
+   * reads and `officeID` on writes; a global key may send any `officeIDs` filter and any
+   * `officeID` — without them it reads and writes its default office (`officeId` here), which
+   * is how a connection to another office ends up with empty reads and duplicate notes.
+   */
+  globalOffices?: string[];
 };
 
 export type FakeRequest = {
@@ -145,15 +153,31 @@ export async function startFakeFieldRoutes(
   const appointments = new Map<string, FakeAppointment>();
   const failures: (FailOptions & { kind: FailKind })[] = [];
   let nextNoteId = 5001;
+  const allOffices = [officeId, ...(options.globalOffices ?? [])];
+  /** The offices a read covers: a global key's `officeIDs` filter, else the key's own office. */
+  const readScope = (params: Record<string, unknown>): string[] => {
+    if (!options.globalOffices || params.officeIDs === undefined) return [officeId];
+    return idList(params.officeIDs).filter((id) => allOffices.includes(id));
+  };
+  /** The office a write goes to: a global key's `officeID`, else the key's own office. */
+  const writeOffice = (params: Record<string, unknown>): string =>
+    options.globalOffices && params.officeID !== undefined ? String(params.officeID) : officeId;
 
   /** The office's answer to one authenticated call: [success body] or an error message. */
   function handle(operation: string, params: Record<string, unknown>): unknown {
     switch (operation) {
       case "office/search":
-        return ok([officeId]);
+        return ok(allOffices);
       case "office/get": {
         const ids = idList(params.officeIDs);
-        return ok(ids.includes(officeId) ? [{ officeID: officeId, officeName }] : []);
+        return ok(
+          allOffices
+            .filter((id) => ids.includes(id))
+            .map((id) => ({
+              officeID: id,
+              officeName: id === officeId ? officeName : `Office ${id}`,
+            })),
+        );
       }
       case "customer/search":
         return ok([]);
@@ -166,7 +190,7 @@ export async function startFakeFieldRoutes(
         const note: FakeNote = {
           noteID: String(nextNoteId++),
           customerID: String(params.customerID),
-          officeID: String(params.officeID ?? officeId),
+          officeID: writeOffice(params),
           date: String(params.date),
           contactType: String(params.contactType),
           notes: String(params.notes),
@@ -177,8 +201,10 @@ export async function startFakeFieldRoutes(
       }
       case "note/search": {
         const customers = idList(params.customerIDs);
+        const scope = readScope(params);
         return ok(
           notes
+            .filter((note) => scope.includes(note.officeID))
             .filter((note) => customers.length === 0 || customers.includes(note.customerID))
             .map((note) => note.noteID),
         );
@@ -186,15 +212,20 @@ export async function startFakeFieldRoutes(
       case "note/get": {
         const ids = idList(params.noteIDs);
         if (ids.length > 1000) return rejected("Too many IDs requested: max 1000");
-        return ok(notes.filter((note) => ids.includes(note.noteID)));
+        const scope = readScope(params);
+        return ok(
+          notes.filter((note) => ids.includes(note.noteID) && scope.includes(note.officeID)),
+        );
       }
       case "appointment/get": {
         const ids = idList(params.appointmentIDs);
         if (ids.length > 1000) return rejected("Too many IDs requested: max 1000");
+        const scope = readScope(params);
         return ok(
           ids
             .map((id) => appointments.get(id))
             .filter((a): a is FakeAppointment => a !== undefined)
+            .filter((a) => scope.includes(a.officeID ?? officeId))
             .map((a) => ({ ...a, status: String(a.status) })),
         );
       }
@@ -202,7 +233,9 @@ export async function startFakeFieldRoutes(
         const id = params.appointmentID === undefined ? "" : String(params.appointmentID);
         if (!id) return rejected("Missing required field(s): appointmentID");
         const appointment = appointments.get(id);
-        if (!appointment) return rejected(`Appointment ${id} not found`);
+        if (!appointment || (appointment.officeID ?? officeId) !== writeOffice(params)) {
+          return rejected(`Appointment ${id} not found`);
+        }
         if (typeof params.notes === "string") appointment.notes = params.notes;
         appointment.dateUpdated = now();
         return ok(id);

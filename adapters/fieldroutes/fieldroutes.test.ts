@@ -203,6 +203,46 @@ describe("live FieldRoutes adapter against the fake office", () => {
     });
   });
 
+  it("with a global key, reads and writes the connection's office, not the key's default one", async () => {
+    // FieldRoutes API docs, "Global keys and office scope": without officeIDs a global key
+    // reads its default office ("1" here); the merchant's office is "2".
+    await fake.close();
+    fake = await startFakeFieldRoutes({
+      subdomain: SUBDOMAIN,
+      authenticationKey: KEY,
+      authenticationToken: TOKEN,
+      officeId: "1",
+      globalOffices: ["2"],
+    });
+    fake.setAppointments([
+      { appointmentID: "900", customerID: "1234", officeID: "2", status: 0, notes: "Gate code 42" },
+    ]);
+    const crm = live({
+      credentials: {
+        subdomain: SUBDOMAIN,
+        authenticationKey: KEY,
+        authenticationToken: TOKEN,
+        officeId: "2",
+      },
+    });
+    const appointments = await crm.getAppointments(["900"]);
+    expect(appointments.map((a) => a.notes)).toEqual(["Gate code 42"]);
+
+    const note = {
+      customerId: "1234",
+      text: "FlowPay: financing approved.",
+      date: new Date("2026-11-30T15:04:05Z"),
+      idempotencyKey: "crm-sync:app_9:approved",
+    };
+    const first = await crm.addNote(note);
+    const retried = await crm.addNote(note); // a retried job finds the note: no duplicate
+    expect(retried).toEqual(first);
+    expect(fake.notes.map((n) => n.officeID)).toEqual(["2"]);
+    for (const request of fake.requests.filter((r) => /\/(search|get)$/.test(r.operation ?? ""))) {
+      expect(request.params.officeIDs).toEqual(["2"]);
+    }
+  });
+
   it("reads wrong credentials (success:false in an HTTP 200) as a permanent AUTH_REJECTED", async () => {
     const crm = live({
       credentials: { subdomain: SUBDOMAIN, authenticationKey: KEY, authenticationToken: "wrong" },

@@ -184,7 +184,12 @@ export function createFieldRoutesCrm(config: FieldRoutesCrmConfig): FieldRoutesC
   const timeZone = config.timeZone ?? "UTC";
   formatFieldRoutesDate(new Date(0), timeZone); // an unknown zone throws RangeError here, not on the first note
   const noteDedupe = config.noteDedupe ?? "search";
+  // FieldRoutes API docs, "Global keys and office scope": a single-office key has an implied
+  // officeIDs filter on reads and officeID on writes; a global key without them reads and
+  // writes its default office. So with an office configured, every read sends officeIDs and
+  // every write officeID (docs/partners/fieldroutes.md).
   const officeWrite = credentials.officeId ? { officeID: credentials.officeId } : {};
+  const officeRead = credentials.officeId ? { officeIDs: [credentials.officeId] } : {};
 
   const breaker = circuitBreaker(
     handleWhen(
@@ -363,15 +368,19 @@ export function createFieldRoutesCrm(config: FieldRoutesCrmConfig): FieldRoutesC
     marker: string,
     signal: AbortSignal | undefined,
   ): Promise<string | null> {
-    const ids = await call("note/search", { customerIDs: [customerId] }, signal, (body) =>
-      resultList(body, "noteIDs")
-        .map(String)
-        .filter((id) => ID_PATTERN.test(id))
-        .sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : BigInt(b) < BigInt(a) ? -1 : 0))
-        .slice(0, NOTE_DEDUPE_WINDOW),
+    const ids = await call(
+      "note/search",
+      { customerIDs: [customerId], ...officeRead },
+      signal,
+      (body) =>
+        resultList(body, "noteIDs")
+          .map(String)
+          .filter((id) => ID_PATTERN.test(id))
+          .sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : BigInt(b) < BigInt(a) ? -1 : 0))
+          .slice(0, NOTE_DEDUPE_WINDOW),
     );
     if (ids.length === 0) return null;
-    const notes = await call("note/get", { noteIDs: ids }, signal, (body) =>
+    const notes = await call("note/get", { noteIDs: ids, ...officeRead }, signal, (body) =>
       parseList("note/get", resultList(body, "notes"), wireNote, "note"),
     );
     return notes.find((note) => note.notes?.includes(marker))?.noteID ?? null;
@@ -457,13 +466,17 @@ export function createFieldRoutesCrm(config: FieldRoutesCrmConfig): FieldRoutesC
       const out: CrmAppointment[] = [];
       for (let i = 0; i < unique.length; i += MAX_GET_IDS) {
         const chunk = unique.slice(i, i + MAX_GET_IDS);
-        const records = await call("appointment/get", { appointmentIDs: chunk }, signal, (body) =>
-          parseList(
-            "appointment/get",
-            resultList(body, "appointments"),
-            wireAppointment,
-            "appointment",
-          ),
+        const records = await call(
+          "appointment/get",
+          { appointmentIDs: chunk, ...officeRead },
+          signal,
+          (body) =>
+            parseList(
+              "appointment/get",
+              resultList(body, "appointments"),
+              wireAppointment,
+              "appointment",
+            ),
         );
         for (const record of records) {
           out.push({
