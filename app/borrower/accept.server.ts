@@ -1,11 +1,11 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { newId } from "../../db/ids";
-import { applications, consents, documents, offers } from "../../db/schema/index";
+import { applications, consents, documents, loans, offers } from "../../db/schema/index";
 import { enqueue } from "../../jobs/enqueue.server";
 import { createLoanJob } from "../../jobs/handlers/create-loan.definition";
 import { audit, type clientInfo } from "~/audit/audit.server";
 import { enqueueCrmSync } from "~/crm-sync/enqueue.server";
-import { creditor } from "~/decisioning/adverse-action";
+import { creditorFor } from "~/lending/lenders.server";
 import type { Disclosure } from "~/decisioning/disclosure";
 import type { ScheduleRow } from "~/decisioning/money";
 import { queueEmail } from "~/messaging/email.server";
@@ -23,6 +23,14 @@ export async function agreementFor(journey: Journey, offerId: string, loanDate: 
   if (!offer) return null;
   const row = await journey.database.db.select().from(offers).where(eq(offers.id, offerId)).get();
   const c = journey.customer;
+  // The creditor is the lender that will make the loan: the merchant's, or the one FlowOps
+  // rerouted the application to after a lender declined it (ADR 032/033).
+  const loan = await journey.database.db
+    .select({ lender: loans.lender })
+    .from(loans)
+    .where(eq(loans.applicationId, journey.application.id))
+    .get();
+  const creditor = creditorFor(loan?.lender ?? journey.merchant.lender);
   const doc = buildAgreement({
     applicationId: journey.application.id,
     loanDate,
@@ -34,7 +42,7 @@ export async function agreementFor(journey: Journey, offerId: string, loanDate: 
       ].filter((line): line is string => Boolean(line && line.trim())),
     },
     merchant: { name: journey.merchant.name },
-    creditor: { name: creditor.name, address: creditor.address },
+    creditor: { name: creditor.legalName, address: creditor.address },
     offer: {
       termMonths: offer.termMonths,
       noteRate: offer.noteRate,

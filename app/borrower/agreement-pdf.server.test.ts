@@ -3,6 +3,7 @@ import { inflateSync } from "node:zlib";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { describe, expect, it } from "vitest";
 import { adverseActionNoticeView, creditor } from "~/decisioning/adverse-action";
+import { sandboxCreditor } from "~/lending/creditors";
 import { agreementText, buildAgreement } from "./agreement";
 import {
   renderAgreementPdf,
@@ -177,6 +178,7 @@ describe("renderNoticePdf", () => {
         dispute: "You have the right to dispute inaccurate information.",
       },
     },
+    creditor: sandboxCreditor,
   });
   const issuedAt = new Date("2025-01-15T16:10:00.000Z");
 

@@ -8,7 +8,7 @@ import {
   StandardFonts,
   type RGB,
 } from "pdf-lib";
-import { creditor, type AdverseActionNoticeView } from "~/decisioning/adverse-action";
+import { type AdverseActionNoticeView } from "~/decisioning/adverse-action";
 import { agreementText, type AgreementDocument } from "./agreement";
 import { toWinAnsi, truncate, wrapText } from "./pdf-text";
 
@@ -451,17 +451,21 @@ export async function renderAgreementPdf(
   return save(pdf);
 }
 
-/** The adverse action notice for the e-mail attachment. Same view and date → the same bytes. */
+/**
+ * A notice as a PDF: the adverse action notice (the e-mail attachment, the declined page's
+ * download) or the credit score disclosure (H-3). Same view and date → the same bytes.
+ */
 export async function renderNoticePdf(
-  view: AdverseActionNoticeView,
+  view: Pick<AdverseActionNoticeView, "title" | "sections" | "creditorName">,
   issuedAt: Date,
+  options: { subject?: string; keywords?: string[] } = {},
 ): Promise<Uint8Array> {
   assertValidDate(issuedAt, "issuedAt");
   const { pdf, writer } = await newDocument({
     title: view.title,
-    subject: "Notice of action taken (ECOA / Regulation B, FCRA)",
-    author: creditor.name,
-    keywords: ["adverse action notice"],
+    subject: options.subject ?? "Notice of action taken (ECOA / Regulation B, FCRA)",
+    author: view.creditorName,
+    keywords: options.keywords ?? ["adverse action notice"],
     date: issuedAt,
   });
   writer.paragraph(view.title, { font: writer.fonts.bold, size: 16, after: 2 });

@@ -17,6 +17,7 @@ import {
   type AdverseActionNoticeView,
   type CreditScoreDisclosure,
 } from "./adverse-action";
+import { creditorFor } from "~/lending/lenders.server";
 import type { DecisionSnapshot } from "./engine";
 import { reasonSpec } from "./reasons";
 
@@ -59,6 +60,8 @@ export async function loadAdverseActionNotice(
     decidedOn: notice.createdAt.toISOString().slice(0, 10),
     reasons: notice.reasons,
     creditScoreDisclosure: notice.creditScoreDisclosure as CreditScoreDisclosure | null,
+    // The creditor is the merchant's lender partner (ADR 033): its configured identity.
+    creditor: creditorFor(merchant?.lender ?? "mock"),
   });
   return {
     id: notice.id,

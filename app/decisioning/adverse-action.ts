@@ -1,3 +1,4 @@
+import { sandboxCreditor, type Creditor } from "~/lending/creditors";
 import { formatMoney } from "./format";
 import type { CreditInput } from "./inputs";
 import { reasonSpec } from "./reasons";
@@ -7,18 +8,14 @@ import { reasonSpec } from "./reasons";
  * reasons from the rules that fired, in order of importance, and — because the decision
  * used a credit report — the credit-score disclosure block.
  *
- * The creditor identity and supervising agency below are per lender partner: *confirm with
- * the lender's compliance team* before going live (they live here, in one place).
+ * The creditor and the agency that supervises it are the lender partner's, from its
+ * configuration (app/lending/creditors.ts, ADR 033): every notice is given one.
  */
-export const creditor = {
-  name: "FlowPay Lending (for its lending partner)",
-  address: "Address of the creditor — to be set per lender partner",
-} as const;
 
-export const supervisingAgency = {
-  name: "Federal Trade Commission",
-  address: "Consumer Response Center, Washington, DC 20580",
-  phone: "1-877-382-4357",
+/** The sandbox lender's name and address (test fixtures and the demo). */
+export const creditor = {
+  name: sandboxCreditor.legalName,
+  address: sandboxCreditor.address,
 } as const;
 
 export const bureauContact = {
@@ -28,9 +25,13 @@ export const bureauContact = {
   website: "www.experian.com/reportaccess",
 } as const;
 
-export const ecoaStatement =
-  "NOTICE: The Federal Equal Credit Opportunity Act prohibits creditors from discriminating against credit applicants on the basis of race, color, religion, national origin, sex, marital status, age (provided the applicant has the capacity to enter into a binding contract); because all or part of the applicant's income derives from any public assistance program; or because the applicant has in good faith exercised any right under the Consumer Credit Protection Act. The Federal agency that administers compliance with this law concerning this creditor is the " +
-  `${supervisingAgency.name}, ${supervisingAgency.address}.`;
+/** Regulation B §1002.9(b)(1)'s statement, naming the creditor's own supervising agency. */
+export function ecoaStatement(agency: Creditor["supervisingAgency"]): string {
+  return (
+    "NOTICE: The Federal Equal Credit Opportunity Act prohibits creditors from discriminating against credit applicants on the basis of race, color, religion, national origin, sex, marital status, age (provided the applicant has the capacity to enter into a binding contract); because all or part of the applicant's income derives from any public assistance program; or because the applicant has in good faith exercised any right under the Consumer Credit Protection Act. The Federal agency that administers compliance with this law concerning this creditor is the " +
+    `${agency.name}, ${agency.address}${agency.phone ? ` (${agency.phone})` : ""}.`
+  );
+}
 
 export const maxPrincipalReasons = 4;
 
@@ -119,7 +120,12 @@ export function buildAdverseAction(
 }
 
 export type NoticeSection = { heading: string; lines: string[] };
-export type AdverseActionNoticeView = { title: string; sections: NoticeSection[] };
+export type AdverseActionNoticeView = {
+  title: string;
+  sections: NoticeSection[];
+  /** The creditor's legal name (the PDF's author). */
+  creditorName: string;
+};
 
 /** What the borrower reads (screen, e-mail, PDF): the notice as headed sections of plain text. */
 export function adverseActionNoticeView(notice: {
@@ -129,7 +135,9 @@ export function adverseActionNoticeView(notice: {
   decidedOn: string;
   reasons: readonly AdverseActionReason[];
   creditScoreDisclosure: CreditScoreDisclosure | null;
+  creditor: Creditor;
 }): AdverseActionNoticeView {
+  const creditor = notice.creditor;
   const sections: NoticeSection[] = [
     {
       heading: "Action taken",
@@ -165,10 +173,17 @@ export function adverseActionNoticeView(notice: {
     });
   }
   sections.push(
-    { heading: "Creditor", lines: [creditor.name, creditor.address] },
-    { heading: "Your rights", lines: [ecoaStatement] },
+    {
+      heading: "Creditor",
+      lines: [creditor.legalName, creditor.address, ...(creditor.phone ? [creditor.phone] : [])],
+    },
+    { heading: "Your rights", lines: [ecoaStatement(creditor.supervisingAgency)] },
   );
-  return { title: "Notice of action taken on your credit application", sections };
+  return {
+    title: "Notice of action taken on your credit application",
+    sections,
+    creditorName: creditor.legalName,
+  };
 }
 
 /** The notice as plain text (e-mail body, SMS link page fallback). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { sandboxCreditor } from "~/lending/creditors";
 import { adverseActionNoticeView, renderAdverseActionText } from "./adverse-action";
 import { defaultPricingTable } from "./default-pricing";
 import { evaluate } from "./engine";
@@ -217,6 +218,7 @@ describe("adverse action", () => {
         merchantName: "Acme Pest Control",
         decidedOn: "2026-11-20",
         ...adverseAction!,
+        creditor: sandboxCreditor,
       }),
     );
     for (const expected of [

@@ -1,13 +1,20 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { and, desc, eq } from "drizzle-orm";
 import { documents, loans } from "../../db/schema/index";
 import { loadJourney } from "~/borrower/context.server";
 import { BorrowerShell, formatCents } from "~/borrower/ui";
+import { ensureScoreNoticePdf } from "~/decisioning/score-notice.server";
+
+/** While the loan is being set up the page refreshes itself (no JavaScript needed) to show the outcome. */
+export const meta: MetaFunction<typeof loader> = ({ data }) =>
+  data && (data.status === "offer_accepted" || data.status === "pending_funding")
+    ? [{ httpEquiv: "refresh", content: "5" }]
+    : [];
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "done");
-  const [agreement, loan] = await Promise.all([
+  const [agreement, loan, scoreNotice] = await Promise.all([
     j.database.db
       .select({ id: documents.id, signedAt: documents.signedAt, sha256: documents.sha256 })
       .from(documents)
@@ -15,6 +22,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
       .orderBy(desc(documents.createdAt))
       .get(),
     j.database.db.select().from(loans).where(eq(loans.applicationId, j.application.id)).get(),
+    ensureScoreNoticePdf(j.database, j.application.id),
   ]);
   return {
     token: j.token,
@@ -24,44 +32,91 @@ export async function loader({ params }: LoaderFunctionArgs) {
     agreement: agreement
       ? { signedAt: agreement.signedAt?.toISOString() ?? null, sha256: agreement.sha256 }
       : null,
+    scoreNotice: scoreNotice ? { sha256: scoreNotice.sha256 } : null,
     fundedAt: loan?.fundedAt?.toISOString() ?? null,
   };
+}
+
+function LenderDeclined({ merchant }: { merchant: string }) {
+  return (
+    <div className="card" role="status" data-status="lender_declined">
+      <p>
+        <strong>The lending partner could not fund your loan.</strong> After you signed, the lender
+        that was to make this loan declined it. The loan was not made: you owe nothing on it, and no
+        payment will be taken. {merchant} has not been paid through FlowPay.
+      </p>
+      <h2>What happens next</h2>
+      <ol>
+        <li>
+          Within 1 business day FlowPay checks whether another lending partner can fund it. If one
+          can, we text you a link to review and sign a new agreement with that lender.
+        </li>
+        <li>If none can, we close the application and tell you by text.</li>
+      </ol>
+      <p className="muted">You don't need to do anything now.</p>
+    </div>
+  );
 }
 
 export default function Done() {
   const d = useLoaderData<typeof loader>();
   const funded = d.status === "funded";
+  const lenderDeclined = d.status === "lender_declined";
   return (
     <BorrowerShell
       merchantName={d.merchant}
-      title={funded ? "Your loan is funded" : "You're all set"}
+      title={
+        funded
+          ? "Your loan is funded"
+          : lenderDeclined
+            ? "The lender declined your loan"
+            : "You're all set"
+      }
     >
-      <div className="card" role="status">
-        {funded ? (
-          <p>
-            {formatCents(d.amountCents)} was paid to {d.merchant}
-            {d.fundedAt ? ` on ${d.fundedAt.slice(0, 10)}` : ""}. Your payment schedule is in your
-            agreement.
-          </p>
-        ) : (
-          <p>
-            You signed your loan agreement. We're setting up your loan with our lending partner —
-            we'll text you when {d.merchant} has been paid. You don't need to do anything else.
-          </p>
-        )}
-      </div>
-      {d.agreement ? (
+      {lenderDeclined ? (
+        <LenderDeclined merchant={d.merchant} />
+      ) : (
+        <div className="card" role="status">
+          {funded ? (
+            <p>
+              {formatCents(d.amountCents)} was paid to {d.merchant}
+              {d.fundedAt ? ` on ${d.fundedAt.slice(0, 10)}` : ""}. Your payment schedule is in your
+              agreement.
+            </p>
+          ) : (
+            <p>
+              You signed your loan agreement. We're setting up your loan with our lending partner —
+              we'll text you when {d.merchant} has been paid. You don't need to do anything else.
+            </p>
+          )}
+        </div>
+      )}
+      {d.agreement || d.scoreNotice ? (
         <div className="card">
-          <h2>Your signed agreement</h2>
-          <p>
-            <a className="button" href={`/apply/${d.token}/agreement.pdf`} download>
-              Download the agreement (PDF)
-            </a>
-          </p>
-          <p className="muted small">
-            Signed {d.agreement.signedAt}. Fingerprint (SHA-256):{" "}
-            <code className="hash">{d.agreement.sha256}</code>
-          </p>
+          <h2>Your documents</h2>
+          <ul>
+            {d.agreement ? (
+              <li>
+                <a href={`/apply/${d.token}/agreement.pdf`} download>
+                  {lenderDeclined
+                    ? "The agreement you signed (not in effect)"
+                    : "Your signed agreement"}{" "}
+                  (PDF)
+                </a>
+                <p className="muted small">
+                  Signed {d.agreement.signedAt}. Fingerprint (SHA-256):{" "}
+                  <code className="hash">{d.agreement.sha256}</code>
+                </p>
+              </li>
+            ) : null}
+            {d.scoreNotice ? (
+              <li>
+                <a href={`/apply/${d.token}/score-notice.pdf`} download>
+                  Your credit score disclosure (PDF)
+                </a>
+              </li>
+            ) : null}
+          </ul>
         </div>
       ) : null}
     </BorrowerShell>

@@ -1,18 +1,38 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
+import { eq } from "drizzle-orm";
+import { loans } from "../../db/schema/index";
 import { loadJourney } from "~/borrower/context.server";
 import { DisclosureBox } from "~/borrower/disclosure-box";
 import { pagePath } from "~/borrower/journey";
 import { currentOffers } from "~/borrower/offers.server";
 import { BorrowerShell, formatCents } from "~/borrower/ui";
+import { ensureScoreNoticePdf, loadScoreNotice } from "~/decisioning/score-notice.server";
+import { creditorFor } from "~/lending/lenders.server";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "offers");
+  const [offers, scoreNotice, loan] = await Promise.all([
+    currentOffers(j.database, j.application.id),
+    loadScoreNotice(j.database, j.application.id),
+    j.database.db
+      .select({ lender: loans.lender })
+      .from(loans)
+      .where(eq(loans.applicationId, j.application.id))
+      .get(),
+  ]);
+  // Kept with the application the first time it is shown (a no-op afterwards).
+  if (scoreNotice) await ensureScoreNoticePdf(j.database, j.application.id);
+  const creditor = creditorFor(loan?.lender ?? j.merchant.lender);
   return {
     token: j.token,
     merchant: j.merchant.name,
     amountCents: j.application.amountCents,
-    offers: await currentOffers(j.database, j.application.id),
+    offers,
+    creditor: { name: creditor.legalName, address: creditor.address },
+    scoreNotice: scoreNotice
+      ? { title: scoreNotice.notice.title, sections: scoreNotice.notice.sections }
+      : null,
   };
 }
 
@@ -22,6 +42,9 @@ export default function Offers() {
     <BorrowerShell merchantName={d.merchant} title="You're approved — choose your plan">
       <p>
         For {formatCents(d.amountCents)} with {d.merchant}. No prepayment penalty on any plan.
+      </p>
+      <p className="muted small" data-testid="creditor">
+        Creditor: {d.creditor.name}, {d.creditor.address}
       </p>
       {d.offers.map((offer) => (
         <article key={offer.id} className="card offer" aria-labelledby={`${offer.id}-title`}>
@@ -37,6 +60,24 @@ export default function Offers() {
           </Form>
         </article>
       ))}
+      {d.scoreNotice ? (
+        <article className="card notice" aria-labelledby="score-notice-title">
+          <h2 id="score-notice-title">{d.scoreNotice.title}</h2>
+          {d.scoreNotice.sections.map((section) => (
+            <section key={section.heading}>
+              <h3>{section.heading}</h3>
+              {section.lines.map((line, i) => (
+                <p key={i}>{line}</p>
+              ))}
+            </section>
+          ))}
+          <p>
+            <a href={`/apply/${d.token}/score-notice.pdf`} download>
+              Download this notice (PDF)
+            </a>
+          </p>
+        </article>
+      ) : null}
     </BorrowerShell>
   );
 }

@@ -139,9 +139,7 @@ export const applications = sqliteTable(
     uniqueIndex("applications_open_job_idx")
       .on(t.merchantId, t.serviceJobId)
       .where(
-        sql.raw(
-          `status IN (${openApplicationStatuses.map((status) => `'${status}'`).join(", ")})`,
-        ),
+        sql.raw(`status IN (${openApplicationStatuses.map((status) => `'${status}'`).join(", ")})`),
       ),
   ],
 );
@@ -211,7 +209,9 @@ export const documents = sqliteTable(
     applicationId: text("application_id")
       .notNull()
       .references(() => applications.id),
-    kind: text("kind", { enum: ["agreement", "adverse_action_notice"] }).notNull(),
+    kind: text("kind", {
+      enum: ["agreement", "adverse_action_notice", "credit_score_notice"],
+    }).notNull(),
     contentType: text("content_type").notNull(),
     sha256: text("sha256").notNull(),
     bytes: blob("bytes", { mode: "buffer" }).notNull(),

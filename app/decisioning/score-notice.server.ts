@@ -1,0 +1,111 @@
+/**
+ * The credit score disclosure (H-3) of an application with offers: built from the approving
+ * decision's snapshot (its bureau data, exactly what priced the offers) and the creditor's
+ * identity, shown with the offers, and kept with the application as a PDF (documents, kind
+ * `credit_score_notice`) the first time it is shown — once: the stored copy is the record.
+ */
+import { and, desc, eq } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { newId } from "../../db/ids";
+import { customers, decisions, documents, loans, merchants } from "../../db/schema/index";
+import { renderNoticePdf } from "~/borrower/agreement-pdf.server";
+import { creditorFor } from "~/lending/lenders.server";
+import { sha256Hex } from "~/security/hash.server";
+import type { DecisionSnapshot } from "./engine";
+import { buildScoreNotice, type ScoreNotice } from "./score-notice";
+
+export type StoredScoreNotice = { notice: ScoreNotice; decisionId: string; decidedAt: Date };
+
+/** The notice for the application's latest approval, or null (never approved, or no score used). */
+export async function loadScoreNotice(
+  database: Database,
+  applicationId: string,
+): Promise<StoredScoreNotice | null> {
+  const decision = await database.db.query.decisions.findFirst({
+    where: and(eq(decisions.applicationId, applicationId), eq(decisions.status, "approved")),
+    orderBy: desc(decisions.decidedAt),
+  });
+  if (!decision) return null;
+  const application = await database.db.query.applications.findFirst({
+    where: (table, { eq: equals }) => equals(table.id, applicationId),
+  });
+  if (!application) return null;
+  const [customer, merchant, loan] = await Promise.all([
+    database.db.query.customers.findFirst({ where: eq(customers.id, application.customerId) }),
+    database.db.query.merchants.findFirst({ where: eq(merchants.id, application.merchantId) }),
+    database.db.query.loans.findFirst({ where: eq(loans.applicationId, applicationId) }),
+  ]);
+  const snapshot = decision.snapshot as unknown as DecisionSnapshot;
+  const notice = buildScoreNotice({
+    applicantName: customer ? `${customer.firstName} ${customer.lastName}` : "Applicant",
+    credit: snapshot.inputs.credit,
+    creditor: creditorFor(loan?.lender ?? merchant?.lender ?? "mock"),
+  });
+  return notice ? { notice, decisionId: decision.id, decidedAt: decision.decidedAt } : null;
+}
+
+export const scoreNoticePdfOptions = {
+  subject: "Credit score disclosure (FCRA 615(h), Regulation V 1022.74(d), model form H-3)",
+  keywords: ["credit score disclosure", "H-3"],
+};
+
+/**
+ * The stored PDF of the application's credit score disclosure, storing it first when it is
+ * not there yet (rendered outside the write, dated with the decision: the same bytes every
+ * time). Null when there is no notice to give.
+ */
+export async function ensureScoreNoticePdf(
+  database: Database,
+  applicationId: string,
+): Promise<{ id: string; bytes: Uint8Array; sha256: string; createdAt: Date } | null> {
+  const existing = await database.db
+    .select()
+    .from(documents)
+    .where(
+      and(eq(documents.applicationId, applicationId), eq(documents.kind, "credit_score_notice")),
+    )
+    .orderBy(desc(documents.createdAt))
+    .get();
+  if (existing) {
+    return {
+      id: existing.id,
+      bytes: new Uint8Array(existing.bytes),
+      sha256: existing.sha256,
+      createdAt: existing.createdAt,
+    };
+  }
+  const loaded = await loadScoreNotice(database, applicationId);
+  if (!loaded) return null;
+  const bytes = await renderNoticePdf(loaded.notice, loaded.decidedAt, scoreNoticePdfOptions);
+  const sha256 = sha256Hex(bytes);
+  return database.write(async (tx) => {
+    const raced = await tx
+      .select()
+      .from(documents)
+      .where(
+        and(eq(documents.applicationId, applicationId), eq(documents.kind, "credit_score_notice")),
+      )
+      .get();
+    if (raced) {
+      return {
+        id: raced.id,
+        bytes: new Uint8Array(raced.bytes),
+        sha256: raced.sha256,
+        createdAt: raced.createdAt,
+      };
+    }
+    const id = newId("doc");
+    const [row] = await tx
+      .insert(documents)
+      .values({
+        id,
+        applicationId,
+        kind: "credit_score_notice",
+        contentType: "application/pdf",
+        sha256,
+        bytes: Buffer.from(bytes),
+      })
+      .returning({ createdAt: documents.createdAt });
+    return { id, bytes, sha256, createdAt: row!.createdAt };
+  });
+}
