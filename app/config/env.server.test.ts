@@ -35,8 +35,19 @@ describe("configuration", () => {
       FLOWPAY_ENV: "production",
       SESSION_SECRET: "s".repeat(32),
       ENCRYPTION_KEYS: `k2:${key},k1:${key}`,
+      METRICS_TOKEN: "m".repeat(24),
     });
     expect(env.ENCRYPTION_KEYS?.map((k) => k.id)).toEqual(["k2", "k1"]);
+  });
+
+  it("refuses production without METRICS_TOKEN: /metrics is never public there", () => {
+    expect(() =>
+      parseEnv({
+        FLOWPAY_ENV: "production",
+        SESSION_SECRET: "s".repeat(32),
+        ENCRYPTION_KEYS: `k1:${key}`,
+      }),
+    ).toThrow(/METRICS_TOKEN: required when FLOWPAY_ENV=production/);
   });
 
   it("lets npm start run the demo under NODE_ENV=production with FLOWPAY_ENV=development", () => {

@@ -34,6 +34,14 @@ export const envSchema = z.object({
   DATABASE_AUTH_TOKEN: z.string().min(1).optional(),
   /** Where an embedded database runs the CRM intake's write programs (ADR 019). */
   DB_WRITER: z.enum(["thread", "inline"]).default("thread"),
+  /** How long a write waits for another process's write lock before it is refused (503). */
+  DB_BUSY_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
+  /** Writer thread restarts in a row before the process gives up and exits non-zero (ADR 024). */
+  DB_WRITER_MAX_RESTARTS: z.coerce.number().int().min(0).max(100).default(5),
+  /** /ready's write probe (BEGIN IMMEDIATE + COMMIT through the write queue) must finish within. */
+  READY_WRITE_PROBE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
+  /** /ready fails when the database's file system has less free space (MB; 0 turns it off). */
+  READY_MIN_FREE_DISK_MB: z.coerce.number().int().min(0).default(100),
   /**
    * Partners that run as their sandbox, by name (docs/partners/README.md, ADR 029). Outside
    * production an unconfigured partner is a sandbox anyway; in production a partner is live
@@ -231,8 +239,8 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-/** Secrets that have no safe default in production. */
-const productionSecrets = ["SESSION_SECRET", "ENCRYPTION_KEYS"] as const;
+/** Secrets that have no safe default in production. (METRICS_TOKEN: /metrics is never public.) */
+const productionSecrets = ["SESSION_SECRET", "ENCRYPTION_KEYS", "METRICS_TOKEN"] as const;
 
 /** Parses an environment; throws ConfigError whose message names each bad variable. */
 export function parseEnv(source: Record<string, string | undefined>): Env {

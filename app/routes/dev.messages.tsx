@@ -1,19 +1,23 @@
-import type { MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { desc } from "drizzle-orm";
 import { messages } from "../../db/schema/index";
 import { isProduction } from "~/config/env.server";
 import { getDatabase } from "~/db.server";
 import { messageBody } from "~/messaging/sms.server";
+import { requireOperator } from "~/ops/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Sandbox messages — FlowPay" }];
 
 /**
  * Development only: the texts and e-mails the sandbox adapters "sent", newest first, so a
- * developer can follow the borrower's link without a phone. 404 in production.
+ * developer can follow the borrower's link without a phone. 404 in production. The texts hold
+ * borrowers' link tokens (their credential), so even outside production only a signed-in
+ * FlowOps operator (the demo admin on a laptop) sees them.
  */
-export async function loader() {
+export async function loader({ request }: LoaderFunctionArgs) {
   if (isProduction()) throw new Response("Not Found", { status: 404 });
+  await requireOperator(request);
   const database = await getDatabase();
   const rows = await database.db
     .select()
