@@ -32,7 +32,8 @@ ENV NODE_ENV=production \
     DATABASE_URL=file:/data/flowpay.db \
     DATA_DIR=/data
 # Production dependencies only: no deno, no esbuild-for-remix, no Playwright. The lockfile's
-# native @libsql binary ships inside its npm package, so nothing is compiled or downloaded.
+# native @libsql binary ships inside its npm package, so nothing is compiled or downloaded; so
+# does Litestream's (@flydotio/litestream-linux-x64, ADR 041).
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
@@ -50,6 +51,10 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 STOPSIGNAL SIGTERM
-# Node is PID 1 (exec form, no npm/sh wrapper), so SIGTERM reaches the server: remix-serve closes
-# the listener and FlowPay's boot hook drains in-flight requests, closes the database, exits 0.
+# Without LITESTREAM_REPLICA_URL the entrypoint execs CMD unchanged, so Node is PID 1 (no npm
+# wrapper; the shell replaces itself) and SIGTERM reaches the server: remix-serve closes the
+# listener and FlowPay's boot hook drains in-flight requests, closes the database, exits 0.
+# With it, `litestream replicate -exec "<CMD>"` is PID 1, streams the WAL to the replica and
+# forwards SIGTERM to the server (ADR 041; README "Backups and recovery").
+ENTRYPOINT ["/bin/sh", "/app/db/replication/entrypoint.sh"]
 CMD ["node", "node_modules/@remix-run/serve/dist/cli.js", "build/index.js"]

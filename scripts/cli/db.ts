@@ -1,10 +1,18 @@
 import { backupDatabase } from "../../db/backup";
 import { migrateDatabase } from "../../db/migrate";
-import { defineGroup, expectPositionals, parseCommandArgs, table } from "./registry";
+import { restoreDatabase, RestoreError } from "../../db/replication/restore";
+import {
+  CommandError,
+  defineGroup,
+  expectPositionals,
+  parseCommandArgs,
+  table,
+  UsageError,
+} from "./registry";
 
 export default defineGroup({
   name: "db",
-  summary: "Database migrations and backups",
+  summary: "Database migrations, backups and restores",
   commands: [
     {
       name: "migrate",
@@ -47,6 +55,70 @@ export default defineGroup({
               ["size", `${(result.bytes / 1024).toFixed(1)} KiB`],
               ["took", `${result.durationMs} ms`],
               ["integrity", result.integrity],
+            ]),
+          ].join("\n"),
+        };
+      },
+    },
+    {
+      name: "restore",
+      summary: "Restore the Litestream replica (LITESTREAM_REPLICA_URL) into a new file <target>",
+      usage: "[--timestamp <ISO time>] [--replica <url>] <target>",
+      details: [
+        "Downloads the replica's latest snapshot and WAL (or the state at --timestamp, e.g.",
+        "2026-12-07T14:30:00Z) with Litestream into <target>, a file that must not exist yet,",
+        "checks it (PRAGMA integrity_check) and prints the generation, size and row counts.",
+        "The replica is LITESTREAM_REPLICA_URL unless --replica names another (file:///… or",
+        's3://bucket/path; S3 settings as in README "Backups and recovery"). Then stop the',
+        "server, put the file where DATABASE_URL points (no -wal/-shm files beside it) and start.",
+      ].join("\n"),
+      migrate: false,
+      async run(args) {
+        const { values, positionals } = parseCommandArgs(args, {
+          allowPositionals: true,
+          options: { timestamp: { type: "string" }, replica: { type: "string" } },
+        });
+        const [target] = expectPositionals(positionals, ["target"]);
+        const replicaUrl = values.replica ?? process.env.LITESTREAM_REPLICA_URL;
+        if (!replicaUrl) {
+          throw new UsageError(
+            "No replica: set LITESTREAM_REPLICA_URL (as the server runs with) or pass --replica <url>",
+          );
+        }
+        let timestamp: Date | undefined;
+        if (values.timestamp !== undefined) {
+          timestamp = new Date(values.timestamp);
+          if (Number.isNaN(timestamp.getTime()) || !/\d{4}-\d{2}-\d{2}T/.test(values.timestamp)) {
+            throw new UsageError(
+              `--timestamp must be an ISO 8601 time such as 2026-12-07T14:30:00Z (got "${values.timestamp}")`,
+            );
+          }
+        }
+        let result;
+        try {
+          result = await restoreDatabase({ replicaUrl, target: target!, timestamp });
+        } catch (error) {
+          if (error instanceof RestoreError) throw new CommandError(error.message);
+          throw error;
+        }
+        return {
+          json: { ...result },
+          text: [
+            `Restored ${result.replica} into ${result.path}`,
+            table([
+              [
+                "as of",
+                result.timestamp
+                  ? `${result.timestamp} (--timestamp)`
+                  : "the latest replicated change",
+              ],
+              ["generation", result.generation],
+              ["WAL index", result.walIndex],
+              ["size", `${(result.bytes / 1024).toFixed(1)} KiB`],
+              ["took", `${result.durationMs} ms`],
+              ["integrity", result.integrity],
+              ...Object.entries(result.counts).map(([name, n]): [string, number] => [name, n]),
+              ["newest application", result.newestApplicationAt],
             ]),
           ].join("\n"),
         };
