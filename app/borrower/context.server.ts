@@ -1,4 +1,4 @@
-import { redirect } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
 import { eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { customers, merchants, serviceJobs, type applications } from "../../db/schema/index";
@@ -27,15 +27,17 @@ export type Journey = {
 };
 
 /**
- * Every borrower page starts here: the token opens exactly one application (unknown or
- * revoked → 404, expired → 410, both without any application data), and the page must be
+ * Every borrower page starts here: the token opens exactly one application (unknown → 404;
+ * expired, revoked or canceled → 410 saying which, without any application data), and the page must be
  * one the application's state allows — otherwise the borrower is sent where they belong.
  */
 export async function loadJourney(token: string | undefined, page: Page): Promise<Journey> {
   const database = await getDatabase();
   const link = await resolveLink(database, token ?? "");
   if (link.kind === "unknown") throw new Response("Not Found", { status: 404 });
-  if (link.kind === "expired") throw new Response("Gone", { status: 410 });
+  if (link.kind === "expired") throw json({ reason: "expired" }, { status: 410 });
+  // What really happened to a link that no longer works (canceled, superseded, replaced).
+  if (link.kind === "closed") throw json({ reason: link.reason }, { status: 410 });
   const application = link.application;
   const [customer, merchant, job] = await Promise.all([
     database.db.query.customers.findFirst({ where: eq(customers.id, application.customerId) }),

@@ -6,7 +6,15 @@ import { insertSql, runSteps, type AnyTx } from "../../db/sql-tx";
 import { newId } from "../../db/ids";
 import { applicationLinks, applications } from "../../db/schema/index";
 import { getEnv, appUrl } from "~/config/env.server";
+import { getCipher } from "~/security/encryption.server";
 import { sha256Hex } from "~/security/hash.server";
+
+const tokenContext = "application_links.token";
+
+/** The token of a link row (null for links stored before tokens were kept encrypted). */
+export function linkToken(tokenEnc: string | null): string | null {
+  return tokenEnc ? getCipher().decrypt(tokenEnc, tokenContext) : null;
+}
 
 /** 256 random bits, URL-safe; only its SHA-256 is stored. */
 export function newLinkToken() {
@@ -21,6 +29,7 @@ const insertLink = insertSql("application_links", [
   "id",
   "application_id",
   "token_hash",
+  "token_enc",
   "expires_at",
   "created_at",
   "updated_at",
@@ -47,7 +56,17 @@ export function linkSteps(
   }
   steps.push({
     sql: insertLink,
-    args: [newId("lnk", now), applicationId, sha256Hex(token), expiresAt.getTime(), now, now],
+    args: [
+      newId("lnk", now),
+      applicationId,
+      sha256Hex(token),
+      // Lookups use only the hash; the encrypted token lets a repeated offer for the same job
+      // answer with the link the borrower already has (ADR 026).
+      getCipher().encrypt(token, tokenContext),
+      expiresAt.getTime(),
+      now,
+      now,
+    ],
   });
   return { token, url: applyUrl(token), expiresAt, steps };
 }
@@ -76,11 +95,21 @@ export async function revokeLinks(tx: Tx, applicationId: string, now = Date.now(
 export type ResolvedLink =
   | { kind: "ok"; application: typeof applications.$inferSelect; linkId: string; expiresAt: Date }
   | { kind: "expired" }
+  | { kind: "closed"; reason: ClosedLinkReason }
   | { kind: "unknown" };
 
 /**
- * The application a token opens. Unknown tokens and revoked ones are "unknown" (404), expired
- * ones "expired" (410); neither reveals anything about the application.
+ * Why a known link no longer opens its application — what the borrower is told (410):
+ * `canceled` by the business, `superseded` by a newer offer for the same job (a new application,
+ * ADR 026), `replaced` by a newer link for the same application (resend). None of them reveals
+ * anything about the application itself.
+ */
+export type ClosedLinkReason = "canceled" | "superseded" | "replaced";
+
+/**
+ * The application a token opens. Unknown tokens are "unknown" (404); expired ones "expired" and
+ * revoked ones or those of a canceled application "closed" with the reason (410). Neither reveals
+ * anything about the application.
  */
 export async function resolveLink(
   database: Database,
@@ -94,11 +123,17 @@ export async function resolveLink(
     .innerJoin(applications, eq(applications.id, applicationLinks.applicationId))
     .where(eq(applicationLinks.tokenHash, sha256Hex(token)))
     .get();
-  if (!row || row.application_links.revokedAt) return { kind: "unknown" };
+  if (!row) return { kind: "unknown" };
+  const application = row.applications;
+  if (application.status === "canceled") {
+    return { kind: "closed", reason: application.supersededById ? "superseded" : "canceled" };
+  }
+  // Links are revoked only by a resend (a newer link) or a cancel (handled above).
+  if (row.application_links.revokedAt) return { kind: "closed", reason: "replaced" };
   if (row.application_links.expiresAt.getTime() <= now) return { kind: "expired" };
   return {
     kind: "ok",
-    application: row.applications,
+    application,
     linkId: row.application_links.id,
     expiresAt: row.application_links.expiresAt,
   };

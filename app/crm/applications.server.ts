@@ -18,6 +18,20 @@ export function effectiveStatus(
   return application.status;
 }
 
+/**
+ * The status a CRM sees: `link_sent` only when a text with the link was queued — a link that no
+ * text carried (`send_sms` false, an opted-out number) is `link_created` (ADR 027). The stored
+ * status stays `link_sent` either way: to the borrower's journey both are the same.
+ */
+export function crmStatus<S extends string>(
+  status: S,
+  latestSms: string | null | undefined,
+): S | "link_created" {
+  return status === "link_sent" && (!latestSms || latestSms === "suppressed")
+    ? "link_created"
+    : status;
+}
+
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
 /** The CRM's view of an application (docs/product/api.md `GET /api/v1/crm/applications/{id}`), or null for "not yours". */
@@ -32,7 +46,7 @@ export async function applicationView(
   const { applications: app, customers: customer, service_jobs: job } = row;
   return {
     application_id: app.id,
-    status: effectiveStatus(app, details.link),
+    status: crmStatus(effectiveStatus(app, details.link), details.sms?.status),
     crm_customer_id: customer.crmCustomerId,
     crm_job_id: job.crmJobId,
     amount_cents: app.amountCents,
@@ -54,6 +68,7 @@ export async function applicationView(
         }
       : null,
     sms_status: details.sms?.status ?? "not_sent",
+    superseded_by: app.supersededById ?? null,
     link_expires_at: iso(details.link?.revokedAt ? null : details.link?.expiresAt),
     created_at: app.createdAt.toISOString(),
     updated_at: app.updatedAt.toISOString(),

@@ -86,7 +86,7 @@ describe("POST /api/v1/crm/offer-financing", () => {
     expect(response.status).toBe(201);
     expect(response.headers.get("ratelimit-limit")).toBe("100000");
     const json = (await response.json()) as Json;
-    expect(json).toMatchObject({ status: "link_sent" });
+    expect(json).toMatchObject({ status: "link_sent", sms_status: "queued" });
     expect(json.application_id).toMatch(/^app_[0-9a-z]{26}$/);
     expect(json.apply_url).toMatch(new RegExp(`^${baseUrl}/apply/[\\w-]{43}$`));
     const hours = (Date.parse(json.expires_at) - Date.now()) / 3_600_000;
@@ -225,9 +225,11 @@ describe("POST /api/v1/crm/offer-financing", () => {
       }),
     );
     const json = (await response.json()) as Json;
+    // No text carried the link: the answer says so instead of "link_sent" (ADR 027).
+    expect(json).toMatchObject({ status: "link_created", sms_status: "not_requested" });
     expect(await count("messages", `application_id = '${json.application_id}'`)).toBe(0);
     const view = (await (await getApp(merchantA.key, json.application_id)).json()) as Json;
-    expect(view.sms_status).toBe("not_sent");
+    expect(view).toMatchObject({ status: "link_created", sms_status: "not_sent" });
   });
 });
 
@@ -511,7 +513,8 @@ describe("resend and cancel", () => {
     const resent = (await resend.json()) as Json;
     expect(resent.apply_url).not.toBe(created.apply_url);
     const database = await appDatabase();
-    expect((await resolveLink(database, oldToken)).kind).toBe("unknown");
+    // The old link says it was replaced by a newer one (410), not "unknown".
+    expect(await resolveLink(database, oldToken)).toEqual({ kind: "closed", reason: "replaced" });
     const newToken = resent.apply_url.split("/").pop();
     expect((await resolveLink(database, newToken)).kind).toBe("ok");
     expect(await count("messages", `application_id = '${id}'`)).toBe(2);
@@ -523,7 +526,8 @@ describe("resend and cancel", () => {
       headers: jsonHeaders(merchantA.key),
     });
     expect(await cancel.json()).toEqual({ application_id: id, status: "canceled" });
-    expect((await resolveLink(database, newToken)).kind).toBe("unknown");
+    expect(await resolveLink(database, newToken)).toEqual({ kind: "closed", reason: "canceled" });
+    expect(await resolveLink(database, oldToken)).toEqual({ kind: "closed", reason: "canceled" });
     expect(((await (await getApp(merchantA.key, id)).json()) as Json).status).toBe("canceled");
   });
 
@@ -561,17 +565,19 @@ describe("API keys", () => {
       actor: { actorType: "system" },
     });
     expect(rotated.key).toMatch(/^fp_test_/);
-    const payload = body({
-      crm_customer_id: "FR-ROT",
-      job: { crm_job_id: "J-ROT", estimate_cents: 100000 },
-    });
-    expect((await offer(m.key, payload)).status).toBe(201);
-    expect((await offer(rotated.key, payload)).status).toBe(201);
+    // A job of its own per call: a second offer for one job would return its open application.
+    const payload = (n: number) =>
+      body({
+        crm_customer_id: "FR-ROT",
+        job: { crm_job_id: `J-ROT-${n}`, estimate_cents: 100000 },
+      });
+    expect((await offer(m.key, payload(1))).status).toBe(201);
+    expect((await offer(rotated.key, payload(2))).status).toBe(201);
     // The overlap window ends: move the clock past the old key's expiry.
     vi.useFakeTimers({ toFake: ["Date"], now: rotated.oldKeyExpiresAt.getTime() + 1 });
     try {
-      await expectError(await offer(m.key, payload), 401, "unauthorized");
-      expect((await offer(rotated.key, payload)).status).toBe(201);
+      await expectError(await offer(m.key, payload(3)), 401, "unauthorized");
+      expect((await offer(rotated.key, payload(4))).status).toBe(201);
     } finally {
       vi.useRealTimers();
     }

@@ -1,4 +1,4 @@
-import type { Row, Step } from "../../db/native-writer.mjs";
+import type { Row, Step, StepArg } from "../../db/native-writer.mjs";
 import { getCipher } from "~/security/encryption.server";
 import { sha256Hex } from "~/security/hash.server";
 
@@ -52,18 +52,27 @@ export function idempotentAnswer(
   return { kind: "replay", response: { status: stored.response_status, body } };
 }
 
-/** The last step: records the answer under the key, replacing a record older than the window. */
+/**
+ * The last step: records the answer under the key, replacing a record older than the window.
+ * With `choice`, the answer depends on a flag an earlier step of the program read (e.g. whether
+ * the number opted out): `response` when it is 0, `choice.response` when it is 1.
+ */
 export function idempotencyStoreStep(
   merchantId: string,
   key: string,
   hash: string,
   response: StoredResponse,
   now = Date.now(),
+  choice?: { when: StepArg; response: StoredResponse },
 ): Step {
+  const encrypt = (body: string) => getCipher().encrypt(body, responseContext);
+  if (choice && choice.response.status !== response.status) {
+    throw new TypeError("Both possible answers must have the same status");
+  }
   return {
     sql: `INSERT INTO idempotency_keys
         (merchant_id, key, request_hash, response_status, response_body, created_at)
-      VALUES (?, ?, ?, ?, ?, ?)
+      VALUES (?, ?, ?, ?, ${choice ? "CASE WHEN ? THEN ? ELSE ? END" : "?"}, ?)
       ON CONFLICT (merchant_id, key) DO UPDATE SET request_hash = excluded.request_hash,
         response_status = excluded.response_status, response_body = excluded.response_body,
         created_at = excluded.created_at
@@ -74,7 +83,8 @@ export function idempotencyStoreStep(
       hash,
       response.status,
       // Encrypted: the first answer carries the borrower's link token, never stored in clear.
-      getCipher().encrypt(response.body, responseContext),
+      ...(choice ? [choice.when, encrypt(choice.response.body)] : []),
+      encrypt(response.body),
       now,
       now - idempotencyWindowMs,
     ],

@@ -1,15 +1,17 @@
-import { eq } from "drizzle-orm";
+import { and, eq, inArray, ne } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { applications } from "../../db/schema/index";
+import { openApplicationStatuses } from "../../db/schema/applications";
 import { apiError } from "~/api/errors.server";
 import { ApiFailure } from "~/api/body.server";
 import { audit } from "~/audit/audit.server";
 import { issueLink, revokeLinks } from "~/borrower/links.server";
 import { enqueueCrmSync } from "~/crm-sync/enqueue.server";
-import { queueSms } from "~/messaging/sms.server";
-import { effectiveStatus } from "./applications.server";
+import { isOptedOut, queueSms } from "~/messaging/sms.server";
+import { crmStatus, effectiveStatus } from "./applications.server";
 import type { CrmCaller } from "./guard.server";
 import { merchantScope } from "./merchant-scope.server";
+import type { SmsRequestStatus } from "./schemas";
 
 type Status = (typeof applications.$inferSelect)["status"];
 
@@ -35,7 +37,10 @@ function notFound(id: string) {
   return new ApiFailure(apiError("not_found", `No application ${id}`));
 }
 
-/** POST …/resend: a new link (the old one revoked) and, unless the number opted out, a new text. */
+/**
+ * POST …/resend: a new link (the old one revoked) and, unless the number opted out, a new text;
+ * the answer says which (`sms_status`, ADR 027).
+ */
 export async function resendLink(database: Database, caller: CrmCaller, applicationId: string) {
   const scope = merchantScope(caller.merchant.id);
   return database.write(async (tx) => {
@@ -48,21 +53,50 @@ export async function resendLink(database: Database, caller: CrmCaller, applicat
         apiError("invalid_state", `A link cannot be resent while the application is ${status}`),
       );
     }
+    if (status === "expired") {
+      // Reviving it must not make a second open application for the job (ADR 026).
+      const newer = await tx
+        .select({ id: applications.id })
+        .from(applications)
+        .where(
+          and(
+            eq(applications.merchantId, caller.merchant.id),
+            eq(applications.serviceJobId, row.applications.serviceJobId),
+            ne(applications.id, applicationId),
+            inArray(applications.status, [...openApplicationStatuses]),
+          ),
+        )
+        .get();
+      if (newer) {
+        throw new ApiFailure(
+          apiError(
+            "invalid_state",
+            `This job has a newer open application (${newer.id}); resend that one's link instead`,
+          ),
+        );
+      }
+    }
     const link = await issueLink(tx, applicationId);
     const nextStatus: Status = status === "expired" ? "link_sent" : row.applications.status;
+    // An opted-out number gets no text: the message is stored suppressed and the answer says so.
+    const optedOut = await isOptedOut(tx, row.customers.phone);
     await tx
       .update(applications)
       .set({ status: nextStatus })
       .where(eq(applications.id, applicationId));
-    await queueSms(tx, {
-      to: row.customers.phone,
-      applicationId,
-      merchantId: caller.merchant.id,
-      template: "apply_link",
-      merchantName: caller.merchant.name,
-      amountCents: row.applications.amountCents,
-      url: link.url,
-    });
+    await queueSms(
+      tx,
+      {
+        to: row.customers.phone,
+        applicationId,
+        merchantId: caller.merchant.id,
+        template: "apply_link",
+        merchantName: caller.merchant.name,
+        amountCents: row.applications.amountCents,
+        url: link.url,
+      },
+      { optedOut },
+    );
     await audit(tx, {
       actorType: "api_key",
       actorId: caller.keyId,
@@ -74,10 +108,11 @@ export async function resendLink(database: Database, caller: CrmCaller, applicat
     });
     return {
       application_id: applicationId,
-      status: nextStatus,
+      status: crmStatus(nextStatus, optedOut ? "suppressed" : "queued"),
       apply_url: link.url,
       expires_at: link.expiresAt.toISOString(),
-      sms_sent: true,
+      sms_sent: !optedOut,
+      sms_status: (optedOut ? "suppressed_opted_out" : "queued") satisfies SmsRequestStatus,
     };
   });
 }

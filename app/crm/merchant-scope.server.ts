@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Database, Tx } from "../../db/client";
 import {
   applicationLinks,
@@ -47,6 +47,24 @@ export function merchantScope(merchantId: string) {
         .select()
         .from(serviceJobs)
         .where(and(eq(serviceJobs.merchantId, merchantId), eq(serviceJobs.crmJobId, crmJobId)))
+        .get();
+    },
+
+    /** The application's link that still works (its encrypted token and expiry), if any. */
+    async currentLink(reader: Reader, applicationId: string) {
+      return reader
+        .select({ tokenEnc: applicationLinks.tokenEnc, expiresAt: applicationLinks.expiresAt })
+        .from(applicationLinks)
+        .innerJoin(applications, eq(applications.id, applicationLinks.applicationId))
+        .where(
+          and(
+            eq(applicationLinks.applicationId, applicationId),
+            eq(applications.merchantId, merchantId),
+            isNull(applicationLinks.revokedAt),
+          ),
+        )
+        .orderBy(desc(applicationLinks.createdAt))
+        .limit(1)
         .get();
     },
 

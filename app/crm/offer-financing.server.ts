@@ -1,4 +1,5 @@
 import type { Database } from "../../db/client";
+import { openApplicationStatuses, signedApplicationStatuses } from "../../db/schema/applications";
 import { newId } from "../../db/ids";
 import { insertSql } from "../../db/sql-tx";
 import { apiError } from "~/api/errors.server";
@@ -6,9 +7,9 @@ import { ApiFailure } from "~/api/body.server";
 import { ProgramFailure, type ProgramResult, type Step } from "../../db/native-writer.mjs";
 import { nudgeRunner } from "../../jobs/nudge.server";
 import { auditStep } from "~/audit/audit.server";
-import { linkSteps } from "~/borrower/links.server";
+import { applyUrl, linkSteps, linkToken } from "~/borrower/links.server";
 import { crmSyncSteps } from "~/crm-sync/enqueue.server";
-import { smsSteps } from "~/messaging/sms.server";
+import { optOutCheckStep, smsSteps } from "~/messaging/sms.server";
 import { formatUsd } from "~/messaging/templates";
 import type { CrmCaller } from "./guard.server";
 import {
@@ -17,7 +18,9 @@ import {
   idempotentAnswer,
   type StoredResponse,
 } from "./idempotency.server";
-import type { OfferFinancingRequest } from "./schemas";
+import { crmStatus, effectiveStatus } from "./applications.server";
+import { merchantScope } from "./merchant-scope.server";
+import type { OfferFinancingRequest, SmsRequestStatus } from "./schemas";
 
 // Plain SQL, kept compiled by the writer thread: this transaction is most of the intake's cost
 // (ADR 019). Columns not named take their defaults.
@@ -67,16 +70,85 @@ const insertApplication = insertSql("applications", [
   "updated_at",
 ]);
 
-export type OfferFinancingResult = StoredResponse & { replayed: boolean; applicationId?: string };
+const sqlList = (values: readonly string[]) => values.map((value) => `'${value}'`).join(", ");
+const openList = sqlList(openApplicationStatuses);
+// lender_declined: signed, then refused by a lender and rerouted — still never superseded.
+const signedList = sqlList([...signedApplicationStatuses, "lender_declined"]);
+const liveLink = `EXISTS (SELECT 1 FROM application_links l WHERE l.application_id = a.id
+  AND l.revoked_at IS NULL AND l.expires_at > ?)`;
+
+/**
+ * The CRM job's application that a new offer must reckon with (ADR 026): a signed one (never
+ * replaced), else the open one — not one whose link merely ran out (that one is expired).
+ * Read before anything is written, so a program that stops here writes nothing.
+ */
+const findLiveApplication = `SELECT a.id, a.status, a.amount_cents, c.crm_customer_id,
+    CASE WHEN a.status IN (${signedList}) THEN 1 ELSE 0 END AS signed
+  FROM service_jobs j
+  JOIN applications a ON a.service_job_id = j.id
+  JOIN customers c ON c.id = a.customer_id
+  WHERE j.merchant_id = ? AND j.crm_job_id = ?
+    AND (a.status IN (${signedList}) OR a.status IN ('submitted', 'approved', 'manual_review')
+      OR (a.status IN ('link_sent', 'in_progress') AND ${liveLink}))
+  ORDER BY signed DESC, a.created_at DESC
+  LIMIT 1`;
+
+/** Open applications of the job whose link ran out are stored as expired: no longer open. */
+const expireStale = `UPDATE applications SET status = 'expired', updated_at = ?
+  WHERE merchant_id = ? AND service_job_id = ? AND status IN ('link_sent', 'in_progress')
+    AND NOT ${liveLink.replace("a.id", "applications.id")}`;
+
+/** The superseded application: canceled, pointing at its successor — only if still open. */
+const supersede = `UPDATE applications SET status = 'canceled', canceled_at = ?,
+    superseded_by_id = ?, updated_at = ?
+  WHERE id = ? AND merchant_id = ? AND status IN (${openList})
+  RETURNING id`;
+const revokeLinks = `UPDATE application_links SET revoked_at = ?, updated_at = ?
+  WHERE application_id = ? AND revoked_at IS NULL`;
+
+type LiveApplication = {
+  id: string;
+  status: string;
+  amount_cents: number;
+  crm_customer_id: string;
+  signed: number;
+};
+
+export type OfferFinancingResult = StoredResponse & {
+  replayed: boolean;
+  /** The job's open application was returned (200): nothing created, no text. */
+  duplicate?: boolean;
+  applicationId?: string;
+};
+
+const jobOfAnotherCustomer = () => {
+  const message = "This CRM job belongs to another customer";
+  return new ApiFailure(
+    apiError("validation_failed", `job.crm_job_id: ${message}`, {
+      details: [{ path: "job.crm_job_id", message }],
+    }),
+  );
+};
+
+const isOpenJobConflict = (error: unknown) =>
+  /UNIQUE constraint failed: applications\.merchant_id, applications\.service_job_id/.test(
+    String((error as Error | undefined)?.message ?? error),
+  );
 
 /**
  * POST /api/v1/crm/offer-financing: upsert the customer and the CRM job by their CRM ids, open an
- * application with a fresh borrower link and (unless told not to) record and enqueue the text —
- * all in one transaction with the Idempotency-Key record, so a retry after a crash returns the
- * first answer and never texts twice.
+ * application with a fresh borrower link and (unless told not to, or the number opted out) record
+ * and enqueue the text — all in one transaction with the Idempotency-Key record, so a retry after
+ * a crash returns the first answer and never texts twice.
+ *
+ * One open application per merchant and CRM job (ADR 026): an offer for a job that has one
+ * returns it (200, no second text) when the amount is the same, and otherwise supersedes it (the
+ * old one canceled, its link revoked, the borrower told by text unless opted out) with a new
+ * application (201). A job whose application is signed is refused (409). A partial unique index
+ * backs this up, so two requests at once cannot both create.
  *
  * The transaction is a write program (ADR 019): everything that needs no database — ids, the
- * link token, the encrypted text, the answer — is prepared here, and the statements run in the
+ * link token, the encrypted text, the answers — is prepared here, and the statements run in the
  * database writer thread, the customer's and the job's ids passed from step to step there.
  */
 export async function offerFinancing(
@@ -96,18 +168,104 @@ export async function offerFinancing(
     );
   }
 
-  const now = Date.now();
+  // The job's open application with another amount, once the first program found it.
+  let replacing: LiveApplication | null = null;
+  for (let attempt = 1; ; attempt++) {
+    const now = Date.now();
+    const plan = creationProgram(caller, input, idempotency, now, replacing);
+    let result: ProgramResult;
+    try {
+      result = await database.writeProgram({ steps: plan.steps });
+    } catch (error) {
+      if (error instanceof ProgramFailure && error.code === "job_of_another_customer") {
+        throw jobOfAnotherCustomer();
+      }
+      // Another request changed the job's application meanwhile (it superseded or created one,
+      // possibly in another process): look again.
+      const raced =
+        (error instanceof ProgramFailure && error.code === "replaced_application_changed") ||
+        isOpenJobConflict(error);
+      if (raced && attempt < 3) {
+        replacing = null;
+        continue;
+      }
+      throw error;
+    }
+    if (result.kind === "returned" && result.step === "idempotency") {
+      const found = idempotentAnswer(result.row, idempotency!.hash);
+      if (found.kind === "conflict") {
+        throw new ApiFailure(
+          apiError(
+            "idempotency_conflict",
+            "This Idempotency-Key was already used with a different body",
+          ),
+        );
+      }
+      return { ...found.response, replayed: true };
+    }
+    if (result.kind === "returned") {
+      // The job has an application already; nothing was written.
+      const live = result.row as LiveApplication;
+      if (live.crm_customer_id !== input.crm_customer_id) throw jobOfAnotherCustomer();
+      if (live.signed) {
+        throw new ApiFailure(
+          apiError(
+            "invalid_state",
+            `CRM job ${input.job.crm_job_id} already has a signed financing agreement (application ${live.id}, ${live.status}); a signed application is never replaced`,
+          ),
+        );
+      }
+      if (live.amount_cents === amount) {
+        return duplicateAnswer(database, caller, input, live.id, idempotency);
+      }
+      replacing = live;
+      continue;
+    }
+    // The text and the CRM write-back are committed: wake this process's job runner.
+    nudgeRunner();
+    const optedOut = Boolean(plan.optOutStep && result.rows[plan.optOutStep]?.opted_out);
+    return {
+      ...(optedOut ? plan.responseIfOptedOut! : plan.response),
+      replayed: false,
+      applicationId: plan.applicationId,
+    };
+  }
+}
+
+/**
+ * The write program that opens the application: it first looks for the job's live application
+ * and stops there when there is one (unless it is the one this program supersedes).
+ */
+function creationProgram(
+  caller: Pick<CrmCaller, "merchant" | "keyId" | "ip" | "userAgent">,
+  input: OfferFinancingRequest,
+  idempotency: { key: string; hash: string } | null,
+  now: number,
+  replacing: LiveApplication | null,
+) {
+  const { merchant } = caller;
+  const amount = input.job.estimate_cents;
   const applicationId = newId("app", now);
   const link = linkSteps(applicationId, now, { fresh: true });
-  const response: StoredResponse = {
+  const answer = (status: "link_sent" | "link_created", sms: SmsRequestStatus) => ({
     status: 201,
     body: JSON.stringify({
       application_id: applicationId,
-      status: "link_sent",
+      status,
       apply_url: link.url,
       expires_at: link.expiresAt.toISOString(),
+      sms_status: sms,
+      ...(replacing ? { replaces_application_id: replacing.id } : {}),
     }),
-  };
+  });
+  // Whether the number opted out is read inside the transaction: the answer and the stored
+  // message agree with the opt-out list at commit (ADR 027).
+  const optOutStep = input.send_sms ? "opt_out" : null;
+  const response: StoredResponse = input.send_sms
+    ? answer("link_sent", "queued")
+    : answer("link_created", "not_requested");
+  const responseIfOptedOut = optOutStep ? answer("link_created", "suppressed_opted_out") : null;
+
   const c = input.customer;
   const customerValues = [
     c.first_name,
@@ -120,8 +278,53 @@ export async function offerFinancing(
     c.address?.postal_code ?? null,
   ];
   const description = input.job.description ?? null;
+  const replacedText = replacing
+    ? input.send_sms
+      ? // One text: the new link, saying that it replaces the old one.
+        ({
+          template: "apply_link_replaced",
+          merchantName: merchant.name,
+          amountCents: amount,
+          url: link.url,
+        } as const)
+      : // No link to send (the CRM hands it over), but the old one stops working: say so.
+        ({ template: "link_replaced", merchantName: merchant.name, amountCents: amount } as const)
+    : null;
+  const text = replacedText
+    ? replacedText
+    : input.send_sms
+      ? ({
+          template: "apply_link",
+          merchantName: merchant.name,
+          amountCents: amount,
+          url: link.url,
+        } as const)
+      : null;
+  const textOptOutStep = optOutStep ?? (text ? "opt_out" : null);
+
   const steps: Step[] = [
     ...(idempotency ? [idempotencyLookupStep(merchant.id, idempotency.key, now)] : []),
+    ...(replacing
+      ? ([
+          // Still open? Otherwise another request got there first: the caller looks again.
+          {
+            sql: supersede,
+            args: [now, applicationId, now, replacing.id, merchant.id],
+            returns: true,
+            name: "replaced",
+            failIfNoRow: "replaced_application_changed",
+          },
+          { sql: revokeLinks, args: [now, now, replacing.id] },
+        ] satisfies Step[])
+      : [
+          {
+            sql: findLiveApplication,
+            args: [merchant.id, input.job.crm_job_id, now],
+            returns: true,
+            returnIfRow: true,
+            name: "live",
+          } satisfies Step,
+        ]),
     // Upserts by CRM id, one statement each: the unique (merchant, CRM id) indexes decide.
     {
       sql: upsertCustomer,
@@ -156,16 +359,18 @@ export async function offerFinancing(
         now,
       ],
       returns: true,
-      name: "job",
+      // Not "job": outbox enqueue steps name their row so.
+      name: "service_job",
       failIfNoRow: "job_of_another_customer",
     },
+    { sql: expireStale, args: [now, merchant.id, { ref: "service_job.id" }, now] },
     {
       sql: insertApplication,
       args: [
         applicationId,
         merchant.id,
         { ref: "customer.id" },
-        { ref: "job.id" },
+        { ref: "service_job.id" },
         input.crm,
         "link_sent",
         amount,
@@ -174,17 +379,32 @@ export async function offerFinancing(
       ],
     },
     ...link.steps,
+    ...(replacing ? crmSyncSteps(replacing.id, "canceled") : []),
     ...crmSyncSteps(applicationId, "link_sent"),
-    ...(input.send_sms
-      ? smsSteps({
-          to: c.phone,
-          applicationId,
-          merchantId: merchant.id,
-          template: "apply_link",
-          merchantName: merchant.name,
-          amountCents: amount,
-          url: link.url,
-        }).steps
+    ...(textOptOutStep ? [optOutCheckStep(c.phone, textOptOutStep)] : []),
+    ...(text
+      ? smsSteps(
+          { to: c.phone, applicationId, merchantId: merchant.id, ...text },
+          { optedOut: { step: textOptOutStep! } },
+        ).steps
+      : []),
+    ...(replacing
+      ? [
+          auditStep({
+            actorType: "api_key",
+            actorId: caller.keyId,
+            action: "application.supersede",
+            entityType: "application",
+            entityId: replacing.id,
+            ip: caller.ip,
+            userAgent: caller.userAgent,
+            details: {
+              superseded_by: applicationId,
+              from_amount_cents: replacing.amount_cents,
+              to_amount_cents: amount,
+            },
+          }),
+        ]
       : []),
     auditStep({
       actorType: "api_key",
@@ -194,40 +414,75 @@ export async function offerFinancing(
       entityId: applicationId,
       ip: caller.ip,
       userAgent: caller.userAgent,
-      details: { crm: input.crm, amount_cents: amount, send_sms: input.send_sms },
+      details: {
+        crm: input.crm,
+        amount_cents: amount,
+        send_sms: input.send_sms,
+        ...(replacing ? { replaces: replacing.id } : {}),
+      },
     }),
     ...(idempotency
-      ? [idempotencyStoreStep(merchant.id, idempotency.key, idempotency.hash, response, now)]
+      ? [
+          idempotencyStoreStep(
+            merchant.id,
+            idempotency.key,
+            idempotency.hash,
+            response,
+            now,
+            responseIfOptedOut && optOutStep
+              ? { when: { ref: `${optOutStep}.opted_out` }, response: responseIfOptedOut }
+              : undefined,
+          ),
+        ]
       : []),
   ];
+  return { steps, applicationId, response, responseIfOptedOut, optOutStep };
+}
 
-  let result: ProgramResult;
-  try {
-    result = await database.writeProgram({ steps });
-  } catch (error) {
-    if (error instanceof ProgramFailure && error.code === "job_of_another_customer") {
-      const message = "This CRM job belongs to another customer";
-      throw new ApiFailure(
-        apiError("validation_failed", `job.crm_job_id: ${message}`, {
-          details: [{ path: "job.crm_job_id", message }],
-        }),
-      );
-    }
-    throw error;
+/**
+ * The same job and amount again (a double click, a retry after a timeout, without an
+ * Idempotency-Key): the open application, its current link and status, `200`, no second text.
+ */
+async function duplicateAnswer(
+  database: Database,
+  caller: Pick<CrmCaller, "merchant">,
+  input: OfferFinancingRequest,
+  applicationId: string,
+  idempotency: { key: string; hash: string } | null,
+): Promise<OfferFinancingResult> {
+  const scope = merchantScope(caller.merchant.id);
+  const [row, details, link] = await Promise.all([
+    scope.application(database.db, applicationId),
+    scope.applicationDetails(database.db, applicationId),
+    scope.currentLink(database.db, applicationId),
+  ]);
+  const token = link ? linkToken(link.tokenEnc) : null;
+  if (!row || !link || !token) {
+    // A link stored before tokens were kept (or none left): the CRM can resend instead.
+    throw new ApiFailure(
+      apiError(
+        "invalid_state",
+        `CRM job ${input.job.crm_job_id} already has the open application ${applicationId}; read it with GET /api/v1/crm/applications/${applicationId} or resend its link`,
+      ),
+    );
   }
-  if (result.kind === "returned") {
-    const found = idempotentAnswer(result.row, idempotency!.hash);
-    if (found.kind === "conflict") {
-      throw new ApiFailure(
-        apiError(
-          "idempotency_conflict",
-          "This Idempotency-Key was already used with a different body",
-        ),
-      );
-    }
-    return { ...found.response, replayed: true };
+  const response: StoredResponse = {
+    status: 200,
+    body: JSON.stringify({
+      application_id: applicationId,
+      status: crmStatus(effectiveStatus(row.applications, details.link), details.sms?.status),
+      apply_url: applyUrl(token),
+      expires_at: link.expiresAt.toISOString(),
+      sms_status: "skipped_duplicate" satisfies SmsRequestStatus,
+    }),
+  };
+  if (idempotency) {
+    // The same key again answers the same (even after the application moved on).
+    await database.writeProgram({
+      steps: [
+        idempotencyStoreStep(caller.merchant.id, idempotency.key, idempotency.hash, response),
+      ],
+    });
   }
-  // The text and the CRM write-back are committed: wake this process's job runner.
-  nudgeRunner();
-  return { ...response, replayed: false, applicationId };
+  return { ...response, replayed: false, duplicate: true, applicationId };
 }

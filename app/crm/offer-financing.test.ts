@@ -102,6 +102,33 @@ describe.each([
     expect((conflict as ApiFailure).response.status).toBe(409);
   });
 
+  it("one open application per job: the same amount returns it, another supersedes it (ADR 026)", async () => {
+    const body = payload(`${tag}3`);
+    const first = await offerFinancing(database(), caller, offerFinancingRequest.parse(body), null);
+    const same = await offerFinancing(database(), caller, offerFinancingRequest.parse(body), null);
+    expect(same).toMatchObject({
+      status: 200,
+      duplicate: true,
+      applicationId: first.applicationId,
+    });
+    const other = payload(`${tag}3`, { job: { crm_job_id: `J-${tag}3`, estimate_cents: 430000 } });
+    const [a, b] = await Promise.all([
+      offerFinancing(database(), caller, offerFinancingRequest.parse(other), null),
+      offerFinancing(database(), caller, offerFinancingRequest.parse(other), null),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    expect(a.applicationId).toBe(b.applicationId);
+    expect(
+      await count("applications", `id = '${first.applicationId}' AND status = 'canceled'`),
+    ).toBe(1);
+    expect(
+      await count(
+        "applications",
+        `service_job_id = (SELECT id FROM service_jobs WHERE crm_job_id = 'J-${tag}3')`,
+      ),
+    ).toBe(2);
+  });
+
   it("refuses a CRM job that belongs to another customer and rolls the whole program back", async () => {
     const first = payload(`${tag}2`);
     await offerFinancing(database(), caller, offerFinancingRequest.parse(first), null);

@@ -230,7 +230,9 @@ describe("opt-out (TCPA)", () => {
       expect(await runSendJob(confirmations[0]!.id)).toMatchObject({ outcome: "sent" });
 
       const app = await offerTo(phone, `opt-${sid}`);
-      expect(await runSendJob(app.messageId)).toMatchObject({ outcome: "suppressed" });
+      // Suppressed at intake already (the answer said so); the send job finds nothing to send.
+      expect((await messageRow(app.messageId))?.status).toBe("suppressed");
+      expect(await runSendJob(app.messageId)).toMatchObject({ outcome: "skipped" });
       expect(
         fake.messages.filter((m) => m.to === phone && m.body.includes("/apply/")),
       ).toHaveLength(0);
@@ -260,6 +262,27 @@ describe("opt-out (TCPA)", () => {
     );
     const app = await offerTo(phone, "restart");
     expect(await runSendJob(app.messageId)).toMatchObject({ outcome: "sent" });
+  });
+
+  it("HELP from an opted-out number is answered (carriers require it), and says it is unsubscribed", async () => {
+    const phone = "+15125550166";
+    await inbound(phone, "STOP", "SM" + "e".repeat(32));
+    await inbound(phone, "help", "SM" + "f".repeat(32));
+    const database = await appDatabase();
+    const help = await database.db
+      .select()
+      .from(messages)
+      .where(sql`recipient = ${phone} AND template LIKE 'help%'`)
+      .get();
+    expect(help).toBeDefined();
+    expect(await runSendJob(help!.id)).toMatchObject({ outcome: "sent" });
+    const sent = fake.messages.filter((m) => m.to === phone && m.body.includes("Help:"));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.body).toContain("unsubscribed");
+    expect(sent[0]!.body).toContain("START");
+    // Still opted out: an apply link to the number is suppressed.
+    const app = await offerTo(phone, "help-opted-out");
+    expect((await messageRow(app.messageId))?.status).toBe("suppressed");
   });
 
   it("an inbound text with a bad signature is refused and changes nothing", async () => {

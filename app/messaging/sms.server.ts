@@ -18,16 +18,23 @@ export const messageBody = (stored: string) => getCipher().decrypt(stored, bodyC
 
 type Reader = Database["db"] | Tx;
 
-/** Templates that go out even to an opted-out number: the one confirmation the law expects. */
-const sentDespiteOptOut = new Set<SmsTemplate["template"]>(["opt_out_confirmation"]);
+/**
+ * Templates that go out even to an opted-out number: the one confirmation the law expects, and
+ * the answer to HELP, which carriers require whatever the number's opt-out state (CTIA).
+ */
+const sentDespiteOptOut = new Set<SmsTemplate["template"]>([
+  "opt_out_confirmation",
+  "help",
+  "help_opted_out",
+]);
 
 /**
  * Records a text and enqueues its delivery in the caller's transaction: the message exists
  * exactly when its cause committed, and the job delivers it at least once (never twice, see
  * deliverSms).
  */
-export async function queueSms(tx: AnyTx, input: SmsInput) {
-  const { id, steps } = smsSteps(input);
+export async function queueSms(tx: AnyTx, input: SmsInput, options: { optedOut?: boolean } = {}) {
+  const { id, steps } = smsSteps(input, options);
   await runSteps(tx, steps);
   nudgeRunner();
   return id;
@@ -39,12 +46,36 @@ type SmsInput = {
   merchantId?: string | null;
 } & SmsTemplate;
 
-/** The same as write-program steps (ADR 019): the message row and its delivery job. */
-export function smsSteps(input: SmsInput): { id: string; steps: Step[] } {
+/**
+ * Whether a number opted out, as a write-program step (ADR 019) named `name`: its row's
+ * `opted_out` is 1 or 0, read inside the program's transaction, so what the intake answers and
+ * the message it stores agree with the opt-out list at commit.
+ */
+export function optOutCheckStep(phone: string, name: string): Step {
+  return {
+    sql: "SELECT EXISTS (SELECT 1 FROM sms_opt_outs WHERE phone = ?) AS opted_out",
+    args: [phone],
+    returns: true,
+    name,
+  };
+}
+
+/**
+ * The same as write-program steps (ADR 019): the message row and its delivery job. With
+ * `optedOut` (a boolean, or the name of an optOutCheckStep earlier in the program) a text to an
+ * opted-out number is stored `suppressed` at once — the status resource says so from the start —
+ * and its job finds nothing to send.
+ */
+export function smsSteps(
+  input: SmsInput,
+  options: { optedOut?: boolean | { step: string } } = {},
+): { id: string; steps: Step[] } {
   const now = Date.now();
   const id = newId("msg", now);
+  const optedOut = options.optedOut;
+  const byStep = typeof optedOut === "object";
   const message: Step = {
-    sql: insertMessage,
+    sql: byStep ? insertMessageCheckingOptOut : insertMessage,
     args: [
       id,
       input.applicationId ?? null,
@@ -54,7 +85,7 @@ export function smsSteps(input: SmsInput): { id: string; steps: Step[] } {
       input.template,
       // Encrypted at rest: the text carries the borrower's link token, never stored in clear.
       getCipher().encrypt(renderSms(input), bodyContext),
-      "queued",
+      byStep ? { ref: `${optedOut.step}.opted_out` as const } : optedOut ? "suppressed" : "queued",
       now,
       now,
     ],
@@ -62,7 +93,7 @@ export function smsSteps(input: SmsInput): { id: string; steps: Step[] } {
   return { id, steps: [message, ...enqueueSteps(sendSmsJob, { messageId: id })] };
 }
 
-const insertMessage = insertSql("messages", [
+const messageColumns = [
   "id",
   "application_id",
   "merchant_id",
@@ -73,7 +104,11 @@ const insertMessage = insertSql("messages", [
   "status",
   "created_at",
   "updated_at",
-]);
+];
+const insertMessage = insertSql("messages", messageColumns);
+/** The same, its status argument the opted_out flag (1/0) of an optOutCheckStep. */
+const insertMessageCheckingOptOut = `INSERT INTO messages (${messageColumns.join(", ")})
+  VALUES (?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN 'suppressed' ELSE 'queued' END, ?, ?)`;
 
 export async function isOptedOut(reader: Reader, phone: string) {
   const row = await reader.select().from(smsOptOuts).where(eq(smsOptOuts.phone, phone)).get();

@@ -6,7 +6,7 @@ import { audit } from "~/audit/audit.server";
 import { appUrl } from "~/config/env.server";
 import { businessMetrics } from "~/observability/business-metrics.server";
 import { getSmsAdapter } from "./sms-adapter.server";
-import { applyDeliveryStatus, queueSms } from "./sms.server";
+import { applyDeliveryStatus, isOptedOut, queueSms } from "./sms.server";
 import { classifyInbound } from "./templates";
 
 /** The URL Twilio signed: our public base URL plus the path and query it called. */
@@ -123,7 +123,9 @@ export async function handleInbound(database: Database, params: Record<string, s
         .returning({ phone: smsOptOuts.phone });
       if (removed.length > 0) await queueSms(tx, { to: from, template: "opt_in_confirmation" });
     } else if (intent === "help") {
-      await queueSms(tx, { to: from, template: "help" });
+      // Answered even when the number opted out (carriers require it), saying that it did.
+      const optedOut = await isOptedOut(tx, from);
+      await queueSms(tx, { to: from, template: optedOut ? "help_opted_out" : "help" });
     }
     if (intent === "opt_out" || intent === "opt_in") {
       await audit(tx, {

@@ -22,7 +22,7 @@ export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
     key ? { key, hash: requestHash(body.value) } : null,
   );
   if (result.replayed) businessMetrics.idempotentReplays.inc();
-  else businessMetrics.applicationsCreated.inc({ crm: input.crm });
+  else if (!result.duplicate) businessMetrics.applicationsCreated.inc({ crm: input.crm });
   return crmJson(
     result.body,
     result.status,

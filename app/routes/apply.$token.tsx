@@ -1,5 +1,6 @@
 import type { MetaFunction } from "@remix-run/node";
 import { Outlet, isRouteErrorResponse, useRouteError } from "@remix-run/react";
+import { closedMessage, closedReasons, type ClosedReason } from "~/borrower/closed";
 import { BorrowerShell } from "~/borrower/ui";
 
 export const meta: MetaFunction = () => [
@@ -24,10 +25,18 @@ export function ErrorBoundary() {
   const error = useRouteError();
   const status = isRouteErrorResponse(error) ? error.status : 500;
   if (status === 410) {
+    // What really happened: expired, canceled, superseded or replaced (app/borrower/closed.ts).
+    const reason = isRouteErrorResponse(error)
+      ? (error.data as { reason?: unknown })?.reason
+      : null;
+    const message = closedMessage(
+      closedReasons.includes(reason as ClosedReason) ? (reason as ClosedReason) : "expired",
+    );
     return (
-      <BorrowerShell title="This link has expired">
-        <p>For your security, application links work for 24 hours.</p>
-        <p>Ask the business that sent it to send you a new link — it only takes them a moment.</p>
+      <BorrowerShell title={message.title}>
+        {message.paragraphs.map((paragraph) => (
+          <p key={paragraph}>{paragraph}</p>
+        ))}
       </BorrowerShell>
     );
   }
@@ -35,8 +44,8 @@ export function ErrorBoundary() {
     return (
       <BorrowerShell title="We can't find that application">
         <p>
-          This link isn't valid. It may have been replaced by a newer one — check your latest text
-          message from FlowPay.
+          This link isn't valid. Check that it was copied whole from your text message from FlowPay,
+          or ask the business that sent it for a new one.
         </p>
       </BorrowerShell>
     );

@@ -38,6 +38,8 @@ export const encryptedColumns = [
   { table: "oauth_states", column: "code_verifier_enc", context: "oauth_states.code_verifier" },
   // Texts carry borrower link tokens, so their bodies are encrypted too.
   { table: "messages", column: "body_enc", context: "messages.body" },
+  // The borrower link token, so a repeated offer can answer with the current link (ADR 026).
+  { table: "application_links", column: "token_enc", context: "application_links.token" },
   // Not listed: idempotency_keys.response_body ("idempotency_keys.response_body") lives 24 h;
   // keep a retired key configured for a day after rotation instead of re-encrypting it.
 ] as const;
