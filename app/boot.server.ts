@@ -17,7 +17,7 @@ import { bootCrmSync } from "./crm-sync/boot.server";
 import { oauthProviders } from "./crm-sync/oauth-providers.server";
 import { getDatabase } from "./db.server";
 import { ensureDecisioningDefaults } from "./decisioning/seed.server";
-import { seedDemo } from "./demo/seed.server";
+import { demo, seedDemo } from "./demo/seed.server";
 import { bootLending, configuredLenders, stopLenders } from "./lending/lenders.server";
 import { installHttpHook, inFlightRequests } from "./observability/http-hook.server";
 import { watchDiskSpace } from "./observability/host-metrics.server";
@@ -77,7 +77,9 @@ async function bootOnce(): Promise<BootState> {
   }
   await bootLending();
   onShutdown(stopLenders);
-  await bootCrmSync(database, { demo: shouldSeedDemo() });
+  await bootCrmSync(database, {
+    demoMerchantSlug: shouldSeedDemo() ? demo.merchantSlug : undefined,
+  });
   if (env.JOBS_ENABLED) {
     const runner = startJobRunner(database, env);
     registerReadinessCheck("job_runner", async () => runner.readiness());

@@ -1,10 +1,25 @@
 import type { Client } from "@libsql/client";
-import { SpanKind } from "@opentelemetry/api";
-import { withSpan } from "../app/observability/tracing.server";
 
-/** Wraps a promise-returning client call in an OpenTelemetry span (a no-op without an SDK). */
+/** How a database call is wrapped in a span: given by the app, which owns tracing. */
+export type DatabaseCallTracer = <T>(
+  name: string,
+  attributes: Record<string, string | undefined>,
+  run: () => Promise<T>,
+) => Promise<T>;
+
+let tracer: DatabaseCallTracer = (_name, _attributes, run) => run();
+
+/**
+ * db imports nothing of the app (ADR 038), so the app's observability installs its span helper
+ * here when it loads (app/observability/tracing.server.ts); until then calls run untraced.
+ */
+export function traceDatabaseCallsWith(next: DatabaseCallTracer) {
+  tracer = next;
+}
+
+/** Wraps a promise-returning client call in a span (a no-op without an SDK). */
 function traced<T>(name: string, statement: string | undefined, run: () => Promise<T>) {
-  return withSpan(name, { "db.system": "sqlite", "db.statement": statement }, run, SpanKind.CLIENT);
+  return tracer(name, { "db.system": "sqlite", "db.statement": statement }, run);
 }
 
 function statementText(stmt: unknown): string | undefined {

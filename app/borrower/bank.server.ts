@@ -6,6 +6,9 @@ import { getBankLink } from "./partners.server";
 import { saveBankLink } from "./steps.server";
 import { storedBankSummary } from "./webhooks-plaid.server";
 
+/** The sandbox's banks, offered as buttons on the bank step (routes reach adapters through here). */
+export { sandboxBanks } from "../../adapters/plaid/sandbox-banks";
+
 /**
  * Exchanges the public token and summarises balances and transactions — network calls, so
  * outside any transaction — then stores the summary and the encrypted access token. A bank

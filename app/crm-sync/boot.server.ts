@@ -10,8 +10,11 @@ const firstPollDelayMs = 60_000;
  * At boot: the demo merchant's sandbox FieldRoutes connection (when the demo is seeded), and a
  * pending poll-crm job (kept if one is already pending).
  */
-export async function bootCrmSync(database: Database, options: { demo: boolean }) {
-  if (options.demo && (await ensureDemoCrmConnection(database))) {
+export async function bootCrmSync(database: Database, options: { demoMerchantSlug?: string }) {
+  if (
+    options.demoMerchantSlug &&
+    (await ensureDemoCrmConnection(database, options.demoMerchantSlug))
+  ) {
     logger.info("demo merchant connected to the sandbox CRM");
   }
   await schedulePoll(database, firstPollDelayMs, "dedupe");

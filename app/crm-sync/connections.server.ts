@@ -25,7 +25,6 @@ import { isPartnerError } from "../../adapters/shared/errors";
 import { PermanentError } from "../../jobs/errors";
 import { audit, type AuditEntry } from "~/audit/audit.server";
 import { getEnv, isProduction } from "~/config/env.server";
-import { demo } from "~/demo/seed.server";
 import { getCipher } from "~/security/encryption.server";
 import { crmCallListener, withCrmCallLog } from "./call-log.server";
 
@@ -374,14 +373,18 @@ export async function disconnectCrm(
 
 /**
  * The demo merchant's sandbox FieldRoutes connection (demo and development only), so the
- * write-back is visible without a real office. Idempotent.
+ * write-back is visible without a real office. Idempotent. The slug comes from the caller (boot):
+ * production code does not import the demo seed (ADR 038).
  */
-export async function ensureDemoCrmConnection(database: Database): Promise<boolean> {
+export async function ensureDemoCrmConnection(
+  database: Database,
+  merchantSlug: string,
+): Promise<boolean> {
   if (isProduction()) return false;
   const merchant = await database.db
     .select({ id: merchants.id })
     .from(merchants)
-    .where(eq(merchants.slug, demo.merchantSlug))
+    .where(eq(merchants.slug, merchantSlug))
     .get();
   if (!merchant) return false;
   if (await crmConnectionFor(database.db, merchant.id, "fieldroutes")) return false;

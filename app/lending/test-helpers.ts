@@ -1,21 +1,23 @@
 /**
- * Test helpers (tests only): an application opened through the CRM route, made decidable,
+ * Test helpers (tests only): an application opened the CRM route's way, made decidable,
  * approved by the real decide() with the sandbox bureau, and signed by the borrower through
  * acceptOffer — the same path a real one takes. Import after scripts/testing/app-harness has
  * pointed the configuration at a test database.
  */
-import { consentTexts, consentTextHash } from "~/borrower/consent-texts";
 import { eq } from "drizzle-orm";
 import { newId } from "../../db/ids";
 import { applications, consents, customers, loans } from "../../db/schema/index";
-import { appDatabase, callRoute, jsonHeaders } from "../../scripts/testing/app-harness";
+import { appDatabase, jsonHeaders } from "../../scripts/testing/app-harness";
+import { consentTexts, consentTextHash } from "~/borrower/consent-texts";
 import { acceptOffer, agreementFor } from "~/borrower/accept.server";
 import { loadJourney } from "~/borrower/context.server";
 import { currentOffers } from "~/borrower/offers.server";
 import { decide } from "~/decisioning/decide.server";
 import { ensureDecisioningDefaults } from "~/decisioning/seed.server";
 import { healthyBank } from "~/decisioning/testing";
-import * as offerRoute from "~/routes/api.v1.crm.offer-financing";
+import { requireCrmCaller } from "~/crm/guard.server";
+import { offerFinancing } from "~/crm/offer-financing.server";
+import { offerFinancingRequest } from "~/crm/schemas";
 import { getCipher } from "~/security/encryption.server";
 
 export type Opened = { applicationId: string; token: string };
@@ -24,11 +26,17 @@ export async function openApplication(
   merchantKey: string,
   input: { crmCustomerId: string; crmJobId: string; amountCents?: number; lastName?: string },
 ): Promise<Opened> {
-  const response = await callRoute(offerRoute, {
+  // The CRM route's own steps (guard, schema, domain function), not the route module: a helper
+  // imports no route (ADR 038).
+  const request = new Request("http://127.0.0.1/api/v1/crm/offer-financing", {
     method: "POST",
-    path: "/api/v1/crm/offer-financing",
     headers: jsonHeaders(merchantKey),
-    body: JSON.stringify({
+  });
+  const caller = await requireCrmCaller(request);
+  const result = await offerFinancing(
+    await appDatabase(),
+    caller,
+    offerFinancingRequest.parse({
       crm: "fieldroutes",
       crm_customer_id: input.crmCustomerId,
       customer: {
@@ -40,10 +48,11 @@ export async function openApplication(
       job: { crm_job_id: input.crmJobId, estimate_cents: input.amountCents ?? 750_000 },
       send_sms: false,
     }),
-  });
-  if (response.status !== 201)
-    throw new Error(`offer-financing: ${response.status} ${await response.text()}`);
-  const json = (await response.json()) as { application_id: string; apply_url: string };
+    null,
+  );
+  if (result.status !== 201)
+    throw new Error(`offer-financing: ${result.status} ${JSON.stringify(result.body)}`);
+  const json = JSON.parse(result.body) as { application_id: string; apply_url: string };
   return { applicationId: json.application_id, token: json.apply_url.split("/").pop()! };
 }
 

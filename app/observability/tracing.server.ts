@@ -6,6 +6,7 @@ import {
   type Context,
   type Span,
 } from "@opentelemetry/api";
+import { traceDatabaseCallsWith } from "../../db/instrument";
 import { getRequestContext } from "./request-context.server";
 
 export const tracer = trace.getTracer("flowpay");
@@ -68,3 +69,7 @@ export function withSpan<T>(
     }
   });
 }
+
+// Database calls become client spans under the current request (db/instrument.ts asks for this
+// helper instead of importing the app).
+traceDatabaseCallsWith((name, attributes, run) => withSpan(name, attributes, run, SpanKind.CLIENT));

@@ -2,6 +2,9 @@ import * as z from "zod/mini";
 import { applicationStatuses, type ApplicationStatus } from "../../db/schema/applications";
 import { dayMs } from "./dashboard";
 
+/** The statuses the list filters by (routes take them from here, not from db: ADR 038). */
+export { applicationStatuses };
+
 /**
  * The applications list's inputs, pure and tested: filters from the query string, the keyset
  * cursor, the FTS5 MATCH expression built from what an operator typed, and PII masks.

@@ -1,9 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { sandboxBanks } from "../../adapters/plaid/sandbox-banks";
 import { clientInfo } from "~/audit/audit.server";
-import { linkBank } from "~/borrower/bank.server";
+import { linkBank, sandboxBanks } from "~/borrower/bank.server";
 import { guardPublicForm, loadJourney } from "~/borrower/context.server";
 import { pagePath } from "~/borrower/journey";
 import { getBankLink } from "~/borrower/partners.server";

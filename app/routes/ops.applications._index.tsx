@@ -1,9 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { applicationStatuses } from "../../db/schema/applications";
 import { getDatabase } from "~/db.server";
 import { formatMoney } from "~/decisioning/format";
-import { listSearch, parseFilters, statusLabels } from "~/ops/applications";
+import { applicationStatuses, listSearch, parseFilters, statusLabels } from "~/ops/applications";
 import { listApplications, listMerchants } from "~/ops/applications.server";
 import { requirePermission } from "~/ops/guard.server";
 import { OpsShell } from "~/ops/layout";

@@ -1,13 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { operatorRoles } from "../../db/schema/operators";
 import { clientInfo } from "~/audit/audit.server";
 import { getDatabase } from "~/db.server";
 import { inviteSchema } from "~/ops/form-schemas.server";
 import { requireAction, requirePermission } from "~/ops/guard.server";
 import { OpsShell } from "~/ops/layout";
 import { DuplicateError, inviteOperator } from "~/ops/operators.server";
-import { roleLabels } from "~/ops/permissions";
+import { operatorRoles, roleLabels } from "~/ops/permissions";
 
 export const meta: MetaFunction = () => [{ title: "Invite an operator — FlowOps" }];
 
