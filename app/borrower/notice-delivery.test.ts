@@ -45,7 +45,7 @@ async function submitted(options: { email?: string; ssnLast4: string; bank: "lin
     },
     client,
   );
-  await steps.saveConsents(await loadJourney(token, "consents"), client);
+  await steps.saveConsents(await loadJourney(token, "consents"), client, { sms: false });
   if (options.bank === "link") {
     expect(
       await linkBank(await loadJourney(token, "bank"), "public-sandbox-healthy", client),

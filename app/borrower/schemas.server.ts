@@ -11,6 +11,8 @@ export const consentsSchema = z.object({
   creditPull: z.literal("on", { error: "You need to authorize the credit check to continue" }),
   esign: z.literal("on", { error: "You need to agree to electronic records to continue online" }),
   privacy: z.literal("on", { error: "Please confirm you have read the privacy notice" }),
+  /** Optional (TCPA): permission to text about the application; never required to continue. */
+  smsConsent: z.literal("on").optional(),
 });
 
 export const signSchema = z.object({

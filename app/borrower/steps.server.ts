@@ -6,7 +6,8 @@ import { decideApplicationJob } from "../../jobs/handlers/decide-application.def
 import { audit, type clientInfo } from "~/audit/audit.server";
 import { getCipher } from "~/security/encryption.server";
 import type { Journey } from "./context.server";
-import { consentTextHash, consentTexts, type ConsentKind } from "./consent-texts";
+import { consentTexts, type ConsentKind } from "./consent-texts";
+import { ensureConsentTexts } from "./consent-texts.server";
 import { advance, type FormStep } from "./journey";
 
 type Client = ReturnType<typeof clientInfo>;
@@ -83,26 +84,39 @@ export async function saveDetails(
   });
 }
 
-/** Each consent is stored with its text version, the text's SHA-256, time, IP and user agent. */
-export async function saveConsents(journey: Journey, client: Client) {
-  const kinds: ConsentKind[] = ["credit_pull", "esign", "privacy"];
-  const hashes = await Promise.all(kinds.map((kind) => consentTextHash(kind)));
+/**
+ * Each consent is stored with its text version, the text's SHA-256 (pointing at the verbatim
+ * text in consent_texts), time, IP and user agent. `sms` is the borrower's own, optional
+ * permission to be texted (TCPA; not a condition of credit): a row when given, and the answer
+ * either way in the audit record.
+ */
+export async function saveConsents(journey: Journey, client: Client, options: { sms: boolean }) {
+  const kinds: ConsentKind[] = [
+    "credit_pull",
+    "esign",
+    "privacy",
+    ...(options.sms ? ["sms" as const] : []),
+  ];
   const now = new Date();
   await journey.database.write(async (tx) => {
-    for (const [i, kind] of kinds.entries()) {
+    const hashes = await ensureConsentTexts(tx, kinds);
+    for (const kind of kinds) {
       await tx.insert(consents).values({
         id: newId("con"),
         applicationId: journey.application.id,
-        kind,
+        kind: kind as "credit_pull" | "esign" | "privacy" | "sms",
         textVersion: consentTexts[kind].version,
-        textSha256: hashes[i]!,
+        textSha256: hashes[kind],
         acceptedAt: now,
         ip: client.ip,
         userAgent: client.userAgent,
       });
     }
     await completeStep(tx, journey, "consents");
-    await audit(tx, borrowerAudit(journey, client, "application.consents", { kinds }));
+    await audit(
+      tx,
+      borrowerAudit(journey, client, "application.consents", { kinds, sms_consent: options.sms }),
+    );
   });
 }
 

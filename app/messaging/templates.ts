@@ -10,7 +10,11 @@ export function formatUsd(cents: number) {
   return `$${dollars}.${String(Math.abs(cents % 100)).padStart(2, "0")}`;
 }
 
+/** A funding condition needs a document (ADR 035): asked again after a rejection. */
+type DocumentsNeeded = { template: "documents_needed"; merchantName: string; rejected: boolean };
+
 export type SmsTemplate =
+  | DocumentsNeeded
   | { template: "apply_link"; merchantName: string; amountCents: number; url: string }
   | { template: "opt_out_confirmation" }
   | { template: "opt_in_confirmation" }
@@ -45,6 +49,10 @@ export function renderSms(input: SmsTemplate): string {
           : `FlowPay: your financing application with ${input.merchantName} has a decision. Open the link we texted you earlier to read it, or check your e-mail. ${smsFooter}`;
     case "loan_funded":
       return `FlowPay: your loan is funded and ${formatUsd(input.amountCents)} has been paid to ${input.merchantName}. Your first payment details are in your agreement. ${smsFooter}`;
+    case "documents_needed":
+      return input.rejected
+        ? `FlowPay: we could not accept a document you sent for your financing with ${input.merchantName}. Open the link we texted you earlier to see why and send it again. ${smsFooter}`
+        : `FlowPay: before your financing with ${input.merchantName} can be paid out we need a document from you. Open the link we texted you earlier to upload it. ${smsFooter}`;
     case "help":
       return `FlowPay financing texts about your application. Help: support@flowpay.example or reply here. Msg&data rates may apply. ${smsFooter}`;
   }

@@ -4,6 +4,7 @@ import { newId } from "../../db/ids";
 import {
   applications,
   customers,
+  declineProposals,
   decisions,
   manualReviews,
   merchants,
@@ -12,11 +13,17 @@ import {
 } from "../../db/schema/index";
 import { audit } from "~/audit/audit.server";
 import { enqueueCrmSync } from "~/crm-sync/enqueue.server";
-import { insertReviewDeclineNotice } from "~/decisioning/adverse-action.server";
 import { ENGINE_VERSION, type DecisionSnapshot, type LoadedPricing } from "~/decisioning/engine";
 import { formatMoney } from "~/decisioning/format";
-import { generateOffers, type Offer, type OfferGeneration } from "~/decisioning/pricing";
+import { classifyDeclineReasons, supportedDeclineReasons } from "~/decisioning/reason-evidence";
+import { generateOffers, type OfferGeneration } from "~/decisioning/pricing";
 import { getPricingByVersion, getPublishedPricing } from "~/decisioning/pricing-rules.server";
+import {
+  recordUnderwriterApproval,
+  recordUnderwriterDecline,
+  type SecondApproval,
+} from "~/decisioning/underwriter.server";
+import { insertConditions } from "~/lending/conditions.server";
 import { queueEmail } from "~/messaging/email.server";
 import { queueSms } from "~/messaging/sms.server";
 import { decisionView } from "./applications-decision";
@@ -29,6 +36,7 @@ import {
   termKey,
   type ApproveForm,
   type DeclineForm,
+  reasonText,
   type UnderwriterSnapshot,
 } from "./reviews";
 
@@ -225,33 +233,6 @@ export const blockedText: Record<NonNullable<OfferGeneration["blockedBy"]>, stri
   no_affordable_offer: "No term has a payment within the affordability limit.",
 };
 
-function offerRow(
-  offer: Offer,
-  ids: { id: string; decisionId: string; applicationId: string },
-  at: Date,
-) {
-  return {
-    ...ids,
-    termMonths: offer.termMonths,
-    noteRate: offer.noteRate,
-    apr: offer.apr,
-    originationFeeCents: offer.originationFeeCents,
-    principalCents: offer.principalCents,
-    amountFinancedCents: offer.amountFinancedCents,
-    monthlyPaymentCents: offer.paymentCents,
-    lastPaymentCents: offer.lastPaymentCents,
-    financeChargeCents: offer.financeChargeCents,
-    totalOfPaymentsCents: offer.totalOfPaymentsCents,
-    promotional: offer.kind === "promotional",
-    tier: offer.tier,
-    merchantFeeCents: offer.merchantFeeCents,
-    disbursementCents: offer.disbursementCents,
-    schedule: offer.schedule,
-    disclosure: offer.disclosure as unknown as Record<string, unknown>,
-    createdAt: at,
-  };
-}
-
 /** The offers an approval makes: stored offers of the reviewed decision, or a pricing run's. */
 async function chosenOffers(database: Database, loaded: LoadedReview, form: ApproveForm) {
   if (form.pricing) {
@@ -288,14 +269,35 @@ async function chosenOffers(database: Database, loaded: LoadedReview, form: Appr
   return { offers, repricing: null };
 }
 
-async function lockForResolution(tx: Tx, reviewId: string, operatorId: string) {
+/**
+ * The review and application, checked resolvable in the resolution's transaction. The assignee
+ * resolves; a second operator approving a pending decline (`proposalId`) need not be assigned.
+ */
+export async function lockForResolution(
+  tx: Tx,
+  reviewId: string,
+  operatorId: string,
+  proposalId: string | null = null,
+) {
   const review = await tx.query.manualReviews.findFirst({ where: eq(manualReviews.id, reviewId) });
   if (!review) throw new ReviewNotFoundError(`Review ${reviewId} does not exist`);
   if (review.status === "resolved") {
     throw new ReviewStateError(`This review was already resolved (${review.resolution}).`);
   }
-  if (review.assignedTo !== operatorId) {
+  if (!proposalId && review.assignedTo !== operatorId) {
     throw new ReviewStateError("Assign the review to yourself before resolving it.");
+  }
+  const pending = await tx
+    .select({ id: declineProposals.id })
+    .from(declineProposals)
+    .where(
+      and(eq(declineProposals.manualReviewId, reviewId), eq(declineProposals.status, "pending")),
+    )
+    .get();
+  if (pending && pending.id !== proposalId) {
+    throw new ReviewStateError(
+      "A decline is waiting for a second operator's approval; withdraw it before resolving otherwise.",
+    );
   }
   const application = await tx.query.applications.findFirst({
     where: eq(applications.id, review.applicationId),
@@ -308,7 +310,7 @@ async function lockForResolution(tx: Tx, reviewId: string, operatorId: string) {
   return { review, application };
 }
 
-async function markResolved(
+export async function markResolved(
   tx: Tx,
   args: {
     reviewId: string;
@@ -346,7 +348,12 @@ async function markResolved(
  * What follows any decision, as after the engine's: the CRM write-back of the new status, the
  * borrower's "decision ready" text (notifyDecision's template) and, with an address, an e-mail.
  */
-async function afterDecision(tx: Tx, loaded: LoadedReview, status: "approved" | "declined") {
+export async function afterDecision(
+  tx: Tx,
+  loaded: LoadedReview,
+  status: "approved" | "declined",
+  documentsNeeded = 0,
+) {
   const { application, customer, merchant } = loaded;
   await enqueueCrmSync(tx, application.id, status);
   await queueSms(tx, {
@@ -369,6 +376,11 @@ async function afterDecision(tx: Tx, loaded: LoadedReview, status: "approved" | 
         "",
         `Good news: after a review by our team, your application to finance ${formatMoney(application.amountCents)} with ${merchant.name} is approved.`,
         "Open the link we texted you earlier to read your plans and their Truth-in-Lending disclosures, choose one and sign.",
+        ...(documentsNeeded > 0
+          ? [
+              `Before the loan is paid out we need ${documentsNeeded === 1 ? "a document" : `${documentsNeeded} documents`} from you: the same link lists them and takes the upload.`,
+            ]
+          : []),
         "",
         "FlowPay",
       ].join("\n"),
@@ -378,7 +390,7 @@ async function afterDecision(tx: Tx, loaded: LoadedReview, status: "approved" | 
   }
 }
 
-function baseSnapshot(loaded: LoadedReview, operatorId: string, notes: string) {
+export function baseSnapshot(loaded: LoadedReview, operatorId: string, notes: string) {
   const { decision, snapshot } = loaded;
   if (!decision || !snapshot) {
     throw new ReviewStateError("This review has no engine decision to resolve.");
@@ -411,9 +423,14 @@ export async function approveReview(
   if (offers.length === 0) throw new ReviewInputError("Choose at least one offer to extend");
   const now = args.now ?? new Date();
   const decision = loaded.decision!;
+  const items = args.form.conditions;
   const conditions =
-    (repricing?.downPaymentCents ?? 0) > 0 || args.form.conditionNote
-      ? { downPaymentCents: repricing?.downPaymentCents || null, note: args.form.conditionNote }
+    (repricing?.downPaymentCents ?? 0) > 0 || args.form.conditionNote || items.length > 0
+      ? {
+          downPaymentCents: repricing?.downPaymentCents || null,
+          note: args.form.conditionNote,
+          items,
+        }
       : null;
   const snapshot: UnderwriterSnapshot = {
     ...base,
@@ -431,28 +448,22 @@ export async function approveReview(
 
   return database.write(async (tx) => {
     const { application } = await lockForResolution(tx, args.reviewId, args.operatorId);
-    const decisionId = newId("dec");
-    await tx.insert(decisions).values({
-      id: decisionId,
+    const { decisionId, offerIds } = await recordUnderwriterApproval(tx, {
       applicationId: application.id,
-      status: "approved",
-      score: decision.score,
-      tier: snapshot.tier,
-      ruleSetVersion: decision.ruleSetVersion,
-      pricingVersion: snapshot.pricing.version,
-      engineVersion: snapshot.engineVersion,
-      snapshot: snapshot as unknown as Record<string, unknown>,
+      reviewed: decision,
       decidedBy: args.operatorId,
-      decidedAt: now,
+      snapshot,
+      offers,
+      now,
     });
-    const offerIds = offers.map(() => newId("off"));
-    await tx
-      .insert(offersTable)
-      .values(
-        offers.map((offer, i) =>
-          offerRow(offer, { id: offerIds[i]!, decisionId, applicationId: application.id }, now),
-        ),
-      );
+    // Funding conditions: the loan is not paid out until FlowOps clears each (ADR 035).
+    const conditionIds = await insertConditions(tx, {
+      applicationId: application.id,
+      decisionId,
+      operatorId: args.operatorId,
+      items,
+      now,
+    });
     await markResolved(tx, {
       reviewId: args.reviewId,
       applicationId: application.id,
@@ -472,28 +483,22 @@ export async function approveReview(
         tier: snapshot.tier,
         repriced: snapshot.repriced !== null,
         downPaymentCents: conditions?.downPaymentCents ?? null,
+        conditionIds,
       },
     });
-    await afterDecision(tx, loaded, "approved");
+    await afterDecision(tx, loaded, "approved", conditionIds.length);
     return { decisionId, offerIds, noticeId: null };
   });
 }
 
-/**
- * Decline after review: a new declined decision and its adverse action notice, whose delivery
- * (PDF, `sent_at`, e-mail) is a `deliver-adverse-action-notice` job in the same transaction.
- */
-export async function declineReview(
-  database: Database,
-  args: { reviewId: string; operatorId: string; form: DeclineForm; client: Client; now?: Date },
-): Promise<Resolution> {
-  const loaded = await loadReview(database, args.reviewId);
-  if (!loaded) throw new ReviewNotFoundError(`Review ${args.reviewId} does not exist`);
-  const base = baseSnapshot(loaded, args.operatorId, args.form.notes);
-  const now = args.now ?? new Date();
+export type DeclineOutcome =
+  | ({ kind: "declined" } & Resolution)
+  | { kind: "awaiting_second_approval"; proposalId: string; unsupported: string[] };
+
+function declineSnapshot(loaded: LoadedReview, author: string, form: DeclineForm) {
   const decision = loaded.decision!;
   const snapshot: UnderwriterSnapshot = {
-    ...base,
+    ...baseSnapshot(loaded, author, form.notes),
     resolution: "declined",
     engineVersion: decision.engineVersion,
     pricing: loaded.snapshot!.pricing,
@@ -501,50 +506,295 @@ export async function declineReview(
     conditions: null,
     repriced: null,
     offers: [],
-    declineReasons: args.form.reasonCodes,
+    declineReasons: form.reasonCodes,
   };
+  return snapshot;
+}
 
+/**
+ * The decline itself, in the caller's transaction: decisioning writes the declined decision and
+ * its notice (with exactly these reasons) after checking them against the evidence; then the
+ * review is resolved, audited, and the borrower and CRM told (ADR 016: the notice's delivery is a
+ * job committed with it).
+ */
+async function commitDecline(
+  tx: Tx,
+  loaded: LoadedReview,
+  args: {
+    author: string;
+    form: DeclineForm;
+    secondApproval: SecondApproval | null;
+    proposalId: string | null;
+    client: Client;
+    now: Date;
+  },
+): Promise<Resolution> {
+  const actingOperator = args.secondApproval?.approvedBy ?? args.author;
+  const { application } = await lockForResolution(
+    tx,
+    loaded.review.id,
+    actingOperator,
+    args.proposalId,
+  );
+  const { decisionId, noticeId, unsupported } = await recordUnderwriterDecline(tx, {
+    applicationId: application.id,
+    reviewed: loaded.decision!,
+    evidence: loaded.snapshot!,
+    decidedBy: args.author,
+    reasonCodes: args.form.reasonCodes,
+    secondApproval: args.secondApproval,
+    snapshot: declineSnapshot(loaded, args.author, args.form) as unknown as Record<string, unknown>,
+    now: args.now,
+  });
+  await markResolved(tx, {
+    reviewId: loaded.review.id,
+    applicationId: application.id,
+    operatorId: args.author,
+    resolution: "declined",
+    notes: args.form.notes,
+    conditions: null,
+    now: args.now,
+  });
+  await auditResolution(tx, {
+    reviewId: loaded.review.id,
+    operatorId: actingOperator,
+    client: args.client,
+    applicationId: application.id,
+    decisionId,
+    status: "declined",
+    details: {
+      declineReasons: args.form.reasonCodes,
+      noticeId,
+      author: args.author,
+      unsupportedReasons: unsupported,
+      proposalId: args.proposalId,
+    },
+  });
+  await afterDecision(tx, loaded, "declined");
+  return { decisionId, offerIds: [], noticeId };
+}
+
+/**
+ * Decline after review. Reasons the decision's evidence supports (reason-evidence.ts) decline at
+ * once. Any other reason needs a written justification, and then the decline waits as a
+ * proposal for a second operator (approveDeclineProposal); without one it is refused.
+ */
+export async function declineReview(
+  database: Database,
+  args: { reviewId: string; operatorId: string; form: DeclineForm; client: Client; now?: Date },
+): Promise<DeclineOutcome> {
+  const loaded = await loadReview(database, args.reviewId);
+  if (!loaded) throw new ReviewNotFoundError(`Review ${args.reviewId} does not exist`);
+  if (loaded.review.status === "resolved") {
+    throw new ReviewStateError(`This review was already resolved (${loaded.review.resolution}).`);
+  }
+  if (!loaded.decision || !loaded.snapshot) {
+    throw new ReviewStateError("This review has no engine decision to resolve.");
+  }
+  const now = args.now ?? new Date();
+  const { unsupported } = classifyDeclineReasons(
+    args.form.reasonCodes,
+    supportedDeclineReasons(loaded.snapshot),
+  );
+  if (unsupported.length === 0) {
+    const resolution = await database.write((tx) =>
+      commitDecline(tx, loaded, {
+        author: args.operatorId,
+        form: args.form,
+        secondApproval: null,
+        proposalId: null,
+        client: args.client,
+        now,
+      }),
+    );
+    return { kind: "declined", ...resolution };
+  }
+  if (!args.form.justification) {
+    throw new ReviewInputError(
+      `The decision's evidence does not support ${unsupported.map(reasonText).join("; ")}. Write a justification: the decline then waits for a second operator's approval.`,
+    );
+  }
+  const justification = args.form.justification;
   return database.write(async (tx) => {
     const { application } = await lockForResolution(tx, args.reviewId, args.operatorId);
-    const decisionId = newId("dec");
-    await tx.insert(decisions).values({
-      id: decisionId,
+    const proposalId = newId("dpr");
+    await tx.insert(declineProposals).values({
+      id: proposalId,
+      manualReviewId: args.reviewId,
       applicationId: application.id,
-      status: "declined",
-      score: decision.score,
-      tier: null,
-      ruleSetVersion: decision.ruleSetVersion,
-      pricingVersion: decision.pricingVersion,
-      engineVersion: snapshot.engineVersion,
-      snapshot: snapshot as unknown as Record<string, unknown>,
-      decidedBy: args.operatorId,
-      decidedAt: now,
-    });
-    // The notice belongs to the decline decision; its credit block comes from the same report.
-    // Its delivery job is enqueued here too: it commits, or rolls back, with the decline.
-    const noticeId = await insertReviewDeclineNotice(tx, {
-      decisionId,
       reasonCodes: args.form.reasonCodes,
-      now,
-    });
-    await markResolved(tx, {
-      reviewId: args.reviewId,
-      applicationId: application.id,
-      operatorId: args.operatorId,
-      resolution: "declined",
+      unsupportedCodes: unsupported,
+      justification,
       notes: args.form.notes,
-      conditions: null,
+      status: "pending",
+      proposedBy: args.operatorId,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await audit(tx, {
+      actorType: "operator",
+      actorId: args.operatorId,
+      ...args.client,
+      action: "decline_proposal.create",
+      entityType: "manual_review",
+      entityId: args.reviewId,
+      details: {
+        applicationId: application.id,
+        proposalId,
+        reasonCodes: args.form.reasonCodes,
+        unsupported,
+        justification,
+      },
+    });
+    return { kind: "awaiting_second_approval" as const, proposalId, unsupported };
+  });
+}
+
+export async function pendingDeclineProposal(database: Database, reviewId: string) {
+  const proposal = await database.db
+    .select({ p: declineProposals, authorName: operators.name })
+    .from(declineProposals)
+    .leftJoin(operators, eq(operators.id, declineProposals.proposedBy))
+    .where(
+      and(eq(declineProposals.manualReviewId, reviewId), eq(declineProposals.status, "pending")),
+    )
+    .get();
+  return proposal ? { ...proposal.p, authorName: proposal.authorName } : null;
+}
+
+async function loadProposal(database: Database, proposalId: string) {
+  const proposal = await database.db
+    .select()
+    .from(declineProposals)
+    .where(eq(declineProposals.id, proposalId))
+    .get();
+  if (!proposal) throw new ReviewNotFoundError(`Decline proposal ${proposalId} does not exist`);
+  if (proposal.status !== "pending") {
+    throw new ReviewStateError(`This decline was already ${proposal.status}.`);
+  }
+  return proposal;
+}
+
+/** Marks a pending proposal settled; false when someone settled it meanwhile. */
+async function settleProposal(
+  tx: Tx,
+  proposalId: string,
+  values: {
+    status: "approved" | "rejected" | "withdrawn";
+    resolvedBy: string;
+    note: string | null;
+    decisionId?: string | null;
+    now: Date;
+  },
+) {
+  const changed = await tx
+    .update(declineProposals)
+    .set({
+      status: values.status,
+      resolvedBy: values.resolvedBy,
+      resolvedAt: values.now,
+      resolutionNote: values.note,
+      decisionId: values.decisionId ?? null,
+      updatedAt: values.now,
+    })
+    .where(and(eq(declineProposals.id, proposalId), eq(declineProposals.status, "pending")))
+    .returning({ id: declineProposals.id });
+  if (changed.length === 0) throw new ReviewStateError("This decline was settled meanwhile.");
+}
+
+/**
+ * A second operator approves a decline with reasons the evidence does not support: the decline
+ * is made with the author's reasons (the notice carries exactly them). The author cannot.
+ */
+export async function approveDeclineProposal(
+  database: Database,
+  args: { proposalId: string; operatorId: string; client: Client; now?: Date },
+): Promise<Resolution> {
+  const proposal = await loadProposal(database, args.proposalId);
+  if (proposal.proposedBy === args.operatorId) {
+    throw new ReviewStateError("You wrote this decline: another operator must approve it.");
+  }
+  const loaded = await loadReview(database, proposal.manualReviewId);
+  if (!loaded?.decision || !loaded.snapshot) {
+    throw new ReviewNotFoundError(`Review ${proposal.manualReviewId} does not exist`);
+  }
+  const now = args.now ?? new Date();
+  return database.write(async (tx) => {
+    const resolution = await commitDecline(tx, loaded, {
+      author: proposal.proposedBy,
+      form: {
+        reasonCodes: proposal.reasonCodes,
+        notes: proposal.notes,
+        justification: proposal.justification,
+      },
+      secondApproval: { approvedBy: args.operatorId, justification: proposal.justification },
+      proposalId: proposal.id,
+      client: args.client,
       now,
     });
-    await auditResolution(tx, {
-      ...args,
-      applicationId: application.id,
-      decisionId,
-      status: "declined",
-      details: { declineReasons: args.form.reasonCodes, noticeId },
+    await settleProposal(tx, proposal.id, {
+      status: "approved",
+      resolvedBy: args.operatorId,
+      note: null,
+      decisionId: resolution.decisionId,
+      now,
     });
-    await afterDecision(tx, loaded, "declined");
-    return { decisionId, offerIds: [], noticeId };
+    await audit(tx, {
+      actorType: "operator",
+      actorId: args.operatorId,
+      ...args.client,
+      action: "decline_proposal.approve",
+      entityType: "manual_review",
+      entityId: proposal.manualReviewId,
+      details: { proposalId: proposal.id, decisionId: resolution.decisionId },
+    });
+    return resolution;
+  });
+}
+
+/**
+ * A second operator refuses the decline (with a note), or its author withdraws it; the review
+ * stays open for its assignee.
+ */
+export async function settleDeclineProposal(
+  database: Database,
+  args: {
+    proposalId: string;
+    operatorId: string;
+    action: "reject" | "withdraw";
+    note: string | null;
+    client: Client;
+    now?: Date;
+  },
+) {
+  const proposal = await loadProposal(database, args.proposalId);
+  const mine = proposal.proposedBy === args.operatorId;
+  if (args.action === "withdraw" && !mine) {
+    throw new ReviewStateError("Only the author can withdraw this decline.");
+  }
+  if (args.action === "reject" && mine) {
+    throw new ReviewStateError("Withdraw your own decline instead of rejecting it.");
+  }
+  if (args.action === "reject" && (args.note ?? "").trim().length < 5) {
+    throw new ReviewInputError("Say why the decline is refused (at least 5 characters).");
+  }
+  const now = args.now ?? new Date();
+  await database.write(async (tx) => {
+    await settleProposal(tx, proposal.id, {
+      status: args.action === "reject" ? "rejected" : "withdrawn",
+      resolvedBy: args.operatorId,
+      note: args.note,
+      now,
+    });
+    await audit(tx, {
+      actorType: "operator",
+      actorId: args.operatorId,
+      ...args.client,
+      action: args.action === "reject" ? "decline_proposal.reject" : "decline_proposal.withdraw",
+      entityType: "manual_review",
+      entityId: proposal.manualReviewId,
+      details: { proposalId: proposal.id, note: args.note },
+    });
   });
 }
 

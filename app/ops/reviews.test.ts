@@ -1,4 +1,3 @@
-import { consentTexts, consentTextHash } from "~/borrower/consent-texts";
 import { appDatabase } from "../../scripts/testing/app-harness";
 import { runJobsInFreshProcess, runPendingJobs } from "../../scripts/testing/borrower-harness";
 import { callOps, signedInOperator } from "../../scripts/testing/ops-harness";
@@ -21,6 +20,7 @@ import {
   serviceJobs,
 } from "../../db/schema/index";
 import { createSandboxExperian } from "../../adapters/experian/sandbox";
+import { consentTexts, consentTextHash } from "~/borrower/consent-texts";
 import { currentOffers } from "~/borrower/offers.server";
 import { notifyDecision } from "~/borrower/notifications.server";
 import { decide } from "~/decisioning/decide.server";
@@ -47,7 +47,10 @@ import {
   declineReview,
   listQueue,
   loadReviewPage,
+  approveDeclineProposal,
   ReviewStateError,
+  settleDeclineProposal,
+  type DeclineOutcome,
 } from "./reviews.server";
 
 const client = { ip: "203.0.113.7", userAgent: "vitest" };
@@ -83,6 +86,8 @@ describe("resolution forms", () => {
         offerKeys: ["offer:off_01kb2c3d4e5f6g7h8j9k0m1n2p"],
         pricing: null,
         conditionNote: "Proof of income on file",
+        // The underwriter's words become an "other" funding condition the borrower must meet.
+        conditions: [{ kind: "other", description: "Proof of income on file" }],
         notes: "Verified employment by phone",
       },
     });
@@ -189,7 +194,11 @@ describe("manual review resolution (real database, decide() with the sandbox bur
   });
 
   /** An application decided by the engine; SSN …1111 → manual review (thin file). */
-  async function inReview(ssnLast4 = "1111", email: string | null = "dana@example.com") {
+  async function inReview(
+    ssnLast4 = "1111",
+    email: string | null = "dana@example.com",
+    bank: typeof healthyBank | null = healthyBank,
+  ) {
     const customerId = newId("cus");
     const jobId = newId("job");
     const applicationId = newId("app");
@@ -219,7 +228,7 @@ describe("manual review resolution (real database, decide() with the sandbox bur
         amountCents: 800_000,
         monthlyIncomeCents: 600_000,
         housingCostCents: 150_000,
-        bankSummary: healthyBank,
+        bankSummary: bank,
         kycStatus: "approved",
         submittedAt: new Date(),
       });
@@ -237,9 +246,16 @@ describe("manual review resolution (real database, decide() with the sandbox bur
     return { applicationId, reviewId: outcome.manualReviewId!, decisionId: outcome.decisionId };
   }
 
+  /** The outcome of a decline that went through at once (its reasons were all supported). */
+  const declined = (outcome: DeclineOutcome) => {
+    if (outcome.kind !== "declined") throw new Error(`Expected a decline, got ${outcome.kind}`);
+    return outcome;
+  };
+
   const form = (over: Partial<ApproveForm> & Pick<ApproveForm, "offerKeys">): ApproveForm => ({
     pricing: null,
     conditionNote: null,
+    conditions: [],
     notes: "Verified employment by phone",
     ...over,
   });
@@ -252,7 +268,10 @@ describe("manual review resolution (real database, decide() with the sandbox bur
         .where(eq(offers.decisionId, decisionId))
     ).map((o) => storedOfferKey(o.id));
 
-  const countRows = async (table: "decisions" | "messages", applicationId: string) =>
+  const countRows = async (
+    table: "decisions" | "messages" | "adverse_action_notices",
+    applicationId: string,
+  ) =>
     Number(
       (await database.db.get<{ n: number }>(
         sql`SELECT count(*) AS n FROM ${sql.raw(table)} WHERE application_id = ${applicationId}`,
@@ -464,7 +483,11 @@ describe("manual review resolution (real database, decide() with the sandbox bur
       declineReview(database, {
         reviewId,
         operatorId: underwriter,
-        form: { reasonCodes: ["income_not_verified"], notes: "second thoughts" },
+        form: {
+          reasonCodes: ["income_not_verified"],
+          notes: "second thoughts",
+          justification: null,
+        },
         client,
       }),
     ).rejects.toThrow(/already resolved/);
@@ -583,7 +606,11 @@ describe("manual review resolution (real database, decide() with the sandbox bur
     const review = await database.db.query.manualReviews.findFirst({
       where: eq(manualReviews.id, reviewId),
     });
-    expect(review!.conditions).toEqual({ downPaymentCents: 100_000, note: "Proof of address" });
+    expect(review!.conditions).toEqual({
+      downPaymentCents: 100_000,
+      note: "Proof of address",
+      items: [],
+    });
     const decision = await database.db.query.decisions.findFirst({
       where: eq(decisions.id, result.decisionId),
     });
@@ -641,17 +668,21 @@ describe("manual review resolution (real database, decide() with the sandbox bur
 
   it("decline: a new declined decision, the adverse action notice with the reasons in order, the text and the notice e-mail", async () => {
     const email = "dana.declined@example.com";
-    const { applicationId, reviewId } = await inReview("1111", email);
+    // No bank link: "unable to verify income" is a finding of the review, so it is supported.
+    const { applicationId, reviewId } = await inReview("1111", email, null);
     await assignReview(database, { reviewId, operatorId: underwriter, client });
-    const result = await declineReview(database, {
-      reviewId,
-      operatorId: underwriter,
-      form: {
-        reasonCodes: ["income_not_verified", "limited_credit_experience"],
-        notes: "Pay stubs did not match",
-      },
-      client,
-    });
+    const result = declined(
+      await declineReview(database, {
+        reviewId,
+        operatorId: underwriter,
+        form: {
+          reasonCodes: ["income_not_verified", "limited_credit_experience"],
+          notes: "Pay stubs did not match",
+          justification: null,
+        },
+        client,
+      }),
+    );
     const app = await database.db.query.applications.findFirst({
       where: eq(applications.id, applicationId),
     });
@@ -701,16 +732,183 @@ describe("manual review resolution (real database, decide() with the sandbox bur
     expect(sandboxEmails().filter((m) => m.to === email)).toHaveLength(1);
   });
 
-  it("decline rolled back: no notice and no delivery job; the retry commits both", async () => {
-    const { applicationId, reviewId } = await inReview();
-    await assignReview(database, { reviewId, operatorId: underwriter, client });
-    const decline = () =>
-      declineReview(database, {
+  describe("decline reasons guarded by the decision's evidence (ADR 036)", () => {
+    const bankruptcyForm = (justification: string | null) => ({
+      reasonCodes: ["bankruptcy", "limited_credit_experience"],
+      notes: "Applicant said so on the phone",
+      justification,
+    });
+
+    it("an unsupported reason without a justification is refused; nothing is written", async () => {
+      const { applicationId, reviewId } = await inReview("1111");
+      await assignReview(database, { reviewId, operatorId: underwriter, client });
+      const before = await countRows("decisions", applicationId);
+      // …1111 is a thin file with no public record: "Bankruptcy" has no evidence.
+      await expect(
+        declineReview(database, {
+          reviewId,
+          operatorId: underwriter,
+          form: bankruptcyForm(null),
+          client,
+        }),
+      ).rejects.toThrow(/does not support Bankruptcy on the credit report/);
+      expect(await countRows("decisions", applicationId)).toBe(before);
+      expect(await countRows("adverse_action_notices", applicationId)).toBe(0);
+      const app = await database.db.query.applications.findFirst({
+        where: eq(applications.id, applicationId),
+      });
+      expect(app!.status).toBe("manual_review");
+    });
+
+    it("with a justification it waits for a second operator; the author cannot approve it; another operator's approval declines with exactly those reasons", async () => {
+      const { applicationId, reviewId } = await inReview("1111");
+      await assignReview(database, { reviewId, operatorId: underwriter, client });
+      const outcome = await declineReview(database, {
         reviewId,
         operatorId: underwriter,
-        form: { reasonCodes: ["income_not_verified"], notes: "Pay stubs did not match" },
+        form: bankruptcyForm("Chapter 7 discharge shown on the court record the applicant sent"),
         client,
       });
+      expect(outcome).toMatchObject({
+        kind: "awaiting_second_approval",
+        unsupported: ["bankruptcy"],
+      });
+      if (outcome.kind !== "awaiting_second_approval") throw new Error("not pending");
+      // Still in review, no decline, no notice.
+      let app = await database.db.query.applications.findFirst({
+        where: eq(applications.id, applicationId),
+      });
+      expect(app!.status).toBe("manual_review");
+      expect(await countRows("adverse_action_notices", applicationId)).toBe(0);
+      // While it waits, the review cannot be resolved otherwise.
+      const page = await loadReviewPage(database, reviewId, new URLSearchParams());
+      await expect(
+        approveReview(database, {
+          reviewId,
+          operatorId: underwriter,
+          form: form({ offerKeys: page!.candidates.map((c) => c.key) }),
+          client,
+        }),
+      ).rejects.toThrow(/waiting for a second operator/);
+
+      // The author's own approval is refused.
+      await expect(
+        approveDeclineProposal(database, {
+          proposalId: outcome.proposalId,
+          operatorId: underwriter,
+          client,
+        }),
+      ).rejects.toThrow(/another operator must approve/);
+      app = await database.db.query.applications.findFirst({
+        where: eq(applications.id, applicationId),
+      });
+      expect(app!.status).toBe("manual_review");
+
+      // A second operator approves: declined, decided by the author, notice with those reasons.
+      const result = await approveDeclineProposal(database, {
+        proposalId: outcome.proposalId,
+        operatorId: other,
+        client,
+      });
+      app = await database.db.query.applications.findFirst({
+        where: eq(applications.id, applicationId),
+      });
+      expect(app!.status).toBe("declined");
+      const decision = await database.db.query.decisions.findFirst({
+        where: eq(decisions.id, result.decisionId),
+      });
+      expect(decision).toMatchObject({ status: "declined", decidedBy: underwriter });
+      expect(decision!.snapshot).toMatchObject({
+        declineReasons: ["bankruptcy", "limited_credit_experience"],
+        unsupportedReasons: ["bankruptcy"],
+        secondApproval: { approvedBy: other },
+      });
+      const notice = await database.db.query.adverseActionNotices.findFirst({
+        where: eq(adverseActionNotices.id, result.noticeId!),
+      });
+      expect(notice!.reasons.map((r) => r.code)).toEqual([
+        "bankruptcy",
+        "limited_credit_experience",
+      ]);
+      // Approved once: a second approval finds it settled.
+      await expect(
+        approveDeclineProposal(database, {
+          proposalId: outcome.proposalId,
+          operatorId: other,
+          client,
+        }),
+      ).rejects.toThrow(/already approved/);
+      const audits = await database.db.all<{ action: string; actor_id: string }>(
+        sql`SELECT action, actor_id FROM audit_logs WHERE action LIKE 'decline_proposal.%' AND entity_id = ${reviewId} ORDER BY id`,
+      );
+      expect(audits).toEqual([
+        { action: "decline_proposal.create", actor_id: underwriter },
+        { action: "decline_proposal.approve", actor_id: other },
+      ]);
+    });
+
+    it("a refused proposal leaves the review open for a supported decline", async () => {
+      const { applicationId, reviewId } = await inReview("1111");
+      await assignReview(database, { reviewId, operatorId: underwriter, client });
+      const outcome = await declineReview(database, {
+        reviewId,
+        operatorId: underwriter,
+        form: bankruptcyForm("The applicant mentioned a bankruptcy filed last month"),
+        client,
+      });
+      if (outcome.kind !== "awaiting_second_approval") throw new Error("not pending");
+      await expect(
+        settleDeclineProposal(database, {
+          proposalId: outcome.proposalId,
+          operatorId: underwriter,
+          action: "reject",
+          note: "no",
+          client,
+        }),
+      ).rejects.toThrow(/Withdraw your own/);
+      await settleDeclineProposal(database, {
+        proposalId: outcome.proposalId,
+        operatorId: other,
+        action: "reject",
+        note: "Not on the report; a conversation is no evidence",
+        client,
+      });
+      const supported = declined(
+        await declineReview(database, {
+          reviewId,
+          operatorId: underwriter,
+          form: {
+            reasonCodes: ["limited_credit_experience"],
+            notes: "Thin file",
+            justification: null,
+          },
+          client,
+        }),
+      );
+      const notice = await database.db.query.adverseActionNotices.findFirst({
+        where: eq(adverseActionNotices.id, supported.noticeId!),
+      });
+      expect(notice!.reasons.map((r) => r.code)).toEqual(["limited_credit_experience"]);
+      expect(await countRows("decisions", applicationId)).toBe(2);
+    });
+  });
+
+  it("decline rolled back: no notice and no delivery job; the retry commits both", async () => {
+    const { applicationId, reviewId } = await inReview("1111", "dana@example.com", null);
+    await assignReview(database, { reviewId, operatorId: underwriter, client });
+    const decline = async () =>
+      declined(
+        await declineReview(database, {
+          reviewId,
+          operatorId: underwriter,
+          form: {
+            reasonCodes: ["income_not_verified"],
+            notes: "Pay stubs did not match",
+            justification: null,
+          },
+          client,
+        }),
+      );
     // The decision text is among the last writes of the decline's transaction, after the notice
     // and its job: make it fail.
     await database.serialized(() =>

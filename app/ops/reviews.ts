@@ -2,6 +2,8 @@ import * as z from "zod/mini";
 import type { DecisionInputs } from "~/decisioning/inputs";
 import type { Offer, OfferGeneration } from "~/decisioning/pricing";
 import { reasonCatalogue, reasonSpec } from "~/decisioning/reasons";
+import { minJustificationLength } from "~/decisioning/reason-evidence";
+import { parseConditionChoices, type ConditionChoice } from "~/lending/conditions";
 import type { ScoreBreakdown } from "~/decisioning/score";
 
 /**
@@ -41,6 +43,8 @@ export type Conditions = {
   downPaymentCents: number | null;
   /** Any other condition, in the underwriter's words. */
   note: string | null;
+  /** Documents the borrower must send before funding (loan_conditions rows, ADR 035). */
+  items?: ConditionChoice[];
 };
 
 export class ReviewInputError extends Error {
@@ -119,10 +123,13 @@ export type ApproveForm = {
   /** Present when the offers on screen were priced again (tier and/or down payment). */
   pricing: { tier: string | null; downPaymentCents: number } | null;
   conditionNote: string | null;
+  /** Funding conditions: documents the borrower must send before the loan is paid out. */
+  conditions: ConditionChoice[];
   notes: string;
 };
 
-export type DeclineForm = { reasonCodes: string[]; notes: string };
+/** `justification` is needed for reasons the decision's evidence does not support (ADR 036). */
+export type DeclineForm = { reasonCodes: string[]; notes: string; justification: string | null };
 
 export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
 
@@ -152,7 +159,8 @@ export function parseApproveForm(form: FormData): FormResult<ApproveForm> {
   }
 
   const conditionNote = String(form.get("conditionNote") ?? "").trim();
-  if (conditionNote.length > 500) errors.conditionNote = "Keep the condition under 500 characters";
+  const conditions = parseConditionChoices(form.getAll("condition").map(String), conditionNote);
+  if (!conditions.ok) errors.conditionNote = conditions.error;
   const parsedNotes = notes.safeParse(String(form.get("notes") ?? ""));
   if (!parsedNotes.success) errors.notes = firstIssue(parsedNotes.error);
 
@@ -163,6 +171,7 @@ export function parseApproveForm(form: FormData): FormResult<ApproveForm> {
       offerKeys,
       pricing: repriced ? { tier: tier || null, downPaymentCents: downPaymentCents ?? 0 } : null,
       conditionNote: conditionNote || null,
+      conditions: conditions.ok ? conditions.items : [],
       notes: parsedNotes.data!,
     },
   };
@@ -182,8 +191,15 @@ export function parseDeclineForm(form: FormData): FormResult<DeclineForm> {
     errors.reason1 = "Unknown reason";
   const parsedNotes = notes.safeParse(String(form.get("notes") ?? ""));
   if (!parsedNotes.success) errors.notes = firstIssue(parsedNotes.error);
+  const justification = String(form.get("justification") ?? "").trim();
+  if (justification && justification.length < minJustificationLength)
+    errors.justification = `Write at least ${minJustificationLength} characters for the second operator`;
+  else if (justification.length > 2000) errors.justification = "Keep it under 2,000 characters";
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, value: { reasonCodes, notes: parsedNotes.data! } };
+  return {
+    ok: true,
+    value: { reasonCodes, notes: parsedNotes.data!, justification: justification || null },
+  };
 }
 
 /** What an underwriter reads for a reason code (the code itself when unknown). */
