@@ -255,6 +255,14 @@ export async function loadApplicationDetail(
           fundedAmountCents: loan.fundedAmountCents,
           fundedAt: loan.fundedAt?.toISOString() ?? null,
           createdAt: loan.createdAt.toISOString(),
+          attempt: loan.attempt,
+          decline: loan.declinedAt
+            ? {
+                code: loan.declineCode ?? "not_given",
+                message: loan.declineMessage ?? "",
+                at: loan.declinedAt.toISOString(),
+              }
+            : null,
         }
       : null,
     timeline,

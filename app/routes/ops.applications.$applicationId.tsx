@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/audit/audit.server";
 import { getDatabase } from "~/db.server";
-import { formatMoney } from "~/decisioning/format";
+import { formatMoney } from "~/money/dollars";
 import { revealReasonMinLength, statusLabels } from "~/ops/applications";
 import { loadApplicationDetail, revealPii, RevealError } from "~/ops/applications.server";
 import { DecisionSection, shortTime, Timeline } from "~/ops/applications-view";
@@ -10,6 +10,12 @@ import { revealSchema } from "~/ops/form-schemas.server";
 import { requireAction, requirePermission } from "~/ops/guard.server";
 import { OpsShell } from "~/ops/layout";
 import { can } from "~/ops/permissions";
+import {
+  isLenderDeclineIntent,
+  lenderDeclineAction,
+  rerouteChoices,
+} from "~/ops/lender-decline.server";
+import { LoanSection } from "~/ops/loan-section";
 
 export const meta: MetaFunction = () => [{ title: "Application — FlowOps" }];
 
@@ -24,11 +30,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     operator: { name: operator.name, email: operator.email, role: operator.role },
     canReveal: can(operator.role, "reveal:pii"),
     canReview: can(operator.role, "read:review"),
+    canResolve: can(operator.role, "resolve:review"),
+    rerouteTo:
+      detail.loan?.status === "lender_declined" ? await rerouteChoices(detail.loan.lender) : null,
     detail,
   };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
+  const form = await request.clone().formData();
+  if (isLenderDeclineIntent(form.get("intent"))) {
+    return lenderDeclineAction(request, params.applicationId ?? "", form);
+  }
   // Only operators who may see PII get past this (a 403 and an audit record otherwise).
   const { operator } = await requireAction(request, "reveal:pii");
   const parsed = revealSchema.safeParse(Object.fromEntries(await request.formData()));
@@ -53,11 +66,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ApplicationDetail() {
-  const { operator, canReveal, canReview, detail } = useLoaderData<typeof loader>();
+  const { operator, canReveal, canReview, canResolve, rerouteTo, detail } =
+    useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const { application: a, customer: c } = detail;
-  const revealed = result?.revealed ?? null;
+  const revealed = result && !("notice" in result) ? result.revealed : null;
+  const revealError = result && !("notice" in result) ? result.error : null;
   const openReview = detail.reviews.find((r) => r.status !== "resolved");
   return (
     <OpsShell operator={operator} title={`Application of ${c.name}`}>
@@ -174,9 +189,9 @@ export default function ApplicationDetail() {
         {canReveal && (c.hasSsn || c.hasDateOfBirth) ? (
           <Form method="post" className="reveal-form" aria-labelledby="reveal-heading">
             <h3 id="reveal-heading">Reveal sensitive data</h3>
-            {result?.error ? (
+            {revealError ? (
               <p id="reveal-error" className="error" role="alert">
-                {result.error}
+                {revealError}
               </p>
             ) : null}
             <label htmlFor="reveal-reason">Reason (required, e.g. the support ticket)</label>
@@ -187,7 +202,7 @@ export default function ApplicationDetail() {
               minLength={revealReasonMinLength}
               maxLength={500}
               autoComplete="off"
-              aria-describedby={result?.error ? "reveal-error reveal-hint" : "reveal-hint"}
+              aria-describedby={revealError ? "reveal-error reveal-hint" : "reveal-hint"}
             />
             <p id="reveal-hint" className="muted small">
               At least {revealReasonMinLength} characters. Every reveal is audited.
@@ -233,44 +248,13 @@ export default function ApplicationDetail() {
         </section>
       ) : null}
 
-      <section aria-labelledby="loan-heading" className="card">
-        <h2 id="loan-heading">Loan</h2>
-        {detail.loan ? (
-          <dl className="facts">
-            <div>
-              <dt>Status</dt>
-              <dd>{detail.loan.status.replace(/_/g, " ")}</dd>
-            </div>
-            <div>
-              <dt>Lender</dt>
-              <dd>
-                {detail.loan.lender}
-                {detail.loan.lenderLoanId ? ` (${detail.loan.lenderLoanId})` : ""}
-              </dd>
-            </div>
-            <div>
-              <dt>Principal / amount</dt>
-              <dd>
-                {formatMoney(detail.loan.principalCents)} / {formatMoney(detail.loan.amountCents)}
-              </dd>
-            </div>
-            <div>
-              <dt>Disbursement to merchant</dt>
-              <dd>{formatMoney(detail.loan.disbursementCents)}</dd>
-            </div>
-            <div>
-              <dt>Funded</dt>
-              <dd>
-                {detail.loan.fundedAt
-                  ? `${formatMoney(detail.loan.fundedAmountCents ?? 0)} on ${shortTime(detail.loan.fundedAt)}`
-                  : "not yet"}
-              </dd>
-            </div>
-          </dl>
-        ) : (
-          <p>No loan yet.</p>
-        )}
-      </section>
+      <LoanSection
+        loan={detail.loan}
+        rerouteTo={canResolve ? rerouteTo : null}
+        busy={busy}
+        error={result && "notice" in result ? result.error : null}
+        notice={result && "notice" in result ? result.notice : null}
+      />
 
       <section aria-labelledby="timeline-heading" className="card">
         <h2 id="timeline-heading">Timeline</h2>
