@@ -23,6 +23,10 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { type AddressInfo } from "node:net";
+// Types only (nothing loaded at run time): every answer below is checked by `tsc` against the
+// plaid SDK's response types with `satisfies`, so the fake cannot drift from Plaid's wire
+// format without the type check failing (docs/partners/plaid.md).
+import type * as Plaid from "plaid";
 import { type SummaryAccount, type SummaryTransaction } from "./summary";
 import {
   generateWebhookSigningKey,
@@ -109,6 +113,25 @@ export type FakePlaid = {
  * The standard Item: numbers chosen to be checked by hand (plaid.test.ts does). Summary
  * date 2025-03-31; with the page size of 3 its 12 events take 4 pages.
  */
+/** An account as Plaid sends it (AccountBase: every required field present). */
+function wireAccount(a: SummaryAccount): Plaid.AccountBase {
+  return {
+    account_id: a.account_id,
+    name: `${a.subtype ?? a.type} account`,
+    official_name: null,
+    mask: a.mask ?? null,
+    type: a.type as Plaid.AccountType,
+    subtype: (a.subtype ?? null) as Plaid.AccountSubtype | null,
+    balances: {
+      limit: null,
+      unofficial_currency_code: null,
+      iso_currency_code: a.balances.iso_currency_code ?? "USD",
+      available: a.balances.available,
+      current: a.balances.current,
+    },
+  };
+}
+
 export function standardItem(): { accounts: SummaryAccount[]; events: FakeSyncEvent[] } {
   const checking = "fake-acc-checking";
   const savings = "fake-acc-savings";
@@ -316,7 +339,7 @@ export async function startFakePlaid(options: {
         link_token: `link-sandbox-${randomUUID()}`,
         expiration: new Date(Date.now() + 4 * 60 * 60 * 1000).toISOString(),
         request_id: requestId(),
-      });
+      } satisfies Plaid.LinkTokenCreateResponse);
     },
 
     "/item/public_token/exchange"(res, body) {
@@ -338,7 +361,7 @@ export async function startFakePlaid(options: {
         access_token: item.accessToken,
         item_id: item.itemId,
         request_id: requestId(),
-      });
+      } satisfies Plaid.ItemPublicTokenExchangeResponse);
     },
 
     "/accounts/balance/get"(res, body) {
@@ -353,15 +376,19 @@ export async function startFakePlaid(options: {
         );
       }
       sendJson(res, 200, {
-        accounts: item.accounts.map((a) => ({
-          ...a,
-          name: `${a.subtype ?? a.type} account`,
-          official_name: null,
-          balances: { limit: null, unofficial_currency_code: null, ...a.balances },
-        })),
-        item: { item_id: item.itemId, institution_id: "ins_fake", webhook: "" },
+        accounts: item.accounts.map(wireAccount),
+        item: {
+          item_id: item.itemId,
+          institution_id: "ins_fake",
+          webhook: null,
+          error: null,
+          available_products: [],
+          billed_products: ["transactions" as Plaid.Products],
+          consent_expiration_time: null,
+          update_type: "background" as Plaid.ItemUpdateTypeEnum,
+        },
         request_id: requestId(),
-      });
+      } satisfies Plaid.AccountsGetResponse);
     },
 
     "/transactions/sync"(res, body) {
@@ -383,17 +410,45 @@ export async function startFakePlaid(options: {
       const slice = item.events.slice(offset, offset + Math.min(count, fake.pageSize));
       const next = offset + slice.length;
       const hasMore = next < item.events.length;
-      const full = (t: FakeTransaction) => ({
+      // Every field Plaid's Transaction requires (the SDK type says which), nulls where unknown.
+      const full = (t: FakeTransaction): Plaid.Transaction => ({
         iso_currency_code: "USD",
         unofficial_currency_code: null,
         pending_transaction_id: null,
         authorized_date: null,
-        payment_channel: "other",
+        authorized_datetime: null,
+        datetime: null,
+        account_owner: null,
+        transaction_code: null,
+        location: {
+          address: null,
+          city: null,
+          region: null,
+          postal_code: null,
+          country: null,
+          lat: null,
+          lon: null,
+          store_number: null,
+        },
+        payment_meta: {
+          reference_number: null,
+          ppd_id: null,
+          payee: null,
+          by_order_of: null,
+          payer: null,
+          payment_method: null,
+          payment_processor: null,
+          reason: null,
+        },
+        payment_channel: "other" as Plaid.TransactionPaymentChannelEnum,
         ...t,
+        personal_finance_category: t.personal_finance_category ?? null,
       });
       sendJson(res, 200, {
-        transactions_update_status: hasMore ? "HISTORICAL_UPDATE_COMPLETE" : item.updateStatus,
-        accounts: item.accounts,
+        transactions_update_status: (hasMore
+          ? "HISTORICAL_UPDATE_COMPLETE"
+          : item.updateStatus) as Plaid.TransactionsUpdateStatus,
+        accounts: item.accounts.map(wireAccount),
         added: slice.filter((e) => e.kind === "added").map((e) => full(e.transaction)),
         modified: slice.filter((e) => e.kind === "modified").map((e) => full(e.transaction)),
         removed: slice
@@ -402,7 +457,7 @@ export async function startFakePlaid(options: {
         next_cursor: cursorOf(next),
         has_more: hasMore,
         request_id: requestId(),
-      });
+      } satisfies Plaid.TransactionsSyncResponse);
     },
 
     "/webhook_verification_key/get"(res, body) {
@@ -415,7 +470,17 @@ export async function startFakePlaid(options: {
           "invalid key_id provided. note that key_ids are specific to Plaid environments, and verification requests must be made to the same environment that the webhook was sent from",
         );
       }
-      sendJson(res, 200, { key: webhookKey.publicJwk, request_id: requestId() });
+      const {
+        alg = "ES256",
+        use = "sig",
+        created_at = 0,
+        expired_at = null,
+        ...jwk
+      } = webhookKey.publicJwk;
+      sendJson(res, 200, {
+        key: { ...jwk, alg, use, created_at, expired_at },
+        request_id: requestId(),
+      } satisfies Plaid.WebhookVerificationKeyGetResponse);
     },
   };
 

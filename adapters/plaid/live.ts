@@ -34,7 +34,8 @@ import { isoDate, summarizeBank } from "./summary";
 import { type BankLinkAdapter, type BankSummary } from "./types";
 import { createWebhookVerifier, type PlaidWebhookKey } from "./webhook";
 
-export type PlaidEnv = "sandbox" | "development" | "production";
+/** Plaid's environments: the SDK's PlaidEnvironments lists sandbox and production only (Development was retired in June 2024). */
+export type PlaidEnv = "sandbox" | "production";
 
 export type PlaidBankLinkConfig = {
   clientId: string;
@@ -68,9 +69,8 @@ export const MAX_SYNC_RESTARTS = 2;
  * it). Kept here so the SDK — ≈27 MB of source and source map in memory — is loaded only when a
  * live adapter first calls Plaid, not by every server that runs the sandbox.
  */
-const PLAID_HOSTS: Record<PlaidEnv, string> = {
+export const PLAID_HOSTS: Record<PlaidEnv, string> = {
   sandbox: "https://sandbox.plaid.com",
-  development: "https://development.plaid.com",
   production: "https://production.plaid.com",
 };
 
@@ -201,9 +201,14 @@ export function createPlaidBankLink(config: PlaidBankLinkConfig): BankLinkAdapte
   if (clientName.length < 1 || clientName.length > 30) {
     throw new Error("Plaid client_name must be 1 to 30 characters");
   }
-  const basePath =
-    config.basePath ?? (Object.hasOwn(PLAID_HOSTS, env) ? PLAID_HOSTS[env] : undefined);
-  if (!basePath) throw new Error(`Unknown Plaid environment: ${String(env)}`);
+  // Checked even with a basePath override: "development" (retired by Plaid in 2024) must fail
+  // here, in tests against the fake too, not first in production.
+  if (!Object.hasOwn(PLAID_HOSTS, env)) {
+    throw new Error(
+      `Unknown Plaid environment: ${String(env)} (Plaid has sandbox and production; development was retired in 2024)`,
+    );
+  }
+  const basePath = config.basePath ?? PLAID_HOSTS[env];
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const daysRequested = config.daysRequested ?? 90;
   const now = config.now ?? (() => new Date());

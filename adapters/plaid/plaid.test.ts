@@ -7,7 +7,7 @@ import {
   type FakePlaid,
 } from "./fake-server";
 import { BankLinkConfigError, createBankLink } from "./index";
-import { createPlaidBankLink, redact, type PlaidBankLinkConfig } from "./live";
+import { createPlaidBankLink, redact, type PlaidBankLinkConfig, type PlaidEnv } from "./live";
 import { generateWebhookSigningKey, signWebhookBody } from "./webhook-signing";
 
 const CLIENT_ID = "fake-client-id-0123";
@@ -433,7 +433,16 @@ describe("createBankLink", () => {
 
   it("live Plaid when client id and secret are set", () => {
     expect(createBankLink({ clientId: "id", secret: "s", env: "production" }).name).toBe("plaid");
-    expect(createBankLink({ clientId: "id", secret: "s", env: "development" }).name).toBe("plaid");
+  });
+
+  it("refuses Plaid's retired development environment, even pointed at a fake", () => {
+    const retired = "development" as unknown as PlaidEnv;
+    expect(() => createBankLink({ clientId: "id", secret: "s", env: retired })).toThrow(
+      /Unknown Plaid environment: development/,
+    );
+    expect(() =>
+      createBankLink({ clientId: "id", secret: "s", env: retired, basePath: "http://127.0.0.1:1" }),
+    ).toThrow(/development was retired/);
   });
 
   it("half a configuration is an error, and so is no configuration in production", () => {
