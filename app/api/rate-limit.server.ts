@@ -24,6 +24,22 @@ export function createRateLimiter(pointsPerMinute: number) {
         throw rejection;
       }
     },
+    /** Whether `key` has a request left, without using it (a conditional read decides later). */
+    async peek(key: string): Promise<{ allowed: boolean; headers: Record<string, string> }> {
+      const res = await limiter.get(key);
+      if (!res) {
+        return {
+          allowed: true,
+          headers: headersFor(pointsPerMinute, new RateLimiterRes(pointsPerMinute, 60_000)),
+        };
+      }
+      const headers = headersFor(pointsPerMinute, res);
+      const allowed = res.consumedPoints < pointsPerMinute;
+      if (!allowed) {
+        headers["Retry-After"] = String(Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+      }
+      return { allowed, headers };
+    },
   };
 }
 

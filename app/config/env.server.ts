@@ -82,6 +82,8 @@ export const envSchema = z.object({
   TRUST_PROXY: booleanish.default(false),
   /** Requests a minute per CRM API key and per client IP (docs/product/api.md: 100). */
   CRM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  /** CRM API reads (GET) a minute per key and per client IP: their own, larger budget (ADR 028). */
+  CRM_READ_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /** Twilio (live SMS) — sandbox when unset. TWILIO_API_BASE_URL points the SDK at a fake (tests). */
   TWILIO_ACCOUNT_SID: z
     .string()

@@ -11,35 +11,75 @@ export type CrmCaller = AuthenticatedKey & {
   rateHeaders: Record<string, string>;
   ip: string | null;
   userAgent: string | null;
+  /**
+   * A read (GET) is charged when it answers: `charge()` uses one request of the read budget
+   * (throws the 429 when it is gone) and returns the headers to send; `chargeConditional()`
+   * uses one of the much larger budget of `304 Not Modified` answers instead (ADR 028).
+   * A write was charged before it got here: both return its headers.
+   */
+  charge(): Promise<Record<string, string>>;
+  chargeConditional(): Promise<Record<string, string>>;
 };
 
+type Limiter = ReturnType<typeof createRateLimiter>;
+type Budget = { byIp: Limiter; byKey: Limiter };
+
 const globalForLimiters = globalThis as unknown as {
-  __flowpayCrmLimiters?: {
-    byIp: ReturnType<typeof createRateLimiter>;
-    byKey: ReturnType<typeof createRateLimiter>;
-  };
+  __flowpayCrmLimiters?: { write: Budget; read: Budget; notModified: Budget };
 };
 function limiters() {
-  const perMinute = getEnv().CRM_RATE_LIMIT_PER_MINUTE;
-  globalForLimiters.__flowpayCrmLimiters ??= {
-    byIp: createRateLimiter(perMinute),
-    byKey: createRateLimiter(perMinute),
-  };
+  if (!globalForLimiters.__flowpayCrmLimiters) {
+    const env = getEnv();
+    const budget = (perMinute: number): Budget => ({
+      byIp: createRateLimiter(perMinute),
+      byKey: createRateLimiter(perMinute),
+    });
+    globalForLimiters.__flowpayCrmLimiters = {
+      write: budget(env.CRM_RATE_LIMIT_PER_MINUTE),
+      read: budget(env.CRM_READ_RATE_LIMIT_PER_MINUTE),
+      // 304s cost no read budget; this cap only stops a broken client looping (ADR 028).
+      notModified: budget(env.CRM_READ_RATE_LIMIT_PER_MINUTE * 10),
+    };
+  }
   return globalForLimiters.__flowpayCrmLimiters;
 }
+
+type Outcome = { allowed: boolean; headers: Record<string, string> };
+
+/** The tighter of the two budgets is what the caller has left. */
+const tighter = (byKey: Outcome, byIp: Outcome) =>
+  Number(byKey.headers["RateLimit-Remaining"]) <= Number(byIp.headers["RateLimit-Remaining"])
+    ? byKey.headers
+    : byIp.headers;
 
 /**
  * Every CRM API request: rate limit by client IP first (so key guessing is throttled too), then
  * the Bearer key, then the rate limit of that key. Throws the API answer when refused.
+ *
+ * Writes and reads have budgets of their own (CRM_RATE_LIMIT_PER_MINUTE,
+ * CRM_READ_RATE_LIMIT_PER_MINUTE): a CRM polling a status never starves its own offers. A read is
+ * charged (and refused when over) only when it answers (CrmCaller.charge), so a `304` is free.
  */
 export async function requireCrmCaller(request: Request): Promise<CrmCaller> {
   const client = clientInfo(request);
-  const byIp = await limiters().byIp.consume(`ip:${client.ip ?? "unknown"}`);
-  if (!byIp.allowed) throw new ApiFailure(rateLimitedResponse(byIp.headers));
+  const read = request.method === "GET" || request.method === "HEAD";
+  const budget = read ? limiters().read : limiters().write;
+  const ipKey = `ip:${client.ip ?? "unknown"}`;
+  // A read is refused when it answers (charge), not here: a 304 may come even with the read
+  // budget spent.
+  const byIp = read ? await budget.byIp.peek(ipKey) : await budget.byIp.consume(ipKey);
+  if (!read && !byIp.allowed) throw new ApiFailure(rateLimitedResponse(byIp.headers));
+  /** A read without a valid key costs a request of the address's read budget. */
+  const chargeGuess = async () => {
+    if (!read) return;
+    const guess = await budget.byIp.consume(ipKey);
+    if (!guess.allowed) throw new ApiFailure(rateLimitedResponse(guess.headers));
+  };
 
   const header = request.headers.get("authorization") ?? "";
   const presented = header.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (!presented) {
+    await chargeGuess();
     throw new ApiFailure(
       apiError("unauthorized", "Send your API key as `Authorization: Bearer <key>`", {
         headers: { "WWW-Authenticate": 'Bearer realm="flowpay"' },
@@ -48,6 +88,7 @@ export async function requireCrmCaller(request: Request): Promise<CrmCaller> {
   }
   const result = await authenticateApiKey(await getDatabase(), presented);
   if (result === "invalid") {
+    await chargeGuess();
     throw new ApiFailure(
       apiError("unauthorized", "The API key is invalid, expired or revoked", {
         headers: { "WWW-Authenticate": 'Bearer realm="flowpay", error="invalid_token"' },
@@ -57,12 +98,25 @@ export async function requireCrmCaller(request: Request): Promise<CrmCaller> {
   if (result === "merchant_suspended") {
     throw new ApiFailure(apiError("forbidden", "This merchant's FlowPay account is suspended"));
   }
-  const byKey = await limiters().byKey.consume(`key:${result.keyId}`);
-  if (!byKey.allowed) throw new ApiFailure(rateLimitedResponse(byKey.headers));
-  // The tighter of the two budgets is what the caller has left.
-  const rateHeaders =
-    Number(byKey.headers["RateLimit-Remaining"]) <= Number(byIp.headers["RateLimit-Remaining"])
-      ? byKey.headers
-      : byIp.headers;
-  return { ...result, rateHeaders, ...client };
+  const keyKey = `key:${result.keyId}`;
+  const byKey = read ? await budget.byKey.peek(keyKey) : await budget.byKey.consume(keyKey);
+  if (!read && !byKey.allowed) throw new ApiFailure(rateLimitedResponse(byKey.headers));
+  const rateHeaders = tighter(byKey, byIp);
+
+  const chargeTo = (charged: Budget) => async () => {
+    if (!read) return rateHeaders;
+    const ip = await charged.byIp.consume(ipKey);
+    if (!ip.allowed) throw new ApiFailure(rateLimitedResponse(ip.headers));
+    const key = await charged.byKey.consume(keyKey);
+    if (!key.allowed) throw new ApiFailure(rateLimitedResponse(key.headers));
+    // A 304 reports the read budget it did not touch.
+    return charged === budget ? tighter(key, ip) : rateHeaders;
+  };
+  return {
+    ...result,
+    rateHeaders,
+    ...client,
+    charge: chargeTo(budget),
+    chargeConditional: chargeTo(limiters().notModified),
+  };
 }

@@ -1,5 +1,6 @@
-// A limit of 3 a minute, set before the harness reads the configuration.
+// A limit of 3 a minute (reads and writes), set before the harness reads the configuration.
 process.env.CRM_RATE_LIMIT_PER_MINUTE = "3";
+process.env.CRM_READ_RATE_LIMIT_PER_MINUTE = "3";
 const { callRoute, createMerchant, jsonHeaders } =
   await import("../../scripts/testing/app-harness");
 const getRoute = await import("~/routes/api.v1.crm.applications.$applicationId");

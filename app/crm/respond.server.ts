@@ -1,5 +1,6 @@
 import { apiError } from "~/api/errors.server";
 import { ApiFailure } from "~/api/body.server";
+import { sha256Hex } from "~/security/hash.server";
 
 /** JSON answer to a CRM caller, with its RateLimit-* headers. */
 export function crmJson(
@@ -12,9 +13,10 @@ export function crmJson(
     status,
     headers: {
       ...rateHeaders,
-      ...extra,
       "Content-Type": "application/json; charset=utf-8",
       "Cache-Control": "no-store",
+      // Last: the status resource sets its own Cache-Control (it may be revalidated, ADR 028).
+      ...extra,
     },
   });
 }
@@ -37,4 +39,21 @@ export function applicationIdParam(value: string | undefined): string {
     throw new ApiFailure(apiError("not_found", `No application ${value ?? ""}`.trim()));
   }
   return value;
+}
+
+/**
+ * A strong ETag of a JSON body: its SHA-256, so it changes whenever any field of the body does
+ * (ADR 028).
+ */
+export function etagOf(body: string) {
+  return `"${sha256Hex(body).slice(0, 32)}"`;
+}
+
+/** Whether an `If-None-Match` header matches `etag` (`*`, a list, weak `W/` forms). */
+export function ifNoneMatchHits(header: string | null, etag: string) {
+  if (!header) return false;
+  return header
+    .split(",")
+    .map((tag) => tag.trim().replace(/^W\//, ""))
+    .some((tag) => tag === "*" || tag === etag);
 }

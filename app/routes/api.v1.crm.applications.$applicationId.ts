@@ -4,15 +4,30 @@ import { apiHandler, methodNotAllowed } from "~/api/route.server";
 import { applicationView } from "~/crm/applications.server";
 import { requireCrmCaller } from "~/crm/guard.server";
 import { merchantScope } from "~/crm/merchant-scope.server";
-import { applicationIdParam, crmJson } from "~/crm/respond.server";
+import { applicationIdParam, crmJson, etagOf, ifNoneMatchHits } from "~/crm/respond.server";
 import { getDatabase } from "~/db.server";
 
+/**
+ * The status resource. Reads have their own budget, and a CRM that polls sends the last `ETag`
+ * back in `If-None-Match`: while nothing changed it gets `304` with no body, which costs none of
+ * that budget (ADR 028).
+ */
 export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs) => {
   const caller = await requireCrmCaller(request);
   const id = applicationIdParam(params.applicationId);
   const view = await applicationView(await getDatabase(), merchantScope(caller.merchant.id), id);
-  if (!view) return apiError("not_found", `No application ${id}`, { headers: caller.rateHeaders });
-  return crmJson(view, 200, caller.rateHeaders);
+  if (!view) {
+    return apiError("not_found", `No application ${id}`, { headers: await caller.charge() });
+  }
+  const body = JSON.stringify(view);
+  const etag = etagOf(body);
+  // May be kept by the CRM's HTTP client, but always revalidated.
+  const caching = { ETag: etag, "Cache-Control": "private, no-cache" };
+  if (ifNoneMatchHits(request.headers.get("if-none-match"), etag)) {
+    const rateHeaders = await caller.chargeConditional();
+    return new Response(null, { status: 304, headers: { ...rateHeaders, ...caching } });
+  }
+  return crmJson(body, 200, await caller.charge(), caching);
 });
 
 export const action = apiHandler(async ({ request }: LoaderFunctionArgs) =>
