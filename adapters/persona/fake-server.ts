@@ -138,7 +138,13 @@ export async function startFakePersona(options: {
     sendJson(res, status, { errors: [{ title, details }] });
   }
 
-  function document(inquiry: FakePersonaInquiry) {
+  /**
+   * Persona's "Response Body" docs: by default an API returns "some, none, or all" of the
+   * primary resource's related resources; `include` (a comma-separated list of relationship
+   * paths) says which go in `included`. The fake includes the verifications only when asked
+   * (`include=verifications`), so an adapter that relies on the default sees no checks.
+   */
+  function document(inquiry: FakePersonaInquiry, include: string[] = []) {
     const verificationId = `ver_${inquiry.id.slice(4)}`;
     const started = inquiry.status !== "created";
     const verificationStatus =
@@ -163,21 +169,26 @@ export async function startFakePersona(options: {
           },
         },
       },
-      included: started
-        ? [
-            {
-              type: "verification/government-id",
-              id: verificationId,
-              attributes: {
-                status: verificationStatus,
-                checks: [
-                  ...inquiry.failedChecks.map((name) => ({ name, status: "failed", reasons: [] })),
-                  { name: "id_barcode_detection", status: "passed", reasons: [] },
-                ],
+      included:
+        started && include.includes("verifications")
+          ? [
+              {
+                type: "verification/government-id",
+                id: verificationId,
+                attributes: {
+                  status: verificationStatus,
+                  checks: [
+                    ...inquiry.failedChecks.map((name) => ({
+                      name,
+                      status: "failed",
+                      reasons: [],
+                    })),
+                    { name: "id_barcode_detection", status: "passed", reasons: [] },
+                  ],
+                },
               },
-            },
-          ]
-        : [],
+            ]
+          : [],
     };
   }
 
@@ -317,7 +328,11 @@ export async function startFakePersona(options: {
       const id = decodeURIComponent(one[1] ?? "");
       const inquiry = inquiries.find((candidate) => candidate.id === id);
       if (!inquiry) return sendError(res, 404, "Record not found", `Inquiry ${id} not found`);
-      return sendJson(res, 200, document(inquiry));
+      const include = (url.searchParams.get("include") ?? "")
+        .split(",")
+        .map((path) => path.trim())
+        .filter(Boolean);
+      return sendJson(res, 200, document(inquiry, include));
     }
     return sendError(res, 405, "Method not allowed", `${req.method} ${url.pathname}`);
   }

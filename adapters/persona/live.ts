@@ -23,7 +23,7 @@ export type PersonaConfig = {
   templateId: string;
   /** Webhook secrets (`wbhsec_…`); two during a rotation. At least one. */
   webhookSecrets: readonly string[];
-  /** API origin. Default https://withpersona.com (Persona's docs now also show https://api.withpersona.com). */
+  /** API origin. Default https://api.withpersona.com (Persona's API reference: every endpoint is `https://api.withpersona.com/api/v1/…`). */
   baseUrl?: string;
   /** Hosted flow origin. Default https://inquiry.withpersona.com (*unconfirmed*, see hostedFlowUrl). */
   hostedBaseUrl?: string;
@@ -35,7 +35,7 @@ export type PersonaConfig = {
   fetch?: typeof fetch;
 };
 
-export const DEFAULT_BASE_URL = "https://withpersona.com";
+export const DEFAULT_BASE_URL = "https://api.withpersona.com";
 export const DEFAULT_HOSTED_BASE_URL = "https://inquiry.withpersona.com";
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -249,7 +249,10 @@ export function createPersona(config: PersonaConfig): IdentityAdapter {
       }
       const document = await call(
         "getInquiry",
-        `/api/v1/inquiries/${encodeURIComponent(inquiryId)}`,
+        // The verifications (whose failed checks are our fraud signals) are only reliably in
+        // `included` when asked for: Persona's Retrieve an Inquiry takes `include`, a
+        // comma-separated list of relationship paths (docs/partners/persona.md).
+        `/api/v1/inquiries/${encodeURIComponent(inquiryId)}?include=verifications`,
         { method: "GET" },
         signal,
       );

@@ -200,6 +200,34 @@ describe("live Persona against the fake", () => {
     });
   });
 
+  it("asks for the verifications with include=verifications (Persona's default may leave them out)", async () => {
+    const persona = live();
+    const { inquiryId } = await persona.createInquiry({
+      referenceId: "app_47",
+      redirectUrl: REDIRECT,
+    });
+    fake.setStatus(inquiryId, "needs_review", ["selfie_id_comparison"]);
+    expect((await persona.getInquiry(inquiryId)).fraudSignals).toEqual(["selfie_mismatch"]);
+    expect(fake.requests.at(-1)!.query).toEqual({ include: "verifications" });
+  });
+
+  it("calls Persona's documented API host by default", async () => {
+    const calls: string[] = [];
+    const persona = createPersona({
+      apiKey: API_KEY,
+      templateId: "itmpl_1",
+      webhookSecrets: [NEW_SECRET],
+      fetch: async (input) => {
+        calls.push(String(input));
+        return new Response(JSON.stringify({ errors: [{ title: "nope" }] }), { status: 404 });
+      },
+    });
+    await persona.getInquiry("inq_123").catch(() => undefined);
+    expect(calls).toEqual([
+      "https://api.withpersona.com/api/v1/inquiries/inq_123?include=verifications",
+    ]);
+  });
+
   it("a wrong API key is a permanent error (401), with Persona's error text", async () => {
     const error = await rejection(
       live({ apiKey: "persona_sandbox_wrong" }).createInquiry({
