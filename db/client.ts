@@ -61,6 +61,8 @@ export type Database = {
    * file's identity, the writer thread alive) and an empty COMMIT. Rejects with what failed.
    */
   probeWrite(): Promise<void>;
+  /** Tests only (writerThread.testHooks): the writer thread exits as a crash would end it. */
+  crashWriterForTest(): void;
   close(): void;
 };
 
@@ -179,6 +181,11 @@ export async function openDatabase({
         },
     serialized: (work) => guarded(() => queue.run(() => checked(work))),
     writeHealth: () => ({ writer: programs?.state() ?? "none", refused }),
+    crashWriterForTest: () => {
+      if (!programs || !("crashForTest" in programs) || !writerThread?.testHooks)
+        throw new Error("No writer thread with test hooks");
+      (programs as { crashForTest(): void }).crashForTest();
+    },
     probeWrite: async () => {
       try {
         await writeProgram(probeProgram);

@@ -76,6 +76,8 @@ const byMessage: [RegExp, UnavailableReason][] = [
   [/disk I\/O error/i, "io_error"],
   [/database or disk is full/i, "disk_full"],
   [/unable to open database file/i, "cannot_open"],
+  // The native driver's own wording when a connection cannot be opened (code 14 is CANTOPEN).
+  [/unable to open connection to local database/i, "cannot_open"],
 ];
 
 type ErrorLike = {

@@ -162,8 +162,15 @@ export class NativeWriter {
     }
   }
 
+  /**
+   * Transaction control (BEGIN, SAVEPOINT, RELEASE, COMMIT, ROLLBACK) is not cached: a BEGIN or
+   * COMMIT that fails with SQLITE_BUSY leaves its statement resumable — still "in progress" for
+   * SQLite until it is reset, which the native driver cannot do — and every later SAVEPOINT then
+   * failed with "cannot open savepoint - SQL statements in progress" (ADR 024). `db.exec`
+   * compiles and finalizes each time; these statements take microseconds to compile.
+   */
   exec(sql) {
-    this.using(sql, (statement) => statement.run([]));
+    this.db.exec(sql);
   }
 
   /**

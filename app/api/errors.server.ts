@@ -11,6 +11,7 @@ export const errorStatus = {
   validation_failed: 422,
   rate_limited: 429,
   internal: 500,
+  unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;
@@ -35,6 +36,21 @@ export function apiError(
   headers.set("Content-Type", "application/json; charset=utf-8");
   headers.set("Cache-Control", "no-store");
   return new Response(JSON.stringify(body), { status: errorStatus[code], headers });
+}
+
+/**
+ * Seconds a client is asked to wait (Retry-After) when the database cannot write (ADR 024): a
+ * lock held by another process, a full disk being cleared, a writer thread restarting.
+ */
+export const unavailableRetryAfterSeconds = 30;
+
+/** The API's 503 for a request that could not be written (api.md: `unavailable`). */
+export function unavailableError(): Response {
+  return apiError(
+    "unavailable",
+    "FlowPay cannot save this right now; nothing was written. Retry after the Retry-After seconds",
+    { headers: { "Retry-After": String(unavailableRetryAfterSeconds) } },
+  );
 }
 
 /** A JSON success response with the API's headers. */

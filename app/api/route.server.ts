@@ -1,10 +1,11 @@
-import { apiError } from "./errors.server";
+import { unavailableReason } from "../../db/errors";
+import { apiError, unavailableError } from "./errors.server";
 import { ApiFailure } from "./body.server";
 import { logger } from "~/observability/logger.server";
 
 /**
  * Wraps an /api/v1 loader or action: an ApiFailure becomes its response, a Remix Response is
- * passed through, anything else is a bug — logged with the request id, answered as docs/product/api.md's 500
+ * passed through, a database that cannot write is api.md's 503 `unavailable`, anything else is a bug — logged with the request id, answered as docs/product/api.md's 500
  * without a stack trace.
  */
 export function apiHandler<Args extends { request: Request }>(
@@ -16,6 +17,16 @@ export function apiHandler<Args extends { request: Request }>(
     } catch (error) {
       if (error instanceof ApiFailure) return error.response;
       if (error instanceof Response) return error;
+      // The database cannot write (disk full, locked, read-only, writer gone): not our bug but
+      // the machine's — 503 with Retry-After, so CRMs and webhook senders retry (ADR 024).
+      const reason = unavailableReason(error);
+      if (reason) {
+        logger.warn(
+          { err: error, reason, path: new URL(args.request.url).pathname },
+          "API request refused: database unavailable",
+        );
+        return unavailableError();
+      }
       logger.error({ err: error, path: new URL(args.request.url).pathname }, "API handler failed");
       return apiError(
         "internal",

@@ -262,6 +262,7 @@ export const errorResponse = z
         "validation_failed",
         "rate_limited",
         "internal",
+        "unavailable",
       ]),
       message: z.string(),
       details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),

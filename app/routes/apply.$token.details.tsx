@@ -7,6 +7,7 @@ import { guardPublicForm, loadJourney } from "~/borrower/context.server";
 import { parseForm } from "~/borrower/form-parse";
 import { pagePath } from "~/borrower/journey";
 import { detailsSchema } from "~/borrower/schemas";
+import { saveOrRetryLater } from "~/borrower/retry-later.server";
 import { saveDetails } from "~/borrower/steps.server";
 import { BorrowerShell, FieldError, Honeypot } from "~/borrower/ui";
 
@@ -31,7 +32,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // Never echo the SSN or date of birth back into the page.
   if (submission.status !== "success")
     return submission.reply({ hideFields: ["ssn", "dateOfBirth"] });
-  await saveDetails(j, submission.value, clientInfo(request));
+  const outcome = await saveOrRetryLater(
+    () => saveDetails(j, submission.value, clientInfo(request)),
+    (message) => submission.reply({ formErrors: [message], hideFields: ["ssn", "dateOfBirth"] }),
+  );
+  if (!outcome.saved) return outcome.response;
   return redirect(pagePath(j.token, "consents"));
 }
 
@@ -51,6 +56,7 @@ export default function Details() {
     <BorrowerShell merchantName={data.merchant} page="details" title="A few details about you">
       <Form method="post" className="card" {...getFormProps(form)}>
         <Honeypot />
+        <FieldError id={form.errorId} errors={form.errors} />
         <label htmlFor={fields.dateOfBirth.id}>Date of birth</label>
         <input
           {...getInputProps(fields.dateOfBirth, { type: "date" })}

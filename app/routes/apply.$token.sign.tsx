@@ -3,6 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { acceptOffer, agreementFor } from "~/borrower/accept.server";
+import { saveOrRetryLater } from "~/borrower/retry-later.server";
 import { clientInfo } from "~/audit/audit.server";
 import { guardPublicForm, loadJourney } from "~/borrower/context.server";
 import { pagePath } from "~/borrower/journey";
@@ -38,7 +39,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   });
   if (submission.status !== "success") return { result: submission.reply(), notice: null };
   const shownHash = String(formData.get("agreementHash") ?? "");
-  const outcome = await acceptOffer(j, { ...submission.value, shownHash }, clientInfo(request));
+  const accepted = await saveOrRetryLater(
+    () => acceptOffer(j, { ...submission.value, shownHash }, clientInfo(request)),
+    (message) => ({ result: submission.reply(), notice: message }),
+  );
+  if (!accepted.saved) return accepted.response;
+  const outcome = accepted.value;
   if (outcome.kind === "stale") {
     return {
       result: submission.reply({ resetForm: true }),

@@ -1,6 +1,9 @@
 import { readiness } from "~/readiness.server";
 
-/** Readiness: database reachable, migrations applied, job runner alive — else 503 naming the check. */
+/**
+ * Readiness: database reachable, migrations applied, job runner alive, and the write path working
+ * (a real write probe, the writer thread, free disk space — ADR 024) — else 503 naming the check.
+ */
 export async function loader() {
   const result = await readiness();
   return Response.json(
