@@ -19,9 +19,13 @@ import { getDatabase } from "./db.server";
 import { ensureDecisioningDefaults } from "./decisioning/seed.server";
 import { demo, seedDemo } from "./demo/seed.server";
 import { bootLending, configuredLenders, stopLenders } from "./lending/lenders.server";
-import { installHttpHook, inFlightRequests } from "./observability/http-hook.server";
+import {
+  closeIdleConnections,
+  installHttpHook,
+  inFlightRequests,
+} from "./observability/http-hook.server";
 import { watchDiskSpace } from "./observability/host-metrics.server";
-import { logger } from "./observability/logger.server";
+import { logger, scrubProcessOutput } from "./observability/logger.server";
 import { exportReadinessMetrics } from "./observability/readiness-metrics.server";
 import { startTracing } from "./observability/tracing.server";
 import { registerReadinessCheck } from "./readiness.server";
@@ -57,6 +61,7 @@ async function bootOnce(): Promise<BootState> {
     throw error;
   }
   quietRemixServeAccessLog();
+  scrubProcessOutput();
   reportPartnerModes(env, partnerModes);
   installHttpHook();
   await startTracing(env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTEL_SERVICE_NAME);
@@ -99,16 +104,20 @@ export function onShutdown(hook: StopHook) {
 }
 
 /**
- * remix-serve closes its HTTP server on SIGTERM/SIGINT (in-flight requests finish). We stop
- * our own subsystems, wait for in-flight requests up to the grace period, then exit.
+ * remix-serve closes its HTTP server on SIGTERM/SIGINT (no new connections). We close idle
+ * keep-alive connections and make every further response close its own (a client holding
+ * connections open must not hold the process), stop our own subsystems, wait for in-flight
+ * requests up to the grace period, then exit.
  */
 function installShutdown(graceMs: number) {
   const stop = async (signal: string) => {
     logger.info({ signal }, "shutting down");
     const deadline = Date.now() + graceMs;
+    closeIdleConnections();
     await Promise.allSettled(stopHooks.map((hook) => hook()));
     while (inFlightRequests() > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
+      closeIdleConnections();
     }
     (await getDatabase()).close();
     process.exit(0);

@@ -8,6 +8,7 @@ import { boot } from "./boot.server";
 import { getEnv } from "./config/env.server";
 import { NonceProvider } from "./nonce";
 import { logger } from "./observability/logger.server";
+import { routePattern } from "./observability/redact-url";
 import { getRequestContext, newRequestId } from "./observability/request-context.server";
 import { baseSecurityHeaders, contentSecurityPolicy, newNonce } from "./security/headers.server";
 
@@ -22,7 +23,8 @@ export const handleError: HandleErrorFunction = (error, { request }) => {
   if (request.signal.aborted) return;
   // Route error responses below 500 (a 404 for an unknown URL) are answers, not failures.
   if (isRouteErrorResponse(error) && error.status < 500) return;
-  logger.error({ err: error, url: new URL(request.url).pathname }, "unhandled error");
+  // The route pattern, never the raw path: borrower URLs hold the link token (ADR 021).
+  logger.error({ err: error, url: routePattern(new URL(request.url).pathname) }, "unhandled error");
 };
 
 export default async function handleRequest(
@@ -40,7 +42,8 @@ export default async function handleRequest(
   // Elsewhere (Deno) there is no hook, so the document carries them itself.
   if (!getRequestContext()) {
     responseHeaders.set("X-Request-Id", newRequestId());
-    for (const [name, value] of Object.entries(baseSecurityHeaders()))
+    const path = new URL(request.url).pathname;
+    for (const [name, value] of Object.entries(baseSecurityHeaders(undefined, path)))
       responseHeaders.set(name, value);
   }
   const app = (

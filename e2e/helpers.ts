@@ -14,6 +14,25 @@ export async function ready(page: Page, javaScriptEnabled: boolean) {
     await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
 }
 
+const lastSteps = new Map<string, number>();
+
+/**
+ * A TOTP code FlowOps will accept now. A code signs in once (RFC 6238 §5.2, ADR 005), and the
+ * server accepts one 30-second step of clock drift: a second sign-in within the same step gets
+ * the next step's code; a third waits for the clock.
+ */
+export async function freshTotp(secret: string) {
+  for (;;) {
+    const now = Math.floor(Date.now() / 30_000);
+    const step = Math.max(now, (lastSteps.get(secret) ?? 0) + 1);
+    if (step <= now + 1) {
+      lastSteps.set(secret, step);
+      return generate({ secret, epoch: step * 30 });
+    }
+    await new Promise((resolve) => setTimeout(resolve, (now + 1) * 30_000 - Date.now() + 50));
+  }
+}
+
 export async function signIn(page: Page, javaScriptEnabled: boolean) {
   await page.goto("/ops/login");
   await ready(page, javaScriptEnabled);
@@ -22,7 +41,7 @@ export async function signIn(page: Page, javaScriptEnabled: boolean) {
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page.getByRole("heading", { name: "Enter your verification code" })).toBeVisible();
   await ready(page, javaScriptEnabled);
-  await page.getByLabel(/6-digit code/).fill(await generate({ secret: demoOperator.totpSecret }));
+  await page.getByLabel(/6-digit code/).fill(await freshTotp(demoOperator.totpSecret));
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
 }

@@ -2,11 +2,10 @@ import { randomBytes, randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { generate } from "otplib";
 import { FieldCipher } from "../app/security/encryption.server";
 import { hashPassword } from "../app/security/password.server";
 import { applyUntilSubmitted, dataDir, demoApiKey, e2eDatabase } from "./borrower-helpers";
-import { ready } from "./helpers";
+import { freshTotp, ready } from "./helpers";
 
 /**
  * FlowOps manual review end to end, JavaScript off and on: an underwriter takes a flagged
@@ -69,7 +68,7 @@ async function signInAs(page: Page, js: boolean, operator: Operator) {
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page.getByRole("heading", { name: "Enter your verification code" })).toBeVisible();
   await ready(page, js);
-  await page.getByLabel(/6-digit code/).fill(await generate({ secret: operator.totpSecret }));
+  await page.getByLabel(/6-digit code/).fill(await freshTotp(operator.totpSecret));
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
 }

@@ -1,8 +1,9 @@
 import { subscribe } from "node:diagnostics_channel";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { SpanKind, SpanStatusCode, context, propagation } from "@opentelemetry/api";
 import { logger } from "./logger.server";
 import { metrics, routeLabel } from "./metrics.server";
+import { redactedTarget, routePattern } from "./redact-url";
 import {
   enterRequestContext,
   newRequestId,
@@ -10,40 +11,76 @@ import {
   type RequestContext,
 } from "./request-context.server";
 import { tracer } from "./tracing.server";
+import { getEnv } from "~/config/env.server";
 import { baseSecurityHeaders } from "~/security/headers.server";
+import { checkOrigin } from "~/security/origin.server";
 
-type Message = { request: IncomingMessage; response: ServerResponse };
+type Message = { request: IncomingMessage; response: ServerResponse; server?: Server };
 
 const inFlight = new Set<ServerResponse>();
 const contexts = new WeakMap<ServerResponse, RequestContext>();
+const servers = new Set<Server>();
+let shuttingDown = false;
+
+/** Where a cross-site request is sent instead (app/routes/[_flowpay].cross-site-refused.ts). */
+export const crossSiteRefusedPath = "/_flowpay/cross-site-refused";
 
 /** Requests being served right now (graceful shutdown waits for them). */
 export const inFlightRequests = () => inFlight.size;
 
 /**
+ * Graceful stop, HTTP side: from now on every response closes its connection (`Connection:
+ * close`, also on in-flight responses whose headers are not sent yet), and idle keep-alive
+ * connections are closed at once — so a client holding connections open cannot keep the process
+ * alive until the grace period runs out. Call again while waiting: connections whose last
+ * response just finished are idle now.
+ */
+export function closeIdleConnections() {
+  shuttingDown = true;
+  for (const res of inFlight) {
+    if (!res.headersSent) res.setHeader("Connection", "close");
+  }
+  for (const server of servers) server.closeIdleConnections();
+}
+
+/**
  * remix-serve owns the HTTP server and offers no middleware hook, so we watch Node's own
  * HTTP diagnostics channels: they fire for *every* request (static files included) before
- * any handler runs. There we give the response its X-Request-Id and baseline security
- * headers, open the request's span and context, and on finish record metrics and one log line.
+ * any handler runs. There we:
+ * - give the response its X-Request-Id, and its baseline security headers when its headers are
+ *   written, unless the app set one itself (each header once);
+ * - refuse a state-changing request whose Origin is not ours (ADR 022) by routing it to a 403,
+ *   before Remix's own check would answer a bare 500; and drop X-Forwarded-Host unless
+ *   TRUST_PROXY says a proxy sets it;
+ * - open the request's span and context, and on finish record metrics and one log line —
+ *   with the route pattern, never the raw URL (no link tokens, no OAuth codes: ADR 021);
+ * - remember the server, so shutdown can close idle keep-alive connections.
  * On a runtime without these channels (Deno), entry.server.tsx sets the headers instead.
  */
 export function installHttpHook() {
   const globalForHook = globalThis as unknown as { __flowpayHttpHook?: boolean };
   if (globalForHook.__flowpayHttpHook) return;
   globalForHook.__flowpayHttpHook = true;
+  const trustProxy = getEnv().TRUST_PROXY;
 
   subscribe("http.server.request.start", (message) => {
-    const { request: req, response: res } = message as Message;
+    const { request: req, response: res, server } = message as Message;
+    if (server) servers.add(server);
     const incomingId = req.headers["x-request-id"];
     const requestId =
       typeof incomingId === "string" && /^[\w.-]{8,128}$/.test(incomingId)
         ? incomingId
         : newRequestId();
-    const path = (req.url ?? "/").split("?")[0]!;
+    const rawUrl = req.url ?? "/";
+    const path = routePattern(rawUrl);
+    const target = redactedTarget(rawUrl);
     const parent = propagation.extract(context.active(), req.headers);
     const span = tracer.startSpan(
       `${req.method} ${path}`,
-      { kind: SpanKind.SERVER, attributes: { "http.method": req.method, "http.target": path } },
+      {
+        kind: SpanKind.SERVER,
+        attributes: { "http.method": req.method, "http.target": target, "http.route": path },
+      },
       parent,
     );
     const spanTraceId = span.spanContext().traceId;
@@ -63,41 +100,92 @@ export function installHttpHook() {
     };
     contexts.set(res, ctx);
     inFlight.add(res);
+    // "close" comes after "finish", and also when the client went away before the response
+    // finished — which "finish" never reports: counting on it alone left aborted requests
+    // in flight forever, and shutdown waited out its whole grace period for them.
+    res.once("close", () => {
+      inFlight.delete(res);
+      if (!res.writableFinished) finishRequest(res, true);
+    });
     res.setHeader("X-Request-Id", requestId);
-    for (const [name, value] of Object.entries(baseSecurityHeaders())) res.setHeader(name, value);
+    applySecurityHeadersOnWrite(res, baseSecurityHeaders(undefined, path));
+    if (shuttingDown) res.setHeader("Connection", "close");
+
+    if (!trustProxy) delete req.headers["x-forwarded-host"];
+    const verdict = checkOrigin(
+      {
+        method: req.method ?? "GET",
+        origin: headerValue(req.headers.origin),
+        host: req.headers.host,
+        forwardedHost: headerValue(req.headers["x-forwarded-host"]),
+      },
+      trustProxy,
+    );
+    if (!verdict.ok) {
+      ctx.refusedPath = path;
+      req.url = crossSiteRefusedPath;
+      logger.warn(
+        { request_id: requestId, method: ctx.method, route: path, reason: verdict.reason },
+        "cross-site request refused",
+      );
+    }
     enterRequestContext(ctx);
   });
 
   subscribe("http.server.response.finish", (message) => {
-    const { response: res } = message as Message;
-    inFlight.delete(res);
-    const ctx = contexts.get(res);
-    if (!ctx) return;
-    const status = res.statusCode;
-    const seconds = (performance.now() - ctx.startedAt) / 1000;
-    const labels = {
-      method: ctx.method,
-      route: routeLabel(ctx.path, status),
-      status: String(status),
-    };
-    metrics.httpRequests.inc(labels);
-    metrics.httpDuration.observe(labels, seconds);
-    ctx.span?.setAttribute("http.status_code", status);
-    if (status >= 500) ctx.span?.setStatus({ code: SpanStatusCode.ERROR });
-    ctx.span?.end();
-    if (!ctx.path.startsWith("/build/")) {
-      logger.info(
-        {
-          request_id: ctx.requestId,
-          trace_id: ctx.traceId,
-          method: ctx.method,
-          route: labels.route,
-          path: ctx.path,
-          status,
-          duration_ms: Math.round(seconds * 10_000) / 10,
-        },
-        "request",
-      );
-    }
+    finishRequest((message as Message).response, false);
   });
+}
+
+function headerValue(value: string | string[] | undefined) {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The baseline headers go on when the response's headers are written, each only if the app did
+ * not set it (a route may choose its own value): never twice. (Express's res.append, which the
+ * Remix adapter uses, would otherwise add a second copy next to one set earlier.)
+ */
+function applySecurityHeadersOnWrite(res: ServerResponse, headers: Record<string, string>) {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    for (const [name, value] of Object.entries(headers)) {
+      if (!this.hasHeader(name)) this.setHeader(name, value);
+    }
+    if (shuttingDown && !this.headersSent) this.setHeader("Connection", "close");
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse["writeHead"];
+}
+
+function finishRequest(res: ServerResponse, aborted: boolean) {
+  const ctx = contexts.get(res);
+  if (!ctx) return;
+  contexts.delete(res);
+  const status = res.statusCode;
+  const seconds = (performance.now() - ctx.startedAt) / 1000;
+  const labels = {
+    method: ctx.method,
+    route: routeLabel(ctx.path, status),
+    status: String(status),
+  };
+  metrics.httpRequests.inc(labels);
+  metrics.httpDuration.observe(labels, seconds);
+  ctx.span?.setAttribute("http.status_code", status);
+  if (status >= 500) ctx.span?.setStatus({ code: SpanStatusCode.ERROR });
+  ctx.span?.end();
+  if (!ctx.path.startsWith("/build/")) {
+    logger.info(
+      {
+        request_id: ctx.requestId,
+        trace_id: ctx.traceId,
+        method: ctx.method,
+        route: labels.route,
+        path: ctx.path,
+        status,
+        duration_ms: Math.round(seconds * 10_000) / 10,
+        ...(aborted ? { aborted: true } : {}),
+      },
+      "request",
+    );
+  }
 }

@@ -1,4 +1,5 @@
 import pino from "pino";
+import { scrubSecretsInText } from "./redact-url";
 import { getRequestContext } from "./request-context.server";
 
 /** Field names that carry PII or secrets, redacted wherever they appear (up to 4 levels deep). */
@@ -38,10 +39,38 @@ function redactPaths(keys: string[], depth: number) {
   return paths;
 }
 
+/**
+ * Every serialized line passes through scrubSecretsInText before it is written: whatever a
+ * message or an error quotes, a borrower link's token or a credential in a URL's query
+ * (`code=`, `state=`, `token=`…) never reaches the log (ADR 021).
+ */
+function scrubbing(destination: pino.DestinationStream): pino.DestinationStream {
+  return { write: (line: string) => destination.write(scrubSecretsInText(line)) };
+}
+
+/**
+ * The same net for everything else the process prints: console.* lines of libraries (the
+ * router's "No routes matched location /apply/<token>/…" warning), remix-serve's own output.
+ * Installed once, by boot.
+ */
+export function scrubProcessOutput() {
+  const globalForScrub = globalThis as unknown as { __flowpayScrubbedOutput?: boolean };
+  if (globalForScrub.__flowpayScrubbedOutput) return;
+  globalForScrub.__flowpayScrubbedOutput = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+      write(
+        typeof chunk === "string" ? scrubSecretsInText(chunk) : chunk,
+        ...rest,
+      )) as typeof stream.write;
+  }
+}
+
 /** Builds the structured JSON logger; each line carries the request and trace id when there is one. */
 export function createLogger(
   level = process.env.LOG_LEVEL ?? "info",
-  destination?: pino.DestinationStream,
+  destination: pino.DestinationStream = pino.destination({ dest: 1, sync: true }),
 ) {
   return pino(
     {
@@ -56,7 +85,7 @@ export function createLogger(
         return ctx ? { request_id: ctx.requestId, trace_id: ctx.traceId } : {};
       },
     },
-    destination,
+    scrubbing(destination),
   );
 }
 

@@ -1,4 +1,5 @@
 import client from "prom-client";
+import { routePattern } from "./redact-url";
 
 /**
  * One Prometheus registry per process, kept on globalThis so a dev rebuild that re-imports
@@ -35,20 +36,12 @@ const globalForMetrics = globalThis as unknown as { __flowpayMetrics?: Metrics }
 export const metrics: Metrics = (globalForMetrics.__flowpayMetrics ??= createMetrics());
 
 /**
- * A bounded route label for a path: ids and tokens become ":id", static assets collapse to
- * one label, so a scanner hitting random URLs cannot blow up the series count.
+ * A bounded route label for a path: the route pattern (link tokens become ":token", ids ":id";
+ * ADR 021), static assets collapse to one label, so a scanner hitting random URLs cannot blow
+ * up the series count.
  */
 export function routeLabel(path: string, status: number): string {
   if (path.startsWith("/build/")) return "/build/*";
   if (status === 404) return "unmatched";
-  const segments = path
-    .split("?")[0]!
-    .split("/")
-    .map((segment) => {
-      if (segment === "") return segment;
-      if (/\d/.test(segment) && segment.length >= 8) return ":id";
-      if (segment.length >= 20) return ":id";
-      return segment;
-    });
-  return segments.join("/") || "/";
+  return routePattern(path);
 }

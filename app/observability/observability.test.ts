@@ -73,7 +73,7 @@ describe("metric route labels", () => {
     expect(routeLabel("/api/v1/crm/applications/app_01jq7x8m2k3n4p5q6r7s8t9v0w", 200)).toBe(
       "/api/v1/crm/applications/:id",
     );
-    expect(routeLabel("/apply/Xk3v9LmQ2pR8sT1uV4wY6zA0bC", 200)).toBe("/apply/:id");
+    expect(routeLabel("/apply/Xk3v9LmQ2pR8sT1uV4wY6zA0bC", 200)).toBe("/apply/:token");
     expect(routeLabel("/build/entry.client-N6QKMJ27.js", 200)).toBe("/build/*");
     expect(routeLabel("/anything/at/all", 404)).toBe("unmatched");
     expect(routeLabel("/ops/login", 200)).toBe("/ops/login");

@@ -8,11 +8,14 @@ export type RequestContext = {
   traceId: string;
   startedAt: number;
   method: string;
+  /** The route pattern of the URL, never the raw path (no link tokens: ADR 021). */
   path: string;
   /** The TCP peer address (the proxy's, behind one). */
   remoteAddress?: string;
   /** The request's server span (a no-op span when tracing is off). */
   span?: Span;
+  /** A cross-site request refused by the HTTP hook: the path it was sent to (ADR 022). */
+  refusedPath?: string;
 };
 
 const storage = new AsyncLocalStorage<RequestContext>();

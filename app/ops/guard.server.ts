@@ -1,5 +1,7 @@
 import { audit, clientInfo } from "~/audit/audit.server";
+import { getEnv } from "~/config/env.server";
 import { getDatabase } from "~/db.server";
+import { checkRequestOrigin } from "~/security/origin.server";
 import { can, type Permission } from "./permissions";
 import { requireOperator } from "./session.server";
 
@@ -29,13 +31,14 @@ export async function requirePermission(request: Request, permission: Permission
 
 /**
  * CSRF: state-changing requests come only by POST, with SameSite=Lax cookies, and their Origin
- * must be our own. A cross-site form post (or one with no Origin at all) is refused.
+ * must be our own (app/security/origin.server.ts, ADR 022). FlowOps also refuses a post with no
+ * Origin at all (every browser sends one). A refusal is a 403 page, never an exception — a
+ * malformed Origin included.
  */
 export function requireSameOrigin(request: Request) {
   if (request.method === "GET" || request.method === "HEAD") return;
-  const origin = request.headers.get("origin");
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
-  if (!origin || origin === "null" || !host || new URL(origin).host !== host) {
+  const verdict = checkRequestOrigin(request, getEnv().TRUST_PROXY);
+  if (!verdict.ok || verdict.origin === "absent") {
     throw new Response("Forbidden: cross-site request", { status: 403 });
   }
 }

@@ -10,11 +10,11 @@ export const meta: MetaFunction = () => [
 ];
 
 /**
- * Borrower pages never go to a shared cache, and the URL (a bearer token) is never sent as a
- * referrer to another site. ("no-referrer" would also blank the Origin of our own form posts,
- * which Remix then refuses as cross-site.)
+ * Borrower pages never go to a shared cache. (Their Referrer-Policy, `same-origin` so the URL —
+ * a bearer token — never reaches another site, is set with the other security headers in
+ * app/security/headers.server.ts: one place, so it is sent once.)
  */
-export const headers = () => ({ "Cache-Control": "no-store", "Referrer-Policy": "same-origin" });
+export const headers = () => ({ "Cache-Control": "no-store" });
 
 export default function ApplyLayout() {
   return <Outlet />;

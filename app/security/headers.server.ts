@@ -1,11 +1,19 @@
 import { isProduction } from "~/config/env.server";
 import { randomBytes } from "node:crypto";
 
-/** Headers every response carries, whatever it is. */
-export function baseSecurityHeaders(production = isProduction()) {
+/**
+ * Headers every response carries, whatever it is — the one place they are decided (the HTTP
+ * hook applies them to every response on Node, entry.server.tsx to documents elsewhere), so
+ * each is sent exactly once. Borrower pages (`/apply/…`) send no referrer to other sites at all:
+ * their URL holds the link token. ("no-referrer" would also blank the Origin of our own form
+ * posts, which the cross-site check needs.)
+ */
+export function baseSecurityHeaders(production = isProduction(), path = "/") {
   const headers: Record<string, string> = {
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Referrer-Policy": path.startsWith("/apply/")
+      ? "same-origin"
+      : "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
