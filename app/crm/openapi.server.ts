@@ -61,6 +61,25 @@ const rateLimitHeaders = {
 };
 
 const applicationIdParam = {
+const etagHeader = {
+  ETag: {
+    schema: { type: "string" },
+    description: "Changes whenever any field of the application's body changes",
+  },
+};
+
+/** One open application per CRM job (ADR 026) and what the answer says about the text (ADR 027). */
+const offerFinancingDescription = [
+  "**One open application per CRM job.** An application is open while the customer may still act and nothing is signed (`link_sent`/`link_created`, `in_progress`, `submitted`, `approved`, `manual_review`). Another offer for a job that has one — a double click, a retry after a timeout, without an `Idempotency-Key` — returns it: the same amount answers `200` with that application and its current link, and sends no second text. Another amount supersedes it: the old application becomes `canceled` (its `superseded_by` names the new one) and its link stops working, the customer is told by text (unless they opted out) that the old link was replaced, and a new application is answered `201` with `replaces_application_id`. A job whose application is signed (`offer_accepted`, `pending_funding`, `funded`, `lender_declined`) is refused with `409 invalid_state`; declined, canceled and expired applications no longer count. Two requests at once cannot both create: the database allows one open application per merchant and job.",
+  "**What happened to the text** is in `sms_status`: `queued`, `suppressed_opted_out` (the number replied STOP; hand `apply_url` over yourself), `not_requested` (`send_sms` was false) or `skipped_duplicate`. `status` is `link_sent` only when a text was queued, otherwise `link_created`. Its delivery then shows in the application's own `sms_status` (`queued`, `sending`, `sent`, `delivered`, `undelivered`, `failed`, `suppressed`).",
+].join("\n\n");
+
+/** Polling the status resource (ADR 028). */
+const pollingDescription = [
+  "**Polling.** Reads (`GET`) have their own budget, 600 a minute per key and per client address by default (`CRM_READ_RATE_LIMIT_PER_MINUTE`), apart from the 100 writes. Send the last answer's `ETag` in `If-None-Match`: while nothing changed the answer is `304 Not Modified` with no body, and it uses none of the read budget (304s have a cap of their own, ten times the read budget, so a looping client is still stopped). Once a minute per application is plenty: a decision takes seconds, funding days.",
+  "**Prefer being told.** Webhooks to your CRM (status changes pushed as they happen) are on the way; until then a connected FieldRoutes account already gets every status change written back as a note on the customer and a line on the appointment, with no polling at all.",
+].join("\n\n");
+
   name: "application_id",
   in: "path",
   required: true,
@@ -102,6 +121,7 @@ export function openApiDocument(serverUrl: string) {
           operationId: "offerFinancing",
           summary: "Offer financing to a customer for a job (texts them the apply link)",
           parameters: [
+          description: offerFinancingDescription,
             {
               name: "Idempotency-Key",
               in: "header",
@@ -121,8 +141,12 @@ export function openApiDocument(serverUrl: string) {
           },
           responses: {
             "201": json(
+            "200": json(
               "OfferFinancingResponse",
-              "Application opened; the link is texted unless `send_sms` is false",
+              "The job already has an open application for this amount: that one, with its current link (`sms_status` `skipped_duplicate`: no second text)",
+            ),
+              "OfferFinancingResponse",
+              "Application opened (`replaces_application_id`: it superseded the job's open application, which had another amount); `status` `link_sent` when its text was queued, `link_created` when not (`sms_status` says why)",
             ),
             ...errorResponses(400, 401, 403, 409, 422, 429, 500),
           },
@@ -132,7 +156,18 @@ export function openApiDocument(serverUrl: string) {
         get: {
           operationId: "getApplication",
           summary: "Status of an application, its decision, selected offer and loan",
-          parameters: [applicationIdParam],
+          description: pollingDescription,
+          parameters: [
+            applicationIdParam,
+            {
+              name: "If-None-Match",
+              in: "header",
+              required: false,
+              schema: { type: "string" },
+              description:
+                "The `ETag` of the last answer: while the application is unchanged the answer is `304` with no body, which uses none of the read budget",
+            },
+          ],
           responses: {
             "200": json("Application", "The application"),
             ...errorResponses(401, 403, 404, 429, 500),

@@ -54,6 +54,32 @@ describe("the OpenAPI document", () => {
   });
 });
 
+describe("the API reference tells CRMs how to behave (ADR 026–028)", () => {
+  const doc = openApiDocument("https://flowpay.test") as unknown as {
+    paths: Record<string, Record<string, Json>>;
+  };
+  type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  it("offer-financing: one open application per job (200 duplicate, supersede, 409 signed) and sms_status", () => {
+    const post = doc.paths["/api/v1/crm/offer-financing"]!.post!;
+    expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(["200", "201", "409"]));
+    expect(post.description).toMatch(/One open application per CRM job/);
+    expect(post.description).toMatch(/supersedes/);
+    expect(post.description).toMatch(/409 invalid_state/);
+    expect(post.description).toMatch(/suppressed_opted_out/);
+    expect(post.description).toMatch(/link_created/);
+  });
+
+  it("the status resource: ETag, If-None-Match, a free 304, the read budget, and webhooks", () => {
+    const get = doc.paths["/api/v1/crm/applications/{application_id}"]!.get!;
+    expect(get.parameters.map((p: Json) => p.name)).toContain("If-None-Match");
+    expect(get.responses["304"]).toBeDefined();
+    expect(get.responses["200"].headers.ETag).toBeDefined();
+    expect(get.description).toMatch(/CRM_READ_RATE_LIMIT_PER_MINUTE/);
+    expect(get.description).toMatch(/[Ww]ebhooks/);
+  });
+});
+
 describe("the API route wrapper", () => {
   it("answers a bug with api.md's 500, without a stack trace or the error's text", async () => {
     const handler = apiHandler(async () => {

@@ -8,6 +8,7 @@ export const meta: MetaFunction = () => [{ title: "FlowPay API reference" }];
 
 type Operation = {
   summary?: string;
+  description?: string;
   operationId?: string;
   responses: Record<string, { description: string }>;
 };
@@ -19,6 +20,7 @@ export function loader() {
       method: method.toUpperCase(),
       path,
       summary: op.summary ?? "",
+      description: op.description ?? "",
       id: op.operationId ?? path,
       responses: Object.entries(op.responses).map(([status, r]) => ({
         status,
@@ -42,9 +44,12 @@ export default function ApiReference() {
         Base URL <code>{baseUrl}</code>. Authenticate with{" "}
         <code>Authorization: Bearer &lt;api key&gt;</code> (keys are per merchant:{" "}
         <code>fp_live_…</code> or <code>fp_test_…</code>). Money is integer cents, rates are decimal
-        strings, times are RFC 3339 UTC. 100 requests a minute per key and per IP. The
-        machine-readable document is <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>{" "}
-        (OpenAPI 3.1).
+        strings, times are RFC 3339 UTC. Writes: 100 requests a minute per key and per IP; reads
+        (GET): 600 a minute, and a <code>304 Not Modified</code> answer to{" "}
+        <code>If-None-Match</code> costs none of them — poll with the <code>ETag</code>, or better,
+        let us tell you (see <a href="#getApplication">polling</a>). One open application per CRM
+        job: see <a href="#offerFinancing">offer financing</a>. The machine-readable document is{" "}
+        <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI 3.1).
       </p>
       <h2>Example</h2>
       <pre className="card">{`curl -X POST ${baseUrl}/api/v1/crm/offer-financing \\
@@ -63,6 +68,11 @@ export default function ApiReference() {
             </code>
           </h3>
           <p>{op.summary}</p>
+          {op.description
+            ? op.description
+                .split("\n\n")
+                .map((paragraph) => <p key={paragraph}>{paragraph.replace(/\*\*/g, "")}</p>)
+            : null}
           <table>
             <thead>
               <tr>
