@@ -6,3 +6,4 @@ export * from "./lending";
 export * from "./platform";
 export * from "./oauth-states";
 export * from "./conditions";
+export * from "./mock-lender";
