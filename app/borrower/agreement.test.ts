@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { creditor } from "~/decisioning/adverse-action";
-import { formatMoney } from "~/decisioning/format";
+import { formatMoney } from "~/money/dollars";
 import {
   AgreementInputError,
   agreementText,

@@ -1,5 +1,5 @@
 import type { Disclosure } from "~/decisioning/disclosure";
-import { formatMoney } from "~/decisioning/format";
+import { formatMoney } from "~/money/dollars";
 import type { ScheduleRow } from "~/decisioning/money";
 
 /**

@@ -1,5 +1,5 @@
 import type { Disclosure } from "~/decisioning/disclosure";
-import { formatCents } from "./ui";
+import { formatMoney } from "~/money/dollars";
 
 /**
  * The federal Truth-in-Lending box (Reg Z §1026.18) of one offer. "Annual percentage rate" and
@@ -21,19 +21,19 @@ export function DisclosureBox({
     },
     {
       label: "Finance charge",
-      value: formatCents(disclosure.financeChargeCents),
+      value: formatMoney(disclosure.financeChargeCents),
       explanation: "The dollar amount the credit will cost you.",
       conspicuous: true,
     },
     {
       label: "Amount financed",
-      value: formatCents(disclosure.amountFinancedCents),
+      value: formatMoney(disclosure.amountFinancedCents),
       explanation: "The amount of credit provided to you or on your behalf.",
       conspicuous: false,
     },
     {
       label: "Total of payments",
-      value: formatCents(disclosure.totalOfPaymentsCents),
+      value: formatMoney(disclosure.totalOfPaymentsCents),
       explanation: "The amount you will have paid after you have made all payments as scheduled.",
       conspicuous: false,
     },
@@ -45,7 +45,7 @@ export function DisclosureBox({
       <PaymentScheduleTable
         rows={disclosure.paymentSchedule.map((group) => ({
           count: group.count,
-          amount: formatCents(group.amountCents),
+          amount: formatMoney(group.amountCents),
           when: group.when,
         }))}
       />
@@ -55,11 +55,11 @@ export function DisclosureBox({
       </p>
       <p className="small">
         <strong>Itemization of the amount financed:</strong> paid to the business for your job{" "}
-        {formatCents(disclosure.itemization.amountPaidToMerchantCents)}; paid to you{" "}
-        {formatCents(disclosure.itemization.amountPaidToBorrowerCents)}; prepaid finance charge
+        {formatMoney(disclosure.itemization.amountPaidToMerchantCents)}; paid to you{" "}
+        {formatMoney(disclosure.itemization.amountPaidToBorrowerCents)}; prepaid finance charge
         (origination fee, financed into the loan){" "}
-        {formatCents(disclosure.itemization.prepaidFinanceChargeCents)}; loan principal{" "}
-        {formatCents(disclosure.itemization.principalCents)}.
+        {formatMoney(disclosure.itemization.prepaidFinanceChargeCents)}; loan principal{" "}
+        {formatMoney(disclosure.itemization.principalCents)}.
       </p>
     </section>
   );

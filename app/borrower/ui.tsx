@@ -54,17 +54,5 @@ export function Honeypot() {
   );
 }
 
-export function FieldError({ id, errors }: { id: string; errors?: string[] }) {
-  if (!errors || errors.length === 0) return null;
-  return (
-    <p id={id} className="error" role="alert">
-      {errors[0]}
-    </p>
-  );
-}
-
-export function formatCents(cents: number) {
-  const sign = cents < 0 ? "-" : "";
-  const abs = Math.abs(cents);
-  return `${sign}$${Math.trunc(abs / 100).toLocaleString("en-US")}.${String(abs % 100).padStart(2, "0")}`;
-}
+/** The one FieldError (app/ui/fields.tsx), where the borrower's pages have always found it. */
+export { FieldError } from "~/ui/fields";

@@ -6,7 +6,7 @@
  */
 import type { ApplicationStatus } from "../../db/schema/applications";
 import { crmSyncEvents, type CrmSyncEvent } from "../../jobs/handlers/sync-to-crm.definition";
-import { formatUsd } from "~/messaging/templates";
+import { formatMoney } from "~/money/dollars";
 
 export { crmSyncEvents, type CrmSyncEvent };
 
@@ -35,7 +35,7 @@ const day = (date: Date | null | undefined) => (date ? date.toISOString().slice(
 export const syncKey = (applicationId: string, event: CrmSyncEvent) => `${applicationId}:${event}`;
 
 export function noteText(event: CrmSyncEvent, facts: SyncFacts): string {
-  const amount = formatUsd(facts.amountCents);
+  const amount = formatMoney(facts.amountCents);
   const ref = `(FlowPay ref ${facts.applicationId})`;
   switch (event) {
     case "link_sent":
@@ -48,16 +48,16 @@ export function noteText(event: CrmSyncEvent, facts: SyncFacts): string {
       return `FlowPay: financing IN REVIEW — a FlowPay specialist is checking the application (usually within 1 business day). ${ref}`;
     case "signed": {
       const terms = facts.offer
-        ? ` — ${facts.offer.termMonths} months at ${shortRate(facts.offer.apr)}% APR, ${formatUsd(facts.offer.monthlyPaymentCents)}/month`
+        ? ` — ${facts.offer.termMonths} months at ${shortRate(facts.offer.apr)}% APR, ${formatMoney(facts.offer.monthlyPaymentCents)}/month`
         : "";
       return `FlowPay: financing SIGNED for ${amount}${terms}; funding in progress. ${ref}`;
     }
     case "funded": {
       const loan = facts.loan;
       if (!loan) return `FlowPay: financing FUNDED — ${amount}. ${ref}`;
-      const paid = formatUsd(loan.fundedAmountCents ?? loan.disbursementCents);
+      const paid = formatMoney(loan.fundedAmountCents ?? loan.disbursementCents);
       const on = day(loan.fundedAt);
-      return `FlowPay: financing FUNDED — ${amount} paid: ${paid} to ${facts.merchantName} after the ${formatUsd(loan.merchantFeeCents)} merchant fee${on ? `, on ${on}` : ""}. ${ref}`;
+      return `FlowPay: financing FUNDED — ${amount} paid: ${paid} to ${facts.merchantName} after the ${formatMoney(loan.merchantFeeCents)} merchant fee${on ? `, on ${on}` : ""}. ${ref}`;
     }
     case "canceled":
       return `FlowPay: financing CANCELED for ${amount}. ${ref}`;
@@ -80,7 +80,7 @@ const labels: Record<CrmSyncEvent, string> = {
 /** The one line appended to the appointment's notes (the marker is added after it). */
 export function appointmentLine(event: CrmSyncEvent, facts: SyncFacts, at: Date): string {
   const when = event === "funded" ? (day(facts.loan?.fundedAt) ?? day(at)) : day(at);
-  return `FlowPay financing: ${labels[event]} ${formatUsd(facts.amountCents)} (${when})`;
+  return `FlowPay financing: ${labels[event]} ${formatMoney(facts.amountCents)} (${when})`;
 }
 
 /** `notes` with `line` appended on its own line (what technicians wrote stays). */

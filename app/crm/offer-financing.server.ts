@@ -10,7 +10,7 @@ import { auditStep } from "~/audit/audit.server";
 import { applyUrl, linkSteps, linkToken } from "~/borrower/links.server";
 import { crmSyncSteps } from "~/crm-sync/enqueue.server";
 import { optOutCheckStep, smsSteps } from "~/messaging/sms.server";
-import { formatUsd } from "~/messaging/templates";
+import { formatMoney } from "~/money/dollars";
 import type { CrmCaller } from "./guard.server";
 import {
   idempotencyLookupStep,
@@ -160,7 +160,7 @@ export async function offerFinancing(
   const { merchant } = caller;
   const amount = input.job.estimate_cents;
   if (amount < merchant.minAmountCents || amount > merchant.maxAmountCents) {
-    const message = `Must be between ${formatUsd(merchant.minAmountCents)} and ${formatUsd(merchant.maxAmountCents)} for this merchant`;
+    const message = `Must be between ${formatMoney(merchant.minAmountCents)} and ${formatMoney(merchant.maxAmountCents)} for this merchant`;
     throw new ApiFailure(
       apiError("validation_failed", `job.estimate_cents: ${message}`, {
         details: [{ path: "job.estimate_cents", message }],

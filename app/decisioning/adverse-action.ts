@@ -1,5 +1,5 @@
 import { sandboxCreditor, type Creditor } from "~/lending/creditors";
-import { formatMoney } from "./format";
+import { formatMoney } from "~/money/dollars";
 import type { CreditInput } from "./inputs";
 import { reasonSpec } from "./reasons";
 

@@ -1,14 +1,10 @@
+import { formatMoney } from "~/money/dollars";
+
 /**
  * Every text names FlowPay and says how to opt out (TCPA, docs/product/lending.md "Consent").
  * Bodies stay short: one or two SMS segments.
  */
 export const smsFooter = "Reply STOP to opt out, HELP for help.";
-
-export function formatUsd(cents: number) {
-  // Thousands separators by hand: toLocaleString costs ≈5 µs a call on the intake's path.
-  const dollars = String(Math.trunc(cents / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return `$${dollars}.${String(Math.abs(cents % 100)).padStart(2, "0")}`;
-}
 
 /** A funding condition needs a document (ADR 035): asked again after a rejection. */
 type DocumentsNeeded = { template: "documents_needed"; merchantName: string; rejected: boolean };
@@ -32,7 +28,7 @@ export type SmsTemplate =
 export function renderSms(input: SmsTemplate): string {
   switch (input.template) {
     case "apply_link":
-      return `FlowPay: ${input.merchantName} offers financing for your ${formatUsd(input.amountCents)} job. Apply in 2 minutes: ${input.url} (link valid 24 h). ${smsFooter}`;
+      return `FlowPay: ${input.merchantName} offers financing for your ${formatMoney(input.amountCents)} job. Apply in 2 minutes: ${input.url} (link valid 24 h). ${smsFooter}`;
     case "opt_out_confirmation":
       return "FlowPay: you're unsubscribed and will get no more texts from us. Reply START to resubscribe.";
     case "opt_in_confirmation":
@@ -42,13 +38,13 @@ export function renderSms(input: SmsTemplate): string {
         ? `FlowPay: good news — you're approved for financing with ${input.merchantName}. Open the link we texted you earlier to choose your offer. ${smsFooter}`
         : input.status === "manual_review"
     case "apply_link_replaced":
-      return `FlowPay: ${input.merchantName} updated your financing offer to ${formatUsd(input.amountCents)}; the link we sent before no longer works. Apply here: ${input.url} (link valid 24 h). ${smsFooter}`;
+      return `FlowPay: ${input.merchantName} updated your financing offer to ${formatMoney(input.amountCents)}; the link we sent before no longer works. Apply here: ${input.url} (link valid 24 h). ${smsFooter}`;
     case "link_replaced":
-      return `FlowPay: ${input.merchantName} updated your financing offer to ${formatUsd(input.amountCents)}; the link we sent before no longer works. ${input.merchantName} will send you the new one. ${smsFooter}`;
+      return `FlowPay: ${input.merchantName} updated your financing offer to ${formatMoney(input.amountCents)}; the link we sent before no longer works. ${input.merchantName} will send you the new one. ${smsFooter}`;
           ? `FlowPay: thanks for applying for financing with ${input.merchantName}. A specialist is reviewing your application; we'll text you when it's decided. ${smsFooter}`
           : `FlowPay: your financing application with ${input.merchantName} has a decision. Open the link we texted you earlier to read it, or check your e-mail. ${smsFooter}`;
     case "loan_funded":
-      return `FlowPay: your loan is funded and ${formatUsd(input.amountCents)} has been paid to ${input.merchantName}. Your first payment details are in your agreement. ${smsFooter}`;
+      return `FlowPay: your loan is funded and ${formatMoney(input.amountCents)} has been paid to ${input.merchantName}. Your first payment details are in your agreement. ${smsFooter}`;
     case "documents_needed":
       return input.rejected
         ? `FlowPay: we could not accept a document you sent for your financing with ${input.merchantName}. Open the link we texted you earlier to see why and send it again. ${smsFooter}`

@@ -2,6 +2,7 @@ import type { decisions, offers } from "../../db/schema/index";
 import type { DecisionSnapshot } from "~/decisioning/engine";
 import type { CreditInput } from "~/decisioning/inputs";
 import { reasonSpec } from "~/decisioning/reasons";
+import { formatMoney } from "~/money/dollars";
 import type { UnderwriterSnapshot } from "./reviews";
 
 /**
@@ -85,9 +86,6 @@ function creditSummary(credit: CreditInput | undefined): DecisionView["credit"] 
   };
 }
 
-const dollars = (cents: number) =>
-  `$${(cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-
 export function decisionView(
   row: DecisionRow,
   offerRows: readonly OfferRow[],
@@ -154,7 +152,7 @@ export function decisionView(
     const snap = raw as unknown as UnderwriterSnapshot;
     const conditions: string[] = [];
     if (snap.conditions?.downPaymentCents)
-      conditions.push(`Down payment of ${dollars(snap.conditions.downPaymentCents)}`);
+      conditions.push(`Down payment of ${formatMoney(snap.conditions.downPaymentCents)}`);
     if (snap.conditions?.note) conditions.push(snap.conditions.note);
     return {
       ...base,
@@ -169,7 +167,7 @@ export function decisionView(
         notes: snap.notes,
         conditions,
         repriced: snap.repriced
-          ? `Priced again in tier ${snap.repriced.tier} for ${dollars(snap.repriced.amountCents)} (pricing v${snap.pricing.version})`
+          ? `Priced again in tier ${snap.repriced.tier} for ${formatMoney(snap.repriced.amountCents)} (pricing v${snap.pricing.version})`
           : null,
       },
     };

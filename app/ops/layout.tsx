@@ -63,8 +63,15 @@ export function OpsShell(props: {
   );
 }
 
-/** A UTC time as FlowOps shows it ("2026-11-28 01:30 UTC"), or a dash. */
-export function When({ iso }: { iso: string | null }) {
+/**
+ * A UTC time as FlowOps shows it ("2026-11-28 01:30 UTC", with `seconds` "…01:30:05 UTC"), from
+ * an ISO string or epoch milliseconds, or a dash.
+ */
+export function When(
+  props: ({ iso: string | null } | { ms: number | null }) & { seconds?: boolean },
+) {
+  const iso =
+    "ms" in props ? (props.ms === null ? null : new Date(props.ms).toISOString()) : props.iso;
   if (!iso) return <>—</>;
-  return <time dateTime={iso}>{iso.slice(0, 16).replace("T", " ")} UTC</time>;
+  return <time dateTime={iso}>{iso.slice(0, props.seconds ? 19 : 16).replace("T", " ")} UTC</time>;
 }

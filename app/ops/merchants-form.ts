@@ -3,30 +3,16 @@
  * is stored (integer cents, basis points, an encrypted number and its last four digits). The
  * conversions are exact — digit strings, never floating point. Pure.
  */
+import { centsToDollarInput, dollarsToCents } from "~/money/dollars";
+
 export const merchantAmountBounds = { minCents: 100, maxCents: 10_000_000 } as const;
 export const maxMerchantFeeBps = 2_000;
-
-/** "1,500", "$1500.5", "1500.00" → 150000 / 150050 / 150000; null when not a dollar amount. */
-export function dollarsToCents(input: string): number | null {
-  const text = input.trim().replace(/^\$\s*/, "");
-  const match = /^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$/.exec(text);
-  if (!match) return null;
-  const whole = match[1]!.replaceAll(",", "");
-  const fraction = (match[2] ?? "").padEnd(2, "0");
-  const cents = Number(whole) * 100 + Number(fraction);
-  return Number.isSafeInteger(cents) ? cents : null;
-}
 
 /** "3" → 300, "2.5" → 250, "3.25%" → 325; at most two decimals; null when not a percentage. */
 export function percentToBasisPoints(input: string): number | null {
   const match = /^(\d{1,3})(?:\.(\d{1,2}))?\s*%?$/.exec(input.trim());
   if (!match) return null;
   return Number(match[1]) * 100 + Number((match[2] ?? "").padEnd(2, "0"));
-}
-
-/** 150000 → "1500.00" (for a form field). */
-export function centsToDollarInput(cents: number): string {
-  return `${Math.trunc(cents / 100)}.${String(Math.abs(cents % 100)).padStart(2, "0")}`;
 }
 
 /** 325 → "3.25" (for a form field or display). */

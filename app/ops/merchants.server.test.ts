@@ -6,11 +6,10 @@ import { apiKeys, auditLogs, merchants } from "../../db/schema/index";
 import { createTestDatabase } from "../../db/testing";
 import { authenticateApiKey } from "~/crm/api-keys.server";
 import { ensureDecisioningDefaults } from "~/decisioning/seed.server";
+import { centsToDollarInput, dollarsToCents } from "~/money/dollars";
 import { FieldCipher } from "~/security/encryption.server";
 import {
   basisPointsToPercent,
-  centsToDollarInput,
-  dollarsToCents,
   parseMerchantForm,
   percentToBasisPoints,
   type MerchantInput,

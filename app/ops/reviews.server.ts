@@ -14,7 +14,7 @@ import {
 import { audit } from "~/audit/audit.server";
 import { enqueueCrmSync } from "~/crm-sync/enqueue.server";
 import { ENGINE_VERSION, type DecisionSnapshot, type LoadedPricing } from "~/decisioning/engine";
-import { formatMoney } from "~/decisioning/format";
+import { formatMoney } from "~/money/dollars";
 import { classifyDeclineReasons, supportedDeclineReasons } from "~/decisioning/reason-evidence";
 import { generateOffers, type OfferGeneration } from "~/decisioning/pricing";
 import { getPricingByVersion, getPublishedPricing } from "~/decisioning/pricing-rules.server";
@@ -28,7 +28,7 @@ import { queueEmail } from "~/messaging/email.server";
 import { queueSms } from "~/messaging/sms.server";
 import { decisionView } from "./applications-decision";
 import {
-  dollarsToCents,
+  optionalDollarsField,
   parseOfferKey,
   pickTerms,
   ReviewInputError,
@@ -891,7 +891,7 @@ export async function loadReviewPage(database: Database, reviewId: string, query
   let priceError: string | null = null;
   let downPaymentCents = 0;
   try {
-    downPaymentCents = dollarsToCents(query.get("downPayment")) ?? 0;
+    downPaymentCents = optionalDollarsField(query.get("downPayment")) ?? 0;
   } catch (error) {
     priceError = (error as Error).message;
   }

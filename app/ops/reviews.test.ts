@@ -31,7 +31,7 @@ import { healthyBank } from "~/decisioning/testing";
 import { getCipher } from "~/security/encryption.server";
 import { insertMerchant } from "./applications-fixtures";
 import {
-  dollarsToCents,
+  optionalDollarsField,
   parseApproveForm,
   parseDeclineForm,
   ReviewInputError,
@@ -63,12 +63,12 @@ describe("resolution forms", () => {
   };
 
   it("dollars to cents, exactly", () => {
-    expect(dollarsToCents("500")).toBe(50_000);
-    expect(dollarsToCents("$1,250.5")).toBe(125_050);
-    expect(dollarsToCents("0.07")).toBe(7);
-    expect(dollarsToCents("  ")).toBeNull();
+    expect(optionalDollarsField("500")).toBe(50_000);
+    expect(optionalDollarsField("$1,250.5")).toBe(125_050);
+    expect(optionalDollarsField("0.07")).toBe(7);
+    expect(optionalDollarsField("  ")).toBeNull();
     for (const bad of ["-5", "1.234", "abc", "1e3", "12.", "1,2,3.4.5"]) {
-      expect(() => dollarsToCents(bad), bad).toThrow(ReviewInputError);
+      expect(() => optionalDollarsField(bad), bad).toThrow(ReviewInputError);
     }
   });
 

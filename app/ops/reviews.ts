@@ -5,6 +5,7 @@ import { reasonCatalogue, reasonSpec } from "~/decisioning/reasons";
 import { minJustificationLength } from "~/decisioning/reason-evidence";
 import { parseConditionChoices, type ConditionChoice } from "~/lending/conditions";
 import type { ScoreBreakdown } from "~/decisioning/score";
+import { dollarsToCents } from "~/money/dollars";
 
 /**
  * Manual review, the pure part: the resolution forms, offer keys, dollars → cents, the reasons
@@ -52,15 +53,15 @@ export class ReviewInputError extends Error {
 }
 
 /**
- * Dollars typed by a person ("500", "$1,250.50") → integer cents, exactly (no float arithmetic).
- * Empty → null. Throws ReviewInputError for anything else.
+ * An optional dollar field of a review form ("500", "$1,250.50") → integer cents (money's one
+ * dollarsToCents). Empty → null. Throws ReviewInputError for anything else.
  */
-export function dollarsToCents(input: string | null | undefined): number | null {
-  const text = (input ?? "").trim().replace(/^\$/, "").replace(/,/g, "");
-  if (text === "") return null;
-  const match = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(text);
-  if (!match) throw new ReviewInputError("Enter an amount in dollars, like 500 or 1,250.50");
-  return Number(match[1]) * 100 + Number((match[2] ?? "").padEnd(2, "0"));
+export function optionalDollarsField(input: string | null | undefined): number | null {
+  if ((input ?? "").trim() === "") return null;
+  const cents = dollarsToCents(input);
+  if (cents === null)
+    throw new ReviewInputError("Enter an amount in dollars, like 500 or 1,250.50");
+  return cents;
 }
 
 /**
@@ -146,7 +147,7 @@ export function parseApproveForm(form: FormData): FormResult<ApproveForm> {
   const tier = String(form.get("tier") ?? "").trim();
   let downPaymentCents: number | null = null;
   try {
-    downPaymentCents = dollarsToCents(String(form.get("downPayment") ?? ""));
+    downPaymentCents = optionalDollarsField(String(form.get("downPayment") ?? ""));
   } catch (error) {
     errors.downPayment = (error as Error).message;
   }

@@ -5,7 +5,8 @@ import { clientInfo } from "~/audit/audit.server";
 import { guardPublicForm, loadJourney } from "~/borrower/context.server";
 import { pagePath } from "~/borrower/journey";
 import { startApplication } from "~/borrower/steps.server";
-import { BorrowerShell, Honeypot, formatCents } from "~/borrower/ui";
+import { BorrowerShell, Honeypot } from "~/borrower/ui";
+import { formatMoney } from "~/money/dollars";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "welcome");
@@ -41,7 +42,7 @@ export default function Welcome() {
         </p>
         <dl className="facts">
           <dt>Amount</dt>
-          <dd>{formatCents(data.amountCents)}</dd>
+          <dd>{formatMoney(data.amountCents)}</dd>
           <dt>Name</dt>
           <dd>
             {data.firstName} {data.lastName}

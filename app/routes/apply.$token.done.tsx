@@ -3,7 +3,8 @@ import { useLoaderData } from "@remix-run/react";
 import { and, desc, eq } from "drizzle-orm";
 import { documents, loans } from "../../db/schema/index";
 import { loadJourney } from "~/borrower/context.server";
-import { BorrowerShell, formatCents } from "~/borrower/ui";
+import { BorrowerShell } from "~/borrower/ui";
+import { formatMoney } from "~/money/dollars";
 import { ensureScoreNoticePdf } from "~/decisioning/score-notice.server";
 
 /** While the loan is being set up the page refreshes itself (no JavaScript needed) to show the outcome. */
@@ -79,7 +80,7 @@ export default function Done() {
         <div className="card" role="status">
           {funded ? (
             <p>
-              {formatCents(d.amountCents)} was paid to {d.merchant}
+              {formatMoney(d.amountCents)} was paid to {d.merchant}
               {d.fundedAt ? ` on ${d.fundedAt.slice(0, 10)}` : ""}. Your payment schedule is in your
               agreement.
             </p>

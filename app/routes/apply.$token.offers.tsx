@@ -6,7 +6,8 @@ import { loadJourney } from "~/borrower/context.server";
 import { DisclosureBox } from "~/borrower/disclosure-box";
 import { pagePath } from "~/borrower/journey";
 import { currentOffers } from "~/borrower/offers.server";
-import { BorrowerShell, formatCents } from "~/borrower/ui";
+import { BorrowerShell } from "~/borrower/ui";
+import { formatMoney } from "~/money/dollars";
 import { ensureScoreNoticePdf, loadScoreNotice } from "~/decisioning/score-notice.server";
 import { creditorFor } from "~/lending/lenders.server";
 
@@ -41,7 +42,7 @@ export default function Offers() {
   return (
     <BorrowerShell merchantName={d.merchant} title="You're approved — choose your plan">
       <p>
-        For {formatCents(d.amountCents)} with {d.merchant}. No prepayment penalty on any plan.
+        For {formatMoney(d.amountCents)} with {d.merchant}. No prepayment penalty on any plan.
       </p>
       <p className="muted small" data-testid="creditor">
         Creditor: {d.creditor.name}, {d.creditor.address}
@@ -49,7 +50,7 @@ export default function Offers() {
       {d.offers.map((offer) => (
         <article key={offer.id} className="card offer" aria-labelledby={`${offer.id}-title`}>
           <h2 id={`${offer.id}-title`}>
-            {formatCents(offer.monthlyPaymentCents)}/month for {offer.termMonths} months
+            {formatMoney(offer.monthlyPaymentCents)}/month for {offer.termMonths} months
             {offer.promotional ? " · 0% promotional" : ""}
           </h2>
           <DisclosureBox disclosure={offer.disclosure} idPrefix={offer.id} />

@@ -5,7 +5,8 @@ import { clientInfo } from "~/audit/audit.server";
 import { guardPublicForm, loadJourney } from "~/borrower/context.server";
 import { pagePath } from "~/borrower/journey";
 import { submitApplication } from "~/borrower/steps.server";
-import { BorrowerShell, Honeypot, formatCents } from "~/borrower/ui";
+import { BorrowerShell, Honeypot } from "~/borrower/ui";
+import { formatMoney } from "~/money/dollars";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "review");
@@ -41,13 +42,13 @@ export default function Review() {
           <dt>Applicant</dt>
           <dd>{d.name}</dd>
           <dt>Amount</dt>
-          <dd>{formatCents(d.amountCents)}</dd>
+          <dd>{formatMoney(d.amountCents)}</dd>
           <dt>SSN</dt>
           <dd>ending in {d.ssnLast4}</dd>
           <dt>Monthly income</dt>
-          <dd>{d.monthlyIncomeCents === null ? "—" : formatCents(d.monthlyIncomeCents)}</dd>
+          <dd>{d.monthlyIncomeCents === null ? "—" : formatMoney(d.monthlyIncomeCents)}</dd>
           <dt>Monthly housing</dt>
-          <dd>{d.housingCostCents === null ? "—" : formatCents(d.housingCostCents)}</dd>
+          <dd>{d.housingCostCents === null ? "—" : formatMoney(d.housingCostCents)}</dd>
           <dt>Bank</dt>
           <dd>
             {d.bank === "linked"

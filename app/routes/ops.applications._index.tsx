@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { getDatabase } from "~/db.server";
-import { formatMoney } from "~/decisioning/format";
+import { formatMoney } from "~/money/dollars";
 import { applicationStatuses, listSearch, parseFilters, statusLabels } from "~/ops/applications";
 import { listApplications, listMerchants } from "~/ops/applications.server";
 import { requirePermission } from "~/ops/guard.server";

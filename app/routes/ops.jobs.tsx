@@ -5,7 +5,7 @@ import { clientInfo } from "~/audit/audit.server";
 import { getDatabase } from "~/db.server";
 import { requireAction, requirePermission } from "~/ops/guard.server";
 import { discardJob, JobActionError, loadJobsMonitor, retryJob } from "~/ops/jobs.server";
-import { OpsShell } from "~/ops/layout";
+import { OpsShell, When } from "~/ops/layout";
 import { can } from "~/ops/permissions";
 
 export const meta: MetaFunction = () => [{ title: "Jobs — FlowOps" }];
@@ -60,12 +60,6 @@ export async function action({ request }: ActionFunctionArgs) {
     if (error instanceof JobActionError) return { error: error.message };
     throw error;
   }
-}
-
-function When({ ms }: { ms: number | null }) {
-  if (ms === null) return <>—</>;
-  const iso = new Date(ms).toISOString();
-  return <time dateTime={iso}>{iso.slice(0, 19).replace("T", " ")} UTC</time>;
 }
 
 function duration(ms: number) {
@@ -152,10 +146,10 @@ export default function Jobs() {
                   </td>
                   <td>{job.lockedBy ?? "—"}</td>
                   <td>
-                    <When ms={job.claimedAt} />
+                    <When ms={job.claimedAt} seconds />
                   </td>
                   <td>
-                    <When ms={job.lockedUntil} />
+                    <When ms={job.lockedUntil} seconds />
                   </td>
                 </tr>
               ))}
@@ -208,7 +202,7 @@ export default function Jobs() {
                       {job.attempts} of {job.maxAttempts}
                     </td>
                     <td>
-                      <When ms={job.diedAt} />
+                      <When ms={job.diedAt} seconds />
                     </td>
                     <td className="last-error">
                       <code>{job.lastError ?? "—"}</code>

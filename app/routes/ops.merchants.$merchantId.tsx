@@ -4,12 +4,11 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { clientInfo } from "~/audit/audit.server";
 import { isProduction } from "~/config/env.server";
 import { getDatabase } from "~/db.server";
-import { formatMoney } from "~/decisioning/format";
+import { centsToDollarInput, formatMoney } from "~/money/dollars";
 import { requireAction, requirePermission } from "~/ops/guard.server";
 import { OpsShell, When } from "~/ops/layout";
 import {
   basisPointsToPercent,
-  centsToDollarInput,
   parseMerchantForm,
   type MerchantFormField,
 } from "~/ops/merchants-form";

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { getDatabase } from "~/db.server";
-import { formatMoney } from "~/decisioning/format";
+import { formatMoney } from "~/money/dollars";
 import { requirePermission } from "~/ops/guard.server";
 import { OpsShell } from "~/ops/layout";
 import { basisPointsToPercent } from "~/ops/merchants-form";

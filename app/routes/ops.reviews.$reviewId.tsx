@@ -3,7 +3,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/audit/audit.server";
 import { getDatabase } from "~/db.server";
-import { formatMoney } from "~/decisioning/format";
+import { formatMoney } from "~/money/dollars";
 import { statusLabels } from "~/ops/applications";
 import { DecisionSection, shortTime } from "~/ops/applications-view";
 import { requireAction, requirePermission } from "~/ops/guard.server";

@@ -26,12 +26,12 @@ function commentText(line: string): string {
   const trimmed = line.trimStart();
   if (/^(\*|\/\/|\/\*)/.test(trimmed)) return trimmed;
   const inline = line.match(/(?:^|\s)(\/\/|\/\*)(.*)$/);
-  return inline ? inline[2] : "";
+  return inline?.[2] ?? "";
 }
 
 function citedDocuments(comment: string): string[] {
   return [...comment.matchAll(/(?:^|[\s(`"'[])((?:\.{1,2}\/)?[A-Za-z0-9_][\w./-]*\.md)\b/g)].map(
-    (m) => m[1],
+    (m) => m[1]!,
   );
 }
 

@@ -1,0 +1,20 @@
+/**
+ * Form-field pieces shared by the borrower's pages and FlowOps (issue 20: one copy each).
+ */
+
+/** A field's first error, tied to its input by `id` (aria-describedby), or nothing. */
+export function FieldError({
+  id,
+  errors,
+}: {
+  id: string;
+  errors?: string | readonly string[] | null;
+}) {
+  const message = typeof errors === "string" ? errors : errors?.[0];
+  if (!message) return null;
+  return (
+    <p id={id} className="error" role="alert">
+      {message}
+    </p>
+  );
+}
