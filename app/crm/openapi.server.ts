@@ -60,7 +60,6 @@ const rateLimitHeaders = {
   },
 };
 
-const applicationIdParam = {
 const etagHeader = {
   ETag: {
     schema: { type: "string" },
@@ -80,6 +79,7 @@ const pollingDescription = [
   "**Prefer being told.** Webhooks to your CRM (status changes pushed as they happen) are on the way; until then a connected FieldRoutes account already gets every status change written back as a note on the customer and a line on the appointment, with no polling at all.",
 ].join("\n\n");
 
+const applicationIdParam = {
   name: "application_id",
   in: "path",
   required: true,
@@ -120,8 +120,8 @@ export function openApiDocument(serverUrl: string) {
         post: {
           operationId: "offerFinancing",
           summary: "Offer financing to a customer for a job (texts them the apply link)",
-          parameters: [
           description: offerFinancingDescription,
+          parameters: [
             {
               name: "Idempotency-Key",
               in: "header",
@@ -140,11 +140,11 @@ export function openApiDocument(serverUrl: string) {
             },
           },
           responses: {
-            "201": json(
             "200": json(
               "OfferFinancingResponse",
               "The job already has an open application for this amount: that one, with its current link (`sms_status` `skipped_duplicate`: no second text)",
             ),
+            "201": json(
               "OfferFinancingResponse",
               "Application opened (`replaces_application_id`: it superseded the job's open application, which had another amount); `status` `link_sent` when its text was queued, `link_created` when not (`sms_status` says why)",
             ),
@@ -169,7 +169,15 @@ export function openApiDocument(serverUrl: string) {
             },
           ],
           responses: {
-            "200": json("Application", "The application"),
+            "200": {
+              ...json("Application", "The application"),
+              headers: { ...rateLimitHeaders, ...etagHeader },
+            },
+            "304": {
+              description:
+                "Not Modified: nothing in the application changed since the `ETag` sent in `If-None-Match`; no body, no read budget used",
+              headers: { ...rateLimitHeaders, ...etagHeader },
+            },
             ...errorResponses(401, 403, 404, 429, 500),
           },
         },
@@ -180,7 +188,10 @@ export function openApiDocument(serverUrl: string) {
           summary: "Text a new apply link (the old one stops working)",
           parameters: [applicationIdParam],
           responses: {
-            "202": json("ResendResponse", "A new link was issued and its text queued"),
+            "202": json(
+              "ResendResponse",
+              "A new link was issued (the old one revoked); `sms_status` says whether its text was queued or suppressed (the number opted out)",
+            ),
             ...errorResponses(401, 403, 404, 409, 429, 500),
           },
         },
