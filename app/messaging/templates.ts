@@ -12,16 +12,16 @@ type DocumentsNeeded = { template: "documents_needed"; merchantName: string; rej
 export type SmsTemplate =
   | DocumentsNeeded
   | { template: "apply_link"; merchantName: string; amountCents: number; url: string }
+  | { template: "apply_link_replaced"; merchantName: string; amountCents: number; url: string }
+  | { template: "link_replaced"; merchantName: string; amountCents: number }
   | { template: "opt_out_confirmation" }
   | { template: "opt_in_confirmation" }
   | { template: "help" }
+  | { template: "help_opted_out" }
   | {
-  | { template: "apply_link_replaced"; merchantName: string; amountCents: number; url: string }
-  | { template: "link_replaced"; merchantName: string; amountCents: number }
       template: "decision_ready";
       merchantName: string;
       status: "approved" | "declined" | "manual_review";
-  | { template: "help_opted_out" }
     }
   | { template: "loan_funded"; merchantName: string; amountCents: number };
 
@@ -29,6 +29,10 @@ export function renderSms(input: SmsTemplate): string {
   switch (input.template) {
     case "apply_link":
       return `FlowPay: ${input.merchantName} offers financing for your ${formatMoney(input.amountCents)} job. Apply in 2 minutes: ${input.url} (link valid 24 h). ${smsFooter}`;
+    case "apply_link_replaced":
+      return `FlowPay: ${input.merchantName} updated your financing offer to ${formatMoney(input.amountCents)}; the link we sent before no longer works. Apply here: ${input.url} (link valid 24 h). ${smsFooter}`;
+    case "link_replaced":
+      return `FlowPay: ${input.merchantName} updated your financing offer to ${formatMoney(input.amountCents)}; the link we sent before no longer works. ${input.merchantName} will send you the new one. ${smsFooter}`;
     case "opt_out_confirmation":
       return "FlowPay: you're unsubscribed and will get no more texts from us. Reply START to resubscribe.";
     case "opt_in_confirmation":
@@ -37,10 +41,6 @@ export function renderSms(input: SmsTemplate): string {
       return input.status === "approved"
         ? `FlowPay: good news — you're approved for financing with ${input.merchantName}. Open the link we texted you earlier to choose your offer. ${smsFooter}`
         : input.status === "manual_review"
-    case "apply_link_replaced":
-      return `FlowPay: ${input.merchantName} updated your financing offer to ${formatMoney(input.amountCents)}; the link we sent before no longer works. Apply here: ${input.url} (link valid 24 h). ${smsFooter}`;
-    case "link_replaced":
-      return `FlowPay: ${input.merchantName} updated your financing offer to ${formatMoney(input.amountCents)}; the link we sent before no longer works. ${input.merchantName} will send you the new one. ${smsFooter}`;
           ? `FlowPay: thanks for applying for financing with ${input.merchantName}. A specialist is reviewing your application; we'll text you when it's decided. ${smsFooter}`
           : `FlowPay: your financing application with ${input.merchantName} has a decision. Open the link we texted you earlier to read it, or check your e-mail. ${smsFooter}`;
     case "loan_funded":
@@ -51,6 +51,9 @@ export function renderSms(input: SmsTemplate): string {
         : `FlowPay: before your financing with ${input.merchantName} can be paid out we need a document from you. Open the link we texted you earlier to upload it. ${smsFooter}`;
     case "help":
       return `FlowPay financing texts about your application. Help: support@flowpay.example or reply here. Msg&data rates may apply. ${smsFooter}`;
+    case "help_opted_out":
+      // Carriers require an answer to HELP even from a number that opted out (CTIA).
+      return "FlowPay financing texts about your application. Help: support@flowpay.example. You're unsubscribed and get no other texts from us. Reply START to resubscribe.";
   }
 }
 
@@ -69,9 +72,6 @@ const optOutWords = new Set([
 const optInWords = new Set(["START", "UNSTOP", "YES"]);
 const helpWords = new Set(["HELP", "INFO"]);
 
-    case "help_opted_out":
-      // Carriers require an answer to HELP even from a number that opted out (CTIA).
-      return "FlowPay financing texts about your application. Help: support@flowpay.example. You're unsubscribed and get no other texts from us. Reply START to resubscribe.";
 export type InboundIntent = "opt_out" | "opt_in" | "help" | "other";
 
 /** What an inbound text asks for: the whole message, trimmed and case-folded, is the keyword. */
