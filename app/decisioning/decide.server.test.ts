@@ -1,4 +1,3 @@
-import { consentTexts, consentTextHash } from "~/borrower/consent-texts";
 import { randomBytes } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +19,7 @@ import { startFakeExperian, type FakeExperian } from "../../adapters/experian/fa
 import { createLiveExperian } from "../../adapters/experian/live";
 import { createSandboxExperian, sandboxCases } from "../../adapters/experian/sandbox";
 import type { CreditBureau } from "../../adapters/experian/types";
+import { consentTexts, consentTextHash } from "~/borrower/consent-texts";
 import { FieldCipher } from "~/security/encryption.server";
 import {
   AdverseActionReasonError,
@@ -28,9 +28,10 @@ import {
 } from "./adverse-action.server";
 import { decide, DecisionPreconditionError, type DecideOptions } from "./decide.server";
 import { defaultRules } from "./default-rules";
-import type { DecisionSnapshot } from "./engine";
+import { buildSnapshot, evaluate, type DecisionSnapshot } from "./engine";
 import { replayAll, replayDecision } from "./replay.server";
-import { createRuleSetDraft, publishRuleSet } from "./rule-sets.server";
+import { getPricingByVersion } from "./pricing-rules.server";
+import { createRuleSetDraft, getRuleSetByVersion, publishRuleSet } from "./rule-sets.server";
 import { ensureDecisioningDefaults } from "./seed.server";
 import { fixtureDate, healthyBank } from "./testing";
 
@@ -216,7 +217,7 @@ describe("what a decision writes", () => {
     expect(decision).toMatchObject({
       ruleSetVersion: 1,
       pricingVersion: 1,
-      engineVersion: "1.0.0",
+      engineVersion: "1.1.0",
       tier: "A",
       score: 432,
     });
@@ -490,6 +491,53 @@ describe("replay", () => {
     const replayed = await replayDecision(database, before.decisionId);
     expect(replayed).toMatchObject({ identical: true, differences: [] });
     expect(JSON.parse(replayed.replayed).result.status).toBe("manual_review");
+  });
+
+  it("an engine 1.0.0 decision with a promotion replays with 1.0.0's offer set (ADR 034)", async () => {
+    const made = await decide(
+      database,
+      await application({ ssnLast4: "7800", merchant: promoMerchantId }),
+      options,
+    );
+    const row = (await database.db.query.decisions.findFirst({
+      where: eq(decisions.id, made.decisionId),
+    }))!;
+    const current = row.snapshot as unknown as DecisionSnapshot;
+    expect(current.result.offers.map((o) => `${o.kind}:${o.termMonths}`)).toEqual([
+      "promotional:12",
+      "standard:24",
+      "standard:36",
+    ]);
+    // What engine 1.0.0 stored for the same inputs and versions.
+    const [ruleSet, pricing] = await Promise.all([
+      getRuleSetByVersion(database, current.ruleSet.version),
+      getPricingByVersion(database, current.pricing.version),
+    ]);
+    const oldResult = evaluate(current.inputs, ruleSet!, pricing!, { engineVersion: "1.0.0" });
+    const oldSnapshot = {
+      ...buildSnapshot(current.inputs, ruleSet!, pricing!, oldResult),
+      engineVersion: "1.0.0",
+    };
+    const oldId = newId("dec");
+    await database.write((tx) =>
+      tx.insert(decisions).values({
+        ...row,
+        id: oldId,
+        engineVersion: "1.0.0",
+        snapshot: JSON.parse(JSON.stringify(oldSnapshot)) as Record<string, unknown>,
+      }),
+    );
+    const replayed = await replayDecision(database, oldId);
+    expect(replayed).toMatchObject({
+      identical: true,
+      differences: [],
+      engineVersionChanged: true,
+    });
+    expect(
+      (JSON.parse(replayed.replayed) as DecisionSnapshot).result.offers.map(
+        (o) => `${o.kind}:${o.termMonths}`,
+      ),
+    ).toEqual(["promotional:12", "standard:12", "standard:24"]);
   });
 
   // Keep last: replays every decision this file made (every sandbox case included).

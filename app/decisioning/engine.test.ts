@@ -179,6 +179,18 @@ describe("offers", () => {
       merchantFeeCents: 72_000,
     });
     expect(rest.map((o) => o.kind)).toEqual(["standard", "standard"]);
+    // The 0 % offer replaces the 12-month one and the 36-month term stays (ADR 034).
+    expect(result.offers.map((o) => o.termMonths)).toEqual([12, 24, 36]);
+  });
+
+  it("an engine 1.0.0 decision replays with 1.0.0's offer set (the promotion beside 12 months, no 36)", () => {
+    const inputs = applicantInputs("7800", { merchant: { pricingPlan: "promo_0apr_12" } });
+    const old = evaluate(inputs, ruleSet, pricing, { engineVersion: "1.0.0" });
+    expect(old.offers.map((o) => `${o.kind}:${o.termMonths}`)).toEqual([
+      "promotional:12",
+      "standard:12",
+      "standard:24",
+    ]);
   });
 });
 

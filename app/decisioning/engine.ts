@@ -8,6 +8,7 @@ import {
   type Offer,
   type PricingTable,
 } from "./pricing";
+import { offerSetRuleFor } from "./offer-set";
 import { reasonSpec } from "./reasons";
 import { ruleOutcome, type CompiledRules, type Rule, type RuleResult } from "./rules";
 import { calculateScore, type ScoreBreakdown } from "./score";
@@ -17,7 +18,8 @@ import { calculateScore, type ScoreBreakdown } from "./score";
  * result, to the byte — that is what makes replay possible. Bump ENGINE_VERSION whenever a
  * change to this code could change any result for the same arguments.
  */
-export const ENGINE_VERSION = "1.0.0";
+export const ENGINE_VERSION = "1.1.0";
+// 1.1.0: the offer set keeps the longer terms beside a 0 % promotion (offer-set.ts, ADR 034).
 
 export type LoadedRuleSet = { id: string; version: number; rules: Rule[]; compiled: CompiledRules };
 export type LoadedPricing = { id: string; version: number; table: PricingTable };
@@ -51,10 +53,15 @@ export type DecisionSnapshot = {
   result: DecisionResult;
 };
 
+/**
+ * `engineVersion` (replay) selects the behaviour of an older engine where it differed: today
+ * only the offer set (v1 for 1.0.0). New decisions use ENGINE_VERSION.
+ */
 export function evaluate(
   inputs: DecisionInputs,
   ruleSet: LoadedRuleSet,
   pricing: LoadedPricing,
+  options: { engineVersion?: string } = {},
 ): DecisionResult {
   const score = calculateScore(inputs);
   const facts = buildFacts(inputs, score);
@@ -88,6 +95,7 @@ export function evaluate(
         amountCents: inputs.application.amountCents,
         monthlyIncomeCents: inputs.application.monthlyIncomeCents,
         merchant: inputs.merchant,
+        rule: offerSetRuleFor(options.engineVersion ?? ENGINE_VERSION),
       });
       offers = generated.offers;
       considered = generated.considered;

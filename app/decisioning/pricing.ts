@@ -2,6 +2,12 @@ import { z } from "zod";
 import { Decimal, isRate, parseRate } from "./decimal";
 import { buildDisclosure, type Disclosure } from "./disclosure";
 import {
+  selectOfferSet,
+  type Candidate,
+  type ExclusionReason,
+  type OfferSetRule,
+} from "./offer-set";
+import {
   amortize,
   basisPointsOfCents,
   LoanTermsError,
@@ -93,8 +99,7 @@ export type ConsideredTerm = {
   termMonths: number;
   offered: boolean;
   /** Why it was not offered. */
-  excludedBecause?:
-    "below_minimum_payment" | "above_payment_to_income" | "above_apr_cap" | "beyond_max_offers";
+  excludedBecause?: ExclusionReason;
 };
 
 export type OfferGeneration = {
@@ -217,9 +222,9 @@ function buildOffer(args: {
 
 /**
  * The offers for an approved (or reviewable) application: the tier's terms that pass the
- * minimum-payment, affordability and APR-cap checks, in the tier's order, at most
- * `maxOffers`; a merchant plan's 0 % promotional offer, when it applies, comes first and
- * takes one of those places.
+ * minimum-payment, affordability and APR-cap checks, in the tier's order, and a merchant
+ * plan's 0 % promotional offer when it applies — chosen by `selectOfferSet` (offer-set.ts,
+ * ADR 034) under `rule` (the engine version's: v2 now, v1 to replay engine 1.0.0 decisions).
  */
 export function generateOffers(args: {
   table: PricingTable;
@@ -227,6 +232,7 @@ export function generateOffers(args: {
   amountCents: number;
   monthlyIncomeCents: number | null;
   merchant: MerchantTerms;
+  rule?: OfferSetRule;
 }): OfferGeneration {
   const { table, tier, amountCents, merchant } = args;
   if (
@@ -241,7 +247,6 @@ export function generateOffers(args: {
     args.monthlyIncomeCents && args.monthlyIncomeCents > 0
       ? new Decimal(args.monthlyIncomeCents).times(table.maxPaymentToIncomePct).div(100)
       : null;
-  const considered: ConsideredTerm[] = [];
   const check = (offer: Offer): ConsideredTerm["excludedBecause"] => {
     if (offer.paymentCents < table.minMonthlyPaymentCents) return "below_minimum_payment";
     if (maxPayment && maxPayment.lt(offer.paymentCents)) return "above_payment_to_income";
@@ -249,7 +254,7 @@ export function generateOffers(args: {
     return undefined;
   };
 
-  const offers: Offer[] = [];
+  let promotionalCandidate: Candidate<Offer> | null = null;
   const promotional = table.merchantPlans[merchant.pricingPlan]?.promotional ?? null;
   if (
     promotional &&
@@ -266,16 +271,10 @@ export function generateOffers(args: {
       merchantFeeBps: merchant.merchantFeeBps + promotional.additionalMerchantFeeBps,
       lateCharge: table.lateCharge,
     });
-    const excluded = check(offer);
-    considered.push({
-      kind: "promotional",
-      termMonths: offer.termMonths,
-      offered: !excluded,
-      ...(excluded ? { excludedBecause: excluded } : {}),
-    });
-    if (!excluded) offers.push(offer);
+    const failed = check(offer);
+    promotionalCandidate = { termMonths: offer.termMonths, offer, ...(failed ? { failed } : {}) };
   }
-  for (const term of tier.terms) {
+  const standard = tier.terms.map((term): Candidate<Offer> => {
     const offer = buildOffer({
       kind: "standard",
       tier,
@@ -286,15 +285,14 @@ export function generateOffers(args: {
       merchantFeeBps: merchant.merchantFeeBps,
       lateCharge: table.lateCharge,
     });
-    let excluded = check(offer);
-    if (!excluded && offers.length >= table.maxOffers) excluded = "beyond_max_offers";
-    considered.push({
-      kind: "standard",
-      termMonths: term.months,
-      offered: !excluded,
-      ...(excluded ? { excludedBecause: excluded } : {}),
-    });
-    if (!excluded) offers.push(offer);
-  }
+    const failed = check(offer);
+    return { termMonths: offer.termMonths, offer, ...(failed ? { failed } : {}) };
+  });
+  const { offers, considered } = selectOfferSet({
+    promotional: promotionalCandidate,
+    standard,
+    maxOffers: table.maxOffers,
+    rule: args.rule ?? "v2",
+  });
   return { offers, considered, blockedBy: offers.length === 0 ? "no_affordable_offer" : null };
 }

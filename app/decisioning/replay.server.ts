@@ -73,7 +73,10 @@ export async function replayDecision(
       `Pricing v${snapshot.pricing.version} of decision ${decisionId} is missing`,
     );
   }
-  const result = evaluate(snapshot.inputs, ruleSet, pricing);
+  // The engine of the snapshot's version (an older offer-set rule, ADR 034).
+  const result = evaluate(snapshot.inputs, ruleSet, pricing, {
+    engineVersion: snapshot.engineVersion,
+  });
   const replayedSnapshot = buildSnapshot(snapshot.inputs, ruleSet, pricing, result);
   // The engine version is part of the snapshot; compare what this engine produces with it.
   const replayed = JSON.stringify({ ...replayedSnapshot, engineVersion: snapshot.engineVersion });
