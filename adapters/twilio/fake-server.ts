@@ -17,6 +17,7 @@
 import { createHmac, randomBytes, timingSafeEqual, createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { type AddressInfo } from "node:net";
+import type { MessageInstance } from "twilio/lib/rest/api/v2010/account/message";
 
 const API_VERSION = "2010-04-01";
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
@@ -104,6 +105,18 @@ export function twilioSignature(
   return createHmac("sha1", authToken).update(data, "utf8").digest("base64");
 }
 
+/**
+ * The Message resource as Twilio sends it: the payload type the twilio SDK's MessageInstance is
+ * built from (its constructor's second parameter; the SDK does not export the interface). The
+ * SDK types dates as Date and nothing as nullable, but on the wire dates are RFC 2822 strings
+ * and most fields may be null: TwilioWire says so. With `satisfies`, tsc fails when the fake
+ * leaves out a field Twilio sends or invents one it does not (docs/partners/twilio.md).
+ */
+export type TwilioMessageResource = ConstructorParameters<typeof MessageInstance>[1];
+export type TwilioWire<T> = {
+  [K in keyof T]: T[K] extends Date ? string | null : T[K] | null;
+};
+
 /** Twilio's dates: RFC 2822 with "+0000", e.g. "Thu, 24 Aug 2023 05:01:45 +0000". */
 function rfc2822(date: Date | null): string | null {
   return date ? date.toUTCString().replace("GMT", "+0000") : null;
@@ -148,6 +161,7 @@ export async function startFakeTwilio(options: {
 
   function resource(message: FakeTwilioMessage) {
     const uri = `/${API_VERSION}/Accounts/${message.accountSid}/Messages/${message.sid}.json`;
+    // Checked by tsc against the twilio SDK's own wire type for a Message (see TwilioWire).
     return {
       account_sid: message.accountSid,
       api_version: API_VERSION,
@@ -165,11 +179,11 @@ export async function startFakeTwilio(options: {
       price: null,
       price_unit: "USD",
       sid: message.sid,
-      status: message.status,
+      status: message.status as TwilioMessageResource["status"],
       subresource_uris: { media: uri.replace(/\.json$/, "/Media.json") },
       to: message.to,
       uri,
-    };
+    } satisfies TwilioWire<TwilioMessageResource>;
   }
 
   async function readBody(req: IncomingMessage): Promise<string> {

@@ -54,7 +54,7 @@ const TRANSIENT_TWILIO_CODES = new Set<number>([
  * A RequestClient that sends every request to `apiBaseUrl` (scheme, host, port, and a path
  * prefix if any) instead of *.twilio.com. Twilio's region/edge settings cannot do this.
  */
-class RedirectingRequestClient extends twilio.RequestClient {
+export class RedirectingRequestClient extends twilio.RequestClient {
   readonly #base: URL;
 
   constructor(apiBaseUrl: string, options: TwilioRequestClient.RequestClientOptions) {
