@@ -9,7 +9,15 @@
  *   timeouts, aborts and unreadable 2xx answers are transient.
  * - The API key only ever goes into the Authorization header: it is never logged, never
  *   put in an error, and redacted from anything the lender echoes back.
+ * - **Circuit breaker per lender** (cockatiel, as FieldRoutes' adapter): after
+ *   `breaker.consecutiveFailures` transient failures in a row (default 5) calls fail fast
+ *   with a transient PartnerError `CIRCUIT_OPEN`, without reaching the lender, until
+ *   `breaker.halfOpenAfterMs` (default 30 s) has passed; one trial call then decides. Without
+ *   it every queued create/disburse job waited out its full timeout against a lender that is
+ *   down. Permanent answers, a 409 "same key in progress", 425 and caller aborts do not
+ *   count: they say nothing about the lender being down.
  */
+import { ConsecutiveBreaker, circuitBreaker, handleWhen, isBrokenCircuitError } from "cockatiel";
 import { type z } from "zod";
 import { PartnerError, isPermanentHttpStatus } from "../shared/errors";
 import { describeFetchError } from "./internal";
@@ -39,11 +47,15 @@ export type HttpLenderConfig = {
   webhookSecret: string | readonly string[];
   /** Per call, covering the response body too. Default 10 s. */
   timeoutMs?: number;
+  /** Circuit breaker (see above). */
+  breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number };
   /** Tests only. */
   fetch?: typeof fetch;
 };
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_BREAKER_CONSECUTIVE_FAILURES = 5;
+export const DEFAULT_BREAKER_HALF_OPEN_AFTER_MS = 30_000;
 const LENDER_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 const MAX_ERROR_TEXT = 300;
 
@@ -120,7 +132,45 @@ export function createHttpLender(config: HttpLenderConfig): LenderAdapter {
     }
   }
 
+  const breaker = circuitBreaker(
+    handleWhen(
+      (error) =>
+        error instanceof PartnerError &&
+        !error.permanent &&
+        error.code !== "ABORTED" &&
+        error.status !== 409 &&
+        error.status !== 425,
+    ),
+    {
+      halfOpenAfter: config.breaker?.halfOpenAfterMs ?? DEFAULT_BREAKER_HALF_OPEN_AFTER_MS,
+      breaker: new ConsecutiveBreaker(
+        config.breaker?.consecutiveFailures ?? DEFAULT_BREAKER_CONSECUTIVE_FAILURES,
+      ),
+    },
+  );
+
+  /** Every lender call goes through the breaker; an open circuit is a transient CIRCUIT_OPEN. */
   async function call<S extends z.ZodType>(
+    action: string,
+    options: CallOptions,
+    schema: S,
+  ): Promise<z.infer<S>> {
+    try {
+      return await breaker.execute(() => attempt(action, options, schema));
+    } catch (error) {
+      if (isBrokenCircuitError(error)) {
+        throw fail(
+          action,
+          "CIRCUIT_OPEN",
+          "not attempted: circuit open after repeated failures",
+          false,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async function attempt<S extends z.ZodType>(
     action: string,
     options: CallOptions,
     schema: S,

@@ -469,6 +469,33 @@ describe("live lender adapter against the mock lender", () => {
     expect(approved).toMatchObject({ status: "approved", rejection: null });
   });
 
+  it("opens its circuit after repeated transient failures, fails fast, and closes after a good trial call", async () => {
+    const lender = live({ breaker: { consecutiveFailures: 3, halfOpenAfterMs: 100 } });
+    mock.failNext(3, 503);
+    for (let i = 0; i < 3; i++) {
+      expect(await partnerError(lender.getLoanStatus("LOAN-abc123"))).toMatchObject({
+        status: 503,
+        permanent: false,
+      });
+    }
+    const before = mock.requests.length;
+    const open = await partnerError(lender.createLoan(loanInput()));
+    expect(open).toMatchObject({ code: "CIRCUIT_OPEN", permanent: false });
+    expect(mock.requests.length).toBe(before); // the lender was not called
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await lender.createLoan(loanInput())).status).toBe("approved");
+    expect((await lender.createLoan(loanInput())).status).toBe("approved");
+  });
+
+  it("a permanent answer does not open the circuit", async () => {
+    const lender = live({ breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000 } });
+    mock.failNext(3, 400, "invalid_request");
+    for (let i = 0; i < 3; i++) {
+      expect((await partnerError(lender.getLoanStatus("LOAN-abc123"))).permanent).toBe(true);
+    }
+    expect((await lender.createLoan(loanInput())).status).toBe("approved");
+  });
+
   it("network errors and timeouts are transient and never carry the API key", async () => {
     const closed = await startMockLender({ apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET });
     const url = closed.url;
