@@ -26,7 +26,17 @@ export type AccessToken = { accessToken: string; expiresAt: Date | null; refresh
 export async function refreshIfNeeded(
   database: Database,
   connectionId: string,
-  options: { now?: Date; skewMs?: number; signal?: AbortSignal } = {},
+  options: {
+    now?: Date;
+    skewMs?: number;
+    signal?: AbortSignal;
+    /**
+     * The access token the CRM just answered 401 to: refresh even though it is not due
+     * (revoked, or the clocks disagree) — unless the stored token is already another one,
+     * which a concurrent caller's refresh put there.
+     */
+    rejectedToken?: string;
+  } = {},
 ): Promise<AccessToken> {
   return serialized(`oauth:${connectionId}`, async () => {
     const connection = await database.db
@@ -44,7 +54,10 @@ export async function refreshIfNeeded(
     if (!client) throw new PermanentError(`${connection.crm} is not configured for OAuth`);
     const cipher = getCipher();
     const now = options.now ?? new Date();
+    const current = cipher.decrypt(connection.accessTokenEnc, accessTokenContext);
+    const rejected = options.rejectedToken !== undefined && options.rejectedToken === current;
     if (
+      !rejected &&
       !client.needsRefresh(
         connection.tokenExpiresAt,
         now,
@@ -52,7 +65,7 @@ export async function refreshIfNeeded(
       )
     ) {
       return {
-        accessToken: cipher.decrypt(connection.accessTokenEnc, accessTokenContext),
+        accessToken: current,
         expiresAt: connection.tokenExpiresAt,
         refreshed: false,
       };
@@ -105,6 +118,34 @@ export async function refreshIfNeeded(
     }
     return { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, refreshed: true };
   });
+}
+
+/**
+ * Calls an OAuth CRM's API with a good access token (refreshed first when it is about to
+ * expire). A 401 means the token is no longer good, not that the call is wrong: the token is
+ * refreshed once and the call made once more; a second 401 is the caller's to report. Never a
+ * permanent failure on the first 401 (ADR 030).
+ */
+export async function withAccessToken<T>(
+  database: Database,
+  connectionId: string,
+  call: (accessToken: string) => Promise<T>,
+  options: { signal?: AbortSignal; isUnauthorized?: (error: unknown) => boolean } = {},
+): Promise<T> {
+  const unauthorized =
+    options.isUnauthorized ??
+    ((error: unknown) => (error as { status?: unknown } | null)?.status === 401);
+  const first = await refreshIfNeeded(database, connectionId, { signal: options.signal });
+  try {
+    return await call(first.accessToken);
+  } catch (error) {
+    if (!unauthorized(error)) throw error;
+    const renewed = await refreshIfNeeded(database, connectionId, {
+      signal: options.signal,
+      rejectedToken: first.accessToken,
+    });
+    return call(renewed.accessToken);
+  }
 }
 
 /**

@@ -30,7 +30,8 @@ process.env.CRM_OAUTH_PROVIDERS = JSON.stringify([
 const { appDatabase, callRoute, createMerchant } =
   await import("../../scripts/testing/app-harness");
 const { startOAuthConnection, completeOAuthCallback } = await import("./oauth.server");
-const { refreshIfNeeded, refreshExpiringConnections } = await import("./oauth-tokens.server");
+const { refreshIfNeeded, refreshExpiringConnections, withAccessToken } =
+  await import("./oauth-tokens.server");
 const { sessionCookie } = await import("~/ops/session.server");
 const { getCipher } = await import("~/security/encryption.server");
 const callbackRoute = await import("~/routes/api.v1.crm.fieldroutes.callback");
@@ -181,6 +182,26 @@ describe("connecting an OAuth CRM", () => {
     expect(response.headers.get("location")).toBe(
       `/ops/merchants/${merchant.id}?crm=jobber&oauth=denied`,
     );
+  });
+});
+
+describe("a 401 from the CRM's API", () => {
+  it("refreshes the token once and repeats the call, instead of failing for good", async () => {
+    const row = (await connection())!;
+    await refreshIfNeeded(database, row.id); // a current token, not due for a refresh
+    fake.expireAccessTokens(); // the CRM revoked it (or its clock is ahead of ours)
+    const before = tokenGrants("refresh_token").length;
+    const statuses: number[] = [];
+    const answer = await withAccessToken(database, row.id, async (token) => {
+      const response = await fetch(fake.meUrl, { headers: { Authorization: `Bearer ${token}` } });
+      statuses.push(response.status);
+      if (response.status === 401) throw Object.assign(new Error("401"), { status: 401 });
+      return response.status;
+    });
+    expect(answer).toBe(200);
+    expect(statuses).toEqual([401, 200]);
+    expect(tokenGrants("refresh_token").length - before).toBe(1);
+    expect((await connection())?.status).not.toBe("error");
   });
 });
 
