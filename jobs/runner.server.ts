@@ -57,6 +57,11 @@ export type RunnerOptions = {
   retentionMs?: number;
   /** How often to prune (default 1 h). */
   pruneIntervalMs?: number;
+  /**
+   * More pruning, run after the completed jobs' in the same maintenance round (the retention
+   * rules, app/retention/). `stopping()` turns true when the runner is asked to stop.
+   */
+  maintenance?: (now: number, stopping: () => boolean) => Promise<void>;
   /** At most this much work (ms, at the observed job duration) waits in the local buffer. */
   prefetchWindowMs?: number;
   clock?: () => number;
@@ -98,6 +103,7 @@ export class JobRunner {
   private readonly sweepIntervalMs: number;
   private readonly retentionMs: number;
   private readonly pruneIntervalMs: number;
+  private readonly maintenance: RunnerOptions["maintenance"];
   private readonly prefetchWindowMs: number;
   private readonly clock: () => number;
   private readonly random: () => number;
@@ -140,6 +146,7 @@ export class JobRunner {
       options.sweepIntervalMs ?? Math.min(60_000, Math.max(1000, Math.floor(this.leaseMs / 4)));
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
     this.pruneIntervalMs = options.pruneIntervalMs ?? 3600_000;
+    this.maintenance = options.maintenance;
     this.prefetchWindowMs = options.prefetchWindowMs ?? 100;
     this.clock = options.clock ?? Date.now;
     this.random = options.random ?? Math.random;
@@ -585,14 +592,20 @@ export class JobRunner {
   }
 
   private maybePrune(now: number) {
-    if (this.state !== "running" || this.pruning || !Number.isFinite(this.retentionMs)) return;
+    if (this.state !== "running" || this.pruning) return;
+    if (!Number.isFinite(this.retentionMs) && !this.maintenance) return;
     if (now - this.lastPruneAt < this.pruneIntervalMs) return;
     this.lastPruneAt = now;
-    this.pruning = pruneCompletedJobs(this.database, { before: now - this.retentionMs })
+    const completed = Number.isFinite(this.retentionMs)
+      ? pruneCompletedJobs(this.database, { before: now - this.retentionMs })
+      : Promise.resolve(0);
+    this.pruning = completed
       .then((pruned) => {
         if (pruned > 0) this.log.info({ pruned }, "pruned completed jobs");
       })
       .catch((error: unknown) => this.log.warn({ err: error }, "pruning completed jobs failed"))
+      .then(() => this.maintenance?.(now, () => this.state !== "running"))
+      .catch((error: unknown) => this.log.warn({ err: error }, "retention maintenance failed"))
       .finally(() => {
         this.pruning = undefined;
       });

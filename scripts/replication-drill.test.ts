@@ -1,6 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -147,7 +147,12 @@ describe("disaster recovery drill: Litestream replica, SIGKILL, lost volume, res
     rmSync(dataDir, { recursive: true, force: true });
     expect(existsSync(dataDir)).toBe(false);
     const requiredIds = acknowledged.filter((a) => a.at < killedAt - 1000).map((a) => a.id);
-    expect(requiredIds.length).toBeGreaterThan(50);
+    // One generation: nothing checkpointed the WAL behind Litestream's back under load (our
+    // connections keep SQLite's PASSIVE autocheckpoint, ADR 041), which would have forced a
+    // second generation and a full snapshot.
+    expect(readdirSync(join(replica, "generations"))).toHaveLength(1);
+    // Enough history to mean something, even on a slow CI machine.
+    expect(requiredIds.length).toBeGreaterThan(10);
 
     // Recovery: restore into a fresh directory with the operator CLI, then serve from it.
     const restoreStarted = Date.now();
@@ -160,7 +165,11 @@ describe("disaster recovery drill: Litestream replica, SIGKILL, lost volume, res
       { cwd: root, env: { ...serverEnv(freshDir, 3000), LITESTREAM_REPLICA_URL: replicaUrl } },
     );
     const restoredMs = Date.now() - restoreStarted;
-    const restored = JSON.parse(stdout) as { integrity: string; generation: string | null };
+    const restored = JSON.parse(stdout) as {
+      integrity: string;
+      generation: string | null;
+      durationMs: number;
+    };
     expect(restored.integrity).toBe("ok");
     expect(restored.generation).toMatch(/^[0-9a-f]{16}$/);
 
@@ -214,7 +223,7 @@ describe("disaster recovery drill: Litestream replica, SIGKILL, lost volume, res
             ? ""
             : ` (all acknowledged within ${killedAt - oldestLost} ms before the kill; last ack ${killedAt - newestAcked} ms before it)`),
         `  RPO target: nothing acknowledged more than 1 s before the kill lost — met (${requiredIds.length} checked)`,
-        `  RTO: restore ${restoredMs} ms, restore + start to /ready ${rtoMs} ms`,
+        `  RTO: restore ${restoredMs} ms (Litestream + checks ${restored.durationMs} ms, the rest is the CLI starting), restore + start to /ready ${rtoMs} ms`,
       ].join("\n"),
     );
   }, 60_000);

@@ -144,6 +144,20 @@ export const envSchema = z.object({
   JOB_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   JOB_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(7),
   /**
+   * Retention (app/retention/, ADR 042): how long operational records are kept, pruned by the job
+   * runner's maintenance round every RETENTION_INTERVAL_MINUTES. 0 days keeps a kind forever.
+   * Decision evidence is never pruned.
+   */
+  RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+  RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  RETENTION_CRM_SYNC_LOG_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
+  RETENTION_LENDER_CALL_DAYS: z.coerce.number().int().min(0).max(3650).default(180),
+  /** Never below the 24 h in which a replay is answered (docs/product/api.md). */
+  RETENTION_IDEMPOTENCY_HOURS: z.coerce.number().int().min(24).max(87_600).default(48),
+  RETENTION_SESSION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  RETENTION_OAUTH_STATE_HOURS: z.coerce.number().int().min(0).max(87_600).default(24),
+  RETENTION_LINK_TOKEN_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
+  /**
    * Text throughput (jobs/throughput.ts): the Twilio sender type sets how many texts a minute
    * the send-sms jobs may go at, across all processes; SMS_RATE_PER_SECOND overrides it.
    */

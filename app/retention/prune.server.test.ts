@@ -1,0 +1,247 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "../../db/testing";
+import { JobRegistry } from "../../jobs/registry";
+import { testRunner, waitFor } from "../../jobs/testing/helpers";
+import type { SqlValue } from "../../db/sql-tx";
+import {
+  insertApplication,
+  insertDecision,
+  insertMerchant,
+  insertOffer,
+} from "../ops/applications-fixtures";
+import { evidenceTables, retentionDefaults, retentionRules } from "./policy";
+import { applyRetention } from "./prune.server";
+
+/**
+ * Retention against a real database file: with the default periods, rows older than their
+ * period go, younger ones stay, and decision evidence — even years old — is never touched.
+ */
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+const now = Date.UTC(2026, 11, 7, 12, 0, 0);
+const hour = 3600_000;
+const day = 24 * hour;
+const ago = (ms: number) => now - ms;
+
+const run = (sql: string, args: SqlValue[] = []) =>
+  database.serialized(() => database.client.execute({ sql, args }));
+const ids = async (sql: string) =>
+  (await database.client.execute(sql)).rows.map((row) => String(Object.values(row)[0]));
+
+let applicationId: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const merchantId = await insertMerchant(database);
+  // Evidence three years old: an application, its decision and offer, a text, an audit entry.
+  const old = new Date(ago(3 * 365 * day));
+  applicationId = (await insertApplication(database, { merchantId, createdAt: old })).id;
+  const decisionId = await insertDecision(database, {
+    applicationId,
+    status: "approved",
+    decidedAt: old,
+  });
+  await insertOffer(database, { decisionId, applicationId, amountFinancedCents: 500_000 });
+  await run(
+    `INSERT INTO messages (id, application_id, channel, recipient, template, body_enc, status, created_at, updated_at)
+     VALUES ('msg_old', ?, 'sms', '+15125550100', 'link', 'x', 'sent', ?, ?)`,
+    [applicationId, old.getTime(), old.getTime()],
+  );
+  await run(
+    `INSERT INTO audit_logs (at, actor_type, action, entity_type, entity_id) VALUES (?, 'system', 'application.created', 'application', ?)`,
+    [old.getTime(), applicationId],
+  );
+
+  // Partner call logs, just older and just younger than their periods (90 and 180 days).
+  for (const [id, at] of [
+    ["crm_old", ago(91 * day)],
+    ["crm_new", ago(89 * day)],
+  ] as const) {
+    await run(
+      `INSERT INTO crm_sync_logs (id, merchant_id, application_id, crm, operation, outcome, created_at)
+       VALUES (?, ?, ?, 'fieldroutes', 'note', 'ok', ?)`,
+      [id, merchantId, applicationId, at],
+    );
+  }
+  for (const [id, outcome, at] of [
+    ["lend_old_call", "ok", ago(181 * day)],
+    ["lend_old_error", "error", ago(400 * day)],
+    ["lend_old_event", "event", ago(400 * day)],
+    ["lend_new_call", "ok", ago(179 * day)],
+  ] as const) {
+    await run(
+      `INSERT INTO lender_transactions (id, application_id, lender, operation, outcome, created_at)
+       VALUES (?, ?, 'mock', 'create_loan', ?, ?)`,
+      [id, applicationId, outcome, at],
+    );
+  }
+  // Idempotency-Key records: 48 h.
+  for (const [key, at] of [
+    ["idem_old", ago(49 * hour)],
+    ["idem_new", ago(47 * hour)],
+  ] as const) {
+    await run(
+      `INSERT INTO idempotency_keys (merchant_id, key, request_hash, response_status, response_body, created_at)
+       VALUES (?, ?, 'h', 201, 'x', ?)`,
+      [merchantId, key, at],
+    );
+  }
+  // Operator sessions (30 days after they ended) and OAuth states (24 h after they expired).
+  await run(
+    `INSERT INTO operators (id, email, name, role, password_hash, created_at, updated_at)
+     VALUES ('op_1', 'ops@example.com', 'Ops', 'admin', 'x', ?, ?)`,
+    [ago(400 * day), ago(400 * day)],
+  );
+  for (const [id, expiresAt, revokedAt, createdAt] of [
+    ["ses_expired_old", ago(31 * day), null, ago(32 * day)],
+    ["ses_revoked_old", ago(1 * day), ago(31 * day), ago(33 * day)],
+    ["ses_expired_recent", ago(29 * day), null, ago(31 * day)],
+    ["ses_held_by_state", ago(40 * day), null, ago(41 * day)],
+    ["ses_live", now + 8 * hour, null, ago(1 * hour)],
+  ] as const) {
+    await run(
+      `INSERT INTO operator_sessions (id, operator_id, last_seen_at, expires_at, revoked_at, created_at, updated_at)
+       VALUES (?, 'op_1', ?, ?, ?, ?, ?)`,
+      [id, createdAt, expiresAt, revokedAt, createdAt, createdAt],
+    );
+  }
+  for (const [id, session, expiresAt] of [
+    ["state_old", "ses_live", ago(25 * hour)],
+    ["state_new", "ses_live", ago(23 * hour)],
+    // A session whose state is still young stays until the state goes.
+    ["state_holding", "ses_held_by_state", ago(1 * hour)],
+  ] as const) {
+    await run(
+      `INSERT INTO oauth_states (id, operator_session_id, merchant_id, crm, code_verifier_enc, expires_at, created_at)
+       VALUES (?, ?, ?, 'fieldroutes', 'x', ?, ?)`,
+      [id, session, merchantId, expiresAt, expiresAt - 10 * 60_000],
+    );
+  }
+  // Borrower links: the encrypted token of a link dead for over 7 days is cleared.
+  for (const [id, expiresAt, revokedAt] of [
+    ["link_expired_old", ago(8 * day), null],
+    ["link_revoked_old", now + day, ago(8 * day)],
+    ["link_expired_recent", ago(6 * day), null],
+    ["link_live", now + hour, null],
+  ] as const) {
+    await run(
+      `INSERT INTO application_links (id, application_id, token_hash, token_enc, expires_at, revoked_at, created_at, updated_at)
+       VALUES (?, ?, ?, 'v1.k1.iv.ct', ?, ?, ?, ?)`,
+      [id, applicationId, `hash-${id}`, expiresAt, revokedAt, ago(9 * day), ago(9 * day)],
+    );
+  }
+});
+afterAll(() => database?.destroy());
+
+async function evidenceCounts() {
+  const counts: Record<string, number> = {};
+  for (const table of evidenceTables) {
+    counts[table] = Number(
+      (await database.client.execute(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n,
+    );
+  }
+  return counts;
+}
+
+describe("applyRetention with the default periods", () => {
+  it("prunes what is older than its period, keeps what is younger, never touches evidence", async () => {
+    const evidenceBefore = await evidenceCounts();
+    for (const table of ["applications", "decisions", "offers", "messages", "audit_logs"]) {
+      expect(evidenceBefore[table], table).toBeGreaterThan(0);
+    }
+
+    // Small batches and scans: the walk and the batching are exercised, not one big statement.
+    const result = await applyRetention(database, retentionRules(retentionDefaults), {
+      now,
+      batchSize: 1,
+      scanSize: 2,
+    });
+
+    expect(result).toEqual({
+      stopped: false,
+      pruned: {
+        crm_sync_logs: 1,
+        lender_calls: 2,
+        idempotency_keys: 1,
+        oauth_states: 1,
+        operator_sessions: 2,
+        link_tokens: 2,
+      },
+    });
+    expect(await ids("SELECT id FROM crm_sync_logs ORDER BY id")).toEqual(["crm_new"]);
+    expect(await ids("SELECT id FROM lender_transactions ORDER BY id")).toEqual([
+      "lend_new_call",
+      "lend_old_event",
+    ]);
+    expect(await ids("SELECT key FROM idempotency_keys ORDER BY key")).toEqual(["idem_new"]);
+    expect(await ids("SELECT id FROM oauth_states ORDER BY id")).toEqual([
+      "state_holding",
+      "state_new",
+    ]);
+    expect(await ids("SELECT id FROM operator_sessions ORDER BY id")).toEqual([
+      "ses_expired_recent",
+      "ses_held_by_state",
+      "ses_live",
+    ]);
+    // Link rows stay (hash and times); only the dead links' encrypted tokens are gone.
+    expect(
+      await ids("SELECT id || ':' || coalesce(token_enc, '-') FROM application_links ORDER BY id"),
+    ).toEqual([
+      "link_expired_old:-",
+      "link_expired_recent:v1.k1.iv.ct",
+      "link_live:v1.k1.iv.ct",
+      "link_revoked_old:-",
+    ]);
+    expect(await evidenceCounts()).toEqual(evidenceBefore);
+
+    // A second round finds nothing more to do.
+    const again = await applyRetention(database, retentionRules(retentionDefaults), { now });
+    expect(Object.values(again.pruned).every((n) => n === 0)).toBe(true);
+  });
+
+  it("keeps a kind forever when its period is 0, and stops between batches when asked", async () => {
+    const rules = retentionRules({ ...retentionDefaults, RETENTION_CRM_SYNC_LOG_DAYS: 0 });
+    expect(rules.map((r) => r.name)).not.toContain("crm_sync_logs");
+
+    await run(
+      `INSERT INTO crm_sync_logs (id, crm, operation, outcome, created_at) VALUES
+       ('crm_a', 'fieldroutes', 'note', 'ok', ?), ('crm_b', 'fieldroutes', 'note', 'ok', ?)`,
+      [ago(400 * day), ago(400 * day)],
+    );
+    const stopped = await applyRetention(database, retentionRules(retentionDefaults), {
+      now,
+      batchSize: 1,
+      shouldStop: (() => {
+        let batches = 0;
+        return () => batches++ >= 1;
+      })(),
+    });
+    expect(stopped.stopped).toBe(true);
+    expect((await ids("SELECT id FROM crm_sync_logs ORDER BY id")).length).toBeGreaterThan(1);
+  });
+});
+
+describe("the job runner's maintenance round", () => {
+  it("applies the retention rules on its schedule", async () => {
+    await run(
+      `INSERT INTO crm_sync_logs (id, crm, operation, outcome, created_at)
+       VALUES ('crm_runner', 'fieldroutes', 'note', 'ok', ?)`,
+      [Date.now() - 400 * day],
+    );
+    const runner = testRunner(database, new JobRegistry(), {
+      pruneIntervalMs: 10,
+      maintenance: async (at, stopping) => {
+        await applyRetention(database, retentionRules(retentionDefaults), {
+          now: at,
+          shouldStop: stopping,
+        });
+      },
+    }).start();
+    try {
+      await waitFor(
+        async () => !(await ids("SELECT id FROM crm_sync_logs")).includes("crm_runner"),
+      );
+    } finally {
+      await runner.stop();
+    }
+  });
+});
