@@ -29,10 +29,9 @@ import { logger, scrubProcessOutput } from "./observability/logger.server";
 import { exportReadinessMetrics } from "./observability/readiness-metrics.server";
 import { startTracing } from "./observability/tracing.server";
 import { registerReadinessCheck } from "./readiness.server";
+import { singleton } from "~/singleton.server";
 
 type BootState = { startedAt: Date };
-
-const globalForBoot = globalThis as unknown as { __flowpayBoot?: Promise<BootState> };
 
 /**
  * Runs once per process (never twice across dev rebuilds): validate configuration, wire
@@ -40,8 +39,7 @@ const globalForBoot = globalThis as unknown as { __flowpayBoot?: Promise<BootSta
  * graceful-stop handlers. The server build awaits it before remix-serve starts listening.
  */
 export function boot(): Promise<BootState> {
-  globalForBoot.__flowpayBoot ??= bootOnce();
-  return globalForBoot.__flowpayBoot;
+  return singleton<Promise<BootState>>("boot", () => bootOnce());
 }
 
 async function bootOnce(): Promise<BootState> {
@@ -95,8 +93,7 @@ async function bootOnce(): Promise<BootState> {
 }
 
 type StopHook = () => Promise<void>;
-const globalForStop = globalThis as unknown as { __flowpayStopHooks?: StopHook[] };
-const stopHooks: StopHook[] = (globalForStop.__flowpayStopHooks ??= []);
+const stopHooks: StopHook[] = singleton<StopHook[]>("stopHooks", () => []);
 
 /** Subsystems (the job runner) register what to do on SIGTERM/SIGINT. */
 export function onShutdown(hook: StopHook) {

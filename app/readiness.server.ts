@@ -6,12 +6,12 @@ import { unavailableReason } from "../db/errors";
 import { pendingMigrations } from "../db/migrate";
 import { getEnv } from "./config/env.server";
 import { getDatabase } from "./db.server";
+import { singleton } from "~/singleton.server";
 
 export type CheckResult = { ok: boolean; detail?: string };
 type Check = () => Promise<CheckResult>;
 
-const globalForChecks = globalThis as unknown as { __flowpayChecks?: Map<string, Check> };
-const checks: Map<string, Check> = (globalForChecks.__flowpayChecks ??= new Map());
+const checks: Map<string, Check> = singleton<Map<string, Check>>("checks", () => new Map());
 
 /** Other subsystems (the job runner) add what "ready" means for them. */
 export function registerReadinessCheck(name: string, check: Check) {

@@ -1,6 +1,7 @@
 import client from "prom-client";
 import type { Database } from "../db/client";
 import { metrics } from "../app/observability/metrics.server";
+import { processSlot, singleton } from "../app/singleton.server";
 
 /**
  * The job runner's metrics on the process registry (/metrics): queue depth by kind and state and
@@ -16,10 +17,7 @@ export type JobMetrics = {
 };
 
 type Source = { database: Database; isUp: () => boolean };
-const globalForJobs = globalThis as unknown as {
-  __flowpayJobMetrics?: JobMetrics;
-  __flowpayJobMetricsSource?: Source;
-};
+const queueSource = processSlot<Source>("jobMetricsSource");
 
 /** Depth is read through the partial indexes: cheap however many completed rows are kept. */
 const depthSql = `
@@ -64,7 +62,7 @@ function createJobMetrics(registry: client.Registry): JobMetrics {
   let cached: { at: number; rows: Promise<DepthRow[]> } | undefined;
   // One query per scrape for both gauges.
   const depth = () => {
-    const source = globalForJobs.__flowpayJobMetricsSource;
+    const source = queueSource.get();
     if (!source) return Promise.resolve([]);
     if (!cached || Date.now() - cached.at > 500) {
       cached = { at: Date.now(), rows: queueDepth(source.database).catch(() => []) };
@@ -109,7 +107,7 @@ function createJobMetrics(registry: client.Registry): JobMetrics {
     labelNames: ["kind"],
     registers: [registry],
     async collect() {
-      const source = globalForJobs.__flowpayJobMetricsSource;
+      const source = queueSource.get();
       const rows = source ? await oldestReady(source.database).catch(() => []) : [];
       const current = new Set(rows.map((row) => row.kind));
       for (const row of rows) this.set({ kind: row.kind }, row.ageSeconds);
@@ -123,7 +121,7 @@ function createJobMetrics(registry: client.Registry): JobMetrics {
     help: "1 while this process's job runner is claiming jobs",
     registers: [registry],
     collect() {
-      this.set(globalForJobs.__flowpayJobMetricsSource?.isUp() ? 1 : 0);
+      this.set(queueSource.get()?.isUp() ? 1 : 0);
     },
   });
   return {
@@ -151,11 +149,10 @@ function createJobMetrics(registry: client.Registry): JobMetrics {
 
 /** The job metrics, registered once per process on the shared registry. */
 export function jobMetrics(): JobMetrics {
-  globalForJobs.__flowpayJobMetrics ??= createJobMetrics(metrics.registry);
-  return globalForJobs.__flowpayJobMetrics;
+  return singleton("jobMetrics", () => createJobMetrics(metrics.registry));
 }
 
 /** Points the depth gauges at a database and the "up" gauge at a runner (the last one wins). */
 export function watchQueue(source: Source) {
-  globalForJobs.__flowpayJobMetricsSource = source;
+  queueSource.set(source);
 }

@@ -4,10 +4,11 @@
  * commits: that is safe, because the runner's claim goes through the same write queue as that
  * transaction (database.serialized), so it runs after the commit (or rollback) — see ADR 012.
  */
+import { singleton } from "../app/singleton.server";
+
 type Waker = () => void;
 
-const globalForNudge = globalThis as unknown as { __flowpayJobWakers?: Set<Waker> };
-const wakers: Set<Waker> = (globalForNudge.__flowpayJobWakers ??= new Set());
+const wakers = singleton("jobWakers", () => new Set<Waker>());
 
 /** Registers a runner's wake-up; returns the function that unregisters it. */
 export function onNudge(waker: Waker): () => void {

@@ -15,6 +15,7 @@ import {
   type Page,
 } from "./journey";
 import { resolveLink } from "./links.server";
+import { singleton } from "~/singleton.server";
 
 export type Journey = {
   database: Database;
@@ -55,13 +56,6 @@ export async function loadJourney(token: string | undefined, page: Page): Promis
   return { database, token: token!, application, customer, merchant, job, state };
 }
 
-const globalForLimiter = globalThis as unknown as {
-  __flowpayBorrowerLimiters?: {
-    byIp: ReturnType<typeof createRateLimiter>;
-    byLink: ReturnType<typeof createRateLimiter>;
-  };
-};
-
 /**
  * Public forms: a honeypot field real people never see or fill, and rate limits — per client
  * address (BORROWER_RATE_LIMIT_PER_MINUTE; several households can share one) and 30 posts a
@@ -70,11 +64,10 @@ const globalForLimiter = globalThis as unknown as {
  */
 export async function guardPublicForm(request: Request, form: FormData) {
   if (String(form.get("website") ?? "") !== "") throw new Response("Bad Request", { status: 400 });
-  globalForLimiter.__flowpayBorrowerLimiters ??= {
+  const limiters = singleton("borrowerLimiters", () => ({
     byIp: createRateLimiter(getEnv().BORROWER_RATE_LIMIT_PER_MINUTE),
     byLink: createRateLimiter(30),
-  };
-  const limiters = globalForLimiter.__flowpayBorrowerLimiters;
+  }));
   const { ip } = clientInfo(request);
   const token = new URL(request.url).pathname.split("/")[2] ?? "";
   let result = await limiters.byIp.consume(`borrower:${ip ?? "unknown"}`);

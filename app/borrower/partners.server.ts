@@ -5,11 +5,7 @@ import type { IdentityAdapter } from "../../adapters/persona/types";
 import { randomBytes } from "node:crypto";
 import { createSandboxIdentity } from "../../adapters/persona/sandbox";
 import { appUrl, getEnv, isProduction, namedSandbox } from "~/config/env.server";
-
-const globalForPartners = globalThis as unknown as {
-  __flowpayBankLink?: BankLinkAdapter;
-  __flowpayIdentity?: IdentityAdapter;
-};
+import { singleton } from "~/singleton.server";
 
 /**
  * Plaid when configured, the documented sandbox banks otherwise or when named in
@@ -20,18 +16,18 @@ const globalForPartners = globalThis as unknown as {
 export function getBankLink(): BankLinkAdapter | null {
   const env = getEnv();
   if (namedSandbox("plaid")) {
-    globalForPartners.__flowpayBankLink ??= createBankLink({});
-    return globalForPartners.__flowpayBankLink;
+    return singleton<BankLinkAdapter>("bankLink", () => createBankLink({}));
   }
   if (isProduction() && !(env.PLAID_CLIENT_ID && env.PLAID_SECRET)) return null;
-  globalForPartners.__flowpayBankLink ??= createBankLink({
-    clientId: env.PLAID_CLIENT_ID,
-    secret: env.PLAID_SECRET,
-    env: env.PLAID_ENV,
-    basePath: env.PLAID_BASE_URL,
-    webhookUrl: `${appUrl().replace(/\/$/, "")}/api/v1/webhooks/plaid`,
-  });
-  return globalForPartners.__flowpayBankLink;
+  return singleton<BankLinkAdapter>("bankLink", () =>
+    createBankLink({
+      clientId: env.PLAID_CLIENT_ID,
+      secret: env.PLAID_SECRET,
+      env: env.PLAID_ENV,
+      basePath: env.PLAID_BASE_URL,
+      webhookUrl: `${appUrl().replace(/\/$/, "")}/api/v1/webhooks/plaid`,
+    }),
+  );
 }
 
 /**
@@ -44,18 +40,20 @@ export function getIdentity(): IdentityAdapter | null {
   if (namedSandbox("persona")) {
     // In production the sandbox's public webhook secret is never accepted (ADR 029): a
     // per-process random one verifies nothing anyone outside could have signed.
-    globalForPartners.__flowpayIdentity ??= createSandboxIdentity(
-      isProduction() ? { webhookSecrets: [randomBytes(32).toString("hex")] } : {},
+    return singleton<IdentityAdapter>("identity", () =>
+      createSandboxIdentity(
+        isProduction() ? { webhookSecrets: [randomBytes(32).toString("hex")] } : {},
+      ),
     );
-    return globalForPartners.__flowpayIdentity;
   }
   if (isProduction() && !(env.PERSONA_API_KEY && env.PERSONA_TEMPLATE_ID)) return null;
-  globalForPartners.__flowpayIdentity ??= createIdentityAdapter({
-    apiKey: env.PERSONA_API_KEY,
-    templateId: env.PERSONA_TEMPLATE_ID,
-    webhookSecrets: env.PERSONA_WEBHOOK_SECRETS?.split(",").map((s) => s.trim()),
-    baseUrl: env.PERSONA_BASE_URL,
-    hostedBaseUrl: env.PERSONA_HOSTED_BASE_URL,
-  });
-  return globalForPartners.__flowpayIdentity;
+  return singleton<IdentityAdapter>("identity", () =>
+    createIdentityAdapter({
+      apiKey: env.PERSONA_API_KEY,
+      templateId: env.PERSONA_TEMPLATE_ID,
+      webhookSecrets: env.PERSONA_WEBHOOK_SECRETS?.split(",").map((s) => s.trim()),
+      baseUrl: env.PERSONA_BASE_URL,
+      hostedBaseUrl: env.PERSONA_HOSTED_BASE_URL,
+    }),
+  );
 }

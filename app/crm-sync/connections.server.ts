@@ -27,6 +27,7 @@ import { audit, type AuditEntry } from "~/audit/audit.server";
 import { getEnv, isProduction } from "~/config/env.server";
 import { getCipher } from "~/security/encryption.server";
 import { crmCallListener, withCrmCallLog } from "./call-log.server";
+import { singleton } from "~/singleton.server";
 
 export const credentialsContext = "crm_connections.credentials";
 
@@ -56,10 +57,7 @@ export type CrmTarget = { adapter: CrmAdapter; connectionId: string | null; sand
 // ---- the adapter cache ---------------------------------------------------------------------
 
 type Cached = { credentialsEnc: string | null; adapter: CrmAdapter };
-const globalForCrm = globalThis as unknown as {
-  __flowpayCrmAdapters?: Map<string, Cached>;
-};
-const cache: Map<string, Cached> = (globalForCrm.__flowpayCrmAdapters ??= new Map());
+const cache: Map<string, Cached> = singleton<Map<string, Cached>>("crmAdapters", () => new Map());
 
 function buildAdapter(credentials: Partial<FieldRoutesCredentials>, sandbox: boolean): CrmAdapter {
   if (sandbox) {

@@ -4,10 +4,9 @@
  * no conditional update (a FieldRoutes appointment's notes) and for OAuth refreshes (rotating
  * refresh tokens). Other processes are not covered: callers say what they do about that.
  */
-const globalForLocks = globalThis as unknown as {
-  __flowpayKeyedLocks?: Map<string, Promise<unknown>>;
-};
-const locks: Map<string, Promise<unknown>> = (globalForLocks.__flowpayKeyedLocks ??= new Map());
+import { singleton } from "~/singleton.server";
+
+const locks = singleton("keyedLocks", () => new Map<string, Promise<unknown>>());
 
 export function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
   const previous = locks.get(key) ?? Promise.resolve();

@@ -5,6 +5,7 @@ import { clientInfo } from "~/audit/audit.server";
 import { getEnv } from "~/config/env.server";
 import { getDatabase } from "~/db.server";
 import { authenticateApiKey, type AuthenticatedKey } from "./api-keys.server";
+import { singleton } from "~/singleton.server";
 
 export type CrmCaller = AuthenticatedKey & {
   /** RateLimit-* headers every answer to this caller carries. */
@@ -24,24 +25,20 @@ export type CrmCaller = AuthenticatedKey & {
 type Limiter = ReturnType<typeof createRateLimiter>;
 type Budget = { byIp: Limiter; byKey: Limiter };
 
-const globalForLimiters = globalThis as unknown as {
-  __flowpayCrmLimiters?: { write: Budget; read: Budget; notModified: Budget };
-};
 function limiters() {
-  if (!globalForLimiters.__flowpayCrmLimiters) {
+  return singleton("crmLimiters", () => {
     const env = getEnv();
     const budget = (perMinute: number): Budget => ({
       byIp: createRateLimiter(perMinute),
       byKey: createRateLimiter(perMinute),
     });
-    globalForLimiters.__flowpayCrmLimiters = {
+    return {
       write: budget(env.CRM_RATE_LIMIT_PER_MINUTE),
       read: budget(env.CRM_READ_RATE_LIMIT_PER_MINUTE),
       // 304s cost no read budget; this cap only stops a broken client looping (ADR 028).
       notModified: budget(env.CRM_READ_RATE_LIMIT_PER_MINUTE * 10),
     };
-  }
-  return globalForLimiters.__flowpayCrmLimiters;
+  });
 }
 
 type Outcome = { allowed: boolean; headers: Record<string, string> };

@@ -1,4 +1,5 @@
 import type { apiKeys, merchants } from "../../db/schema/index";
+import { singleton } from "~/singleton.server";
 
 /**
  * Keys that authenticated recently, with their merchant, remembered for a few seconds: every CRM
@@ -16,10 +17,7 @@ export type KeyRow = {
 export const keyCacheMs = 5_000;
 const maxEntries = 10_000;
 
-const globalCache = globalThis as unknown as {
-  __flowpayKeyCache?: Map<string, { row: KeyRow; until: number }>;
-};
-const cache = (globalCache.__flowpayKeyCache ??= new Map());
+const cache = singleton("keyCache", () => new Map<string, { row: KeyRow; until: number }>());
 
 export function rememberedKey(keyHash: string, now: number): KeyRow | undefined {
   const entry = cache.get(keyHash);

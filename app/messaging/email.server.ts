@@ -9,8 +9,7 @@ import { sendEmailJob } from "../../jobs/handlers/send-email.definition";
 import { getEnv, isProduction, namedSandbox } from "~/config/env.server";
 import { getCipher } from "~/security/encryption.server";
 import { bodyContext } from "./sms.server";
-
-const globalForEmail = globalThis as unknown as { __flowpayEmail?: EmailAdapter };
+import { singleton } from "~/singleton.server";
 
 /**
  * SMTP when SMTP_URL is set, the sandbox (viewable at /dev/messages) otherwise or when named in
@@ -22,11 +21,12 @@ export function getEmailAdapter(): EmailAdapter {
   if (!namedSandbox("email") && isProduction() && !env.SMTP_URL) {
     throw new Error("E-mail is not configured (SMTP_URL)");
   }
-  globalForEmail.__flowpayEmail ??= createEmailAdapter({
-    smtpUrl: namedSandbox("email") ? undefined : env.SMTP_URL,
-    from: env.EMAIL_FROM,
-  });
-  return globalForEmail.__flowpayEmail;
+  return singleton<EmailAdapter>("email", () =>
+    createEmailAdapter({
+      smtpUrl: namedSandbox("email") ? undefined : env.SMTP_URL,
+      from: env.EMAIL_FROM,
+    }),
+  );
 }
 
 type StoredEmail = { subject: string; text: string };

@@ -2,8 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createSandboxSms, createSmsAdapter } from "../../adapters/twilio/index";
 import type { SmsAdapter } from "../../adapters/twilio/types";
 import { appUrl, getEnv, isProduction, namedSandbox } from "~/config/env.server";
-
-const globalForSms = globalThis as unknown as { __flowpaySms?: SmsAdapter };
+import { singleton } from "~/singleton.server";
 
 /**
  * The process's SMS adapter: live Twilio when configured, the sandbox otherwise or when named
@@ -14,23 +13,23 @@ const globalForSms = globalThis as unknown as { __flowpaySms?: SmsAdapter };
 export function getSmsAdapter(): SmsAdapter {
   const env = getEnv();
   if (namedSandbox("twilio")) {
-    globalForSms.__flowpaySms ??= createSandboxSms(
-      isProduction() ? { authToken: randomBytes(32).toString("hex") } : {},
+    return singleton<SmsAdapter>("sms", () =>
+      createSandboxSms(isProduction() ? { authToken: randomBytes(32).toString("hex") } : {}),
     );
-    return globalForSms.__flowpaySms;
   }
   if (isProduction() && !(env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN)) {
     // Never the sandbox implicitly in production (boot refuses this configuration first).
     throw new Error("Twilio is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)");
   }
-  globalForSms.__flowpaySms ??= createSmsAdapter({
-    accountSid: env.TWILIO_ACCOUNT_SID,
-    authToken: env.TWILIO_AUTH_TOKEN,
-    from: env.TWILIO_FROM,
-    messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID,
-    apiBaseUrl: env.TWILIO_API_BASE_URL,
-  });
-  return globalForSms.__flowpaySms;
+  return singleton<SmsAdapter>("sms", () =>
+    createSmsAdapter({
+      accountSid: env.TWILIO_ACCOUNT_SID,
+      authToken: env.TWILIO_AUTH_TOKEN,
+      from: env.TWILIO_FROM,
+      messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID,
+      apiBaseUrl: env.TWILIO_API_BASE_URL,
+    }),
+  );
 }
 
 /** Where Twilio reports delivery states (the URL it signs, so it must be our public one). */

@@ -1,5 +1,6 @@
 import client from "prom-client";
 import { metrics } from "./metrics.server";
+import { singleton } from "~/singleton.server";
 
 /** Business counters of the architecture document (docs/product/architecture.md) ("Metrics & Dashboards"), one registry per process. */
 function createBusinessMetrics() {
@@ -71,8 +72,7 @@ function createBusinessMetrics() {
   };
 }
 
-const globalForBusiness = globalThis as unknown as {
-  __flowpayBusinessMetrics?: ReturnType<typeof createBusinessMetrics>;
-};
-export const businessMetrics = (globalForBusiness.__flowpayBusinessMetrics ??=
-  createBusinessMetrics());
+export const businessMetrics = singleton<ReturnType<typeof createBusinessMetrics>>(
+  "businessMetrics",
+  () => createBusinessMetrics(),
+);

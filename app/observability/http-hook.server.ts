@@ -14,6 +14,7 @@ import { tracer } from "./tracing.server";
 import { getEnv } from "~/config/env.server";
 import { baseSecurityHeaders } from "~/security/headers.server";
 import { checkOrigin } from "~/security/origin.server";
+import { firstTimeInProcess } from "~/singleton.server";
 
 type Message = { request: IncomingMessage; response: ServerResponse; server?: Server };
 
@@ -58,9 +59,7 @@ export function closeIdleConnections() {
  * On a runtime without these channels (Deno), entry.server.tsx sets the headers instead.
  */
 export function installHttpHook() {
-  const globalForHook = globalThis as unknown as { __flowpayHttpHook?: boolean };
-  if (globalForHook.__flowpayHttpHook) return;
-  globalForHook.__flowpayHttpHook = true;
+  if (!firstTimeInProcess("httpHook")) return;
   const trustProxy = getEnv().TRUST_PROXY;
 
   subscribe("http.server.request.start", (message) => {

@@ -1,6 +1,7 @@
 import pino from "pino";
 import { scrubSecretsInText } from "./redact-url";
 import { getRequestContext } from "./request-context.server";
+import { firstTimeInProcess, singleton } from "~/singleton.server";
 
 /** Field names that carry PII or secrets, redacted wherever they appear (up to 4 levels deep). */
 export const sensitiveKeys = [
@@ -54,9 +55,7 @@ function scrubbing(destination: pino.DestinationStream): pino.DestinationStream 
  * Installed once, by boot.
  */
 export function scrubProcessOutput() {
-  const globalForScrub = globalThis as unknown as { __flowpayScrubbedOutput?: boolean };
-  if (globalForScrub.__flowpayScrubbedOutput) return;
-  globalForScrub.__flowpayScrubbedOutput = true;
+  if (!firstTimeInProcess("scrubbedOutput")) return;
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
     stream.write = ((chunk: unknown, ...rest: unknown[]) =>
@@ -89,5 +88,4 @@ export function createLogger(
   );
 }
 
-const globalForLogger = globalThis as unknown as { __flowpayLogger?: pino.Logger };
-export const logger: pino.Logger = (globalForLogger.__flowpayLogger ??= createLogger());
+export const logger: pino.Logger = singleton<pino.Logger>("logger", () => createLogger());

@@ -1,8 +1,9 @@
 import client from "prom-client";
 import { routePattern } from "./redact-url";
+import { singleton } from "~/singleton.server";
 
 /**
- * One Prometheus registry per process, kept on globalThis so a dev rebuild that re-imports
+ * One Prometheus registry per process, a process singleton so a dev rebuild that re-imports
  * the server build does not register every metric twice.
  */
 type Metrics = {
@@ -32,8 +33,7 @@ function createMetrics(): Metrics {
   };
 }
 
-const globalForMetrics = globalThis as unknown as { __flowpayMetrics?: Metrics };
-export const metrics: Metrics = (globalForMetrics.__flowpayMetrics ??= createMetrics());
+export const metrics: Metrics = singleton<Metrics>("metrics", () => createMetrics());
 
 /**
  * A bounded route label for a path: the route pattern (link tokens become ":token", ids ":id";
