@@ -24,6 +24,7 @@ const serverEnv = (name: string) => ({
   // Every test browses from 127.0.0.1: the per-address limit would throttle the suite itself.
   BORROWER_RATE_LIMIT_PER_MINUTE: "100000",
   CRM_RATE_LIMIT_PER_MINUTE: "100000",
+  CRM_READ_RATE_LIMIT_PER_MINUTE: "100000",
 });
 
 export default defineConfig({
