@@ -7,3 +7,4 @@ export * from "./platform";
 export * from "./oauth-states";
 export * from "./conditions";
 export * from "./mock-lender";
+export * from "./ledger";

@@ -1,0 +1,40 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { cents, timestamp } from "./columns";
+
+/**
+ * The money ledger (app/lending/ledger.ts): append-only double-entry lines, each transaction's
+ * lines summing to zero. A migration's triggers refuse UPDATE and DELETE. Balances are sums.
+ */
+export const ledgerEntries = sqliteTable(
+  "ledger_entries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** Groups the balanced lines of one movement of money. */
+    transactionId: text("transaction_id").notNull(),
+    kind: text("kind", {
+      enum: ["disbursement", "refund", "lender_settlement", "payout", "clawback"],
+    }).notNull(),
+    account: text("account").notNull(),
+    /** Debit positive, credit negative. */
+    amountCents: cents("amount_cents").notNull(),
+    merchantId: text("merchant_id"),
+    lender: text("lender"),
+    loanId: text("loan_id"),
+    /** What caused it (a lender event id, a refund id): one movement per cause, never two. */
+    sourceKey: text("source_key"),
+    createdAt: timestamp("created_at").notNull(),
+  },
+  (t) => [
+    // Balances by merchant read only this index (covering: account and amount inside).
+    index("ledger_merchant_balance_idx").on(t.merchantId, t.account, t.amountCents),
+    index("ledger_loan_idx").on(t.loanId, t.kind),
+    index("ledger_lender_time_idx").on(t.lender, t.createdAt),
+    index("ledger_transaction_idx").on(t.transactionId),
+    // A cause (a lender's funding event, a refund) moves money once: a replayed job cannot
+    // post its lines twice.
+    uniqueIndex("ledger_source_key_idx")
+      .on(t.sourceKey, t.account)
+      .where(sql`source_key IS NOT NULL`),
+  ],
+);
