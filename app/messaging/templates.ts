@@ -23,7 +23,11 @@ export type SmsTemplate =
       merchantName: string;
       status: "approved" | "declined" | "manual_review";
     }
-  | { template: "loan_funded"; merchantName: string; amountCents: number };
+  | { template: "loan_funded"; merchantName: string; amountCents: number }
+  /** The lender refused the signed loan (ADR 032): nothing is owed, FlowPay looks for another lender. */
+  | { template: "lender_declined"; merchantName: string }
+  | { template: "lender_rerouted"; merchantName: string; creditorName: string; url: string }
+  | { template: "lender_declined_canceled"; merchantName: string };
 
 export function renderSms(input: SmsTemplate): string {
   switch (input.template) {
@@ -45,6 +49,12 @@ export function renderSms(input: SmsTemplate): string {
           : `FlowPay: your financing application with ${input.merchantName} has a decision. Open the link we texted you earlier to read it, or check your e-mail. ${smsFooter}`;
     case "loan_funded":
       return `FlowPay: your loan is funded and ${formatMoney(input.amountCents)} has been paid to ${input.merchantName}. Your first payment details are in your agreement. ${smsFooter}`;
+    case "lender_declined":
+      return `FlowPay: the lending partner could not fund your loan for ${input.merchantName}. You owe nothing on it. We're checking whether another lender can, and will text you within 1 business day. ${smsFooter}`;
+    case "lender_rerouted":
+      return `FlowPay: ${input.creditorName} can fund your financing with ${input.merchantName}. Review and sign the new agreement: ${input.url} (link valid 24 h). ${smsFooter}`;
+    case "lender_declined_canceled":
+      return `FlowPay: no lending partner could fund your loan for ${input.merchantName}, so the application is closed. You owe nothing on it; please pay ${input.merchantName} another way. ${smsFooter}`;
     case "documents_needed":
       return input.rejected
         ? `FlowPay: we could not accept a document you sent for your financing with ${input.merchantName}. Open the link we texted you earlier to see why and send it again. ${smsFooter}`
