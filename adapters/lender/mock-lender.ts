@@ -84,6 +84,12 @@ export type MockLenderOptions = {
   webhookTimeoutMs?: number;
   /** Keep the state in this JSON file too (loaded on start, rewritten on every change). */
   stateFile?: string;
+  /**
+   * Keep the state in a store shared by several processes (the database, ADR 025): read before
+   * every request, what changed written before the answer — any process serving the mock lender
+   * on that store sees every loan. Replaces `stateFile`.
+   */
+  store?: MockLenderStore;
   /** One line per API request and webhook attempt (the standalone server prints them). */
   log?: (line: string) => void;
   /** Refuse the sandbox last names of MOCK_LENDER_REFUSALS. Default true; false: a second lender that accepts them. */
@@ -169,6 +175,21 @@ type IdempotencyRecord = {
   status: number;
   loanId: string;
   disbursementId: string | null;
+};
+
+/** One loan, Idempotency-Key record or event, as JSON, in a MockLenderStore. */
+export type MockLenderRecord = {
+  kind: "loan" | "idempotency" | "event";
+  key: string;
+  body: string;
+};
+
+/** Where a mock lender shared by several processes keeps its state (ADR 025). */
+export type MockLenderStore = {
+  /** Records written after `cursor` (0: all), oldest first, and the cursor after them. */
+  load(cursor: number): Promise<{ records: MockLenderRecord[]; cursor: number }>;
+  /** Writes the records (a record replaces the one of its kind and key). */
+  save(records: MockLenderRecord[]): Promise<void>;
 };
 
 type StateFile = {
@@ -265,7 +286,61 @@ export async function startMockLender(options: MockLenderOptions): Promise<MockL
 
   // ---- state file ------------------------------------------------------------------------
 
+  // ---- shared store (ADR 025) ----------------------------------------------------------
+  // What this process last read or wrote per record, so only changes are written.
+  const stored = new Map<string, string>();
+  let storeCursor = 0;
+  let storeWrites: Promise<void> = Promise.resolve();
+
+  function storeRecords(): MockLenderRecord[] {
+    return [
+      ...[...loans.values()].map((l) => ({
+        kind: "loan" as const,
+        key: l.id,
+        body: JSON.stringify(l),
+      })),
+      ...[...idempotency.entries()].map(([key, r]) => ({
+        kind: "idempotency" as const,
+        key,
+        body: JSON.stringify(r),
+      })),
+      ...events.map((e) => ({ kind: "event" as const, key: e.id, body: JSON.stringify(e) })),
+    ];
+  }
+
+  /** Queues the records that changed since they were last read or written. */
+  function saveToStore(store: MockLenderStore) {
+    const changed = storeRecords().filter((r) => stored.get(`${r.kind}:${r.key}`) !== r.body);
+    if (changed.length === 0) return;
+    for (const r of changed) stored.set(`${r.kind}:${r.key}`, r.body);
+    storeWrites = storeWrites
+      .then(() => store.save(changed))
+      .catch((error: unknown) => log?.(`could not save to the store: ${(error as Error).message}`));
+  }
+
+  /** Reads what other processes wrote (after this process's own writes have landed). */
+  async function loadFromStore(store: MockLenderStore) {
+    await storeWrites;
+    const { records, cursor } = await store.load(storeCursor);
+    storeCursor = cursor;
+    for (const r of records) {
+      const id = `${r.kind}:${r.key}`;
+      if (stored.get(id) === r.body) continue;
+      stored.set(id, r.body);
+      if (r.kind === "loan") loans.set(r.key, JSON.parse(r.body) as WireLoan);
+      else if (r.kind === "idempotency")
+        idempotency.set(r.key, JSON.parse(r.body) as IdempotencyRecord);
+      else {
+        const event = JSON.parse(r.body) as MockLenderEvent;
+        const at = events.findIndex((e) => e.id === event.id);
+        if (at >= 0) events[at] = event;
+        else pushBounded(events, event);
+      }
+    }
+  }
+
   function save() {
+    if (options.store) return saveToStore(options.store);
     if (!stateFile) return;
     const state: StateFile = {
       version: 1,
@@ -695,6 +770,7 @@ export async function startMockLender(options: MockLenderOptions): Promise<MockL
     if (url.pathname !== "/health") pushBounded(requests, record);
     let answer: Answer;
     try {
+      if (options.store) await loadFromStore(options.store);
       answer = await route(req, record);
     } catch (error) {
       if (error instanceof HttpError) {
@@ -718,6 +794,13 @@ export async function startMockLender(options: MockLenderOptions): Promise<MockL
         };
         log?.(`internal error: ${(error as Error)?.stack ?? String(error)}`);
       }
+    }
+    // Written before it is answered: the next request may reach another process.
+    if (options.store) {
+      // The answer as it is now (a funding timer may change the loan while the write lands).
+      answer = { ...answer, body: JSON.parse(JSON.stringify(answer.body)) as unknown };
+      save();
+      await storeWrites;
     }
     record.status = answer.status;
     record.replayed = answer.headers?.[IDEMPOTENT_REPLAYED_HEADER] === "true";
@@ -745,7 +828,8 @@ export async function startMockLender(options: MockLenderOptions): Promise<MockL
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
 
-  // After a restart from the state file: settle what was in flight.
+  if (options.store) await loadFromStore(options.store);
+  // After a restart from the state file (or the store): settle what was in flight.
   for (const loan of loans.values()) {
     if (loan.status === "disbursement_pending") scheduleFunding(loan.id);
   }

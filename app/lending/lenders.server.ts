@@ -2,10 +2,12 @@
  * The process's lenders, from configuration (docs/sandbox/lender.md):
  *
  * - `LENDERS`: a JSON array of `{ name, baseUrl, apiKey, webhookSecret, timeoutMs? }`;
- * - `LENDER_MOCK_URL` + `LENDER_MOCK_API_KEY` + `LENDER_MOCK_WEBHOOK_SECRET`: the "mock" lender
- *   at a URL (the standalone mock lender, or a fake in tests);
+ * - `LENDER_MOCK_URL` (+ `LENDER_MOCK_API_KEY`, `LENDER_MOCK_WEBHOOK_SECRET`: outside production
+ *   they default to the sandbox's): the "mock" lender at a URL (the standalone mock lender, or a
+ *   fake in tests);
  * - neither, outside production: the embedded mock lender, started once per process on
- *   127.0.0.1 with its state in `${DATA_DIR}/mock-lender.json`, calling back
+ *   127.0.0.1 with its state in the database (mock_lender_records, so that every process on one
+ *   database serves the same loans — ADR 025), calling back
  *   `${APP_URL}/api/v1/webhooks/lender/mock` MOCK_LENDER_FUNDING_DELAY_MS after each
  *   disbursement request — so the demo reaches "funded" on its own.
  *
@@ -18,7 +20,6 @@
  * fictional lender stands in.
  */
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import { z } from "zod";
 import {
   createLenderRegistry,
@@ -31,6 +32,8 @@ import {
 } from "../../adapters/lender/index";
 import { appUrl, ConfigError, getEnv, isProduction, namedSandbox } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
+import { getDatabase } from "~/db.server";
+import { databaseMockLenderStore } from "./mock-lender-store.server";
 import { creditorSchema, parseCreditor, sandboxCreditor, type Creditor } from "./creditors";
 
 const lenderListSchema = z.array(
@@ -119,17 +122,25 @@ export function configuredLenders(): LenderConfig[] {
     }
   }
   if (env.LENDER_MOCK_URL) {
-    if (!env.LENDER_MOCK_API_KEY || !env.LENDER_MOCK_WEBHOOK_SECRET) {
+    // Outside production the key and secret default to the standalone mock lender's sandbox
+    // credentials (the README's defaults); in production they must be set (ADR 029: a sandbox's
+    // public secrets are never accepted there).
+    const apiKey =
+      env.LENDER_MOCK_API_KEY ?? (isProduction() ? undefined : MOCK_LENDER_SANDBOX_API_KEY);
+    const webhookSecret =
+      env.LENDER_MOCK_WEBHOOK_SECRET ??
+      (isProduction() ? undefined : MOCK_LENDER_SANDBOX_WEBHOOK_SECRET);
+    if (!apiKey || !webhookSecret) {
       throw new ConfigError(
-        "Invalid configuration:\n  LENDER_MOCK_URL: needs LENDER_MOCK_API_KEY and LENDER_MOCK_WEBHOOK_SECRET",
+        "Invalid configuration:\n  LENDER_MOCK_URL: in production needs LENDER_MOCK_API_KEY and LENDER_MOCK_WEBHOOK_SECRET",
       );
     }
     configuredCreditors();
     configs.push({
       name: "mock",
       baseUrl: env.LENDER_MOCK_URL,
-      apiKey: env.LENDER_MOCK_API_KEY,
-      webhookSecret: env.LENDER_MOCK_WEBHOOK_SECRET,
+      apiKey,
+      webhookSecret,
       timeoutMs: env.LENDER_TIMEOUT_MS,
     });
   }
@@ -162,7 +173,8 @@ async function buildRegistry(): Promise<LenderRegistry> {
       fundingDelayMs: env.MOCK_LENDER_FUNDING_DELAY_MS,
       host: "127.0.0.1",
       port: 0,
-      stateFile: join(env.DATA_DIR, "mock-lender.json"),
+      // In the database, not a file per process: every process on it sees every loan (ADR 025).
+      store: databaseMockLenderStore(await getDatabase()),
     });
     logger.info({ url: mock.url }, "embedded mock lender started (sandbox)");
     configs.push({
