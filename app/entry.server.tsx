@@ -4,6 +4,8 @@ import type { EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
 import { isbot } from "isbot";
+import { unavailableReason } from "../db/errors";
+import { unavailableRetryAfterSeconds } from "./api/errors.server";
 import { boot } from "./boot.server";
 import { getEnv } from "./config/env.server";
 import { NonceProvider } from "./nonce";
@@ -18,14 +20,37 @@ await boot();
 const streamTimeoutMs = 5_000;
 export const streamTimeout = streamTimeoutMs;
 
+/**
+ * Requests whose loader or action failed because the database cannot write (ADR 024): their page
+ * answers 503 with Retry-After instead of 500 — borrower and FlowOps pages alike.
+ */
+const unavailable = new WeakSet<Request>();
+
 /** Errors Remix catches in loaders/actions/rendering are logged once, with the request id. */
 export const handleError: HandleErrorFunction = (error, { request }) => {
   if (request.signal.aborted) return;
+  const reason = unavailableReason(error);
+  if (reason) {
+    unavailable.add(request);
+    logger.warn(
+      { err: error, reason, url: routePattern(new URL(request.url).pathname) },
+      "database unavailable",
+    );
+    return;
+  }
   // Route error responses below 500 (a 404 for an unknown URL) are answers, not failures.
   if (isRouteErrorResponse(error) && error.status < 500) return;
   // The route pattern, never the raw path: borrower URLs hold the link token (ADR 021).
   logger.error({ err: error, url: routePattern(new URL(request.url).pathname) }, "unhandled error");
 };
+
+/** The same for data requests (forms submitted with JavaScript on): 503 with Retry-After. */
+export function handleDataRequest(response: Response, { request }: { request: Request }) {
+  if (!unavailable.has(request) || response.status < 500) return response;
+  const headers = new Headers(response.headers);
+  headers.set("Retry-After", String(unavailableRetryAfterSeconds));
+  return new Response(response.body, { status: 503, headers });
+}
 
 export default async function handleRequest(
   request: Request,
@@ -35,6 +60,12 @@ export default async function handleRequest(
 ) {
   const nonce = newNonce();
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+  if (unavailable.has(request)) responseStatusCode = 503;
+  // A page answering 503 — an error page, or a borrower form an action sent back (its own
+  // headers do not reach the document) — always says when to come back.
+  if (responseStatusCode === 503 && !responseHeaders.has("Retry-After")) {
+    responseHeaders.set("Retry-After", String(unavailableRetryAfterSeconds));
+  }
   const plaidLink =
     Boolean(getEnv().PLAID_CLIENT_ID) && new URL(request.url).pathname.startsWith("/apply/");
   responseHeaders.set("Content-Security-Policy", contentSecurityPolicy(nonce, { plaidLink }));

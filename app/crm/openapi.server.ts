@@ -46,6 +46,7 @@ const errorDescriptions: Record<number, string> = {
   422: "`validation_failed`: `details` lists every failing field",
   429: "`rate_limited`: see `Retry-After`",
   500: "`internal`: a bug, logged with `request_id`",
+  503: "`unavailable`: the database cannot write right now (nothing was written); retry after `Retry-After` seconds",
 };
 
 const rateLimitHeaders = {
@@ -148,7 +149,7 @@ export function openApiDocument(serverUrl: string) {
               "OfferFinancingResponse",
               "Application opened (`replaces_application_id`: it superseded the job's open application, which had another amount); `status` `link_sent` when its text was queued, `link_created` when not (`sms_status` says why)",
             ),
-            ...errorResponses(400, 401, 403, 409, 422, 429, 500),
+            ...errorResponses(400, 401, 403, 409, 422, 429, 500, 503),
           },
         },
       },
@@ -178,7 +179,7 @@ export function openApiDocument(serverUrl: string) {
                 "Not Modified: nothing in the application changed since the `ETag` sent in `If-None-Match`; no body, no read budget used",
               headers: { ...rateLimitHeaders, ...etagHeader },
             },
-            ...errorResponses(401, 403, 404, 429, 500),
+            ...errorResponses(401, 403, 404, 429, 500, 503),
           },
         },
       },
@@ -192,7 +193,7 @@ export function openApiDocument(serverUrl: string) {
               "ResendResponse",
               "A new link was issued (the old one revoked); `sms_status` says whether its text was queued or suppressed (the number opted out)",
             ),
-            ...errorResponses(401, 403, 404, 409, 429, 500),
+            ...errorResponses(401, 403, 404, 409, 429, 500, 503),
           },
         },
       },
@@ -217,7 +218,7 @@ export function openApiDocument(serverUrl: string) {
                 },
               },
             },
-            ...errorResponses(401, 403, 404, 409, 429, 500),
+            ...errorResponses(401, 403, 404, 409, 429, 500, 503),
           },
         },
       },
