@@ -7,6 +7,7 @@ import { clientInfo } from "~/audit/audit.server";
 import { consentTexts } from "~/borrower/consent-texts";
 import { guardPublicForm, loadJourney } from "~/borrower/context.server";
 import { pagePath } from "~/borrower/journey";
+import { saveOrRetryLater } from "~/borrower/retry-later.server";
 import { consentsSchema } from "~/borrower/schemas.server";
 import { saveConsents } from "~/borrower/steps.server";
 import { BorrowerShell, FieldError, Honeypot } from "~/borrower/ui";
@@ -22,7 +23,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   await guardPublicForm(request, formData);
   const submission = parseWithZod(formData, { schema: consentsSchema });
   if (submission.status !== "success") return submission.reply();
-  await saveConsents(j, clientInfo(request));
+  const outcome = await saveOrRetryLater(
+    () => saveConsents(j, clientInfo(request)),
+    (message) => submission.reply({ formErrors: [message] }),
+  );
+  if (!outcome.saved) return outcome.response;
   return redirect(pagePath(j.token, "bank"));
 }
 
@@ -45,6 +50,7 @@ export default function Consents() {
     <BorrowerShell merchantName={data.merchant} page="consents" title="Before we check your offers">
       <Form method="post" {...getFormProps(form)}>
         <Honeypot />
+        <FieldError id={form.errorId} errors={form.errors} />
         {items.map(({ field, kind }) => {
           const meta = fields[field];
           const text = consentTexts[kind];
