@@ -156,7 +156,6 @@ export async function startFakePersona(options: {
         attributes: {
           status: inquiry.status,
           "reference-id": inquiry.referenceId,
-          "redirect-uri": inquiry.redirectUri,
           fields: inquiry.fields,
           "created-at": inquiry.createdAt.toISOString(),
           "completed-at": null,
