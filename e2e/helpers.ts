@@ -1,4 +1,5 @@
-import { expect, type Page } from "@playwright/test";
+import { createClient } from "@libsql/client";
+import { expect, test, type Page } from "@playwright/test";
 import { generate } from "otplib";
 
 /** The demo operator seeded in every fresh e2e database (app/demo/seed.server.ts). */
@@ -14,23 +15,28 @@ export async function ready(page: Page, javaScriptEnabled: boolean) {
     await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
 }
 
-const lastSteps = new Map<string, number>();
-
 /**
- * A TOTP code FlowOps will accept now. A code signs in once (RFC 6238 §5.2, ADR 005), and the
- * server accepts one 30-second step of clock drift: a second sign-in within the same step gets
- * the next step's code; a third waits for the clock.
+ * A TOTP code FlowOps will accept now. A code signs in only once (RFC 6238 §5.2), so a second
+ * sign-in of one operator within 30 seconds would be refused: these flows are not about replay
+ * (app/ops/totp-replay.server.test.ts is), so with `email` the operator's last accepted time step
+ * is forgotten first — test setup, straight in the e2e server's database.
  */
-export async function freshTotp(secret: string) {
-  for (;;) {
-    const now = Math.floor(Date.now() / 30_000);
-    const step = Math.max(now, (lastSteps.get(secret) ?? 0) + 1);
-    if (step <= now + 1) {
-      lastSteps.set(secret, step);
-      return generate({ secret, epoch: step * 30 });
+export async function freshTotp(secret: string, email?: string) {
+  if (email) {
+    const db = createClient({
+      url: `file:${process.env.E2E_DATA_DIR ?? "e2e/.data"}/${test.info().project.name}/flowpay.db`,
+      timeout: 5000,
+    });
+    try {
+      await db.execute({
+        sql: "UPDATE operators SET totp_last_step = NULL WHERE email = ?",
+        args: [email],
+      });
+    } finally {
+      db.close();
     }
-    await new Promise((resolve) => setTimeout(resolve, (now + 1) * 30_000 - Date.now() + 50));
   }
+  return generate({ secret });
 }
 
 export async function signIn(page: Page, javaScriptEnabled: boolean) {
@@ -41,7 +47,9 @@ export async function signIn(page: Page, javaScriptEnabled: boolean) {
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page.getByRole("heading", { name: "Enter your verification code" })).toBeVisible();
   await ready(page, javaScriptEnabled);
-  await page.getByLabel(/6-digit code/).fill(await freshTotp(demoOperator.totpSecret));
+  await page
+    .getByLabel(/6-digit code/)
+    .fill(await freshTotp(demoOperator.totpSecret, demoOperator.email));
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
 }

@@ -168,7 +168,7 @@ for (const js of [false, true]) {
         page.getByRole("heading", { name: "Enter your verification code" }),
       ).toBeVisible();
       await ready(page, js);
-      await page.getByLabel(/6-digit code/).fill(await freshTotp(secret));
+      await page.getByLabel(/6-digit code/).fill(await freshTotp(secret, user.email));
       await page.getByRole("button", { name: "Sign in" }).click();
       await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
       await signOut(page, js);
@@ -217,7 +217,7 @@ for (const js of [false, true]) {
       await ready(page, js);
       await page
         .getByLabel(/6-digit code/)
-        .fill(await freshTotp("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"));
+        .fill(await freshTotp("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "admin@flowpay.test"));
       await page.getByRole("button", { name: "Sign in" }).click();
       await expect(page.getByRole("heading", { name: "Users", level: 1 })).toBeVisible();
     });

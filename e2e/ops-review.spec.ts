@@ -68,7 +68,7 @@ async function signInAs(page: Page, js: boolean, operator: Operator) {
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page.getByRole("heading", { name: "Enter your verification code" })).toBeVisible();
   await ready(page, js);
-  await page.getByLabel(/6-digit code/).fill(await freshTotp(operator.totpSecret));
+  await page.getByLabel(/6-digit code/).fill(await freshTotp(operator.totpSecret, operator.email));
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
 }
