@@ -33,6 +33,14 @@ describe("what the CRM shows", () => {
       "FlowPay: financing FUNDED — $7,500.00 paid: $7,275.00 to Acme Pest Control after the $225.00 merchant fee, on 2026-11-30. (FlowPay ref app_1)",
     );
     expect(noteText("declined", facts)).not.toMatch(/score|reason/i);
+    // A lender's refusal after the signature (ADR 032): the technician knows not to expect payment.
+    expect(noteText("lender_declined", facts)).toMatch(
+      /LENDER DECLINED .* nothing will be paid yet/,
+    );
+    expect(appointmentLine("lender_declined", facts, new Date("2026-12-01T00:00:00Z"))).toBe(
+      "FlowPay financing: LENDER DECLINED $7,500.00 (2026-12-01)",
+    );
+    expect(eventForStatus("lender_declined")).toBe("lender_declined");
     expect(appointmentLine("funded", facts, new Date("2026-12-01T00:00:00Z"))).toBe(
       "FlowPay financing: FUNDED $7,500.00 (2026-11-30)",
     );

@@ -33,7 +33,7 @@ process.env.LENDERS = JSON.stringify([
   { name: "second", baseUrl: accepting.url, apiKey, webhookSecret, creditor: secondCreditor },
 ]);
 
-const { appDatabase, callRoute, createMerchant } =
+const { appDatabase, baseUrl, callRoute, createMerchant } =
   await import("../../scripts/testing/app-harness");
 const { signedApplication, openApplication, makeDecidable, loanOf } =
   await import("./test-helpers");
@@ -48,6 +48,9 @@ const { loadJourney } = await import("~/borrower/context.server");
 const { currentOffers } = await import("~/borrower/offers.server");
 const { resetEnvCache } = await import("~/config/env.server");
 const getRoute = await import("~/routes/api.v1.crm.applications.$applicationId");
+const detailRoute = await import("~/routes/ops.applications.$applicationId");
+const { createOperator } = await import("~/ops/operators.server");
+const { absoluteLifetimeMs, sessionCookie } = await import("~/ops/session.server");
 
 import { and, desc, eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
@@ -61,6 +64,8 @@ import {
   outbox,
 } from "../../db/schema/index";
 import { sandboxCreditor } from "./creditors";
+import { newId } from "../../db/ids";
+import { operatorSessions, type OperatorRole } from "../../db/schema/index";
 
 const database = await appDatabase();
 const merchant = await createMerchant({ name: "Acme Pest Control", merchantFeeBps: 300 });
@@ -236,6 +241,91 @@ describe("a lender refuses the signed loan", () => {
         operator,
       ),
     ).rejects.toBeInstanceOf(LenderDeclineActionError);
+  });
+});
+
+describe("FlowOps' application page", () => {
+  /** A signed-in (password + TOTP done) operator of `role`, made directly in the database. */
+  async function signedIn(role: OperatorRole) {
+    const created = await createOperator(database, {
+      email: `${role}.${newId("x").slice(-8)}@flowpay.test`,
+      name: `${role} tester`,
+      role,
+      password: "correct horse battery staple",
+      actor: { actorType: "system", actorId: "test" },
+    });
+    const sessionId = newId("ses");
+    const now = Date.now();
+    await database.write((tx) =>
+      tx.insert(operatorSessions).values({
+        id: sessionId,
+        operatorId: created.id,
+        mfaVerifiedAt: new Date(now),
+        lastSeenAt: new Date(now),
+        expiresAt: new Date(now + absoluteLifetimeMs),
+      }),
+    );
+    return (await sessionCookie().serialize(sessionId)).split(";")[0]!;
+  }
+
+  async function call(applicationId: string, cookie: string, form?: Record<string, string>) {
+    const url = new URL(`/ops/applications/${applicationId}`, baseUrl);
+    const request = new Request(url, {
+      method: form ? "POST" : "GET",
+      headers: {
+        host: url.host,
+        cookie,
+        "user-agent": "vitest",
+        ...(form
+          ? { "content-type": "application/x-www-form-urlencoded", origin: url.origin }
+          : {}),
+      },
+      body: form ? new URLSearchParams(form).toString() : undefined,
+    });
+    try {
+      return await (form ? detailRoute.action : detailRoute.loader)({
+        request,
+        params: { applicationId },
+        context: {},
+      });
+    } catch (thrown) {
+      if (thrown instanceof Response) return thrown;
+      throw thrown;
+    }
+  }
+
+  it("shows the lender's reason and reroutes (underwriter); support cannot", async () => {
+    const signed = await signedApplication(merchant.key, {
+      crmCustomerId: "3005",
+      crmJobId: "4005",
+      lastName: "Rejected",
+    });
+    await createLoanForApplication(database, lenders, signed.applicationId);
+    const underwriter = await signedIn("underwriter");
+    const page = (await call(signed.applicationId, underwriter)) as Awaited<
+      ReturnType<typeof detailRoute.loader>
+    >;
+    expect(page.detail.application.status).toBe("lender_declined");
+    expect(page.detail.loan?.decline).toMatchObject({ code: "credit_policy" });
+    expect(page.rerouteTo).toEqual(["second"]);
+
+    const support = await call(signed.applicationId, await signedIn("support"), {
+      intent: "reroute_lender",
+      lender: "second",
+    });
+    expect(support instanceof Response ? support.status : 200).toBe(403);
+    expect(await applicationStatus(signed.applicationId)).toBe("lender_declined");
+
+    expect(
+      await call(signed.applicationId, underwriter, {
+        intent: "cancel_lender_declined",
+        reason: "short",
+      }),
+    ).toMatchObject({ error: expect.stringMatching(/at least 10 characters/) });
+    expect(
+      await call(signed.applicationId, underwriter, { intent: "reroute_lender", lender: "second" }),
+    ).toMatchObject({ error: null, notice: expect.stringMatching(/Rerouted to second/) });
+    expect(await applicationStatus(signed.applicationId)).toBe("approved");
   });
 });
 
