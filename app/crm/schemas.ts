@@ -147,12 +147,8 @@ export const applicationStatus = z
   .meta({
     id: "ApplicationStatus",
     description:
-      "lender_declined: the lender refused the loan after the borrower signed; FlowPay reroutes it to another lender (back to approved: the borrower signs again) or cancels it",
+      "link_created: the link exists but no text carried it (`send_sms` false, or the number opted out) — hand `apply_url` over yourself; link_sent: a text with the link was queued (the application's `sms_status` follows its delivery; ADR 027). lender_declined: the lender refused the loan after the borrower signed; FlowPay reroutes it to another lender (back to approved: the borrower signs again) or cancels it",
   });
-
-/** `link_created` vs `link_sent` (ADR 027), documented on the OpenAPI status field. */
-export const linkStatusNote =
-  "`link_created`: the link exists but no text carried it (`send_sms` false, or the number opted out) — give the customer `apply_url` yourself; `link_sent`: a text with the link was queued (the application's `sms_status` follows its delivery)";
 
 /**
  * What one offer-financing or resend request did about the text (not its delivery, which the
