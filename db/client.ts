@@ -128,7 +128,13 @@ export async function openDatabase({
     if (refused) return Promise.reject(refused);
     if (closed) return Promise.reject(new DatabaseUnavailableError("closed"));
     return start().catch((error: unknown) => {
-      if (!refused && unavailableReason(error) === "file_replaced") {
+      const reason = unavailableReason(error);
+      // A BEGIN or COMMIT that failed with SQLITE_BUSY leaves its statement resumable, "in
+      // progress" on that pooled connection until it is garbage-collected, and every later
+      // COMMIT on it failed ("SQL statements in progress") long after the lock was gone (ADR 024).
+      // Fresh connections replace them; writes are serialised, so none is in a transaction now.
+      if (path && reason === "busy") void raw.reconnect();
+      if (!refused && reason === "file_replaced") {
         refused = new DatabaseUnavailableError("file_replaced", (error as Error).message, {
           cause: error,
         });

@@ -150,6 +150,13 @@ describe.each(["thread", "inline"] as const)("a locked database (writer %s)", (w
     await database.probeWrite();
     await database.writeProgram(auditProgram("a"));
     expect(await audits(database, "a")).toBe(1);
+    // The queue's own transactions work again too (their connection is not left stuck).
+    await database.write((tx) =>
+      tx.run(
+        sql`INSERT INTO audit_logs (at, actor_type, action, entity_id) VALUES (0, 'system', 'c', 'c')`,
+      ),
+    );
+    expect(await audits(database, "c")).toBe(1);
   });
 });
 
