@@ -57,8 +57,8 @@ else
     aarch64 | arm64) arch=arm64 ;;
     *) arch=$(uname -m) ;;
   esac
-  # The platform binary itself, not the package's `litestream` bin: that is a Node wrapper that
-  # neither forwards signals nor returns the exit code.
+  # The binary from the platform package (@flydotio/litestream-linux-x64, ADR 041); on another
+  # platform set LITESTREAM_BIN.
   bin="$root/node_modules/@flydotio/litestream-$(uname -s | tr '[:upper:]' '[:lower:]')-$arch/litestream"
 fi
 

@@ -46,9 +46,8 @@ export class RestoreError extends Error {
 }
 
 /**
- * The Litestream binary: LITESTREAM_BIN, or the platform package that @flydotio/litestream
- * installs. Never that package's own `litestream` bin: it is a Node wrapper that neither forwards
- * signals nor passes the exit code on.
+ * The Litestream binary: LITESTREAM_BIN, or the one in the platform package
+ * (@flydotio/litestream-linux-x64, an optional dependency: other platforms set LITESTREAM_BIN).
  */
 export function litestreamBinary(env: NodeJS.ProcessEnv = process.env): string {
   if (env.LITESTREAM_BIN) return env.LITESTREAM_BIN;
@@ -117,7 +116,7 @@ export async function restoreDatabase(options: {
   const binary = litestreamBinary(env);
   if (!existsSync(binary)) {
     throw new RestoreError(
-      `The Litestream binary is missing (${binary}): install the @flydotio/litestream dependency or set LITESTREAM_BIN`,
+      `The Litestream binary is missing (${binary}): run npm ci on linux-x64 (@flydotio/litestream-linux-x64) or set LITESTREAM_BIN`,
     );
   }
   const databasePath =
