@@ -57,19 +57,12 @@ export const envSchema = z.object({
   /**
    * Experian issues OAuth2 access tokens from {base}/oauth2/v1/token (password grant: client
    * id/secret + user/password); the adapter fetches and refreshes them (ADR 030). A fixed
-   * EXPERIAN_TOKEN is refused: it expires within hours and every pull would then fail.
+   * EXPERIAN_TOKEN is refused (retiredVariables): it expires and every pull would then fail.
    */
   EXPERIAN_CLIENT_ID: z.string().min(1).optional(),
   EXPERIAN_CLIENT_SECRET: z.string().min(1).optional(),
   EXPERIAN_USERNAME: z.string().min(1).optional(),
   EXPERIAN_PASSWORD: z.string().min(1).optional(),
-  EXPERIAN_TOKEN: z
-    .string()
-    .refine(() => false, {
-      message:
-        "no longer used: Experian tokens expire; set EXPERIAN_CLIENT_ID, EXPERIAN_CLIENT_SECRET, EXPERIAN_USERNAME and EXPERIAN_PASSWORD instead",
-    })
-    .optional(),
   EXPERIAN_COMPANY_ID: z.string().min(1).optional(),
   EXPERIAN_SUBSCRIBER_CODE: z.string().min(1).optional(),
   EXPERIAN_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(8_000),
@@ -258,10 +251,22 @@ export class ConfigError extends Error {
 /** Secrets that have no safe default in production. (METRICS_TOKEN: /metrics is never public.) */
 const productionSecrets = ["SESSION_SECRET", "ENCRYPTION_KEYS", "METRICS_TOKEN"] as const;
 
+/** Variables FlowPay no longer reads, refused so that a stale setting is not silently ignored. */
+const retiredVariables: Record<string, string> = {
+  EXPERIAN_TOKEN:
+    "no longer used: Experian tokens expire; set EXPERIAN_CLIENT_ID, EXPERIAN_CLIENT_SECRET, EXPERIAN_USERNAME and EXPERIAN_PASSWORD instead (ADR 030)",
+};
+
 /** Parses an environment; throws ConfigError whose message names each bad variable. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
   // Empty strings mean "unset", as in most .env tooling.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ""));
+  const retired = Object.keys(retiredVariables).filter((name) => cleaned[name] !== undefined);
+  if (retired.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration:\n${retired.map((name) => `  ${name}: ${retiredVariables[name]}`).join("\n")}`,
+    );
+  }
   const result = envSchema.safeParse(cleaned);
   if (!result.success) {
     const lines = result.error.issues.map(
