@@ -11,7 +11,7 @@ CREATE TABLE `ledger_entries` (
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `ledger_merchant_balance_idx` ON `ledger_entries` (`merchant_id`,`account`,`amount_cents`);--> statement-breakpoint
+CREATE INDEX `ledger_merchant_balance_idx` ON `ledger_entries` (`merchant_id`,`account`,`kind`,`amount_cents`);--> statement-breakpoint
 CREATE INDEX `ledger_loan_idx` ON `ledger_entries` (`loan_id`,`kind`);--> statement-breakpoint
 CREATE INDEX `ledger_lender_time_idx` ON `ledger_entries` (`lender`,`created_at`);--> statement-breakpoint
 CREATE INDEX `ledger_transaction_idx` ON `ledger_entries` (`transaction_id`);--> statement-breakpoint

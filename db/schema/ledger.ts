@@ -26,8 +26,8 @@ export const ledgerEntries = sqliteTable(
     createdAt: timestamp("created_at").notNull(),
   },
   (t) => [
-    // Balances by merchant read only this index (covering: account and amount inside).
-    index("ledger_merchant_balance_idx").on(t.merchantId, t.account, t.amountCents),
+    // Balances by merchant read only this index (covering: account, kind and amount inside).
+    index("ledger_merchant_balance_idx").on(t.merchantId, t.account, t.kind, t.amountCents),
     index("ledger_loan_idx").on(t.loanId, t.kind),
     index("ledger_lender_time_idx").on(t.lender, t.createdAt),
     index("ledger_transaction_idx").on(t.transactionId),
