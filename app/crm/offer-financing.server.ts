@@ -457,12 +457,13 @@ async function duplicateAnswer(
     scope.currentLink(database.db, applicationId),
   ]);
   const token = link ? linkToken(link.tokenEnc) : null;
-  if (!row || !link || !token) {
-    // A link stored before tokens were kept (or none left): the CRM can resend instead.
+  if (!row || !link || !token || link.expiresAt.getTime() <= Date.now()) {
+    // No working link to hand back (it ran out while the application waits in review or with
+    // offers, or it was stored before tokens were kept): the CRM resends instead.
     throw new ApiFailure(
       apiError(
         "invalid_state",
-        `CRM job ${input.job.crm_job_id} already has the open application ${applicationId}; read it with GET /api/v1/crm/applications/${applicationId} or resend its link`,
+        `CRM job ${input.job.crm_job_id} already has the open application ${applicationId} and its link no longer works; send a new one with POST /api/v1/crm/applications/${applicationId}/resend`,
       ),
     );
   }

@@ -216,6 +216,26 @@ describe("one open application per CRM job", () => {
     expect(resend.status).toBe(409);
   });
 
+  it("an open application whose link ran out (approved, waiting for the borrower) is not handed back dead", async () => {
+    nextPhone++;
+    const first = await offer(payload("J-APPROVED-OLD", 200000));
+    const database = await appDatabase();
+    await database.write((tx) =>
+      tx
+        .update(applications)
+        .set({ status: "approved" })
+        .where(eq(applications.id, first.json.application_id)),
+    );
+    await database.client.execute({
+      sql: "UPDATE application_links SET expires_at = ? WHERE application_id = ?",
+      args: [Date.now() - 1000, first.json.application_id],
+    });
+    const again = await offer(payload("J-APPROVED-OLD", 200000));
+    expect(again.status).toBe(409);
+    expect(again.json.error.message).toContain(`${first.json.application_id}/resend`);
+    expect(await count("applications", ofJob("J-APPROVED-OLD"))).toBe(1);
+  });
+
   it("the same Idempotency-Key after a supersede still replays its own first answer", async () => {
     nextPhone++;
     const first = await offer(payload("J-IDEM-SUP", 200000), { "Idempotency-Key": "k-1" });
