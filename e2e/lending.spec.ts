@@ -52,6 +52,35 @@ async function expectNoPlaceholder(page: Page, seen: string[]) {
   expect(text, page.url()).not.toMatch(placeholders);
 }
 
+/**
+ * Scans every borrower page (documents and the JSON of client-side navigations under /apply/)
+ * this page receives, for the placeholder patterns; `check()` asserts none was seen.
+ */
+function scanBorrowerResponses(page: Page) {
+  const found: string[] = [];
+  let scanned = 0;
+  page.on("response", async (response) => {
+    const url = new URL(response.url());
+    const type = response.headers()["content-type"] ?? "";
+    // Pages, loader data (JSON or a stream) and action answers; the PDFs are read apart.
+    if (!url.pathname.startsWith("/apply/") || type === "" || /pdf/.test(type)) return;
+    try {
+      const body = await response.text();
+      scanned += 1;
+      const match = placeholders.exec(body);
+      if (match) found.push(`${url.pathname}: ${match[0]}`);
+    } catch {
+      // A redirect or a navigation that went away has no body to read.
+    }
+  });
+  return {
+    check() {
+      expect(found).toEqual([]);
+      expect(scanned).toBeGreaterThanOrEqual(3);
+    },
+  };
+}
+
 function email() {
   return `borrower.${Date.now().toString(36)}@mail.flowpay-e2e.test`;
 }
@@ -73,6 +102,7 @@ for (const js of [false, true]) {
       request,
     }, info) => {
       const seen: string[] = [];
+      const scan = scanBorrowerResponses(page);
       const app = await offerFinancing(request, info.project.name, {
         lastName: "Rejected",
         email: email(),
@@ -130,6 +160,11 @@ for (const js of [false, true]) {
       expect(agreement).toContain(creditor.name);
       expect(agreement).not.toMatch(placeholders);
       expect(seen.length).toBeGreaterThanOrEqual(3);
+      // The borrower's documents: the agreement and the credit score disclosure.
+      await expect(
+        page.getByRole("link", { name: "Your credit score disclosure (PDF)" }),
+      ).toBeVisible();
+      scan.check();
     });
 
     test("a declined applicant downloads the notice PDF; it names the creditor with a real address", async ({
@@ -137,6 +172,7 @@ for (const js of [false, true]) {
       request,
     }, info) => {
       const seen: string[] = [];
+      const scan = scanBorrowerResponses(page);
       const app = await offerFinancing(request, info.project.name, { email: email() });
       await applyUntilSubmitted(page, js, app.url, "123-45-0000");
       await expect(
@@ -159,6 +195,7 @@ for (const js of [false, true]) {
       const download = page.waitForEvent("download");
       await link.click();
       expect((await download).suggestedFilename()).toMatch(/^flowpay-notice-of-action-.+\.pdf$/);
+      scan.check();
     });
   });
 }
