@@ -24,6 +24,8 @@ import { businessMetrics } from "~/observability/business-metrics.server";
 import { logger } from "~/observability/logger.server";
 import { insertLenderTransaction } from "./lender-log.server";
 import { applicationMayFollow, IllegalTransitionError, loanTransition } from "./loan-state";
+import { disbursementTransaction } from "./ledger";
+import { appendLedgerTransaction } from "./ledger.server";
 
 const storedEvent = z.object({
   id: z.string().min(1),
@@ -110,6 +112,19 @@ async function fund(tx: Tx, loan: Loan, lender: string, event: Event): Promise<E
     .where(and(eq(loans.id, loan.id), eq(loans.status, "pending_funding")));
   const application = await followLoan(tx, loan, "funded", fundedAt);
   await insertLenderTransaction(tx, eventRecord(loan, lender, event));
+  // The money moved: the lender funded the loan, the merchant is owed it less its fee (ADR 044).
+  // Written with the status change, keyed by the event, so a replay cannot post it twice.
+  await appendLedgerTransaction(
+    tx,
+    disbursementTransaction({
+      loanId: loan.id,
+      merchantId: loan.merchantId,
+      lender,
+      amountCents: loan.amountCents,
+      merchantFeeCents: loan.merchantFeeCents,
+    }),
+    { sourceKey: `lender-event:${lender}:${event.id}`, now: fundedAt },
+  );
   const party = await tx
     .select({ phone: customers.phone, merchantName: merchants.name })
     .from(customers)

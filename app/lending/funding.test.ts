@@ -82,6 +82,7 @@ import {
   outbox,
   webhookEvents,
 } from "../../db/schema/index";
+import { merchantBalances } from "./ledger.server";
 
 const database = await appDatabase();
 const merchant = await createMerchant({
@@ -180,6 +181,10 @@ describe("sign → loan → disbursement → funded webhook → CRM", () => {
       fundedAmountCents: 727_500,
       offerId: offer.id,
     });
+
+    // The books: the lender owes the whole loan, the merchant is owed it less its fee, once.
+    const books = await merchantBalances(database, merchant.id);
+    expect(books).toMatchObject({ disbursedCents: 727_500, owedToMerchantCents: 727_500 });
 
     // The lender saw one loan and one disbursement, each with its own key derived from our ids.
     const atLender = lenderLoansFor(loan.id);
