@@ -13,10 +13,10 @@ export type CrmCaller = AuthenticatedKey & {
   ip: string | null;
   userAgent: string | null;
   /**
-   * A read (GET) is charged when it answers: `charge()` uses one request of the read budget
-   * (throws the 429 when it is gone) and returns the headers to send; `chargeConditional()`
-   * uses one of the much larger budget of `304 Not Modified` answers instead (ADR 028).
-   * A write was charged before it got here: both return its headers.
+   * A `conditionalRead` is charged when it answers: `charge()` uses one request of the read
+   * budget (throws the 429 when it is gone) and returns the headers to send;
+   * `chargeConditional()` uses one of the much larger budget of `304 Not Modified` answers
+   * instead (ADR 028). Any other request was charged before it got here: both return its headers.
    */
   charge(): Promise<Record<string, string>>;
   chargeConditional(): Promise<Record<string, string>>;
@@ -54,21 +54,33 @@ const tighter = (byKey: Outcome, byIp: Outcome) =>
  * the Bearer key, then the rate limit of that key. Throws the API answer when refused.
  *
  * Writes and reads have budgets of their own (CRM_RATE_LIMIT_PER_MINUTE,
- * CRM_READ_RATE_LIMIT_PER_MINUTE): a CRM polling a status never starves its own offers. A read is
- * charged (and refused when over) only when it answers (CrmCaller.charge), so a `304` is free.
+ * CRM_READ_RATE_LIMIT_PER_MINUTE): a CRM polling a status never starves its own offers. A read
+ * that asks for `conditionalRead` is charged (and refused when over) only when it answers
+ * (CrmCaller.charge), so a `304` is free; any other request is charged here, before its route runs.
  */
-export async function requireCrmCaller(request: Request): Promise<CrmCaller> {
+export async function requireCrmCaller(
+  request: Request,
+  options: {
+    /**
+     * A read that may answer `304`: charged only when it answers, through `charge()` or
+     * `chargeConditional()`, which the route must call. Every other request is charged here.
+     */
+    conditionalRead?: boolean;
+  } = {},
+): Promise<CrmCaller> {
   const client = clientInfo(request);
-  const read = request.method === "GET" || request.method === "HEAD";
-  const budget = read ? limiters().read : limiters().write;
+  const isRead = request.method === "GET" || request.method === "HEAD";
+  const budget = isRead ? limiters().read : limiters().write;
+  // Only a conditional read is charged later, by the route.
+  const deferred = isRead && options.conditionalRead === true;
   const ipKey = `ip:${client.ip ?? "unknown"}`;
-  // A read is refused when it answers (charge), not here: a 304 may come even with the read
-  // budget spent.
-  const byIp = read ? await budget.byIp.peek(ipKey) : await budget.byIp.consume(ipKey);
-  if (!read && !byIp.allowed) throw new ApiFailure(rateLimitedResponse(byIp.headers));
-  /** A read without a valid key costs a request of the address's read budget. */
+  // A deferred read is refused when it answers (charge), not here: a 304 may come even with the
+  // read budget spent.
+  const byIp = deferred ? await budget.byIp.peek(ipKey) : await budget.byIp.consume(ipKey);
+  if (!deferred && !byIp.allowed) throw new ApiFailure(rateLimitedResponse(byIp.headers));
+  /** A deferred read without a valid key costs a request of the address's read budget now. */
   const chargeGuess = async () => {
-    if (!read) return;
+    if (!deferred) return;
     const guess = await budget.byIp.consume(ipKey);
     if (!guess.allowed) throw new ApiFailure(rateLimitedResponse(guess.headers));
   };
@@ -96,12 +108,12 @@ export async function requireCrmCaller(request: Request): Promise<CrmCaller> {
     throw new ApiFailure(apiError("forbidden", "This merchant's FlowPay account is suspended"));
   }
   const keyKey = `key:${result.keyId}`;
-  const byKey = read ? await budget.byKey.peek(keyKey) : await budget.byKey.consume(keyKey);
-  if (!read && !byKey.allowed) throw new ApiFailure(rateLimitedResponse(byKey.headers));
+  const byKey = deferred ? await budget.byKey.peek(keyKey) : await budget.byKey.consume(keyKey);
+  if (!deferred && !byKey.allowed) throw new ApiFailure(rateLimitedResponse(byKey.headers));
   const rateHeaders = tighter(byKey, byIp);
 
   const chargeTo = (charged: Budget) => async () => {
-    if (!read) return rateHeaders;
+    if (!deferred) return rateHeaders;
     const ip = await charged.byIp.consume(ipKey);
     if (!ip.allowed) throw new ApiFailure(rateLimitedResponse(ip.headers));
     const key = await charged.byKey.consume(keyKey);

@@ -1,11 +1,15 @@
 // Small budgets, set before the harness reads the configuration: 2 writes and 5 reads a minute.
 process.env.CRM_RATE_LIMIT_PER_MINUTE = "2";
 process.env.CRM_READ_RATE_LIMIT_PER_MINUTE = "5";
+// Each test its own client address (X-Forwarded-For), so their per-address budgets stay apart.
+process.env.TRUST_PROXY = "true";
 const { callRoute, createMerchant, jsonHeaders } =
   await import("../../scripts/testing/app-harness");
 const offerRoute = await import("~/routes/api.v1.crm.offer-financing");
 const getRoute = await import("~/routes/api.v1.crm.applications.$applicationId");
 const resendRoute = await import("~/routes/api.v1.crm.applications.$applicationId.resend");
+const { requireCrmCaller } = await import("./guard.server");
+const { ApiFailure } = await import("~/api/body.server");
 
 import { describe, expect, it } from "vitest";
 
@@ -16,7 +20,8 @@ import { describe, expect, it } from "vitest";
 describe("polling the status resource", () => {
   it("reads have their own budget, 304s are free, and the ETag follows every change", async () => {
     const merchant = await createMerchant();
-    const headers = (extra: Record<string, string> = {}) => jsonHeaders(merchant.key, extra);
+    const headers = (extra: Record<string, string> = {}) =>
+      jsonHeaders(merchant.key, { "X-Forwarded-For": "203.0.113.1", ...extra });
     const offer = (job: string) =>
       callRoute(offerRoute, {
         method: "POST",
@@ -86,5 +91,21 @@ describe("polling the status resource", () => {
     for (let i = 0; i < 45; i++) more.push((await get({ "If-None-Match": newEtag })).status);
     expect(more.filter((status) => status === 304)).toHaveLength(40);
     expect(more.at(-1)).toBe(429);
+  });
+
+  it("any other read is charged before its route runs (a route cannot forget to)", async () => {
+    const merchant = await createMerchant();
+    const read = () =>
+      requireCrmCaller(
+        new Request("https://flowpay.test/api/v1/crm/anything", {
+          headers: jsonHeaders(merchant.key, { "X-Forwarded-For": "203.0.113.2" }),
+        }),
+      );
+    const remaining: string[] = [];
+    for (let i = 0; i < 5; i++) remaining.push((await read()).rateHeaders["RateLimit-Remaining"]!);
+    expect(remaining).toEqual(["4", "3", "2", "1", "0"]);
+    const refused = await read().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ApiFailure);
+    expect((refused as InstanceType<typeof ApiFailure>).response.status).toBe(429);
   });
 });

@@ -13,7 +13,8 @@ import { getDatabase } from "~/db.server";
  * that budget (ADR 028).
  */
 export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs) => {
-  const caller = await requireCrmCaller(request);
+  // Charged below, when it answers: a 304 costs no read budget.
+  const caller = await requireCrmCaller(request, { conditionalRead: true });
   const id = applicationIdParam(params.applicationId);
   const view = await applicationView(await getDatabase(), merchantScope(caller.merchant.id), id);
   if (!view) {

@@ -17,6 +17,7 @@ process.env.DATABASE_URL = `file:${join(dataDir, "flowpay.db")}`;
 process.env.APP_URL ??= "https://flowpay.test";
 process.env.LOG_LEVEL = "silent";
 process.env.CRM_RATE_LIMIT_PER_MINUTE ??= "100000";
+process.env.CRM_READ_RATE_LIMIT_PER_MINUTE ??= "100000";
 
 export const baseUrl = process.env.APP_URL;
 
