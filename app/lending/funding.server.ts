@@ -30,7 +30,6 @@ import { dueDate } from "~/borrower/agreement";
 import { businessMetrics } from "~/observability/business-metrics.server";
 import { loanAmounts } from "./amounts";
 import { conditionsHoldFunding } from "./conditions.server";
-import { conditionsHoldFunding } from "./conditions.server";
 import { insertLenderTransaction, recordLenderFailure } from "./lender-log.server";
 import { recordLenderDecline } from "./lender-decline.server";
 import { applicationMayFollow } from "./loan-state";
@@ -316,11 +315,6 @@ export async function requestLoanDisbursement(
     return { kind: "skipped", reason: `the loan is ${loan.status}` };
   }
   if (loan.disbursementId) return { kind: "already", loanId, lenderId: loan.disbursementId };
-  // Funding conditions (ADR 035): nothing is paid while one is open; clearing the last one
-  // enqueues this job again (conditions.server.ts).
-  if (await conditionsHoldFunding(database.db, loan.applicationId)) {
-    return { kind: "skipped", reason: "funding conditions are open" };
-  }
   // Funding conditions (ADR 035): nothing is paid while one is open; clearing the last one
   // enqueues this job again (conditions.server.ts).
   if (await conditionsHoldFunding(database.db, loan.applicationId)) {
