@@ -21,6 +21,13 @@ export class PricingValidationError extends Error {
 
 export class PricingStateError extends Error {
   override name = "PricingStateError";
+  /** The HTTP status the page answers with: 404 nothing by that id, 409 not in that state. */
+  constructor(
+    message: string,
+    readonly status: 404 | 409 | 422 = 409,
+  ) {
+    super(message);
+  }
 }
 
 const systemActor: Actor = { actorType: "system", actorId: "decisioning" };
@@ -51,7 +58,7 @@ export async function publishPricingInTx(
   options: { publishedBy?: string | null; actor?: Actor; now?: Date } = {},
 ) {
   const row = await tx.query.pricingRules.findFirst({ where: eq(pricingRules.id, pricingId) });
-  if (!row) throw new PricingStateError(`Pricing ${pricingId} does not exist`);
+  if (!row) throw new PricingStateError(`Pricing ${pricingId} does not exist`, 404);
   if (row.status !== "draft")
     throw new PricingStateError(`Pricing v${row.version} is ${row.status}, not a draft`);
   const problems = validatePricingTable(row.table);
@@ -98,7 +105,7 @@ export async function createPricingDraft(
 /** Inside a write transaction: replaces a draft's table. */
 export async function replacePricingDraftInTx(tx: Tx, pricingId: string, table: unknown) {
   const row = await tx.query.pricingRules.findFirst({ where: eq(pricingRules.id, pricingId) });
-  if (!row) throw new PricingStateError(`Pricing ${pricingId} does not exist`);
+  if (!row) throw new PricingStateError(`Pricing ${pricingId} does not exist`, 404);
   if (row.status !== "draft")
     throw new PricingStateError(
       `Pricing v${row.version} is ${row.status}; copy it into a new draft`,

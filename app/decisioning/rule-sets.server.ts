@@ -23,6 +23,13 @@ const systemActor: Actor = { actorType: "system", actorId: "decisioning" };
 
 export class RuleSetStateError extends Error {
   override name = "RuleSetStateError";
+  /** The HTTP status the page answers with: 404 nothing by that id, 409 not in that state. */
+  constructor(
+    message: string,
+    readonly status: 404 | 409 | 422 = 409,
+  ) {
+    super(message);
+  }
 }
 
 type RuleRow = typeof rulesTable.$inferSelect;
@@ -83,7 +90,7 @@ export async function publishRuleSetInTx(
   options: { publishedBy?: string | null; actor?: Actor; now?: Date } = {},
 ) {
   const set = await tx.query.ruleSets.findFirst({ where: eq(ruleSets.id, ruleSetId) });
-  if (!set) throw new RuleSetStateError(`Rule set ${ruleSetId} does not exist`);
+  if (!set) throw new RuleSetStateError(`Rule set ${ruleSetId} does not exist`, 404);
   if (set.status !== "draft")
     throw new RuleSetStateError(`Rule set v${set.version} is ${set.status}, not a draft`);
   const rows = await tx.query.rules.findMany({
@@ -133,7 +140,7 @@ export async function createRuleSetDraft(
 /** Inside a write transaction: replaces every rule of a draft (the editor saves the whole list). */
 export async function replaceDraftRulesInTx(tx: Tx, ruleSetId: string, rules: readonly Rule[]) {
   const set = await tx.query.ruleSets.findFirst({ where: eq(ruleSets.id, ruleSetId) });
-  if (!set) throw new RuleSetStateError(`Rule set ${ruleSetId} does not exist`);
+  if (!set) throw new RuleSetStateError(`Rule set ${ruleSetId} does not exist`, 404);
   if (set.status !== "draft")
     throw new RuleSetStateError(
       `Rule set v${set.version} is ${set.status}; copy it into a new draft`,

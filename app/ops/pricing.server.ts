@@ -21,6 +21,13 @@ import type { OperatorActor } from "./rules.server";
  */
 export class PricingEditorError extends Error {
   override name = "PricingEditorError";
+  /** The HTTP status the page answers with: 404 nothing by that id, 409 not in that state. */
+  constructor(
+    message: string,
+    readonly status: 404 | 409 | 422 = 409,
+  ) {
+    super(message);
+  }
 }
 
 export type PricingSummary = {
@@ -95,7 +102,7 @@ export async function startPricingDraft(
       where: eq(pricingRules.version, input.fromVersion),
     });
     if (!source || source.status === "draft") {
-      throw new PricingEditorError(`There is no published version ${input.fromVersion}`);
+      throw new PricingEditorError(`There is no published version ${input.fromVersion}`, 404);
     }
     const draft = await insertPricingDraft(tx, {
       table: source.table,
@@ -142,7 +149,7 @@ export async function discardPricingDraft(
     const row = await tx.query.pricingRules.findFirst({
       where: eq(pricingRules.id, input.pricingId),
     });
-    if (!row || row.status !== "draft") throw new PricingEditorError("There is no such draft");
+    if (!row || row.status !== "draft") throw new PricingEditorError("There is no such draft", 404);
     await tx
       .delete(pricingRules)
       .where(and(eq(pricingRules.id, row.id), eq(pricingRules.status, "draft")));
@@ -174,7 +181,7 @@ export async function publishPricingDraft(
     return { ok: true, version: published.version };
   } catch (error) {
     if (error instanceof PricingValidationError) return { ok: false, problems: error.problems };
-    if (error instanceof PricingStateError) throw new PricingEditorError(error.message);
+    if (error instanceof PricingStateError) throw new PricingEditorError(error.message, error.status);
     throw error;
   }
 }

@@ -32,6 +32,13 @@ export type OperatorActor = Pick<AuditEntry, "actorType" | "actorId" | "ip" | "u
 /** A refusal the screen shows as it is. */
 export class RulesEditorError extends Error {
   override name = "RulesEditorError";
+  /** The HTTP status the page answers with: 404 nothing by that id, 409 not in that state. */
+  constructor(
+    message: string,
+    readonly status: 404 | 409 | 422 = 409,
+  ) {
+    super(message);
+  }
 }
 
 export type RuleSetSummary = {
@@ -131,7 +138,7 @@ export async function startRuleSetDraft(
       where: eq(ruleSets.version, input.fromVersion),
     });
     if (!source || source.status === "draft") {
-      throw new RulesEditorError(`There is no published version ${input.fromVersion}`);
+      throw new RulesEditorError(`There is no published version ${input.fromVersion}`, 404);
     }
     const rows = await tx.query.rules.findMany({
       where: eq(rulesTable.ruleSetId, source.id),
@@ -182,7 +189,7 @@ export async function discardRuleSetDraft(
 ) {
   return database.write(async (tx) => {
     const set = await tx.query.ruleSets.findFirst({ where: eq(ruleSets.id, input.ruleSetId) });
-    if (!set || set.status !== "draft") throw new RulesEditorError("There is no such draft");
+    if (!set || set.status !== "draft") throw new RulesEditorError("There is no such draft", 404);
     await tx.delete(rulesTable).where(eq(rulesTable.ruleSetId, set.id));
     await tx.delete(ruleSets).where(and(eq(ruleSets.id, set.id), eq(ruleSets.status, "draft")));
     await audit(tx, {
@@ -219,7 +226,7 @@ export async function publishRuleSetDraft(
     if (error instanceof RuleValidationError) {
       return { ok: false, problems: groupProblems(input.rules, error.problems) };
     }
-    if (error instanceof RuleSetStateError) throw new RulesEditorError(error.message);
+    if (error instanceof RuleSetStateError) throw new RulesEditorError(error.message, error.status);
     throw error;
   }
 }
@@ -248,7 +255,7 @@ export async function dryRunRuleSetDraft(
   },
 ): Promise<{ ok: true; dryRun: DryRun } | { ok: false; problems: RuleProblems[] }> {
   const applicationId = input.applicationId.trim();
-  if (!applicationId) throw new RulesEditorError("Enter an application id for the dry run");
+  if (!applicationId) throw new RulesEditorError("Enter an application id for the dry run", 422);
   const decision = await database.db.query.decisions.findFirst({
     where: and(eq(decisions.applicationId, applicationId), isNull(decisions.decidedBy)),
     orderBy: desc(decisions.decidedAt),

@@ -74,14 +74,27 @@ export async function callOps(
   const fn = method === "GET" ? route.loader : route.action;
   if (!fn) throw new Error(`route has no ${method === "GET" ? "loader" : "action"}`);
   try {
-    return await fn({ request, params: init.params ?? {}, context: {} });
+    return unwrap(await fn({ request, params: init.params ?? {}, context: {} }));
   } catch (thrown) {
     if (thrown instanceof Response) return thrown;
     throw thrown;
   }
 }
 
-/** The status of a returned/thrown Response, or 200 for plain data. */
+/** Statuses of what `data(body, { status })` returned, keyed by the body callOps hands back. */
+const statuses = new WeakMap<object, number>();
+
+/** `data(body, init)` → its body (as a test reads it), remembering the status for statusOf. */
+function unwrap(result: unknown) {
+  const withInit = result as { type?: string; data?: unknown; init?: { status?: number } | null };
+  if (withInit?.type !== "DataWithResponseInit") return result;
+  const body = withInit.data;
+  if (body && typeof body === "object") statuses.set(body, withInit.init?.status ?? 200);
+  return body;
+}
+
+/** The status of a returned/thrown Response or of `data(…, { status })`, or 200 for plain data. */
 export function statusOf(result: unknown) {
-  return result instanceof Response ? result.status : 200;
+  if (result instanceof Response) return result.status;
+  return (result && typeof result === "object" && statuses.get(result)) || 200;
 }

@@ -1,0 +1,189 @@
+/**
+ * The rules page's server side (issue 20): what the page shows, and each form intent dispatched
+ * to the rules editor. A refusal carries the status the page answers with — 404 for a version
+ * or draft that does not exist, 409 for one in another state (publishing what is published),
+ * 422 for a form that does not parse — never a 500 (issue 13 item 18).
+ */
+import type { Database } from "../../db/client";
+import { fieldCatalogue } from "~/decisioning/facts";
+import { reasonCatalogue, type ReasonSpec } from "~/decisioning/reasons";
+import { RuleSetStateError } from "~/decisioning/rule-sets.server";
+import type { Rule } from "~/decisioning/rules";
+import { can } from "./permissions";
+import type { OpsRefusal, OpsOutcome } from "./outcome";
+import {
+  applyRowIntent,
+  formatRuleValue,
+  parseEditorIntent,
+  readRuleRows,
+  rowsToRules,
+  ruleToRow,
+  type RuleProblems,
+  type RuleRow,
+} from "./rules-form";
+import {
+  checkRules,
+  discardRuleSetDraft,
+  dryRunRuleSetDraft,
+  loadRuleSets,
+  publishRuleSetDraft,
+  RulesEditorError,
+  saveRuleSetDraft,
+  startRuleSetDraft,
+  type DryRun,
+  type OperatorActor,
+} from "./rules.server";
+
+const notices: Record<string, (version: string) => string> = {
+  published: (v) => `Version ${v} is published: the next decision uses it.`,
+  started: (v) => `Draft v${v} started.`,
+  discarded: (v) => `Draft v${v} discarded.`,
+};
+
+function condition(rule: Rule) {
+  return `${rule.field} ${rule.operator} ${formatRuleValue(rule.value, rule.field, rule.operator)}`;
+}
+
+type Operator = { name: string; email: string; role: Parameters<typeof can>[0] };
+
+export async function loadRulesPage(database: Database, operator: Operator, url: URL) {
+  const sets = await loadRuleSets(database);
+  const done = url.searchParams.get("done") ?? "";
+  const version = url.searchParams.get("version") ?? "";
+  const notice = notices[done] && /^\d+$/.test(version) ? notices[done](version) : null;
+  return {
+    operator: { name: operator.name, email: operator.email, role: operator.role },
+    canEdit: can(operator.role, "edit:rules"),
+    canPublish: can(operator.role, "publish:rules"),
+    notice,
+    published: sets.published
+      ? {
+          ...sets.published,
+          rules: sets.published.rules.map((rule) => ({
+            ...ruleToRow(rule),
+            condition: condition(rule),
+          })),
+        }
+      : null,
+    draft: sets.draft ? { ...sets.draft, rows: sets.draft.rules.map(ruleToRow) } : null,
+    history: sets.history,
+    fields: Object.entries(fieldCatalogue).map(([path, spec]) => ({
+      path,
+      type: spec.type,
+      description: spec.description,
+    })),
+    reasons: Object.entries(reasonCatalogue as Record<string, ReasonSpec>).map(([code, spec]) => ({
+      code,
+      kind: spec.kind,
+      label: spec.ops,
+    })),
+  };
+}
+
+export type RulesPage = Awaited<ReturnType<typeof loadRulesPage>>;
+
+export type RulesActionData = {
+  nonce: string;
+  message?: string;
+  error?: string;
+  /** Why the draft could not be saved (nothing was). */
+  blocking?: string[];
+  /** The rows as posted, when they could not be saved. */
+  unsaved?: { rows: RuleRow[]; notes: string };
+  validation?: RuleProblems[];
+  publishRefused?: RuleProblems[];
+  dryRun?: DryRun;
+  dryRunProblems?: RuleProblems[];
+  applicationId?: string;
+};
+
+/** A version number as posted ("3"), or null. */
+function versionOf(value: FormDataEntryValue | null) {
+  const text = String(value ?? "");
+  return /^\d{1,9}$/.test(text) ? Number(text) : null;
+}
+
+/**
+ * One posted form of the rules page. `mayPublish` throws (a 403) when the operator may edit
+ * but not publish.
+ */
+export async function rulesIntent(
+  database: Database,
+  formData: FormData,
+  actor: OperatorActor,
+  mayPublish: () => Promise<unknown>,
+): Promise<OpsOutcome<RulesActionData>> {
+  const nonce = crypto.randomUUID();
+  const reply = (body: Omit<RulesActionData, "nonce">, status: 200 | OpsRefusal = 200) => ({
+    status,
+    body: { nonce, ...body },
+  });
+  const intentValue = formData.get("intent");
+  try {
+    if (intentValue === "start-draft") {
+      const fromVersion = versionOf(formData.get("fromVersion"));
+      if (fromVersion === null) return reply({ error: "Choose a version to start from" }, 422);
+      const draft = await startRuleSetDraft(database, {
+        fromVersion,
+        notes: `Started from v${fromVersion}`,
+        actor,
+      });
+      return { redirect: `/ops/rules?done=started&version=${draft.version}` };
+    }
+    if (intentValue === "discard") {
+      const discarded = await discardRuleSetDraft(database, {
+        ruleSetId: String(formData.get("ruleSetId") ?? ""),
+        actor,
+      });
+      return { redirect: `/ops/rules?done=discarded&version=${discarded.version}` };
+    }
+
+    const intent = parseEditorIntent(intentValue);
+    if (!intent) return reply({ error: "Unknown request" }, 422);
+    if (intent.kind === "publish") await mayPublish();
+    const ruleSetId = String(formData.get("ruleSetId") ?? "");
+    const version = Number(formData.get("version"));
+    const notes = String(formData.get("notes") ?? "");
+    const rows = applyRowIntent(readRuleRows(formData), intent);
+    const converted = rowsToRules(rows);
+    if (!converted.ok) {
+      return reply(
+        {
+          error: "The draft was not saved",
+          blocking: converted.problems,
+          unsaved: { rows, notes },
+          applicationId: String(formData.get("applicationId") ?? ""),
+        },
+        422,
+      );
+    }
+    const { rules } = converted;
+    await saveRuleSetDraft(database, { ruleSetId, rules, notes, actor });
+
+    if (intent.kind === "validate") {
+      return reply({ message: "Draft saved.", validation: checkRules(rules) });
+    }
+    if (intent.kind === "dry-run") {
+      const applicationId = String(formData.get("applicationId") ?? "").trim();
+      const outcome = await dryRunRuleSetDraft(database, {
+        draft: { id: ruleSetId, version, rules },
+        applicationId,
+        actor,
+      });
+      return outcome.ok
+        ? reply({ message: "Draft saved.", dryRun: outcome.dryRun, applicationId })
+        : reply({ message: "Draft saved.", dryRunProblems: outcome.problems, applicationId });
+    }
+    if (intent.kind === "publish") {
+      const outcome = await publishRuleSetDraft(database, { ruleSetId, rules, actor });
+      if (outcome.ok) return { redirect: `/ops/rules?done=published&version=${outcome.version}` };
+      return reply({ message: "Draft saved.", publishRefused: outcome.problems }, 422);
+    }
+    return reply({ message: "Draft saved." });
+  } catch (error) {
+    if (error instanceof RulesEditorError || error instanceof RuleSetStateError) {
+      return reply({ error: error.message }, error.status);
+    }
+    throw error;
+  }
+}

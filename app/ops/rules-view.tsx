@@ -1,0 +1,437 @@
+/**
+ * The rules page's parts (issue 20: the route parses, calls app/ops/rules-page.server.ts and
+ * renders these): the problem lists, the dry-run result and the draft editor.
+ */
+import type { SerializeFrom } from "@remix-run/node";
+import { Form } from "@remix-run/react";
+import { ruleActions, operators as ruleOperators } from "~/decisioning/rules";
+import { When } from "./layout";
+import type { DryRunOutcome, DryRunRuleSide } from "./rules-dry-run";
+import { ruleInputName, type RuleProblems, type RuleRow } from "./rules-form";
+import type { DryRun } from "./rules.server";
+import type { RulesActionData, RulesPage } from "./rules-page.server";
+
+const statusLabels: Record<string, string> = {
+  approved: "Approved",
+  declined: "Declined",
+  manual_review: "Manual review",
+};
+
+export const actionLabels: Record<string, string> = {
+  approve: "Approve",
+  decline: "Decline",
+  manual_review: "Manual review",
+};
+
+export function ProblemList(props: { id: string; title: string; problems: RuleProblems[] }) {
+  return (
+    <section className="card" aria-labelledby={props.id}>
+      <h2 id={props.id}>{props.title}</h2>
+      {props.problems.length === 0 ? (
+        <p role="status">No problems: this draft can be published.</p>
+      ) : (
+        <table>
+          <caption className="visually-hidden">Problems by rule</caption>
+          <thead>
+            <tr>
+              <th scope="col">Rule</th>
+              <th scope="col">Problem</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.problems.flatMap((group) =>
+              group.messages.map((message, index) => (
+                <tr key={`${group.key ?? "set"}-${index}`}>
+                  <th scope="row">
+                    {group.position === null
+                      ? "The rule set"
+                      : `${group.position}. ${group.key || "(no key)"}`}
+                  </th>
+                  <td className="error">{message}</td>
+                </tr>
+              )),
+            )}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function sideText(side: DryRunRuleSide | null) {
+  if (!side) return "not in this version";
+  return side.fired ? `fires → ${actionLabels[side.action] ?? side.action}` : "does not fire";
+}
+
+function outcomeCells(outcome: DryRunOutcome) {
+  return {
+    status: statusLabels[outcome.status] ?? outcome.status,
+    score: String(outcome.score),
+    tier: outcome.tier ?? "—",
+    offers: String(outcome.offers),
+    declineReasons: outcome.declineReasons.join(", ") || "—",
+    reviewReasons: outcome.reviewReasons.join(", ") || "—",
+  };
+}
+
+export function DryRunResult({ dryRun }: { dryRun: DryRun }) {
+  const { comparison } = dryRun;
+  const draft = outcomeCells(comparison.draft);
+  const published = outcomeCells(comparison.published);
+  const lines: [string, keyof typeof draft][] = [
+    ["Outcome", "status"],
+    ["FlowPay score", "score"],
+    ["Pricing tier", "tier"],
+    ["Offers", "offers"],
+    ["Decline reasons", "declineReasons"],
+    ["Review reasons", "reviewReasons"],
+  ];
+  return (
+    <section className="card" aria-labelledby="dry-run-heading">
+      <h2 id="dry-run-heading">Dry run on {dryRun.applicationId}</h2>
+      <p>
+        Inputs from decision <code>{dryRun.decisionId}</code> (<When iso={dryRun.decidedAt} />
+        ), decided {statusLabels[dryRun.storedStatus] ?? dryRun.storedStatus} with rule set v
+        {dryRun.storedRuleSetVersion}. Both versions are evaluated with the published pricing.
+      </p>
+      <p role="status">
+        {comparison.outcomeChanged
+          ? `The draft changes the outcome: ${published.status} → ${draft.status}.`
+          : `Same outcome with the draft: ${draft.status}.`}
+      </p>
+      <table>
+        <caption>Outcome</caption>
+        <thead>
+          <tr>
+            <th scope="col">What</th>
+            <th scope="col">Draft v{comparison.draft.version}</th>
+            <th scope="col">Published v{comparison.published.version}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.map(([label, field]) => (
+            <tr key={field}>
+              <th scope="row">{label}</th>
+              <td>{draft[field]}</td>
+              <td>{published[field]}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="table-scroll" tabIndex={0}>
+        <table className="dry-run-rules">
+          <caption>Each rule</caption>
+          <thead>
+            <tr>
+              <th scope="col">Rule</th>
+              <th scope="col">Fact</th>
+              <th scope="col">Draft v{comparison.draft.version}</th>
+              <th scope="col">Published v{comparison.published.version}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {comparison.rows.map((row) => (
+              <tr key={row.key} className={row.changed ? "changed" : undefined}>
+                <th scope="row">
+                  {row.key}
+                  {row.changed ? <span className="badge">changed</span> : null}
+                  <div className="small muted">{row.name}</div>
+                </th>
+                <td>
+                  <code>{row.field}</code> = <code>{row.actual}</code>
+                </td>
+                <td>
+                  {row.draft ? <code className="small">{row.draft.condition}</code> : null}
+                  <div>{sideText(row.draft)}</div>
+                </td>
+                <td>
+                  {row.published ? <code className="small">{row.published.condition}</code> : null}
+                  <div>{sideText(row.published)}</div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+type Data = SerializeFrom<RulesPage>;
+
+function RuleRowCells(props: {
+  index: number;
+  row: RuleRow;
+  label: string;
+  fields: Data["fields"];
+  reasons: Data["reasons"];
+}) {
+  const { index, row, label, fields, reasons } = props;
+  const id = (field: keyof RuleRow) => ruleInputName(index, field);
+  const knownField = fields.some((f) => f.path === row.field);
+  const type = fields.find((f) => f.path === row.field)?.type;
+  return (
+    <>
+      <td>
+        <label className="visually-hidden" htmlFor={id("key")}>
+          {label}: key
+        </label>
+        <input id={id("key")} name={id("key")} defaultValue={row.key} autoComplete="off" />
+      </td>
+      <td>
+        <label className="visually-hidden" htmlFor={id("name")}>
+          {label}: name
+        </label>
+        <input id={id("name")} name={id("name")} defaultValue={row.name} autoComplete="off" />
+      </td>
+      <td>
+        <label className="visually-hidden" htmlFor={id("field")}>
+          {label}: field
+        </label>
+        <select id={id("field")} name={id("field")} defaultValue={row.field}>
+          <option value="">Choose a field</option>
+          {!knownField && row.field ? (
+            <option value={row.field}>{row.field} (unknown)</option>
+          ) : null}
+          {fields.map((field) => (
+            <option key={field.path} value={field.path}>
+              {field.path} ({field.type})
+            </option>
+          ))}
+        </select>
+      </td>
+      <td>
+        <label className="visually-hidden" htmlFor={id("operator")}>
+          {label}: operator
+        </label>
+        <select id={id("operator")} name={id("operator")} defaultValue={row.operator}>
+          <option value="">—</option>
+          {ruleOperators.map((op) => (
+            <option key={op} value={op}>
+              {op}
+            </option>
+          ))}
+        </select>
+      </td>
+      <td>
+        <label className="visually-hidden" htmlFor={id("value")}>
+          {label}: value
+        </label>
+        <input
+          id={id("value")}
+          name={id("value")}
+          defaultValue={row.value}
+          autoComplete="off"
+          aria-describedby="value-help"
+          placeholder={type === "number" ? "e.g. 580" : undefined}
+        />
+      </td>
+      <td>
+        <label className="visually-hidden" htmlFor={id("action")}>
+          {label}: action
+        </label>
+        <select id={id("action")} name={id("action")} defaultValue={row.action}>
+          <option value="">—</option>
+          {ruleActions.map((action) => (
+            <option key={action} value={action}>
+              {actionLabels[action]}
+            </option>
+          ))}
+        </select>
+      </td>
+      <td>
+        <label className="visually-hidden" htmlFor={id("reasonCode")}>
+          {label}: reason code
+        </label>
+        <select id={id("reasonCode")} name={id("reasonCode")} defaultValue={row.reasonCode}>
+          <option value="">(none)</option>
+          {!reasons.some((r) => r.code === row.reasonCode) && row.reasonCode ? (
+            <option value={row.reasonCode}>{row.reasonCode} (unknown)</option>
+          ) : null}
+          <optgroup label="Decline reasons">
+            {reasons
+              .filter((r) => r.kind === "decline")
+              .map((r) => (
+                <option key={r.code} value={r.code}>
+                  {r.code}
+                </option>
+              ))}
+          </optgroup>
+          <optgroup label="Review reasons">
+            {reasons
+              .filter((r) => r.kind === "review")
+              .map((r) => (
+                <option key={r.code} value={r.code}>
+                  {r.code}
+                </option>
+              ))}
+          </optgroup>
+        </select>
+      </td>
+    </>
+  );
+}
+
+export function DraftEditor(props: {
+  data: Data;
+  actionData: RulesActionData | undefined;
+  busy: boolean;
+}) {
+  const { data: loaded, actionData, busy } = props;
+  const draft = loaded.draft!;
+  const rows = actionData?.unsaved?.rows ?? draft.rows;
+  const notes = actionData?.unsaved?.notes ?? draft.notes ?? "";
+  // Remounted (fresh defaults) when the saved draft changes, or to show rows that were not saved.
+  const formKey = actionData?.unsaved
+    ? `unsaved:${actionData.nonce}`
+    : `${draft.id}:${draft.updatedAt}`;
+  return (
+    <section className="card" aria-labelledby="draft-heading">
+      <h2 id="draft-heading">Draft v{draft.version}</h2>
+      <p className="muted">
+        Started by {draft.createdBy ?? "the system"} on <When iso={draft.createdAt} />; last saved{" "}
+        <When iso={draft.updatedAt} />. Every button below saves the rows first.
+      </p>
+      <Form method="post" key={formKey} className="rule-editor">
+        <input type="hidden" name="ruleSetId" value={draft.id} />
+        <input type="hidden" name="version" value={draft.version} />
+        <input type="hidden" name="ruleCount" value={rows.length} />
+        <div className="toolbar">
+          <button type="submit" name="intent" value="save" disabled={busy}>
+            Save draft
+          </button>
+          <button type="submit" name="intent" value="validate" className="secondary">
+            Validate
+          </button>
+        </div>
+        <label htmlFor="notes">Notes for this version</label>
+        <textarea id="notes" name="notes" rows={2} defaultValue={notes} />
+        <p id="value-help" className="small muted">
+          Value: typed by the field — a number (<code>580</code>), a word (<code>needs_review</code>
+          ), <code>true</code>/<code>false</code>; for <code>in</code> a comma-separated list; JSON
+          also works (<code>[&quot;a&quot;, &quot;b&quot;]</code>, <code>&quot;text&quot;</code>).
+          Money facts are in cents. Decline rules come first, in order of importance: their reasons
+          appear on the adverse action notice in that order.
+        </p>
+        <div className="table-scroll" tabIndex={0}>
+          <table>
+            <caption className="visually-hidden">Rules of draft v{draft.version}</caption>
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Key</th>
+                <th scope="col">Name</th>
+                <th scope="col">Field</th>
+                <th scope="col">Operator</th>
+                <th scope="col">Value</th>
+                <th scope="col">Action</th>
+                <th scope="col">Reason code</th>
+                <th scope="col">Order / remove</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row, index) => (
+                <tr key={index}>
+                  <th scope="row">{index + 1}</th>
+                  <RuleRowCells
+                    index={index}
+                    row={row}
+                    label={`Rule ${index + 1}`}
+                    fields={loaded.fields}
+                    reasons={loaded.reasons}
+                  />
+                  <td className="row-buttons">
+                    <button
+                      type="submit"
+                      name="intent"
+                      value={`up:${index}`}
+                      className="secondary small"
+                      disabled={index === 0}
+                      aria-label={`Move rule ${index + 1} (${row.key}) up`}
+                    >
+                      ↑
+                    </button>
+                    <button
+                      type="submit"
+                      name="intent"
+                      value={`down:${index}`}
+                      className="secondary small"
+                      disabled={index === rows.length - 1}
+                      aria-label={`Move rule ${index + 1} (${row.key}) down`}
+                    >
+                      ↓
+                    </button>
+                    <button
+                      type="submit"
+                      name="intent"
+                      value={`remove:${index}`}
+                      className="secondary small"
+                      aria-label={`Remove rule ${index + 1} (${row.key})`}
+                    >
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              ))}
+              <tr>
+                <th scope="row">New</th>
+                <RuleRowCells
+                  index={rows.length}
+                  row={{
+                    key: "",
+                    name: "",
+                    field: "",
+                    operator: "",
+                    value: "",
+                    action: "",
+                    reasonCode: "",
+                  }}
+                  label="New rule"
+                  fields={loaded.fields}
+                  reasons={loaded.reasons}
+                />
+                <td className="small muted">Fill in to add; saved with the draft</td>
+              </tr>
+            </tbody>
+          </table>
+        </div>
+        <fieldset className="card">
+          <legend>Dry run</legend>
+          <label htmlFor="applicationId">Application id</label>
+          <input
+            id="applicationId"
+            name="applicationId"
+            defaultValue={actionData?.applicationId ?? ""}
+            autoComplete="off"
+            aria-describedby="dry-run-help"
+          />
+          <p id="dry-run-help" className="small muted">
+            Evaluates this draft and the published version on the application&apos;s stored decision
+            inputs (its latest decision).
+          </p>
+          <button type="submit" name="intent" value="dry-run" className="secondary">
+            Dry run
+          </button>
+        </fieldset>
+        {loaded.canPublish ? (
+          <fieldset className="card">
+            <legend>Publish</legend>
+            <p className="small muted">
+              Publishing validates every rule, archives v{loaded.published?.version ?? "—"} and
+              makes this draft the version every new decision uses.
+            </p>
+            <button type="submit" name="intent" value="publish">
+              Publish v{draft.version}
+            </button>
+          </fieldset>
+        ) : null}
+      </Form>
+      <Form method="post">
+        <input type="hidden" name="ruleSetId" value={draft.id} />
+        <button type="submit" name="intent" value="discard" className="secondary">
+          Discard draft v{draft.version}
+        </button>
+      </Form>
+    </section>
+  );
+}
