@@ -181,7 +181,8 @@ export async function publishPricingDraft(
     return { ok: true, version: published.version };
   } catch (error) {
     if (error instanceof PricingValidationError) return { ok: false, problems: error.problems };
-    if (error instanceof PricingStateError) throw new PricingEditorError(error.message, error.status);
+    if (error instanceof PricingStateError)
+      throw new PricingEditorError(error.message, error.status);
     throw error;
   }
 }
