@@ -29,6 +29,7 @@ import { logger, scrubProcessOutput } from "./observability/logger.server";
 import { exportReadinessMetrics } from "./observability/readiness-metrics.server";
 import { startTracing } from "./observability/tracing.server";
 import { registerReadinessCheck } from "./readiness.server";
+import { describeStartupFailure } from "./startup-failure.server";
 import { singleton } from "~/singleton.server";
 
 type BootState = { startedAt: Date };
@@ -39,7 +40,25 @@ type BootState = { startedAt: Date };
  * graceful-stop handlers. The server build awaits it before remix-serve starts listening.
  */
 export function boot(): Promise<BootState> {
-  return singleton<Promise<BootState>>("boot", () => bootOnce());
+  return singleton<Promise<BootState>>("boot", () => bootOnce().catch(startupFailure));
+}
+
+/**
+ * A start the machine refuses (a read-only file system or database, an unwritable DATA_DIR, a
+ * full disk): one line saying what and what to do, exit 1 — not a stack trace (issue 13, item 10).
+ */
+function startupFailure(error: unknown): never {
+  const env = (() => {
+    try {
+      return getEnv();
+    } catch {
+      return null;
+    }
+  })();
+  const line = env ? describeStartupFailure(error, env) : null;
+  if (!line) throw error;
+  console.error(`FlowPay cannot start: ${line}`);
+  process.exit(1);
 }
 
 async function bootOnce(): Promise<BootState> {

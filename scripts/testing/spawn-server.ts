@@ -34,7 +34,14 @@ export function freePort(): Promise<number> {
  * loopback port with its own data directory, and waits for /ready unless told not to.
  */
 export async function spawnServer(
-  options: { env?: Record<string, string>; dataDir?: string; waitReady?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    dataDir?: string;
+    waitReady?: boolean;
+    /** Run as this user (tests run as root, whom file permissions do not stop). */
+    uid?: number;
+    gid?: number;
+  } = {},
 ): Promise<RunningServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "flowpay-server-"));
   const port = await freePort();
@@ -55,6 +62,7 @@ export async function spawnServer(
         ...options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
+      ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
     },
   );
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
