@@ -153,6 +153,64 @@ export function openApiDocument(serverUrl: string) {
           },
         },
       },
+      "/api/v1/crm/as-low-as": {
+        get: {
+          operationId: "asLowAs",
+          summary: '"As low as" monthly payment for an estimate, with its advertising disclosure',
+          description:
+            "From the merchant's published pricing and plan: the best tier's lowest monthly payment for `amount_cents`, the APR and term ranges over every tier, and `disclosure`, the text Regulation Z §1026.24(d) requires wherever the payment is shown (terms of repayment, APR, subject to credit approval). Show `disclosure` with the payment. The same price as an embeddable HTML widget (no JavaScript, no cookies, cacheable, framable anywhere): `GET /widgets/as-low-as/{merchant_slug}?amount_cents=…`.",
+          parameters: [
+            {
+              name: "amount_cents",
+              in: "query",
+              required: true,
+              schema: { type: "integer", minimum: 1, maximum: 100_000_000 },
+              description: "The estimate, in cents",
+            },
+          ],
+          responses: {
+            "200": {
+              description: "The price",
+              headers: rateLimitHeaders,
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    properties: {
+                      amount_cents: { type: "integer" },
+                      monthly_payment_cents: { type: "integer" },
+                      term_months: { type: "integer" },
+                      apr: { type: "string", examples: ["10.613"] },
+                      apr_range: {
+                        type: "object",
+                        properties: { min: { type: "string" }, max: { type: "string" } },
+                        required: ["min", "max"],
+                      },
+                      term_range_months: {
+                        type: "object",
+                        properties: { min: { type: "integer" }, max: { type: "integer" } },
+                        required: ["min", "max"],
+                      },
+                      promotional: { type: "boolean" },
+                      disclosure: { type: "string" },
+                    },
+                    required: [
+                      "amount_cents",
+                      "monthly_payment_cents",
+                      "term_months",
+                      "apr",
+                      "apr_range",
+                      "term_range_months",
+                      "disclosure",
+                    ],
+                  },
+                },
+              },
+            },
+            ...errorResponses(401, 403, 422, 429, 500, 503),
+          },
+        },
+      },
       "/api/v1/crm/applications/{application_id}": {
         get: {
           operationId: "getApplication",
