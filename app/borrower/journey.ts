@@ -15,7 +15,9 @@ export type Page =
   | "done"
   | "declined"
   | "in-review"
-  | "closed";
+  | "closed"
+  /** Documents a funding condition asks for (ADR 035), from approval until the loan is paid. */
+  | "conditions";
 
 export type JourneyState = {
   status:
@@ -52,10 +54,10 @@ export function currentPage(state: JourneyState): Page {
       return "declined";
     case "manual_review":
       return "in-review";
+    // The done page also tells the borrower the lender refused, and what happens next (ADR 032).
     case "offer_accepted":
     case "pending_funding":
     case "funded":
-    // The done page tells the borrower the lender refused, and what happens next (ADR 032).
     case "lender_declined":
       return "done";
     case "canceled":
@@ -75,6 +77,9 @@ export function mayVisit(page: Page, state: JourneyState): boolean {
     return formSteps.indexOf(page as FormStep) <= formSteps.indexOf(current as FormStep);
   }
   if (page === "sign" && current === "offers") return true;
+  if (page === "conditions") {
+    return ["approved", "offer_accepted", "pending_funding"].includes(state.status);
+  }
   return false;
 }
 

@@ -11,7 +11,7 @@
  *   stops there while an item is open. Clearing the last item enqueues the disbursement in the
  *   same transaction (`releaseFunding`), keyed by the loan: released once, through the outbox.
  */
-import { and, asc, desc, eq, inArray, isNull, ne } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, ne } from "drizzle-orm";
 import type { Database, Tx } from "../../db/client";
 import { newId } from "../../db/ids";
 import {
@@ -347,12 +347,17 @@ export async function readUploadForOperator(
   return upload;
 }
 
-/** Loans still waiting for their application's conditions (for FlowOps and tests). */
-export async function loanAwaitingConditions(db: Reader, applicationId: string) {
-  const loan = await db
-    .select({ id: loans.id, lenderLoanId: loans.lenderLoanId })
-    .from(loans)
-    .where(and(eq(loans.applicationId, applicationId), isNull(loans.disbursementId)))
-    .get();
-  return loan ?? null;
+/** How many of the application's conditions are still open (the borrower's pages link to them). */
+export async function openConditionCount(db: Reader, applicationId: string) {
+  const rows = await db
+    .select({ id: loanConditions.id })
+    .from(loanConditions)
+    .where(
+      and(
+        eq(loanConditions.applicationId, applicationId),
+        inArray(loanConditions.status, [...openConditionStatuses]),
+      ),
+    )
+    .all();
+  return rows.length;
 }

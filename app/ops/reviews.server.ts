@@ -6,6 +6,7 @@ import {
   customers,
   declineProposals,
   decisions,
+  loanConditions,
   manualReviews,
   merchants,
   offers as offersTable,
@@ -28,6 +29,7 @@ import { queueEmail } from "~/messaging/email.server";
 import { queueSms } from "~/messaging/sms.server";
 import { decisionView } from "./applications-decision";
 import {
+  declineReasonOptions,
   optionalDollarsField,
   parseOfferKey,
   pickTerms,
@@ -950,4 +952,77 @@ export async function loadReviewPage(database: Database, reviewId: string, query
     tiers: pricing?.table.tiers.map((t) => ({ name: t.name, minScore: t.minScore })) ?? [],
     priceError,
   };
+}
+
+/**
+ * What the review screen adds for resolving: the decline reasons the evidence supports (with the
+ * evidence) and the others, a decline waiting for a second operator, and the application's
+ * funding conditions (count, for the link to their page).
+ */
+export async function loadResolutionExtras(
+  database: Database,
+  loaded: LoadedReview,
+  operatorId: string,
+) {
+  const supported = loaded.snapshot ? supportedDeclineReasons(loaded.snapshot) : [];
+  const supportedCodes = new Set(supported.map((s) => s.code));
+  const consumerText = (code: string) =>
+    declineReasonOptions.find((o) => o.code === code)?.consumer ?? reasonText(code);
+  const [proposal, conditions] = await Promise.all([
+    pendingDeclineProposal(database, loaded.review.id),
+    database.db
+      .select({ status: loanConditions.status })
+      .from(loanConditions)
+      .where(eq(loanConditions.applicationId, loaded.application.id))
+      .all(),
+  ]);
+  return {
+    supportedReasons: supported.map((s) => ({
+      code: s.code,
+      consumer: consumerText(s.code),
+      evidence: s.evidence.map((e) => e.text),
+    })),
+    otherReasons: declineReasonOptions
+      .filter((o) => !supportedCodes.has(o.code))
+      .map((o) => ({ code: o.code, consumer: o.consumer })),
+    proposal: proposal
+      ? {
+          id: proposal.id,
+          authorName: proposal.authorName,
+          mine: proposal.proposedBy === operatorId,
+          reasons: proposal.reasonCodes.map((code) => ({
+            code,
+            text: consumerText(code),
+            supported: !proposal.unsupportedCodes.includes(code),
+          })),
+          justification: proposal.justification,
+          notes: proposal.notes,
+          createdAt: proposal.createdAt.toISOString(),
+        }
+      : null,
+    conditions: {
+      total: conditions.length,
+      open: conditions.filter((c) => c.status !== "cleared").length,
+    },
+  };
+}
+
+/** The application behind a review, for the review's sub-pages (funding conditions). */
+export async function reviewApplication(database: Database, reviewId: string) {
+  const row = await database.db
+    .select({
+      reviewId: manualReviews.id,
+      applicationId: applications.id,
+      status: applications.status,
+      firstName: customers.firstName,
+      lastName: customers.lastName,
+      merchantName: merchants.name,
+    })
+    .from(manualReviews)
+    .innerJoin(applications, eq(applications.id, manualReviews.applicationId))
+    .innerJoin(customers, eq(customers.id, applications.customerId))
+    .innerJoin(merchants, eq(merchants.id, applications.merchantId))
+    .where(eq(manualReviews.id, reviewId))
+    .get();
+  return row ?? null;
 }

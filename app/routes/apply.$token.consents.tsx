@@ -24,7 +24,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const submission = parseWithZod(formData, { schema: consentsSchema });
   if (submission.status !== "success") return submission.reply();
   const outcome = await saveOrRetryLater(
-    () => saveConsents(j, clientInfo(request)),
+    () => saveConsents(j, clientInfo(request), { sms: submission.value.smsConsent === "on" }),
     (message) => submission.reply({ formErrors: [message] }),
   );
   if (!outcome.saved) return outcome.response;
@@ -71,6 +71,21 @@ export default function Consents() {
             </section>
           );
         })}
+        {/* TCPA: the borrower's own permission, unticked, not a condition of credit. */}
+        <section className="card consent">
+          <h2>{consentTexts.sms.title}</h2>
+          <p id="sms-consent-text">{consentTexts.sms.text}</p>
+          <label className="check">
+            <input
+              type="checkbox"
+              name="smsConsent"
+              value="on"
+              defaultChecked={false}
+              aria-describedby="sms-consent-text"
+            />{" "}
+            Yes, text me about this application
+          </label>
+        </section>
         <button type="submit" disabled={busy}>
           {busy ? "Saving…" : "Agree and continue"}
         </button>

@@ -3,9 +3,11 @@ import { useLoaderData } from "@remix-run/react";
 import { and, desc, eq } from "drizzle-orm";
 import { documents, loans } from "../../db/schema/index";
 import { loadJourney } from "~/borrower/context.server";
+import { ConditionsCallout } from "~/borrower/conditions-callout";
 import { BorrowerShell } from "~/borrower/ui";
 import { formatMoney } from "~/money/dollars";
 import { ensureScoreNoticePdf } from "~/decisioning/score-notice.server";
+import { openConditionCount } from "~/lending/conditions.server";
 
 /** While the loan is being set up the page refreshes itself (no JavaScript needed) to show the outcome. */
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
@@ -15,7 +17,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "done");
-  const [agreement, loan, scoreNotice] = await Promise.all([
+  const [agreement, loan, scoreNotice, openConditions] = await Promise.all([
     j.database.db
       .select({ id: documents.id, signedAt: documents.signedAt, sha256: documents.sha256 })
       .from(documents)
@@ -24,6 +26,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
       .get(),
     j.database.db.select().from(loans).where(eq(loans.applicationId, j.application.id)).get(),
     ensureScoreNoticePdf(j.database, j.application.id),
+    openConditionCount(j.database.db, j.application.id),
   ]);
   return {
     token: j.token,
@@ -35,8 +38,11 @@ export async function loader({ params }: LoaderFunctionArgs) {
       : null,
     scoreNotice: scoreNotice ? { sha256: scoreNotice.sha256 } : null,
     fundedAt: loan?.fundedAt?.toISOString() ?? null,
+    openConditions: funded(j.application.status) ? 0 : openConditions,
   };
 }
+
+const funded = (status: string) => status === "funded";
 
 function LenderDeclined({ merchant }: { merchant: string }) {
   return (
@@ -87,11 +93,15 @@ export default function Done() {
           ) : (
             <p>
               You signed your loan agreement. We're setting up your loan with our lending partner —
-              we'll text you when {d.merchant} has been paid. You don't need to do anything else.
+              we'll text you when {d.merchant} has been paid.{" "}
+              {d.openConditions > 0
+                ? "First we need the documents below."
+                : "You don't need to do anything else."}
             </p>
           )}
         </div>
       )}
+      {lenderDeclined ? null : <ConditionsCallout token={d.token} open={d.openConditions} />}
       {d.agreement || d.scoreNotice ? (
         <div className="card">
           <h2>Your documents</h2>

@@ -6,14 +6,16 @@ import { loadJourney } from "~/borrower/context.server";
 import { DisclosureBox } from "~/borrower/disclosure-box";
 import { pagePath } from "~/borrower/journey";
 import { currentOffers } from "~/borrower/offers.server";
+import { ConditionsCallout } from "~/borrower/conditions-callout";
 import { BorrowerShell } from "~/borrower/ui";
 import { formatMoney } from "~/money/dollars";
 import { ensureScoreNoticePdf, loadScoreNotice } from "~/decisioning/score-notice.server";
+import { openConditionCount } from "~/lending/conditions.server";
 import { creditorFor } from "~/lending/lenders.server";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "offers");
-  const [offers, scoreNotice, loan] = await Promise.all([
+  const [offers, scoreNotice, loan, openConditions] = await Promise.all([
     currentOffers(j.database, j.application.id),
     loadScoreNotice(j.database, j.application.id),
     j.database.db
@@ -21,6 +23,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
       .from(loans)
       .where(eq(loans.applicationId, j.application.id))
       .get(),
+    openConditionCount(j.database.db, j.application.id),
   ]);
   // Kept with the application the first time it is shown (a no-op afterwards).
   if (scoreNotice) await ensureScoreNoticePdf(j.database, j.application.id);
@@ -30,6 +33,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
     merchant: j.merchant.name,
     amountCents: j.application.amountCents,
     offers,
+    openConditions,
     creditor: { name: creditor.legalName, address: creditor.address },
     scoreNotice: scoreNotice
       ? { title: scoreNotice.notice.title, sections: scoreNotice.notice.sections }
@@ -44,6 +48,7 @@ export default function Offers() {
       <p>
         For {formatMoney(d.amountCents)} with {d.merchant}. No prepayment penalty on any plan.
       </p>
+      <ConditionsCallout token={d.token} open={d.openConditions} />
       <p className="muted small" data-testid="creditor">
         Creditor: {d.creditor.name}, {d.creditor.address}
       </p>

@@ -9,34 +9,32 @@ import { DecisionSection, shortTime } from "~/ops/applications-view";
 import { requireAction, requirePermission } from "~/ops/guard.server";
 import { OpsShell } from "~/ops/layout";
 import { can, type Permission } from "~/ops/permissions";
+import { parseApproveForm, parseDeclineForm, reasonText, ReviewInputError } from "~/ops/reviews";
 import {
-  declineReasonOptions,
-  maxDeclineReasons,
-  notesMinLength,
-  parseApproveForm,
-  parseDeclineForm,
-  reasonText,
-  ReviewInputError,
-} from "~/ops/reviews";
-import {
+  approveDeclineProposal,
   approveReview,
   assignReview,
   declineReview,
+  loadResolutionExtras,
   loadReviewPage,
   ReviewNotFoundError,
   ReviewStateError,
+  settleDeclineProposal,
 } from "~/ops/reviews.server";
+import { ApproveSection, DeclineSection, ProposalSection } from "~/ops/reviews-view";
 
 export const meta: MetaFunction = () => [{ title: "Manual review — FlowOps" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "read:review");
+  const database = await getDatabase();
   const page = await loadReviewPage(
-    await getDatabase(),
+    database,
     params.reviewId ?? "",
     new URL(request.url).searchParams,
   );
   if (!page) throw new Response("Not Found", { status: 404 });
+  const extras = await loadResolutionExtras(database, page.loaded, operator.id);
   const { review, application, customer, merchant } = page.loaded;
   return {
     operator: { id: operator.id, name: operator.name, email: operator.email, role: operator.role },
@@ -70,7 +68,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     pricingVersion: page.pricingVersion,
     tiers: page.tiers,
     priceError: page.priceError,
-    declineReasons: declineReasonOptions,
+    ...extras,
   };
 }
 
@@ -78,6 +76,10 @@ const intents: Record<string, Permission> = {
   assign: "assign:review",
   approve: "resolve:review",
   decline: "resolve:review",
+  // The second operator of a decline with unsupported reasons (ADR 036).
+  "approve-proposal": "resolve:review",
+  "reject-proposal": "resolve:review",
+  "withdraw-proposal": "resolve:review",
 };
 
 type ActionResult = { intent: string; errors: Record<string, string>; formError: string | null };
@@ -116,6 +118,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
         form: parsed.value,
         client,
       });
+    } else if (intent.endsWith("-proposal")) {
+      const proposalId = String(form.get("proposalId") ?? "");
+      const args = { proposalId, operatorId: operator.id, client };
+      if (intent === "approve-proposal") await approveDeclineProposal(database, args);
+      else {
+        const action = intent === "reject-proposal" ? "reject" : "withdraw";
+        const note = String(form.get("note") ?? "").trim() || null;
+        await settleDeclineProposal(database, { ...args, action, note });
+      }
     } else {
       return fail({ errors: {}, formError: "Unknown action" });
     }
@@ -128,14 +139,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return redirect(`/ops/reviews/${reviewId}`);
 }
 
-function FieldError({ id, message }: { id: string; message: string | undefined }) {
-  return message ? (
-    <p id={id} className="error">
-      {message}
-    </p>
-  ) : null;
-}
-
 export default function ReviewPage() {
   const d = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
@@ -144,15 +147,21 @@ export default function ReviewPage() {
   const mine = review.assignedTo === d.operator.id;
   const open = review.status !== "resolved" && application.status === "manual_review";
   const errors = (intent: string) => (result?.intent === intent ? result.errors : {});
-  const approveErrors = errors("approve");
-  const declineErrors = errors("decline");
-  const dp = d.pricingInput.downPaymentCents;
 
   return (
     <OpsShell operator={d.operator} title={`Manual review: ${application.customerName}`}>
       <p>
         <Link to="/ops/reviews">Review queue</Link> ·{" "}
         <Link to={`/ops/applications/${application.id}`}>Application file</Link>
+        {d.conditions.total > 0 ? (
+          <>
+            {" "}
+            ·{" "}
+            <Link to={`/ops/reviews/${review.id}/conditions`}>
+              Funding conditions ({d.conditions.open} open of {d.conditions.total})
+            </Link>
+          </>
+        ) : null}
       </p>
       {result?.formError ? (
         <p className="error" role="alert">
@@ -228,157 +237,34 @@ export default function ReviewPage() {
         ) : null}
       </section>
 
-      {open && mine && d.canResolve ? (
+      {open && d.proposal ? (
+        <ProposalSection
+          proposal={d.proposal}
+          canApprove={d.canResolve}
+          busy={busy}
+          errors={errors("reject-proposal")}
+        />
+      ) : null}
+
+      {open && mine && d.canResolve && !d.proposal ? (
         <>
-          <section aria-labelledby="approve-heading" className="card">
-            <h2 id="approve-heading">Approve</h2>
-            <Form method="get" className="pricing-form" aria-labelledby="pricing-heading">
-              <h3 id="pricing-heading">Price the offers again (optional)</h3>
-              <p className="muted small">
-                For another tier, or a down payment: the offers then finance the amount less the
-                down payment
-                {d.pricingVersion !== null ? ` (pricing v${d.pricingVersion})` : ""}.
-              </p>
-              <div className="filter-row">
-                <div>
-                  <label htmlFor="tier">Pricing tier</label>
-                  <select id="tier" name="tier" defaultValue={d.pricingInput.tier ?? ""}>
-                    <option value="">Choose a tier</option>
-                    {d.tiers.map((t) => (
-                      <option key={t.name} value={t.name}>
-                        Tier {t.name} (score from {t.minScore})
-                      </option>
-                    ))}
-                  </select>
-                </div>
-                <div>
-                  <label htmlFor="downPayment">Down payment required ($)</label>
-                  <input
-                    id="downPayment"
-                    name="downPayment"
-                    inputMode="decimal"
-                    defaultValue={dp > 0 ? (dp / 100).toFixed(2) : ""}
-                  />
-                </div>
-              </div>
-              <button type="submit" className="secondary">
-                Price offers
-              </button>{" "}
-              {d.source === "repriced" ? (
-                <Link to={`/ops/reviews/${review.id}`}>Back to the engine&apos;s offers</Link>
-              ) : null}
-            </Form>
-            {d.priceError ? (
-              <p className="error" role="alert">
-                {d.priceError}
-              </p>
-            ) : null}
-
-            {d.candidates.length === 0 ? (
-              <p>
-                {d.source === "none"
-                  ? "The decision under review has no offers (for example, the credit bureau was unavailable). Choose a pricing tier above to price the application."
-                  : "No offers at these terms."}
-              </p>
-            ) : (
-              <Form method="post" aria-labelledby="approve-heading">
-                <input type="hidden" name="intent" value="approve" />
-                {d.source === "repriced" ? (
-                  <>
-                    <input type="hidden" name="tier" value={d.pricingInput.tier ?? ""} />
-                    <input
-                      type="hidden"
-                      name="downPayment"
-                      value={dp > 0 ? (dp / 100).toFixed(2) : ""}
-                    />
-                  </>
-                ) : null}
-                <fieldset aria-describedby={approveErrors.offer ? "offer-error" : undefined}>
-                  <legend>
-                    Offers to extend{" "}
-                    {d.source === "repriced"
-                      ? `(priced again${dp > 0 ? `, with a ${formatMoney(dp)} down payment` : ""})`
-                      : "(the decision engine's)"}
-                  </legend>
-                  <FieldError id="offer-error" message={approveErrors.offer} />
-                  {d.candidates.map((c) => (
-                    <label key={c.key} className="choice">
-                      <input type="checkbox" name="offer" value={c.key} defaultChecked />
-                      <span>
-                        {c.termMonths} months{c.promotional ? " at 0 % (promotional)" : ""}:{" "}
-                        {formatMoney(c.monthlyPaymentCents)}/month, APR {c.apr}%, amount financed{" "}
-                        {formatMoney(c.amountFinancedCents)}, total{" "}
-                        {formatMoney(c.totalOfPaymentsCents)}
-                        {c.tier ? ` (tier ${c.tier})` : ""}
-                      </span>
-                    </label>
-                  ))}
-                </fieldset>
-                <label htmlFor="conditionNote">Other condition (optional)</label>
-                <input id="conditionNote" name="conditionNote" maxLength={500} />
-                <label htmlFor="approve-notes">Notes for the file</label>
-                <textarea
-                  id="approve-notes"
-                  name="notes"
-                  required
-                  minLength={notesMinLength}
-                  rows={3}
-                  aria-describedby={approveErrors.notes ? "approve-notes-error" : undefined}
-                />
-                <FieldError id="approve-notes-error" message={approveErrors.notes} />
-                <button type="submit" disabled={busy}>
-                  Approve
-                </button>
-              </Form>
-            )}
-          </section>
-
-          <section aria-labelledby="decline-heading" className="card">
-            <h2 id="decline-heading">Decline</h2>
-            <p className="muted small">
-              The borrower gets an adverse action notice with these principal reasons, most
-              important first (at most {maxDeclineReasons}), and the credit score disclosure.
-            </p>
-            <Form method="post" aria-labelledby="decline-heading">
-              <input type="hidden" name="intent" value="decline" />
-              <FieldError id="reason-error" message={declineErrors.reason1} />
-              {[1, 2, 3, 4].map((n) => (
-                <div key={n}>
-                  <label htmlFor={`reason${n}`}>
-                    Principal reason {n}
-                    {n === 1 ? " (most important)" : " (optional)"}
-                  </label>
-                  <select
-                    id={`reason${n}`}
-                    name={`reason${n}`}
-                    required={n === 1}
-                    defaultValue=""
-                    aria-describedby={n === 1 && declineErrors.reason1 ? "reason-error" : undefined}
-                  >
-                    <option value="">{n === 1 ? "Choose a reason" : "None"}</option>
-                    {d.declineReasons.map((r) => (
-                      <option key={r.code} value={r.code}>
-                        {r.consumer}
-                      </option>
-                    ))}
-                  </select>
-                </div>
-              ))}
-              <label htmlFor="decline-notes">Notes for the file</label>
-              <textarea
-                id="decline-notes"
-                name="notes"
-                required
-                minLength={notesMinLength}
-                rows={3}
-                aria-describedby={declineErrors.notes ? "decline-notes-error" : undefined}
-              />
-              <FieldError id="decline-notes-error" message={declineErrors.notes} />
-              <button type="submit" className="danger" disabled={busy}>
-                Decline
-              </button>
-            </Form>
-          </section>
+          <ApproveSection
+            reviewId={review.id}
+            busy={busy}
+            errors={errors("approve")}
+            source={d.source}
+            candidates={d.candidates}
+            pricingInput={d.pricingInput}
+            pricingVersion={d.pricingVersion}
+            tiers={d.tiers}
+            priceError={d.priceError}
+          />
+          <DeclineSection
+            busy={busy}
+            errors={errors("decline")}
+            supported={d.supportedReasons}
+            others={d.otherReasons}
+          />
         </>
       ) : null}
 
