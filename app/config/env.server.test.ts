@@ -190,4 +190,26 @@ describe("partners in production (ADR 029)", () => {
     ).toBe("sandbox");
     expect(partnerSetup(parseEnv({})).problems).toEqual([]);
   });
+
+  it("a live partner's settings are checked at start in every environment, not on first use", () => {
+    expect(
+      partnerSetup(
+        parseEnv({
+          TWILIO_ACCOUNT_SID: `AC${"b".repeat(32)}`,
+          EXPERIAN_BASE_URL: "https://sandbox-us-api.experian.com",
+          EXPERIAN_CLIENT_ID: "cid",
+          PERSONA_API_KEY: "persona_sandbox_key",
+        }),
+      ).problems,
+    ).toEqual([
+      "experian: partly configured, needs EXPERIAN_CLIENT_SECRET, EXPERIAN_USERNAME, EXPERIAN_PASSWORD, EXPERIAN_COMPANY_ID, EXPERIAN_SUBSCRIBER_CODE",
+      "persona: partly configured, needs PERSONA_TEMPLATE_ID, PERSONA_WEBHOOK_SECRETS",
+      "twilio: partly configured, needs TWILIO_AUTH_TOKEN, TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID",
+    ]);
+    // Plaid's sandbox environment is fine outside production.
+    expect(
+      partnerSetup(parseEnv({ PLAID_CLIENT_ID: "id", PLAID_SECRET: "s", PLAID_ENV: "sandbox" }))
+        .problems,
+    ).toEqual([]);
+  });
 });

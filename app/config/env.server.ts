@@ -328,7 +328,9 @@ export function partnerSetup(env: Env): {
     names.filter((name) => env[name] === undefined);
   const required: Record<SandboxablePartner, { configured: boolean; missing: () => string[] }> = {
     experian: {
-      configured: env.EXPERIAN_BASE_URL !== undefined && env.EXPERIAN_MODE !== "sandbox",
+      configured:
+        env.EXPERIAN_MODE === "live" ||
+        (env.EXPERIAN_BASE_URL !== undefined && env.EXPERIAN_MODE !== "sandbox"),
       missing: () =>
         lacking([
           "EXPERIAN_BASE_URL",
@@ -345,7 +347,7 @@ export function partnerSetup(env: Env): {
       // Plaid's own sandbox environment has public test logins: in production it is a sandbox too.
       missing: () =>
         lacking(["PLAID_CLIENT_ID", "PLAID_SECRET"]).concat(
-          env.PLAID_ENV !== "production" ? ["PLAID_ENV=production"] : [],
+          production && env.PLAID_ENV !== "production" ? ["PLAID_ENV=production"] : [],
         ),
     },
     persona: {
@@ -380,7 +382,14 @@ export function partnerSetup(env: Env): {
           `${partner}: live in production, needs ${missing.join(", ")} (or SANDBOX_PARTNERS=${partner} for its sandbox)`,
         );
       }
-    } else modes[partner] = required[partner].configured ? "live" : "sandbox";
+    } else if (required[partner].configured) {
+      // A live start validates the partner's settings everywhere, not on its first call.
+      modes[partner] = "live";
+      const missing = required[partner].missing();
+      if (missing.length > 0) {
+        problems.push(`${partner}: partly configured, needs ${missing.join(", ")}`);
+      }
+    } else modes[partner] = "sandbox";
   }
   if (production) {
     // The sandboxes' secrets are public (adapters/shared/sandbox-secrets.ts): never accepted here.
