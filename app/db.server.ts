@@ -41,6 +41,18 @@ export function getDatabase(): Promise<Database> {
         `${error.message}: this process refuses every write from now on (503, /ready 503). ` +
           "Restore the database file from a backup or put the original back, then restart the process.",
       ),
-  });
+  }).then(withTestHooks);
   return globalForDb.__flowpayDb;
+}
+
+/**
+ * Tests only (scripts/testing/write-path-process.test.ts): with FLOWPAY_TEST_HOOKS=1 in a test
+ * environment, SIGUSR2 kills the writer thread as a crash would, to show that the process notices
+ * and restarts it (ADR 024).
+ */
+function withTestHooks(database: Database): Database {
+  if (getEnv().FLOWPAY_ENV === "test" && process.env.FLOWPAY_TEST_HOOKS === "1") {
+    process.on("SIGUSR2", () => database.crashWriterForTest());
+  }
+  return database;
 }
