@@ -4,7 +4,8 @@
  * byte (SHA-256), the database refuses to change or remove one, and refuses a consent naming a
  * text (or hash) it does not hold. The consents step stores the borrower's optional TCPA answer.
  */
-const { appDatabase, createMerchant } = await import("../../scripts/testing/app-harness");
+const { appDatabase, callRoute, createMerchant, jsonHeaders } =
+  await import("../../scripts/testing/app-harness");
 const { offerFinancing } = await import("../../scripts/testing/borrower-harness");
 const { loadJourney } = await import("./context.server");
 const steps = await import("./steps.server");
@@ -15,7 +16,11 @@ import { describe, expect, it } from "vitest";
 import { newId } from "../../db/ids";
 import { consents } from "../../db/schema/index";
 import { consentTexts, consentTextHash, type ConsentKind } from "./consent-texts";
-import { ensureConsentTexts, storedConsentText } from "./consent-texts.server";
+import {
+  ensureConsentTexts,
+  merchantSmsAttestation,
+  storedConsentText,
+} from "./consent-texts.server";
 
 const database = await appDatabase();
 const merchant = await createMerchant({ name: "Acme Pest Control" });
@@ -131,5 +136,45 @@ describe("consent texts", () => {
       JSON.parse(answers.find((a) => a.entity_id === id)!.details).sms_consent;
     expect(answer(without.applicationId)).toBe(false);
     expect(answer(given.applicationId)).toBe(true);
+  });
+
+  it("the CRM's send_sms attestation is recorded with the application: the text's version and hash, the API key, the time", async () => {
+    const route = await import("~/routes/api.v1.crm.offer-financing");
+    const create = async (sendSms: boolean) => {
+      const n = `${Date.now().toString(36)}-${sendSms}`;
+      const response = await callRoute(route, {
+        method: "POST",
+        path: "/api/v1/crm/offer-financing",
+        headers: jsonHeaders(merchant.key),
+        body: JSON.stringify({
+          crm: "fieldroutes",
+          crm_customer_id: `ATT-${n}`,
+          customer: { first_name: "Jo", last_name: "Doe", phone: "+15125550177" },
+          job: { crm_job_id: `ATT-JOB-${n}`, estimate_cents: 750000 },
+          send_sms: sendSms,
+        }),
+      });
+      expect(response.status).toBe(201);
+      return ((await response.json()) as { application_id: string }).application_id;
+    };
+    const record = async (applicationId: string) =>
+      (
+        await database.db.all<{ actor_id: string; at: number; details: string }>(
+          sql`SELECT actor_id, at, details FROM audit_logs
+              WHERE action = 'application.create' AND entity_id = ${applicationId}`,
+        )
+      )[0]!;
+    const attested = await record(await create(true));
+    expect(attested.actor_id).toBe(merchant.keyId);
+    expect(Number(attested.at)).toBeGreaterThan(0);
+    const details = JSON.parse(attested.details);
+    expect(details.sms_attestation).toEqual(merchantSmsAttestation);
+    const text = await storedConsentText(database.db, details.sms_attestation.text_version);
+    expect(text!.sha256).toBe(details.sms_attestation.text_sha256);
+    expect(text!.text).toBe(consentTexts.merchant_sms_attestation.text);
+
+    const notAttested = JSON.parse((await record(await create(false))).details);
+    expect(notAttested.send_sms).toBe(false);
+    expect(notAttested.sms_attestation).toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { consentTextVersions } from "../../db/schema/index";
@@ -31,3 +32,15 @@ export async function storedConsentText(tx: Pick<Tx, "all">, version: string) {
   );
   return rows[0] ?? null;
 }
+
+/**
+ * What a CRM attests with `send_sms: true` (lending.md "More on consent"): the version and SHA-256
+ * of the attestation text (stored in consent_texts). Computed once: the intake records it in its
+ * audit step (actor: the API key id; time: the audit row's), on the hot path, adding no statement.
+ */
+export const merchantSmsAttestation = {
+  text_version: consentTexts.merchant_sms_attestation.version,
+  text_sha256: createHash("sha256")
+    .update(consentTexts.merchant_sms_attestation.text, "utf8")
+    .digest("hex"),
+} as const;

@@ -7,6 +7,7 @@ import { ApiFailure } from "~/api/body.server";
 import { ProgramFailure, type ProgramResult, type Step } from "../../db/native-writer.mjs";
 import { nudgeRunner } from "../../jobs/nudge.server";
 import { auditStep } from "~/audit/audit.server";
+import { merchantSmsAttestation } from "~/borrower/consent-texts.server";
 import { applyUrl, linkSteps, linkToken } from "~/borrower/links.server";
 import { crmSyncSteps } from "~/crm-sync/enqueue.server";
 import { optOutCheckStep, smsSteps } from "~/messaging/sms.server";
@@ -418,6 +419,8 @@ function creationProgram(
         crm: input.crm,
         amount_cents: amount,
         send_sms: input.send_sms,
+        // The merchant's TCPA attestation, recorded with the application (ADR 037).
+        ...(input.send_sms ? { sms_attestation: merchantSmsAttestation } : {}),
         ...(replacing ? { replaces: replacing.id } : {}),
       },
     }),
