@@ -2,6 +2,8 @@ import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MOCK_LENDER_SANDBOX_WEBHOOK_SECRET } from "../../adapters/lender/mock-lender";
+import { signLenderWebhook } from "../../adapters/lender/signature";
 import { spawnServer, type RunningServer } from "./spawn-server";
 
 /**
@@ -126,6 +128,32 @@ describe("when another process holds the database's write lock", () => {
       );
       // Still never echoed back (the details page's rule), even now.
       expect(page).not.toContain("123-45-7800");
+
+      // A partner's webhook (stored once, applied later): 503 too, so the sender retries.
+      const event = JSON.stringify({
+        id: "evt_locked_1",
+        event: "loan.funded",
+        loan_id: "LOAN-LOCKED",
+        funded_amount_cents: 100,
+        occurred_at: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      });
+      const webhook = await fetch(`${server.url}/api/v1/webhooks/lender/mock`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          "X-Lender-Signature": signLenderWebhook(
+            MOCK_LENDER_SANDBOX_WEBHOOK_SECRET,
+            event,
+            Math.floor(Date.now() / 1000),
+          ),
+        },
+        body: event,
+      });
+      expect(webhook.status).toBe(503);
+      expect(webhook.headers.get("retry-after")).toBe("30");
+      expect(((await webhook.json()) as { error: { code: string } }).error.code).toBe(
+        "unavailable",
+      );
 
       // Not ready: the write path's probe fails; the process itself is alive.
       const notReady = await ready();
