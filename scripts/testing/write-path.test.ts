@@ -155,6 +155,16 @@ describe("when another process holds the database's write lock", () => {
         "unavailable",
       );
 
+      // FlowOps: signing in writes a session — a 503 page, not a 500.
+      const login = await post("/ops/login", {
+        email: "admin@flowpay.test",
+        password: "flowpay-demo-password",
+      });
+      expect(login.status).toBe(503);
+      expect(login.headers.get("retry-after")).toBe("30");
+      expect(login.headers.get("content-type")).toMatch(/text\/html/);
+      expect(await login.text()).toMatch(/try again/i);
+
       // Not ready: the write path's probe fails; the process itself is alive.
       const notReady = await ready();
       expect(notReady.status).toBe(503);
