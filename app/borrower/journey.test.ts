@@ -25,6 +25,22 @@ describe("the borrower's journey", () => {
     expect(mayVisit("sign", state("in_progress", "identity"))).toBe(false);
   });
 
+  it("opens the documents page of funding conditions from approval until the loan is paid", () => {
+    for (const status of ["approved", "offer_accepted", "pending_funding"] as const) {
+      expect(mayVisit("conditions", state(status)), status).toBe(true);
+    }
+    for (const status of [
+      "in_progress",
+      "submitted",
+      "manual_review",
+      "declined",
+      "funded",
+      "canceled",
+    ] as const) {
+      expect(mayVisit("conditions", state(status, "review")), status).toBe(false);
+    }
+  });
+
   it("lets a borrower go back to correct an earlier step until submitting", () => {
     expect(mayVisit("details", state("in_progress", "bank"))).toBe(true);
     expect(mayVisit("details", state("submitted"))).toBe(false);
