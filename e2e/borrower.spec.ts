@@ -81,7 +81,8 @@ for (const js of [false, true]) {
       ).toBeVisible();
       const db = e2eDatabase(info.project.name);
       const docs = await db.execute({
-        sql: "SELECT count(*) AS n FROM documents WHERE application_id = ?",
+        // One signed agreement (the credit score disclosure is a document of its own, ADR 034).
+        sql: "SELECT count(*) AS n FROM documents WHERE application_id = ? AND kind = 'agreement'",
         args: [app.id],
       });
       expect(docs.rows[0]!.n).toBe(1);

@@ -1,5 +1,6 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
+import { useEffect } from "react";
 import { and, desc, eq } from "drizzle-orm";
 import { documents, loans } from "../../db/schema/index";
 import { loadJourney } from "~/borrower/context.server";
@@ -8,12 +9,6 @@ import { BorrowerShell } from "~/borrower/ui";
 import { formatMoney } from "~/money/dollars";
 import { ensureScoreNoticePdf } from "~/decisioning/score-notice.server";
 import { openConditionCount } from "~/lending/conditions.server";
-
-/** While the loan is being set up the page refreshes itself (no JavaScript needed) to show the outcome. */
-export const meta: MetaFunction<typeof loader> = ({ data }) =>
-  data && (data.status === "offer_accepted" || data.status === "pending_funding")
-    ? [{ httpEquiv: "refresh", content: "5" }]
-    : [];
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "done");
@@ -65,10 +60,28 @@ function LenderDeclined({ merchant }: { merchant: string }) {
   );
 }
 
+/**
+ * While the loan is being set up, the page checks again every 5 s with JavaScript (a lender's
+ * refusal shows at once, ADR 032); without it, "Check again" reloads. (No meta refresh: a
+ * page that reloads itself is an accessibility failure.)
+ */
+function useCheckWhileSettingUp(settingUp: boolean) {
+  const revalidator = useRevalidator();
+  useEffect(() => {
+    if (!settingUp) return;
+    const timer = setInterval(() => {
+      if (revalidator.state === "idle") revalidator.revalidate();
+    }, 5_000);
+    return () => clearInterval(timer);
+  }, [settingUp, revalidator]);
+}
+
 export default function Done() {
   const d = useLoaderData<typeof loader>();
   const funded = d.status === "funded";
   const lenderDeclined = d.status === "lender_declined";
+  const settingUp = d.status === "offer_accepted" || d.status === "pending_funding";
+  useCheckWhileSettingUp(settingUp);
   return (
     <BorrowerShell
       merchantName={d.merchant}
@@ -99,6 +112,13 @@ export default function Done() {
                 : "You don't need to do anything else."}
             </p>
           )}
+          {settingUp ? (
+            <p className="muted small">
+              <Link to={`/apply/${d.token}/done`} reloadDocument>
+                Check again
+              </Link>
+            </p>
+          ) : null}
         </div>
       )}
       {lenderDeclined ? null : <ConditionsCallout token={d.token} open={d.openConditions} />}
