@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { MaxPartSizeExceededError, unstable_parseMultipartFormData } from "@remix-run/node";
 import { getCipher } from "~/security/encryption.server";
+import { encryptionContext } from "~/security/reencrypt.server";
 import { checkUpload, maxUploadBytes, uploadErrors, type UploadCheck } from "./uploads";
 
 /**
@@ -15,7 +16,7 @@ const maxFieldBytes = 4 * 1024;
 const maxFields = 16;
 /** The file plus the multipart framing and the few small text fields of the form. */
 export const maxUploadRequestBytes = maxUploadBytes + 64 * 1024;
-export const uploadContext = "condition_uploads.bytes";
+export const uploadContext = encryptionContext("condition_uploads", "bytes_enc");
 
 export class UploadRequestError extends Error {
   override name = "UploadRequestError";

@@ -40,6 +40,8 @@ export const encryptedColumns = [
   { table: "messages", column: "body_enc", context: "messages.body" },
   // The borrower link token, so a repeated offer can answer with the current link (ADR 026).
   { table: "application_links", column: "token_enc", context: "application_links.token" },
+  // Borrowers' documents for funding conditions (base64 of the file, ADR 035).
+  { table: "condition_uploads", column: "bytes_enc", context: "condition_uploads.bytes" },
   // Not listed: idempotency_keys.response_body ("idempotency_keys.response_body") lives 24 h;
   // keep a retired key configured for a day after rotation instead of re-encrypting it.
 ] as const;
