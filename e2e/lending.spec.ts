@@ -1,4 +1,5 @@
 import { inflateSync } from "node:zlib";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { applyUntilSubmitted, demoApiKey, offerFinancing } from "./borrower-helpers";
 import { ready } from "./helpers";
@@ -81,6 +82,13 @@ function scanBorrowerResponses(page: Page) {
   };
 }
 
+/** No serious or critical accessibility violations on the page as it is now. */
+async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(bad.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+}
+
 function email() {
   return `borrower.${Date.now().toString(36)}@mail.flowpay-e2e.test`;
 }
@@ -149,6 +157,7 @@ for (const js of [false, true]) {
       }).toPass({ timeout: 30_000 });
       await expect(page.getByText("you owe nothing on it", { exact: false })).toBeVisible();
       await expect(page.getByRole("heading", { name: "What happens next" })).toBeVisible();
+      if (js) await expectAccessible(page);
       await expectNoPlaceholder(page, seen);
       expect(await crmStatus(request, info.project.name, app.id)).toMatchObject({
         status: "lender_declined",
@@ -183,6 +192,7 @@ for (const js of [false, true]) {
 
       const link = page.getByRole("link", { name: "Download this notice (PDF)" });
       await expect(link).toBeVisible();
+      if (js) await expectAccessible(page);
       const href = await link.getAttribute("href");
       expect(href).toBe(`${app.url}/notice.pdf`);
       const notice = await downloadPdf(request, href!);
