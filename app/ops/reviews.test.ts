@@ -942,6 +942,68 @@ describe("manual review resolution (real database, decide() with the sandbox bur
     ]);
   });
 
+  it("the review screen: supported reasons listed with their evidence; an unsupported one needs a justification and another operator", async () => {
+    const { applicationId, reviewId } = await inReview("1111");
+    const author = await signedInOperator("underwriter");
+    const second = await signedInOperator("underwriter");
+    await assignReview(database, { reviewId, operatorId: author.id, client });
+    const path = `/ops/reviews/${reviewId}`;
+    const post = (cookie: string, form: Record<string, string>) =>
+      callOps(reviewRoute, { path, params: { reviewId }, cookie, form });
+
+    const page = (await callOps(reviewRoute, {
+      path,
+      params: { reviewId },
+      cookie: author.cookie,
+    })) as {
+      supportedReasons: { code: string; evidence: string[] }[];
+      otherReasons: { code: string }[];
+    };
+    expect(page.supportedReasons.map((r) => r.code)).toContain("limited_credit_experience");
+    expect(
+      page.supportedReasons.find((r) => r.code === "limited_credit_experience")!.evidence,
+    ).not.toEqual([]);
+    expect(page.otherReasons.map((r) => r.code)).toContain("bankruptcy");
+
+    const decline = { intent: "decline", reason1: "bankruptcy", notes: "Told us on the phone" };
+    const refused = (await post(author.cookie, decline)) as { formError: string };
+    expect(refused.formError).toMatch(/evidence does not support/);
+    const proposed = (await post(author.cookie, {
+      ...decline,
+      justification: "Chapter 7 filed last week, court record attached to the file",
+    })) as Response;
+    expect(proposed.status).toBe(302);
+    const waiting = (await callOps(reviewRoute, {
+      path,
+      params: { reviewId },
+      cookie: second.cookie,
+    })) as {
+      proposal: { id: string; mine: boolean; reasons: { code: string; supported: boolean }[] };
+    };
+    expect(waiting.proposal).toMatchObject({
+      mine: false,
+      reasons: [{ code: "bankruptcy", supported: false }],
+    });
+    const own = (await post(author.cookie, {
+      intent: "approve-proposal",
+      proposalId: waiting.proposal.id,
+    })) as { formError: string };
+    expect(own.formError).toMatch(/another operator must approve/);
+    const approved = (await post(second.cookie, {
+      intent: "approve-proposal",
+      proposalId: waiting.proposal.id,
+    })) as Response;
+    expect(approved.status).toBe(302);
+    const app = await database.db.query.applications.findFirst({
+      where: eq(applications.id, applicationId),
+    });
+    expect(app!.status).toBe("declined");
+    const notice = await database.db.query.adverseActionNotices.findFirst({
+      where: eq(adverseActionNotices.applicationId, applicationId),
+    });
+    expect(notice!.reasons).toEqual([{ code: "bankruptcy", text: "Bankruptcy" }]);
+  });
+
   it("crash after the decline commits: a restarted process delivers the notice, once", async () => {
     const email = "dana.crash@example.com";
     const { applicationId, reviewId } = await inReview("1111", email);
