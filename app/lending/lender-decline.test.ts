@@ -321,7 +321,11 @@ describe("FlowOps' application page", () => {
         intent: "cancel_lender_declined",
         reason: "short",
       }),
-    ).toMatchObject({ error: expect.stringMatching(/at least 10 characters/) });
+    ).toMatchObject({
+      // The form comes back with its message, as a 422 (issue 13 item 18).
+      data: { error: expect.stringMatching(/at least 10 characters/) },
+      init: { status: 422 },
+    });
     expect(
       await call(signed.applicationId, underwriter, { intent: "reroute_lender", lender: "second" }),
     ).toMatchObject({ error: null, notice: expect.stringMatching(/Rerouted to second/) });

@@ -172,20 +172,22 @@ describe("application file: PII masked, reveal audited, refused without reveal:p
   it("no reason (or too short), no reveal and no record", async () => {
     const before = (await reveals()).length;
     for (const reason of ["", "because", "         x"]) {
-      const result = (await detail(underwriter, { field: "ssn", reason })) as {
-        revealed: unknown;
-        error: string;
+      const answer = (await detail(underwriter, { field: "ssn", reason })) as {
+        data: { revealed: unknown; error: string };
+        init: { status: number };
       };
+      // The form comes back with its message, as a 422 (issue 13 item 18).
+      expect(answer.init.status).toBe(422);
+      const result = answer.data;
       expect(result.revealed).toBeNull();
       expect(result.error).toMatch(/at least 10 characters/);
     }
     const bogus = (await detail(underwriter, {
       field: "income",
       reason: "Ticket 4711: identity",
-    })) as {
-      revealed: unknown;
-    };
-    expect(bogus.revealed).toBeNull();
+    })) as { data: { revealed: unknown }; init: { status: number } };
+    expect(bogus.init.status).toBe(422);
+    expect(bogus.data.revealed).toBeNull();
     expect(await reveals()).toHaveLength(before);
   });
 

@@ -273,6 +273,13 @@ export type ApplicationDetail = NonNullable<Awaited<ReturnType<typeof loadApplic
 
 export class RevealError extends Error {
   override name = "RevealError";
+  /** 404: no such application; 409: nothing on file to reveal. */
+  constructor(
+    message: string,
+    readonly status: 404 | 409 = 409,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -302,7 +309,7 @@ export async function revealPii(
     .innerJoin(customers, eq(customers.id, applications.customerId))
     .where(eq(applications.id, args.applicationId))
     .get();
-  if (!row) throw new RevealError("Application not found");
+  if (!row) throw new RevealError("Application not found", 404);
   const stored = args.field === "ssn" ? row.ssnEnc : row.dateOfBirthEnc;
   if (!stored) throw new RevealError("Nothing on file to reveal");
   const cipher = args.cipher ?? getCipher();

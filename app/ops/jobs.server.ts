@@ -71,15 +71,21 @@ export async function loadJobsMonitor(
 /** A refusal to show the operator (no such dead job, or its key is held by another job). */
 export class JobActionError extends Error {
   override name = "JobActionError";
+  /** 404: no such job; 409: the job is not dead (any more) or its key is taken. */
+  constructor(
+    message: string,
+    readonly status: 404 | 409 = 409,
+  ) {
+    super(message);
+  }
 }
 
 async function explained<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof JobNotFoundError || error instanceof JobKeyConflictError) {
-      throw new JobActionError(error.message);
-    }
+    if (error instanceof JobNotFoundError) throw new JobActionError(error.message, 404);
+    if (error instanceof JobKeyConflictError) throw new JobActionError(error.message, 409);
     throw error;
   }
 }

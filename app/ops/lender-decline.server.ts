@@ -3,6 +3,7 @@
  * to another configured lender, or cancel. The route only dispatches here; the work is in
  * app/lending/lender-decline.server.ts (audited there).
  */
+import { data } from "@remix-run/node";
 import { z } from "zod";
 import { clientInfo } from "~/audit/audit.server";
 import { getDatabase } from "~/db.server";
@@ -43,11 +44,12 @@ export async function lenderDeclineAction(
   request: Request,
   applicationId: string,
   form: FormData,
-): Promise<LenderDeclineResult> {
+): Promise<LenderDeclineResult | ReturnType<typeof data<LenderDeclineResult>>> {
   const { operator } = await requireAction(request, "resolve:review");
   const parsed = formSchema.safeParse(Object.fromEntries(form));
   if (!parsed.success) {
-    return { revealed: null, error: parsed.error.issues[0]!.message, notice: null };
+    const error = parsed.error.issues[0]!.message;
+    return data({ revealed: null, error, notice: null }, { status: 422 });
   }
   const client = clientInfo(request);
   const actor = { id: operator.id, ip: client.ip, userAgent: client.userAgent };
@@ -72,8 +74,9 @@ export async function lenderDeclineAction(
       notice: "Application canceled; the borrower and the CRM are told.",
     };
   } catch (error) {
+    // Not (or no longer) declined by its lender, or no such lender: the page says why (409).
     if (error instanceof LenderDeclineActionError) {
-      return { revealed: null, error: error.message, notice: null };
+      return data({ revealed: null, error: error.message, notice: null }, { status: 409 });
     }
     throw error;
   }

@@ -35,6 +35,11 @@ export class MerchantNotFoundError extends Error {
   override name = "MerchantNotFoundError";
 }
 
+/** The merchant's key or connection is not in a state that allows it (e.g. already revoked). */
+export class MerchantStateError extends Error {
+  override name = "MerchantStateError";
+}
+
 /** A refusal that belongs to one form field (e.g. a slug already taken). */
 export class MerchantFieldError extends Error {
   override name = "MerchantFieldError";
@@ -255,7 +260,8 @@ export async function revokeMerchantApiKey(
   database: Database,
   input: { merchantId: string; keyId: string; actor: OperatorActor },
 ) {
-  await keyOfMerchant(database, input.merchantId, input.keyId);
+  const key = await keyOfMerchant(database, input.merchantId, input.keyId);
+  if (key.revokedAt) throw new MerchantStateError("This API key is already revoked");
   return revokeApiKey(database, input.keyId, input.actor);
 }
 

@@ -8,6 +8,13 @@ import { idleTimeoutMs, revokeOperatorSessions } from "./session.server";
 /** A refused change on the Users screen, with a message for the admin. */
 export class UserChangeError extends Error {
   override name = "UserChangeError";
+  /** 404: no such operator; 409: not a change the operator's state allows. */
+  constructor(
+    message: string,
+    readonly status: 404 | 409 = 409,
+  ) {
+    super(message);
+  }
 }
 
 export type Actor = Pick<AuditEntry, "ip" | "userAgent"> & { operatorId: string };
@@ -97,7 +104,7 @@ async function change<T>(
 ): Promise<T> {
   return database.write(async (tx) => {
     const target = await tx.query.operators.findFirst({ where: eq(operators.id, targetId) });
-    if (!target) throw new UserChangeError("That operator doesn't exist.");
+    if (!target) throw new UserChangeError("That operator doesn't exist.", 404);
     const outcome = await work(tx, target);
     await audit(tx, {
       actorType: "operator",

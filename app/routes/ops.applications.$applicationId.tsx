@@ -1,4 +1,9 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  data,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/audit/audit.server";
 import { getDatabase } from "~/db.server";
@@ -14,6 +19,7 @@ import {
   isLenderDeclineIntent,
   lenderDeclineAction,
   rerouteChoices,
+  type LenderDeclineResult,
 } from "~/ops/lender-decline.server";
 import { LoanSection } from "~/ops/loan-section";
 
@@ -46,7 +52,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { operator } = await requireAction(request, "reveal:pii");
   const parsed = revealSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) {
-    return { revealed: null, error: parsed.error.issues[0]!.message };
+    return data({ revealed: null, error: parsed.error.issues[0]!.message }, { status: 422 });
   }
   try {
     const value = await revealPii(await getDatabase(), {
@@ -59,7 +65,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return { revealed: { field: parsed.data.field, value }, error: null };
   } catch (error) {
     if (error instanceof RevealError) {
-      return { revealed: null, error: error.message };
+      return data({ revealed: null, error: error.message }, { status: error.status });
     }
     throw error;
   }
@@ -68,7 +74,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function ApplicationDetail() {
   const { operator, canReveal, canReview, canResolve, rerouteTo, detail } =
     useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  // The reveal's answer or the lender-decline form's (which has a notice).
+  const result = useActionData<
+    | { revealed: { field: string; value: string } | null; error: string | null }
+    | LenderDeclineResult
+  >();
   const busy = useNavigation().state === "submitting";
   const { application: a, customer: c } = detail;
   const revealed = result && !("notice" in result) ? result.revealed : null;

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { clientInfo } from "~/audit/audit.server";
 import { getDatabase } from "~/db.server";
@@ -42,7 +42,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const formData = await request.formData();
   const intent = formData.get("intent");
   const idText = String(formData.get("id") ?? "");
-  if (!/^\d{1,15}$/.test(idText)) return { error: "No such job" };
+  if (!/^\d{1,15}$/.test(idText)) return data({ error: "No such job" }, { status: 404 });
   const id = Number(idText);
   const actor = { actorType: "operator" as const, actorId: operator.id, ...clientInfo(request) };
   const database = await getDatabase();
@@ -55,9 +55,10 @@ export async function action({ request }: ActionFunctionArgs) {
       await discardJob(database, id, actor);
       return redirect(`/ops/jobs?done=discarded&id=${id}`);
     }
-    return { error: "Unknown request" };
+    return data({ error: "Unknown request" }, { status: 422 });
   } catch (error) {
-    if (error instanceof JobActionError) return { error: error.message };
+    if (error instanceof JobActionError)
+      return data({ error: error.message }, { status: error.status });
     throw error;
   }
 }
@@ -72,7 +73,7 @@ function duration(ms: number) {
 
 export default function Jobs() {
   const data = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const actionData = useActionData<{ error: string }>();
   const { stats } = data;
   const columns = ["pending", "ready", "running", "dead", "completed"] as const;
   return (

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/audit/audit.server";
 import { getDatabase } from "~/db.server";
@@ -91,11 +91,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const reviewId = params.reviewId ?? "";
   const database = await getDatabase();
   const client = clientInfo(request);
-  // Validation and state problems come back to the form (the page shows them).
-  const fail = (result: Omit<ActionResult, "intent">): ActionResult => ({
-    intent,
-    ...result,
-  });
+  // Validation (422) and state (409) problems come back to the form (the page shows them).
+  const fail = (result: Omit<ActionResult, "intent">, status: 409 | 422 = 422) =>
+    data<ActionResult>({ intent, ...result }, { status });
   try {
     if (intent === "assign") {
       await assignReview(database, { reviewId, operatorId: operator.id, client });
@@ -132,7 +130,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
   } catch (error) {
     if (error instanceof ReviewNotFoundError) throw new Response("Not Found", { status: 404 });
-    if (error instanceof ReviewStateError) return fail({ errors: {}, formError: error.message });
+    if (error instanceof ReviewStateError) {
+      return fail({ errors: {}, formError: error.message }, 409);
+    }
     if (error instanceof ReviewInputError) return fail({ errors: {}, formError: error.message });
     throw error;
   }
@@ -141,7 +141,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function ReviewPage() {
   const d = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData<ActionResult>();
   const busy = useNavigation().state === "submitting";
   const { review, application } = d;
   const mine = review.assignedTo === d.operator.id;

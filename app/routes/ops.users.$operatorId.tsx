@@ -1,4 +1,9 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  data,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/audit/audit.server";
 import { getDatabase } from "~/db.server";
@@ -55,7 +60,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { operator } = await requireAction(request, "manage:user");
   const targetId = operatorIdParam(params);
   const parsed = operatorIntentSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return { ok: false, message: "That change isn't possible." };
+  if (!parsed.success)
+    return data({ ok: false, message: "That change isn't possible." }, { status: 422 });
   const database = await getDatabase();
   const actor = { operatorId: operator.id, ...clientInfo(request) };
   const ended = (n: number) => (n === 1 ? "1 session ended" : `${n} sessions ended`);
@@ -91,14 +97,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return { ok: true, message: "Sign-in lockout lifted." };
     }
   } catch (error) {
-    if (error instanceof UserChangeError) return { ok: false, message: error.message };
+    if (error instanceof UserChangeError) {
+      return data({ ok: false, message: error.message }, { status: error.status });
+    }
     throw error;
   }
 }
 
 export default function UserDetail() {
   const { operator, canManage, isSelf, user } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData<{ ok: boolean; message: string }>();
   const busy = useNavigation().state !== "idle";
   return (
     <OpsShell operator={operator} title={user.name}>

@@ -1,0 +1,433 @@
+/**
+ * The merchant page's sections (issue 20: the route parses, calls
+ * app/ops/merchant-page.server.ts and renders these).
+ */
+import type { SerializeFrom } from "@remix-run/node";
+import { Form } from "@remix-run/react";
+import { centsToDollarInput, formatMoney } from "~/money/dollars";
+import { When } from "./layout";
+import type { MerchantActionData, MerchantPage } from "./merchant-page.server";
+import { basisPointsToPercent } from "./merchants-form";
+import { MerchantFields } from "./merchants-ui";
+
+type SectionProps = {
+  loaded: SerializeFrom<MerchantPage>;
+  actionData: MerchantActionData | undefined;
+  busy: boolean;
+};
+
+/** Status, suspend and reactivate. */
+export function StatusSection({ loaded }: SectionProps) {
+  const { merchant } = loaded;
+  return (
+    <section className="card" aria-labelledby="status-heading">
+      <h2 id="status-heading">Status</h2>
+      <p>
+        <span className="badge">{merchant.status}</span> · slug <code>{merchant.slug}</code> · since{" "}
+        <When iso={merchant.createdAt} />
+      </p>
+      {loaded.can.edit ? (
+        <Form method="post">
+          {merchant.status === "active" ? (
+            <button type="submit" name="intent" value="suspend" className="secondary">
+              Suspend merchant
+            </button>
+          ) : (
+            <button type="submit" name="intent" value="reactivate">
+              Reactivate merchant
+            </button>
+          )}
+        </Form>
+      ) : null}
+    </section>
+  );
+}
+
+/** The merchant's details, editable by who may edit merchants. */
+export function DetailsSection({ loaded, actionData, busy }: SectionProps) {
+  const { merchant } = loaded;
+  return (
+    <section className="card" aria-labelledby="details-heading">
+      <h2 id="details-heading">Details</h2>
+      {loaded.can.edit ? (
+        <>
+          {actionData?.formErrors ? (
+            <p role="alert" className="error">
+              Not saved: please correct the fields below.
+            </p>
+          ) : null}
+          <Form method="post" className="narrow-form">
+            <MerchantFields
+              mode="update"
+              slug={merchant.slug}
+              accountLast4={merchant.accountLast4}
+              plans={loaded.plans}
+              errors={actionData?.formErrors ?? {}}
+              values={
+                actionData?.values ?? {
+                  name: merchant.name,
+                  minAmount: centsToDollarInput(merchant.minAmountCents),
+                  maxAmount: centsToDollarInput(merchant.maxAmountCents),
+                  pricingPlan: merchant.pricingPlan,
+                  merchantFee: basisPointsToPercent(merchant.merchantFeeBps),
+                }
+              }
+            />
+            <button type="submit" name="intent" value="update" disabled={busy}>
+              Save changes
+            </button>
+          </Form>
+        </>
+      ) : (
+        <dl className="facts">
+          <div>
+            <dt>Amounts financed</dt>
+            <dd>
+              {formatMoney(merchant.minAmountCents)} – {formatMoney(merchant.maxAmountCents)}
+            </dd>
+          </div>
+          <div>
+            <dt>Pricing plan</dt>
+            <dd>{merchant.pricingPlan}</dd>
+          </div>
+          <div>
+            <dt>Merchant fee</dt>
+            <dd>{basisPointsToPercent(merchant.merchantFeeBps)} %</dd>
+          </div>
+          <div>
+            <dt>Disbursement account</dt>
+            <dd>{merchant.accountLast4 ? `ending in ${merchant.accountLast4}` : "—"}</dd>
+          </div>
+        </dl>
+      )}
+    </section>
+  );
+}
+
+/** API keys: the list, create, rotate and revoke; a new key is shown once. */
+export function ApiKeysSection({ loaded, actionData }: SectionProps) {
+  const { merchant } = loaded;
+  return (
+    <section className="card" aria-labelledby="keys-heading">
+      <h2 id="keys-heading">API keys</h2>
+      {actionData?.keyError ? (
+        <p role="alert" className="error">
+          {actionData.keyError}
+        </p>
+      ) : null}
+      {actionData?.createdKey ? (
+        <div role="status" className="card new-key">
+          <p>
+            <strong>
+              {actionData.createdKey.rotated
+                ? `Key ${actionData.createdKey.rotated.oldPrefix}… rotated. The new key:`
+                : "New API key:"}
+            </strong>
+          </p>
+          <p>
+            <code id="new-api-key" className="hash">
+              {actionData.createdKey.key}
+            </code>
+          </p>
+          <p>
+            Copy it now: it is shown only this once (FlowPay keeps only a hash). It expires{" "}
+            <When iso={actionData.createdKey.expiresAt} />.
+            {actionData.createdKey.rotated ? (
+              <>
+                {" "}
+                The old key keeps working until{" "}
+                <When iso={actionData.createdKey.rotated.oldKeyExpiresAt} />.
+              </>
+            ) : null}
+          </p>
+        </div>
+      ) : null}
+      {loaded.keys.length === 0 ? (
+        <p>No API keys.</p>
+      ) : (
+        <div className="table-scroll" tabIndex={0}>
+          <table>
+            <caption className="visually-hidden">API keys of {merchant.name}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Key</th>
+                <th scope="col">Name</th>
+                <th scope="col">Mode</th>
+                <th scope="col">Created</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Last used</th>
+                <th scope="col">State</th>
+                {loaded.can.keys ? <th scope="col">Manage</th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {loaded.keys.map((key) => (
+                <tr key={key.id}>
+                  <th scope="row">
+                    <code>{key.prefix}…</code>
+                    {key.rotatedFrom ? (
+                      <div className="small muted">rotated from {key.rotatedFrom}…</div>
+                    ) : null}
+                  </th>
+                  <td>{key.name}</td>
+                  <td>{key.mode}</td>
+                  <td>
+                    <When iso={key.createdAt} />
+                  </td>
+                  <td>
+                    <When iso={key.expiresAt} />
+                  </td>
+                  <td>
+                    <When iso={key.lastUsedAt} />
+                  </td>
+                  <td>
+                    <span className="badge">{key.state}</span>
+                    {key.revokedAt ? (
+                      <div className="small muted">
+                        revoked <When iso={key.revokedAt} />
+                      </div>
+                    ) : null}
+                  </td>
+                  {loaded.can.keys ? (
+                    <td>
+                      {key.state === "active" ? (
+                        <>
+                          <Form method="post" className="key-form">
+                            <input type="hidden" name="keyId" value={key.id} />
+                            <input type="hidden" name="prefix" value={key.prefix} />
+                            <label htmlFor={`overlap-${key.id}`} className="small">
+                              Old key valid for (hours)
+                            </label>
+                            <input
+                              id={`overlap-${key.id}`}
+                              name="overlapHours"
+                              inputMode="numeric"
+                              defaultValue="24"
+                              className="short"
+                            />
+                            <button
+                              type="submit"
+                              name="intent"
+                              value="rotate-key"
+                              className="secondary small"
+                              aria-label={`Rotate key ${key.prefix}`}
+                            >
+                              Rotate
+                            </button>
+                          </Form>
+                          <Form method="post" className="key-form">
+                            <input type="hidden" name="keyId" value={key.id} />
+                            <button
+                              type="submit"
+                              name="intent"
+                              value="revoke-key"
+                              className="secondary small"
+                              aria-label={`Revoke key ${key.prefix}`}
+                            >
+                              Revoke
+                            </button>
+                          </Form>
+                        </>
+                      ) : null}
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {loaded.can.keys ? (
+        <Form method="post" className="card narrow-form">
+          <h3>Create a key</h3>
+          <label htmlFor="key-name">Key name</label>
+          <input id="key-name" name="name" defaultValue="FieldRoutes" maxLength={60} required />
+          <fieldset>
+            <legend>Mode</legend>
+            <label className="choice">
+              <input type="radio" name="mode" value="test" defaultChecked /> Test (sandbox partners)
+            </label>
+            <label className="choice">
+              <input type="radio" name="mode" value="live" /> Live
+            </label>
+          </fieldset>
+          <label htmlFor="key-days">Expires after (days)</label>
+          <input
+            id="key-days"
+            name="expiresInDays"
+            inputMode="numeric"
+            defaultValue="90"
+            required
+          />
+          <button type="submit" name="intent" value="create-key">
+            Create API key
+          </button>
+        </Form>
+      ) : null}
+    </section>
+  );
+}
+
+/** The CRM connection: FieldRoutes credentials, OAuth CRMs, verify and disconnect. */
+export function CrmSection({ loaded, actionData }: SectionProps) {
+  const { merchant } = loaded;
+  return (
+    <section className="card" aria-labelledby="crm-heading">
+      <h2 id="crm-heading">CRM connection</h2>
+      {actionData?.crmError ? (
+        <p role="alert" className="error">
+          {actionData.crmError}
+        </p>
+      ) : null}
+      {loaded.connections.length === 0 ? (
+        <p>
+          No CRM connection on file.
+          {loaded.sandboxAllowed
+            ? " Outside production, FieldRoutes write-back goes to the in-memory sandbox CRM meanwhile."
+            : ""}
+        </p>
+      ) : (
+        <div className="table-scroll" tabIndex={0}>
+          <table>
+            <caption className="visually-hidden">CRM connections of {merchant.name}</caption>
+            <thead>
+              <tr>
+                <th scope="col">CRM</th>
+                <th scope="col">Status</th>
+                <th scope="col">Account</th>
+                <th scope="col">Verified</th>
+                <th scope="col">Last error</th>
+                {loaded.can.crm ? <th scope="col">Manage</th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {loaded.connections.map((connection) => (
+                <tr key={connection.id}>
+                  <th scope="row">
+                    {connection.crm} ({connection.authKind === "oauth" ? "OAuth" : "API key"})
+                  </th>
+                  <td>
+                    <span className="badge">{connection.status}</span>
+                    {connection.circuit && connection.circuit !== "closed" ? (
+                      <div className="small">circuit {connection.circuit}</div>
+                    ) : null}
+                  </td>
+                  <td>
+                    {[connection.subdomain, connection.officeId && `office ${connection.officeId}`]
+                      .filter(Boolean)
+                      .join(", ") || "—"}
+                    {connection.authKind === "oauth" && connection.tokenExpiresAt ? (
+                      <div className="small muted">
+                        token until <When iso={connection.tokenExpiresAt} />
+                      </div>
+                    ) : null}
+                  </td>
+                  <td>
+                    <When iso={connection.verifiedAt} />
+                  </td>
+                  <td>{connection.lastError ?? "—"}</td>
+                  {loaded.can.crm ? (
+                    <td>
+                      {connection.status !== "disconnected" ? (
+                        <Form method="post" className="key-form">
+                          <input type="hidden" name="connectionId" value={connection.id} />
+                          {connection.authKind === "api_key" ? (
+                            <button
+                              type="submit"
+                              name="intent"
+                              value="crm-verify"
+                              className="secondary small"
+                              aria-label={`Test the ${connection.crm} connection`}
+                            >
+                              Test
+                            </button>
+                          ) : null}
+                          <button
+                            type="submit"
+                            name="intent"
+                            value="crm-disconnect"
+                            className="secondary small"
+                            aria-label={`Disconnect ${connection.crm}`}
+                          >
+                            Disconnect
+                          </button>
+                        </Form>
+                      ) : null}
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {loaded.can.crm ? (
+        <Form method="post" className="card narrow-form" autoComplete="off">
+          <h3>
+            {loaded.connections.some((c) => c.crm === "fieldroutes" && c.status !== "disconnected")
+              ? "Replace the FieldRoutes credentials"
+              : "Connect FieldRoutes"}
+          </h3>
+          <p className="small muted">
+            A test call checks the credentials first; they are stored (encrypted) only when it
+            succeeds, and never shown again.
+          </p>
+          <label htmlFor="crm-subdomain">Subdomain</label>
+          <input
+            id="crm-subdomain"
+            name="subdomain"
+            defaultValue={actionData?.crmValues?.subdomain ?? ""}
+            aria-describedby="crm-subdomain-hint"
+            required
+          />
+          <p id="crm-subdomain-hint" className="small muted">
+            The part before .fieldroutes.com.
+          </p>
+          <label htmlFor="crm-key">Authentication key</label>
+          <input id="crm-key" name="authenticationKey" type="password" required />
+          <label htmlFor="crm-token">Authentication token</label>
+          <input id="crm-token" name="authenticationToken" type="password" required />
+          <label htmlFor="crm-office">Office id (global keys only)</label>
+          <input
+            id="crm-office"
+            name="officeId"
+            inputMode="numeric"
+            defaultValue={actionData?.crmValues?.officeId ?? ""}
+          />
+          {loaded.sandboxAllowed ? (
+            <label className="check">
+              <input type="checkbox" name="sandbox" /> Use the sandbox CRM (development and demo
+              only)
+            </label>
+          ) : null}
+          <button type="submit" name="intent" value="crm-connect">
+            Verify and connect
+          </button>
+        </Form>
+      ) : null}
+      <div className="card">
+        <h3>OAuth CRMs</h3>
+        {loaded.oauth.error ? (
+          <p className="error">OAuth is misconfigured on this server: {loaded.oauth.error}</p>
+        ) : loaded.oauth.crms.length === 0 ? (
+          <p>No OAuth CRM is configured on this server (CRM_OAUTH_PROVIDERS).</p>
+        ) : loaded.can.crm ? (
+          <Form method="post" className="toolbar">
+            <p className="small muted">
+              You sign in at the CRM and come back here; the tokens are stored encrypted. The
+              authorization must be finished within 10 minutes, in this session.
+            </p>
+            {loaded.oauth.crms.map((crm) => (
+              <button key={crm} type="submit" name="crm" value={crm} className="secondary">
+                Connect {crm} with OAuth
+              </button>
+            ))}
+            <input type="hidden" name="intent" value="crm-oauth-start" />
+          </Form>
+        ) : (
+          <p>Configured: {loaded.oauth.crms.join(", ")}.</p>
+        )}
+      </div>
+    </section>
+  );
+}
