@@ -207,16 +207,25 @@ describe("applyRetention with the default periods", () => {
        ('crm_a', 'fieldroutes', 'note', 'ok', ?), ('crm_b', 'fieldroutes', 'note', 'ok', ?)`,
       [ago(400 * day), ago(400 * day)],
     );
-    const stopped = await applyRetention(database, retentionRules(retentionDefaults), {
-      now,
-      batchSize: 1,
-      shouldStop: (() => {
-        let batches = 0;
-        return () => batches++ >= 1;
-      })(),
-    });
-    expect(stopped.stopped).toBe(true);
-    expect((await ids("SELECT id FROM crm_sync_logs ORDER BY id")).length).toBeGreaterThan(1);
+    // Asked to stop once the first batch is written: the round ends there.
+    let writes = 0;
+    const writeBatch = database.writeBatch;
+    database.writeBatch = (statements) => {
+      writes++;
+      return writeBatch(statements);
+    };
+    try {
+      const stopped = await applyRetention(database, retentionRules(retentionDefaults), {
+        now,
+        batchSize: 1,
+        shouldStop: () => writes >= 1,
+      });
+      expect(stopped).toEqual({ stopped: true, pruned: { crm_sync_logs: 1 } });
+    } finally {
+      database.writeBatch = writeBatch;
+    }
+    expect(writes).toBe(1);
+    expect(await ids("SELECT id FROM crm_sync_logs ORDER BY id")).toHaveLength(2);
   });
 });
 

@@ -61,6 +61,11 @@ export async function applyRetention(
       return true;
     };
     for (;;) {
+      // A stopping runner waits for this round: it ends between reads too, not only batches.
+      if (options.shouldStop?.()) {
+        pruned[rule.name] = total;
+        return { pruned, stopped: true };
+      }
       const rows = (
         await database.client.execute({ sql: read, args: [...cutoffArgs(), after, scanSize] })
       ).rows;
