@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../db/testing";
 import { JobRegistry } from "../../jobs/registry";
+import { startJobRunner } from "../../jobs/start.server";
+import { parseEnv } from "../config/env.server";
 import { testRunner, waitFor } from "../../jobs/testing/helpers";
 import type { SqlValue } from "../../db/sql-tx";
 import {
@@ -249,6 +251,30 @@ describe("the job runner's maintenance round", () => {
       await waitFor(
         async () => !(await ids("SELECT id FROM crm_sync_logs")).includes("crm_runner"),
       );
+    } finally {
+      await runner.stop();
+    }
+  });
+});
+
+describe("startJobRunner (the server and `jobs work`)", () => {
+  it("prunes with the periods the environment sets", async () => {
+    await run(
+      `INSERT INTO crm_sync_logs (id, crm, operation, outcome, created_at) VALUES
+       ('crm_env_old', 'fieldroutes', 'note', 'ok', ?), ('crm_env_young', 'fieldroutes', 'note', 'ok', ?)`,
+      [Date.now() - 12 * day, Date.now() - 8 * day],
+    );
+    const env = parseEnv({ FLOWPAY_ENV: "test", RETENTION_CRM_SYNC_LOG_DAYS: "10" });
+    expect(env.RETENTION_IDEMPOTENCY_HOURS).toBe(48);
+    expect(() => parseEnv({ FLOWPAY_ENV: "test", RETENTION_IDEMPOTENCY_HOURS: "12" })).toThrow(
+      /RETENTION_IDEMPOTENCY_HOURS/,
+    );
+    const runner = startJobRunner(database, env);
+    try {
+      await waitFor(
+        async () => !(await ids("SELECT id FROM crm_sync_logs")).includes("crm_env_old"),
+      );
+      expect(await ids("SELECT id FROM crm_sync_logs")).toContain("crm_env_young");
     } finally {
       await runner.stop();
     }
