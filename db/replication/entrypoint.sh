@@ -3,8 +3,8 @@
 # (the server, as CMD gives them) unchanged: Node is PID 1, exactly as before.
 #
 # With LITESTREAM_REPLICA_URL (file:///backups/flowpay for tests and single hosts,
-# s3://bucket/path for production), for the web server, it execs `litestream replicate -exec "<arguments>"`:
-# Litestream becomes PID 1, opens the database (waiting for the server to create it on an empty
+# s3://bucket/path for production), for the web server, it execs
+# `litestream replicate -exec "<arguments>"`: Litestream becomes PID 1, opens the database (waiting for the server to create it on an empty
 # volume), streams every WAL change to the replica, forwards SIGTERM to the server, waits for it
 # to stop and then makes a last sync before it exits.
 set -eu

@@ -75,6 +75,15 @@ describe.skipIf(!haveBinary)("the Litestream binary and the entrypoint", () => {
     expect(out.toString()).toBe("a b c\n");
   });
 
+  it("runs anything but the web server without Litestream even when a replica is configured", () => {
+    const env = { ...process.env, LITESTREAM_REPLICA_URL: "file:///nowhere" };
+    const out = execFileSync("sh", ["db/replication/entrypoint.sh", "echo", "jobs", "work"], {
+      cwd: root,
+      env,
+    });
+    expect(out.toString()).toBe("jobs work\n");
+  });
+
   it("gives the configuration the same defaults as restoreDatabase", () => {
     const script = readFileSync(join(root, "db/replication/entrypoint.sh"), "utf8");
     for (const [name, value] of Object.entries(litestreamDefaults)) {
