@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { generate } from "otplib";
 import { FieldCipher } from "../app/security/encryption.server";
@@ -117,6 +118,12 @@ async function loanState(projectName: string, applicationId: string) {
   }
 }
 
+async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(bad.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+}
+
 const document = (text: string) => ({
   name: "payslip.pdf",
   mimeType: "application/pdf",
@@ -190,6 +197,7 @@ for (const js of [false, true]) {
       await page.getByRole("link", { name: "See what is needed and upload" }).click();
       await expect(page.getByRole("heading", { name: "Documents we need" })).toBeVisible();
       await ready(page, js);
+      if (js) await expectAccessible(page);
       await page.getByLabel("Choose the file").setInputFiles(document("first scan"));
       await page.getByRole("button", { name: "Upload" }).click();
       await expect(page.getByText("Received — being checked")).toBeVisible();
@@ -201,6 +209,7 @@ for (const js of [false, true]) {
       await expect(
         page.getByText("Funding is on hold until every condition is cleared."),
       ).toBeVisible();
+      if (js) await expectAccessible(page);
       const link = page.getByRole("link", { name: "Open payslip.pdf" });
       const file = await page.request.get((await link.getAttribute("href"))!);
       expect(file.status()).toBe(200);
