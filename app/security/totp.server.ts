@@ -30,7 +30,8 @@ export async function matchTotp(
     epochTolerance: 30,
     ...(afterTimeStep != null ? { afterTimeStep } : {}),
   });
-  return result.valid ? result.timeStep : null;
+  // (The result type also covers HOTP, which has no time step.)
+  return result.valid && "timeStep" in result ? (result.timeStep as number) : null;
 }
 
 /** Whether a code is right now (no replay memory: for tools, not for sign-in). */
