@@ -847,6 +847,37 @@ describe("manual review resolution (real database, decide() with the sandbox bur
       ]);
     });
 
+    it("only its author withdraws a waiting decline; the review can then be resolved", async () => {
+      const { reviewId } = await inReview("1111");
+      await assignReview(database, { reviewId, operatorId: underwriter, client });
+      const outcome = await declineReview(database, {
+        reviewId,
+        operatorId: underwriter,
+        form: bankruptcyForm("The applicant mentioned a bankruptcy filed last month"),
+        client,
+      });
+      if (outcome.kind !== "awaiting_second_approval") throw new Error("not pending");
+      const settle = (operatorId: string) =>
+        settleDeclineProposal(database, {
+          proposalId: outcome.proposalId,
+          operatorId,
+          action: "withdraw",
+          note: null,
+          client,
+        });
+      await expect(settle(other)).rejects.toThrow(/Only the author/);
+      await settle(underwriter);
+      await expect(settle(underwriter)).rejects.toThrow(/already withdrawn/);
+      const page = await loadReviewPage(database, reviewId, new URLSearchParams());
+      const approved = await approveReview(database, {
+        reviewId,
+        operatorId: underwriter,
+        form: form({ offerKeys: page!.candidates.map((c) => c.key) }),
+        client,
+      });
+      expect(approved.decisionId).toMatch(/^dec_/);
+    });
+
     it("a refused proposal leaves the review open for a supported decline", async () => {
       const { applicationId, reviewId } = await inReview("1111");
       await assignReview(database, { reviewId, operatorId: underwriter, client });
