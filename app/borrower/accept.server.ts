@@ -1,11 +1,11 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { newId } from "../../db/ids";
-import { applications, consents, documents, loans, offers } from "../../db/schema/index";
+import { applications, consents, documents, offers } from "../../db/schema/index";
 import { enqueue } from "../../jobs/enqueue.server";
 import { createLoanJob } from "../../jobs/handlers/create-loan.definition";
 import { audit, type clientInfo } from "~/audit/audit.server";
 import { enqueueCrmSync } from "~/crm-sync/enqueue.server";
-import { creditorFor } from "~/lending/lenders.server";
+import { creditorOfApplication } from "~/lending/creditor-of.server";
 import type { Disclosure } from "~/decisioning/disclosure";
 import type { ScheduleRow } from "~/decisioning/money";
 import { queueEmail } from "~/messaging/email.server";
@@ -25,12 +25,11 @@ export async function agreementFor(journey: Journey, offerId: string, loanDate: 
   const c = journey.customer;
   // The creditor is the lender that will make the loan: the merchant's, or the one FlowOps
   // rerouted the application to after a lender declined it (ADR 032/033).
-  const loan = await journey.database.db
-    .select({ lender: loans.lender })
-    .from(loans)
-    .where(eq(loans.applicationId, journey.application.id))
-    .get();
-  const creditor = creditorFor(loan?.lender ?? journey.merchant.lender);
+  const creditor = await creditorOfApplication(
+    journey.database,
+    journey.application,
+    journey.merchant,
+  );
   const doc = buildAgreement({
     applicationId: journey.application.id,
     loanDate,

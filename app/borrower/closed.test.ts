@@ -125,6 +125,7 @@ describe("the words for each reason", () => {
     superseded: { title: /replaced by a newer one/, says: /updated this financing offer/ },
     replaced: { title: /replaced by a newer one/, says: /newer link was sent for this same/ },
     expired: { title: /expired/, says: /work for 24 hours/ },
+    lender_declined: { title: /No lender could fund/, says: /you owe nothing on it/ },
   };
   it.each(closedReasons.map((reason) => [reason]))("%s", (reason) => {
     const message = closedMessage(reason);

@@ -3,7 +3,7 @@
  * what to do next. Pure; the same words on the 410 page of a closed link and on the closed page
  * of an application the borrower can still open. No application data (docs/product/api.md).
  */
-export type ClosedReason = "canceled" | "superseded" | "replaced" | "expired";
+export type ClosedReason = "canceled" | "superseded" | "replaced" | "expired" | "lender_declined";
 
 export function closedMessage(reason: ClosedReason): { title: string; paragraphs: string[] } {
   switch (reason) {
@@ -29,6 +29,15 @@ export function closedMessage(reason: ClosedReason): { title: string; paragraphs
         paragraphs: [
           "A newer link was sent for this same application, so this one no longer works. What you already entered is kept.",
           "Use the link in your latest text message from FlowPay, or ask the business to send it again.",
+        ],
+      };
+    case "lender_declined":
+      // FlowOps canceled it after the lender refused the signed loan (ADR 032).
+      return {
+        title: "No lender could fund this loan",
+        paragraphs: [
+          "After you signed, the lending partner declined the loan, and no other lending partner could fund it, so this application is closed.",
+          "The loan was never made: you owe nothing on it. Please pay the business another way, or ask them about other options.",
         ],
       };
     case "expired":
@@ -57,4 +66,5 @@ export const closedReasons: readonly ClosedReason[] = [
   "superseded",
   "replaced",
   "expired",
+  "lender_declined",
 ];

@@ -4,7 +4,7 @@ import type { Database, Tx } from "../../db/client";
 import type { Step } from "../../db/native-writer.mjs";
 import { insertSql, runSteps, type AnyTx } from "../../db/sql-tx";
 import { newId } from "../../db/ids";
-import { applicationLinks, applications } from "../../db/schema/index";
+import { applicationLinks, applications, loans } from "../../db/schema/index";
 import { getEnv, appUrl } from "~/config/env.server";
 import { getCipher } from "~/security/encryption.server";
 import { sha256Hex } from "~/security/hash.server";
@@ -104,7 +104,7 @@ export type ResolvedLink =
  * ADR 026), `replaced` by a newer link for the same application (resend). None of them reveals
  * anything about the application itself.
  */
-export type ClosedLinkReason = "canceled" | "superseded" | "replaced";
+export type ClosedLinkReason = "canceled" | "superseded" | "replaced" | "lender_declined";
 
 /**
  * The application a token opens. Unknown tokens are "unknown" (404); expired ones "expired" and
@@ -126,7 +126,14 @@ export async function resolveLink(
   if (!row) return { kind: "unknown" };
   const application = row.applications;
   if (application.status === "canceled") {
-    return { kind: "closed", reason: application.supersededById ? "superseded" : "canceled" };
+    if (application.supersededById) return { kind: "closed", reason: "superseded" };
+    // Canceled by FlowOps after the lender refused the signed loan (ADR 032): say so, not "the business".
+    const loan = await database.db
+      .select({ declinedAt: loans.declinedAt })
+      .from(loans)
+      .where(eq(loans.applicationId, application.id))
+      .get();
+    return { kind: "closed", reason: loan?.declinedAt ? "lender_declined" : "canceled" };
   }
   // Links are revoked only by a resend (a newer link) or a cancel (handled above).
   if (row.application_links.revokedAt) return { kind: "closed", reason: "replaced" };

@@ -242,7 +242,8 @@ export async function cancelLenderDeclined(
       .update(applications)
       .set({ status: "canceled", canceledAt: now })
       .where(eq(applications.id, application.id));
-    // The link stays open: the borrower's page says the application is closed, and why.
+    // Links are not revoked: the borrower's link answers 410 "No lender could fund this loan"
+    // (resolveLink reads the loan's decline), not "the business canceled".
     const who = await party(tx, application.id);
     if (who) {
       await queueSms(tx, {

@@ -47,6 +47,7 @@ const { acceptOffer, agreementFor } = await import("~/borrower/accept.server");
 const { loadJourney } = await import("~/borrower/context.server");
 const { currentOffers } = await import("~/borrower/offers.server");
 const { resetEnvCache } = await import("~/config/env.server");
+const { closedMessage } = await import("~/borrower/closed");
 const getRoute = await import("~/routes/api.v1.crm.applications.$applicationId");
 const detailRoute = await import("~/routes/ops.applications.$applicationId");
 const { createOperator } = await import("~/ops/operators.server");
@@ -234,6 +235,12 @@ describe("a lender refuses the signed loan", () => {
     expect((await loanOf(signed.applicationId))!.status).toBe("canceled");
     expect(await templates(signed.applicationId)).toContain("lender_declined_canceled");
     expect(await crmStatus(signed.applicationId)).toMatchObject({ status: "canceled" });
+    // The borrower's link says what really happened (410 with the reason, no application data).
+    const thrown = await loadJourney(signed.token, "closed").catch((error: unknown) => error);
+    expect(thrown).toBeInstanceOf(Response);
+    expect((thrown as Response).status).toBe(410);
+    expect(await (thrown as Response).json()).toEqual({ reason: "lender_declined" });
+    expect(closedMessage("lender_declined").paragraphs.join(" ")).toMatch(/you owe nothing on it/);
     await expect(
       cancelLenderDeclined(
         database,

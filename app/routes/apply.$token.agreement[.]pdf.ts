@@ -1,6 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { and, desc, eq } from "drizzle-orm";
-import { documents } from "../../db/schema/index";
+import { latestDocument } from "~/borrower/documents.server";
 import { resolveLink } from "~/borrower/links.server";
 import { getDatabase } from "~/db.server";
 
@@ -10,12 +9,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
   const link = await resolveLink(database, params.token ?? "");
   if (link.kind === "expired") return new Response("This link has expired.", { status: 410 });
   if (link.kind !== "ok") return new Response("Not found.", { status: 404 });
-  const doc = await database.db
-    .select()
-    .from(documents)
-    .where(and(eq(documents.applicationId, link.application.id), eq(documents.kind, "agreement")))
-    .orderBy(desc(documents.createdAt))
-    .get();
+  const doc = await latestDocument(database, link.application.id, "agreement");
   if (!doc) return new Response("Not found.", { status: 404 });
   return new Response(new Uint8Array(doc.bytes), {
     headers: {

@@ -1,25 +1,20 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
-import { and, desc, eq } from "drizzle-orm";
-import { documents, loans } from "../../db/schema/index";
 import { loadJourney } from "~/borrower/context.server";
+import { latestDocument } from "~/borrower/documents.server";
 import { ConditionsCallout } from "~/borrower/conditions-callout";
 import { BorrowerShell } from "~/borrower/ui";
 import { formatMoney } from "~/money/dollars";
 import { ensureScoreNoticePdf } from "~/decisioning/score-notice.server";
 import { openConditionCount } from "~/lending/conditions.server";
+import { applicationLoan } from "~/lending/creditor-of.server";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "done");
   const [agreement, loan, scoreNotice, openConditions] = await Promise.all([
-    j.database.db
-      .select({ id: documents.id, signedAt: documents.signedAt, sha256: documents.sha256 })
-      .from(documents)
-      .where(and(eq(documents.applicationId, j.application.id), eq(documents.kind, "agreement")))
-      .orderBy(desc(documents.createdAt))
-      .get(),
-    j.database.db.select().from(loans).where(eq(loans.applicationId, j.application.id)).get(),
+    latestDocument(j.database, j.application.id, "agreement"),
+    applicationLoan(j.database, j.application.id),
     ensureScoreNoticePdf(j.database, j.application.id),
     openConditionCount(j.database.db, j.application.id),
   ]);

@@ -1,7 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
-import { eq } from "drizzle-orm";
-import { loans } from "../../db/schema/index";
 import { loadJourney } from "~/borrower/context.server";
 import { DisclosureBox } from "~/borrower/disclosure-box";
 import { pagePath } from "~/borrower/journey";
@@ -11,23 +9,18 @@ import { BorrowerShell } from "~/borrower/ui";
 import { formatMoney } from "~/money/dollars";
 import { ensureScoreNoticePdf, loadScoreNotice } from "~/decisioning/score-notice.server";
 import { openConditionCount } from "~/lending/conditions.server";
-import { creditorFor } from "~/lending/lenders.server";
+import { creditorOfApplication } from "~/lending/creditor-of.server";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "offers");
-  const [offers, scoreNotice, loan, openConditions] = await Promise.all([
+  const [offers, scoreNotice, creditor, openConditions] = await Promise.all([
     currentOffers(j.database, j.application.id),
     loadScoreNotice(j.database, j.application.id),
-    j.database.db
-      .select({ lender: loans.lender })
-      .from(loans)
-      .where(eq(loans.applicationId, j.application.id))
-      .get(),
+    creditorOfApplication(j.database, j.application, j.merchant),
     openConditionCount(j.database.db, j.application.id),
   ]);
   // Kept with the application the first time it is shown (a no-op afterwards).
   if (scoreNotice) await ensureScoreNoticePdf(j.database, j.application.id);
-  const creditor = creditorFor(loan?.lender ?? j.merchant.lender);
   return {
     token: j.token,
     merchant: j.merchant.name,

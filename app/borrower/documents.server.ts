@@ -1,0 +1,22 @@
+/**
+ * The borrower's documents, read for their pages and downloads: the latest stored document of a
+ * kind (the signed agreement, the adverse action notice, the credit score disclosure).
+ */
+import { and, desc, eq } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { documents } from "../../db/schema/index";
+
+export type DocumentKind = (typeof documents.$inferSelect)["kind"];
+
+export async function latestDocument(
+  database: Database,
+  applicationId: string,
+  kind: DocumentKind,
+) {
+  return database.db
+    .select()
+    .from(documents)
+    .where(and(eq(documents.applicationId, applicationId), eq(documents.kind, kind)))
+    .orderBy(desc(documents.createdAt))
+    .get();
+}
