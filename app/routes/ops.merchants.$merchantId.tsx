@@ -20,6 +20,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 /** A new API key is in this page once: never cache it. */
 export const headers = () => ({ "Cache-Control": "no-store" });
 
+/** Refusals (4xx) reload the page too: it should show what is there now. */
+export { revalidateAfterPosts as shouldRevalidate } from "~/ops/revalidate";
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "read:merchant");
   try {

@@ -1,29 +1,29 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
 import { getDatabase } from "~/db.server";
-import { requireAction, requirePermission } from "~/ops/guard.server";
+import { requirePermission } from "~/ops/guard.server";
 import { OpsShell, When } from "~/ops/layout";
-import { respond } from "~/ops/outcome.server";
+import { versionedEditorAction } from "~/ops/outcome.server";
 import { loadPricingPage, pricingIntent, type PricingActionData } from "~/ops/pricing-page.server";
 import { PricingTableView, Problems } from "~/ops/pricing-view";
 import { VersionHistory } from "~/ops/versions-ui";
 
 export const meta: MetaFunction = () => [{ title: "Pricing — FlowOps" }];
 
+/** Refusals (4xx) reload the page too: a refused publish has saved the draft. */
+export { revalidateAfterPosts as shouldRevalidate } from "~/ops/revalidate";
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "read:pricing");
   return loadPricingPage(await getDatabase(), operator, new URL(request.url));
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  const { operator } = await requireAction(request, "edit:pricing");
-  const actor = { actorType: "operator" as const, actorId: operator.id, ...clientInfo(request) };
-  const outcome = await pricingIntent(await getDatabase(), await request.formData(), actor, () =>
-    requireAction(request, "publish:pricing"),
+export const action = ({ request }: ActionFunctionArgs) =>
+  versionedEditorAction(
+    request,
+    { edit: "edit:pricing", publish: "publish:pricing" },
+    pricingIntent,
   );
-  return respond(outcome);
-}
 
 export default function Pricing() {
   const loaded = useLoaderData<typeof loader>();

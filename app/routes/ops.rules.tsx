@@ -1,29 +1,25 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
 import { getDatabase } from "~/db.server";
-import { requireAction, requirePermission } from "~/ops/guard.server";
+import { requirePermission } from "~/ops/guard.server";
 import { OpsShell, When } from "~/ops/layout";
-import { respond } from "~/ops/outcome.server";
+import { versionedEditorAction } from "~/ops/outcome.server";
 import { loadRulesPage, rulesIntent, type RulesActionData } from "~/ops/rules-page.server";
 import { actionLabels, DraftEditor, DryRunResult, ProblemList } from "~/ops/rules-view";
 import { VersionHistory } from "~/ops/versions-ui";
 
 export const meta: MetaFunction = () => [{ title: "Rules — FlowOps" }];
 
+/** Refusals (4xx) reload the page too: a refused publish has saved the draft. */
+export { revalidateAfterPosts as shouldRevalidate } from "~/ops/revalidate";
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "read:rules");
   return loadRulesPage(await getDatabase(), operator, new URL(request.url));
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  const { operator } = await requireAction(request, "edit:rules");
-  const actor = { actorType: "operator" as const, actorId: operator.id, ...clientInfo(request) };
-  const outcome = await rulesIntent(await getDatabase(), await request.formData(), actor, () =>
-    requireAction(request, "publish:rules"),
-  );
-  return respond(outcome);
-}
+export const action = ({ request }: ActionFunctionArgs) =>
+  versionedEditorAction(request, { edit: "edit:rules", publish: "publish:rules" }, rulesIntent);
 
 export default function Rules() {
   const loaded = useLoaderData<typeof loader>();
