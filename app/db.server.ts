@@ -1,48 +1,49 @@
 import { openDatabase, type Database } from "../db/client";
 import { getEnv } from "./config/env.server";
 import { logger } from "./observability/logger.server";
+import { singleton } from "~/singleton.server";
 
 /**
- * The process's one database handle (and so its one write queue), kept on globalThis so a
+ * The process's one database handle (and so its one write queue), a process singleton so a
  * dev rebuild that re-imports the server build reuses it instead of opening a second writer.
  */
-const globalForDb = globalThis as unknown as { __flowpayDb?: Promise<Database> };
 
 export function getDatabase(): Promise<Database> {
   const env = getEnv();
-  globalForDb.__flowpayDb ??= openDatabase({
-    url: env.DATABASE_URL,
-    authToken: env.DATABASE_AUTH_TOKEN,
-    writer: env.DB_WRITER,
-    busyTimeoutMs: env.DB_BUSY_TIMEOUT_MS,
-    writerThread: {
-      maxRestarts: env.DB_WRITER_MAX_RESTARTS,
-      // Tests only: lets a test kill the writer thread as a crash would (ADR 024).
-      testHooks: env.FLOWPAY_ENV === "test" && process.env.FLOWPAY_TEST_HOOKS === "1",
-      onCrash: (error, restart) =>
-        logger.error(
-          { err: error, restart, of: env.DB_WRITER_MAX_RESTARTS },
-          "database writer thread stopped; restarting it (writes answer 503 meanwhile)",
-        ),
-      // A process that cannot write any more is of no use: /ready is already 503; exit non-zero
-      // so that the container (or systemd) restarts it with a fresh writer (ADR 024).
-      onDead: (error) => {
-        logger.fatal(
-          { err: error },
-          "database writer thread could not be restarted; exiting with code 1 so the process is restarted",
-        );
-        setTimeout(() => process.exit(1), 500);
+  return singleton<Promise<Database>>("db", () =>
+    openDatabase({
+      url: env.DATABASE_URL,
+      authToken: env.DATABASE_AUTH_TOKEN,
+      writer: env.DB_WRITER,
+      busyTimeoutMs: env.DB_BUSY_TIMEOUT_MS,
+      writerThread: {
+        maxRestarts: env.DB_WRITER_MAX_RESTARTS,
+        // Tests only: lets a test kill the writer thread as a crash would (ADR 024).
+        testHooks: env.FLOWPAY_ENV === "test" && process.env.FLOWPAY_TEST_HOOKS === "1",
+        onCrash: (error, restart) =>
+          logger.error(
+            { err: error, restart, of: env.DB_WRITER_MAX_RESTARTS },
+            "database writer thread stopped; restarting it (writes answer 503 meanwhile)",
+          ),
+        // A process that cannot write any more is of no use: /ready is already 503; exit non-zero
+        // so that the container (or systemd) restarts it with a fresh writer (ADR 024).
+        onDead: (error) => {
+          logger.fatal(
+            { err: error },
+            "database writer thread could not be restarted; exiting with code 1 so the process is restarted",
+          );
+          setTimeout(() => process.exit(1), 500);
+        },
       },
-    },
-    // ADR 025: logged once; every write is refused from here on.
-    onRefused: (error) =>
-      logger.error(
-        { err: error, database: env.DATABASE_URL },
-        `${error.message}: this process refuses every write from now on (503, /ready 503). ` +
-          "Restore the database file from a backup or put the original back, then restart the process.",
-      ),
-  }).then(withTestHooks);
-  return globalForDb.__flowpayDb;
+      // ADR 025: logged once; every write is refused from here on.
+      onRefused: (error) =>
+        logger.error(
+          { err: error, database: env.DATABASE_URL },
+          `${error.message}: this process refuses every write from now on (503, /ready 503). ` +
+            "Restore the database file from a backup or put the original back, then restart the process.",
+        ),
+    }).then(withTestHooks),
+  );
 }
 
 /**

@@ -35,6 +35,7 @@ import { logger } from "~/observability/logger.server";
 import { getDatabase } from "~/db.server";
 import { databaseMockLenderStore } from "./mock-lender-store.server";
 import { creditorSchema, parseCreditor, sandboxCreditor, type Creditor } from "./creditors";
+import { processSlot } from "~/singleton.server";
 
 const lenderListSchema = z.array(
   z.object({
@@ -191,24 +192,24 @@ async function buildRegistry(): Promise<LenderRegistry> {
   return createLenderRegistry(configs);
 }
 
-const globalForLenders = globalThis as unknown as { __flowpayLenders?: Promise<LenderRegistry> };
+const lendersSlot = processSlot<Promise<LenderRegistry>>("lenders");
 
 /** The process's lender registry (built once; the embedded mock lender starts with it). */
 export function getLenders(): Promise<LenderRegistry> {
-  const existing = globalForLenders.__flowpayLenders;
+  const existing = lendersSlot.get();
   if (existing) return existing;
   const built = buildRegistry();
-  globalForLenders.__flowpayLenders = built;
+  lendersSlot.set(built);
   // A failed start (port taken, bad config) is tried again on the next use.
   built.catch(() => {
-    if (globalForLenders.__flowpayLenders === built) delete globalForLenders.__flowpayLenders;
+    if (lendersSlot.get() === built) lendersSlot.clear();
   });
   return built;
 }
 
 /** Shutdown (and tests that change the configuration): forget the registry, stop the embedded mock. */
 export async function stopLenders(): Promise<void> {
-  delete globalForLenders.__flowpayLenders;
+  lendersSlot.clear();
   await stopEmbeddedMockLender();
 }
 
