@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
+import { denoServeArgs } from "./scripts/deno/command";
 
 /**
  * End-to-end tests run against the *built* server (what `npm start` serves), each runtime with
@@ -60,7 +61,6 @@ export default defineConfig({
       ? [
           {
             name: "deno",
-            testMatch: /smoke\.spec\.ts/,
             use: { ...devices["Pixel 7"], baseURL: `http://127.0.0.1:${denoPort}` },
           },
         ]
@@ -79,7 +79,8 @@ export default defineConfig({
     ...(withDeno
       ? [
           {
-            command: `rm -rf ${dataRoot}/deno && mkdir -p ${dataRoot}/deno && node_modules/.bin/deno run --allow-read --allow-write=${dataRoot}/deno --allow-env --allow-net=127.0.0.1 --allow-ffi --allow-sys node_modules/.bin/remix-serve ${serverBuild}`,
+            // Deno's own server (Deno.serve + Remix's web-standard handler, ADR 045), narrow permissions.
+            command: `rm -rf ${dataRoot}/deno && mkdir -p ${dataRoot}/deno && node_modules/.bin/deno ${denoServeArgs({ dataDir: `${dataRoot}/deno`, host: "127.0.0.1", serverBuild }).join(" ")}`,
             url: `http://127.0.0.1:${denoPort}/ready`,
             env: { ...serverEnv("deno"), PORT: String(denoPort) },
             reuseExistingServer: false,

@@ -17,6 +17,13 @@ import { baseSecurityHeaders, contentSecurityPolicy, newNonce } from "./security
 // Migrations, seed and configuration checks finish before remix-serve listens.
 await boot();
 
+/**
+ * For a web-standard server (scripts/serve-deno.ts): it reaches the process's one copy of these
+ * through the server build (`build.entry.module`), so metrics, logs and the graceful stop are
+ * shared with everything else in the build.
+ */
+export { observeFetch } from "./observability/fetch-hook.server";
+
 const streamTimeoutMs = 5_000;
 export const streamTimeout = streamTimeoutMs;
 

@@ -11,6 +11,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, parseEnv } from "../app/config/env.server";
+import { denoServeArgs } from "./deno/command";
 import { demo } from "../app/demo/seed.server";
 import { currentTotp } from "../app/security/totp.server";
 
@@ -90,18 +91,9 @@ if (needsBuild()) {
   writeFileSync(buildStamp, JSON.stringify({ nodeEnv: "production", version }) + "\n");
 }
 
+// Deno serves the same build with its own HTTP server (scripts/deno/serve.ts, ADR 045).
 const serveArgs = useDeno
-  ? [
-      "run",
-      "--allow-read",
-      `--allow-write=${env.DATA_DIR}`,
-      "--allow-env",
-      `--allow-net=${env.HOST}`,
-      "--allow-ffi",
-      "--allow-sys",
-      join(root, "node_modules/.bin/remix-serve"),
-      serverBuild,
-    ]
+  ? denoServeArgs({ dataDir: env.DATA_DIR, host: env.HOST, serverBuild })
   : [serverBuild];
 const server = spawn(
   useDeno ? join(root, "node_modules/.bin/deno") : join(root, "node_modules/.bin/remix-serve"),

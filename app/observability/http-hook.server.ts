@@ -1,6 +1,7 @@
 import { subscribe } from "node:diagnostics_channel";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { SpanKind, SpanStatusCode, context, propagation } from "@opentelemetry/api";
+import { inFlightFetches, stopKeepAlive } from "./fetch-hook.server";
 import { logger } from "./logger.server";
 import { metrics, routeLabel } from "./metrics.server";
 import { redactedTarget, routePattern } from "./redact-url";
@@ -27,7 +28,8 @@ let shuttingDown = false;
 export const crossSiteRefusedPath = "/_flowpay/cross-site-refused";
 
 /** Requests being served right now (graceful shutdown waits for them). */
-export const inFlightRequests = () => inFlight.size;
+// Node's HTTP server's requests plus those of the web-standard server (Deno.serve), if any.
+export const inFlightRequests = () => inFlight.size + inFlightFetches();
 
 /**
  * Graceful stop, HTTP side: from now on every response closes its connection (`Connection:
@@ -38,6 +40,7 @@ export const inFlightRequests = () => inFlight.size;
  */
 export function closeIdleConnections() {
   shuttingDown = true;
+  stopKeepAlive();
   for (const res of inFlight) {
     if (!res.headersSent) res.setHeader("Connection", "close");
   }

@@ -3,6 +3,9 @@ import { openApiDocument } from "~/crm/openapi.server";
 
 export function loader() {
   return Response.json(openApiDocument(appUrl()), {
-    headers: { "Cache-Control": "public, max-age=300" },
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "Cache-Control": "public, max-age=300",
+    },
   });
 }

@@ -1,4 +1,7 @@
 /** Liveness: the process is up and serving. */
 export function loader() {
-  return Response.json({ status: "ok" }, { headers: { "Cache-Control": "no-store" } });
+  // The charset spelled out: Node's adapter added it to Response.json's type, Deno's does not.
+  return new Response(JSON.stringify({ status: "ok" }), {
+    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" },
+  });
 }

@@ -8,6 +8,9 @@ export async function loader() {
   const result = await readiness();
   return Response.json(
     { status: result.ok ? "ready" : "not_ready", checks: result.checks },
-    { status: result.ok ? 200 : 503, headers: { "Cache-Control": "no-store" } },
+    {
+      status: result.ok ? 200 : 503,
+      headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" },
+    },
   );
 }

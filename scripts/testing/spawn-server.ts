@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { denoServeArgs } from "../deno/command";
 
 export type RunningServer = {
   url: string;
@@ -40,15 +41,19 @@ export async function spawnServer(
     waitReady?: boolean;
     /** Run as this user (tests run as root, whom file permissions do not stop). */
     uid?: number;
+    /** `deno`: the same build on Deno's own server (scripts/deno/serve.ts, narrow permissions). */
+    runtime?: "node" | "deno";
     gid?: number;
   } = {},
 ): Promise<RunningServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "flowpay-server-"));
   const port = await freePort();
   let output = "";
+  const serverBuild = `${process.env.FLOWPAY_BUILD_DIR ?? "build"}/index.js`;
+  const deno = options.runtime === "deno";
   const child = spawn(
-    join(root, "node_modules/.bin/remix-serve"),
-    [`${process.env.FLOWPAY_BUILD_DIR ?? "build"}/index.js`],
+    join(root, deno ? "node_modules/.bin/deno" : "node_modules/.bin/remix-serve"),
+    deno ? denoServeArgs({ dataDir, host: "127.0.0.1", serverBuild }) : [serverBuild],
     {
       cwd: root,
       env: {
