@@ -8,6 +8,7 @@ import { centsToDollarInput, formatMoney } from "~/money/dollars";
 import { When } from "./layout";
 import type { MerchantActionData, MerchantPage } from "./merchant-page.server";
 import { basisPointsToPercent } from "./merchants-form";
+import { FormAlert } from "~/ui/fields";
 import { MerchantFields } from "./merchants-ui";
 
 type SectionProps = {
@@ -110,11 +111,7 @@ export function ApiKeysSection({ loaded, actionData }: SectionProps) {
   return (
     <section className="card" aria-labelledby="keys-heading">
       <h2 id="keys-heading">API keys</h2>
-      {actionData?.keyError ? (
-        <p role="alert" className="error">
-          {actionData.keyError}
-        </p>
-      ) : null}
+      <FormAlert message={actionData?.keyError} />
       {actionData?.createdKey ? (
         <div role="status" className="card new-key">
           <p>
@@ -274,11 +271,7 @@ export function CrmSection({ loaded, actionData }: SectionProps) {
   return (
     <section className="card" aria-labelledby="crm-heading">
       <h2 id="crm-heading">CRM connection</h2>
-      {actionData?.crmError ? (
-        <p role="alert" className="error">
-          {actionData.crmError}
-        </p>
-      ) : null}
+      <FormAlert message={actionData?.crmError} />
       {loaded.connections.length === 0 ? (
         <p>
           No CRM connection on file.

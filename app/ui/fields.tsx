@@ -18,3 +18,13 @@ export function FieldError({
     </p>
   );
 }
+
+/** A form's (or a section's) refusal, announced to screen readers, or nothing. */
+export function FormAlert({ message }: { message?: string | null }) {
+  if (!message) return null;
+  return (
+    <p role="alert" className="error">
+      {message}
+    </p>
+  );
+}
