@@ -21,11 +21,19 @@ export async function loadScoreNotice(
   database: Database,
   applicationId: string,
 ): Promise<StoredScoreNotice | null> {
-  const decision = await database.db.query.decisions.findFirst({
-    where: and(eq(decisions.applicationId, applicationId), eq(decisions.status, "approved")),
+  const rows = await database.db.query.decisions.findMany({
+    where: eq(decisions.applicationId, applicationId),
     orderBy: desc(decisions.decidedAt),
   });
-  if (!decision) return null;
+  const approval = rows.find((row) => row.status === "approved");
+  if (!approval) return null;
+  // The bureau data that priced the offers: the approval's own snapshot, or — for an
+  // underwriter's approval, whose record may not repeat the inputs — the engine decision it
+  // reviewed (the latest one with a credit input).
+  const withCredit = rows.find(
+    (row) => (row.snapshot as { inputs?: { credit?: unknown } }).inputs?.credit !== undefined,
+  );
+  if (!withCredit) return null;
   const application = await database.db.query.applications.findFirst({
     where: (table, { eq: equals }) => equals(table.id, applicationId),
   });
@@ -35,13 +43,13 @@ export async function loadScoreNotice(
     database.db.query.merchants.findFirst({ where: eq(merchants.id, application.merchantId) }),
     database.db.query.loans.findFirst({ where: eq(loans.applicationId, applicationId) }),
   ]);
-  const snapshot = decision.snapshot as unknown as DecisionSnapshot;
+  const snapshot = withCredit.snapshot as unknown as DecisionSnapshot;
   const notice = buildScoreNotice({
     applicantName: customer ? `${customer.firstName} ${customer.lastName}` : "Applicant",
     credit: snapshot.inputs.credit,
     creditor: creditorFor(loan?.lender ?? merchant?.lender ?? "mock"),
   });
-  return notice ? { notice, decisionId: decision.id, decidedAt: decision.decidedAt } : null;
+  return notice ? { notice, decisionId: approval.id, decidedAt: approval.decidedAt } : null;
 }
 
 export const scoreNoticePdfOptions = {

@@ -381,6 +381,18 @@ describe("the credit score disclosure (H-3)", () => {
     expect(text).toContain("free copy of your report");
     expect(text).toContain(sandboxCreditor.legalName);
 
+    // An underwriter's approval record (no inputs of its own) uses the reviewed decision's bureau data.
+    await database.write((tx) =>
+      tx.insert(decisions).values({
+        ...decision,
+        id: newId("dec"),
+        snapshot: { resolution: "approved", tier: "A" },
+        decidedAt: new Date(decision.decidedAt.getTime() + 60_000),
+      }),
+    );
+    const reviewed = (await loadScoreNotice(database, opened.applicationId))!;
+    expect(reviewed.notice.score).toBe(credit.report.score);
+
     const first = (await ensureScoreNoticePdf(database, opened.applicationId))!;
     const again = (await ensureScoreNoticePdf(database, opened.applicationId))!;
     expect(again.id).toBe(first.id);
