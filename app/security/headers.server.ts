@@ -18,6 +18,9 @@ export function baseSecurityHeaders(production = isProduction(), path = "/") {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
   };
+  // The public widgets (`/widgets/…`, the "as low as" price) exist to be framed by merchants'
+  // own sites: their CSP says `frame-ancestors *`; nothing else of FlowPay may be framed.
+  if (path.startsWith("/widgets/")) delete headers["X-Frame-Options"];
   if (production) headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains";
   return headers;
 }
