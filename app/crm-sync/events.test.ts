@@ -41,6 +41,7 @@ describe("what the CRM shows", () => {
       "FlowPay financing: LENDER DECLINED $7,500.00 (2026-12-01)",
     );
     expect(eventForStatus("lender_declined")).toBe("lender_declined");
+    expect(noteText("lender_rerouted", facts)).toMatch(/REROUTED .* signs a new agreement/);
     expect(appointmentLine("funded", facts, new Date("2026-12-01T00:00:00Z"))).toBe(
       "FlowPay financing: FUNDED $7,500.00 (2026-11-30)",
     );

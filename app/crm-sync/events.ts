@@ -63,6 +63,8 @@ export function noteText(event: CrmSyncEvent, facts: SyncFacts): string {
       return `FlowPay: financing CANCELED for ${amount}. ${ref}`;
     case "lender_declined":
       return `FlowPay: the LENDER DECLINED the signed loan for ${amount} — nothing will be paid yet; FlowPay is trying another lender or will cancel, and has told the customer. ${ref}`;
+    case "lender_rerouted":
+      return `FlowPay: financing REROUTED to another lender for ${amount} — the customer signs a new agreement, then funding follows. ${ref}`;
   }
 }
 
@@ -75,6 +77,7 @@ const labels: Record<CrmSyncEvent, string> = {
   funded: "FUNDED",
   canceled: "CANCELED",
   lender_declined: "LENDER DECLINED",
+  lender_rerouted: "REROUTED",
 };
 
 /** The one line appended to the appointment's notes (the marker is added after it). */

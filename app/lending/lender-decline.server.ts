@@ -192,6 +192,7 @@ export async function rerouteApplication(
       .set({ status: "approved", selectedOfferId: null })
       .where(eq(applications.id, application.id));
     const link = await issueLink(tx, application.id);
+    await enqueueCrmSync(tx, application.id, "lender_rerouted");
     const who = await party(tx, application.id);
     if (who) {
       await queueSms(tx, {

@@ -179,6 +179,13 @@ describe("a lender refuses the signed loan", () => {
     expect(rerouted.status).toBe("approved");
     expect(await applicationStatus(signed.applicationId)).toBe("approved");
     expect(await templates(signed.applicationId)).toContain("lender_rerouted");
+    expect(
+      await database.db
+        .select({ kind: outbox.kind })
+        .from(outbox)
+        .where(eq(outbox.key, `sync-to-crm:${signed.applicationId}:lender_rerouted`))
+        .get(),
+    ).toEqual({ kind: "sync-to-crm" });
     const audit = await database.db
       .select()
       .from(auditLogs)

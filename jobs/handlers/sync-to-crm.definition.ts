@@ -11,6 +11,7 @@ export const crmSyncEvents = [
   "funded",
   "canceled",
   "lender_declined",
+  "lender_rerouted",
 ] as const;
 export type CrmSyncEvent = (typeof crmSyncEvents)[number];
 
