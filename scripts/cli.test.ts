@@ -204,7 +204,14 @@ describe("flowpay CLI", () => {
   it("demo totp prints the demo operator's code, but not in production", async () => {
     const [code, production] = await Promise.all([
       cliJson(["demo", "totp"]),
-      cli(["demo", "totp"], { FLOWPAY_ENV: "production", SESSION_SECRET: "s".repeat(32) }),
+      cli(["demo", "totp"], {
+        FLOWPAY_ENV: "production",
+        SESSION_SECRET: "s".repeat(32),
+        // Production's other requirements, so the refusal is the demo command's own.
+        METRICS_TOKEN: "m".repeat(32),
+        APP_URL: "https://flowpay.test",
+        SANDBOX_PARTNERS: "experian,plaid,persona,twilio,email,lender",
+      }),
     ]);
     expect(code.email).toBe(demo.operatorEmail);
     expect(await verifyTotp(demo.operatorTotpSecret, code.code as string)).toBe(true);

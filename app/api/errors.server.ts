@@ -44,7 +44,7 @@ export function apiError(
  */
 export const unavailableRetryAfterSeconds = 30;
 
-/** The API's 503 for a request that could not be written (api.md: `unavailable`). */
+/** The API's 503 for a request that could not be written (docs/product/api.md: `unavailable`). */
 export function unavailableError(): Response {
   return apiError(
     "unavailable",

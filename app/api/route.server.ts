@@ -5,7 +5,7 @@ import { logger } from "~/observability/logger.server";
 
 /**
  * Wraps an /api/v1 loader or action: an ApiFailure becomes its response, a Remix Response is
- * passed through, a database that cannot write is api.md's 503 `unavailable`, anything else is a bug — logged with the request id, answered as docs/product/api.md's 500
+ * passed through, a database that cannot write is docs/product/api.md's 503 `unavailable`, anything else is a bug — logged with the request id, answered as docs/product/api.md's 500
  * without a stack trace.
  */
 export function apiHandler<Args extends { request: Request }>(

@@ -1,6 +1,6 @@
 /**
  * Consent texts are stored verbatim and immutable, and every consent points at the text it
- * accepted (lending.md "More on consent"): the migration's rows match consent-texts.ts byte for
+ * accepted (docs/product/lending.md "More on consent"): the migration's rows match consent-texts.ts byte for
  * byte (SHA-256), the database refuses to change or remove one, and refuses a consent naming a
  * text (or hash) it does not hold. The consents step stores the borrower's optional TCPA answer.
  */

@@ -34,7 +34,7 @@ export async function storedConsentText(tx: Pick<Tx, "all">, version: string) {
 }
 
 /**
- * What a CRM attests with `send_sms: true` (lending.md "More on consent"): the version and SHA-256
+ * What a CRM attests with `send_sms: true` (docs/product/lending.md "More on consent"): the version and SHA-256
  * of the attestation text (stored in consent_texts). Computed once: the intake records it in its
  * audit step (actor: the API key id; time: the audit row's), on the hot path, adding no statement.
  */

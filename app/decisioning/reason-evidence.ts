@@ -2,7 +2,7 @@ import type { DecisionSnapshot } from "./engine";
 import { reasonCatalogue, reasonSpec } from "./reasons";
 
 /**
- * Which decline reasons a decision's evidence supports (lending.md "Conditions and reasons are
+ * Which decline reasons a decision's evidence supports (docs/product/lending.md "Conditions and reasons are
  * enforced"; ADR 036). An underwriter declining after a review may give these at once; any other
  * reason needs a written justification and a second operator's approval. Pure: it reads only the
  * engine's snapshot of the decision under review.

@@ -2,7 +2,7 @@
  * The credit score disclosure exception notice (FCRA §615(h), Regulation V §1022.74(d), model
  * form H-3): offers are priced by tier from a credit report, so every applicant who gets offers
  * is told the score used, its range, where it falls among consumers, its date and source, up to
- * four key factors, and the right to a free report (lending.md "Credit-score disclosure"). Pure:
+ * four key factors, and the right to a free report (docs/product/lending.md "Credit-score disclosure"). Pure:
  * everything comes from the decision snapshot's bureau data and the creditor's identity.
  */
 import type { Creditor } from "~/lending/creditors";

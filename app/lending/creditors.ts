@@ -1,5 +1,5 @@
 /**
- * Who the creditor is (lending.md "Who the creditor is"): the lender partner, not FlowPay. Its
+ * Who the creditor is (docs/product/lending.md "Who the creditor is"): the lender partner, not FlowPay. Its
  * legal name, address and the federal agency that supervises it (the ECOA notice's "agency that
  * administers compliance") come from the lender's configuration (app/lending/lenders.server.ts)
  * and appear in the disclosure, the agreement and the adverse action notice. Pure.

@@ -311,11 +311,16 @@ describe("migration 0008 backfills applications that existed before it", () => {
       try {
         await database.serialized(() => migrate(database.db, { migrationsFolder: before }));
         const merchantId = await insertMerchant(database);
-        const old = await insertApplication(database, {
-          merchantId,
-          firstName: "Ada",
-          lastName: "Lovelace",
-          phone: "+15125550111",
+        // Raw SQL with the columns of that time: today's schema has columns later migrations add.
+        const old = { id: "app_01hzbeforemigration0008aaaa" };
+        const at = Date.now();
+        await database.write(async (tx) => {
+          await tx.run(sql`INSERT INTO customers (id, merchant_id, crm_customer_id, first_name, last_name, email, phone, created_at, updated_at)
+            VALUES ('cus_old', ${merchantId}, 'CUS-OLD', 'Ada', 'Lovelace', 'ada@example.com', '+15125550111', ${at}, ${at})`);
+          await tx.run(sql`INSERT INTO service_jobs (id, merchant_id, customer_id, crm_job_id, estimate_cents, created_at, updated_at)
+            VALUES ('job_old', ${merchantId}, 'cus_old', 'JOB-OLD', 800000, ${at}, ${at})`);
+          await tx.run(sql`INSERT INTO applications (id, merchant_id, customer_id, service_job_id, crm, status, amount_cents, created_at, updated_at)
+            VALUES (${old.id}, ${merchantId}, 'cus_old', 'job_old', 'fieldroutes', 'link_sent', 800000, ${at}, ${at})`);
         });
         await database.serialized(() => migrate(database.db, { migrationsFolder }));
         const found = await listApplications(database, { ...noFilters, q: "lovelace" });

@@ -4,7 +4,7 @@ import { adverseActionNoticePdf } from "~/borrower/notice-pdf.server";
 import { getDatabase } from "~/db.server";
 
 /**
- * The adverse action notice as a PDF, downloadable from the declined page (lending.md "More on
+ * The adverse action notice as a PDF, downloadable from the declined page (docs/product/lending.md "More on
  * consent"): the copy that was sent when there is one, else the same notice rendered now.
  */
 export async function loader({ params }: LoaderFunctionArgs) {

@@ -101,7 +101,7 @@ export const declineProposals = sqliteTable(
 );
 
 /**
- * Consent texts, verbatim, by version, with their SHA-256 (lending.md "More on consent").
+ * Consent texts, verbatim, by version, with their SHA-256 (docs/product/lending.md "More on consent").
  * Immutable: triggers refuse UPDATE and DELETE; consent rows of these kinds must name a
  * (version, sha256) pair that is here.
  */

@@ -9,7 +9,10 @@ import { spawnServer, type RunningServer } from "./spawn-server";
  * (values that differ per response — dates, ids, nonces — compared by shape), and the same log
  * line. Then the Deno server's own duties: static files, the Origin policy, a graceful SIGTERM.
  */
-const buildDir = process.env.FLOWPAY_BUILD_DIR ?? "build";
+// Where remix.config.js puts the browser assets: beside a FLOWPAY_BUILD_DIR build, else public/.
+const assetsDir = process.env.FLOWPAY_BUILD_DIR
+  ? join(process.env.FLOWPAY_BUILD_DIR, "public/build")
+  : "public/build";
 let node: RunningServer;
 let deno: RunningServer;
 
@@ -144,9 +147,7 @@ describe("the same build on Deno's own server and on remix-serve", () => {
 
 describe("Deno's own server", () => {
   it("serves the build's assets immutable and answers If-None-Match with 304", async () => {
-    const asset = readdirSync(join(buildDir, "public/build")).find((name) =>
-      name.startsWith("entry.client"),
-    )!;
+    const asset = readdirSync(assetsDir).find((name) => name.startsWith("entry.client"))!;
     const first = await fetch(`${deno.url}/build/${asset}`);
     expect(first.status).toBe(200);
     expect(first.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
