@@ -17,8 +17,12 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 # The operator CLI (`npm run flowpay -- …`, run by tsx, a production dependency) needs the
 # TypeScript sources it imports at run time: stage them for the runtime image.
+# FLOWPAY_RUNTIME=deno also ships Deno's binary (≈95 MB, from the `deno` npm package) so the
+# image can serve on Deno's own server (ADR 045); the default image stays Node-only.
+ARG FLOWPAY_RUNTIME=node
 RUN npm run build \
- && mkdir -p /out/cli \
+ && mkdir -p /out/cli /out/runtime \
+ && if [ "$FLOWPAY_RUNTIME" = deno ]; then cp node_modules/deno/deno /out/runtime/deno; fi \
  && cp -r tsconfig.json app db scripts /out/cli/ \
  && for d in adapters jobs; do if [ -d "$d" ]; then cp -r "$d" /out/cli/; fi; done
 
@@ -43,6 +47,8 @@ RUN npm ci --omit=dev --no-audit --no-fund \
 COPY --from=build /out/cli/ ./
 COPY --from=build /app/build ./build
 COPY --from=build /app/public ./public
+# Empty unless built with FLOWPAY_RUNTIME=deno.
+COPY --from=build /out/runtime/ /usr/local/bin/
 # The app files stay root-owned (read-only for the server); only /data is writable.
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data

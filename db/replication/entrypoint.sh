@@ -16,7 +16,7 @@ fi
 # worker (`tsx scripts/cli.ts jobs work`), a one-off `db restore` — runs as given: a second
 # Litestream on the same file would fight the first over its WAL and checkpoints.
 case " $* " in
-  *"@remix-run/serve/dist/cli.js "*) ;;
+  *"@remix-run/serve/dist/cli.js "* | *" scripts/deno/serve.ts "*) ;;
   *) exec "$@" ;;
 esac
 
