@@ -166,10 +166,4 @@ export default tseslint.config(
       ],
     },
   },
-  // TEMPORARY (issue 20): this one still queries the database; its queries move into domain
-  // functions once the helpers editing it are done. Delete this block then.
-  {
-    files: ["app/routes/dev.messages.tsx"],
-    rules: { "boundaries/dependencies": "off", "no-restricted-imports": "off" },
-  },
 );

@@ -1,10 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { desc } from "drizzle-orm";
-import { messages } from "../../db/schema/index";
 import { isProduction } from "~/config/env.server";
 import { getDatabase } from "~/db.server";
-import { messageBody } from "~/messaging/sms.server";
+import { recentMessages } from "~/messaging/sandbox-outbox.server";
 import { requireOperator } from "~/ops/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Sandbox messages — FlowPay" }];
@@ -18,21 +16,7 @@ export const meta: MetaFunction = () => [{ title: "Sandbox messages — FlowPay"
 export async function loader({ request }: LoaderFunctionArgs) {
   if (isProduction()) throw new Response("Not Found", { status: 404 });
   await requireOperator(request);
-  const database = await getDatabase();
-  const rows = await database.db
-    .select()
-    .from(messages)
-    .orderBy(desc(messages.createdAt))
-    .limit(50);
-  return rows.map((m) => ({
-    id: m.id,
-    channel: m.channel,
-    to: m.recipient,
-    template: m.template,
-    status: m.status,
-    body: messageBody(m.bodyEnc),
-    at: m.createdAt.toISOString(),
-  }));
+  return recentMessages(await getDatabase());
 }
 
 export default function DevMessages() {
