@@ -1,6 +1,6 @@
-import { SpanKind, SpanStatusCode, context, propagation } from "@opentelemetry/api";
+import { SpanKind, context, propagation } from "@opentelemetry/api";
 import { logger } from "./logger.server";
-import { metrics, routeLabel } from "./metrics.server";
+import { finishRequest } from "./request-finish.server";
 import { redactedTarget, routePattern } from "./redact-url";
 import {
   newRequestId,
@@ -92,7 +92,7 @@ export function observeFetch(handler: FetchHandler) {
       return withBaselineHeaders(response, requestId, path);
     } finally {
       inFlight--;
-      finish(ctx, status);
+      finishRequest(ctx, status);
     }
   };
 }
@@ -110,32 +110,4 @@ function withBaselineHeaders(response: Response, requestId: string, path: string
     statusText: response.statusText,
     headers,
   });
-}
-
-function finish(ctx: RequestContext, status: number) {
-  const seconds = (performance.now() - ctx.startedAt) / 1000;
-  const labels = {
-    method: ctx.method,
-    route: routeLabel(ctx.path, status),
-    status: String(status),
-  };
-  metrics.httpRequests.inc(labels);
-  metrics.httpDuration.observe(labels, seconds);
-  ctx.span?.setAttribute("http.status_code", status);
-  if (status >= 500) ctx.span?.setStatus({ code: SpanStatusCode.ERROR });
-  ctx.span?.end();
-  if (!ctx.path.startsWith("/build/")) {
-    logger.info(
-      {
-        request_id: ctx.requestId,
-        trace_id: ctx.traceId,
-        method: ctx.method,
-        route: labels.route,
-        path: ctx.path,
-        status,
-        duration_ms: Math.round(seconds * 10_000) / 10,
-      },
-      "request",
-    );
-  }
 }

@@ -1,9 +1,9 @@
 import { subscribe } from "node:diagnostics_channel";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { SpanKind, SpanStatusCode, context, propagation } from "@opentelemetry/api";
+import { SpanKind, context, propagation } from "@opentelemetry/api";
 import { inFlightFetches, stopKeepAlive } from "./fetch-hook.server";
 import { logger } from "./logger.server";
-import { metrics, routeLabel } from "./metrics.server";
+import { finishRequest } from "./request-finish.server";
 import { redactedTarget, routePattern } from "./redact-url";
 import {
   enterRequestContext,
@@ -107,7 +107,7 @@ export function installHttpHook() {
     // in flight forever, and shutdown waited out its whole grace period for them.
     res.once("close", () => {
       inFlight.delete(res);
-      if (!res.writableFinished) finishRequest(res, true);
+      if (!res.writableFinished) finishResponse(res, true);
     });
     res.setHeader("X-Request-Id", requestId);
     applySecurityHeadersOnWrite(res, baseSecurityHeaders(undefined, path));
@@ -135,7 +135,7 @@ export function installHttpHook() {
   });
 
   subscribe("http.server.response.finish", (message) => {
-    finishRequest((message as Message).response, false);
+    finishResponse((message as Message).response, false);
   });
 }
 
@@ -159,35 +159,9 @@ function applySecurityHeadersOnWrite(res: ServerResponse, headers: Record<string
   } as ServerResponse["writeHead"];
 }
 
-function finishRequest(res: ServerResponse, aborted: boolean) {
+function finishResponse(res: ServerResponse, aborted: boolean) {
   const ctx = contexts.get(res);
   if (!ctx) return;
   contexts.delete(res);
-  const status = res.statusCode;
-  const seconds = (performance.now() - ctx.startedAt) / 1000;
-  const labels = {
-    method: ctx.method,
-    route: routeLabel(ctx.path, status),
-    status: String(status),
-  };
-  metrics.httpRequests.inc(labels);
-  metrics.httpDuration.observe(labels, seconds);
-  ctx.span?.setAttribute("http.status_code", status);
-  if (status >= 500) ctx.span?.setStatus({ code: SpanStatusCode.ERROR });
-  ctx.span?.end();
-  if (!ctx.path.startsWith("/build/")) {
-    logger.info(
-      {
-        request_id: ctx.requestId,
-        trace_id: ctx.traceId,
-        method: ctx.method,
-        route: labels.route,
-        path: ctx.path,
-        status,
-        duration_ms: Math.round(seconds * 10_000) / 10,
-        ...(aborted ? { aborted: true } : {}),
-      },
-      "request",
-    );
-  }
+  finishRequest(ctx, res.statusCode, aborted);
 }
