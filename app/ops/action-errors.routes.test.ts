@@ -262,6 +262,16 @@ function cases(): Case[] {
     ),
     merchant(() => merchantId, { intent: "reactivate" }, "reactivate an active merchant (stale)"),
     merchant(() => merchantId, { intent: "frobnicate" }, "an unknown intent"),
+    merchant(
+      () => merchantId,
+      { intent: "create-key", mode: "test", name: "", expiresInDays: "90" },
+      "create-key without a name",
+    ),
+    merchant(
+      () => merchantId,
+      { intent: "create-key", mode: "test", name: "CRM", expiresInDays: "9999" },
+      "create-key expiring out of bounds",
+    ),
     // Users.
     ...Object.entries(userIntents).flatMap(([intent, form]) => [
       user(unknownId("opr"), { intent, ...form }, `${intent} on an unknown operator`),

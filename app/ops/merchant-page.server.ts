@@ -5,7 +5,7 @@
  * merchant's, 409 for one in another state (a revoked key, a slug taken), 422 for a form that
  * does not parse. Nothing an operator can post answers 500.
  */
-import * as z from "zod/mini";
+import { z } from "zod";
 import type { Database } from "../../db/client";
 import { isProduction } from "~/config/env.server";
 import type { OpsOutcome, OpsRefusal } from "./outcome";
@@ -145,12 +145,34 @@ export type MerchantActionData = {
   };
 };
 
-function integerIn(value: FormDataEntryValue | null, min: number, max: number) {
-  const text = typeof value === "string" ? value.trim() : "";
-  if (!/^\d{1,4}$/.test(text)) return null;
-  const number = Number(text);
-  return number >= min && number <= max ? number : null;
-}
+/** "24" → 24 when a whole number from `min` to `max`; anything else is `message`. */
+const wholeNumber = (min: number, max: number, message: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,4}$/, message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, message);
+
+const keyName = "Name the key (at most 60 characters)";
+const createKeyForm = z.object({
+  mode: z.enum(["live", "test"]).catch("test"),
+  name: z.string().trim().min(1, keyName).max(60, keyName),
+  expiresInDays: wholeNumber(
+    apiKeyLimits.minDays,
+    apiKeyLimits.maxDays,
+    `Expiry: a whole number of days from ${apiKeyLimits.minDays} to ${apiKeyLimits.maxDays}`,
+  ),
+});
+const rotateKeyForm = z.object({
+  overlapHours: wholeNumber(
+    0,
+    apiKeyLimits.maxOverlapHours,
+    `Overlap: a whole number of hours from 0 to ${apiKeyLimits.maxOverlapHours}`,
+  ),
+  prefix: z.string(),
+});
+const text = (form: FormData, field: string) => String(form.get(field) ?? "");
 
 /** What an intent needs: the merchant, the form, who acts, and the permission check. */
 type IntentInput = {
@@ -166,7 +188,7 @@ const reply = (body: MerchantActionData, status: 200 | OpsRefusal = 200): Outcom
   status,
   body,
 });
-const idField = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/));
+const idField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
 async function update({ database, merchantId, form, authorize }: IntentInput): Promise<Outcome> {
   const { actor } = await authorize("edit:merchant");
@@ -203,23 +225,13 @@ function setStatus(status: "active" | "suspended") {
 
 async function createKey({ database, merchantId, form, authorize }: IntentInput): Promise<Outcome> {
   const { actor } = await authorize("manage:api_key");
-  const mode = form.get("mode") === "live" ? "live" : "test";
-  const name = String(form.get("name") ?? "").trim();
-  const days = integerIn(form.get("expiresInDays"), apiKeyLimits.minDays, apiKeyLimits.maxDays);
-  if (!name || name.length > 60) {
-    return reply({ keyError: "Name the key (at most 60 characters)" }, 422);
-  }
-  if (days === null) {
-    const keyError = `Expiry: a whole number of days from ${apiKeyLimits.minDays} to ${apiKeyLimits.maxDays}`;
-    return reply({ keyError }, 422);
-  }
-  const created = await createMerchantApiKey(database, {
-    merchantId,
-    mode,
-    name,
-    expiresInDays: days,
-    actor,
+  const parsed = createKeyForm.safeParse({
+    mode: text(form, "mode"),
+    name: text(form, "name"),
+    expiresInDays: text(form, "expiresInDays"),
   });
+  if (!parsed.success) return reply({ keyError: parsed.error.issues[0]!.message }, 422);
+  const created = await createMerchantApiKey(database, { merchantId, ...parsed.data, actor });
   return reply({
     createdKey: {
       key: created.key,
@@ -234,12 +246,12 @@ async function rotateKey({ database, merchantId, form, authorize }: IntentInput)
   const { actor } = await authorize("manage:api_key");
   const keyId = idField.safeParse(form.get("keyId"));
   if (!keyId.success) return reply({ keyError: "This merchant has no such API key" }, 404);
-  const overlapHours = integerIn(form.get("overlapHours"), 0, apiKeyLimits.maxOverlapHours);
-  if (overlapHours === null) {
-    const keyError = `Overlap: a whole number of hours from 0 to ${apiKeyLimits.maxOverlapHours}`;
-    return reply({ keyError }, 422);
-  }
-  const oldPrefix = String(form.get("prefix") ?? "");
+  const parsed = rotateKeyForm.safeParse({
+    overlapHours: text(form, "overlapHours"),
+    prefix: text(form, "prefix"),
+  });
+  if (!parsed.success) return reply({ keyError: parsed.error.issues[0]!.message }, 422);
+  const { overlapHours, prefix: oldPrefix } = parsed.data;
   const rotated = await rotateMerchantApiKey(database, {
     merchantId,
     keyId: keyId.data,
