@@ -128,6 +128,7 @@ if (demoOn) {
     `              or run \`npm run flowpay -- demo totp\` for the current code (now ${await currentTotp(demo.operatorTotpSecret)})`,
     `  CRM API (merchant "${demo.merchantName}", sandbox partners):`,
     `    key       ${existsSync(keyFile) ? readFileSync(keyFile, "utf8").trim() : "(see README)"}  (${keyFile})`,
+    `  "As low as" widget for its web site: ${base}/widgets/as-low-as/${demo.merchantSlug}?amount_cents=750000`,
   );
 }
 lines.push(`  Health: ${base}/health  Ready: ${base}/ready  Metrics: ${base}/metrics`, ``);
