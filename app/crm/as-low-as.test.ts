@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ensureDecisioningDefaults } from "~/decisioning/seed.server";
 import * as apiRoute from "~/routes/api.v1.crm.as-low-as";
 import * as widgetRoute from "~/routes/widgets.as-low-as.$merchantSlug";
+import * as welcomeRoute from "~/routes/apply.$token._index";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -110,5 +111,28 @@ describe("GET /widgets/as-low-as/{merchant_slug}", () => {
     const bad = await widget(merchant.slug, "?amount_cents=abc");
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain("whole number of cents");
+  });
+});
+
+describe("the borrower's start page", () => {
+  it("shows the estimate's 'as low as' payment with its disclosure, the same as the API", async () => {
+    const { offerFinancing } = await import("../../scripts/testing/borrower-harness");
+    const { token } = await offerFinancing(merchant.key);
+    const page = (await welcomeRoute.loader({
+      request: new Request(`https://flowpay.test/apply/${token}`),
+      params: { token },
+      context: {},
+    })) as {
+      amountCents: number;
+      asLowAs: { monthlyPaymentCents: number; termMonths: number; disclosure: string } | null;
+    };
+    const priced = (await (
+      await api(merchant.key, `?amount_cents=${page.amountCents}`)
+    ).json()) as Json;
+    expect(page.asLowAs).toEqual({
+      monthlyPaymentCents: priced.monthly_payment_cents,
+      termMonths: priced.term_months,
+      disclosure: priced.disclosure,
+    });
   });
 });

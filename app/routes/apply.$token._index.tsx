@@ -6,11 +6,22 @@ import { guardPublicForm, loadJourney } from "~/borrower/context.server";
 import { pagePath } from "~/borrower/journey";
 import { startApplication } from "~/borrower/steps.server";
 import { BorrowerShell, Honeypot } from "~/borrower/ui";
+import { asLowAsForMerchant } from "~/crm/as-low-as.server";
 import { formatMoney } from "~/money/dollars";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "welcome");
+  // The estimate's "as low as" payment, with the disclosure that must go with it (§1026.24(d)).
+  const price = await asLowAsForMerchant(j.database, j.merchant, j.application.amountCents);
   return {
+    asLowAs:
+      price?.ok === true
+        ? {
+            monthlyPaymentCents: price.value.monthlyPaymentCents,
+            termMonths: price.value.termMonths,
+            disclosure: price.value.disclosure,
+          }
+        : null,
     firstName: j.customer.firstName,
     lastName: j.customer.lastName,
     phoneLast4: j.customer.phone.slice(-4),
@@ -43,6 +54,15 @@ export default function Welcome() {
         <dl className="facts">
           <dt>Amount</dt>
           <dd>{formatMoney(data.amountCents)}</dd>
+          {data.asLowAs ? (
+            <>
+              <dt>As low as</dt>
+              <dd>
+                {formatMoney(data.asLowAs.monthlyPaymentCents)}/month for {data.asLowAs.termMonths}{" "}
+                months*
+              </dd>
+            </>
+          ) : null}
           <dt>Name</dt>
           <dd>
             {data.firstName} {data.lastName}
@@ -50,6 +70,7 @@ export default function Welcome() {
           <dt>Mobile</dt>
           <dd>ending in {data.phoneLast4}</dd>
         </dl>
+        {data.asLowAs ? <p className="muted small">* {data.asLowAs.disclosure}</p> : null}
         <p className="muted">
           It takes about two minutes. Checking your offers is a soft credit inquiry and won't affect
           your credit score.
