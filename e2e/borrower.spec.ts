@@ -17,7 +17,10 @@ for (const js of [false, true]) {
     test("approval: from the CRM call to the signed agreement", async ({ page, request }, info) => {
       const app = await offerFinancing(request, info.project.name);
       await page.goto(app.url);
-      await expect(page.getByText("$7,500.00")).toBeVisible();
+      await expect(page.getByText("$7,500.00", { exact: true })).toBeVisible();
+      // The estimate's "as low as" payment, with the disclosure that must go with it.
+      await expect(page.getByText(/^\$[\d,]+\.\d\d\/month for \d+ months\*$/)).toBeVisible();
+      await expect(page.getByText(/Subject to credit approval/)).toBeVisible();
       await expect(page.getByText("Jamie Rivera")).toBeVisible();
       if (js) await expectAccessible(page);
 

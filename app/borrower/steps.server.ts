@@ -8,7 +8,7 @@ import { getCipher } from "~/security/encryption.server";
 import type { Journey } from "./context.server";
 import { consentTexts, type ConsentKind } from "./consent-texts";
 import { ensureConsentTexts } from "./consent-texts.server";
-import { advance, type FormStep } from "./journey";
+import { advance, currentPage, type FormStep, type Page } from "./journey";
 
 type Client = ReturnType<typeof clientInfo>;
 
@@ -189,4 +189,28 @@ export async function submitApplication(journey: Journey, client: Client) {
     await audit(tx, borrowerAudit(journey, client, "application.submit"));
     return true;
   });
+}
+
+/**
+ * The page to show after a submit: the server holds the answer while the decision is made
+ * (≈20 ms once the job runner — nudged by the enqueue — claims it) so the borrower sees the
+ * result directly, and only a decision slower than `maxMs` falls back to the self-refreshing
+ * pending page (issue 17: no fixed wait). Reads only; polls the application's status.
+ */
+export async function pageAfterSubmit(
+  journey: Journey,
+  options: { maxMs?: number; pollMs?: number } = {},
+): Promise<Page> {
+  const deadline = Date.now() + (options.maxMs ?? 2000);
+  for (;;) {
+    const row = await journey.database.db
+      .select({ status: applications.status, step: applications.step })
+      .from(applications)
+      .where(eq(applications.id, journey.application.id))
+      .get();
+    if (!row) return "pending";
+    const page = currentPage({ status: row.status, completedStep: row.step as FormStep | null });
+    if (page !== "pending" || Date.now() >= deadline) return page;
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 40));
+  }
 }

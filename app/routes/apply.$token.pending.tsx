@@ -3,10 +3,13 @@ import { useLoaderData } from "@remix-run/react";
 import { loadJourney } from "~/borrower/context.server";
 import { BorrowerShell } from "~/borrower/ui";
 
-/** Refreshes itself every 3 s without JavaScript; the loader sends the borrower on once decided. */
+/**
+ * Only a decision slower than the ~2 s the submit waits for lands here (issue 17). Refreshes itself
+ * every second without JavaScript; the loader sends the borrower on once decided.
+ */
 export const meta: MetaFunction = () => [
   { title: "Checking your offers — FlowPay" },
-  { httpEquiv: "refresh", content: "3" },
+  { httpEquiv: "refresh", content: "1" },
 ];
 
 export async function loader({ params }: LoaderFunctionArgs) {

@@ -4,7 +4,7 @@ import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/audit/audit.server";
 import { guardPublicForm, loadJourney } from "~/borrower/context.server";
 import { pagePath } from "~/borrower/journey";
-import { submitApplication } from "~/borrower/steps.server";
+import { pageAfterSubmit, submitApplication } from "~/borrower/steps.server";
 import { BorrowerShell, Honeypot } from "~/borrower/ui";
 import { formatMoney } from "~/money/dollars";
 
@@ -29,7 +29,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const j = await loadJourney(params.token, "review");
   await guardPublicForm(request, await request.formData());
   await submitApplication(j, clientInfo(request));
-  return redirect(pagePath(j.token, "pending"));
+  // Straight to the decision when it is made within ~2 s; else the pending page (issue 17).
+  return redirect(pagePath(j.token, await pageAfterSubmit(j)));
 }
 
 export default function Review() {
