@@ -94,7 +94,8 @@ function unwrap(result: unknown) {
 }
 
 /** The status of a returned/thrown Response or of `data(…, { status })`, or 200 for plain data. */
-export function statusOf(result: unknown) {
+export function statusOf(result: unknown): number {
   if (result instanceof Response) return result.status;
-  return (result && typeof result === "object" && statuses.get(result)) || 200;
+  if (result && typeof result === "object") return statuses.get(result) ?? 200;
+  return 200;
 }
