@@ -37,6 +37,27 @@ export default tseslint.config(
     files: ["scripts/**", "e2e/**", "**/*.test.ts", "**/*.test.tsx"],
     rules: { "no-console": "off" },
   },
+  // One import alias (ADR 038): `~/` is the repository root (`~/app/…`, `~/db/…`, `~/jobs/…`,
+  // `~/adapters/…`); `./` stays for a module's own folder. Files Deno runs directly keep relative
+  // paths: Deno does not read tsconfig's paths.
+  {
+    files: ["app/**", "db/**", "jobs/**", "adapters/**", "scripts/**", "e2e/**"],
+    ignores: ["scripts/deno/**", "scripts/testing/writer-thread-stress.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["../*", "../../*"],
+              message:
+                "Import from another folder through the ~/ alias (the repository root, ADR 038)",
+            },
+          ],
+        },
+      ],
+    },
+  },
   // The import direction (ADR 038): routes → domain (app/<capability>) → the jobs enqueue API,
   // db and adapters. db and adapters import nothing of the app; nothing imports a route; no
   // production module imports a test helper or the demo seed. Test files may import anything.

@@ -1,7 +1,7 @@
 import { dirname } from "node:path";
-import { databaseFilePath } from "../db/client";
-import { migrateDatabase } from "../db/migrate";
-import { startJobRunner } from "../jobs/start.server";
+import { databaseFilePath } from "~/db/client";
+import { migrateDatabase } from "~/db/migrate";
+import { startJobRunner } from "~/jobs/start.server";
 import {
   assertPartnersConfigured,
   ConfigError,
@@ -30,7 +30,7 @@ import { exportReadinessMetrics } from "./observability/readiness-metrics.server
 import { startTracing } from "./observability/tracing.server";
 import { registerReadinessCheck } from "./readiness.server";
 import { describeStartupFailure } from "./startup-failure.server";
-import { singleton } from "~/singleton.server";
+import { singleton } from "~/app/singleton.server";
 
 type BootState = { startedAt: Date };
 

@@ -1,7 +1,7 @@
-import { openDatabase, type Database } from "../db/client";
+import { openDatabase, type Database } from "~/db/client";
 import { getEnv } from "./config/env.server";
 import { logger } from "./observability/logger.server";
-import { singleton } from "~/singleton.server";
+import { singleton } from "~/app/singleton.server";
 
 /**
  * The process's one database handle (and so its one write queue), a process singleton so a

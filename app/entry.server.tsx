@@ -4,7 +4,7 @@ import type { EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
 import { isbot } from "isbot";
-import { unavailableReason } from "../db/errors";
+import { unavailableReason } from "~/db/errors";
 import { unavailableRetryAfterSeconds } from "./api/errors.server";
 import { boot } from "./boot.server";
 import { getEnv } from "./config/env.server";

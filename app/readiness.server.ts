@@ -2,11 +2,11 @@ import { statfs } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
-import { unavailableReason } from "../db/errors";
-import { pendingMigrations } from "../db/migrate";
+import { unavailableReason } from "~/db/errors";
+import { pendingMigrations } from "~/db/migrate";
 import { getEnv } from "./config/env.server";
 import { getDatabase } from "./db.server";
-import { singleton } from "~/singleton.server";
+import { singleton } from "~/app/singleton.server";
 
 export type CheckResult = { ok: boolean; detail?: string };
 type Check = () => Promise<CheckResult>;

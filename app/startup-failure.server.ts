@@ -1,6 +1,6 @@
 import { dirname } from "node:path";
-import { unavailableReason } from "../db/errors";
-import { databaseFilePath } from "../db/client";
+import { unavailableReason } from "~/db/errors";
+import { databaseFilePath } from "~/db/client";
 import type { Env } from "./config/env.server";
 
 /**

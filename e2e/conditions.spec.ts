@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { generate } from "otplib";
-import { FieldCipher } from "../app/security/encryption.server";
-import { hashPassword } from "../app/security/password.server";
+import { FieldCipher } from "~/app/security/encryption.server";
+import { hashPassword } from "~/app/security/password.server";
 import { applyUntilSubmitted, dataDir, demoApiKey, e2eDatabase } from "./borrower-helpers";
 import { ready } from "./helpers";
 

@@ -1,7 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
-import type { Database, Tx } from "../db/client";
-import { outbox } from "../db/schema/index";
-import { audit, type AuditEntry } from "../app/audit/audit.server";
+import type { Database, Tx } from "~/db/client";
+import { outbox } from "~/db/schema/index";
+import { audit, type AuditEntry } from "~/app/audit/audit.server";
 import { nudgeRunner } from "./nudge.server";
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createTestDatabase } from "../db/testing";
+import { createTestDatabase } from "~/db/testing";
 import {
   discardDeadJob,
   JobKeyConflictError,

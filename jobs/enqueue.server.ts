@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import { runProgram, type Step } from "../db/native-writer.mjs";
-import { asSqlTx, type AnyTx } from "../db/sql-tx";
+import { runProgram, type Step } from "~/db/native-writer.mjs";
+import { asSqlTx, type AnyTx } from "~/db/sql-tx";
 import { JobPayloadError } from "./errors";
 import { nudgeRunner } from "./nudge.server";
 import type { JobDefinition } from "./registry";

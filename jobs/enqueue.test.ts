@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { sql } from "drizzle-orm";
-import { createTestDatabase } from "../db/testing";
+import { createTestDatabase } from "~/db/testing";
 import Sqlite from "libsql";
 import { enqueue, enqueueSteps } from "./enqueue.server";
 import { JobPayloadError } from "./errors";

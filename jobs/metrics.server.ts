@@ -1,7 +1,7 @@
 import client from "prom-client";
-import type { Database } from "../db/client";
-import { metrics } from "../app/observability/metrics.server";
-import { processSlot, singleton } from "../app/singleton.server";
+import type { Database } from "~/db/client";
+import { metrics } from "~/app/observability/metrics.server";
+import { processSlot, singleton } from "~/app/singleton.server";
 
 /**
  * The job runner's metrics on the process registry (/metrics): queue depth by kind and state and

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createTestDatabase } from "../db/testing";
-import { metrics } from "../app/observability/metrics.server";
+import { createTestDatabase } from "~/db/testing";
+import { metrics } from "~/app/observability/metrics.server";
 import { enqueue } from "./enqueue.server";
 import { PermanentError } from "./errors";
 import { queueDepth } from "./metrics.server";

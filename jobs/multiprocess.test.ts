@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTestDatabase } from "../db/testing";
+import { createTestDatabase } from "~/db/testing";
 import { enqueue } from "./enqueue.server";
 import { createEffectsTable, effectJob } from "./testing/effect-job";
 import { waitFor } from "./testing/helpers";

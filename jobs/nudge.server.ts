@@ -4,7 +4,7 @@
  * commits: that is safe, because the runner's claim goes through the same write queue as that
  * transaction (database.serialized), so it runs after the commit (or rollback) — see ADR 012.
  */
-import { singleton } from "../app/singleton.server";
+import { singleton } from "~/app/singleton.server";
 
 type Waker = () => void;
 

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { z } from "zod";
-import type { Database } from "../db/client";
+import type { Database } from "~/db/client";
 import type { RateLimit } from "./rate-limit";
 
 /** Lower runs first. */

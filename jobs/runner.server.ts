@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { BatchResult } from "../db/native-writer.mjs";
+import type { BatchResult } from "~/db/native-writer.mjs";
 import type { Logger } from "pino";
-import type { Database } from "../db/client";
-import { logger as rootLogger } from "../app/observability/logger.server";
+import type { Database } from "~/db/client";
+import { logger as rootLogger } from "~/app/observability/logger.server";
 import { pruneCompletedJobs } from "./admin.server";
 import { backoffMs } from "./backoff";
 import { canStartWithinLease, claimWant, ewma } from "./capacity";

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createTestDatabase } from "../db/testing";
+import { createTestDatabase } from "~/db/testing";
 import { retryDeadJob } from "./admin.server";
 import { backoffMs } from "./backoff";
 import { enqueue } from "./enqueue.server";

@@ -1,5 +1,5 @@
-import type { Row } from "../db/native-writer.mjs";
-import type { SqlValue } from "../db/sql-tx";
+import type { Row } from "~/db/native-writer.mjs";
+import type { SqlValue } from "~/db/sql-tx";
 
 /**
  * The runner's statements, as plain SQL on the libSQL client (no ORM on the hot path). Every

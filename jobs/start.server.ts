@@ -1,15 +1,15 @@
-import type { Database } from "../db/client";
-import type { Env } from "../app/config/env.server";
+import type { Database } from "~/db/client";
+import type { Env } from "~/app/config/env.server";
 import { createAppJobRegistry } from "./handlers/index";
 import { sendSmsJob } from "./handlers/send-sms.definition";
 import { syncToCrmJob } from "./handlers/sync-to-crm.definition";
 import type { JobRegistry } from "./registry";
 import { JobRunner } from "./runner.server";
-import { retentionRules, type RetentionSettings } from "../app/retention/policy";
-import { applyRetention } from "../app/retention/prune.server";
-import { logger } from "../app/observability/logger.server";
+import { retentionRules, type RetentionSettings } from "~/app/retention/policy";
+import { applyRetention } from "~/app/retention/prune.server";
+import { logger } from "~/app/observability/logger.server";
 import { crmSyncRateLimit, smsRateLimit } from "./throughput";
-import { singleton } from "../app/singleton.server";
+import { singleton } from "~/app/singleton.server";
 
 type RunnerEnv = Pick<
   Env,

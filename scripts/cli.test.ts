@@ -7,13 +7,13 @@ import { fileURLToPath } from "node:url";
 import { createClient } from "@libsql/client";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../db/client";
-import { sha256Hex } from "../app/security/hash.server";
-import { FieldCipher } from "../app/security/encryption.server";
-import { verifyPassword } from "../app/security/password.server";
-import { verifyTotp } from "../app/security/totp.server";
-import { encryptedColumns } from "../app/security/reencrypt.server";
-import { demo } from "../app/demo/seed.server";
+import { openDatabase, type Database } from "~/db/client";
+import { sha256Hex } from "~/app/security/hash.server";
+import { FieldCipher } from "~/app/security/encryption.server";
+import { verifyPassword } from "~/app/security/password.server";
+import { verifyTotp } from "~/app/security/totp.server";
+import { encryptedColumns } from "~/app/security/reencrypt.server";
+import { demo } from "~/app/demo/seed.server";
 
 /**
  * The operator CLI as operators run it: a subprocess (`tsx scripts/cli.ts …`) against its own

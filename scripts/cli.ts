@@ -10,9 +10,9 @@
  * `{"error":{"message","code"}}` on stderr). Exit codes: 0 ok, 1 failure, 2 usage error.
  */
 import { parseArgs } from "node:util";
-import { openDatabase, type Database } from "../db/client";
-import { migrateDatabase } from "../db/migrate";
-import { getEnv } from "../app/config/env.server";
+import { openDatabase, type Database } from "~/db/client";
+import { migrateDatabase } from "~/db/migrate";
+import { getEnv } from "~/app/config/env.server";
 import * as registered from "./cli/groups";
 import {
   cliActor,

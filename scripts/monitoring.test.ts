@@ -1,11 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { jobMetrics } from "../jobs/metrics.server";
-import "../app/observability/business-metrics.server";
-import { watchDiskSpace } from "../app/observability/host-metrics.server";
-import { metrics } from "../app/observability/metrics.server";
-import { exportReadinessMetrics } from "../app/observability/readiness-metrics.server";
+import { jobMetrics } from "~/jobs/metrics.server";
+import "~/app/observability/business-metrics.server";
+import { watchDiskSpace } from "~/app/observability/host-metrics.server";
+import { metrics } from "~/app/observability/metrics.server";
+import { exportReadinessMetrics } from "~/app/observability/readiness-metrics.server";
 
 /**
  * The alert rules shipped in docs/monitoring are checked and unit-tested with Prometheus's own

@@ -7,7 +7,7 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { createClient } from "@libsql/client";
 import { afterAll, describe, expect, it } from "vitest";
-import { litestreamBinary } from "../db/replication/restore";
+import { litestreamBinary } from "~/db/replication/restore";
 import { freePort } from "./testing/spawn-server";
 
 /**

@@ -10,10 +10,10 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError, parseEnv } from "../app/config/env.server";
+import { ConfigError, parseEnv } from "~/app/config/env.server";
 import { denoServeArgs } from "./deno/command";
-import { demo } from "../app/demo/seed.server";
-import { currentTotp } from "../app/security/totp.server";
+import { demo } from "~/app/demo/seed.server";
+import { currentTotp } from "~/app/security/totp.server";
 
 const root = process.cwd();
 const useDeno = process.argv.includes("--deno");

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import { mimeParts, startFakeSmtp, type FakeSmtp } from "./fake-smtp";
 import { createEmailAdapter } from "./index";
 import { domainOf, messageIdFor } from "./message-id";

@@ -4,7 +4,7 @@
  * give it, a retry with the same idempotency key records nothing new, and a few magic
  * recipients fail the way an SMTP server does (docs/sandbox/email.md).
  */
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import { PARTNER, messageIdFor } from "./message-id";
 import { type EmailAdapter, type EmailAttachment, type EmailMessage } from "./types";
 

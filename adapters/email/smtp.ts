@@ -15,7 +15,7 @@
  *   refuses) are permanent. See docs/sandbox/email.md.
  */
 import nodemailer, { type NodemailerError } from "nodemailer";
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import { PARTNER, domainOf, messageIdFor } from "./message-id";
 import { type EmailAdapter, type EmailMessage } from "./types";
 

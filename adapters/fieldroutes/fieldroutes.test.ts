@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import { startFakeFieldRoutes, type FakeFieldRoutes } from "./fake-server";
 import { classifySuccessFalse, formatFieldRoutesDate, noteMarker, redact } from "./internal";
 import { createFieldRoutesCrm, type FieldRoutesCrmConfig } from "./live";

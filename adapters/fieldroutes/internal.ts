@@ -3,7 +3,7 @@
  * `success: false`, the note marker, redaction. Not part of the adapter's interface.
  */
 import { createHash } from "node:crypto";
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import { type CrmCallListener, type CrmCallLog, type FieldRoutesCredentials } from "./types";
 
 export const PARTNER = "fieldroutes";

@@ -29,7 +29,7 @@ import {
   isBrokenCircuitError,
 } from "cockatiel";
 import { z } from "zod";
-import { PartnerError, isPermanentHttpStatus } from "../shared/errors";
+import { PartnerError, isPermanentHttpStatus } from "~/adapters/shared/errors";
 import {
   ID_PATTERN,
   MAX_GET_IDS,

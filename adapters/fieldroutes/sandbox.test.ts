@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import { noteMarker } from "./internal";
 import {
   SANDBOX_OFFICE_NAME,

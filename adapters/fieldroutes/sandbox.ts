@@ -12,7 +12,7 @@
  * `sandbox: true`), so the sync log screens work in development.
  */
 import { createHash } from "node:crypto";
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import {
   ID_PATTERN,
   PARTNER,

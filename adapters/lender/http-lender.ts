@@ -19,7 +19,7 @@
  */
 import { ConsecutiveBreaker, circuitBreaker, handleWhen, isBrokenCircuitError } from "cockatiel";
 import { type z } from "zod";
-import { PartnerError, isPermanentHttpStatus } from "../shared/errors";
+import { PartnerError, isPermanentHttpStatus } from "~/adapters/shared/errors";
 import { describeFetchError } from "./internal";
 import { LENDER_SIGNATURE_HEADER, verifyLenderWebhook } from "./signature";
 import { type CreateLoanInput, type DisbursementInput, type LenderAdapter } from "./types";

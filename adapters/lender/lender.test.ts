@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import { createHttpLender, type HttpLenderConfig } from "./http-lender";
 import {
   LenderConfigError,

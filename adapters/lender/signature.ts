@@ -4,7 +4,7 @@
  * send several `v1=` values in one header (one per secret); any one matching is enough.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import { type LenderEvent } from "./types";
 import { webhookEventSchema } from "./wire";
 

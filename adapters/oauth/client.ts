@@ -17,7 +17,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { decodeJwt } from "jose";
 import { z } from "zod";
-import { PartnerError, isPermanentHttpStatus } from "../shared/errors";
+import { PartnerError, isPermanentHttpStatus } from "~/adapters/shared/errors";
 
 export type OAuthClientConfig = {
   authorizeUrl: string;

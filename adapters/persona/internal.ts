@@ -1,5 +1,5 @@
 /** Bits the sandbox, the live adapter and the webhook code share. Not part of the interface. */
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 
 export const PARTNER = "persona";
 

@@ -10,7 +10,7 @@
  * - Every call is bounded by `timeoutMs` and the caller's AbortSignal.
  * - Facts marked *unconfirmed* live in one place each: `hostedFlowUrl`, `FRAUD_SIGNAL_BY_CHECK`.
  */
-import { PartnerError, isPermanentHttpStatus } from "../shared/errors";
+import { PartnerError, isPermanentHttpStatus } from "~/adapters/shared/errors";
 import { PARTNER, abortedError, invalidResponse, isRecord, timeoutError } from "./internal";
 import { confidenceFor, parseKycStatus } from "./status";
 import { type IdentityAdapter, type KycResult } from "./types";

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { type AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import { startFakePersona, type FakePersona } from "./fake-server";
 import { IdentityConfigError, createIdentityAdapter } from "./index";
 import { createPersona, hostedFlowUrl } from "./live";

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import {
   SANDBOX_WEBHOOK_SECRET,
   clearSandboxInquiries,

@@ -6,7 +6,7 @@
  * `redirectUrl?inquiry-id=<id>&sandbox=1`. See docs/sandbox/persona.md.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import { STATUS_BY_EVENT } from "./events";
 import { PARTNER, abortedError } from "./internal";
 import { confidenceFor } from "./status";

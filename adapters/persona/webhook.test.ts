@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import { applyInOrder, statusForEvent } from "./events";
 import { type KycEvent } from "./types";
 import {

@@ -1,5 +1,5 @@
 /** Bits the sandbox and the live adapter share. Not part of the adapter's interface. */
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 
 export const PARTNER = "plaid";
 

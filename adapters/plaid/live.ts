@@ -28,7 +28,7 @@ import type {
   TransactionsUpdateStatus,
 } from "plaid";
 import type * as PlaidSdk from "plaid";
-import { PartnerError, isPartnerError, isPermanentHttpStatus } from "../shared/errors";
+import { PartnerError, isPartnerError, isPermanentHttpStatus } from "~/adapters/shared/errors";
 import { PARTNER, abortedError, timeoutError } from "./internal";
 import { isoDate, summarizeBank } from "./summary";
 import { type BankLinkAdapter, type BankSummary } from "./types";

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import {
   FAKE_PLAID_STANDARD_PUBLIC_TOKEN,
   standardItem,

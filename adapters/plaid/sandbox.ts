@@ -10,7 +10,7 @@
  * (same code), against its own ES256 key: sign a body with `signSandboxWebhook` (a script,
  * a test, a demo) and post it to the webhook route.
  */
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import { PARTNER, abortedError } from "./internal";
 import { findSandboxBank, sandboxBanks, type SandboxBankId } from "./sandbox-banks";
 import { sandboxDataset } from "./sandbox-data";

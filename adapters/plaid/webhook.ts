@@ -22,7 +22,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { decodeProtectedHeader, errors as joseErrors, importJWK, jwtVerify } from "jose";
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import { webhookRejected } from "./internal";
 
 /** A webhook verification key as Plaid returns it (an EC P-256 JWK plus dates). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { MOCK_LENDER_SANDBOX_WEBHOOK_SECRET } from "../lender/index";
-import { SANDBOX_WEBHOOK_SECRET } from "../persona/sandbox";
-import { SANDBOX_AUTH_TOKEN } from "../twilio/sandbox";
+import { MOCK_LENDER_SANDBOX_WEBHOOK_SECRET } from "~/adapters/lender/index";
+import { SANDBOX_WEBHOOK_SECRET } from "~/adapters/persona/sandbox";
+import { SANDBOX_AUTH_TOKEN } from "~/adapters/twilio/sandbox";
 import { isPublicSandboxSecret, publicSandboxSecrets } from "./sandbox-secrets";
 
 describe("the sandboxes' public secrets", () => {

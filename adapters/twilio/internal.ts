@@ -1,6 +1,6 @@
 /** Bits the sandbox and the live adapter share. Not part of the adapter's interface. */
 import twilio from "twilio";
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import { type SmsStatus } from "./types";
 
 export const PARTNER = "twilio";

@@ -12,7 +12,7 @@
 import twilio from "twilio";
 import type TwilioRequestClient from "twilio/lib/base/RequestClient";
 import type TwilioResponse from "twilio/lib/http/response";
-import { PartnerError, isPermanentHttpStatus } from "../shared/errors";
+import { PartnerError, isPermanentHttpStatus } from "~/adapters/shared/errors";
 import {
   PARTNER,
   abortedError,

@@ -4,7 +4,7 @@
  * numbers fail the way Twilio does (docs/sandbox/twilio.md).
  */
 import { createHash } from "node:crypto";
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import { PARTNER, abortedError, validateTwilioSignature } from "./internal";
 import { type SmsAdapter, type SmsSendRequest, type SmsSendResult, type SmsStatus } from "./types";
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { type AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PartnerError } from "../shared/errors";
+import { PartnerError } from "~/adapters/shared/errors";
 import { startFakeTwilio, twilioSignature, type FakeTwilio } from "./fake-server";
 import { createSmsAdapter, SmsConfigError } from "./index";
 import { createTwilioSms, type TwilioSmsConfig } from "./live";

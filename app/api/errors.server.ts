@@ -1,4 +1,4 @@
-import { getRequestContext, newRequestId } from "~/observability/request-context.server";
+import { getRequestContext, newRequestId } from "~/app/observability/request-context.server";
 
 /** The error codes of docs/product/api.md's error table, with their HTTP status. */
 export const errorStatus = {

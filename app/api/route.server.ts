@@ -1,7 +1,7 @@
-import { unavailableReason } from "../../db/errors";
+import { unavailableReason } from "~/db/errors";
 import { apiError, unavailableError } from "./errors.server";
 import { ApiFailure } from "./body.server";
-import { logger } from "~/observability/logger.server";
+import { logger } from "~/app/observability/logger.server";
 
 /**
  * Wraps an /api/v1 loader or action: an ApiFailure becomes its response, a Remix Response is

@@ -1,7 +1,7 @@
-import type { Step } from "../../db/native-writer.mjs";
-import { insertSql, runSteps, type AnyTx } from "../../db/sql-tx";
-import { getEnv } from "~/config/env.server";
-import { getRequestContext } from "~/observability/request-context.server";
+import type { Step } from "~/db/native-writer.mjs";
+import { insertSql, runSteps, type AnyTx } from "~/db/sql-tx";
+import { getEnv } from "~/app/config/env.server";
+import { getRequestContext } from "~/app/observability/request-context.server";
 
 export type AuditEntry = {
   actorType: "operator" | "api_key" | "borrower" | "system" | "cli";

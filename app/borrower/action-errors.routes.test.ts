@@ -3,20 +3,20 @@
  * not exist or is malformed answers 404 with a page, never 500 (expired and revoked links, 410,
  * are covered by the journey tests).
  */
-import { appDatabase } from "../../scripts/testing/app-harness";
+import { appDatabase } from "~/scripts/testing/app-harness";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { callOps, statusOf } from "../../scripts/testing/ops-harness";
+import { callOps, statusOf } from "~/scripts/testing/ops-harness";
 
 const routes = {
-  "apply.$token._index": await import("~/routes/apply.$token._index"),
-  "apply.$token.details": await import("~/routes/apply.$token.details"),
-  "apply.$token.consents": await import("~/routes/apply.$token.consents"),
-  "apply.$token.bank": await import("~/routes/apply.$token.bank"),
-  "apply.$token.identity": await import("~/routes/apply.$token.identity"),
-  "apply.$token.review": await import("~/routes/apply.$token.review"),
-  "apply.$token.sign": await import("~/routes/apply.$token.sign"),
-  "apply.$token.conditions": await import("~/routes/apply.$token.conditions"),
+  "apply.$token._index": await import("~/app/routes/apply.$token._index"),
+  "apply.$token.details": await import("~/app/routes/apply.$token.details"),
+  "apply.$token.consents": await import("~/app/routes/apply.$token.consents"),
+  "apply.$token.bank": await import("~/app/routes/apply.$token.bank"),
+  "apply.$token.identity": await import("~/app/routes/apply.$token.identity"),
+  "apply.$token.review": await import("~/app/routes/apply.$token.review"),
+  "apply.$token.sign": await import("~/app/routes/apply.$token.sign"),
+  "apply.$token.conditions": await import("~/app/routes/apply.$token.conditions"),
 };
 
 describe("borrower forms with an unknown or malformed link", () => {

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { inflateSync } from "node:zlib";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { describe, expect, it } from "vitest";
-import { adverseActionNoticeView, creditor } from "~/decisioning/adverse-action";
-import { sandboxCreditor } from "~/lending/creditors";
+import { adverseActionNoticeView, creditor } from "~/app/decisioning/adverse-action";
+import { sandboxCreditor } from "~/app/lending/creditors";
 import { agreementText, buildAgreement } from "./agreement";
 import {
   renderAgreementPdf,

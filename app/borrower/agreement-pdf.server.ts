@@ -8,7 +8,7 @@ import {
   StandardFonts,
   type RGB,
 } from "pdf-lib";
-import { type AdverseActionNoticeView } from "~/decisioning/adverse-action";
+import { type AdverseActionNoticeView } from "~/app/decisioning/adverse-action";
 import { agreementText, type AgreementDocument } from "./agreement";
 import { toWinAnsi, truncate, wrapText } from "./pdf-text";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { creditor } from "~/decisioning/adverse-action";
-import { formatMoney } from "~/money/dollars";
+import { creditor } from "~/app/decisioning/adverse-action";
+import { formatMoney } from "~/app/money/dollars";
 import {
   AgreementInputError,
   agreementText,

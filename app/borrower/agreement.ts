@@ -1,6 +1,6 @@
-import type { Disclosure } from "~/decisioning/disclosure";
-import { formatMoney } from "~/money/dollars";
-import type { ScheduleRow } from "~/decisioning/money";
+import type { Disclosure } from "~/app/decisioning/disclosure";
+import { formatMoney } from "~/app/money/dollars";
+import type { ScheduleRow } from "~/app/decisioning/money";
 
 /**
  * The borrower's loan agreement as one data model: the sign page renders it as HTML, the

@@ -1,13 +1,13 @@
-import { isPartnerError } from "../../adapters/shared/errors";
-import type { clientInfo } from "~/audit/audit.server";
-import { logger } from "~/observability/logger.server";
+import { isPartnerError } from "~/adapters/shared/errors";
+import type { clientInfo } from "~/app/audit/audit.server";
+import { logger } from "~/app/observability/logger.server";
 import type { Journey } from "./context.server";
 import { getBankLink } from "./partners.server";
 import { saveBankLink } from "./steps.server";
 import { storedBankSummary } from "./webhooks-plaid.server";
 
 /** The sandbox's banks, offered as buttons on the bank step (routes reach adapters through here). */
-export { sandboxBanks } from "../../adapters/plaid/sandbox-banks";
+export { sandboxBanks } from "~/adapters/plaid/sandbox-banks";
 
 /**
  * Exchanges the public token and summarises balances and transactions — network calls, so

@@ -1,17 +1,12 @@
-import {
-  appDatabase,
-  callRoute,
-  createMerchant,
-  jsonHeaders,
-} from "../../scripts/testing/app-harness";
+import { appDatabase, callRoute, createMerchant, jsonHeaders } from "~/scripts/testing/app-harness";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { applications } from "../../db/schema/index";
-import * as offerRoute from "~/routes/api.v1.crm.offer-financing";
-import * as resendRoute from "~/routes/api.v1.crm.applications.$applicationId.resend";
-import * as cancelRoute from "~/routes/api.v1.crm.applications.$applicationId.cancel";
-import * as welcomeRoute from "~/routes/apply.$token._index";
-import * as closedRoute from "~/routes/apply.$token.closed";
+import { applications } from "~/db/schema/index";
+import * as offerRoute from "~/app/routes/api.v1.crm.offer-financing";
+import * as resendRoute from "~/app/routes/api.v1.crm.applications.$applicationId.resend";
+import * as cancelRoute from "~/app/routes/api.v1.crm.applications.$applicationId.cancel";
+import * as welcomeRoute from "~/app/routes/apply.$token._index";
+import * as closedRoute from "~/app/routes/apply.$token.closed";
 import { closedMessage, closedReasons, type ClosedReason } from "./closed";
 
 /**

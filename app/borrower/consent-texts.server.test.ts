@@ -5,16 +5,16 @@
  * text (or hash) it does not hold. The consents step stores the borrower's optional TCPA answer.
  */
 const { appDatabase, callRoute, createMerchant, jsonHeaders } =
-  await import("../../scripts/testing/app-harness");
-const { offerFinancing } = await import("../../scripts/testing/borrower-harness");
+  await import("~/scripts/testing/app-harness");
+const { offerFinancing } = await import("~/scripts/testing/borrower-harness");
 const { loadJourney } = await import("./context.server");
 const steps = await import("./steps.server");
 
 import { createHash } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { newId } from "../../db/ids";
-import { consents } from "../../db/schema/index";
+import { newId } from "~/db/ids";
+import { consents } from "~/db/schema/index";
 import { consentTexts, consentTextHash, type ConsentKind } from "./consent-texts";
 import {
   ensureConsentTexts,
@@ -139,7 +139,7 @@ describe("consent texts", () => {
   });
 
   it("the CRM's send_sms attestation is recorded with the application: the text's version and hash, the API key, the time", async () => {
-    const route = await import("~/routes/api.v1.crm.offer-financing");
+    const route = await import("~/app/routes/api.v1.crm.offer-financing");
     const create = async (sendSms: boolean) => {
       const n = `${Date.now().toString(36)}-${sendSms}`;
       const response = await callRoute(route, {

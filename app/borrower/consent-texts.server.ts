@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
-import type { Tx } from "../../db/client";
-import { consentTextVersions } from "../../db/schema/index";
+import type { Tx } from "~/db/client";
+import { consentTextVersions } from "~/db/schema/index";
 import { consentTextHash, consentTexts, type ConsentKind } from "./consent-texts";
 
 /**

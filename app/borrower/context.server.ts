@@ -1,11 +1,11 @@
 import { json, redirect } from "@remix-run/node";
 import { eq } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { customers, merchants, serviceJobs, type applications } from "../../db/schema/index";
-import { createRateLimiter } from "~/api/rate-limit.server";
-import { clientInfo } from "~/audit/audit.server";
-import { getEnv } from "~/config/env.server";
-import { getDatabase } from "~/db.server";
+import type { Database } from "~/db/client";
+import { customers, merchants, serviceJobs, type applications } from "~/db/schema/index";
+import { createRateLimiter } from "~/app/api/rate-limit.server";
+import { clientInfo } from "~/app/audit/audit.server";
+import { getEnv } from "~/app/config/env.server";
+import { getDatabase } from "~/app/db.server";
 import {
   currentPage,
   mayVisit,
@@ -15,7 +15,7 @@ import {
   type Page,
 } from "./journey";
 import { resolveLink } from "./links.server";
-import { singleton } from "~/singleton.server";
+import { singleton } from "~/app/singleton.server";
 
 export type Journey = {
   database: Database;

@@ -1,5 +1,5 @@
-import type { Disclosure } from "~/decisioning/disclosure";
-import { formatMoney } from "~/money/dollars";
+import type { Disclosure } from "~/app/decisioning/disclosure";
+import { formatMoney } from "~/app/money/dollars";
 
 /**
  * The federal Truth-in-Lending box (Reg Z §1026.18) of one offer. "Annual percentage rate" and

@@ -3,8 +3,8 @@
  * kind (the signed agreement, the adverse action notice, the credit score disclosure).
  */
 import { and, desc, eq } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { documents } from "../../db/schema/index";
+import type { Database } from "~/db/client";
+import { documents } from "~/db/schema/index";
 
 export type DocumentKind = (typeof documents.$inferSelect)["kind"];
 

@@ -1,7 +1,7 @@
-import { isPartnerError } from "../../adapters/shared/errors";
-import type { clientInfo } from "~/audit/audit.server";
-import { appUrl } from "~/config/env.server";
-import { logger } from "~/observability/logger.server";
+import { isPartnerError } from "~/adapters/shared/errors";
+import type { clientInfo } from "~/app/audit/audit.server";
+import { appUrl } from "~/app/config/env.server";
+import { logger } from "~/app/observability/logger.server";
 import type { Journey } from "./context.server";
 import { pagePath } from "./journey";
 import { getIdentity } from "./partners.server";

@@ -1,13 +1,13 @@
-import { randomBytesPooled } from "../../db/random";
+import { randomBytesPooled } from "~/db/random";
 import { and, eq, isNull } from "drizzle-orm";
-import type { Database, Tx } from "../../db/client";
-import type { Step } from "../../db/native-writer.mjs";
-import { insertSql, runSteps, type AnyTx } from "../../db/sql-tx";
-import { newId } from "../../db/ids";
-import { applicationLinks, applications, loans } from "../../db/schema/index";
-import { getEnv, appUrl } from "~/config/env.server";
-import { getCipher } from "~/security/encryption.server";
-import { sha256Hex } from "~/security/hash.server";
+import type { Database, Tx } from "~/db/client";
+import type { Step } from "~/db/native-writer.mjs";
+import { insertSql, runSteps, type AnyTx } from "~/db/sql-tx";
+import { newId } from "~/db/ids";
+import { applicationLinks, applications, loans } from "~/db/schema/index";
+import { getEnv, appUrl } from "~/app/config/env.server";
+import { getCipher } from "~/app/security/encryption.server";
+import { sha256Hex } from "~/app/security/hash.server";
 
 const tokenContext = "application_links.token";
 

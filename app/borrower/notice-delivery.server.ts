@@ -1,20 +1,20 @@
 import { and, eq, isNull } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { newId } from "../../db/ids";
+import type { Database } from "~/db/client";
+import { newId } from "~/db/ids";
 import {
   adverseActionNotices,
   applications,
   customers,
   documents,
   merchants,
-} from "../../db/schema/index";
-import { audit } from "~/audit/audit.server";
+} from "~/db/schema/index";
+import { audit } from "~/app/audit/audit.server";
 import {
   loadAdverseActionNotice,
   type StoredAdverseActionNotice,
-} from "~/decisioning/adverse-action.server";
-import { queueEmail } from "~/messaging/email.server";
-import { sha256Hex } from "~/security/hash.server";
+} from "~/app/decisioning/adverse-action.server";
+import { queueEmail } from "~/app/messaging/email.server";
+import { sha256Hex } from "~/app/security/hash.server";
 import { renderNoticePdf } from "./agreement-pdf.server";
 
 export type NoticeDelivery =

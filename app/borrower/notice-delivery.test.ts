@@ -5,24 +5,24 @@
  * `deliver-adverse-action-notice` job, committed with the decline (ADR 016): a crash between
  * the decline and the delivery delays the notice, never loses or doubles it.
  */
-const { appDatabase, createMerchant } = await import("../../scripts/testing/app-harness");
+const { appDatabase, createMerchant } = await import("~/scripts/testing/app-harness");
 const { applicationRow, offerFinancing, runJobsInFreshProcess, runPendingJobs } =
-  await import("../../scripts/testing/borrower-harness");
+  await import("~/scripts/testing/borrower-harness");
 const { loadJourney } = await import("./context.server");
 const { linkBank } = await import("./bank.server");
 const steps = await import("./steps.server");
 const { deliverAdverseActionNotice } = await import("./notice-delivery.server");
 const { enqueueNoticeDelivery, insertReviewDeclineNotice, loadAdverseActionNotice } =
-  await import("~/decisioning/adverse-action.server");
-const { ensureDecisioningDefaults } = await import("~/decisioning/seed.server");
+  await import("~/app/decisioning/adverse-action.server");
+const { ensureDecisioningDefaults } = await import("~/app/decisioning/seed.server");
 
 import { createHash } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { sandboxEmails } from "../../adapters/email/index";
-import { applications, decisions, documents, messages } from "../../db/schema/index";
-import { enqueue } from "../../jobs/enqueue.server";
-import { decideApplicationJob } from "../../jobs/handlers/decide-application.definition";
+import { sandboxEmails } from "~/adapters/email/index";
+import { applications, decisions, documents, messages } from "~/db/schema/index";
+import { enqueue } from "~/jobs/enqueue.server";
+import { decideApplicationJob } from "~/jobs/handlers/decide-application.definition";
 
 const database = await appDatabase();
 await ensureDecisioningDefaults(database);

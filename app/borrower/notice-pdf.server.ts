@@ -4,10 +4,10 @@
  * served when it exists; otherwise the same deterministic rendering is produced on demand.
  */
 import { and, desc, eq } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { documents } from "../../db/schema/index";
-import { loadAdverseActionNotice } from "~/decisioning/adverse-action.server";
-import { sha256Hex } from "~/security/hash.server";
+import type { Database } from "~/db/client";
+import { documents } from "~/db/schema/index";
+import { loadAdverseActionNotice } from "~/app/decisioning/adverse-action.server";
+import { sha256Hex } from "~/app/security/hash.server";
 import { renderNoticePdf } from "./agreement-pdf.server";
 
 export type PdfFile = { bytes: Uint8Array; sha256: string };

@@ -1,7 +1,7 @@
 import { and, eq, gte } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { applications, customers, decisions, merchants, messages } from "../../db/schema/index";
-import { queueSms } from "~/messaging/sms.server";
+import type { Database } from "~/db/client";
+import { applications, customers, decisions, merchants, messages } from "~/db/schema/index";
+import { queueSms } from "~/app/messaging/sms.server";
 
 /**
  * Tells the borrower their decision is ready, once per decision (the job may run again after a

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, isNull } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { decisions, offers } from "../../db/schema/index";
-import type { Disclosure } from "~/decisioning/disclosure";
+import type { Database } from "~/db/client";
+import { decisions, offers } from "~/db/schema/index";
+import type { Disclosure } from "~/app/decisioning/disclosure";
 
 export type OfferView = {
   id: string;

@@ -1,11 +1,11 @@
-import { createBankLink } from "../../adapters/plaid/index";
-import type { BankLinkAdapter } from "../../adapters/plaid/types";
-import { createIdentityAdapter } from "../../adapters/persona/index";
-import type { IdentityAdapter } from "../../adapters/persona/types";
+import { createBankLink } from "~/adapters/plaid/index";
+import type { BankLinkAdapter } from "~/adapters/plaid/types";
+import { createIdentityAdapter } from "~/adapters/persona/index";
+import type { IdentityAdapter } from "~/adapters/persona/types";
 import { randomBytes } from "node:crypto";
-import { createSandboxIdentity } from "../../adapters/persona/sandbox";
-import { appUrl, getEnv, isProduction, namedSandbox } from "~/config/env.server";
-import { singleton } from "~/singleton.server";
+import { createSandboxIdentity } from "~/adapters/persona/sandbox";
+import { appUrl, getEnv, isProduction, namedSandbox } from "~/app/config/env.server";
+import { singleton } from "~/app/singleton.server";
 
 /**
  * Plaid when configured, the documented sandbox banks otherwise or when named in

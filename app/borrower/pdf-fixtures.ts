@@ -1,6 +1,6 @@
-import { creditor } from "~/decisioning/adverse-action";
-import { buildDisclosure } from "~/decisioning/disclosure";
-import { amortize, percentOfCents } from "~/decisioning/money";
+import { creditor } from "~/app/decisioning/adverse-action";
+import { buildDisclosure } from "~/app/decisioning/disclosure";
+import { amortize, percentOfCents } from "~/app/decisioning/money";
 import type { AgreementInput } from "./agreement";
 
 /**

@@ -1,7 +1,7 @@
 import { json, type TypedResponse } from "@remix-run/node";
-import { unavailableReason } from "../../db/errors";
-import { unavailableRetryAfterSeconds } from "~/api/errors.server";
-import { logger } from "~/observability/logger.server";
+import { unavailableReason } from "~/db/errors";
+import { unavailableRetryAfterSeconds } from "~/app/api/errors.server";
+import { logger } from "~/app/observability/logger.server";
 
 /** What a borrower reads when their answers could not be saved (ADR 024). */
 export const retryLaterMessage =

@@ -1,10 +1,10 @@
 import { and, eq } from "drizzle-orm";
-import { newId } from "../../db/ids";
-import { applications, consents, customers } from "../../db/schema/index";
-import { enqueue } from "../../jobs/enqueue.server";
-import { decideApplicationJob } from "../../jobs/handlers/decide-application.definition";
-import { audit, type clientInfo } from "~/audit/audit.server";
-import { getCipher } from "~/security/encryption.server";
+import { newId } from "~/db/ids";
+import { applications, consents, customers } from "~/db/schema/index";
+import { enqueue } from "~/jobs/enqueue.server";
+import { decideApplicationJob } from "~/jobs/handlers/decide-application.definition";
+import { audit, type clientInfo } from "~/app/audit/audit.server";
+import { getCipher } from "~/app/security/encryption.server";
 import type { Journey } from "./context.server";
 import { consentTexts, type ConsentKind } from "./consent-texts";
 import { ensureConsentTexts } from "./consent-texts.server";

@@ -1,7 +1,7 @@
-import { appDatabase, createMerchant } from "../../scripts/testing/app-harness";
+import { appDatabase, createMerchant } from "~/scripts/testing/app-harness";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { applications } from "../../db/schema/index";
+import { applications } from "~/db/schema/index";
 import type { Journey } from "./context.server";
 import { pageAfterSubmit } from "./steps.server";
 
@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 
 async function submitted() {
-  const { offerFinancing } = await import("../../scripts/testing/borrower-harness");
+  const { offerFinancing } = await import("~/scripts/testing/borrower-harness");
   const { applicationId } = await offerFinancing(merchant.key);
   const database = await appDatabase();
   await database.write((tx) =>

@@ -55,4 +55,4 @@ export function Honeypot() {
 }
 
 /** The one FieldError (app/ui/fields.tsx), where the borrower's pages have always found it. */
-export { FieldError } from "~/ui/fields";
+export { FieldError } from "~/app/ui/fields";

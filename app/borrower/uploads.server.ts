@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { MaxPartSizeExceededError, unstable_parseMultipartFormData } from "@remix-run/node";
-import { getCipher } from "~/security/encryption.server";
-import { encryptionContext } from "~/security/reencrypt.server";
+import { getCipher } from "~/app/security/encryption.server";
+import { encryptionContext } from "~/app/security/reencrypt.server";
 import { checkUpload, maxUploadBytes, uploadErrors, type UploadCheck } from "./uploads";
 
 /**

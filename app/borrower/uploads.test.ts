@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { appDatabase } from "../../scripts/testing/app-harness";
+import { appDatabase } from "~/scripts/testing/app-harness";
 import {
   checkUpload,
   maxUploadBytes,

@@ -1,16 +1,16 @@
 import { and, eq, gte, inArray, lt } from "drizzle-orm";
-import { applyInOrder, parseKycStatus } from "../../adapters/persona/index";
-import { STATUS_STAGE } from "../../adapters/persona/status";
-import type { KycEvent, KycStatus } from "../../adapters/persona/types";
-import { isPartnerError } from "../../adapters/shared/errors";
-import type { Database, Tx } from "../../db/client";
-import { applications, webhookEvents } from "../../db/schema/index";
-import { enqueue } from "../../jobs/enqueue.server";
-import { applyKycEventJob } from "../../jobs/handlers/apply-kyc-event.definition";
-import { audit } from "~/audit/audit.server";
-import { isProduction } from "~/config/env.server";
-import { recordWebhookEvent } from "~/messaging/webhooks.server";
-import { logger } from "~/observability/logger.server";
+import { applyInOrder, parseKycStatus } from "~/adapters/persona/index";
+import { STATUS_STAGE } from "~/adapters/persona/status";
+import type { KycEvent, KycStatus } from "~/adapters/persona/types";
+import { isPartnerError } from "~/adapters/shared/errors";
+import type { Database, Tx } from "~/db/client";
+import { applications, webhookEvents } from "~/db/schema/index";
+import { enqueue } from "~/jobs/enqueue.server";
+import { applyKycEventJob } from "~/jobs/handlers/apply-kyc-event.definition";
+import { audit } from "~/app/audit/audit.server";
+import { isProduction } from "~/app/config/env.server";
+import { recordWebhookEvent } from "~/app/messaging/webhooks.server";
+import { logger } from "~/app/observability/logger.server";
 import { getIdentity } from "./partners.server";
 
 /**

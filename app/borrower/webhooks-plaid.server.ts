@@ -1,15 +1,15 @@
 import { and, eq, inArray } from "drizzle-orm";
-import type { BankSummary } from "../../adapters/plaid/types";
-import { isPartnerError } from "../../adapters/shared/errors";
-import type { Database } from "../../db/client";
-import { applications } from "../../db/schema/index";
-import { enqueue } from "../../jobs/enqueue.server";
-import { refreshBankSummaryJob } from "../../jobs/handlers/refresh-bank-summary.definition";
-import { audit } from "~/audit/audit.server";
-import { recordWebhookEvent } from "~/messaging/webhooks.server";
-import { logger } from "~/observability/logger.server";
-import { getCipher } from "~/security/encryption.server";
-import { sha256Hex } from "~/security/hash.server";
+import type { BankSummary } from "~/adapters/plaid/types";
+import { isPartnerError } from "~/adapters/shared/errors";
+import type { Database } from "~/db/client";
+import { applications } from "~/db/schema/index";
+import { enqueue } from "~/jobs/enqueue.server";
+import { refreshBankSummaryJob } from "~/jobs/handlers/refresh-bank-summary.definition";
+import { audit } from "~/app/audit/audit.server";
+import { recordWebhookEvent } from "~/app/messaging/webhooks.server";
+import { logger } from "~/app/observability/logger.server";
+import { getCipher } from "~/app/security/encryption.server";
+import { sha256Hex } from "~/app/security/hash.server";
 import { getBankLink } from "./partners.server";
 
 /**

@@ -4,9 +4,9 @@
  * server that is APP_URL. The jobs the routes enqueue are run by the handlers the server
  * registers.
  */
-import { startFakePersona } from "../../adapters/persona/fake-server";
-import { startFakePlaid, standardItem } from "../../adapters/plaid/fake-server";
-import { startRouteServer } from "../../scripts/testing/route-server";
+import { startFakePersona } from "~/adapters/persona/fake-server";
+import { startFakePlaid, standardItem } from "~/adapters/plaid/fake-server";
+import { startRouteServer } from "~/scripts/testing/route-server";
 
 const plaidCredentials = { clientId: "fake-plaid-client", secret: "fake-plaid-secret" };
 const personaKey = "persona_sandbox_fake_key";
@@ -15,8 +15,8 @@ const fakePlaid = await startFakePlaid(plaidCredentials);
 const fakePersona = await startFakePersona({ apiKey: personaKey, webhookSecrets: personaSecrets });
 
 const appServer = await startRouteServer({
-  "/api/v1/webhooks/plaid": () => import("~/routes/api.v1.webhooks.plaid"),
-  "/api/v1/webhooks/persona": () => import("~/routes/api.v1.webhooks.persona"),
+  "/api/v1/webhooks/plaid": () => import("~/app/routes/api.v1.webhooks.plaid"),
+  "/api/v1/webhooks/persona": () => import("~/app/routes/api.v1.webhooks.persona"),
 });
 process.env.APP_URL = appServer.url;
 process.env.PLAID_CLIENT_ID = plaidCredentials.clientId;
@@ -28,9 +28,9 @@ process.env.PERSONA_WEBHOOK_SECRETS = personaSecrets.join(",");
 process.env.PERSONA_BASE_URL = fakePersona.url;
 process.env.PERSONA_HOSTED_BASE_URL = fakePersona.url;
 
-const { appDatabase, createMerchant } = await import("../../scripts/testing/app-harness");
+const { appDatabase, createMerchant } = await import("~/scripts/testing/app-harness");
 const { applicationRow, jobsOf, offerFinancing, runPendingJobs } =
-  await import("../../scripts/testing/borrower-harness");
+  await import("~/scripts/testing/borrower-harness");
 const { loadJourney } = await import("./context.server");
 const { linkBank } = await import("./bank.server");
 const { startIdentityCheck } = await import("./identity.server");
@@ -38,7 +38,7 @@ const { getBankLink, getIdentity } = await import("./partners.server");
 
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { applications, auditLogs, webhookEvents } from "../../db/schema/index";
+import { applications, auditLogs, webhookEvents } from "~/db/schema/index";
 
 afterAll(async () => {
   await fakePlaid.close();

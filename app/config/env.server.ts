@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { publicSandboxSecrets } from "../../adapters/shared/sandbox-secrets";
+import { publicSandboxSecrets } from "~/adapters/shared/sandbox-secrets";
 
 /**
  * Every environment variable FlowPay reads, validated once at boot.

@@ -1,5 +1,5 @@
-import type { Database } from "../../db/client";
-import { logger } from "~/observability/logger.server";
+import type { Database } from "~/db/client";
+import { logger } from "~/app/observability/logger.server";
 import { ensureDemoCrmConnection } from "./connections.server";
 import { schedulePoll } from "./poll.server";
 

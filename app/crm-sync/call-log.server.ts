@@ -7,12 +7,12 @@
  * waits for its rows before it returns, so a finished sync has its log.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Database } from "../../db/client";
-import { newId } from "../../db/ids";
-import { crmSyncLogs } from "../../db/schema/index";
-import type { CrmCallListener, CrmCallLog } from "../../adapters/fieldroutes/index";
-import { businessMetrics } from "~/observability/business-metrics.server";
-import { logger } from "~/observability/logger.server";
+import type { Database } from "~/db/client";
+import { newId } from "~/db/ids";
+import { crmSyncLogs } from "~/db/schema/index";
+import type { CrmCallListener, CrmCallLog } from "~/adapters/fieldroutes/index";
+import { businessMetrics } from "~/app/observability/business-metrics.server";
+import { logger } from "~/app/observability/logger.server";
 
 export type CallScope = {
   database: Database;

@@ -10,9 +10,9 @@
  * circuitStateOf.
  */
 import { and, eq, ne } from "drizzle-orm";
-import type { Database, Tx } from "../../db/client";
-import { newId } from "../../db/ids";
-import { crmConnections, merchants } from "../../db/schema/index";
+import type { Database, Tx } from "~/db/client";
+import { newId } from "~/db/ids";
+import { crmConnections, merchants } from "~/db/schema/index";
 import {
   createFieldRoutesCrm,
   createSandboxCrm,
@@ -20,14 +20,14 @@ import {
   type CrmAdapter,
   type FieldRoutesCredentials,
   type FieldRoutesCrm,
-} from "../../adapters/fieldroutes/index";
-import { isPartnerError } from "../../adapters/shared/errors";
-import { PermanentError } from "../../jobs/errors";
-import { audit, type AuditEntry } from "~/audit/audit.server";
-import { getEnv, isProduction } from "~/config/env.server";
-import { getCipher } from "~/security/encryption.server";
+} from "~/adapters/fieldroutes/index";
+import { isPartnerError } from "~/adapters/shared/errors";
+import { PermanentError } from "~/jobs/errors";
+import { audit, type AuditEntry } from "~/app/audit/audit.server";
+import { getEnv, isProduction } from "~/app/config/env.server";
+import { getCipher } from "~/app/security/encryption.server";
 import { crmCallListener, withCrmCallLog } from "./call-log.server";
-import { singleton } from "~/singleton.server";
+import { singleton } from "~/app/singleton.server";
 
 export const credentialsContext = "crm_connections.credentials";
 

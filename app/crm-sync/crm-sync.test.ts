@@ -6,7 +6,7 @@
  * thresholds and timeouts (set below) keep it quick; nothing asserts on timing.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { startFakeFieldRoutes } from "../../adapters/fieldroutes/fake-server";
+import { startFakeFieldRoutes } from "~/adapters/fieldroutes/fake-server";
 
 const credentials = {
   subdomain: "acme",
@@ -19,19 +19,19 @@ process.env.FIELDROUTES_TIMEOUT_MS = "300";
 process.env.FIELDROUTES_BREAKER_FAILURES = "3";
 process.env.FIELDROUTES_HALF_OPEN_MS = "300";
 
-const { appDatabase, createMerchant } = await import("../../scripts/testing/app-harness");
-const { openApplication } = await import("~/lending/test-helpers");
+const { appDatabase, createMerchant } = await import("~/scripts/testing/app-harness");
+const { openApplication } = await import("~/app/lending/test-helpers");
 const { connectFieldRoutes, disconnectCrm, circuitStateOf, verifyCrmConnection } =
   await import("./connections.server");
 const { syncApplicationToCrm } = await import("./sync.server");
 const { pollCrm } = await import("./poll.server");
-const { createAppJobRegistry } = await import("../../jobs/handlers/index");
-const { testRunner, manualClock, waitFor, jobRow } = await import("../../jobs/testing/helpers");
-const { clearSandboxCrm, sandboxCrmState } = await import("../../adapters/fieldroutes/index");
+const { createAppJobRegistry } = await import("~/jobs/handlers/index");
+const { testRunner, manualClock, waitFor, jobRow } = await import("~/jobs/testing/helpers");
+const { clearSandboxCrm, sandboxCrmState } = await import("~/adapters/fieldroutes/index");
 
 import { and, eq, ne } from "drizzle-orm";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { crmConnections, crmSyncLogs, outbox } from "../../db/schema/index";
+import { crmConnections, crmSyncLogs, outbox } from "~/db/schema/index";
 
 const database = await appDatabase();
 const system = { actorType: "system" as const, actorId: "test" };

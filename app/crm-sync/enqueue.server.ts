@@ -1,6 +1,6 @@
-import type { AnyTx } from "../../db/sql-tx";
-import { enqueue, enqueueSteps } from "../../jobs/enqueue.server";
-import { syncToCrmJob, type CrmSyncEvent } from "../../jobs/handlers/sync-to-crm.definition";
+import type { AnyTx } from "~/db/sql-tx";
+import { enqueue, enqueueSteps } from "~/jobs/enqueue.server";
+import { syncToCrmJob, type CrmSyncEvent } from "~/jobs/handlers/sync-to-crm.definition";
 
 /**
  * Enqueues the CRM write-back of one status change, in the caller's transaction (so it exists

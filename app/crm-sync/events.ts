@@ -4,9 +4,9 @@
  * form, what shows on the job). Pure; the marker that makes each write idempotent is added by
  * the adapter (note) or by sync.server.ts (appointment line).
  */
-import type { ApplicationStatus } from "../../db/schema/applications";
-import { crmSyncEvents, type CrmSyncEvent } from "../../jobs/handlers/sync-to-crm.definition";
-import { formatMoney } from "~/money/dollars";
+import type { ApplicationStatus } from "~/db/schema/applications";
+import { crmSyncEvents, type CrmSyncEvent } from "~/jobs/handlers/sync-to-crm.definition";
+import { formatMoney } from "~/app/money/dollars";
 
 export { crmSyncEvents, type CrmSyncEvent };
 

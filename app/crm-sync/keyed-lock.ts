@@ -4,7 +4,7 @@
  * no conditional update (a FieldRoutes appointment's notes) and for OAuth refreshes (rotating
  * refresh tokens). Other processes are not covered: callers say what they do about that.
  */
-import { singleton } from "~/singleton.server";
+import { singleton } from "~/app/singleton.server";
 
 const locks = singleton("keyedLocks", () => new Map<string, Promise<unknown>>());
 

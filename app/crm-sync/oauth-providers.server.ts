@@ -7,8 +7,8 @@
  * which CRM it was for.
  */
 import { z } from "zod";
-import { createOAuthClient, type OAuthClient } from "../../adapters/oauth/index";
-import { appUrl, ConfigError, getEnv } from "~/config/env.server";
+import { createOAuthClient, type OAuthClient } from "~/adapters/oauth/index";
+import { appUrl, ConfigError, getEnv } from "~/app/config/env.server";
 
 export const oauthCallbackPath = "/api/v1/crm/fieldroutes/callback";
 

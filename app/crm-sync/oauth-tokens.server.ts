@@ -8,14 +8,14 @@
  * the connection "error": an operator must reconnect; it is never retried in a loop.
  */
 import { and, eq, lte } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { crmConnections } from "../../db/schema/index";
-import { DEFAULT_REFRESH_SKEW_MS } from "../../adapters/oauth/index";
-import { isPartnerError } from "../../adapters/shared/errors";
-import { PermanentError } from "../../jobs/errors";
-import { businessMetrics } from "~/observability/business-metrics.server";
-import { logger } from "~/observability/logger.server";
-import { getCipher } from "~/security/encryption.server";
+import type { Database } from "~/db/client";
+import { crmConnections } from "~/db/schema/index";
+import { DEFAULT_REFRESH_SKEW_MS } from "~/adapters/oauth/index";
+import { isPartnerError } from "~/adapters/shared/errors";
+import { PermanentError } from "~/jobs/errors";
+import { businessMetrics } from "~/app/observability/business-metrics.server";
+import { logger } from "~/app/observability/logger.server";
+import { getCipher } from "~/app/security/encryption.server";
 import { markConnectionError } from "./connections.server";
 import { serialized } from "./keyed-lock";
 import { accessTokenContext, refreshTokenContext } from "./oauth.server";

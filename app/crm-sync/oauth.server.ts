@@ -11,15 +11,15 @@
  *   crm_connections (auth_kind "oauth").
  */
 import { and, eq, gt, isNull, lt } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { newId } from "../../db/ids";
-import { crmConnections, oauthStates } from "../../db/schema/index";
-import { parseAuthorizationCallback } from "../../adapters/oauth/index";
-import { isPartnerError } from "../../adapters/shared/errors";
-import { audit } from "~/audit/audit.server";
-import { businessMetrics } from "~/observability/business-metrics.server";
-import { getCipher } from "~/security/encryption.server";
-import { sha256Hex } from "~/security/hash.server";
+import type { Database } from "~/db/client";
+import { newId } from "~/db/ids";
+import { crmConnections, oauthStates } from "~/db/schema/index";
+import { parseAuthorizationCallback } from "~/adapters/oauth/index";
+import { isPartnerError } from "~/adapters/shared/errors";
+import { audit } from "~/app/audit/audit.server";
+import { businessMetrics } from "~/app/observability/business-metrics.server";
+import { getCipher } from "~/app/security/encryption.server";
+import { sha256Hex } from "~/app/security/hash.server";
 import { crmConnectionFor, type Actor } from "./connections.server";
 import { oauthClientFor } from "./oauth-providers.server";
 

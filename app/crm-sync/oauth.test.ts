@@ -4,7 +4,7 @@
  * detection): start → the CRM's redirect → our callback route → encrypted tokens that work;
  * state single-use and bound to the operator's session; refresh before expiry, one at a time.
  */
-import { startFakeOAuthCrm } from "../../adapters/oauth/fake-oauth-server";
+import { startFakeOAuthCrm } from "~/adapters/oauth/fake-oauth-server";
 
 process.env.APP_URL = "https://flowpay.test";
 const redirectUri = "https://flowpay.test/api/v1/crm/fieldroutes/callback";
@@ -27,19 +27,18 @@ process.env.CRM_OAUTH_PROVIDERS = JSON.stringify([
   },
 ]);
 
-const { appDatabase, callRoute, createMerchant } =
-  await import("../../scripts/testing/app-harness");
+const { appDatabase, callRoute, createMerchant } = await import("~/scripts/testing/app-harness");
 const { startOAuthConnection, completeOAuthCallback } = await import("./oauth.server");
 const { refreshIfNeeded, refreshExpiringConnections, withAccessToken } =
   await import("./oauth-tokens.server");
-const { sessionCookie } = await import("~/ops/session.server");
-const { getCipher } = await import("~/security/encryption.server");
-const callbackRoute = await import("~/routes/api.v1.crm.fieldroutes.callback");
+const { sessionCookie } = await import("~/app/ops/session.server");
+const { getCipher } = await import("~/app/security/encryption.server");
+const callbackRoute = await import("~/app/routes/api.v1.crm.fieldroutes.callback");
 
 import { and, eq, ne } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { newId } from "../../db/ids";
-import { crmConnections, oauthStates, operators, operatorSessions } from "../../db/schema/index";
+import { newId } from "~/db/ids";
+import { crmConnections, oauthStates, operators, operatorSessions } from "~/db/schema/index";
 
 const database = await appDatabase();
 const merchant = await createMerchant({ name: "Green Lawns" });

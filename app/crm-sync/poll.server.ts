@@ -10,13 +10,13 @@
  * office's read quota is small); `schedulePoll` at boot makes sure one is pending.
  */
 import { and, eq, gte, inArray, ne } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { applications, crmConnections, outbox, serviceJobs } from "../../db/schema/index";
-import { noteMarker } from "../../adapters/fieldroutes/index";
-import { enqueue } from "../../jobs/enqueue.server";
-import { pollCrmJob } from "../../jobs/handlers/poll-crm.definition";
-import { syncToCrmJob } from "../../jobs/handlers/sync-to-crm.definition";
-import { logger } from "~/observability/logger.server";
+import type { Database } from "~/db/client";
+import { applications, crmConnections, outbox, serviceJobs } from "~/db/schema/index";
+import { noteMarker } from "~/adapters/fieldroutes/index";
+import { enqueue } from "~/jobs/enqueue.server";
+import { pollCrmJob } from "~/jobs/handlers/poll-crm.definition";
+import { syncToCrmJob } from "~/jobs/handlers/sync-to-crm.definition";
+import { logger } from "~/app/observability/logger.server";
 import { withCrmCallLog } from "./call-log.server";
 import { crmTargetFor } from "./connections.server";
 import { enqueueCrmSync } from "./enqueue.server";

@@ -12,17 +12,10 @@
  * permanent ones go to the dead letters; rejected credentials also mark the connection.
  */
 import { eq } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import {
-  applications,
-  customers,
-  loans,
-  merchants,
-  offers,
-  serviceJobs,
-} from "../../db/schema/index";
-import { noteMarker } from "../../adapters/fieldroutes/index";
-import { isPartnerError } from "../../adapters/shared/errors";
+import type { Database } from "~/db/client";
+import { applications, customers, loans, merchants, offers, serviceJobs } from "~/db/schema/index";
+import { noteMarker } from "~/adapters/fieldroutes/index";
+import { isPartnerError } from "~/adapters/shared/errors";
 import { logCrmCall, withCrmCallLog } from "./call-log.server";
 import { crmTargetFor, markConnectionError } from "./connections.server";
 import { serialized } from "./keyed-lock";

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { newId } from "../../db/ids";
-import { apiKeys, merchants } from "../../db/schema/index";
-import { audit, type AuditEntry } from "~/audit/audit.server";
-import { sha256Hex } from "~/security/hash.server";
+import type { Database } from "~/db/client";
+import { newId } from "~/db/ids";
+import { apiKeys, merchants } from "~/db/schema/index";
+import { audit, type AuditEntry } from "~/app/audit/audit.server";
+import { sha256Hex } from "~/app/security/hash.server";
 import { forgetAuthenticatedKeys, rememberKey, rememberedKey } from "./key-cache.server";
 
 export const defaultKeyLifetimeDays = 90;

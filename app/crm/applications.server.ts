@@ -1,7 +1,7 @@
-import type { applications } from "../../db/schema/index";
+import type { applications } from "~/db/schema/index";
 import type { ApplicationResponse } from "./schemas";
 import type { MerchantScope } from "./merchant-scope.server";
-import type { Database } from "../../db/client";
+import type { Database } from "~/db/client";
 
 type ApplicationRow = typeof applications.$inferSelect;
 

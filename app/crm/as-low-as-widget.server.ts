@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { AsLowAsOutcome } from "~/decisioning/as-low-as";
-import { formatMoney } from "~/money/dollars";
+import type { AsLowAsOutcome } from "~/app/decisioning/as-low-as";
+import { formatMoney } from "~/app/money/dollars";
 
 /**
  * The public "as low as" widget a merchant embeds in its own web site (an iframe): static HTML,

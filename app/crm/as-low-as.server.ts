@@ -1,8 +1,8 @@
 import { and, eq } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { merchants } from "../../db/schema/index";
-import { asLowAs, type AsLowAsOutcome } from "~/decisioning/as-low-as";
-import { getPublishedPricing } from "~/decisioning/pricing-rules.server";
+import type { Database } from "~/db/client";
+import { merchants } from "~/db/schema/index";
+import { asLowAs, type AsLowAsOutcome } from "~/app/decisioning/as-low-as";
+import { getPublishedPricing } from "~/app/decisioning/pricing-rules.server";
 
 type MerchantRow = typeof merchants.$inferSelect;
 

@@ -1,14 +1,9 @@
-import {
-  appDatabase,
-  callRoute,
-  createMerchant,
-  jsonHeaders,
-} from "../../scripts/testing/app-harness";
+import { appDatabase, callRoute, createMerchant, jsonHeaders } from "~/scripts/testing/app-harness";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ensureDecisioningDefaults } from "~/decisioning/seed.server";
-import * as apiRoute from "~/routes/api.v1.crm.as-low-as";
-import * as widgetRoute from "~/routes/widgets.as-low-as.$merchantSlug";
-import * as welcomeRoute from "~/routes/apply.$token._index";
+import { ensureDecisioningDefaults } from "~/app/decisioning/seed.server";
+import * as apiRoute from "~/app/routes/api.v1.crm.as-low-as";
+import * as widgetRoute from "~/app/routes/widgets.as-low-as.$merchantSlug";
+import * as welcomeRoute from "~/app/routes/apply.$token._index";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -116,7 +111,7 @@ describe("GET /widgets/as-low-as/{merchant_slug}", () => {
 
 describe("the borrower's start page", () => {
   it("shows the estimate's 'as low as' payment with its disclosure, the same as the API", async () => {
-    const { offerFinancing } = await import("../../scripts/testing/borrower-harness");
+    const { offerFinancing } = await import("~/scripts/testing/borrower-harness");
     const { token } = await offerFinancing(merchant.key);
     const page = (await welcomeRoute.loader({
       request: new Request(`https://flowpay.test/apply/${token}`),

@@ -4,16 +4,16 @@ import {
   callRoute,
   createMerchant,
   jsonHeaders,
-} from "../../scripts/testing/app-harness";
+} from "~/scripts/testing/app-harness";
 import { eq, sql } from "drizzle-orm";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { apiKeys, applications, merchants } from "../../db/schema/index";
-import * as offerRoute from "~/routes/api.v1.crm.offer-financing";
-import * as getRoute from "~/routes/api.v1.crm.applications.$applicationId";
-import * as resendRoute from "~/routes/api.v1.crm.applications.$applicationId.resend";
-import * as cancelRoute from "~/routes/api.v1.crm.applications.$applicationId.cancel";
-import { resolveLink } from "~/borrower/links.server";
+import { apiKeys, applications, merchants } from "~/db/schema/index";
+import * as offerRoute from "~/app/routes/api.v1.crm.offer-financing";
+import * as getRoute from "~/app/routes/api.v1.crm.applications.$applicationId";
+import * as resendRoute from "~/app/routes/api.v1.crm.applications.$applicationId.resend";
+import * as cancelRoute from "~/app/routes/api.v1.crm.applications.$applicationId.cancel";
+import { resolveLink } from "~/app/borrower/links.server";
 import { offerFinancing } from "./offer-financing.server";
 import { offerFinancingRequest } from "./schemas";
 import { rotateApiKey, revokeApiKey } from "./api-keys.server";

@@ -1,11 +1,11 @@
-import { apiError } from "~/api/errors.server";
-import { ApiFailure } from "~/api/body.server";
-import { createRateLimiter, rateLimitedResponse } from "~/api/rate-limit.server";
-import { clientInfo } from "~/audit/audit.server";
-import { getEnv } from "~/config/env.server";
-import { getDatabase } from "~/db.server";
+import { apiError } from "~/app/api/errors.server";
+import { ApiFailure } from "~/app/api/body.server";
+import { createRateLimiter, rateLimitedResponse } from "~/app/api/rate-limit.server";
+import { clientInfo } from "~/app/audit/audit.server";
+import { getEnv } from "~/app/config/env.server";
+import { getDatabase } from "~/app/db.server";
 import { authenticateApiKey, type AuthenticatedKey } from "./api-keys.server";
-import { singleton } from "~/singleton.server";
+import { singleton } from "~/app/singleton.server";
 
 export type CrmCaller = AuthenticatedKey & {
   /** RateLimit-* headers every answer to this caller carries. */

@@ -1,6 +1,6 @@
-import type { Row, Step, StepArg } from "../../db/native-writer.mjs";
-import { getCipher } from "~/security/encryption.server";
-import { sha256Hex } from "~/security/hash.server";
+import type { Row, Step, StepArg } from "~/db/native-writer.mjs";
+import { getCipher } from "~/app/security/encryption.server";
+import { sha256Hex } from "~/app/security/hash.server";
 
 const responseContext = "idempotency_keys.response_body";
 

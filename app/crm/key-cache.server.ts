@@ -1,5 +1,5 @@
-import type { apiKeys, merchants } from "../../db/schema/index";
-import { singleton } from "~/singleton.server";
+import type { apiKeys, merchants } from "~/db/schema/index";
+import { singleton } from "~/app/singleton.server";
 
 /**
  * Keys that authenticated recently, with their merchant, remembered for a few seconds: every CRM

@@ -1,5 +1,5 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
-import type { Database, Tx } from "../../db/client";
+import type { Database, Tx } from "~/db/client";
 import {
   applicationLinks,
   applications,
@@ -9,7 +9,7 @@ import {
   messages,
   offers,
   serviceJobs,
-} from "../../db/schema/index";
+} from "~/db/schema/index";
 
 type Reader = Database["db"] | Tx;
 

@@ -1,17 +1,17 @@
-import type { Database } from "../../db/client";
-import { openApplicationStatuses, signedApplicationStatuses } from "../../db/schema/applications";
-import { newId } from "../../db/ids";
-import { insertSql } from "../../db/sql-tx";
-import { apiError } from "~/api/errors.server";
-import { ApiFailure } from "~/api/body.server";
-import { ProgramFailure, type ProgramResult, type Step } from "../../db/native-writer.mjs";
-import { nudgeRunner } from "../../jobs/nudge.server";
-import { auditStep } from "~/audit/audit.server";
-import { merchantSmsAttestation } from "~/borrower/consent-texts.server";
-import { applyUrl, linkSteps, linkToken } from "~/borrower/links.server";
-import { crmSyncSteps } from "~/crm-sync/enqueue.server";
-import { optOutCheckStep, smsSteps } from "~/messaging/sms.server";
-import { formatMoney } from "~/money/dollars";
+import type { Database } from "~/db/client";
+import { openApplicationStatuses, signedApplicationStatuses } from "~/db/schema/applications";
+import { newId } from "~/db/ids";
+import { insertSql } from "~/db/sql-tx";
+import { apiError } from "~/app/api/errors.server";
+import { ApiFailure } from "~/app/api/body.server";
+import { ProgramFailure, type ProgramResult, type Step } from "~/db/native-writer.mjs";
+import { nudgeRunner } from "~/jobs/nudge.server";
+import { auditStep } from "~/app/audit/audit.server";
+import { merchantSmsAttestation } from "~/app/borrower/consent-texts.server";
+import { applyUrl, linkSteps, linkToken } from "~/app/borrower/links.server";
+import { crmSyncSteps } from "~/app/crm-sync/enqueue.server";
+import { optOutCheckStep, smsSteps } from "~/app/messaging/sms.server";
+import { formatMoney } from "~/app/money/dollars";
 import type { CrmCaller } from "./guard.server";
 import {
   idempotencyLookupStep,

@@ -1,11 +1,11 @@
-import { appDatabase, createMerchant } from "../../scripts/testing/app-harness";
+import { appDatabase, createMerchant } from "~/scripts/testing/app-harness";
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../db/client";
-import { runProgram } from "../../db/native-writer.mjs";
-import { merchants } from "../../db/schema/index";
-import { drizzleSqlTx } from "../../db/sql-tx";
-import { ApiFailure } from "~/api/body.server";
+import type { Database } from "~/db/client";
+import { runProgram } from "~/db/native-writer.mjs";
+import { merchants } from "~/db/schema/index";
+import { drizzleSqlTx } from "~/db/sql-tx";
+import { ApiFailure } from "~/app/api/body.server";
 import { requestHash } from "./idempotency.server";
 import { offerFinancing } from "./offer-financing.server";
 import { offerFinancingRequest } from "./schemas";

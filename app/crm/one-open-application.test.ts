@@ -1,18 +1,13 @@
-import {
-  appDatabase,
-  callRoute,
-  createMerchant,
-  jsonHeaders,
-} from "../../scripts/testing/app-harness";
+import { appDatabase, callRoute, createMerchant, jsonHeaders } from "~/scripts/testing/app-harness";
 import { readFileSync } from "node:fs";
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { applications, smsOptOuts } from "../../db/schema/index";
-import * as offerRoute from "~/routes/api.v1.crm.offer-financing";
-import * as getRoute from "~/routes/api.v1.crm.applications.$applicationId";
-import * as resendRoute from "~/routes/api.v1.crm.applications.$applicationId.resend";
-import { resolveLink } from "~/borrower/links.server";
-import { messageBody } from "~/messaging/sms.server";
+import { applications, smsOptOuts } from "~/db/schema/index";
+import * as offerRoute from "~/app/routes/api.v1.crm.offer-financing";
+import * as getRoute from "~/app/routes/api.v1.crm.applications.$applicationId";
+import * as resendRoute from "~/app/routes/api.v1.crm.applications.$applicationId.resend";
+import { resolveLink } from "~/app/borrower/links.server";
+import { messageBody } from "~/app/messaging/sms.server";
 
 /**
  * One open application per merchant and CRM job (ADR 026) and saying what really happened to

@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { apiHandler } from "~/api/route.server";
+import { apiHandler } from "~/app/api/route.server";
 import { openApiDocument } from "./openapi.server";
 
 describe("the OpenAPI document", () => {

@@ -1,9 +1,8 @@
 // A limit of 3 a minute (reads and writes), set before the harness reads the configuration.
 process.env.CRM_RATE_LIMIT_PER_MINUTE = "3";
 process.env.CRM_READ_RATE_LIMIT_PER_MINUTE = "3";
-const { callRoute, createMerchant, jsonHeaders } =
-  await import("../../scripts/testing/app-harness");
-const getRoute = await import("~/routes/api.v1.crm.applications.$applicationId");
+const { callRoute, createMerchant, jsonHeaders } = await import("~/scripts/testing/app-harness");
+const getRoute = await import("~/app/routes/api.v1.crm.applications.$applicationId");
 
 import { describe, expect, it } from "vitest";
 

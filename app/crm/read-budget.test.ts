@@ -3,13 +3,12 @@ process.env.CRM_RATE_LIMIT_PER_MINUTE = "2";
 process.env.CRM_READ_RATE_LIMIT_PER_MINUTE = "5";
 // Each test its own client address (X-Forwarded-For), so their per-address budgets stay apart.
 process.env.TRUST_PROXY = "true";
-const { callRoute, createMerchant, jsonHeaders } =
-  await import("../../scripts/testing/app-harness");
-const offerRoute = await import("~/routes/api.v1.crm.offer-financing");
-const getRoute = await import("~/routes/api.v1.crm.applications.$applicationId");
-const resendRoute = await import("~/routes/api.v1.crm.applications.$applicationId.resend");
+const { callRoute, createMerchant, jsonHeaders } = await import("~/scripts/testing/app-harness");
+const offerRoute = await import("~/app/routes/api.v1.crm.offer-financing");
+const getRoute = await import("~/app/routes/api.v1.crm.applications.$applicationId");
+const resendRoute = await import("~/app/routes/api.v1.crm.applications.$applicationId.resend");
 const { requireCrmCaller } = await import("./guard.server");
-const { ApiFailure } = await import("~/api/body.server");
+const { ApiFailure } = await import("~/app/api/body.server");
 
 import { describe, expect, it } from "vitest";
 

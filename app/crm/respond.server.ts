@@ -1,6 +1,6 @@
-import { apiError } from "~/api/errors.server";
-import { ApiFailure } from "~/api/body.server";
-import { sha256Hex } from "~/security/hash.server";
+import { apiError } from "~/app/api/errors.server";
+import { ApiFailure } from "~/app/api/body.server";
+import { sha256Hex } from "~/app/security/hash.server";
 
 /** JSON answer to a CRM caller, with its RateLimit-* headers. */
 export function crmJson(

@@ -1,15 +1,15 @@
 import { desc, eq } from "drizzle-orm";
-import type { Database, Tx } from "../../db/client";
-import { newId } from "../../db/ids";
-import { enqueue } from "../../jobs/enqueue.server";
-import { deliverAdverseActionNoticeJob } from "../../jobs/handlers/deliver-adverse-action-notice.definition";
+import type { Database, Tx } from "~/db/client";
+import { newId } from "~/db/ids";
+import { enqueue } from "~/jobs/enqueue.server";
+import { deliverAdverseActionNoticeJob } from "~/jobs/handlers/deliver-adverse-action-notice.definition";
 import {
   adverseActionNotices,
   applications,
   customers,
   decisions,
   merchants,
-} from "../../db/schema/index";
+} from "~/db/schema/index";
 import {
   adverseActionNoticeView,
   buildAdverseAction,
@@ -17,7 +17,7 @@ import {
   type AdverseActionNoticeView,
   type CreditScoreDisclosure,
 } from "./adverse-action";
-import { creditorFor } from "~/lending/lenders.server";
+import { creditorFor } from "~/app/lending/lenders.server";
 import type { DecisionSnapshot } from "./engine";
 import { reasonSpec } from "./reasons";
 

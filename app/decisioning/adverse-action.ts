@@ -1,5 +1,5 @@
-import { sandboxCreditor, type Creditor } from "~/lending/creditors";
-import { formatMoney } from "~/money/dollars";
+import { sandboxCreditor, type Creditor } from "~/app/lending/creditors";
+import { formatMoney } from "~/app/money/dollars";
 import type { CreditInput } from "./inputs";
 import { reasonSpec } from "./reasons";
 

@@ -1,4 +1,4 @@
-import { formatMoney } from "~/money/dollars";
+import { formatMoney } from "~/app/money/dollars";
 import { parseRate } from "./decimal";
 import { generateOffers, type MerchantTerms, type Offer, type PricingTable } from "./pricing";
 

@@ -1,5 +1,5 @@
-import { createExperian, type CreditBureau } from "../../adapters/experian/index";
-import { getEnv, isProduction, namedSandbox } from "~/config/env.server";
+import { createExperian, type CreditBureau } from "~/adapters/experian/index";
+import { getEnv, isProduction, namedSandbox } from "~/app/config/env.server";
 
 let bureau: CreditBureau | undefined;
 

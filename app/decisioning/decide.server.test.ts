@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newId } from "../../db/ids";
+import { newId } from "~/db/ids";
 import {
   adverseActionNotices,
   applications,
@@ -13,14 +13,14 @@ import {
   merchants,
   offers,
   serviceJobs,
-} from "../../db/schema/index";
-import { createTestDatabase } from "../../db/testing";
-import { startFakeExperian, type FakeExperian } from "../../adapters/experian/fake-server";
-import { createLiveExperian } from "../../adapters/experian/live";
-import { createSandboxExperian, sandboxCases } from "../../adapters/experian/sandbox";
-import type { CreditBureau } from "../../adapters/experian/types";
-import { consentTexts, consentTextHash } from "~/borrower/consent-texts";
-import { FieldCipher } from "~/security/encryption.server";
+} from "~/db/schema/index";
+import { createTestDatabase } from "~/db/testing";
+import { startFakeExperian, type FakeExperian } from "~/adapters/experian/fake-server";
+import { createLiveExperian } from "~/adapters/experian/live";
+import { createSandboxExperian, sandboxCases } from "~/adapters/experian/sandbox";
+import type { CreditBureau } from "~/adapters/experian/types";
+import { consentTexts, consentTextHash } from "~/app/borrower/consent-texts";
+import { FieldCipher } from "~/app/security/encryption.server";
 import {
   AdverseActionReasonError,
   insertReviewDeclineNotice,

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { newId } from "../../db/ids";
+import type { Database } from "~/db/client";
+import { newId } from "~/db/ids";
 import {
   adverseActionNotices,
   applications,
@@ -10,16 +10,12 @@ import {
   manualReviews,
   merchants,
   offers as offersTable,
-} from "../../db/schema/index";
-import {
-  BureauError,
-  type CreditBureau,
-  type CreditPullRequest,
-} from "../../adapters/experian/types";
-import { audit } from "~/audit/audit.server";
-import { businessMetrics } from "~/observability/business-metrics.server";
-import { logger } from "~/observability/logger.server";
-import { getCipher, type FieldCipher } from "~/security/encryption.server";
+} from "~/db/schema/index";
+import { BureauError, type CreditBureau, type CreditPullRequest } from "~/adapters/experian/types";
+import { audit } from "~/app/audit/audit.server";
+import { businessMetrics } from "~/app/observability/business-metrics.server";
+import { logger } from "~/app/observability/logger.server";
+import { getCipher, type FieldCipher } from "~/app/security/encryption.server";
 import { enqueueNoticeDelivery } from "./adverse-action.server";
 import { getCreditBureau } from "./bureau.server";
 import { buildSnapshot, evaluate, type DecisionStatus } from "./engine";

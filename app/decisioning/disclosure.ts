@@ -1,5 +1,5 @@
 import { appendixJApr } from "./apr";
-import { formatMoney } from "~/money/dollars";
+import { formatMoney } from "~/app/money/dollars";
 import type { Amortization } from "./money";
 
 /**

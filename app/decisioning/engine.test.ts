@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sandboxCreditor } from "~/lending/creditors";
+import { sandboxCreditor } from "~/app/lending/creditors";
 import { adverseActionNoticeView, renderAdverseActionText } from "./adverse-action";
 import { defaultPricingTable } from "./default-pricing";
 import { evaluate } from "./engine";

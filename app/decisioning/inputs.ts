@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { CreditReport } from "../../adapters/experian/types";
+import type { CreditReport } from "~/adapters/experian/types";
 
 /**
  * The decision inputs: everything a decision depends on, stored verbatim in its snapshot

@@ -1,8 +1,8 @@
 import { and, desc, eq, max } from "drizzle-orm";
-import type { Database, Tx } from "../../db/client";
-import { newId } from "../../db/ids";
-import { pricingRules } from "../../db/schema/index";
-import { audit } from "~/audit/audit.server";
+import type { Database, Tx } from "~/db/client";
+import { newId } from "~/db/ids";
+import { pricingRules } from "~/db/schema/index";
+import { audit } from "~/app/audit/audit.server";
 import type { LoadedPricing } from "./engine";
 import { pricingTableSchema, validatePricingTable } from "./pricing";
 import type { Actor } from "./rule-sets.server";

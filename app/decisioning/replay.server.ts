@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { decisions } from "../../db/schema/index";
+import type { Database } from "~/db/client";
+import { decisions } from "~/db/schema/index";
 import { buildSnapshot, ENGINE_VERSION, evaluate, type DecisionSnapshot } from "./engine";
 import { getPricingByVersion } from "./pricing-rules.server";
 import { getRuleSetByVersion } from "./rule-sets.server";

@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "../../db/testing";
-import { auditLogs, pricingRules, ruleSets, rules } from "../../db/schema/index";
+import { createTestDatabase } from "~/db/testing";
+import { auditLogs, pricingRules, ruleSets, rules } from "~/db/schema/index";
 import { defaultPricingTable } from "./default-pricing";
 import { defaultRules } from "./default-rules";
 import {

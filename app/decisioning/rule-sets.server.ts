@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, max } from "drizzle-orm";
-import type { Database, Tx } from "../../db/client";
-import { newId } from "../../db/ids";
-import { ruleSets, rules as rulesTable } from "../../db/schema/index";
-import { audit, type AuditEntry } from "~/audit/audit.server";
+import type { Database, Tx } from "~/db/client";
+import { newId } from "~/db/ids";
+import { ruleSets, rules as rulesTable } from "~/db/schema/index";
+import { audit, type AuditEntry } from "~/app/audit/audit.server";
 import type { LoadedRuleSet } from "./engine";
 import {
   compileRules,

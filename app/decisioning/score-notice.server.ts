@@ -5,12 +5,12 @@
  * `credit_score_notice`) the first time it is shown — once: the stored copy is the record.
  */
 import { and, desc, eq } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { newId } from "../../db/ids";
-import { customers, decisions, documents, loans, merchants } from "../../db/schema/index";
-import { renderNoticePdf } from "~/borrower/agreement-pdf.server";
-import { creditorFor } from "~/lending/lenders.server";
-import { sha256Hex } from "~/security/hash.server";
+import type { Database } from "~/db/client";
+import { newId } from "~/db/ids";
+import { customers, decisions, documents, loans, merchants } from "~/db/schema/index";
+import { renderNoticePdf } from "~/app/borrower/agreement-pdf.server";
+import { creditorFor } from "~/app/lending/lenders.server";
+import { sha256Hex } from "~/app/security/hash.server";
 import type { DecisionSnapshot } from "./engine";
 import { buildScoreNotice, type ScoreNotice } from "./score-notice";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sandboxCreditor } from "~/lending/creditors";
+import { sandboxCreditor } from "~/app/lending/creditors";
 import type { CreditInput } from "./inputs";
 import { buildScoreNotice, ranksHigherThanPercent, scoreDistribution } from "./score-notice";
 

@@ -5,7 +5,7 @@
  * four key factors, and the right to a free report (docs/product/lending.md "Credit-score disclosure"). Pure:
  * everything comes from the decision snapshot's bureau data and the creditor's identity.
  */
-import type { Creditor } from "~/lending/creditors";
+import type { Creditor } from "~/app/lending/creditors";
 import { bureauContact, type NoticeSection } from "./adverse-action";
 import type { CreditInput } from "./inputs";
 

@@ -1,6 +1,6 @@
 import { inArray } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { pricingRules, ruleSets } from "../../db/schema/index";
+import type { Database } from "~/db/client";
+import { pricingRules, ruleSets } from "~/db/schema/index";
 import { defaultPricingTable } from "./default-pricing";
 import { defaultRules } from "./default-rules";
 import { insertPricingDraft, publishPricingInTx } from "./pricing-rules.server";

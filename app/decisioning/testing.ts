@@ -1,5 +1,5 @@
-import { sandboxReport } from "../../adapters/experian/sandbox";
-import type { CreditReport } from "../../adapters/experian/types";
+import { sandboxReport } from "~/adapters/experian/sandbox";
+import type { CreditReport } from "~/adapters/experian/types";
 import { defaultPricingTable } from "./default-pricing";
 import { defaultRules } from "./default-rules";
 import type { LoadedPricing, LoadedRuleSet } from "./engine";

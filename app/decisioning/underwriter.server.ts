@@ -7,9 +7,9 @@
  * of a second operator — not the author. The adverse action notice gets exactly the reasons
  * given here, i.e. the approved ones.
  */
-import { newId } from "../../db/ids";
-import type { Tx } from "../../db/client";
-import { decisions, offers as offersTable } from "../../db/schema/index";
+import { newId } from "~/db/ids";
+import type { Tx } from "~/db/client";
+import { decisions, offers as offersTable } from "~/db/schema/index";
 import { insertReviewDeclineNotice } from "./adverse-action.server";
 import type { DecisionSnapshot } from "./engine";
 import type { Offer } from "./pricing";

@@ -1,12 +1,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { newId } from "../../db/ids";
-import { merchants, operators } from "../../db/schema/index";
-import { createApiKey } from "~/crm/api-keys.server";
-import { createOperator } from "~/ops/operators.server";
-import { getCipher } from "~/security/encryption.server";
+import type { Database } from "~/db/client";
+import { newId } from "~/db/ids";
+import { merchants, operators } from "~/db/schema/index";
+import { createApiKey } from "~/app/crm/api-keys.server";
+import { createOperator } from "~/app/ops/operators.server";
+import { getCipher } from "~/app/security/encryption.server";
 
 /**
  * The embedded demo's data: these credentials are public on purpose (README) and are seeded

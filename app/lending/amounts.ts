@@ -4,8 +4,8 @@
  * rounding); an older offer without them is computed the same way from merchants.merchant_fee_bps.
  * Pure.
  */
-import { PermanentError } from "../../jobs/errors";
-import { basisPointsOfCents } from "~/decisioning/money";
+import { PermanentError } from "~/jobs/errors";
+import { basisPointsOfCents } from "~/app/decisioning/money";
 
 export type LoanAmounts = {
   amountCents: number;

@@ -4,7 +4,7 @@
  * rejection that asks again, and the clearing of the last condition, which releases the
  * disbursement through the outbox — once.
  */
-import { startMockLender } from "../../adapters/lender/index";
+import { startMockLender } from "~/adapters/lender/index";
 
 const lender = await startMockLender({
   apiKey: "conditions-test-key",
@@ -14,16 +14,16 @@ const lender = await startMockLender({
   fundingDelayMs: 600_000,
 });
 
-const { appDatabase, createMerchant } = await import("../../scripts/testing/app-harness");
+const { appDatabase, createMerchant } = await import("~/scripts/testing/app-harness");
 const { signedApplication, loanOf } = await import("./test-helpers");
-const { createLenderRegistry } = await import("../../adapters/lender/index");
+const { createLenderRegistry } = await import("~/adapters/lender/index");
 const { createLoanForApplication, requestLoanDisbursement } = await import("./funding.server");
 const conditions = await import("./conditions.server");
-const { prepareUpload } = await import("~/borrower/uploads.server");
+const { prepareUpload } = await import("~/app/borrower/uploads.server");
 
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { decisions, lenderTransactions, loanConditions } from "../../db/schema/index";
+import { decisions, lenderTransactions, loanConditions } from "~/db/schema/index";
 
 const database = await appDatabase();
 const merchant = await createMerchant({ name: "Acme Pest Control", merchantFeeBps: 300 });
@@ -227,7 +227,7 @@ describe("funding conditions", () => {
     });
     expect(stored!.bytesEnc).toMatch(/^v1\./);
     expect(stored!.bytesEnc).not.toContain("PDF");
-    const { decryptUpload } = await import("~/borrower/uploads.server");
+    const { decryptUpload } = await import("~/app/borrower/uploads.server");
     expect(new Uint8Array(decryptUpload(stored!.bytesEnc))).toEqual(file.bytes);
     expect(stored!.contentType).toBe("application/pdf");
     // Another application's id does not open it.

@@ -12,8 +12,8 @@
  *   same transaction (`releaseFunding`), keyed by the loan: released once, through the outbox.
  */
 import { and, asc, desc, eq, inArray, ne } from "drizzle-orm";
-import type { Database, Tx } from "../../db/client";
-import { newId } from "../../db/ids";
+import type { Database, Tx } from "~/db/client";
+import { newId } from "~/db/ids";
 import {
   applications,
   conditionUploads,
@@ -22,13 +22,13 @@ import {
   loans,
   merchants,
   type ConditionStatus,
-} from "../../db/schema/index";
-import { enqueue } from "../../jobs/enqueue.server";
-import { requestDisbursementJob } from "../../jobs/handlers/request-disbursement.definition";
-import { audit } from "~/audit/audit.server";
-import type { PreparedUpload } from "~/borrower/uploads.server";
-import { queueEmail } from "~/messaging/email.server";
-import { queueSms } from "~/messaging/sms.server";
+} from "~/db/schema/index";
+import { enqueue } from "~/jobs/enqueue.server";
+import { requestDisbursementJob } from "~/jobs/handlers/request-disbursement.definition";
+import { audit } from "~/app/audit/audit.server";
+import type { PreparedUpload } from "~/app/borrower/uploads.server";
+import { queueEmail } from "~/app/messaging/email.server";
+import { queueSms } from "~/app/messaging/sms.server";
 import { openConditionStatuses, type ConditionChoice } from "./conditions";
 
 type Client = { ip: string | null; userAgent: string | null };

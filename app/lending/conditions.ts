@@ -1,4 +1,4 @@
-import type { ConditionKind, ConditionStatus } from "../../db/schema/conditions";
+import type { ConditionKind, ConditionStatus } from "~/db/schema/conditions";
 
 /**
  * Funding conditions, the pure part (ADR 035): which statuses still hold funding, what each

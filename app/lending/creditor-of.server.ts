@@ -4,8 +4,8 @@
  * (ADR 033) names the creditor on the offers, the agreement and the notices.
  */
 import { eq } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { loans } from "../../db/schema/index";
+import type { Database } from "~/db/client";
+import { loans } from "~/db/schema/index";
 import type { Creditor } from "./creditors";
 import { creditorFor } from "./lenders.server";
 

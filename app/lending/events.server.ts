@@ -7,7 +7,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Database, Tx } from "../../db/client";
+import type { Database, Tx } from "~/db/client";
 import {
   applications,
   customers,
@@ -15,13 +15,13 @@ import {
   loans,
   merchants,
   webhookEvents,
-} from "../../db/schema/index";
-import { PermanentError } from "../../jobs/errors";
-import { audit } from "~/audit/audit.server";
-import { enqueueCrmSync } from "~/crm-sync/enqueue.server";
-import { queueSms } from "~/messaging/sms.server";
-import { businessMetrics } from "~/observability/business-metrics.server";
-import { logger } from "~/observability/logger.server";
+} from "~/db/schema/index";
+import { PermanentError } from "~/jobs/errors";
+import { audit } from "~/app/audit/audit.server";
+import { enqueueCrmSync } from "~/app/crm-sync/enqueue.server";
+import { queueSms } from "~/app/messaging/sms.server";
+import { businessMetrics } from "~/app/observability/business-metrics.server";
+import { logger } from "~/app/observability/logger.server";
 import { insertLenderTransaction } from "./lender-log.server";
 import { applicationMayFollow, IllegalTransitionError, loanTransition } from "./loan-state";
 import { disbursementTransaction } from "./ledger";

@@ -14,20 +14,16 @@
  * lender's API key, not to one endpoint). No transaction is open while a lender is called.
  */
 import { and, eq, isNull } from "drizzle-orm";
-import type { Database, Tx } from "../../db/client";
-import { newId } from "../../db/ids";
-import { applications, customers, loans, merchants, offers } from "../../db/schema/index";
-import type {
-  CreateLoanInput,
-  DisbursementInput,
-  LenderRegistry,
-} from "../../adapters/lender/index";
-import { enqueue } from "../../jobs/enqueue.server";
-import { PermanentError } from "../../jobs/errors";
-import { requestDisbursementJob } from "../../jobs/handlers/request-disbursement.definition";
-import { audit } from "~/audit/audit.server";
-import { dueDate } from "~/borrower/agreement";
-import { businessMetrics } from "~/observability/business-metrics.server";
+import type { Database, Tx } from "~/db/client";
+import { newId } from "~/db/ids";
+import { applications, customers, loans, merchants, offers } from "~/db/schema/index";
+import type { CreateLoanInput, DisbursementInput, LenderRegistry } from "~/adapters/lender/index";
+import { enqueue } from "~/jobs/enqueue.server";
+import { PermanentError } from "~/jobs/errors";
+import { requestDisbursementJob } from "~/jobs/handlers/request-disbursement.definition";
+import { audit } from "~/app/audit/audit.server";
+import { dueDate } from "~/app/borrower/agreement";
+import { businessMetrics } from "~/app/observability/business-metrics.server";
 import { loanAmounts } from "./amounts";
 import { conditionsHoldFunding } from "./conditions.server";
 import { insertLenderTransaction, recordLenderFailure } from "./lender-log.server";

@@ -6,8 +6,8 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { startFakeFieldRoutes } from "../../adapters/fieldroutes/fake-server";
-import { signLenderWebhook, startMockLender } from "../../adapters/lender/index";
+import { startFakeFieldRoutes } from "~/adapters/fieldroutes/fake-server";
+import { signLenderWebhook, startMockLender } from "~/adapters/lender/index";
 
 const apiKey = "mock-lender-test-key";
 const webhookSecret = "mock-lender-test-webhook-secret";
@@ -21,7 +21,7 @@ const fr = await startFakeFieldRoutes({
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any route module
 type Route = { action?: (args: any) => unknown };
-const webhookRoute = () => import("~/routes/api.v1.webhooks.lender.$lender") as Promise<Route>;
+const webhookRoute = () => import("~/app/routes/api.v1.webhooks.lender.$lender") as Promise<Route>;
 const appServer = createServer((req, res) => {
   let body = "";
   req.on("data", (chunk: Buffer) => (body += chunk.toString()));
@@ -55,25 +55,25 @@ process.env.LENDER_MOCK_WEBHOOK_SECRET = webhookSecret;
 process.env.FIELDROUTES_BASE_URL = fr.url;
 
 const { appDatabase, callRoute, createMerchant, jsonHeaders } =
-  await import("../../scripts/testing/app-harness");
+  await import("~/scripts/testing/app-harness");
 const { openApplication, makeDecidable, signFirstOffer, signedApplication, loanOf } =
   await import("./test-helpers");
-const { createAppJobRegistry } = await import("../../jobs/handlers/index");
-const { testRunner, manualClock, waitFor, jobRow } = await import("../../jobs/testing/helpers");
-const { enqueue } = await import("../../jobs/enqueue.server");
-const { decideApplicationJob } = await import("../../jobs/handlers/decide-application.definition");
-const { listDeadJobs, retryDeadJob } = await import("../../jobs/admin.server");
-const { connectFieldRoutes } = await import("~/crm-sync/connections.server");
+const { createAppJobRegistry } = await import("~/jobs/handlers/index");
+const { testRunner, manualClock, waitFor, jobRow } = await import("~/jobs/testing/helpers");
+const { enqueue } = await import("~/jobs/enqueue.server");
+const { decideApplicationJob } = await import("~/jobs/handlers/decide-application.definition");
+const { listDeadJobs, retryDeadJob } = await import("~/jobs/admin.server");
+const { connectFieldRoutes } = await import("~/app/crm-sync/connections.server");
 const { createLoanForApplication } = await import("./funding.server");
 const { applyLenderEvent } = await import("./events.server");
 const { getLenders } = await import("./lenders.server");
-const { businessMetrics } = await import("~/observability/business-metrics.server");
-const getRoute = await import("~/routes/api.v1.crm.applications.$applicationId");
+const { businessMetrics } = await import("~/app/observability/business-metrics.server");
+const getRoute = await import("~/app/routes/api.v1.crm.applications.$applicationId");
 
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import type { LenderAdapter, LenderRegistry } from "../../adapters/lender/index";
-import type { JobRunner } from "../../jobs/runner.server";
+import type { LenderAdapter, LenderRegistry } from "~/adapters/lender/index";
+import type { JobRunner } from "~/jobs/runner.server";
 import {
   applications,
   crmSyncLogs,
@@ -81,7 +81,7 @@ import {
   messages,
   outbox,
   webhookEvents,
-} from "../../db/schema/index";
+} from "~/db/schema/index";
 import { merchantBalances } from "./ledger.server";
 
 const database = await appDatabase();

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "../../db/testing";
+import { createTestDatabase } from "~/db/testing";
 import {
   disbursementTransaction,
   LedgerError,

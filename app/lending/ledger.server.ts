@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Database, Tx } from "../../db/client";
-import { newId } from "../../db/ids";
-import { ledgerEntries } from "../../db/schema/index";
+import type { Database, Tx } from "~/db/client";
+import { newId } from "~/db/ids";
+import { ledgerEntries } from "~/db/schema/index";
 import { accounts, assertBalanced, type LedgerTransaction } from "./ledger";
 import type { LedgerMovement } from "./reconcile";
 

@@ -12,14 +12,14 @@
  *   number, hence new idempotency keys) or cancels it (`cancelLenderDeclined`). Both audited.
  */
 import { and, eq } from "drizzle-orm";
-import type { Database, Tx } from "../../db/client";
-import { applications, customers, loans, merchants } from "../../db/schema/index";
-import type { LenderRejection } from "../../adapters/lender/index";
-import { audit } from "~/audit/audit.server";
-import { issueLink } from "~/borrower/links.server";
-import { enqueueCrmSync } from "~/crm-sync/enqueue.server";
-import { queueEmail } from "~/messaging/email.server";
-import { queueSms } from "~/messaging/sms.server";
+import type { Database, Tx } from "~/db/client";
+import { applications, customers, loans, merchants } from "~/db/schema/index";
+import type { LenderRejection } from "~/adapters/lender/index";
+import { audit } from "~/app/audit/audit.server";
+import { issueLink } from "~/app/borrower/links.server";
+import { enqueueCrmSync } from "~/app/crm-sync/enqueue.server";
+import { queueEmail } from "~/app/messaging/email.server";
+import { queueSms } from "~/app/messaging/sms.server";
 import { creditorFor } from "./lenders.server";
 import { insertLenderTransaction, type LenderCallRecord } from "./lender-log.server";
 import { loanTransition } from "./loan-state";

@@ -6,7 +6,7 @@
  * FlowOps at once; FlowOps reroutes it (the borrower signs again, naming the new creditor) or
  * cancels it. Also: the H-3 credit score disclosure matches the snapshot's bureau data.
  */
-import { startMockLender } from "../../adapters/lender/index";
+import { startMockLender } from "~/adapters/lender/index";
 
 const apiKey = "mock-lender-test-key";
 const webhookSecret = "mock-lender-test-webhook-secret";
@@ -34,24 +34,25 @@ process.env.LENDERS = JSON.stringify([
 ]);
 
 const { appDatabase, baseUrl, callRoute, createMerchant } =
-  await import("../../scripts/testing/app-harness");
+  await import("~/scripts/testing/app-harness");
 const { signedApplication, openApplication, makeDecidable, loanOf } =
   await import("./test-helpers");
 const { createLoanForApplication } = await import("./funding.server");
 const { getLenders, configuredLenders, creditorFor } = await import("./lenders.server");
 const { rerouteApplication, cancelLenderDeclined, LenderDeclineActionError } =
   await import("./lender-decline.server");
-const { decide } = await import("~/decisioning/decide.server");
-const { loadScoreNotice, ensureScoreNoticePdf } = await import("~/decisioning/score-notice.server");
-const { acceptOffer, agreementFor } = await import("~/borrower/accept.server");
-const { loadJourney } = await import("~/borrower/context.server");
-const { currentOffers } = await import("~/borrower/offers.server");
-const { resetEnvCache } = await import("~/config/env.server");
-const { closedMessage } = await import("~/borrower/closed");
-const getRoute = await import("~/routes/api.v1.crm.applications.$applicationId");
-const detailRoute = await import("~/routes/ops.applications.$applicationId");
-const { createOperator } = await import("~/ops/operators.server");
-const { absoluteLifetimeMs, sessionCookie } = await import("~/ops/session.server");
+const { decide } = await import("~/app/decisioning/decide.server");
+const { loadScoreNotice, ensureScoreNoticePdf } =
+  await import("~/app/decisioning/score-notice.server");
+const { acceptOffer, agreementFor } = await import("~/app/borrower/accept.server");
+const { loadJourney } = await import("~/app/borrower/context.server");
+const { currentOffers } = await import("~/app/borrower/offers.server");
+const { resetEnvCache } = await import("~/app/config/env.server");
+const { closedMessage } = await import("~/app/borrower/closed");
+const getRoute = await import("~/app/routes/api.v1.crm.applications.$applicationId");
+const detailRoute = await import("~/app/routes/ops.applications.$applicationId");
+const { createOperator } = await import("~/app/ops/operators.server");
+const { absoluteLifetimeMs, sessionCookie } = await import("~/app/ops/session.server");
 
 import { and, desc, eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
@@ -63,10 +64,10 @@ import {
   lenderTransactions,
   messages,
   outbox,
-} from "../../db/schema/index";
+} from "~/db/schema/index";
 import { sandboxCreditor } from "./creditors";
-import { newId } from "../../db/ids";
-import { operatorSessions, type OperatorRole } from "../../db/schema/index";
+import { newId } from "~/db/ids";
+import { operatorSessions, type OperatorRole } from "~/db/schema/index";
 
 const database = await appDatabase();
 const merchant = await createMerchant({ name: "Acme Pest Control", merchantFeeBps: 300 });

@@ -3,11 +3,11 @@
  * request and response are what we sent and what we understood — never the API key (it lives
  * only in the adapter's Authorization header) nor the webhook secret.
  */
-import type { Database, Tx } from "../../db/client";
-import { newId } from "../../db/ids";
-import { lenderTransactions } from "../../db/schema/index";
-import { isPartnerError } from "../../adapters/shared/errors";
-import { businessMetrics } from "~/observability/business-metrics.server";
+import type { Database, Tx } from "~/db/client";
+import { newId } from "~/db/ids";
+import { lenderTransactions } from "~/db/schema/index";
+import { isPartnerError } from "~/adapters/shared/errors";
+import { businessMetrics } from "~/app/observability/business-metrics.server";
 
 export type LenderCallRecord = {
   loanId: string | null;

@@ -1,13 +1,13 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { createHttpLender } from "../../adapters/lender/http-lender";
+import { createHttpLender } from "~/adapters/lender/http-lender";
 import {
   MOCK_LENDER_SANDBOX_API_KEY,
   MOCK_LENDER_SANDBOX_WEBHOOK_SECRET,
   startMockLender,
   type MockLender,
-} from "../../adapters/lender/mock-lender";
-import { loanInput } from "../../adapters/lender/testing";
-import { resetEnvCache } from "~/config/env.server";
+} from "~/adapters/lender/mock-lender";
+import { loanInput } from "~/adapters/lender/testing";
+import { resetEnvCache } from "~/app/config/env.server";
 import { configuredLenders } from "./lenders.server";
 
 /**

@@ -29,13 +29,13 @@ import {
   stopEmbeddedMockLender,
   type LenderConfig,
   type LenderRegistry,
-} from "../../adapters/lender/index";
-import { appUrl, ConfigError, getEnv, isProduction, namedSandbox } from "~/config/env.server";
-import { logger } from "~/observability/logger.server";
-import { getDatabase } from "~/db.server";
+} from "~/adapters/lender/index";
+import { appUrl, ConfigError, getEnv, isProduction, namedSandbox } from "~/app/config/env.server";
+import { logger } from "~/app/observability/logger.server";
+import { getDatabase } from "~/app/db.server";
 import { databaseMockLenderStore } from "./mock-lender-store.server";
 import { creditorSchema, parseCreditor, sandboxCreditor, type Creditor } from "./creditors";
-import { processSlot } from "~/singleton.server";
+import { processSlot } from "~/app/singleton.server";
 
 const lenderListSchema = z.array(
   z.object({

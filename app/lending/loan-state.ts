@@ -13,8 +13,8 @@
  * `lender_declined` (ADR 032). A reroute sends the application back to `approved` (the borrower
  * signs again, with the new creditor), so it is not a "follow" transition.
  */
-import type { ApplicationStatus } from "../../db/schema/applications";
-import type { loanStatuses } from "../../db/schema/lending";
+import type { ApplicationStatus } from "~/db/schema/applications";
+import type { loanStatuses } from "~/db/schema/lending";
 
 export type LoanStatus = (typeof loanStatuses)[number];
 export type LoanEvent = "funded" | "canceled" | "lender_declined" | "rerouted";

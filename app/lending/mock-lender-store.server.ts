@@ -1,5 +1,5 @@
-import type { MockLenderRecord, MockLenderStore } from "../../adapters/lender/mock-lender";
-import type { Database } from "../../db/client";
+import type { MockLenderRecord, MockLenderStore } from "~/adapters/lender/mock-lender";
+import type { Database } from "~/db/client";
 
 const upsert = "INSERT OR REPLACE INTO mock_lender_records (kind, key, body) VALUES (?, ?, ?)";
 

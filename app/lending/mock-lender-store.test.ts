@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHttpLender } from "../../adapters/lender/http-lender";
-import { startMockLender, type MockLender } from "../../adapters/lender/mock-lender";
+import { createHttpLender } from "~/adapters/lender/http-lender";
+import { startMockLender, type MockLender } from "~/adapters/lender/mock-lender";
 import {
   loanInput,
   startWebhookReceiver,
   waitFor,
   type WebhookReceiver,
-} from "../../adapters/lender/testing";
-import { openDatabase, type Database } from "../../db/client";
-import { createTestDatabase } from "../../db/testing";
+} from "~/adapters/lender/testing";
+import { openDatabase, type Database } from "~/db/client";
+import { createTestDatabase } from "~/db/testing";
 import { databaseMockLenderStore } from "./mock-lender-store.server";
 
 /**

@@ -5,20 +5,20 @@
  * pointed the configuration at a test database.
  */
 import { eq } from "drizzle-orm";
-import { newId } from "../../db/ids";
-import { applications, consents, customers, loans } from "../../db/schema/index";
-import { appDatabase, jsonHeaders } from "../../scripts/testing/app-harness";
-import { consentTexts, consentTextHash } from "~/borrower/consent-texts";
-import { acceptOffer, agreementFor } from "~/borrower/accept.server";
-import { loadJourney } from "~/borrower/context.server";
-import { currentOffers } from "~/borrower/offers.server";
-import { decide } from "~/decisioning/decide.server";
-import { ensureDecisioningDefaults } from "~/decisioning/seed.server";
-import { healthyBank } from "~/decisioning/testing";
-import { requireCrmCaller } from "~/crm/guard.server";
-import { offerFinancing } from "~/crm/offer-financing.server";
-import { offerFinancingRequest } from "~/crm/schemas";
-import { getCipher } from "~/security/encryption.server";
+import { newId } from "~/db/ids";
+import { applications, consents, customers, loans } from "~/db/schema/index";
+import { appDatabase, jsonHeaders } from "~/scripts/testing/app-harness";
+import { consentTexts, consentTextHash } from "~/app/borrower/consent-texts";
+import { acceptOffer, agreementFor } from "~/app/borrower/accept.server";
+import { loadJourney } from "~/app/borrower/context.server";
+import { currentOffers } from "~/app/borrower/offers.server";
+import { decide } from "~/app/decisioning/decide.server";
+import { ensureDecisioningDefaults } from "~/app/decisioning/seed.server";
+import { healthyBank } from "~/app/decisioning/testing";
+import { requireCrmCaller } from "~/app/crm/guard.server";
+import { offerFinancing } from "~/app/crm/offer-financing.server";
+import { offerFinancingRequest } from "~/app/crm/schemas";
+import { getCipher } from "~/app/security/encryption.server";
 
 export type Opened = { applicationId: string; token: string };
 

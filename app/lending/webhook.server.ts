@@ -4,12 +4,12 @@
  * (lender, event id), and enqueue its application in the same transaction. Forged, unsigned or
  * stale → nothing stored; a replayed event id → stored nothing new, no second job.
  */
-import type { Database } from "../../db/client";
-import type { LenderRegistry } from "../../adapters/lender/index";
-import { isPartnerError } from "../../adapters/shared/errors";
-import { enqueue } from "../../jobs/enqueue.server";
-import { applyLenderEventJob } from "../../jobs/handlers/apply-lender-event.definition";
-import { recordWebhookEvent } from "~/messaging/webhooks.server";
+import type { Database } from "~/db/client";
+import type { LenderRegistry } from "~/adapters/lender/index";
+import { isPartnerError } from "~/adapters/shared/errors";
+import { enqueue } from "~/jobs/enqueue.server";
+import { applyLenderEventJob } from "~/jobs/handlers/apply-lender-event.definition";
+import { recordWebhookEvent } from "~/app/messaging/webhooks.server";
 
 export const maxWebhookBytes = 64 * 1024;
 

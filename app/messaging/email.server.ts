@@ -1,15 +1,15 @@
 import { eq } from "drizzle-orm";
-import type { Database, Tx } from "../../db/client";
-import { newId } from "../../db/ids";
-import { documents, messages } from "../../db/schema/index";
-import { createEmailAdapter } from "../../adapters/email/index";
-import type { EmailAdapter } from "../../adapters/email/types";
-import { enqueue } from "../../jobs/enqueue.server";
-import { sendEmailJob } from "../../jobs/handlers/send-email.definition";
-import { getEnv, isProduction, namedSandbox } from "~/config/env.server";
-import { getCipher } from "~/security/encryption.server";
+import type { Database, Tx } from "~/db/client";
+import { newId } from "~/db/ids";
+import { documents, messages } from "~/db/schema/index";
+import { createEmailAdapter } from "~/adapters/email/index";
+import type { EmailAdapter } from "~/adapters/email/types";
+import { enqueue } from "~/jobs/enqueue.server";
+import { sendEmailJob } from "~/jobs/handlers/send-email.definition";
+import { getEnv, isProduction, namedSandbox } from "~/app/config/env.server";
+import { getCipher } from "~/app/security/encryption.server";
 import { bodyContext } from "./sms.server";
-import { singleton } from "~/singleton.server";
+import { singleton } from "~/app/singleton.server";
 
 /**
  * SMTP when SMTP_URL is set, the sandbox (viewable at /dev/messages) otherwise or when named in

@@ -4,7 +4,7 @@
  * server whose URL is APP_URL, so the signatures Twilio computes are over our public URL.
  */
 import { createServer } from "node:http";
-import { startFakeTwilio } from "../../adapters/twilio/fake-server";
+import { startFakeTwilio } from "~/adapters/twilio/fake-server";
 
 const accountSid = `AC${"1".repeat(32)}`;
 const authToken = "fake-twilio-auth-token-0123456789";
@@ -13,8 +13,8 @@ const fake = await startFakeTwilio({ accountSid, authToken });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any route module
 type Route = { action?: (args: any) => unknown };
 const routes = new Map<string, () => Promise<Route>>([
-  ["/api/v1/webhooks/twilio/status", () => import("~/routes/api.v1.webhooks.twilio.status")],
-  ["/api/v1/webhooks/twilio/inbound", () => import("~/routes/api.v1.webhooks.twilio.inbound")],
+  ["/api/v1/webhooks/twilio/status", () => import("~/app/routes/api.v1.webhooks.twilio.status")],
+  ["/api/v1/webhooks/twilio/inbound", () => import("~/app/routes/api.v1.webhooks.twilio.inbound")],
 ]);
 const appServer = createServer((req, res) => {
   let body = "";
@@ -41,17 +41,17 @@ process.env.TWILIO_FROM = "+15125550100";
 process.env.TWILIO_API_BASE_URL = fake.url;
 
 const { appDatabase, callRoute, createMerchant, jsonHeaders } =
-  await import("../../scripts/testing/app-harness");
-const offerRoute = await import("~/routes/api.v1.crm.offer-financing");
-const getRoute = await import("~/routes/api.v1.crm.applications.$applicationId");
-const inboundRoute = await import("~/routes/api.v1.webhooks.twilio.inbound");
+  await import("~/scripts/testing/app-harness");
+const offerRoute = await import("~/app/routes/api.v1.crm.offer-financing");
+const getRoute = await import("~/app/routes/api.v1.crm.applications.$applicationId");
+const inboundRoute = await import("~/app/routes/api.v1.webhooks.twilio.inbound");
 const { deliverSms } = await import("./sms.server");
 const { getSmsAdapter, statusCallbackUrl } = await import("./sms-adapter.server");
-const { twilioSignature } = await import("../../adapters/twilio/fake-server");
+const { twilioSignature } = await import("~/adapters/twilio/fake-server");
 
 import { eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { messages } from "../../db/schema/index";
+import { messages } from "~/db/schema/index";
 
 afterAll(async () => {
   await fake.close();
@@ -178,7 +178,7 @@ describe("texting the apply link through Twilio", () => {
   });
 
   it("rejects a delivery report with a bad signature and stores nothing", async () => {
-    const statusRoute = await import("~/routes/api.v1.webhooks.twilio.status");
+    const statusRoute = await import("~/app/routes/api.v1.webhooks.twilio.status");
     const before = await (
       await appDatabase()
     ).db.get<{ n: number }>(sql`SELECT count(*) AS n FROM webhook_events`);

@@ -1,6 +1,6 @@
 import { desc } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { messages } from "../../db/schema/index";
+import type { Database } from "~/db/client";
+import { messages } from "~/db/schema/index";
 import { messageBody } from "./sms.server";
 
 /**

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { createSandboxSms, createSmsAdapter } from "../../adapters/twilio/index";
-import type { SmsAdapter } from "../../adapters/twilio/types";
-import { appUrl, getEnv, isProduction, namedSandbox } from "~/config/env.server";
-import { singleton } from "~/singleton.server";
+import { createSandboxSms, createSmsAdapter } from "~/adapters/twilio/index";
+import type { SmsAdapter } from "~/adapters/twilio/types";
+import { appUrl, getEnv, isProduction, namedSandbox } from "~/app/config/env.server";
+import { singleton } from "~/app/singleton.server";
 
 /**
  * The process's SMS adapter: live Twilio when configured, the sandbox otherwise or when named

@@ -1,14 +1,14 @@
 import { and, eq } from "drizzle-orm";
-import type { Database, Tx } from "../../db/client";
-import type { Step } from "../../db/native-writer.mjs";
-import { insertSql, runSteps, type AnyTx } from "../../db/sql-tx";
-import { newId } from "../../db/ids";
-import { messages, smsOptOuts } from "../../db/schema/index";
-import type { SmsAdapter } from "../../adapters/twilio/types";
-import { enqueueSteps } from "../../jobs/enqueue.server";
-import { nudgeRunner } from "../../jobs/nudge.server";
-import { sendSmsJob } from "../../jobs/handlers/send-sms.definition";
-import { getCipher } from "~/security/encryption.server";
+import type { Database, Tx } from "~/db/client";
+import type { Step } from "~/db/native-writer.mjs";
+import { insertSql, runSteps, type AnyTx } from "~/db/sql-tx";
+import { newId } from "~/db/ids";
+import { messages, smsOptOuts } from "~/db/schema/index";
+import type { SmsAdapter } from "~/adapters/twilio/types";
+import { enqueueSteps } from "~/jobs/enqueue.server";
+import { nudgeRunner } from "~/jobs/nudge.server";
+import { sendSmsJob } from "~/jobs/handlers/send-sms.definition";
+import { getCipher } from "~/app/security/encryption.server";
 import { renderSms, type SmsTemplate } from "./templates";
 
 export const bodyContext = "messages.body";

@@ -1,4 +1,4 @@
-import { formatMoney } from "~/money/dollars";
+import { formatMoney } from "~/app/money/dollars";
 
 /**
  * Every text names FlowPay and says how to opt out (TCPA, docs/product/lending.md "Consent").

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
-import type { Database, Tx } from "../../db/client";
-import { newId } from "../../db/ids";
-import { smsOptOuts, webhookEvents } from "../../db/schema/index";
-import { audit } from "~/audit/audit.server";
-import { appUrl } from "~/config/env.server";
-import { businessMetrics } from "~/observability/business-metrics.server";
+import type { Database, Tx } from "~/db/client";
+import { newId } from "~/db/ids";
+import { smsOptOuts, webhookEvents } from "~/db/schema/index";
+import { audit } from "~/app/audit/audit.server";
+import { appUrl } from "~/app/config/env.server";
+import { businessMetrics } from "~/app/observability/business-metrics.server";
 import { getSmsAdapter } from "./sms-adapter.server";
 import { applyDeliveryStatus, isOptedOut, queueSms } from "./sms.server";
 import { classifyInbound } from "./templates";

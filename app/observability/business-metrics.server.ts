@@ -1,6 +1,6 @@
 import client from "prom-client";
 import { metrics } from "./metrics.server";
-import { singleton } from "~/singleton.server";
+import { singleton } from "~/app/singleton.server";
 
 /** Business counters of the architecture document (docs/product/architecture.md) ("Metrics & Dashboards"), one registry per process. */
 function createBusinessMetrics() {

@@ -9,9 +9,9 @@ import {
   type RequestContext,
 } from "./request-context.server";
 import { tracer } from "./tracing.server";
-import { getEnv } from "~/config/env.server";
-import { baseSecurityHeaders } from "~/security/headers.server";
-import { checkRequestOrigin, crossSiteRefusal } from "~/security/origin.server";
+import { getEnv } from "~/app/config/env.server";
+import { baseSecurityHeaders } from "~/app/security/headers.server";
+import { checkRequestOrigin, crossSiteRefusal } from "~/app/security/origin.server";
 
 /**
  * The HTTP hook (http-hook.server.ts) for a web-standard server — Deno's own `Deno.serve`

@@ -12,10 +12,10 @@ import {
   type RequestContext,
 } from "./request-context.server";
 import { tracer } from "./tracing.server";
-import { getEnv } from "~/config/env.server";
-import { baseSecurityHeaders } from "~/security/headers.server";
-import { checkOrigin } from "~/security/origin.server";
-import { firstTimeInProcess } from "~/singleton.server";
+import { getEnv } from "~/app/config/env.server";
+import { baseSecurityHeaders } from "~/app/security/headers.server";
+import { checkOrigin } from "~/app/security/origin.server";
+import { firstTimeInProcess } from "~/app/singleton.server";
 
 type Message = { request: IncomingMessage; response: ServerResponse; server?: Server };
 

@@ -1,7 +1,7 @@
 import pino from "pino";
 import { scrubSecretsInText } from "./redact-url";
 import { getRequestContext } from "./request-context.server";
-import { firstTimeInProcess, singleton } from "~/singleton.server";
+import { firstTimeInProcess, singleton } from "~/app/singleton.server";
 
 /** Field names that carry PII or secrets, redacted wherever they appear (up to 4 levels deep). */
 export const sensitiveKeys = [

@@ -1,6 +1,6 @@
 import client from "prom-client";
 import { routePattern } from "./redact-url";
-import { singleton } from "~/singleton.server";
+import { singleton } from "~/app/singleton.server";
 
 /**
  * One Prometheus registry per process, a process singleton so a dev rebuild that re-imports

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createLogger } from "./logger.server";
 import { routeLabel } from "./metrics.server";
 import { runWithRequestContext, traceIdFrom } from "./request-context.server";
-import { apiError } from "~/api/errors.server";
+import { apiError } from "~/app/api/errors.server";
 
 function capture() {
   const lines: Record<string, unknown>[] = [];

@@ -1,5 +1,5 @@
 import client from "prom-client";
-import { readiness } from "../readiness.server";
+import { readiness } from "~/app/readiness.server";
 import { metrics } from "./metrics.server";
 
 /**

@@ -6,7 +6,7 @@ import {
   type Context,
   type Span,
 } from "@opentelemetry/api";
-import { traceDatabaseCallsWith } from "../../db/instrument";
+import { traceDatabaseCallsWith } from "~/db/instrument";
 import { getRequestContext } from "./request-context.server";
 
 export const tracer = trace.getTracer("flowpay");

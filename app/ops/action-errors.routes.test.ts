@@ -5,20 +5,20 @@
  * retrying a job that is not dead…). Each must answer 404, 409 or 422 with a message the page
  * shows — never 500, and never a 200 that looks like success.
  */
-import { appDatabase, createMerchant } from "../../scripts/testing/app-harness";
+import { appDatabase, createMerchant } from "~/scripts/testing/app-harness";
 import { beforeAll, describe, expect, it } from "vitest";
-import { newId } from "../../db/ids";
-import { outbox } from "../../db/schema/index";
-import { callOps, signedInOperator, statusOf } from "../../scripts/testing/ops-harness";
-import { ensureDecisioningDefaults } from "~/decisioning/seed.server";
-import { createMerchantApiKey, revokeMerchantApiKey } from "~/ops/merchants.server";
-import * as applicationRoute from "~/routes/ops.applications.$applicationId";
-import * as jobsRoute from "~/routes/ops.jobs";
-import * as merchantRoute from "~/routes/ops.merchants.$merchantId";
-import * as pricingRoute from "~/routes/ops.pricing";
-import * as reviewRoute from "~/routes/ops.reviews.$reviewId";
-import * as rulesRoute from "~/routes/ops.rules";
-import * as userRoute from "~/routes/ops.users.$operatorId";
+import { newId } from "~/db/ids";
+import { outbox } from "~/db/schema/index";
+import { callOps, signedInOperator, statusOf } from "~/scripts/testing/ops-harness";
+import { ensureDecisioningDefaults } from "~/app/decisioning/seed.server";
+import { createMerchantApiKey, revokeMerchantApiKey } from "~/app/ops/merchants.server";
+import * as applicationRoute from "~/app/routes/ops.applications.$applicationId";
+import * as jobsRoute from "~/app/routes/ops.jobs";
+import * as merchantRoute from "~/app/routes/ops.merchants.$merchantId";
+import * as pricingRoute from "~/app/routes/ops.pricing";
+import * as reviewRoute from "~/app/routes/ops.reviews.$reviewId";
+import * as rulesRoute from "~/app/routes/ops.rules";
+import * as userRoute from "~/app/routes/ops.users.$operatorId";
 
 type Route = Parameters<typeof callOps>[0];
 /** An id known only once beforeAll has run is given as a function. */

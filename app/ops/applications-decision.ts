@@ -1,8 +1,8 @@
-import type { decisions, offers } from "../../db/schema/index";
-import type { DecisionSnapshot } from "~/decisioning/engine";
-import type { CreditInput } from "~/decisioning/inputs";
-import { reasonSpec } from "~/decisioning/reasons";
-import { formatMoney } from "~/money/dollars";
+import type { decisions, offers } from "~/db/schema/index";
+import type { DecisionSnapshot } from "~/app/decisioning/engine";
+import type { CreditInput } from "~/app/decisioning/inputs";
+import { reasonSpec } from "~/app/decisioning/reasons";
+import { formatMoney } from "~/app/money/dollars";
 import type { UnderwriterSnapshot } from "./reviews";
 
 /**

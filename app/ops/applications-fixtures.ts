@@ -1,5 +1,5 @@
-import type { Database } from "../../db/client";
-import { newId } from "../../db/ids";
+import type { Database } from "~/db/client";
+import { newId } from "~/db/ids";
 import {
   applications,
   customers,
@@ -7,7 +7,7 @@ import {
   merchants,
   offers,
   serviceJobs,
-} from "../../db/schema/index";
+} from "~/db/schema/index";
 
 /**
  * Rows for FlowOps tests (dashboard, search, reviews): each call creates what one test needs,

@@ -1,4 +1,4 @@
-import { formatMoney } from "~/money/dollars";
+import { formatMoney } from "~/app/money/dollars";
 import type { DecisionView } from "./applications-decision";
 import { sourceLabels, type TimelineEvent } from "./timeline";
 

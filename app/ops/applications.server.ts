@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
-import type { Database } from "../../db/client";
+import type { Database } from "~/db/client";
 import {
   adverseActionNotices,
   applications,
@@ -11,9 +11,9 @@ import {
   offers,
   operators,
   serviceJobs,
-} from "../../db/schema/index";
-import { audit } from "~/audit/audit.server";
-import { getCipher, type FieldCipher } from "~/security/encryption.server";
+} from "~/db/schema/index";
+import { audit } from "~/app/audit/audit.server";
+import { getCipher, type FieldCipher } from "~/app/security/encryption.server";
 import {
   createdRange,
   formatDateOfBirth,

@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../db/client";
-import { migrationsFolder } from "../../db/migrate";
-import { applications, customers, serviceJobs } from "../../db/schema/index";
-import { createTestDatabase } from "../../db/testing";
+import { openDatabase } from "~/db/client";
+import { migrationsFolder } from "~/db/migrate";
+import { applications, customers, serviceJobs } from "~/db/schema/index";
+import { createTestDatabase } from "~/db/testing";
 import {
   decodeCursor,
   encodeCursor,

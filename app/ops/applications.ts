@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { applicationStatuses, type ApplicationStatus } from "../../db/schema/applications";
+import { applicationStatuses, type ApplicationStatus } from "~/db/schema/applications";
 import { dayMs } from "./dashboard";
 
 /** The statuses the list filters by (routes take them from here, not from db: ADR 038). */

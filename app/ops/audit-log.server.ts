@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, like, lt, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import type { Database } from "../../db/client";
-import { auditLogs, operators } from "../../db/schema/index";
+import type { Database } from "~/db/client";
+import { auditLogs, operators } from "~/db/schema/index";
 
 /**
  * The audit log screen's query: filters, newest first, keyset pagination on the id (ids grow

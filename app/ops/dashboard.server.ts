@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { formatMoney } from "~/money/dollars";
+import type { Database } from "~/db/client";
+import { formatMoney } from "~/app/money/dollars";
 import { barChart, summarize, type BarChartModel } from "./charts";
 import {
   approvalRate,

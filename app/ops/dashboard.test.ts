@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newId } from "../../db/ids";
-import { crmSyncLogs, loans, manualReviews, operators } from "../../db/schema/index";
-import { createTestDatabase } from "../../db/testing";
+import { newId } from "~/db/ids";
+import { crmSyncLogs, loans, manualReviews, operators } from "~/db/schema/index";
+import { createTestDatabase } from "~/db/testing";
 import {
   insertApplication,
   insertDecision,

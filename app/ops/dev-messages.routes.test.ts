@@ -1,8 +1,8 @@
-import { appDatabase } from "../../scripts/testing/app-harness";
-import { callOps, signedInOperator } from "../../scripts/testing/ops-harness";
+import { appDatabase } from "~/scripts/testing/app-harness";
+import { callOps, signedInOperator } from "~/scripts/testing/ops-harness";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { resetEnvCache } from "~/config/env.server";
-import * as devMessages from "~/routes/dev.messages";
+import { resetEnvCache } from "~/app/config/env.server";
+import * as devMessages from "~/app/routes/dev.messages";
 
 /** /dev/messages shows texts with borrowers' link tokens: only to a signed-in operator. */
 beforeAll(async () => {

@@ -1,10 +1,10 @@
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import QRCode from "qrcode";
-import type { Database } from "../../db/client";
-import { operators } from "../../db/schema/index";
-import { audit } from "~/audit/audit.server";
-import { getCipher } from "~/security/encryption.server";
-import { matchTotp, newTotpSecret, totpUri } from "~/security/totp.server";
+import type { Database } from "~/db/client";
+import { operators } from "~/db/schema/index";
+import { audit } from "~/app/audit/audit.server";
+import { getCipher } from "~/app/security/encryption.server";
+import { matchTotp, newTotpSecret, totpUri } from "~/app/security/totp.server";
 import { completeSignIn, recordEnrollmentFailure } from "./login.server";
 import { isLocked, lockRemainingMs } from "./lockout";
 import { generateRecoveryCodes, hashRecoveryCode } from "./recovery.server";

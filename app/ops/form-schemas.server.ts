@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { operatorRoles } from "../../db/schema/operators";
+import { operatorRoles } from "~/db/schema/operators";
 import { revealFields, revealReasonMinLength } from "./applications";
 
 /**

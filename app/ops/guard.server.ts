@@ -1,7 +1,7 @@
-import { audit, clientInfo } from "~/audit/audit.server";
-import { getEnv } from "~/config/env.server";
-import { getDatabase } from "~/db.server";
-import { checkRequestOrigin } from "~/security/origin.server";
+import { audit, clientInfo } from "~/app/audit/audit.server";
+import { getEnv } from "~/app/config/env.server";
+import { getDatabase } from "~/app/db.server";
+import { checkRequestOrigin } from "~/app/security/origin.server";
 import { can, type Permission } from "./permissions";
 import { requireOperator } from "./session.server";
 

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { auditLogs } from "../../db/schema/index";
-import { createTestDatabase } from "../../db/testing";
-import { enqueue } from "../../jobs/enqueue.server";
-import { defineJob } from "../../jobs/registry";
+import { auditLogs } from "~/db/schema/index";
+import { createTestDatabase } from "~/db/testing";
+import { enqueue } from "~/jobs/enqueue.server";
+import { defineJob } from "~/jobs/registry";
 import { discardJob, JobActionError, loadJobsMonitor, retryJob } from "./jobs.server";
 import type { OperatorActor } from "./rules.server";
 

@@ -1,4 +1,4 @@
-import type { Database } from "../../db/client";
+import type { Database } from "~/db/client";
 import {
   discardDeadJob,
   JobKeyConflictError,
@@ -6,7 +6,7 @@ import {
   listDeadJobs,
   queueStats,
   retryDeadJob,
-} from "../../jobs/admin.server";
+} from "~/jobs/admin.server";
 import type { OperatorActor } from "./rules.server";
 
 /**

@@ -1,6 +1,6 @@
 import { Form, NavLink } from "@remix-run/react";
 import type { ReactNode } from "react";
-import type { OperatorRole } from "../../db/schema/operators";
+import type { OperatorRole } from "~/db/schema/operators";
 import { opsNav } from "./nav";
 import { can, roleLabels } from "./permissions";
 

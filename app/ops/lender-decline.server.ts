@@ -5,14 +5,14 @@
  */
 import { data } from "@remix-run/node";
 import { z } from "zod";
-import { clientInfo } from "~/audit/audit.server";
-import { getDatabase } from "~/db.server";
+import { clientInfo } from "~/app/audit/audit.server";
+import { getDatabase } from "~/app/db.server";
 import {
   cancelLenderDeclined,
   LenderDeclineActionError,
   rerouteApplication,
-} from "~/lending/lender-decline.server";
-import { getLenders } from "~/lending/lenders.server";
+} from "~/app/lending/lender-decline.server";
+import { getLenders } from "~/app/lending/lenders.server";
 import { requireAction } from "./guard.server";
 
 export const lenderDeclineIntents = ["reroute_lender", "cancel_lender_declined"] as const;

@@ -1,5 +1,5 @@
 import { Form } from "@remix-run/react";
-import { formatMoney } from "~/money/dollars";
+import { formatMoney } from "~/app/money/dollars";
 import type { ApplicationDetail } from "./applications.server";
 import { shortTime } from "./applications-view";
 

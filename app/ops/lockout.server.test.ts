@@ -1,9 +1,9 @@
-import { appDatabase } from "../../scripts/testing/app-harness";
+import { appDatabase } from "~/scripts/testing/app-harness";
 import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../db/client";
-import { auditLogs, operatorSessions, operators } from "../../db/schema/index";
-import { currentTotp } from "~/security/totp.server";
+import type { Database } from "~/db/client";
+import { auditLogs, operatorSessions, operators } from "~/db/schema/index";
+import { currentTotp } from "~/app/security/totp.server";
 import { confirmEnrollment, pendingTotpSecret } from "./enrollment.server";
 import { lockoutThreshold } from "./lockout";
 import {

@@ -2,15 +2,15 @@ import { and, eq, isNull, lt, or } from "drizzle-orm";
 import { Authenticator } from "remix-auth";
 import { FormStrategy } from "remix-auth-form";
 import { z } from "zod";
-import type { Database, Tx } from "../../db/client";
-import { loginThrottles, operatorSessions, operators } from "../../db/schema/index";
-import { audit, clientInfo } from "~/audit/audit.server";
-import { getSecrets } from "~/config/secrets.server";
-import { getDatabase } from "~/db.server";
-import { getCipher } from "~/security/encryption.server";
-import { hmacSha256Hex } from "~/security/hash.server";
-import { verifyPassword } from "~/security/password.server";
-import { matchTotp } from "~/security/totp.server";
+import type { Database, Tx } from "~/db/client";
+import { loginThrottles, operatorSessions, operators } from "~/db/schema/index";
+import { audit, clientInfo } from "~/app/audit/audit.server";
+import { getSecrets } from "~/app/config/secrets.server";
+import { getDatabase } from "~/app/db.server";
+import { getCipher } from "~/app/security/encryption.server";
+import { hmacSha256Hex } from "~/app/security/hash.server";
+import { verifyPassword } from "~/app/security/password.server";
+import { matchTotp } from "~/app/security/totp.server";
 import {
   clearedLockout,
   failureMemoryMs,

@@ -6,8 +6,8 @@
  * does not parse. Nothing an operator can post answers 500.
  */
 import { z } from "zod";
-import type { Database } from "../../db/client";
-import { isProduction } from "~/config/env.server";
+import type { Database } from "~/db/client";
+import { isProduction } from "~/app/config/env.server";
 import type { OpsOutcome, OpsRefusal } from "./outcome";
 import { merchantFormFields, parseMerchantForm, type MerchantFormField } from "./merchants-form";
 import {

@@ -4,11 +4,11 @@
  */
 import type { SerializeFrom } from "@remix-run/node";
 import { Form } from "@remix-run/react";
-import { centsToDollarInput, formatMoney } from "~/money/dollars";
+import { centsToDollarInput, formatMoney } from "~/app/money/dollars";
 import { When } from "./layout";
 import type { MerchantActionData, MerchantPage } from "./merchant-page.server";
 import { basisPointsToPercent } from "./merchants-form";
-import { FormAlert } from "~/ui/fields";
+import { FormAlert } from "~/app/ui/fields";
 import { MerchantFields } from "./merchants-ui";
 
 type SectionProps = {

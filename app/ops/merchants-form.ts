@@ -3,7 +3,7 @@
  * is stored (integer cents, basis points, an encrypted number and its last four digits). The
  * conversions are exact — digit strings, never floating point. Pure.
  */
-import { centsToDollarInput, dollarsToCents } from "~/money/dollars";
+import { centsToDollarInput, dollarsToCents } from "~/app/money/dollars";
 
 export const merchantAmountBounds = { minCents: 100, maxCents: 10_000_000 } as const;
 export const maxMerchantFeeBps = 2_000;

@@ -3,7 +3,7 @@
  * against the local fake OAuth CRM: the button sends the operator's browser to the CRM, the
  * callback brings them back to the page, which says so and lists the connection.
  */
-import { startFakeOAuthCrm } from "../../adapters/oauth/fake-oauth-server";
+import { startFakeOAuthCrm } from "~/adapters/oauth/fake-oauth-server";
 
 process.env.APP_URL = "https://flowpay.test";
 const clientId = "flowpay-jobber-client";
@@ -25,15 +25,14 @@ process.env.CRM_OAUTH_PROVIDERS = JSON.stringify([
   },
 ]);
 
-const { appDatabase, callRoute, createMerchant } =
-  await import("../../scripts/testing/app-harness");
-const { callOps, signedInOperator, statusOf } = await import("../../scripts/testing/ops-harness");
-const merchantRoute = await import("~/routes/ops.merchants.$merchantId");
-const callbackRoute = await import("~/routes/api.v1.crm.fieldroutes.callback");
+const { appDatabase, callRoute, createMerchant } = await import("~/scripts/testing/app-harness");
+const { callOps, signedInOperator, statusOf } = await import("~/scripts/testing/ops-harness");
+const merchantRoute = await import("~/app/routes/ops.merchants.$merchantId");
+const callbackRoute = await import("~/app/routes/api.v1.crm.fieldroutes.callback");
 
 import { and, eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { auditLogs } from "../../db/schema/index";
+import { auditLogs } from "~/db/schema/index";
 
 afterAll(() => fake.close());
 

@@ -2,12 +2,12 @@ import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiKeys, auditLogs, merchants } from "../../db/schema/index";
-import { createTestDatabase } from "../../db/testing";
-import { authenticateApiKey } from "~/crm/api-keys.server";
-import { ensureDecisioningDefaults } from "~/decisioning/seed.server";
-import { centsToDollarInput, dollarsToCents } from "~/money/dollars";
-import { FieldCipher } from "~/security/encryption.server";
+import { apiKeys, auditLogs, merchants } from "~/db/schema/index";
+import { createTestDatabase } from "~/db/testing";
+import { authenticateApiKey } from "~/app/crm/api-keys.server";
+import { ensureDecisioningDefaults } from "~/app/decisioning/seed.server";
+import { centsToDollarInput, dollarsToCents } from "~/app/money/dollars";
+import { FieldCipher } from "~/app/security/encryption.server";
 import {
   basisPointsToPercent,
   parseMerchantForm,

@@ -1,27 +1,27 @@
 import { and, asc, count, desc, eq, gt, isNull } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { newId } from "../../db/ids";
-import { apiKeys, crmConnections, merchants } from "../../db/schema/index";
-import { audit } from "~/audit/audit.server";
+import type { Database } from "~/db/client";
+import { newId } from "~/db/ids";
+import { apiKeys, crmConnections, merchants } from "~/db/schema/index";
+import { audit } from "~/app/audit/audit.server";
 import {
   createApiKey,
   revokeApiKey,
   rotateApiKey,
   type CreatedApiKey,
-} from "~/crm/api-keys.server";
-import { forgetAuthenticatedKeys } from "~/crm/key-cache.server";
-import { ConfigError } from "~/config/env.server";
+} from "~/app/crm/api-keys.server";
+import { forgetAuthenticatedKeys } from "~/app/crm/key-cache.server";
+import { ConfigError } from "~/app/config/env.server";
 import {
   circuitStateOf,
   connectFieldRoutes,
   disconnectCrm,
   verifyCrmConnection,
   type VerifyResult,
-} from "~/crm-sync/connections.server";
-import { oauthProviders } from "~/crm-sync/oauth-providers.server";
-import { OAuthNotConfiguredError, startOAuthConnection } from "~/crm-sync/oauth.server";
-import { getPublishedPricing } from "~/decisioning/pricing-rules.server";
-import { getCipher, type FieldCipher } from "~/security/encryption.server";
+} from "~/app/crm-sync/connections.server";
+import { oauthProviders } from "~/app/crm-sync/oauth-providers.server";
+import { OAuthNotConfiguredError, startOAuthConnection } from "~/app/crm-sync/oauth.server";
+import { getPublishedPricing } from "~/app/decisioning/pricing-rules.server";
+import { getCipher, type FieldCipher } from "~/app/security/encryption.server";
 import type { MerchantInput } from "./merchants-form";
 import type { OperatorActor } from "./rules.server";
 

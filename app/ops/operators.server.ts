@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { newId } from "../../db/ids";
-import { operators, type OperatorRole } from "../../db/schema/index";
-import { audit, type AuditEntry } from "~/audit/audit.server";
-import { getCipher } from "~/security/encryption.server";
-import { generatePassword, hashPassword } from "~/security/password.server";
-import { newTotpSecret } from "~/security/totp.server";
+import type { Database } from "~/db/client";
+import { newId } from "~/db/ids";
+import { operators, type OperatorRole } from "~/db/schema/index";
+import { audit, type AuditEntry } from "~/app/audit/audit.server";
+import { getCipher } from "~/app/security/encryption.server";
+import { generatePassword, hashPassword } from "~/app/security/password.server";
+import { newTotpSecret } from "~/app/security/totp.server";
 
 export class DuplicateError extends Error {
   override name = "DuplicateError";

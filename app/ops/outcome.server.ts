@@ -1,7 +1,7 @@
 import { data, redirect } from "@remix-run/node";
-import type { Database } from "../../db/client";
-import { clientInfo } from "~/audit/audit.server";
-import { getDatabase } from "~/db.server";
+import type { Database } from "~/db/client";
+import { clientInfo } from "~/app/audit/audit.server";
+import { getDatabase } from "~/app/db.server";
 import { requireAction } from "./guard.server";
 import type { OpsOutcome } from "./outcome";
 import type { Permission } from "./permissions";

@@ -1,7 +1,7 @@
-import type { OperatorRole } from "../../db/schema/operators";
+import type { OperatorRole } from "~/db/schema/operators";
 
 /** The roles an operator can have (routes take them from here, not from db: ADR 038). */
-export { operatorRoles } from "../../db/schema/operators";
+export { operatorRoles } from "~/db/schema/operators";
 
 /**
  * Permissions are `action:entity` strings; roles are sets of them. One table, read by every

@@ -1,5 +1,5 @@
-import { LoanTermsError } from "~/decisioning/money";
-import { generateOffers, pricingTableSchema, type PricingTable } from "~/decisioning/pricing";
+import { LoanTermsError } from "~/app/decisioning/money";
+import { generateOffers, pricingTableSchema, type PricingTable } from "~/app/decisioning/pricing";
 
 /**
  * The pricing screen edits the versioned pricing table as JSON (the whole document, promotional

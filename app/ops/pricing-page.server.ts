@@ -4,8 +4,8 @@
  * 409 not in that state (publishing what is published), 422 a form that does not parse — never
  * a 500 (issue 13 item 18).
  */
-import type { Database } from "../../db/client";
-import { PricingStateError } from "~/decisioning/pricing-rules.server";
+import type { Database } from "~/db/client";
+import { PricingStateError } from "~/app/decisioning/pricing-rules.server";
 import type { OpsOutcome, OpsRefusal } from "./outcome";
 import { can } from "./permissions";
 import { describePricing, formatPricingJson, parsePricingJson } from "./pricing-json";

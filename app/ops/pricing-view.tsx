@@ -1,7 +1,7 @@
 /**
  * The pricing page's parts (issue 20): a problem list and the table of a pricing version.
  */
-import { formatMoney } from "~/money/dollars";
+import { formatMoney } from "~/app/money/dollars";
 import type { PricingView } from "./pricing-json";
 
 export function Problems(props: { id: string; title: string; problems: string[] }) {

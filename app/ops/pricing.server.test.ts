@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { auditLogs } from "../../db/schema/index";
-import type { createTestDatabase } from "../../db/testing";
-import { defaultPricingTable } from "~/decisioning/default-pricing";
-import { validatePricingTable } from "~/decisioning/pricing";
-import { getPublishedPricing } from "~/decisioning/pricing-rules.server";
+import { auditLogs } from "~/db/schema/index";
+import type { createTestDatabase } from "~/db/testing";
+import { defaultPricingTable } from "~/app/decisioning/default-pricing";
+import { validatePricingTable } from "~/app/decisioning/pricing";
+import { getPublishedPricing } from "~/app/decisioning/pricing-rules.server";
 import { describePricing, formatPricingJson, parsePricingJson } from "./pricing-json";
 import {
   checkPricing,

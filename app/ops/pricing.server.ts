@@ -1,15 +1,15 @@
 import { and, desc, eq, inArray } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { operators, pricingRules } from "../../db/schema/index";
-import { audit } from "~/audit/audit.server";
-import { validatePricingTable } from "~/decisioning/pricing";
+import type { Database } from "~/db/client";
+import { operators, pricingRules } from "~/db/schema/index";
+import { audit } from "~/app/audit/audit.server";
+import { validatePricingTable } from "~/app/decisioning/pricing";
 import {
   insertPricingDraft,
   PricingStateError,
   PricingValidationError,
   publishPricing,
   replacePricingDraftInTx,
-} from "~/decisioning/pricing-rules.server";
+} from "~/app/decisioning/pricing-rules.server";
 import type { OperatorActor } from "./rules.server";
 
 /**

@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { safeEqual, sha256Hex } from "~/security/hash.server";
+import { safeEqual, sha256Hex } from "~/app/security/hash.server";
 
 /**
  * Recovery codes: 10 one-time codes shown once at TOTP enrollment, each able to replace a TOTP

@@ -1,4 +1,4 @@
-import { safeRedirectPath } from "~/security/redirects";
+import { safeRedirectPath } from "~/app/security/redirects";
 
 /**
  * Where FlowOps may send an operator after sign-in: only same-origin paths under /ops, resolved

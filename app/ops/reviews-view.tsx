@@ -1,8 +1,8 @@
 import { Form, Link } from "@remix-run/react";
-import { formatMoney } from "~/money/dollars";
-import { FieldError } from "~/ui/fields";
-import { minJustificationLength } from "~/decisioning/reason-evidence";
-import { conditionKindLabels, maxConditions } from "~/lending/conditions";
+import { formatMoney } from "~/app/money/dollars";
+import { FieldError } from "~/app/ui/fields";
+import { minJustificationLength } from "~/app/decisioning/reason-evidence";
+import { conditionKindLabels, maxConditions } from "~/app/lending/conditions";
 import type { Candidate } from "./reviews.server";
 import { maxDeclineReasons, notesMinLength } from "./reviews";
 

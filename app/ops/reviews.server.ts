@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
-import type { Database, Tx } from "../../db/client";
-import { newId } from "../../db/ids";
+import type { Database, Tx } from "~/db/client";
+import { newId } from "~/db/ids";
 import {
   applications,
   customers,
@@ -11,22 +11,26 @@ import {
   merchants,
   offers as offersTable,
   operators,
-} from "../../db/schema/index";
-import { audit } from "~/audit/audit.server";
-import { enqueueCrmSync } from "~/crm-sync/enqueue.server";
-import { ENGINE_VERSION, type DecisionSnapshot, type LoadedPricing } from "~/decisioning/engine";
-import { formatMoney } from "~/money/dollars";
-import { classifyDeclineReasons, supportedDeclineReasons } from "~/decisioning/reason-evidence";
-import { generateOffers, type OfferGeneration } from "~/decisioning/pricing";
-import { getPricingByVersion, getPublishedPricing } from "~/decisioning/pricing-rules.server";
+} from "~/db/schema/index";
+import { audit } from "~/app/audit/audit.server";
+import { enqueueCrmSync } from "~/app/crm-sync/enqueue.server";
+import {
+  ENGINE_VERSION,
+  type DecisionSnapshot,
+  type LoadedPricing,
+} from "~/app/decisioning/engine";
+import { formatMoney } from "~/app/money/dollars";
+import { classifyDeclineReasons, supportedDeclineReasons } from "~/app/decisioning/reason-evidence";
+import { generateOffers, type OfferGeneration } from "~/app/decisioning/pricing";
+import { getPricingByVersion, getPublishedPricing } from "~/app/decisioning/pricing-rules.server";
 import {
   recordUnderwriterApproval,
   recordUnderwriterDecline,
   type SecondApproval,
-} from "~/decisioning/underwriter.server";
-import { insertConditions } from "~/lending/conditions.server";
-import { queueEmail } from "~/messaging/email.server";
-import { queueSms } from "~/messaging/sms.server";
+} from "~/app/decisioning/underwriter.server";
+import { insertConditions } from "~/app/lending/conditions.server";
+import { queueEmail } from "~/app/messaging/email.server";
+import { queueSms } from "~/app/messaging/sms.server";
 import { decisionView } from "./applications-decision";
 import {
   declineReasonOptions,

@@ -1,10 +1,10 @@
-import { appDatabase } from "../../scripts/testing/app-harness";
-import { runJobsInFreshProcess, runPendingJobs } from "../../scripts/testing/borrower-harness";
-import { callOps, signedInOperator } from "../../scripts/testing/ops-harness";
+import { appDatabase } from "~/scripts/testing/app-harness";
+import { runJobsInFreshProcess, runPendingJobs } from "~/scripts/testing/borrower-harness";
+import { callOps, signedInOperator } from "~/scripts/testing/ops-harness";
 import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { sandboxEmails } from "../../adapters/email/index";
-import { newId } from "../../db/ids";
+import { sandboxEmails } from "~/adapters/email/index";
+import { newId } from "~/db/ids";
 import {
   adverseActionNotices,
   applications,
@@ -18,17 +18,17 @@ import {
   offers,
   operators,
   serviceJobs,
-} from "../../db/schema/index";
-import { createSandboxExperian } from "../../adapters/experian/sandbox";
-import { consentTexts, consentTextHash } from "~/borrower/consent-texts";
-import { currentOffers } from "~/borrower/offers.server";
-import { notifyDecision } from "~/borrower/notifications.server";
-import { decide } from "~/decisioning/decide.server";
-import type { DecisionSnapshot } from "~/decisioning/engine";
-import { ensureDecisioningDefaults } from "~/decisioning/seed.server";
-import * as reviewRoute from "~/routes/ops.reviews.$reviewId";
-import { healthyBank } from "~/decisioning/testing";
-import { getCipher } from "~/security/encryption.server";
+} from "~/db/schema/index";
+import { createSandboxExperian } from "~/adapters/experian/sandbox";
+import { consentTexts, consentTextHash } from "~/app/borrower/consent-texts";
+import { currentOffers } from "~/app/borrower/offers.server";
+import { notifyDecision } from "~/app/borrower/notifications.server";
+import { decide } from "~/app/decisioning/decide.server";
+import type { DecisionSnapshot } from "~/app/decisioning/engine";
+import { ensureDecisioningDefaults } from "~/app/decisioning/seed.server";
+import * as reviewRoute from "~/app/routes/ops.reviews.$reviewId";
+import { healthyBank } from "~/app/decisioning/testing";
+import { getCipher } from "~/app/security/encryption.server";
 import { insertMerchant } from "./applications-fixtures";
 import {
   optionalDollarsField,

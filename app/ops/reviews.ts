@@ -1,11 +1,11 @@
 import * as z from "zod/mini";
-import type { DecisionInputs } from "~/decisioning/inputs";
-import type { Offer, OfferGeneration } from "~/decisioning/pricing";
-import { reasonCatalogue, reasonSpec } from "~/decisioning/reasons";
-import { minJustificationLength } from "~/decisioning/reason-evidence";
-import { parseConditionChoices, type ConditionChoice } from "~/lending/conditions";
-import type { ScoreBreakdown } from "~/decisioning/score";
-import { dollarsToCents } from "~/money/dollars";
+import type { DecisionInputs } from "~/app/decisioning/inputs";
+import type { Offer, OfferGeneration } from "~/app/decisioning/pricing";
+import { reasonCatalogue, reasonSpec } from "~/app/decisioning/reasons";
+import { minJustificationLength } from "~/app/decisioning/reason-evidence";
+import { parseConditionChoices, type ConditionChoice } from "~/app/lending/conditions";
+import type { ScoreBreakdown } from "~/app/decisioning/score";
+import { dollarsToCents } from "~/app/money/dollars";
 
 /**
  * Manual review, the pure part: the resolution forms, offer keys, dollars → cents, the reasons

@@ -3,9 +3,9 @@ import {
   type DecisionResult,
   type LoadedPricing,
   type LoadedRuleSet,
-} from "~/decisioning/engine";
-import type { DecisionInputs } from "~/decisioning/inputs";
-import type { RuleAction } from "~/decisioning/rules";
+} from "~/app/decisioning/engine";
+import type { DecisionInputs } from "~/app/decisioning/inputs";
+import type { RuleAction } from "~/app/decisioning/rules";
 import { formatRuleValue } from "./rules-form";
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { defaultRules } from "~/decisioning/default-rules";
-import { validateRules, type Rule } from "~/decisioning/rules";
+import { defaultRules } from "~/app/decisioning/default-rules";
+import { validateRules, type Rule } from "~/app/decisioning/rules";
 import {
   applyRowIntent,
   formatRuleValue,

@@ -1,5 +1,5 @@
-import { fieldCatalogue } from "~/decisioning/facts";
-import { ruleActions, type Operator, type Rule, type RuleAction } from "~/decisioning/rules";
+import { fieldCatalogue } from "~/app/decisioning/facts";
+import { ruleActions, type Operator, type Rule, type RuleAction } from "~/app/decisioning/rules";
 
 /**
  * The rule editor's plain HTML form: one table row per rule (`rule-<i>-key`, `-name`, `-field`,

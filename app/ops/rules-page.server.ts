@@ -4,11 +4,11 @@
  * or draft that does not exist, 409 for one in another state (publishing what is published),
  * 422 for a form that does not parse — never a 500 (issue 13 item 18).
  */
-import type { Database } from "../../db/client";
-import { fieldCatalogue } from "~/decisioning/facts";
-import { reasonCatalogue, type ReasonSpec } from "~/decisioning/reasons";
-import { RuleSetStateError } from "~/decisioning/rule-sets.server";
-import type { Rule } from "~/decisioning/rules";
+import type { Database } from "~/db/client";
+import { fieldCatalogue } from "~/app/decisioning/facts";
+import { reasonCatalogue, type ReasonSpec } from "~/app/decisioning/reasons";
+import { RuleSetStateError } from "~/app/decisioning/rule-sets.server";
+import type { Rule } from "~/app/decisioning/rules";
 import { can } from "./permissions";
 import type { OpsRefusal, OpsOutcome } from "./outcome";
 import {

@@ -4,7 +4,7 @@
  */
 import type { SerializeFrom } from "@remix-run/node";
 import { Form } from "@remix-run/react";
-import { ruleActions, operators as ruleOperators } from "~/decisioning/rules";
+import { ruleActions, operators as ruleOperators } from "~/app/decisioning/rules";
 import { When } from "./layout";
 import type { DryRunOutcome, DryRunRuleSide } from "./rules-dry-run";
 import { ruleInputName, type RuleProblems, type RuleRow } from "./rules-form";

@@ -3,20 +3,20 @@
  * and change what (the role table), the cross-site check, and the rule editor's form posts from
  * saving to a refused and then an accepted publish.
  */
-import { appDatabase } from "../../scripts/testing/app-harness";
-import { callOps, signedInOperator, statusOf } from "../../scripts/testing/ops-harness";
+import { appDatabase } from "~/scripts/testing/app-harness";
+import { callOps, signedInOperator, statusOf } from "~/scripts/testing/ops-harness";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { auditLogs, type OperatorRole } from "../../db/schema/index";
-import { defaultRules } from "~/decisioning/default-rules";
-import { getPublishedRuleSet } from "~/decisioning/rule-sets.server";
-import { ensureDecisioningDefaults } from "~/decisioning/seed.server";
-import * as jobsRoute from "~/routes/ops.jobs";
-import * as merchantRoute from "~/routes/ops.merchants.$merchantId";
-import * as merchantsRoute from "~/routes/ops.merchants._index";
-import * as newMerchantRoute from "~/routes/ops.merchants.new";
-import * as pricingRoute from "~/routes/ops.pricing";
-import * as rulesRoute from "~/routes/ops.rules";
+import { auditLogs, type OperatorRole } from "~/db/schema/index";
+import { defaultRules } from "~/app/decisioning/default-rules";
+import { getPublishedRuleSet } from "~/app/decisioning/rule-sets.server";
+import { ensureDecisioningDefaults } from "~/app/decisioning/seed.server";
+import * as jobsRoute from "~/app/routes/ops.jobs";
+import * as merchantRoute from "~/app/routes/ops.merchants.$merchantId";
+import * as merchantsRoute from "~/app/routes/ops.merchants._index";
+import * as newMerchantRoute from "~/app/routes/ops.merchants.new";
+import * as pricingRoute from "~/app/routes/ops.pricing";
+import * as rulesRoute from "~/app/routes/ops.rules";
 import { can, type Permission } from "./permissions";
 import { ruleInputName, ruleRowFields, ruleToRow } from "./rules-form";
 
@@ -29,7 +29,7 @@ beforeAll(async () => {
   const database = await appDatabase();
   await ensureDecisioningDefaults(database);
   for (const role of roles) signed[role] = await signedInOperator(role);
-  const { createMerchant } = await import("../../scripts/testing/app-harness");
+  const { createMerchant } = await import("~/scripts/testing/app-harness");
   merchantId = (await createMerchant({ name: "Acme Pest Control" })).id;
 });
 

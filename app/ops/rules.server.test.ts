@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { newId } from "../../db/ids";
+import { newId } from "~/db/ids";
 import {
   applications,
   auditLogs,
@@ -9,14 +9,14 @@ import {
   merchants,
   ruleSets,
   serviceJobs,
-} from "../../db/schema/index";
-import type { createTestDatabase } from "../../db/testing";
-import { defaultRules } from "~/decisioning/default-rules";
-import { buildSnapshot, evaluate } from "~/decisioning/engine";
-import { getPublishedPricing } from "~/decisioning/pricing-rules.server";
-import { getPublishedRuleSet } from "~/decisioning/rule-sets.server";
-import type { Rule } from "~/decisioning/rules";
-import { applicantInputs } from "~/decisioning/testing";
+} from "~/db/schema/index";
+import type { createTestDatabase } from "~/db/testing";
+import { defaultRules } from "~/app/decisioning/default-rules";
+import { buildSnapshot, evaluate } from "~/app/decisioning/engine";
+import { getPublishedPricing } from "~/app/decisioning/pricing-rules.server";
+import { getPublishedRuleSet } from "~/app/decisioning/rule-sets.server";
+import type { Rule } from "~/app/decisioning/rules";
+import { applicantInputs } from "~/app/decisioning/testing";
 import {
   checkRules,
   discardRuleSetDraft,

@@ -1,23 +1,23 @@
 import { and, asc, count, desc, eq, inArray, isNull } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { decisions, operators, ruleSets, rules as rulesTable } from "../../db/schema/index";
-import { audit, type AuditEntry } from "~/audit/audit.server";
-import type { DecisionSnapshot, LoadedRuleSet } from "~/decisioning/engine";
-import { getPublishedPricing } from "~/decisioning/pricing-rules.server";
+import type { Database } from "~/db/client";
+import { decisions, operators, ruleSets, rules as rulesTable } from "~/db/schema/index";
+import { audit, type AuditEntry } from "~/app/audit/audit.server";
+import type { DecisionSnapshot, LoadedRuleSet } from "~/app/decisioning/engine";
+import { getPublishedPricing } from "~/app/decisioning/pricing-rules.server";
 import {
   getPublishedRuleSet,
   insertRuleSetDraft,
   publishRuleSet,
   replaceDraftRulesInTx,
   RuleSetStateError,
-} from "~/decisioning/rule-sets.server";
+} from "~/app/decisioning/rule-sets.server";
 import {
   compileRules,
   RuleValidationError,
   validateRules,
   type Operator,
   type Rule,
-} from "~/decisioning/rules";
+} from "~/app/decisioning/rules";
 import { compareRuleSets, type DryRunComparison } from "./rules-dry-run";
 import { groupProblems, type RuleProblems } from "./rules-form";
 

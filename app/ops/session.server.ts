@@ -1,12 +1,12 @@
 import { createCookie, redirect } from "@remix-run/node";
 import { and, eq, gt, isNull } from "drizzle-orm";
-import type { Database, Tx } from "../../db/client";
-import { newId } from "../../db/ids";
-import { operatorSessions, operators } from "../../db/schema/index";
-import { audit } from "~/audit/audit.server";
-import { cookieSecure } from "~/config/env.server";
-import { getSecrets } from "~/config/secrets.server";
-import { getDatabase } from "~/db.server";
+import type { Database, Tx } from "~/db/client";
+import { newId } from "~/db/ids";
+import { operatorSessions, operators } from "~/db/schema/index";
+import { audit } from "~/app/audit/audit.server";
+import { cookieSecure } from "~/app/config/env.server";
+import { getSecrets } from "~/app/config/secrets.server";
+import { getDatabase } from "~/app/db.server";
 
 export const idleTimeoutMs = 15 * 60 * 1000;
 export const absoluteLifetimeMs = 8 * 60 * 60 * 1000;

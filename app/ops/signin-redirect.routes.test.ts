@@ -1,10 +1,10 @@
-import { appDatabase } from "../../scripts/testing/app-harness";
-import { callOps, signedInOperator } from "../../scripts/testing/ops-harness";
+import { appDatabase } from "~/scripts/testing/app-harness";
+import { callOps, signedInOperator } from "~/scripts/testing/ops-harness";
 import { beforeAll, describe, expect, it } from "vitest";
-import { currentTotp } from "~/security/totp.server";
-import * as enrollRoute from "~/routes/ops.enroll";
-import * as loginRoute from "~/routes/ops.login";
-import * as verifyRoute from "~/routes/ops.verify";
+import { currentTotp } from "~/app/security/totp.server";
+import * as enrollRoute from "~/app/routes/ops.enroll";
+import * as loginRoute from "~/app/routes/ops.login";
+import * as verifyRoute from "~/app/routes/ops.verify";
 import { createOperator, inviteOperator } from "./operators.server";
 
 /**

@@ -1,7 +1,7 @@
-import { newId } from "../../db/ids";
-import { operators } from "../../db/schema/index";
-import { createTestDatabase } from "../../db/testing";
-import { ensureDecisioningDefaults } from "~/decisioning/seed.server";
+import { newId } from "~/db/ids";
+import { operators } from "~/db/schema/index";
+import { createTestDatabase } from "~/db/testing";
+import { ensureDecisioningDefaults } from "~/app/decisioning/seed.server";
 import type { OperatorActor } from "./rules.server";
 
 /**

@@ -1,12 +1,6 @@
 import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import {
-  type applications,
-  auditLogs,
-  crmSyncLogs,
-  decisions,
-  messages,
-} from "../../db/schema/index";
+import type { Database } from "~/db/client";
+import { type applications, auditLogs, crmSyncLogs, decisions, messages } from "~/db/schema/index";
 import { auditDetailText, humanize, mergeTimeline, shorten, type TimelineEvent } from "./timeline";
 
 /** How many rows each source contributes at most (an application has a few dozen in practice). */

@@ -1,12 +1,12 @@
-import { appDatabase } from "../../scripts/testing/app-harness";
-import { callOps, signedInOperator, statusOf } from "../../scripts/testing/ops-harness";
+import { appDatabase } from "~/scripts/testing/app-harness";
+import { callOps, signedInOperator, statusOf } from "~/scripts/testing/ops-harness";
 import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { auditLogs, operatorSessions, operators, type OperatorRole } from "../../db/schema/index";
-import * as auditRoute from "~/routes/ops.audit";
-import * as userRoute from "~/routes/ops.users.$operatorId";
-import * as usersRoute from "~/routes/ops.users._index";
-import * as newUserRoute from "~/routes/ops.users.new";
+import { auditLogs, operatorSessions, operators, type OperatorRole } from "~/db/schema/index";
+import * as auditRoute from "~/app/routes/ops.audit";
+import * as userRoute from "~/app/routes/ops.users.$operatorId";
+import * as usersRoute from "~/app/routes/ops.users._index";
+import * as newUserRoute from "~/app/routes/ops.users.new";
 import { idleTimeoutMs, requireOperator } from "./session.server";
 
 type Signed = Awaited<ReturnType<typeof signedInOperator>>;
@@ -264,7 +264,7 @@ describe("audit log screen", () => {
 
   it("filters, shows newest first and pages with keyset cursors", async () => {
     const database = await appDatabase();
-    const { audit } = await import("~/audit/audit.server");
+    const { audit } = await import("~/app/audit/audit.server");
     await database.write(async (tx) => {
       for (let i = 0; i < 120; i++) {
         await audit(tx, {

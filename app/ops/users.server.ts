@@ -1,7 +1,7 @@
 import { and, asc, count, eq, gt, isNotNull, isNull, ne } from "drizzle-orm";
-import type { Database, Tx } from "../../db/client";
-import { operatorSessions, operators, type OperatorRole } from "../../db/schema/index";
-import { audit, type AuditEntry } from "~/audit/audit.server";
+import type { Database, Tx } from "~/db/client";
+import { operatorSessions, operators, type OperatorRole } from "~/db/schema/index";
+import { audit, type AuditEntry } from "~/app/audit/audit.server";
 import { clearedLockout, isLocked } from "./lockout";
 import { idleTimeoutMs, revokeOperatorSessions } from "./session.server";
 

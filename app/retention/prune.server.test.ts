@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "../../db/testing";
-import { JobRegistry } from "../../jobs/registry";
-import { startJobRunner } from "../../jobs/start.server";
-import { parseEnv } from "../config/env.server";
-import { testRunner, waitFor } from "../../jobs/testing/helpers";
-import type { SqlValue } from "../../db/sql-tx";
+import { createTestDatabase } from "~/db/testing";
+import { JobRegistry } from "~/jobs/registry";
+import { startJobRunner } from "~/jobs/start.server";
+import { parseEnv } from "~/app/config/env.server";
+import { testRunner, waitFor } from "~/jobs/testing/helpers";
+import type { SqlValue } from "~/db/sql-tx";
 import {
   insertApplication,
   insertDecision,
   insertMerchant,
   insertOffer,
-} from "../ops/applications-fixtures";
+} from "~/app/ops/applications-fixtures";
 import { evidenceTables, retentionDefaults, retentionRules } from "./policy";
 import { applyRetention } from "./prune.server";
 

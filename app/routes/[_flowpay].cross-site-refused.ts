@@ -1,5 +1,5 @@
-import { getRequestContext } from "~/observability/request-context.server";
-import { crossSiteRefusal } from "~/security/origin.server";
+import { getRequestContext } from "~/app/observability/request-context.server";
+import { crossSiteRefusal } from "~/app/security/origin.server";
 
 /**
  * Where the HTTP hook sends a state-changing request whose Origin is not ours (ADR 022), before

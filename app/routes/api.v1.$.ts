@@ -1,4 +1,4 @@
-import { apiError } from "~/api/errors.server";
+import { apiError } from "~/app/api/errors.server";
 
 /** Any /api/v1 path no route claims answers the JSON 404 of docs/product/api.md, never an HTML page. */
 const notFound = ({ request }: { request: Request }) =>

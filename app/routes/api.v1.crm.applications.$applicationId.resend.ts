@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiHandler, methodNotAllowed } from "~/api/route.server";
-import { requireCrmCaller } from "~/crm/guard.server";
-import { resendLink } from "~/crm/lifecycle.server";
-import { applicationIdParam, crmJson } from "~/crm/respond.server";
-import { getDatabase } from "~/db.server";
-import { businessMetrics } from "~/observability/business-metrics.server";
+import { apiHandler, methodNotAllowed } from "~/app/api/route.server";
+import { requireCrmCaller } from "~/app/crm/guard.server";
+import { resendLink } from "~/app/crm/lifecycle.server";
+import { applicationIdParam, crmJson } from "~/app/crm/respond.server";
+import { getDatabase } from "~/app/db.server";
+import { businessMetrics } from "~/app/observability/business-metrics.server";
 
 export const action = apiHandler(async ({ request, params }: ActionFunctionArgs) => {
   if (request.method !== "POST") return methodNotAllowed(request, ["POST"]);

@@ -1,11 +1,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { apiError } from "~/api/errors.server";
-import { apiHandler, methodNotAllowed } from "~/api/route.server";
-import { applicationView } from "~/crm/applications.server";
-import { requireCrmCaller } from "~/crm/guard.server";
-import { merchantScope } from "~/crm/merchant-scope.server";
-import { applicationIdParam, crmJson, etagOf, ifNoneMatchHits } from "~/crm/respond.server";
-import { getDatabase } from "~/db.server";
+import { apiError } from "~/app/api/errors.server";
+import { apiHandler, methodNotAllowed } from "~/app/api/route.server";
+import { applicationView } from "~/app/crm/applications.server";
+import { requireCrmCaller } from "~/app/crm/guard.server";
+import { merchantScope } from "~/app/crm/merchant-scope.server";
+import { applicationIdParam, crmJson, etagOf, ifNoneMatchHits } from "~/app/crm/respond.server";
+import { getDatabase } from "~/app/db.server";
 
 /**
  * The status resource. Reads have their own budget, and a CRM that polls sends the last `ETag`

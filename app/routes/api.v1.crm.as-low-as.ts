@@ -1,10 +1,10 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { apiError } from "~/api/errors.server";
-import { apiHandler, methodNotAllowed } from "~/api/route.server";
-import { asLowAsBody, asLowAsForMerchant, parseAmountCents } from "~/crm/as-low-as.server";
-import { requireCrmCaller } from "~/crm/guard.server";
-import { crmJson } from "~/crm/respond.server";
-import { getDatabase } from "~/db.server";
+import { apiError } from "~/app/api/errors.server";
+import { apiHandler, methodNotAllowed } from "~/app/api/route.server";
+import { asLowAsBody, asLowAsForMerchant, parseAmountCents } from "~/app/crm/as-low-as.server";
+import { requireCrmCaller } from "~/app/crm/guard.server";
+import { crmJson } from "~/app/crm/respond.server";
+import { getDatabase } from "~/app/db.server";
 
 /** GET /api/v1/crm/as-low-as?amount_cents=… — the merchant's "as low as" price for an estimate. */
 export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {

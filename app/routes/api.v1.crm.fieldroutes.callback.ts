@@ -1,10 +1,10 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { apiError } from "~/api/errors.server";
-import { apiHandler, methodNotAllowed } from "~/api/route.server";
-import { clientInfo } from "~/audit/audit.server";
-import { completeOAuthCallback } from "~/crm-sync/oauth.server";
-import { getDatabase } from "~/db.server";
-import { requirePermission } from "~/ops/guard.server";
+import { apiError } from "~/app/api/errors.server";
+import { apiHandler, methodNotAllowed } from "~/app/api/route.server";
+import { clientInfo } from "~/app/audit/audit.server";
+import { completeOAuthCallback } from "~/app/crm-sync/oauth.server";
+import { getDatabase } from "~/app/db.server";
+import { requirePermission } from "~/app/ops/guard.server";
 
 /**
  * OAuth 2.0 authorization-code callback (docs/product/api.md): the operator who started the connection comes

@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { parseOr422, readJsonBody } from "~/api/body.server";
-import { apiHandler, methodNotAllowed } from "~/api/route.server";
-import { getDatabase } from "~/db.server";
-import { requireCrmCaller } from "~/crm/guard.server";
-import { requestHash } from "~/crm/idempotency.server";
-import { offerFinancing } from "~/crm/offer-financing.server";
-import { crmJson, idempotencyKeyOf } from "~/crm/respond.server";
-import { offerFinancingRequest } from "~/crm/schemas";
-import { businessMetrics } from "~/observability/business-metrics.server";
+import { parseOr422, readJsonBody } from "~/app/api/body.server";
+import { apiHandler, methodNotAllowed } from "~/app/api/route.server";
+import { getDatabase } from "~/app/db.server";
+import { requireCrmCaller } from "~/app/crm/guard.server";
+import { requestHash } from "~/app/crm/idempotency.server";
+import { offerFinancing } from "~/app/crm/offer-financing.server";
+import { crmJson, idempotencyKeyOf } from "~/app/crm/respond.server";
+import { offerFinancingRequest } from "~/app/crm/schemas";
+import { businessMetrics } from "~/app/observability/business-metrics.server";
 
 export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
   if (request.method !== "POST") return methodNotAllowed(request, ["POST"]);

@@ -1,5 +1,5 @@
-import { appUrl } from "~/config/env.server";
-import { openApiDocument } from "~/crm/openapi.server";
+import { appUrl } from "~/app/config/env.server";
+import { openApiDocument } from "~/app/crm/openapi.server";
 
 export function loader() {
   return Response.json(openApiDocument(appUrl()), {

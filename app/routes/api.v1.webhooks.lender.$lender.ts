@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiError, apiJson } from "~/api/errors.server";
-import { apiHandler, methodNotAllowed } from "~/api/route.server";
-import { getDatabase } from "~/db.server";
-import { getLenders } from "~/lending/lenders.server";
-import { readRawBody, receiveLenderWebhook } from "~/lending/webhook.server";
+import { apiError, apiJson } from "~/app/api/errors.server";
+import { apiHandler, methodNotAllowed } from "~/app/api/route.server";
+import { getDatabase } from "~/app/db.server";
+import { getLenders } from "~/app/lending/lenders.server";
+import { readRawBody, receiveLenderWebhook } from "~/app/lending/webhook.server";
 
 /** Lender webhooks: X-Lender-Signature checked over the raw body, stored once, applied by a job. */
 export const action = apiHandler(async ({ request, params }: ActionFunctionArgs) => {

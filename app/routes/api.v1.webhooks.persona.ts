@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { readJsonBody } from "~/api/body.server";
-import { apiError, apiJson } from "~/api/errors.server";
-import { apiHandler, methodNotAllowed } from "~/api/route.server";
-import { receivePersonaWebhook } from "~/borrower/webhooks-persona.server";
-import { getDatabase } from "~/db.server";
+import { readJsonBody } from "~/app/api/body.server";
+import { apiError, apiJson } from "~/app/api/errors.server";
+import { apiHandler, methodNotAllowed } from "~/app/api/route.server";
+import { receivePersonaWebhook } from "~/app/borrower/webhooks-persona.server";
+import { getDatabase } from "~/app/db.server";
 
 /**
  * Persona webhooks: Persona-Signature checked against either webhook secret (unsigned, forged or

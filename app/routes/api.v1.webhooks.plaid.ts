@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { readJsonBody } from "~/api/body.server";
-import { apiError, apiJson } from "~/api/errors.server";
-import { apiHandler, methodNotAllowed } from "~/api/route.server";
-import { receivePlaidWebhook } from "~/borrower/webhooks-plaid.server";
-import { getDatabase } from "~/db.server";
-import { getRequestContext, newRequestId } from "~/observability/request-context.server";
+import { readJsonBody } from "~/app/api/body.server";
+import { apiError, apiJson } from "~/app/api/errors.server";
+import { apiHandler, methodNotAllowed } from "~/app/api/route.server";
+import { receivePlaidWebhook } from "~/app/borrower/webhooks-plaid.server";
+import { getDatabase } from "~/app/db.server";
+import { getRequestContext, newRequestId } from "~/app/observability/request-context.server";
 
 /**
  * Plaid webhooks: Plaid-Verification checked (unsigned, forged or stale → 401, nothing stored),

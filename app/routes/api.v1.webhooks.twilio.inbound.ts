@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiError } from "~/api/errors.server";
-import { apiHandler, methodNotAllowed } from "~/api/route.server";
-import { getDatabase } from "~/db.server";
-import { handleInbound, verifiedTwilioParams } from "~/messaging/webhooks.server";
+import { apiError } from "~/app/api/errors.server";
+import { apiHandler, methodNotAllowed } from "~/app/api/route.server";
+import { getDatabase } from "~/app/db.server";
+import { handleInbound, verifiedTwilioParams } from "~/app/messaging/webhooks.server";
 
 /**
  * Inbound texts (STOP/START/HELP…). Replies go out through the outbox like every other text,

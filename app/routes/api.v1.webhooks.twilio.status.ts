@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiError } from "~/api/errors.server";
-import { apiHandler, methodNotAllowed } from "~/api/route.server";
-import { getDatabase } from "~/db.server";
-import { handleStatusCallback, verifiedTwilioParams } from "~/messaging/webhooks.server";
+import { apiError } from "~/app/api/errors.server";
+import { apiHandler, methodNotAllowed } from "~/app/api/route.server";
+import { getDatabase } from "~/app/db.server";
+import { handleStatusCallback, verifiedTwilioParams } from "~/app/messaging/webhooks.server";
 
 /** Twilio delivery reports: signature checked, stored once, applied to the message. */
 export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {

@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
-import { guardPublicForm, loadJourney } from "~/borrower/context.server";
-import { pagePath } from "~/borrower/journey";
-import { startApplication } from "~/borrower/steps.server";
-import { BorrowerShell, Honeypot } from "~/borrower/ui";
-import { asLowAsForMerchant } from "~/crm/as-low-as.server";
-import { formatMoney } from "~/money/dollars";
+import { clientInfo } from "~/app/audit/audit.server";
+import { guardPublicForm, loadJourney } from "~/app/borrower/context.server";
+import { pagePath } from "~/app/borrower/journey";
+import { startApplication } from "~/app/borrower/steps.server";
+import { BorrowerShell, Honeypot } from "~/app/borrower/ui";
+import { asLowAsForMerchant } from "~/app/crm/as-low-as.server";
+import { formatMoney } from "~/app/money/dollars";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "welcome");

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { latestDocument } from "~/borrower/documents.server";
-import { resolveLink } from "~/borrower/links.server";
-import { getDatabase } from "~/db.server";
+import { latestDocument } from "~/app/borrower/documents.server";
+import { resolveLink } from "~/app/borrower/links.server";
+import { getDatabase } from "~/app/db.server";
 
 /** The signed agreement PDF, downloadable while the borrower's link is valid. */
 export async function loader({ params }: LoaderFunctionArgs) {

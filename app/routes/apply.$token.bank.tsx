@@ -1,14 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
-import { linkBank, sandboxBanks } from "~/borrower/bank.server";
-import { guardPublicForm, loadJourney } from "~/borrower/context.server";
-import { pagePath } from "~/borrower/journey";
-import { getBankLink } from "~/borrower/partners.server";
-import { PlaidLinkButton } from "~/borrower/plaid-link";
-import { saveBankLink } from "~/borrower/steps.server";
-import { BorrowerShell, Honeypot } from "~/borrower/ui";
+import { clientInfo } from "~/app/audit/audit.server";
+import { linkBank, sandboxBanks } from "~/app/borrower/bank.server";
+import { guardPublicForm, loadJourney } from "~/app/borrower/context.server";
+import { pagePath } from "~/app/borrower/journey";
+import { getBankLink } from "~/app/borrower/partners.server";
+import { PlaidLinkButton } from "~/app/borrower/plaid-link";
+import { saveBankLink } from "~/app/borrower/steps.server";
+import { BorrowerShell, Honeypot } from "~/app/borrower/ui";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "bank");

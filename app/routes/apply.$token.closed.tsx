@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { closedMessage, closedReasonOf } from "~/borrower/closed";
-import { loadJourney } from "~/borrower/context.server";
-import { BorrowerShell } from "~/borrower/ui";
+import { closedMessage, closedReasonOf } from "~/app/borrower/closed";
+import { loadJourney } from "~/app/borrower/context.server";
+import { BorrowerShell } from "~/app/borrower/ui";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "closed");

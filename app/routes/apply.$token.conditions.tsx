@@ -1,18 +1,22 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
-import { guardPublicForm, loadJourney } from "~/borrower/context.server";
-import { pagePath } from "~/borrower/journey";
-import { BorrowerShell, FieldError, Honeypot } from "~/borrower/ui";
-import { maxUploadBytes } from "~/borrower/uploads";
-import { parseUploadRequest, prepareUpload, UploadRequestError } from "~/borrower/uploads.server";
-import { conditionStatusLabels } from "~/lending/conditions";
+import { clientInfo } from "~/app/audit/audit.server";
+import { guardPublicForm, loadJourney } from "~/app/borrower/context.server";
+import { pagePath } from "~/app/borrower/journey";
+import { BorrowerShell, FieldError, Honeypot } from "~/app/borrower/ui";
+import { maxUploadBytes } from "~/app/borrower/uploads";
+import {
+  parseUploadRequest,
+  prepareUpload,
+  UploadRequestError,
+} from "~/app/borrower/uploads.server";
+import { conditionStatusLabels } from "~/app/lending/conditions";
 import {
   ConditionStateError,
   listConditions,
   submitConditionUpload,
-} from "~/lending/conditions.server";
+} from "~/app/lending/conditions.server";
 
 /**
  * The documents a funding condition asks for (ADR 035): what is needed, what was received, why a

@@ -3,14 +3,14 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
-import { consentTexts } from "~/borrower/consent-texts";
-import { guardPublicForm, loadJourney } from "~/borrower/context.server";
-import { pagePath } from "~/borrower/journey";
-import { saveOrRetryLater } from "~/borrower/retry-later.server";
-import { consentsSchema } from "~/borrower/schemas.server";
-import { saveConsents } from "~/borrower/steps.server";
-import { BorrowerShell, FieldError, Honeypot } from "~/borrower/ui";
+import { clientInfo } from "~/app/audit/audit.server";
+import { consentTexts } from "~/app/borrower/consent-texts";
+import { guardPublicForm, loadJourney } from "~/app/borrower/context.server";
+import { pagePath } from "~/app/borrower/journey";
+import { saveOrRetryLater } from "~/app/borrower/retry-later.server";
+import { consentsSchema } from "~/app/borrower/schemas.server";
+import { saveConsents } from "~/app/borrower/steps.server";
+import { BorrowerShell, FieldError, Honeypot } from "~/app/borrower/ui";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "consents");

@@ -2,14 +2,14 @@ import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
-import { guardPublicForm, loadJourney } from "~/borrower/context.server";
-import { parseForm } from "~/borrower/form-parse";
-import { pagePath } from "~/borrower/journey";
-import { detailsSchema } from "~/borrower/schemas";
-import { saveOrRetryLater } from "~/borrower/retry-later.server";
-import { saveDetails } from "~/borrower/steps.server";
-import { BorrowerShell, FieldError, Honeypot } from "~/borrower/ui";
+import { clientInfo } from "~/app/audit/audit.server";
+import { guardPublicForm, loadJourney } from "~/app/borrower/context.server";
+import { parseForm } from "~/app/borrower/form-parse";
+import { pagePath } from "~/app/borrower/journey";
+import { detailsSchema } from "~/app/borrower/schemas";
+import { saveOrRetryLater } from "~/app/borrower/retry-later.server";
+import { saveDetails } from "~/app/borrower/steps.server";
+import { BorrowerShell, FieldError, Honeypot } from "~/app/borrower/ui";
 
 const centsToDollars = (cents: number | null) =>
   cents === null ? "" : (cents / 100).toFixed(2).replace(/\.00$/, "");

@@ -1,14 +1,14 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
-import { loadJourney } from "~/borrower/context.server";
-import { latestDocument } from "~/borrower/documents.server";
-import { ConditionsCallout } from "~/borrower/conditions-callout";
-import { BorrowerShell } from "~/borrower/ui";
-import { formatMoney } from "~/money/dollars";
-import { ensureScoreNoticePdf } from "~/decisioning/score-notice.server";
-import { openConditionCount } from "~/lending/conditions.server";
-import { applicationLoan } from "~/lending/creditor-of.server";
+import { loadJourney } from "~/app/borrower/context.server";
+import { latestDocument } from "~/app/borrower/documents.server";
+import { ConditionsCallout } from "~/app/borrower/conditions-callout";
+import { BorrowerShell } from "~/app/borrower/ui";
+import { formatMoney } from "~/app/money/dollars";
+import { ensureScoreNoticePdf } from "~/app/decisioning/score-notice.server";
+import { openConditionCount } from "~/app/lending/conditions.server";
+import { applicationLoan } from "~/app/lending/creditor-of.server";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "done");

@@ -1,15 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
-import { guardPublicForm, loadJourney } from "~/borrower/context.server";
+import { clientInfo } from "~/app/audit/audit.server";
+import { guardPublicForm, loadJourney } from "~/app/borrower/context.server";
 import {
   finishIdentityCheck,
   skipIdentityCheck,
   startIdentityCheck,
-} from "~/borrower/identity.server";
-import { pagePath } from "~/borrower/journey";
-import { BorrowerShell, Honeypot } from "~/borrower/ui";
+} from "~/app/borrower/identity.server";
+import { pagePath } from "~/app/borrower/journey";
+import { BorrowerShell, Honeypot } from "~/app/borrower/ui";
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "identity");

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { resolveLink } from "~/borrower/links.server";
-import { adverseActionNoticePdf } from "~/borrower/notice-pdf.server";
-import { getDatabase } from "~/db.server";
+import { resolveLink } from "~/app/borrower/links.server";
+import { adverseActionNoticePdf } from "~/app/borrower/notice-pdf.server";
+import { getDatabase } from "~/app/db.server";
 
 /**
  * The adverse action notice as a PDF, downloadable from the declined page (docs/product/lending.md "More on

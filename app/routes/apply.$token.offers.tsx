@@ -1,15 +1,15 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
-import { loadJourney } from "~/borrower/context.server";
-import { DisclosureBox } from "~/borrower/disclosure-box";
-import { pagePath } from "~/borrower/journey";
-import { currentOffers } from "~/borrower/offers.server";
-import { ConditionsCallout } from "~/borrower/conditions-callout";
-import { BorrowerShell } from "~/borrower/ui";
-import { formatMoney } from "~/money/dollars";
-import { ensureScoreNoticePdf, loadScoreNotice } from "~/decisioning/score-notice.server";
-import { openConditionCount } from "~/lending/conditions.server";
-import { creditorOfApplication } from "~/lending/creditor-of.server";
+import { loadJourney } from "~/app/borrower/context.server";
+import { DisclosureBox } from "~/app/borrower/disclosure-box";
+import { pagePath } from "~/app/borrower/journey";
+import { currentOffers } from "~/app/borrower/offers.server";
+import { ConditionsCallout } from "~/app/borrower/conditions-callout";
+import { BorrowerShell } from "~/app/borrower/ui";
+import { formatMoney } from "~/app/money/dollars";
+import { ensureScoreNoticePdf, loadScoreNotice } from "~/app/decisioning/score-notice.server";
+import { openConditionCount } from "~/app/lending/conditions.server";
+import { creditorOfApplication } from "~/app/lending/creditor-of.server";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "offers");

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { loadJourney } from "~/borrower/context.server";
-import { BorrowerShell } from "~/borrower/ui";
+import { loadJourney } from "~/app/borrower/context.server";
+import { BorrowerShell } from "~/app/borrower/ui";
 
 /**
  * Only a decision slower than the ~2 s the submit waits for lands here (issue 17). Refreshes itself

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { resolveLink } from "~/borrower/links.server";
-import { ensureScoreNoticePdf } from "~/decisioning/score-notice.server";
-import { getDatabase } from "~/db.server";
+import { resolveLink } from "~/app/borrower/links.server";
+import { ensureScoreNoticePdf } from "~/app/decisioning/score-notice.server";
+import { getDatabase } from "~/app/db.server";
 
 /** The credit score disclosure (H-3) kept with the application, downloadable from its link. */
 export async function loader({ params }: LoaderFunctionArgs) {

@@ -2,14 +2,14 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { acceptOffer, agreementFor } from "~/borrower/accept.server";
-import { saveOrRetryLater } from "~/borrower/retry-later.server";
-import { clientInfo } from "~/audit/audit.server";
-import { guardPublicForm, loadJourney } from "~/borrower/context.server";
-import { pagePath } from "~/borrower/journey";
-import { sameName, signSchema } from "~/borrower/schemas.server";
-import { FederalBox, PaymentScheduleTable } from "~/borrower/disclosure-box";
-import { BorrowerShell, FieldError, Honeypot } from "~/borrower/ui";
+import { acceptOffer, agreementFor } from "~/app/borrower/accept.server";
+import { saveOrRetryLater } from "~/app/borrower/retry-later.server";
+import { clientInfo } from "~/app/audit/audit.server";
+import { guardPublicForm, loadJourney } from "~/app/borrower/context.server";
+import { pagePath } from "~/app/borrower/journey";
+import { sameName, signSchema } from "~/app/borrower/schemas.server";
+import { FederalBox, PaymentScheduleTable } from "~/app/borrower/disclosure-box";
+import { BorrowerShell, FieldError, Honeypot } from "~/app/borrower/ui";
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "sign");

@@ -1,7 +1,7 @@
 import type { MetaFunction } from "@remix-run/node";
 import { Outlet, isRouteErrorResponse, useRouteError } from "@remix-run/react";
-import { closedMessage, closedReasons, type ClosedReason } from "~/borrower/closed";
-import { BorrowerShell } from "~/borrower/ui";
+import { closedMessage, closedReasons, type ClosedReason } from "~/app/borrower/closed";
+import { BorrowerShell } from "~/app/borrower/ui";
 
 export const meta: MetaFunction = () => [
   { title: "Apply for financing — FlowPay" },

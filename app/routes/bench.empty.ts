@@ -1,4 +1,4 @@
-import { isProduction } from "~/config/env.server";
+import { isProduction } from "~/app/config/env.server";
 
 /**
  * An empty resource route: `npm run bench:intake` measures it as the framework's ceiling next to

@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { isProduction } from "~/config/env.server";
-import { getDatabase } from "~/db.server";
-import { recentMessages } from "~/messaging/sandbox-outbox.server";
-import { requireOperator } from "~/ops/session.server";
+import { isProduction } from "~/app/config/env.server";
+import { getDatabase } from "~/app/db.server";
+import { recentMessages } from "~/app/messaging/sandbox-outbox.server";
+import { requireOperator } from "~/app/ops/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Sandbox messages — FlowPay" }];
 

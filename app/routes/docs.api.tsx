@@ -1,8 +1,8 @@
 import type { MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { appUrl } from "~/config/env.server";
-import { fieldRows } from "~/crm/api-reference";
-import { openApiDocument } from "~/crm/openapi.server";
+import { appUrl } from "~/app/config/env.server";
+import { fieldRows } from "~/app/crm/api-reference";
+import { openApiDocument } from "~/app/crm/openapi.server";
 
 export const meta: MetaFunction = () => [{ title: "FlowPay API reference" }];
 

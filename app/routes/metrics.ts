@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { apiError } from "~/api/errors.server";
-import { getEnv } from "~/config/env.server";
-import { metrics } from "~/observability/metrics.server";
-import { safeEqual } from "~/security/hash.server";
+import { apiError } from "~/app/api/errors.server";
+import { getEnv } from "~/app/config/env.server";
+import { metrics } from "~/app/observability/metrics.server";
+import { safeEqual } from "~/app/security/hash.server";
 
 /** Prometheus text format; guarded by `Authorization: Bearer $METRICS_TOKEN` when that is set. */
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -1,12 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { getDatabase } from "~/db.server";
-import { BarChart } from "~/ops/charts-view";
-import { formatDuration } from "~/ops/dashboard";
-import { loadDashboard } from "~/ops/dashboard.server";
-import { requirePermission } from "~/ops/guard.server";
-import { OpsShell } from "~/ops/layout";
-import { can } from "~/ops/permissions";
+import { getDatabase } from "~/app/db.server";
+import { BarChart } from "~/app/ops/charts-view";
+import { formatDuration } from "~/app/ops/dashboard";
+import { loadDashboard } from "~/app/ops/dashboard.server";
+import { requirePermission } from "~/app/ops/guard.server";
+import { OpsShell } from "~/app/ops/layout";
+import { can } from "~/app/ops/permissions";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard — FlowOps" }];
 

@@ -5,23 +5,23 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
-import { getDatabase } from "~/db.server";
-import { formatMoney } from "~/money/dollars";
-import { revealReasonMinLength, statusLabels } from "~/ops/applications";
-import { loadApplicationDetail, revealPii, RevealError } from "~/ops/applications.server";
-import { DecisionSection, shortTime, Timeline } from "~/ops/applications-view";
-import { revealSchema } from "~/ops/form-schemas.server";
-import { requireAction, requirePermission } from "~/ops/guard.server";
-import { OpsShell } from "~/ops/layout";
-import { can } from "~/ops/permissions";
+import { clientInfo } from "~/app/audit/audit.server";
+import { getDatabase } from "~/app/db.server";
+import { formatMoney } from "~/app/money/dollars";
+import { revealReasonMinLength, statusLabels } from "~/app/ops/applications";
+import { loadApplicationDetail, revealPii, RevealError } from "~/app/ops/applications.server";
+import { DecisionSection, shortTime, Timeline } from "~/app/ops/applications-view";
+import { revealSchema } from "~/app/ops/form-schemas.server";
+import { requireAction, requirePermission } from "~/app/ops/guard.server";
+import { OpsShell } from "~/app/ops/layout";
+import { can } from "~/app/ops/permissions";
 import {
   isLenderDeclineIntent,
   lenderDeclineAction,
   rerouteChoices,
   type LenderDeclineResult,
-} from "~/ops/lender-decline.server";
-import { LoanSection } from "~/ops/loan-section";
+} from "~/app/ops/lender-decline.server";
+import { LoanSection } from "~/app/ops/loan-section";
 
 export const meta: MetaFunction = () => [{ title: "Application — FlowOps" }];
 

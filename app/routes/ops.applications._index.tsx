@@ -1,11 +1,16 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { getDatabase } from "~/db.server";
-import { formatMoney } from "~/money/dollars";
-import { applicationStatuses, listSearch, parseFilters, statusLabels } from "~/ops/applications";
-import { listApplications, listMerchants } from "~/ops/applications.server";
-import { requirePermission } from "~/ops/guard.server";
-import { OpsShell } from "~/ops/layout";
+import { getDatabase } from "~/app/db.server";
+import { formatMoney } from "~/app/money/dollars";
+import {
+  applicationStatuses,
+  listSearch,
+  parseFilters,
+  statusLabels,
+} from "~/app/ops/applications";
+import { listApplications, listMerchants } from "~/app/ops/applications.server";
+import { requirePermission } from "~/app/ops/guard.server";
+import { OpsShell } from "~/app/ops/layout";
 
 export const meta: MetaFunction = () => [{ title: "Applications — FlowOps" }];
 

@@ -1,14 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { getDatabase } from "~/db.server";
+import { getDatabase } from "~/app/db.server";
 import {
   parseAuditFilters,
   searchAuditLogs,
   utcText,
   type AuditFilters,
-} from "~/ops/audit-log.server";
-import { requirePermission } from "~/ops/guard.server";
-import { OpsShell } from "~/ops/layout";
+} from "~/app/ops/audit-log.server";
+import { requirePermission } from "~/app/ops/guard.server";
+import { OpsShell } from "~/app/ops/layout";
 
 export const meta: MetaFunction = () => [{ title: "Audit log — FlowOps" }];
 

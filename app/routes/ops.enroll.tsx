@@ -1,14 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
-import { getDatabase } from "~/db.server";
-import { confirmEnrollment, enrollmentView } from "~/ops/enrollment.server";
-import { requireSameOrigin } from "~/ops/guard.server";
-import { lockedLoginUrl } from "~/ops/lockout";
-import { totpSchema } from "~/ops/login.server";
-import { nextFrom } from "~/ops/redirects";
-import { clearSessionCookie, lookupSession } from "~/ops/session.server";
+import { clientInfo } from "~/app/audit/audit.server";
+import { getDatabase } from "~/app/db.server";
+import { confirmEnrollment, enrollmentView } from "~/app/ops/enrollment.server";
+import { requireSameOrigin } from "~/app/ops/guard.server";
+import { lockedLoginUrl } from "~/app/ops/lockout";
+import { totpSchema } from "~/app/ops/login.server";
+import { nextFrom } from "~/app/ops/redirects";
+import { clearSessionCookie, lookupSession } from "~/app/ops/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Set up your authenticator — FlowOps" }];
 

@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
-import { getDatabase } from "~/db.server";
-import { requireAction, requirePermission } from "~/ops/guard.server";
-import { discardJob, JobActionError, loadJobsMonitor, retryJob } from "~/ops/jobs.server";
-import { OpsShell, When } from "~/ops/layout";
-import { can } from "~/ops/permissions";
+import { clientInfo } from "~/app/audit/audit.server";
+import { getDatabase } from "~/app/db.server";
+import { requireAction, requirePermission } from "~/app/ops/guard.server";
+import { discardJob, JobActionError, loadJobsMonitor, retryJob } from "~/app/ops/jobs.server";
+import { OpsShell, When } from "~/app/ops/layout";
+import { can } from "~/app/ops/permissions";
 
 export const meta: MetaFunction = () => [{ title: "Jobs — FlowOps" }];
 

@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
-import { getDatabase } from "~/db.server";
-import { requireSameOrigin } from "~/ops/guard.server";
-import { lockedMessage } from "~/ops/lockout";
-import { authenticator, LoginError } from "~/ops/login.server";
-import { nextFrom } from "~/ops/redirects";
-import { readSession, startSession } from "~/ops/session.server";
+import { clientInfo } from "~/app/audit/audit.server";
+import { getDatabase } from "~/app/db.server";
+import { requireSameOrigin } from "~/app/ops/guard.server";
+import { lockedMessage } from "~/app/ops/lockout";
+import { authenticator, LoginError } from "~/app/ops/login.server";
+import { nextFrom } from "~/app/ops/redirects";
+import { readSession, startSession } from "~/app/ops/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in — FlowOps" }];
 

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { clientInfo } from "~/audit/audit.server";
-import { getDatabase } from "~/db.server";
-import { endSession, readSession, sessionCookie } from "~/ops/session.server";
+import { clientInfo } from "~/app/audit/audit.server";
+import { getDatabase } from "~/app/db.server";
+import { endSession, readSession, sessionCookie } from "~/app/ops/session.server";
 
 export async function action({ request }: ActionFunctionArgs) {
   const session = await readSession(request);

@@ -1,17 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
-import { getDatabase } from "~/db.server";
-import { requireAction, requirePermission } from "~/ops/guard.server";
-import { OpsShell } from "~/ops/layout";
-import { respond } from "~/ops/outcome.server";
+import { clientInfo } from "~/app/audit/audit.server";
+import { getDatabase } from "~/app/db.server";
+import { requireAction, requirePermission } from "~/app/ops/guard.server";
+import { OpsShell } from "~/app/ops/layout";
+import { respond } from "~/app/ops/outcome.server";
 import {
   loadMerchantPage,
   merchantIntent,
   type MerchantActionData,
-} from "~/ops/merchant-page.server";
-import { ApiKeysSection, CrmSection, DetailsSection, StatusSection } from "~/ops/merchant-view";
-import { MerchantNotFoundError } from "~/ops/merchants.server";
+} from "~/app/ops/merchant-page.server";
+import { ApiKeysSection, CrmSection, DetailsSection, StatusSection } from "~/app/ops/merchant-view";
+import { MerchantNotFoundError } from "~/app/ops/merchants.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.merchant.name ?? "Merchant"} — FlowOps` },
@@ -21,7 +21,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export const headers = () => ({ "Cache-Control": "no-store" });
 
 /** Refusals (4xx) reload the page too: it should show what is there now. */
-export { revalidateAfterPosts as shouldRevalidate } from "~/ops/revalidate";
+export { revalidateAfterPosts as shouldRevalidate } from "~/app/ops/revalidate";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "read:merchant");

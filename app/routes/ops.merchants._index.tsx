@@ -1,12 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { getDatabase } from "~/db.server";
-import { formatMoney } from "~/money/dollars";
-import { requirePermission } from "~/ops/guard.server";
-import { OpsShell } from "~/ops/layout";
-import { basisPointsToPercent } from "~/ops/merchants-form";
-import { listMerchants } from "~/ops/merchants.server";
-import { can } from "~/ops/permissions";
+import { getDatabase } from "~/app/db.server";
+import { formatMoney } from "~/app/money/dollars";
+import { requirePermission } from "~/app/ops/guard.server";
+import { OpsShell } from "~/app/ops/layout";
+import { basisPointsToPercent } from "~/app/ops/merchants-form";
+import { listMerchants } from "~/app/ops/merchants.server";
+import { can } from "~/app/ops/permissions";
 
 export const meta: MetaFunction = () => [{ title: "Merchants — FlowOps" }];
 

@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
-import { getDatabase } from "~/db.server";
-import { requireAction, requirePermission } from "~/ops/guard.server";
-import { OpsShell } from "~/ops/layout";
-import { parseMerchantForm, type MerchantFormField } from "~/ops/merchants-form";
-import { MerchantFields } from "~/ops/merchants-ui";
-import { createMerchant, MerchantFieldError, merchantPlans } from "~/ops/merchants.server";
+import { clientInfo } from "~/app/audit/audit.server";
+import { getDatabase } from "~/app/db.server";
+import { requireAction, requirePermission } from "~/app/ops/guard.server";
+import { OpsShell } from "~/app/ops/layout";
+import { parseMerchantForm, type MerchantFormField } from "~/app/ops/merchants-form";
+import { MerchantFields } from "~/app/ops/merchants-ui";
+import { createMerchant, MerchantFieldError, merchantPlans } from "~/app/ops/merchants.server";
 
 export const meta: MetaFunction = () => [{ title: "Add a merchant — FlowOps" }];
 

@@ -1,17 +1,21 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { getDatabase } from "~/db.server";
-import { requirePermission } from "~/ops/guard.server";
-import { OpsShell, When } from "~/ops/layout";
-import { versionedEditorAction } from "~/ops/outcome.server";
-import { loadPricingPage, pricingIntent, type PricingActionData } from "~/ops/pricing-page.server";
-import { PricingTableView, Problems } from "~/ops/pricing-view";
-import { VersionHistory } from "~/ops/versions-ui";
+import { getDatabase } from "~/app/db.server";
+import { requirePermission } from "~/app/ops/guard.server";
+import { OpsShell, When } from "~/app/ops/layout";
+import { versionedEditorAction } from "~/app/ops/outcome.server";
+import {
+  loadPricingPage,
+  pricingIntent,
+  type PricingActionData,
+} from "~/app/ops/pricing-page.server";
+import { PricingTableView, Problems } from "~/app/ops/pricing-view";
+import { VersionHistory } from "~/app/ops/versions-ui";
 
 export const meta: MetaFunction = () => [{ title: "Pricing — FlowOps" }];
 
 /** Refusals (4xx) reload the page too: a refused publish has saved the draft. */
-export { revalidateAfterPosts as shouldRevalidate } from "~/ops/revalidate";
+export { revalidateAfterPosts as shouldRevalidate } from "~/app/ops/revalidate";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "read:pricing");

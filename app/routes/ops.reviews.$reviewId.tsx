@@ -1,15 +1,20 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
-import { getDatabase } from "~/db.server";
-import { formatMoney } from "~/money/dollars";
-import { statusLabels } from "~/ops/applications";
-import { DecisionSection, shortTime } from "~/ops/applications-view";
-import { requireAction, requirePermission } from "~/ops/guard.server";
-import { OpsShell } from "~/ops/layout";
-import { can, type Permission } from "~/ops/permissions";
-import { parseApproveForm, parseDeclineForm, reasonText, ReviewInputError } from "~/ops/reviews";
+import { clientInfo } from "~/app/audit/audit.server";
+import { getDatabase } from "~/app/db.server";
+import { formatMoney } from "~/app/money/dollars";
+import { statusLabels } from "~/app/ops/applications";
+import { DecisionSection, shortTime } from "~/app/ops/applications-view";
+import { requireAction, requirePermission } from "~/app/ops/guard.server";
+import { OpsShell } from "~/app/ops/layout";
+import { can, type Permission } from "~/app/ops/permissions";
+import {
+  parseApproveForm,
+  parseDeclineForm,
+  reasonText,
+  ReviewInputError,
+} from "~/app/ops/reviews";
 import {
   approveDeclineProposal,
   approveReview,
@@ -20,8 +25,8 @@ import {
   ReviewNotFoundError,
   ReviewStateError,
   settleDeclineProposal,
-} from "~/ops/reviews.server";
-import { ApproveSection, DeclineSection, ProposalSection } from "~/ops/reviews-view";
+} from "~/app/ops/reviews.server";
+import { ApproveSection, DeclineSection, ProposalSection } from "~/app/ops/reviews-view";
 
 export const meta: MetaFunction = () => [{ title: "Manual review — FlowOps" }];
 

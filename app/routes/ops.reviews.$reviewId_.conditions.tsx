@@ -1,20 +1,20 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
-import { getDatabase } from "~/db.server";
-import { conditionStatusLabels } from "~/lending/conditions";
+import { clientInfo } from "~/app/audit/audit.server";
+import { getDatabase } from "~/app/db.server";
+import { conditionStatusLabels } from "~/app/lending/conditions";
 import {
   ConditionStateError,
   conditionsHoldFunding,
   listConditions,
   reviewCondition,
-} from "~/lending/conditions.server";
-import { shortTime } from "~/ops/applications-view";
-import { requireAction, requirePermission } from "~/ops/guard.server";
-import { OpsShell } from "~/ops/layout";
-import { can } from "~/ops/permissions";
-import { reviewApplication } from "~/ops/reviews.server";
+} from "~/app/lending/conditions.server";
+import { shortTime } from "~/app/ops/applications-view";
+import { requireAction, requirePermission } from "~/app/ops/guard.server";
+import { OpsShell } from "~/app/ops/layout";
+import { can } from "~/app/ops/permissions";
+import { reviewApplication } from "~/app/ops/reviews.server";
 
 /**
  * FlowOps: an application's funding conditions (ADR 035). Each document the borrower uploaded can

@@ -1,10 +1,10 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { clientInfo } from "~/audit/audit.server";
-import { decryptUpload } from "~/borrower/uploads.server";
-import { getDatabase } from "~/db.server";
-import { readUploadForOperator } from "~/lending/conditions.server";
-import { requirePermission } from "~/ops/guard.server";
-import { reviewApplication } from "~/ops/reviews.server";
+import { clientInfo } from "~/app/audit/audit.server";
+import { decryptUpload } from "~/app/borrower/uploads.server";
+import { getDatabase } from "~/app/db.server";
+import { readUploadForOperator } from "~/app/lending/conditions.server";
+import { requirePermission } from "~/app/ops/guard.server";
+import { reviewApplication } from "~/app/ops/reviews.server";
 
 /**
  * A borrower's condition document for FlowOps: decrypted, served as a download with its checked

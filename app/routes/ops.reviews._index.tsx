@@ -1,20 +1,20 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
-import { getDatabase } from "~/db.server";
-import { formatMoney } from "~/money/dollars";
-import { formatDuration } from "~/ops/dashboard";
-import { requireAction, requirePermission } from "~/ops/guard.server";
-import { OpsShell } from "~/ops/layout";
-import { can } from "~/ops/permissions";
-import { reasonText } from "~/ops/reviews";
+import { clientInfo } from "~/app/audit/audit.server";
+import { getDatabase } from "~/app/db.server";
+import { formatMoney } from "~/app/money/dollars";
+import { formatDuration } from "~/app/ops/dashboard";
+import { requireAction, requirePermission } from "~/app/ops/guard.server";
+import { OpsShell } from "~/app/ops/layout";
+import { can } from "~/app/ops/permissions";
+import { reasonText } from "~/app/ops/reviews";
 import {
   assignReview,
   listQueue,
   ReviewNotFoundError,
   ReviewStateError,
-} from "~/ops/reviews.server";
+} from "~/app/ops/reviews.server";
 
 export const meta: MetaFunction = () => [{ title: "Review queue — FlowOps" }];
 

@@ -1,17 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { getDatabase } from "~/db.server";
-import { requirePermission } from "~/ops/guard.server";
-import { OpsShell, When } from "~/ops/layout";
-import { versionedEditorAction } from "~/ops/outcome.server";
-import { loadRulesPage, rulesIntent, type RulesActionData } from "~/ops/rules-page.server";
-import { actionLabels, DraftEditor, DryRunResult, ProblemList } from "~/ops/rules-view";
-import { VersionHistory } from "~/ops/versions-ui";
+import { getDatabase } from "~/app/db.server";
+import { requirePermission } from "~/app/ops/guard.server";
+import { OpsShell, When } from "~/app/ops/layout";
+import { versionedEditorAction } from "~/app/ops/outcome.server";
+import { loadRulesPage, rulesIntent, type RulesActionData } from "~/app/ops/rules-page.server";
+import { actionLabels, DraftEditor, DryRunResult, ProblemList } from "~/app/ops/rules-view";
+import { VersionHistory } from "~/app/ops/versions-ui";
 
 export const meta: MetaFunction = () => [{ title: "Rules — FlowOps" }];
 
 /** Refusals (4xx) reload the page too: a refused publish has saved the draft. */
-export { revalidateAfterPosts as shouldRevalidate } from "~/ops/revalidate";
+export { revalidateAfterPosts as shouldRevalidate } from "~/app/ops/revalidate";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "read:rules");

@@ -5,13 +5,13 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
-import { getDatabase } from "~/db.server";
-import { utcText } from "~/ops/audit-log.server";
-import { operatorIntentSchema } from "~/ops/form-schemas.server";
-import { requireAction, requirePermission } from "~/ops/guard.server";
-import { OpsShell } from "~/ops/layout";
-import { can, operatorRoles, roleLabels } from "~/ops/permissions";
+import { clientInfo } from "~/app/audit/audit.server";
+import { getDatabase } from "~/app/db.server";
+import { utcText } from "~/app/ops/audit-log.server";
+import { operatorIntentSchema } from "~/app/ops/form-schemas.server";
+import { requireAction, requirePermission } from "~/app/ops/guard.server";
+import { OpsShell } from "~/app/ops/layout";
+import { can, operatorRoles, roleLabels } from "~/app/ops/permissions";
 import {
   changeRole,
   getOperator,
@@ -20,7 +20,7 @@ import {
   setStatus,
   unlock,
   UserChangeError,
-} from "~/ops/users.server";
+} from "~/app/ops/users.server";
 
 export const meta: MetaFunction = ({ data }) => [
   { title: `${(data as { user?: { name: string } } | undefined)?.user?.name ?? "User"} — FlowOps` },

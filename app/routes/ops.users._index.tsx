@@ -1,11 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { getDatabase } from "~/db.server";
-import { utcText } from "~/ops/audit-log.server";
-import { requirePermission } from "~/ops/guard.server";
-import { OpsShell } from "~/ops/layout";
-import { can, roleLabels } from "~/ops/permissions";
-import { listOperators } from "~/ops/users.server";
+import { getDatabase } from "~/app/db.server";
+import { utcText } from "~/app/ops/audit-log.server";
+import { requirePermission } from "~/app/ops/guard.server";
+import { OpsShell } from "~/app/ops/layout";
+import { can, roleLabels } from "~/app/ops/permissions";
+import { listOperators } from "~/app/ops/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Users — FlowOps" }];
 

@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
-import { getDatabase } from "~/db.server";
-import { inviteSchema } from "~/ops/form-schemas.server";
-import { requireAction, requirePermission } from "~/ops/guard.server";
-import { OpsShell } from "~/ops/layout";
-import { DuplicateError, inviteOperator } from "~/ops/operators.server";
-import { operatorRoles, roleLabels } from "~/ops/permissions";
+import { clientInfo } from "~/app/audit/audit.server";
+import { getDatabase } from "~/app/db.server";
+import { inviteSchema } from "~/app/ops/form-schemas.server";
+import { requireAction, requirePermission } from "~/app/ops/guard.server";
+import { OpsShell } from "~/app/ops/layout";
+import { DuplicateError, inviteOperator } from "~/app/ops/operators.server";
+import { operatorRoles, roleLabels } from "~/app/ops/permissions";
 
 export const meta: MetaFunction = () => [{ title: "Invite an operator — FlowOps" }];
 

@@ -1,18 +1,18 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation } from "@remix-run/react";
-import { clientInfo } from "~/audit/audit.server";
-import { getDatabase } from "~/db.server";
-import { requireSameOrigin } from "~/ops/guard.server";
-import { lockedLoginUrl } from "~/ops/lockout";
+import { clientInfo } from "~/app/audit/audit.server";
+import { getDatabase } from "~/app/db.server";
+import { requireSameOrigin } from "~/app/ops/guard.server";
+import { lockedLoginUrl } from "~/app/ops/lockout";
 import {
   recoveryCodeSchema,
   totpSchema,
   verifySecondFactor,
   type SecondFactor,
-} from "~/ops/login.server";
-import { nextFrom } from "~/ops/redirects";
-import { clearSessionCookie, lookupSession } from "~/ops/session.server";
+} from "~/app/ops/login.server";
+import { nextFrom } from "~/app/ops/redirects";
+import { clearSessionCookie, lookupSession } from "~/app/ops/session.server";
 
 export const meta: MetaFunction = () => [{ title: "Verification code — FlowOps" }];
 

@@ -1,4 +1,4 @@
-import { readiness } from "~/readiness.server";
+import { readiness } from "~/app/readiness.server";
 
 /**
  * Readiness: database reachable, migrations applied, job runner alive, and the write path working

@@ -1,7 +1,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { activeMerchantBySlug, asLowAsForMerchant, parseAmountCents } from "~/crm/as-low-as.server";
-import { widgetHeaders, widgetHtml, widgetMessageHtml } from "~/crm/as-low-as-widget.server";
-import { getDatabase } from "~/db.server";
+import {
+  activeMerchantBySlug,
+  asLowAsForMerchant,
+  parseAmountCents,
+} from "~/app/crm/as-low-as.server";
+import { widgetHeaders, widgetHtml, widgetMessageHtml } from "~/app/crm/as-low-as-widget.server";
+import { getDatabase } from "~/app/db.server";
 
 /** GET /widgets/as-low-as/{merchant_slug}?amount_cents=… — the embeddable "as low as" price. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

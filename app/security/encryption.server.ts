@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import { randomBytesPooled } from "../../db/random";
-import type { EncryptionKey } from "~/config/env.server";
-import { getSecrets } from "~/config/secrets.server";
+import { randomBytesPooled } from "~/db/random";
+import type { EncryptionKey } from "~/app/config/env.server";
+import { getSecrets } from "~/app/config/secrets.server";
 
 /**
  * Field-level encryption for PII and partner secrets: AES-256-GCM, a fresh 96-bit IV per value,

@@ -1,4 +1,4 @@
-import { isProduction } from "~/config/env.server";
+import { isProduction } from "~/app/config/env.server";
 import { randomBytes } from "node:crypto";
 
 /**

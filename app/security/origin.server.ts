@@ -1,4 +1,4 @@
-import { apiError } from "~/api/errors.server";
+import { apiError } from "~/app/api/errors.server";
 
 /**
  * The Origin policy for state-changing requests (ADR 022). A browser sends `Origin` with every

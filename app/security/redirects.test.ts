@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { safeNext } from "~/ops/redirects";
+import { safeNext } from "~/app/ops/redirects";
 import { safeRedirectPath } from "./redirects";
 
 const origin = "https://flowpay.example";

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTestDatabase } from "../../db/testing";
-import * as schema from "../../db/schema/index";
+import { createTestDatabase } from "~/db/testing";
+import * as schema from "~/db/schema/index";
 import { FieldCipher } from "./encryption.server";
 import { encryptedColumns, encryptionContext, reencryptAll } from "./reencrypt.server";
 

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { audit, type AuditEntry } from "~/audit/audit.server";
-import type { FieldCipher } from "~/security/encryption.server";
+import type { Database } from "~/db/client";
+import { audit, type AuditEntry } from "~/app/audit/audit.server";
+import type { FieldCipher } from "~/app/security/encryption.server";
 
 /**
  * THE list of encrypted columns (values written by FieldCipher). The context bound as AAD is

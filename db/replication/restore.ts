@@ -14,7 +14,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createClient } from "@libsql/client";
-import { localDatabasePath } from "../backup";
+import { localDatabasePath } from "~/db/backup";
 
 /**
  * Continuous replication with Litestream (ADR 041): the container runs the server under

@@ -1,5 +1,5 @@
-import { applyKycEvents } from "~/borrower/webhooks-persona.server";
-import type { JobHandler } from "../registry";
+import { applyKycEvents } from "~/app/borrower/webhooks-persona.server";
+import type { JobHandler } from "~/jobs/registry";
 import type { applyKycEventJob } from "./apply-kyc-event.definition";
 
 /** Idempotent: the status is recomputed from all stored events each time. */

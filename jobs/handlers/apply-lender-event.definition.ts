@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineJob, jobPriority } from "../registry";
+import { defineJob, jobPriority } from "~/jobs/registry";
 
 /**
  * Apply a verified lender webhook event (stored once in webhook_events by the webhook route, in

@@ -1,5 +1,5 @@
-import { applyLenderEvent } from "~/lending/events.server";
-import type { JobHandler } from "../registry";
+import { applyLenderEvent } from "~/app/lending/events.server";
+import type { JobHandler } from "~/jobs/registry";
 import type { applyLenderEventJob } from "./apply-lender-event.definition";
 
 /** Applies one stored, verified lender event (loan.funded, loan.canceled, …). */

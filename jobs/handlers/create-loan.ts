@@ -1,6 +1,6 @@
-import { createLoanForApplication } from "~/lending/funding.server";
-import { getLenders } from "~/lending/lenders.server";
-import type { JobHandler } from "../registry";
+import { createLoanForApplication } from "~/app/lending/funding.server";
+import { getLenders } from "~/app/lending/lenders.server";
+import type { JobHandler } from "~/jobs/registry";
 import type { createLoanJob } from "./create-loan.definition";
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineJob, jobPriority } from "../registry";
+import { defineJob, jobPriority } from "~/jobs/registry";
 
 /**
  * Decide a submitted application (bureau pull, rules, offers). The borrower is waiting on the

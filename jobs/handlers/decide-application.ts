@@ -1,7 +1,7 @@
-import { enqueueCrmSync } from "~/crm-sync/enqueue.server";
-import { decide } from "~/decisioning/decide.server";
-import { notifyDecision } from "~/borrower/notifications.server";
-import type { JobHandler } from "../registry";
+import { enqueueCrmSync } from "~/app/crm-sync/enqueue.server";
+import { decide } from "~/app/decisioning/decide.server";
+import { notifyDecision } from "~/app/borrower/notifications.server";
+import type { JobHandler } from "~/jobs/registry";
 import type { decideApplicationJob } from "./decide-application.definition";
 
 /**

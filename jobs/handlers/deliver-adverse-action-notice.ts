@@ -1,5 +1,5 @@
-import { deliverAdverseActionNotice } from "~/borrower/notice-delivery.server";
-import type { JobHandler } from "../registry";
+import { deliverAdverseActionNotice } from "~/app/borrower/notice-delivery.server";
+import type { JobHandler } from "~/jobs/registry";
 import type { deliverAdverseActionNoticeJob } from "./deliver-adverse-action-notice.definition";
 
 /**

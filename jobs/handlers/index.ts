@@ -1,4 +1,4 @@
-import { JobRegistry } from "../registry";
+import { JobRegistry } from "~/jobs/registry";
 import { handleApplyKycEvent } from "./apply-kyc-event";
 import { applyKycEventJob } from "./apply-kyc-event.definition";
 import { handleApplyLenderEvent } from "./apply-lender-event";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineJob, jobPriority } from "../registry";
+import { defineJob, jobPriority } from "~/jobs/registry";
 
 /**
  * FieldRoutes cannot push: this job re-reads the appointments of open applications of every

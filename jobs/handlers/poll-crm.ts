@@ -1,8 +1,8 @@
-import { DEFAULT_REFRESH_SKEW_MS } from "../../adapters/oauth/index";
-import { getEnv } from "~/config/env.server";
-import { refreshExpiringConnections } from "~/crm-sync/oauth-tokens.server";
-import { pollCrm, schedulePoll } from "~/crm-sync/poll.server";
-import type { JobHandler } from "../registry";
+import { DEFAULT_REFRESH_SKEW_MS } from "~/adapters/oauth/index";
+import { getEnv } from "~/app/config/env.server";
+import { refreshExpiringConnections } from "~/app/crm-sync/oauth-tokens.server";
+import { pollCrm, schedulePoll } from "~/app/crm-sync/poll.server";
+import type { JobHandler } from "~/jobs/registry";
 import type { pollCrmJob } from "./poll-crm.definition";
 
 /**

@@ -1,5 +1,5 @@
-import { refreshBankSummary } from "~/borrower/webhooks-plaid.server";
-import type { JobHandler } from "../registry";
+import { refreshBankSummary } from "~/app/borrower/webhooks-plaid.server";
+import type { JobHandler } from "~/jobs/registry";
 import type { refreshBankSummaryJob } from "./refresh-bank-summary.definition";
 
 /** Idempotent: it stores whatever Plaid reports now, so a re-run stores the same summary again. */

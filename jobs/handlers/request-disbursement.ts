@@ -1,6 +1,6 @@
-import { requestLoanDisbursement } from "~/lending/funding.server";
-import { getLenders } from "~/lending/lenders.server";
-import type { JobHandler } from "../registry";
+import { requestLoanDisbursement } from "~/app/lending/funding.server";
+import { getLenders } from "~/app/lending/lenders.server";
+import type { JobHandler } from "~/jobs/registry";
 import type { requestDisbursementJob } from "./request-disbursement.definition";
 
 /** Asks the lender to pay the merchant (amount − merchant fee) with `${loanId}:disburse`. */

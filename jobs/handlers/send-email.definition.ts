@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineJob, jobPriority } from "../registry";
+import { defineJob, jobPriority } from "~/jobs/registry";
 
 /** Send one recorded e-mail (messages row, channel "email") with its attachment, if any. */
 export const sendEmailJob = defineJob({

@@ -1,5 +1,5 @@
-import { deliverEmail, getEmailAdapter } from "~/messaging/email.server";
-import type { JobHandler } from "../registry";
+import { deliverEmail, getEmailAdapter } from "~/app/messaging/email.server";
+import type { JobHandler } from "~/jobs/registry";
 import type { sendEmailJob } from "./send-email.definition";
 
 export const handleSendEmail: JobHandler<typeof sendEmailJob.schema> = async (payload, context) => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineJob, jobPriority } from "../registry";
+import { defineJob, jobPriority } from "~/jobs/registry";
 
 /** Deliver one recorded text message (app/messaging/sms.server.ts). */
 export const sendSmsJob = defineJob({

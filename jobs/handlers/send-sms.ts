@@ -1,7 +1,7 @@
-import { deliverSms } from "~/messaging/sms.server";
-import { getSmsAdapter, statusCallbackUrl } from "~/messaging/sms-adapter.server";
-import { businessMetrics } from "~/observability/business-metrics.server";
-import type { JobHandler } from "../registry";
+import { deliverSms } from "~/app/messaging/sms.server";
+import { getSmsAdapter, statusCallbackUrl } from "~/app/messaging/sms-adapter.server";
+import { businessMetrics } from "~/app/observability/business-metrics.server";
+import type { JobHandler } from "~/jobs/registry";
 import type { sendSmsJob } from "./send-sms.definition";
 
 /** Delivers one recorded text; the job's idempotency key goes to the SMS adapter. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineJob, jobPriority } from "../registry";
+import { defineJob, jobPriority } from "~/jobs/registry";
 
 /** The status changes a technician sees in the CRM (app/crm-sync/events.ts writes their text). */
 export const crmSyncEvents = [

@@ -1,5 +1,5 @@
-import { syncApplicationToCrm } from "~/crm-sync/sync.server";
-import type { JobHandler } from "../registry";
+import { syncApplicationToCrm } from "~/app/crm-sync/sync.server";
+import type { JobHandler } from "~/jobs/registry";
 import type { syncToCrmJob } from "./sync-to-crm.definition";
 
 /** Writes one status change into the merchant's CRM (note + appointment line, each once). */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { defineJob, type JobHandler } from "../registry";
+import { defineJob, type JobHandler } from "~/jobs/registry";
 
 /**
  * A job kind for tests whose effect is a row keyed by the job's idempotency key, written with

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pino from "pino";
-import type { Database } from "../../db/client";
-import type { JobRegistry } from "../registry";
-import { JobRunner, type RunnerOptions } from "../runner.server";
+import type { Database } from "~/db/client";
+import type { JobRegistry } from "~/jobs/registry";
+import { JobRunner, type RunnerOptions } from "~/jobs/runner.server";
 
 /** Polls `check` until it returns a truthy value (or throws after timeoutMs). */
 export async function waitFor<T>(

@@ -11,9 +11,9 @@
  * connection, the one the client hands back first for sequential writes: a speed-up for the
  * test, relied on for nothing.
  */
-import { openDatabase } from "../../db/client";
-import { JobRegistry } from "../registry";
-import { JobRunner } from "../runner.server";
+import { openDatabase } from "~/db/client";
+import { JobRegistry } from "~/jobs/registry";
+import { JobRunner } from "~/jobs/runner.server";
 import { effectHandler, effectJob } from "./effect-job";
 
 const [file, workerId, concurrency = "10", leaseMs = "3000", synchronous = "FULL"] =

@@ -13,17 +13,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Engine, type RuleProperties } from "json-rules-engine";
-import { openDatabase } from "../../db/client";
-import { migrateDatabase } from "../../db/migrate";
-import { evaluate, type LoadedPricing, type LoadedRuleSet } from "../../app/decisioning/engine";
-import { buildFacts, type Facts } from "../../app/decisioning/facts";
-import type { DecisionInputs } from "../../app/decisioning/inputs";
-import { getPublishedPricing } from "../../app/decisioning/pricing-rules.server";
-import { getPublishedRuleSet } from "../../app/decisioning/rule-sets.server";
-import { ruleOutcome, type Rule } from "../../app/decisioning/rules";
-import { calculateScore } from "../../app/decisioning/score";
-import { ensureDecisioningDefaults } from "../../app/decisioning/seed.server";
-import { applicantInputs } from "../../app/decisioning/testing";
+import { openDatabase } from "~/db/client";
+import { migrateDatabase } from "~/db/migrate";
+import { evaluate, type LoadedPricing, type LoadedRuleSet } from "~/app/decisioning/engine";
+import { buildFacts, type Facts } from "~/app/decisioning/facts";
+import type { DecisionInputs } from "~/app/decisioning/inputs";
+import { getPublishedPricing } from "~/app/decisioning/pricing-rules.server";
+import { getPublishedRuleSet } from "~/app/decisioning/rule-sets.server";
+import { ruleOutcome, type Rule } from "~/app/decisioning/rules";
+import { calculateScore } from "~/app/decisioning/score";
+import { ensureDecisioningDefaults } from "~/app/decisioning/seed.server";
+import { applicantInputs } from "~/app/decisioning/testing";
 
 const { values } = parseArgs({
   options: {

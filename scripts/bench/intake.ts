@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { spawnJobWorker, spawnServer } from "../testing/spawn-server";
+import { spawnJobWorker, spawnServer } from "~/scripts/testing/spawn-server";
 
 const { values } = parseArgs({
   options: {

@@ -13,21 +13,21 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { openDatabase } from "../../db/client";
-import { migrateDatabase } from "../../db/migrate";
+import { openDatabase } from "~/db/client";
+import { migrateDatabase } from "~/db/migrate";
 import {
   disbursementTransaction,
   lenderSettlementTransaction,
   payoutTransaction,
   refundTransaction,
   type LedgerTransaction,
-} from "../../app/lending/ledger";
+} from "~/app/lending/ledger";
 import {
   appendLedgerTransaction,
   ledgerMovementsForLender,
   merchantBalances,
-} from "../../app/lending/ledger.server";
-import { reconcile, type SettlementLine } from "../../app/lending/reconcile";
+} from "~/app/lending/ledger.server";
+import { reconcile, type SettlementLine } from "~/app/lending/reconcile";
 
 const { values } = parseArgs({
   options: {

@@ -21,11 +21,11 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
 import { z } from "zod";
-import { openDatabase, type Database } from "../../db/client";
-import { migrateDatabase } from "../../db/migrate";
-import { enqueue } from "../../jobs/enqueue.server";
-import { defineJob, JobRegistry } from "../../jobs/registry";
-import { JobRunner } from "../../jobs/runner.server";
+import { openDatabase, type Database } from "~/db/client";
+import { migrateDatabase } from "~/db/migrate";
+import { enqueue } from "~/jobs/enqueue.server";
+import { defineJob, JobRegistry } from "~/jobs/registry";
+import { JobRunner } from "~/jobs/runner.server";
 
 const { values } = parseArgs({
   options: {

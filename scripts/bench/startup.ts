@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { spawnServer } from "../testing/spawn-server";
+import { spawnServer } from "~/scripts/testing/spawn-server";
 
 const { values } = parseArgs({
   options: { runs: { type: "string", default: "5" }, json: { type: "boolean", default: false } },

@@ -1,4 +1,4 @@
-import { createApiKey, defaultKeyLifetimeDays, revokeApiKey } from "~/crm/api-keys.server";
+import { createApiKey, defaultKeyLifetimeDays, revokeApiKey } from "~/app/crm/api-keys.server";
 import {
   defineGroup,
   enumOption,

@@ -1,6 +1,6 @@
-import { backupDatabase } from "../../db/backup";
-import { migrateDatabase } from "../../db/migrate";
-import { restoreDatabase, RestoreError } from "../../db/replication/restore";
+import { backupDatabase } from "~/db/backup";
+import { migrateDatabase } from "~/db/migrate";
+import { restoreDatabase, RestoreError } from "~/db/replication/restore";
 import {
   CommandError,
   defineGroup,

@@ -1,5 +1,5 @@
-import { demo } from "~/demo/seed.server";
-import { currentTotp } from "~/security/totp.server";
+import { demo } from "~/app/demo/seed.server";
+import { currentTotp } from "~/app/security/totp.server";
 import { CommandError, defineGroup, parseCommandArgs } from "./registry";
 
 const stepSeconds = 30;

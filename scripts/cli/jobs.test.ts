@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createTestDatabase } from "../../db/testing";
-import { enqueue } from "../../jobs/enqueue.server";
-import { defineJob } from "../../jobs/registry";
-import { getEnv } from "../../app/config/env.server";
+import { createTestDatabase } from "~/db/testing";
+import { enqueue } from "~/jobs/enqueue.server";
+import { defineJob } from "~/jobs/registry";
+import { getEnv } from "~/app/config/env.server";
 import jobs from "./jobs";
 import type { CommandContext } from "./registry";
 

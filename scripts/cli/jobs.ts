@@ -4,9 +4,9 @@ import {
   queueStats,
   retryDeadJob,
   type DeadJob,
-} from "../../jobs/admin.server";
-import { assertPartnersConfigured } from "../../app/config/env.server";
-import { startJobRunner } from "../../jobs/start.server";
+} from "~/jobs/admin.server";
+import { assertPartnersConfigured } from "~/app/config/env.server";
+import { startJobRunner } from "~/jobs/start.server";
 import {
   defineGroup,
   expectPositionals,

@@ -1,5 +1,5 @@
-import { getCipher } from "~/security/encryption.server";
-import { reencryptAll } from "~/security/reencrypt.server";
+import { getCipher } from "~/app/security/encryption.server";
+import { reencryptAll } from "~/app/security/reencrypt.server";
 import { defineGroup, integerOption, parseCommandArgs } from "./registry";
 
 export default defineGroup({

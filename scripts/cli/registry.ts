@@ -1,8 +1,8 @@
 import { userInfo } from "node:os";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import type { Database } from "../../db/client";
-import type { AuditEntry } from "~/audit/audit.server";
-import type { Env } from "~/config/env.server";
+import type { Database } from "~/db/client";
+import type { AuditEntry } from "~/app/audit/audit.server";
+import type { Env } from "~/app/config/env.server";
 
 /**
  * The small contract between the CLI entry (scripts/cli.ts) and its command groups

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { operatorRoles } from "../../db/schema/index";
-import { createOperator } from "~/ops/operators.server";
-import { totpUri } from "~/security/totp.server";
+import { operatorRoles } from "~/db/schema/index";
+import { createOperator } from "~/app/ops/operators.server";
+import { totpUri } from "~/app/security/totp.server";
 import { defineGroup, enumOption, parseCommandArgs, table, UsageError } from "./registry";
 
 const minPasswordLength = 12;

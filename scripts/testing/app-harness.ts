@@ -1,9 +1,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { migrateDatabase } from "../../db/migrate";
-import { newId } from "../../db/ids";
-import { merchants } from "../../db/schema/index";
+import { migrateDatabase } from "~/db/migrate";
+import { newId } from "~/db/ids";
+import { merchants } from "~/db/schema/index";
 
 /**
  * In-process harness for route tests: points the app's configuration at a fresh database file
@@ -22,7 +22,7 @@ process.env.CRM_READ_RATE_LIMIT_PER_MINUTE ??= "100000";
 export const baseUrl = process.env.APP_URL;
 
 export async function appDatabase() {
-  const { getDatabase } = await import("../../app/db.server");
+  const { getDatabase } = await import("~/app/db.server");
   const database = await getDatabase();
   await migrateDatabase(database);
   return database;
@@ -35,7 +35,7 @@ export async function createMerchant(overrides: Partial<typeof merchants.$inferI
   await database.write((tx) =>
     tx.insert(merchants).values({ id, name: `Merchant ${slug}`, slug, ...overrides }),
   );
-  const { createApiKey } = await import("../../app/crm/api-keys.server");
+  const { createApiKey } = await import("~/app/crm/api-keys.server");
   const key = await createApiKey(database, { merchantSlug: slug, actor: { actorType: "system" } });
   return { id, slug, key: key.key, keyId: key.id };
 }

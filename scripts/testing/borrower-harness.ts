@@ -7,11 +7,11 @@
  * Import it dynamically after setting the environment the test needs, like app-harness.ts.
  */
 import { eq, sql } from "drizzle-orm";
-import { openDatabase } from "../../db/client";
-import { applications } from "../../db/schema/index";
-import { createAppJobRegistry } from "../../jobs/handlers/index";
-import { JobRegistry } from "../../jobs/registry";
-import { silentLogger, testRunner, waitFor } from "../../jobs/testing/helpers";
+import { openDatabase } from "~/db/client";
+import { applications } from "~/db/schema/index";
+import { createAppJobRegistry } from "~/jobs/handlers/index";
+import { JobRegistry } from "~/jobs/registry";
+import { silentLogger, testRunner, waitFor } from "~/jobs/testing/helpers";
 import { appDatabase, callRoute, jsonHeaders } from "./app-harness";
 
 let counter = 0;
@@ -23,7 +23,7 @@ export async function offerFinancing(
 ) {
   counter += 1;
   const n = `${Date.now().toString(36)}-${counter}`;
-  const route = await import("../../app/routes/api.v1.crm.offer-financing");
+  const route = await import("~/app/routes/api.v1.crm.offer-financing");
   const response = await callRoute(route, {
     method: "POST",
     path: "/api/v1/crm/offer-financing",

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { envSchema } from "../../app/config/env.server";
+import { envSchema } from "~/app/config/env.server";
 
 /** docs/configuration.md and .env.example must name every variable the configuration schema accepts. */
 describe("configuration docs", () => {

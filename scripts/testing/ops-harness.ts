@@ -1,6 +1,6 @@
 import { baseUrl, appDatabase } from "./app-harness";
-import { newId } from "../../db/ids";
-import { operatorSessions, type OperatorRole } from "../../db/schema/index";
+import { newId } from "~/db/ids";
+import { operatorSessions, type OperatorRole } from "~/db/schema/index";
 
 /**
  * FlowOps route tests: an operator with a signed-in (password + TOTP done) session, made
@@ -14,8 +14,8 @@ export async function signedInOperator(
   options: { email?: string; name?: string } = {},
 ) {
   const database = await appDatabase();
-  const { createOperator } = await import("../../app/ops/operators.server");
-  const { sessionCookie, absoluteLifetimeMs } = await import("../../app/ops/session.server");
+  const { createOperator } = await import("~/app/ops/operators.server");
+  const { sessionCookie, absoluteLifetimeMs } = await import("~/app/ops/session.server");
   counter += 1;
   const email = options.email ?? `${role}.${counter}.${Date.now().toString(36)}@flowpay.test`;
   const created = await createOperator(database, {

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { signSandboxEvent } from "../../adapters/persona/sandbox";
-import { SANDBOX_AUTH_TOKEN } from "../../adapters/twilio/sandbox";
-import { twilioSignature } from "../../adapters/twilio/fake-server";
+import { signSandboxEvent } from "~/adapters/persona/sandbox";
+import { SANDBOX_AUTH_TOKEN } from "~/adapters/twilio/sandbox";
+import { twilioSignature } from "~/adapters/twilio/fake-server";
 import { spawnServer, type RunningServer } from "./spawn-server";
 
 /**

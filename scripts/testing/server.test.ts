@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import { createClient } from "@libsql/client";
 import { generate } from "otplib";
 import { afterAll, describe, expect, it } from "vitest";
-import { demo } from "../../app/demo/seed.server";
+import { demo } from "~/app/demo/seed.server";
 import { spawnServer, type RunningServer } from "./spawn-server";
 
 /**

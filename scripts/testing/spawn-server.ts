@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { denoServeArgs } from "../deno/command";
+import { denoServeArgs } from "~/scripts/deno/command";
 
 export type RunningServer = {
   url: string;

@@ -2,8 +2,8 @@ import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MOCK_LENDER_SANDBOX_WEBHOOK_SECRET } from "../../adapters/lender/mock-lender";
-import { signLenderWebhook } from "../../adapters/lender/signature";
+import { MOCK_LENDER_SANDBOX_WEBHOOK_SECRET } from "~/adapters/lender/mock-lender";
+import { signLenderWebhook } from "~/adapters/lender/signature";
 import { spawnServer, type RunningServer } from "./spawn-server";
 
 /**
