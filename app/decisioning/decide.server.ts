@@ -18,6 +18,7 @@ import { logger } from "~/app/observability/logger.server";
 import { getCipher, type FieldCipher } from "~/app/security/encryption.server";
 import { enqueueNoticeDelivery } from "./adverse-action.server";
 import { getCreditBureau } from "./bureau.server";
+import { offerRow } from "./offer-rows";
 import { buildSnapshot, evaluate, type DecisionStatus } from "./engine";
 import { bankSummarySchema, kycFromStatus, type CreditInput, type DecisionInputs } from "./inputs";
 import { getPublishedPricing } from "./pricing-rules.server";
@@ -221,30 +222,13 @@ export async function decide(
       });
       const offerIds = result.offers.map(() => newId("off"));
       if (result.offers.length > 0) {
-        await tx.insert(offersTable).values(
-          result.offers.map((offer, index) => ({
-            id: offerIds[index]!,
-            decisionId,
-            applicationId,
-            termMonths: offer.termMonths,
-            noteRate: offer.noteRate,
-            apr: offer.apr,
-            originationFeeCents: offer.originationFeeCents,
-            principalCents: offer.principalCents,
-            amountFinancedCents: offer.amountFinancedCents,
-            monthlyPaymentCents: offer.paymentCents,
-            lastPaymentCents: offer.lastPaymentCents,
-            financeChargeCents: offer.financeChargeCents,
-            totalOfPaymentsCents: offer.totalOfPaymentsCents,
-            promotional: offer.kind === "promotional",
-            tier: offer.tier,
-            merchantFeeCents: offer.merchantFeeCents,
-            disbursementCents: offer.disbursementCents,
-            schedule: offer.schedule,
-            disclosure: offer.disclosure as unknown as Record<string, unknown>,
-            createdAt: decidedAt,
-          })),
-        );
+        await tx
+          .insert(offersTable)
+          .values(
+            result.offers.map((offer, index) =>
+              offerRow(offer, { id: offerIds[index]!, decisionId, applicationId }, decidedAt),
+            ),
+          );
       }
       let manualReviewId: string | null = null;
       if (result.manualReview) {

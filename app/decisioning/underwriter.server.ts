@@ -12,6 +12,7 @@ import type { Tx } from "~/db/client";
 import { decisions, offers as offersTable } from "~/db/schema/index";
 import { insertReviewDeclineNotice } from "./adverse-action.server";
 import type { DecisionSnapshot } from "./engine";
+import { offerRow } from "./offer-rows";
 import type { Offer } from "./pricing";
 import {
   classifyDeclineReasons,
@@ -31,33 +32,6 @@ type Reviewed = {
   pricingVersion: number;
   engineVersion: string;
 };
-
-function offerRow(
-  offer: Offer,
-  ids: { id: string; decisionId: string; applicationId: string },
-  at: Date,
-) {
-  return {
-    ...ids,
-    termMonths: offer.termMonths,
-    noteRate: offer.noteRate,
-    apr: offer.apr,
-    originationFeeCents: offer.originationFeeCents,
-    principalCents: offer.principalCents,
-    amountFinancedCents: offer.amountFinancedCents,
-    monthlyPaymentCents: offer.paymentCents,
-    lastPaymentCents: offer.lastPaymentCents,
-    financeChargeCents: offer.financeChargeCents,
-    totalOfPaymentsCents: offer.totalOfPaymentsCents,
-    promotional: offer.kind === "promotional",
-    tier: offer.tier,
-    merchantFeeCents: offer.merchantFeeCents,
-    disbursementCents: offer.disbursementCents,
-    schedule: offer.schedule,
-    disclosure: offer.disclosure as unknown as Record<string, unknown>,
-    createdAt: at,
-  };
-}
 
 /** An underwriter's approval: a new approved decision and the offers it extends. */
 export async function recordUnderwriterApproval(
