@@ -10,6 +10,7 @@ import type { MerchantActionData, MerchantPage } from "./merchant-page.server";
 import { basisPointsToPercent } from "./merchants-form";
 import { FormAlert } from "~/app/ui/fields";
 import { MerchantFields } from "./merchants-ui";
+import { IntentButton } from "~/app/ui/intent-button";
 
 type SectionProps = {
   loaded: SerializeFrom<MerchantPage>;
@@ -30,13 +31,11 @@ export function StatusSection({ loaded }: SectionProps) {
       {loaded.can.edit ? (
         <Form method="post">
           {merchant.status === "active" ? (
-            <button type="submit" name="intent" value="suspend" className="secondary">
+            <IntentButton intent="suspend" className="secondary">
               Suspend merchant
-            </button>
+            </IntentButton>
           ) : (
-            <button type="submit" name="intent" value="reactivate">
-              Reactivate merchant
-            </button>
+            <IntentButton intent="reactivate">Reactivate merchant</IntentButton>
           )}
         </Form>
       ) : null}
@@ -74,9 +73,9 @@ export function DetailsSection({ loaded, actionData, busy }: SectionProps) {
                 }
               }
             />
-            <button type="submit" name="intent" value="update" disabled={busy}>
+            <IntentButton intent="update" disabled={busy}>
               Save changes
-            </button>
+            </IntentButton>
           </Form>
         </>
       ) : (
@@ -202,27 +201,23 @@ export function ApiKeysSection({ loaded, actionData }: SectionProps) {
                               defaultValue="24"
                               className="short"
                             />
-                            <button
-                              type="submit"
-                              name="intent"
-                              value="rotate-key"
+                            <IntentButton
+                              intent="rotate-key"
                               className="secondary small"
                               aria-label={`Rotate key ${key.prefix}`}
                             >
                               Rotate
-                            </button>
+                            </IntentButton>
                           </Form>
                           <Form method="post" className="key-form">
                             <input type="hidden" name="keyId" value={key.id} />
-                            <button
-                              type="submit"
-                              name="intent"
-                              value="revoke-key"
+                            <IntentButton
+                              intent="revoke-key"
                               className="secondary small"
                               aria-label={`Revoke key ${key.prefix}`}
                             >
                               Revoke
-                            </button>
+                            </IntentButton>
                           </Form>
                         </>
                       ) : null}
@@ -256,9 +251,7 @@ export function ApiKeysSection({ loaded, actionData }: SectionProps) {
             defaultValue="90"
             required
           />
-          <button type="submit" name="intent" value="create-key">
-            Create API key
-          </button>
+          <IntentButton intent="create-key">Create API key</IntentButton>
         </Form>
       ) : null}
     </section>
@@ -325,25 +318,21 @@ export function CrmSection({ loaded, actionData }: SectionProps) {
                         <Form method="post" className="key-form">
                           <input type="hidden" name="connectionId" value={connection.id} />
                           {connection.authKind === "api_key" ? (
-                            <button
-                              type="submit"
-                              name="intent"
-                              value="crm-verify"
+                            <IntentButton
+                              intent="crm-verify"
                               className="secondary small"
                               aria-label={`Test the ${connection.crm} connection`}
                             >
                               Test
-                            </button>
+                            </IntentButton>
                           ) : null}
-                          <button
-                            type="submit"
-                            name="intent"
-                            value="crm-disconnect"
+                          <IntentButton
+                            intent="crm-disconnect"
                             className="secondary small"
                             aria-label={`Disconnect ${connection.crm}`}
                           >
                             Disconnect
-                          </button>
+                          </IntentButton>
                         </Form>
                       ) : null}
                     </td>
@@ -393,9 +382,7 @@ export function CrmSection({ loaded, actionData }: SectionProps) {
               only)
             </label>
           ) : null}
-          <button type="submit" name="intent" value="crm-connect">
-            Verify and connect
-          </button>
+          <IntentButton intent="crm-connect">Verify and connect</IntentButton>
         </Form>
       ) : null}
       <div className="card">

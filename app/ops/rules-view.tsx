@@ -10,6 +10,7 @@ import type { DryRunOutcome, DryRunRuleSide } from "./rules-dry-run";
 import { ruleInputName, type RuleProblems, type RuleRow } from "./rules-form";
 import type { DryRun } from "./rules.server";
 import type { RulesActionData, RulesPage } from "./rules-page.server";
+import { IntentButton } from "~/app/ui/intent-button";
 
 const statusLabels: Record<string, string> = {
   approved: "Approved",
@@ -297,12 +298,12 @@ export function DraftEditor(props: {
         <input type="hidden" name="version" value={draft.version} />
         <input type="hidden" name="ruleCount" value={rows.length} />
         <div className="toolbar">
-          <button type="submit" name="intent" value="save" disabled={busy}>
+          <IntentButton intent="save" disabled={busy}>
             Save draft
-          </button>
-          <button type="submit" name="intent" value="validate" className="secondary">
+          </IntentButton>
+          <IntentButton intent="validate" className="secondary">
             Validate
-          </button>
+          </IntentButton>
         </div>
         <label htmlFor="notes">Notes for this version</label>
         <textarea id="notes" name="notes" rows={2} defaultValue={notes} />
@@ -341,35 +342,29 @@ export function DraftEditor(props: {
                     reasons={loaded.reasons}
                   />
                   <td className="row-buttons">
-                    <button
-                      type="submit"
-                      name="intent"
-                      value={`up:${index}`}
+                    <IntentButton
+                      intent={`up:${index}`}
                       className="secondary small"
                       disabled={index === 0}
                       aria-label={`Move rule ${index + 1} (${row.key}) up`}
                     >
                       ↑
-                    </button>
-                    <button
-                      type="submit"
-                      name="intent"
-                      value={`down:${index}`}
+                    </IntentButton>
+                    <IntentButton
+                      intent={`down:${index}`}
                       className="secondary small"
                       disabled={index === rows.length - 1}
                       aria-label={`Move rule ${index + 1} (${row.key}) down`}
                     >
                       ↓
-                    </button>
-                    <button
-                      type="submit"
-                      name="intent"
-                      value={`remove:${index}`}
+                    </IntentButton>
+                    <IntentButton
+                      intent={`remove:${index}`}
                       className="secondary small"
                       aria-label={`Remove rule ${index + 1} (${row.key})`}
                     >
                       Remove
-                    </button>
+                    </IntentButton>
                   </td>
                 </tr>
               ))}
@@ -409,9 +404,9 @@ export function DraftEditor(props: {
             Evaluates this draft and the published version on the application&apos;s stored decision
             inputs (its latest decision).
           </p>
-          <button type="submit" name="intent" value="dry-run" className="secondary">
+          <IntentButton intent="dry-run" className="secondary">
             Dry run
-          </button>
+          </IntentButton>
         </fieldset>
         {loaded.canPublish ? (
           <fieldset className="card">
@@ -420,17 +415,15 @@ export function DraftEditor(props: {
               Publishing validates every rule, archives v{loaded.published?.version ?? "—"} and
               makes this draft the version every new decision uses.
             </p>
-            <button type="submit" name="intent" value="publish">
-              Publish v{draft.version}
-            </button>
+            <IntentButton intent="publish">Publish v{draft.version}</IntentButton>
           </fieldset>
         ) : null}
       </Form>
       <Form method="post">
         <input type="hidden" name="ruleSetId" value={draft.id} />
-        <button type="submit" name="intent" value="discard" className="secondary">
+        <IntentButton intent="discard" className="secondary">
           Discard draft v{draft.version}
-        </button>
+        </IntentButton>
       </Form>
     </section>
   );

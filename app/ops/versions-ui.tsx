@@ -1,6 +1,7 @@
 import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { When } from "./layout";
+import { IntentButton } from "~/app/ui/intent-button";
 
 export type VersionRow = {
   id: string;
@@ -58,14 +59,9 @@ export function VersionHistory<Row extends VersionRow>(props: {
                     {row.status !== "draft" && !hasDraft ? (
                       <Form method="post" className="inline-form">
                         <input type="hidden" name="fromVersion" value={row.version} />
-                        <button
-                          type="submit"
-                          name="intent"
-                          value="start-draft"
-                          className="secondary small"
-                        >
+                        <IntentButton intent="start-draft" className="secondary small">
                           New draft from v{row.version}
-                        </button>
+                        </IntentButton>
                       </Form>
                     ) : null}
                   </td>

@@ -7,6 +7,7 @@ import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { discardJob, JobActionError, loadJobsMonitor, retryJob } from "~/app/ops/jobs.server";
 import { OpsShell, When } from "~/app/ops/layout";
 import { can } from "~/app/ops/permissions";
+import { IntentButton } from "~/app/ui/intent-button";
 
 export const meta: MetaFunction = () => [{ title: "Jobs — FlowOps" }];
 
@@ -212,24 +213,20 @@ export default function Jobs() {
                       <td>
                         <Form method="post" className="inline-form">
                           <input type="hidden" name="id" value={job.id} />
-                          <button
-                            type="submit"
-                            name="intent"
-                            value="retry"
+                          <IntentButton
+                            intent="retry"
                             className="small"
                             aria-label={`Retry job ${job.id}`}
                           >
                             Retry
-                          </button>{" "}
-                          <button
-                            type="submit"
-                            name="intent"
-                            value="discard"
+                          </IntentButton>{" "}
+                          <IntentButton
+                            intent="discard"
                             className="secondary small"
                             aria-label={`Discard job ${job.id}`}
                           >
                             Discard
-                          </button>
+                          </IntentButton>
                         </Form>
                       </td>
                     ) : null}

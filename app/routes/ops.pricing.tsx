@@ -11,6 +11,7 @@ import {
 } from "~/app/ops/pricing-page.server";
 import { PricingTableView, Problems } from "~/app/ops/pricing-view";
 import { VersionHistory } from "~/app/ops/versions-ui";
+import { IntentButton } from "~/app/ui/intent-button";
 
 export const meta: MetaFunction = () => [{ title: "Pricing — FlowOps" }];
 
@@ -81,9 +82,9 @@ export default function Pricing() {
         {!draft && published && loaded.canEdit ? (
           <Form method="post">
             <input type="hidden" name="fromVersion" value={published.version} />
-            <button type="submit" name="intent" value="start-draft">
+            <IntentButton intent="start-draft">
               Start a draft from version {published.version}
-            </button>
+            </IntentButton>
           </Form>
         ) : null}
       </section>
@@ -127,24 +128,22 @@ export default function Pricing() {
               defaultValue={actionData?.unsaved?.json ?? draft.json}
             />
             <div className="toolbar">
-              <button type="submit" name="intent" value="save" disabled={busy}>
+              <IntentButton intent="save" disabled={busy}>
                 Save draft
-              </button>
-              <button type="submit" name="intent" value="validate" className="secondary">
+              </IntentButton>
+              <IntentButton intent="validate" className="secondary">
                 Validate
-              </button>
+              </IntentButton>
               {loaded.canPublish ? (
-                <button type="submit" name="intent" value="publish">
-                  Publish v{draft.version}
-                </button>
+                <IntentButton intent="publish">Publish v{draft.version}</IntentButton>
               ) : null}
             </div>
           </Form>
           <Form method="post">
             <input type="hidden" name="pricingId" value={draft.id} />
-            <button type="submit" name="intent" value="discard" className="secondary">
+            <IntentButton intent="discard" className="secondary">
               Discard draft v{draft.version}
-            </button>
+            </IntentButton>
           </Form>
           {draft.view ? (
             <details>

@@ -15,6 +15,7 @@ import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { can } from "~/app/ops/permissions";
 import { reviewApplication } from "~/app/ops/reviews.server";
+import { IntentButton } from "~/app/ui/intent-button";
 
 /**
  * FlowOps: an application's funding conditions (ADR 035). Each document the borrower uploaded can
@@ -129,19 +130,13 @@ export default function ConditionsPage() {
                 Note (a rejection&apos;s note is shown to the borrower)
               </label>
               <textarea id={`note-${c.id}`} name="note" rows={2} required minLength={5} />
-              <button type="submit" name="intent" value="clear" disabled={busy}>
+              <IntentButton intent="clear" disabled={busy}>
                 Clear condition
-              </button>{" "}
+              </IntentButton>{" "}
               {c.status === "submitted" ? (
-                <button
-                  type="submit"
-                  name="intent"
-                  value="reject"
-                  className="danger"
-                  disabled={busy}
-                >
+                <IntentButton intent="reject" className="danger" disabled={busy}>
                   Reject document
-                </button>
+                </IntentButton>
               ) : null}
             </Form>
           ) : null}

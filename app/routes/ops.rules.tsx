@@ -7,6 +7,7 @@ import { versionedEditorAction } from "~/app/ops/outcome.server";
 import { loadRulesPage, rulesIntent, type RulesActionData } from "~/app/ops/rules-page.server";
 import { actionLabels, DraftEditor, DryRunResult, ProblemList } from "~/app/ops/rules-view";
 import { VersionHistory } from "~/app/ops/versions-ui";
+import { IntentButton } from "~/app/ui/intent-button";
 
 export const meta: MetaFunction = () => [{ title: "Rules — FlowOps" }];
 
@@ -112,9 +113,9 @@ export default function Rules() {
         {!draft && published && loaded.canEdit ? (
           <Form method="post">
             <input type="hidden" name="fromVersion" value={published.version} />
-            <button type="submit" name="intent" value="start-draft">
+            <IntentButton intent="start-draft">
               Start a draft from version {published.version}
-            </button>
+            </IntentButton>
           </Form>
         ) : null}
       </section>
