@@ -11,8 +11,8 @@ export class ApiFailure extends Error {
   }
 }
 
-/** Reads at most `limit` bytes of the body; a larger body is refused without reading the rest. */
-async function readCapped(request: Request, limit: number): Promise<Uint8Array | null> {
+/** Reads at most `limit` bytes of the body; a larger body is refused (null) without reading the rest. */
+export async function readCapped(request: Request, limit: number): Promise<Uint8Array | null> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > limit) return null;
   if (!request.body) return new Uint8Array();

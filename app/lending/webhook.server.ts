@@ -10,6 +10,7 @@ import { isPartnerError } from "~/adapters/shared/errors";
 import { enqueue } from "~/jobs/enqueue.server";
 import { applyLenderEventJob } from "~/jobs/handlers/apply-lender-event.definition";
 import { recordWebhookEvent } from "~/app/messaging/webhooks.server";
+import { readCapped } from "~/app/api/body.server";
 
 export const maxWebhookBytes = 64 * 1024;
 
@@ -21,22 +22,8 @@ export type WebhookReceipt =
 
 /** The body as text, at most `limit` bytes (null when larger: the rest is not read). */
 export async function readRawBody(request: Request, limit = maxWebhookBytes) {
-  if (Number(request.headers.get("content-length") ?? "0") > limit) return null;
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+  const bytes = await readCapped(request, limit);
+  return bytes === null ? null : Buffer.from(bytes).toString("utf8");
 }
 
 export async function receiveLenderWebhook(

@@ -4,7 +4,6 @@ import { apiError, apiJson } from "~/app/api/errors.server";
 import { apiHandler, methodNotAllowed } from "~/app/api/route.server";
 import { receivePlaidWebhook } from "~/app/borrower/webhooks-plaid.server";
 import { getDatabase } from "~/app/db.server";
-import { getRequestContext, newRequestId } from "~/app/observability/request-context.server";
 
 /**
  * Plaid webhooks: Plaid-Verification checked (unsigned, forged or stale → 401, nothing stored),
@@ -24,7 +23,11 @@ export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
     case "rejected":
       return apiError("unauthorized", "Invalid or stale Plaid-Verification");
     case "unavailable":
-      return retryLater("Plaid's webhook verification key could not be fetched; deliver again");
+      return apiError(
+        "unavailable",
+        "Plaid's webhook verification key could not be fetched; deliver again",
+        { headers: { "Retry-After": "60" } },
+      );
     case "replayed":
       return apiJson({ status: "duplicate" });
     case "accepted":
@@ -35,19 +38,3 @@ export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
 export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) =>
   methodNotAllowed(request, ["POST"]),
 );
-
-/** 503 in the API's error shape (docs/product/api.md's table has no code for it: "unavailable"). */
-function retryLater(message: string) {
-  const requestId = getRequestContext()?.requestId ?? newRequestId();
-  return new Response(
-    JSON.stringify({ error: { code: "unavailable", message, request_id: requestId } }),
-    {
-      status: 503,
-      headers: {
-        "Content-Type": "application/json; charset=utf-8",
-        "Cache-Control": "no-store",
-        "Retry-After": "60",
-      },
-    },
-  );
-}
