@@ -9,6 +9,7 @@ import { lockedLoginUrl } from "~/app/ops/lockout";
 import { totpSchema } from "~/app/ops/login.server";
 import { nextFrom } from "~/app/ops/redirects";
 import { clearSessionCookie, lookupSession } from "~/app/ops/session.server";
+import { TotpCodeInput } from "~/app/ui/fields";
 
 export const meta: MetaFunction = () => [{ title: "Set up your authenticator — FlowOps" }];
 
@@ -136,16 +137,7 @@ export default function Enroll() {
             {result.error}
           </p>
         ) : null}
-        <label htmlFor="code">6-digit code from your authenticator app</label>
-        <input
-          id="code"
-          name="code"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          pattern="[0-9]{6}"
-          maxLength={6}
-          required
-        />
+        <TotpCodeInput />
         <button type="submit" disabled={busy}>
           {busy ? "Checking…" : "Confirm and continue"}
         </button>

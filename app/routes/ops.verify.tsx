@@ -13,6 +13,7 @@ import {
 } from "~/app/ops/login.server";
 import { nextFrom } from "~/app/ops/redirects";
 import { clearSessionCookie, lookupSession } from "~/app/ops/session.server";
+import { TotpCodeInput } from "~/app/ui/fields";
 
 export const meta: MetaFunction = () => [{ title: "Verification code — FlowOps" }];
 
@@ -89,16 +90,7 @@ export default function Verify() {
           </p>
         ) : null}
         <input type="hidden" name="intent" value="totp" />
-        <label htmlFor="code">6-digit code from your authenticator app</label>
-        <input
-          id="code"
-          name="code"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          pattern="[0-9]{6}"
-          maxLength={6}
-          required
-        />
+        <TotpCodeInput />
         <button type="submit" disabled={busy}>
           {busy ? "Checking…" : "Sign in"}
         </button>

@@ -28,3 +28,21 @@ export function FormAlert({ message }: { message?: string | null }) {
     </p>
   );
 }
+
+/** The 6-digit authenticator code field (TOTP enrollment and sign-in share it). */
+export function TotpCodeInput() {
+  return (
+    <>
+      <label htmlFor="code">6-digit code from your authenticator app</label>
+      <input
+        id="code"
+        name="code"
+        inputMode="numeric"
+        autoComplete="one-time-code"
+        pattern="[0-9]{6}"
+        maxLength={6}
+        required
+      />
+    </>
+  );
+}
