@@ -1,7 +1,8 @@
 import { and, eq, gte } from "drizzle-orm";
 import type { Database } from "~/db/client";
-import { applications, customers, decisions, merchants, messages } from "~/db/schema/index";
+import { decisions, messages } from "~/db/schema/index";
 import { queueSms } from "~/app/messaging/sms.server";
+import { applicationParty } from "./party.server";
 
 /**
  * Tells the borrower their decision is ready, once per decision (the job may run again after a
@@ -28,20 +29,14 @@ export async function notifyDecision(
       )
       .get();
     if (already) return;
-    const row = await tx
-      .select()
-      .from(applications)
-      .innerJoin(customers, eq(customers.id, applications.customerId))
-      .innerJoin(merchants, eq(merchants.id, applications.merchantId))
-      .where(eq(applications.id, applicationId))
-      .get();
+    const row = await applicationParty(tx, applicationId);
     if (!row) return;
     await queueSms(tx, {
-      to: row.customers.phone,
+      to: row.customer.phone,
       applicationId,
-      merchantId: row.merchants.id,
+      merchantId: row.merchant.id,
       template: "decision_ready",
-      merchantName: row.merchants.name,
+      merchantName: row.merchant.name,
       status: decision.status,
     });
   });

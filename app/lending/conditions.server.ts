@@ -14,18 +14,11 @@
 import { and, asc, desc, eq, inArray, ne } from "drizzle-orm";
 import type { Database, Tx } from "~/db/client";
 import { newId } from "~/db/ids";
-import {
-  applications,
-  conditionUploads,
-  customers,
-  loanConditions,
-  loans,
-  merchants,
-  type ConditionStatus,
-} from "~/db/schema/index";
+import { conditionUploads, loanConditions, loans, type ConditionStatus } from "~/db/schema/index";
 import { enqueue } from "~/jobs/enqueue.server";
 import { requestDisbursementJob } from "~/jobs/handlers/request-disbursement.definition";
 import { audit } from "~/app/audit/audit.server";
+import { applicationParty } from "~/app/borrower/party.server";
 import type { PreparedUpload } from "~/app/borrower/uploads.server";
 import { queueEmail } from "~/app/messaging/email.server";
 import { queueSms } from "~/app/messaging/sms.server";
@@ -282,13 +275,7 @@ export async function reviewCondition(
 }
 
 async function askBorrowerAgain(tx: Tx, applicationId: string) {
-  const row = await tx
-    .select({ app: applications, customer: customers, merchant: merchants })
-    .from(applications)
-    .innerJoin(customers, eq(customers.id, applications.customerId))
-    .innerJoin(merchants, eq(merchants.id, applications.merchantId))
-    .where(eq(applications.id, applicationId))
-    .get();
+  const row = await applicationParty(tx, applicationId);
   if (!row) return;
   await queueSms(tx, {
     to: row.customer.phone,
