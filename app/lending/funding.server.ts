@@ -51,6 +51,35 @@ export const disburseKey = (loanId: string, attempt = 1) =>
 const elapsed = (started: number) => Math.round(performance.now() - started);
 
 /**
+ * One call to a lender, timed: a failure is recorded in lender_transactions (and rethrown for the
+ * outbox's retry); a success hands back the record to complete with the lender's answer.
+ */
+async function callLender<T>(
+  database: Database,
+  loan: { id: string; applicationId: string; lender: string },
+  operation: "create_loan" | "request_disbursement",
+  input: { idempotencyKey: string },
+  call: () => Promise<T>,
+) {
+  const record = {
+    loanId: loan.id,
+    applicationId: loan.applicationId,
+    lender: loan.lender,
+    operation,
+    idempotencyKey: input.idempotencyKey,
+    request: input,
+  };
+  const started = performance.now();
+  try {
+    const result = await call();
+    return { result, record, durationMs: elapsed(started) };
+  } catch (error) {
+    await recordLenderFailure(database, { ...record, durationMs: elapsed(started) }, error);
+    throw error;
+  }
+}
+
+/**
  * Step 1: the loan row (or the one a previous attempt wrote). Null when the application is no
  * longer waiting for a loan (canceled, or moved on without one).
  */
@@ -243,23 +272,13 @@ export async function createLoanForApplication(
 
   const adapter = lenders.get(loan.lender);
   const input = await createLoanInput(database, loan);
-  const record = {
-    loanId: loan.id,
-    applicationId: loan.applicationId,
-    lender: loan.lender,
-    operation: "create_loan",
-    idempotencyKey: input.idempotencyKey,
-    request: input,
-  };
-  const started = performance.now();
-  let result: Awaited<ReturnType<typeof adapter.createLoan>>;
-  try {
-    result = await adapter.createLoan(input, options.signal);
-  } catch (error) {
-    await recordLenderFailure(database, { ...record, durationMs: elapsed(started) }, error);
-    throw error;
-  }
-  const durationMs = elapsed(started);
+  const { result, record, durationMs } = await callLender(
+    database,
+    loan,
+    "create_loan",
+    input,
+    () => adapter.createLoan(input, options.signal),
+  );
   const response = { lender_loan_id: result.lenderLoanId, status: result.status };
 
   if (result.status === "rejected") {
@@ -331,22 +350,13 @@ export async function requestLoanDisbursement(
     merchantAccountLast4: merchant?.last4 && /^\d{4}$/.test(merchant.last4) ? merchant.last4 : null,
     merchantReference: loan.id,
   };
-  const record = {
-    loanId: loan.id,
-    applicationId: loan.applicationId,
-    lender: loan.lender,
-    operation: "request_disbursement",
-    idempotencyKey: input.idempotencyKey,
-    request: input,
-  };
-  const started = performance.now();
-  let result: Awaited<ReturnType<typeof adapter.requestDisbursement>>;
-  try {
-    result = await adapter.requestDisbursement(input, options.signal);
-  } catch (error) {
-    await recordLenderFailure(database, { ...record, durationMs: elapsed(started) }, error);
-    throw error;
-  }
+  const { result, record, durationMs } = await callLender(
+    database,
+    loan,
+    "request_disbursement",
+    input,
+    () => adapter.requestDisbursement(input, options.signal),
+  );
   await database.write(async (tx) => {
     await tx
       .update(loans)
@@ -356,7 +366,7 @@ export async function requestLoanDisbursement(
       ...record,
       response: { disbursement_id: result.disbursementId, status: result.status },
       outcome: "ok",
-      durationMs: elapsed(started),
+      durationMs,
     });
   });
   return { kind: "done", loanId, lenderId: result.disbursementId };
