@@ -38,3 +38,32 @@ export const ledgerEntries = sqliteTable(
       .where(sql`source_key IS NOT NULL`),
   ],
 );
+
+/**
+ * Refunds after funding (docs/product/merchants-and-money.md): requested by the merchant, confirmed
+ * by the lender. Their sum per loan never exceeds what was funded (checked in the requesting
+ * transaction, which the write queue serializes); the ledger moves on confirmation.
+ */
+export const refunds = sqliteTable(
+  "refunds",
+  {
+    id: text("id").primaryKey(),
+    loanId: text("loan_id").notNull(),
+    applicationId: text("application_id").notNull(),
+    merchantId: text("merchant_id").notNull(),
+    amountCents: cents("amount_cents").notNull(),
+    reason: text("reason").notNull(),
+    status: text("status", { enum: ["pending", "completed", "failed"] })
+      .notNull()
+      .default("pending"),
+    /** The merchant's Idempotency-Key: the same key answers with the same refund. */
+    idempotencyKey: text("idempotency_key").notNull(),
+    feeReturnedCents: cents("fee_returned_cents"),
+    createdAt: timestamp("created_at").notNull(),
+    completedAt: timestamp("completed_at"),
+  },
+  (t) => [
+    uniqueIndex("refunds_idempotency_idx").on(t.merchantId, t.idempotencyKey),
+    index("refunds_loan_idx").on(t.loanId, t.status),
+  ],
+);
