@@ -205,7 +205,7 @@ describe("live adapter against the local fake Experian", () => {
     await fake.close();
   });
 
-  it("sends the partners.md request and gets a typed report", async () => {
+  it("sends the docs/product/partners.md request and gets a typed report", async () => {
     const before = fake.requests.length;
     const report = await live().pullSoft(applicant("7800"));
     expect(report).toEqual(sandboxReport(applicant("7800"), pulledAt));

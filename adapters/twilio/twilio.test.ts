@@ -333,7 +333,7 @@ describe("live Twilio adapter against the fake Twilio", () => {
   });
 });
 
-describe("X-Twilio-Signature: the known vector from partners.md", () => {
+describe("X-Twilio-Signature: the known vector from docs/product/partners.md", () => {
   const url = "https://mycompany.com/myapp.php?foo=1&bar=2";
   const params = {
     CallSid: "CA1234567890ABCDE",

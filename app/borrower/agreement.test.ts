@@ -11,7 +11,7 @@ import {
 } from "./agreement";
 import { agreementInput } from "./pdf-fixtures";
 
-describe("the federal box for lending.md's $5,000.00 at 9.99 % for 36 months", () => {
+describe("the federal box for docs/product/lending.md's $5,000.00 at 9.99 % for 36 months", () => {
   const input = agreementInput();
   const doc = buildAgreement(input);
 

@@ -233,7 +233,7 @@ describe("POST /api/v1/crm/offer-financing", () => {
   });
 });
 
-describe("the error table of api.md", () => {
+describe("the error table of docs/product/api.md", () => {
   it("400 bad_request: not JSON, wrong content type, body over 64 KiB, bad Idempotency-Key", async () => {
     await expectError(await offer(merchantA.key, "{not json"), 400, "bad_request");
     const form = await callRoute(offerRoute, {

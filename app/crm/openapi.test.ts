@@ -81,7 +81,7 @@ describe("the API reference tells CRMs how to behave (ADR 026–028)", () => {
 });
 
 describe("the API route wrapper", () => {
-  it("answers a bug with api.md's 500, without a stack trace or the error's text", async () => {
+  it("answers a bug with docs/product/api.md's 500, without a stack trace or the error's text", async () => {
     const handler = apiHandler(async () => {
       throw new Error("SELECT secret FROM somewhere failed at /work/main/app/x.ts:12");
     });

@@ -4,7 +4,7 @@ import { appendixJApr, appendixJResidual } from "./apr";
 import { divRoundHalfEven, formatRate, parseRate, RateFormatError } from "./decimal";
 import { amortize, levelPaymentCents, LoanTermsError, percentOfCents } from "./money";
 
-describe("lending.md public vectors", () => {
+describe("docs/product/lending.md public vectors", () => {
   it("$100.00 at 9.4822 % for 6 months (Apache Fineract's ProgressiveEMICalculatorTest)", () => {
     const loan = amortize(10_000, "9.4822", 6);
     expect(loan.paymentCents).toBe(1713);

@@ -81,7 +81,7 @@ describe("metric route labels", () => {
 });
 
 describe("API errors", () => {
-  it("use api.md's error shape with the request id", async () => {
+  it("use docs/product/api.md's error shape with the request id", async () => {
     const response = runWithRequestContext(
       {
         requestId: "req_abcdefgh",
