@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { Agent, createServer, request, type Server } from "node:http";
 import { join } from "node:path";
-import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demo } from "~/app/demo/seed.server";
+import { signInDemoOperator } from "./ops-signin";
 import { spawnServer, type RunningServer } from "./spawn-server";
 
 /**
@@ -157,35 +157,7 @@ async function borrowerJourney(server: RunningServer) {
   return token;
 }
 
-const sessions = new Map<string, Promise<string>>();
-
-/**
- * The demo operator's session on a server, signed in once (password then TOTP): a TOTP code
- * signs in only once, so the tests of one server share the session.
- */
-function signIn(base: string) {
-  if (!sessions.has(base)) sessions.set(base, signInOnce(base));
-  return sessions.get(base)!;
-}
-
-async function signInOnce(base: string) {
-  const login = await fetch(`${base}/ops/login`, {
-    method: "POST",
-    headers: { origin: base },
-    body: new URLSearchParams({ email: demo.operatorEmail, password: demo.operatorPassword }),
-    redirect: "manual",
-  });
-  expect(login.status).toBe(302);
-  const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
-  const verify = await fetch(`${base}/ops/verify`, {
-    method: "POST",
-    headers: { cookie, origin: base },
-    body: new URLSearchParams({ code: await generate({ secret: demo.operatorTotpSecret }) }),
-    redirect: "manual",
-  });
-  expect(verify.status).toBe(302);
-  return cookie;
-}
+const signIn = signInDemoOperator;
 
 function jsonLines(server: RunningServer) {
   return server

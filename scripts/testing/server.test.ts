@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import { createClient } from "@libsql/client";
-import { generate } from "otplib";
 import { afterAll, describe, expect, it } from "vitest";
 import { demo } from "~/app/demo/seed.server";
+import { signInDemoOperator } from "./ops-signin";
 import { spawnServer, type RunningServer } from "./spawn-server";
 
 /**
@@ -19,27 +19,7 @@ afterAll(async () => {
   await Promise.all(running.map((s) => s.stop("SIGKILL")));
 });
 
-/** Signs the demo operator in with password then TOTP, as a browser without JavaScript would. */
-async function signIn(base: string) {
-  // Browsers send Origin with every form post; FlowOps refuses posts without a same-site one.
-  const login = await fetch(`${base}/ops/login`, {
-    method: "POST",
-    headers: { origin: base },
-    body: new URLSearchParams({ email: demo.operatorEmail, password: demo.operatorPassword }),
-    redirect: "manual",
-  });
-  expect(login.status).toBe(302);
-  const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
-  const verify = await fetch(`${base}/ops/verify`, {
-    method: "POST",
-    headers: { cookie, origin: base },
-    body: new URLSearchParams({ code: await generate({ secret: demo.operatorTotpSecret }) }),
-    redirect: "manual",
-  });
-  expect(verify.status).toBe(302);
-  expect(verify.headers.get("location")).toBe("/ops");
-  return cookie;
-}
+const signIn = signInDemoOperator;
 
 describe("the built server", () => {
   it("serves health, readiness, metrics and request ids, and logs JSON without secrets", async () => {
