@@ -13,7 +13,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import type { Database, Tx } from "~/db/client";
-import { applications, customers, loans, merchants } from "~/db/schema/index";
+import { applications, loans } from "~/db/schema/index";
 import type { LenderRejection } from "~/adapters/lender/index";
 import { audit } from "~/app/audit/audit.server";
 import { issueLink } from "~/app/borrower/links.server";
@@ -23,6 +23,7 @@ import { queueSms } from "~/app/messaging/sms.server";
 import { creditorFor } from "./lenders.server";
 import { insertLenderTransaction, type LenderCallRecord } from "./lender-log.server";
 import { loanTransition } from "./loan-state";
+import { applicationParty } from "~/app/borrower/party.server";
 
 type Loan = typeof loans.$inferSelect;
 
@@ -32,20 +33,18 @@ const unexplained: LenderRejection = {
   message: "The lender refused the loan without giving a reason.",
 };
 
+/** The borrower's contact and the merchant's name for this module's messages. */
 async function party(tx: Tx, applicationId: string) {
-  return tx
-    .select({
-      application: applications,
-      phone: customers.phone,
-      email: customers.email,
-      merchantName: merchants.name,
-      merchantId: merchants.id,
-    })
-    .from(applications)
-    .innerJoin(customers, eq(customers.id, applications.customerId))
-    .innerJoin(merchants, eq(merchants.id, applications.merchantId))
-    .where(eq(applications.id, applicationId))
-    .get();
+  const row = await applicationParty(tx, applicationId);
+  return (
+    row && {
+      application: row.application,
+      phone: row.customer.phone,
+      email: row.customer.email,
+      merchantName: row.merchant.name,
+      merchantId: row.merchant.id,
+    }
+  );
 }
 
 /** What the borrower reads by e-mail (and, in substance, on their page). */
