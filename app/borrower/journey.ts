@@ -32,7 +32,10 @@ export type JourneyState = {
     | "funded"
     | "canceled"
     | "expired"
-    | "lender_declined";
+    | "lender_declined"
+    | "awaiting_completion"
+    | "partially_refunded"
+    | "refunded";
   /** The last form step the borrower completed (applications.step). */
   completedStep: FormStep | null;
 };
@@ -59,6 +62,9 @@ export function currentPage(state: JourneyState): Page {
     case "pending_funding":
     case "funded":
     case "lender_declined":
+    case "awaiting_completion":
+    case "partially_refunded":
+    case "refunded":
       return "done";
     case "canceled":
     case "expired":

@@ -108,7 +108,13 @@ export function eventForStatus(status: ApplicationStatus): CrmSyncEvent | null {
       return status;
     case "offer_accepted":
     case "pending_funding":
+    // Signed; the disbursement waits for the job (the release has its own events).
+    case "awaiting_completion":
       return "signed";
+    // Refunds write their own notes when the lender confirms them; the status alone adds none.
+    case "partially_refunded":
+    case "refunded":
+      return "funded";
     case "expired":
       return null;
   }

@@ -143,6 +143,9 @@ export const applicationStatus = z
     "canceled",
     "expired",
     "lender_declined",
+    "awaiting_completion",
+    "partially_refunded",
+    "refunded",
   ])
   .meta({
     id: "ApplicationStatus",

@@ -24,6 +24,9 @@ export const statusLabels: Record<ApplicationStatus, string> = {
   canceled: "Canceled",
   expired: "Expired",
   lender_declined: "Lender declined",
+  awaiting_completion: "Awaiting completion",
+  partially_refunded: "Partially refunded",
+  refunded: "Refunded",
 };
 
 // zod/mini: this module reaches the browser, and classic zod would ship there whole (ADR 018).

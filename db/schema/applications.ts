@@ -73,6 +73,12 @@ export const applicationStatuses = [
   "expired",
   /** The lender refused the loan after the signature (ADR 032): FlowOps reroutes or cancels. */
   "lender_declined",
+  /** Signed, the loan exists, and the disbursement waits for the job to be done (on_completion plans). */
+  "awaiting_completion",
+  /** Funded, then part of the amount refunded to the borrower (the loan was reduced at the lender). */
+  "partially_refunded",
+  /** Funded, then refunded in full (the loan was closed at the lender). */
+  "refunded",
 ] as const;
 export type ApplicationStatus = (typeof applicationStatuses)[number];
 
