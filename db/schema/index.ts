@@ -8,3 +8,4 @@ export * from "./oauth-states";
 export * from "./conditions";
 export * from "./mock-lender";
 export * from "./ledger";
+export * from "./merchant-users";
