@@ -9,3 +9,4 @@ export * from "./conditions";
 export * from "./mock-lender";
 export * from "./ledger";
 export * from "./merchant-users";
+export * from "./reconciliation";
