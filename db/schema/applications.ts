@@ -133,6 +133,8 @@ export const applications = sqliteTable(
     canceledAt: timestamp("canceled_at"),
     /** Set when a newer offer for the same CRM job replaced this one (canceled, ADR 026). */
     supersededById: text("superseded_by_id"),
+    /** The prequalification this application converts (its answers and soft pull reused, ADR 066). */
+    prequalificationId: text("prequalification_id"),
     ...timestamps,
   },
   (t) => [

@@ -10,3 +10,4 @@ export * from "./mock-lender";
 export * from "./ledger";
 export * from "./merchant-users";
 export * from "./reconciliation";
+export * from "./prequalifications";
