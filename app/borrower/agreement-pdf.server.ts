@@ -486,3 +486,12 @@ export async function renderNoticePdf(
   writer.footers(view.title);
   return save(pdf);
 }
+
+/** The house PDF writer, for other FlowPay documents (the merchant's monthly statement). */
+export {
+  Writer as PdfWriter,
+  newDocument as newPdfDocument,
+  save as savePdf,
+  contentWidth as pdfContentWidth,
+  grey as pdfGrey,
+};
