@@ -1,0 +1,210 @@
+import { createCookie, redirect } from "@remix-run/node";
+import { and, asc, eq, gt, isNull } from "drizzle-orm";
+import type { Database, Tx } from "~/db/client";
+import { merchantMemberships, merchantSessions, merchantUsers, merchants } from "~/db/schema/index";
+import type { MerchantRole } from "~/db/schema/merchant-users";
+import { audit } from "~/app/audit/audit.server";
+import { cookieSecure } from "~/app/config/env.server";
+import { getSecrets } from "~/app/config/secrets.server";
+import { getDatabase } from "~/app/db.server";
+
+/**
+ * Portal sessions (ADR 059): like FlowOps' (app/ops/session.server.ts, ADR 005) — a signed
+ * cookie with only the session id, the rest in merchant_sessions — with a longer idle limit
+ * (office staff leave the portal open between calls) and the same kind of absolute limit.
+ */
+export const idleTimeoutMs = 30 * 60 * 1000;
+export const absoluteLifetimeMs = 12 * 60 * 60 * 1000;
+/** A session waiting for the TOTP step must finish it quickly. */
+export const pendingLifetimeMs = 10 * 60 * 1000;
+const touchIntervalMs = 60 * 1000;
+
+let cookie: ReturnType<typeof createCookie> | undefined;
+export function portalCookie() {
+  cookie ??= createCookie("__flowpay_merchant", {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: cookieSecure(),
+    path: "/merchant",
+    secrets: [getSecrets().sessionSecret],
+  });
+  return cookie;
+}
+
+export const sessionCookieHeader = (sessionId: string) => portalCookie().serialize(sessionId);
+export const clearPortalCookie = () => portalCookie().serialize("", { maxAge: 0 });
+
+export type Membership = { merchantId: string; merchantName: string; role: MerchantRole };
+
+export type PortalSession = {
+  sessionId: string;
+  user: { id: string; email: string; name: string | null; totpEnabled: boolean };
+  /** Whether the sign-in is complete (the TOTP step done, or not needed). */
+  verified: boolean;
+  /** The selected merchant and the user's role there. */
+  merchant: { id: string; name: string; slug: string; status: string };
+  role: MerchantRole;
+  /** Every merchant the user belongs to (the organization switcher). */
+  memberships: Membership[];
+};
+
+export type PortalLookup =
+  | { state: "none" }
+  | { state: "ended"; reason: "expired" | "ended" }
+  | { state: "live"; session: PortalSession };
+
+/** The user's memberships with their merchants' names, oldest first. */
+export async function membershipsOf(reader: Database["db"] | Tx, userId: string) {
+  return reader
+    .select({
+      merchantId: merchantMemberships.merchantId,
+      merchantName: merchants.name,
+      role: merchantMemberships.role,
+    })
+    .from(merchantMemberships)
+    .innerJoin(merchants, eq(merchants.id, merchantMemberships.merchantId))
+    .where(eq(merchantMemberships.userId, userId))
+    .orderBy(asc(merchantMemberships.createdAt));
+}
+
+/**
+ * The request's portal session. A removed membership takes effect at the next request: the
+ * session falls back to another of the user's merchants, or ends when there is none.
+ */
+export async function lookupPortalSession(request: Request): Promise<PortalLookup> {
+  const sessionId = (await portalCookie().parse(request.headers.get("cookie"))) as unknown;
+  if (typeof sessionId !== "string" || sessionId === "") return { state: "none" };
+  const database = await getDatabase();
+  const row = await database.db
+    .select()
+    .from(merchantSessions)
+    .innerJoin(merchantUsers, eq(merchantUsers.id, merchantSessions.userId))
+    .where(eq(merchantSessions.id, sessionId))
+    .get();
+  if (!row) return { state: "none" };
+  const session = row.merchant_sessions;
+  const user = row.merchant_users;
+  const now = Date.now();
+  if (session.revokedAt !== null || user.status !== "active") {
+    return { state: "ended", reason: "ended" };
+  }
+  if (session.expiresAt.getTime() <= now || session.lastSeenAt.getTime() + idleTimeoutMs <= now) {
+    return { state: "ended", reason: "expired" };
+  }
+  const memberships = await membershipsOf(database.db, user.id);
+  const selected = memberships.find((m) => m.merchantId === session.merchantId) ?? memberships[0];
+  if (!selected) return { state: "ended", reason: "ended" };
+  const merchant = await database.db.query.merchants.findFirst({
+    where: eq(merchants.id, selected.merchantId),
+    columns: { id: true, name: true, slug: true, status: true },
+  });
+  if (!merchant) return { state: "ended", reason: "ended" };
+  if (
+    now - session.lastSeenAt.getTime() > touchIntervalMs ||
+    selected.merchantId !== session.merchantId
+  ) {
+    await database.serialized(() =>
+      database.db
+        .update(merchantSessions)
+        .set({ lastSeenAt: new Date(now), merchantId: selected.merchantId })
+        .where(eq(merchantSessions.id, sessionId))
+        .run(),
+    );
+  }
+  return {
+    state: "live",
+    session: {
+      sessionId,
+      user: {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        totpEnabled: user.totpEnabledAt !== null,
+      },
+      verified: session.verifiedAt !== null,
+      merchant,
+      role: selected.role,
+      memberships,
+    },
+  };
+}
+
+/**
+ * The signed-in merchant user, or a redirect to /merchant/login (with `reason` when the cookie
+ * named a session that is over, and `next` to come back to).
+ */
+export async function requireMerchantUser(request: Request): Promise<PortalSession> {
+  const found = await lookupPortalSession(request);
+  if (found.state === "live" && found.session.verified) return found.session;
+  const url = new URL(request.url);
+  const params = new URLSearchParams({ next: url.pathname + url.search });
+  if (found.state === "ended") params.set("reason", found.reason);
+  throw redirect(`/merchant/login?${params}`, {
+    headers: found.state === "none" ? {} : { "Set-Cookie": await clearPortalCookie() },
+  });
+}
+
+/** The TOTP step done: the session opens the portal until the absolute limit. In `tx`. */
+export async function markPortalSessionVerified(tx: Tx, sessionId: string, now = new Date()) {
+  await tx
+    .update(merchantSessions)
+    .set({
+      verifiedAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + absoluteLifetimeMs),
+    })
+    .where(eq(merchantSessions.id, sessionId));
+}
+
+/** Ends every live session of a user (deactivation), in the caller's transaction. */
+export async function revokeMerchantUserSessions(tx: Tx, userId: string, now = new Date()) {
+  await tx
+    .update(merchantSessions)
+    .set({ revokedAt: now })
+    .where(
+      and(
+        eq(merchantSessions.userId, userId),
+        isNull(merchantSessions.revokedAt),
+        gt(merchantSessions.expiresAt, now),
+      ),
+    );
+}
+
+/** The organization switcher: selects another of the user's merchants (false: not a member). */
+export async function switchMerchant(
+  database: Database,
+  session: PortalSession,
+  merchantId: string,
+) {
+  if (!session.memberships.some((m) => m.merchantId === merchantId)) return false;
+  await database.write((tx) =>
+    tx
+      .update(merchantSessions)
+      .set({ merchantId })
+      .where(eq(merchantSessions.id, session.sessionId)),
+  );
+  return true;
+}
+
+/** Sign out: the session revoked and audited in one transaction; returns the clearing cookie. */
+export async function endPortalSession(
+  database: Database,
+  session: { sessionId: string; userId: string },
+  client: { ip: string | null; userAgent: string | null },
+) {
+  await database.write(async (tx) => {
+    await tx
+      .update(merchantSessions)
+      .set({ revokedAt: new Date() })
+      .where(eq(merchantSessions.id, session.sessionId));
+    await audit(tx, {
+      actorType: "merchant_user",
+      actorId: session.userId,
+      action: "merchant_user.logout",
+      entityType: "merchant_session",
+      entityId: session.sessionId,
+      ...client,
+    });
+  });
+  return clearPortalCookie();
+}
