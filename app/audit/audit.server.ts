@@ -4,7 +4,7 @@ import { getEnv } from "~/app/config/env.server";
 import { getRequestContext } from "~/app/observability/request-context.server";
 
 export type AuditEntry = {
-  actorType: "operator" | "api_key" | "borrower" | "system" | "cli";
+  actorType: "operator" | "api_key" | "borrower" | "system" | "cli" | "merchant_user";
   actorId?: string | null;
   action: string;
   entityType?: string;

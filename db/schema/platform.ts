@@ -129,7 +129,7 @@ export const auditLogs = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     at: timestamp("at").notNull(),
     actorType: text("actor_type", {
-      enum: ["operator", "api_key", "borrower", "system", "cli"],
+      enum: ["operator", "api_key", "borrower", "system", "cli", "merchant_user"],
     }).notNull(),
     actorId: text("actor_id"),
     action: text("action").notNull(),
