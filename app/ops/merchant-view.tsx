@@ -10,6 +10,7 @@ import type { MerchantActionData, MerchantPage } from "./merchant-page.server";
 import { basisPointsToPercent } from "./merchants-form";
 import { FormAlert } from "~/app/ui/fields";
 import { MerchantFields } from "./merchants-ui";
+import { DataTable, Section } from "./page-ui";
 import { IntentButton } from "~/app/ui/intent-button";
 
 type SectionProps = {
@@ -22,8 +23,7 @@ type SectionProps = {
 export function StatusSection({ loaded }: SectionProps) {
   const { merchant } = loaded;
   return (
-    <section className="card" aria-labelledby="status-heading">
-      <h2 id="status-heading">Status</h2>
+    <Section id="status-heading" title="Status">
       <p>
         <span className="badge">{merchant.status}</span> · slug <code>{merchant.slug}</code> · since{" "}
         <When iso={merchant.createdAt} />
@@ -39,7 +39,7 @@ export function StatusSection({ loaded }: SectionProps) {
           )}
         </Form>
       ) : null}
-    </section>
+    </Section>
   );
 }
 
@@ -47,8 +47,7 @@ export function StatusSection({ loaded }: SectionProps) {
 export function DetailsSection({ loaded, actionData, busy }: SectionProps) {
   const { merchant } = loaded;
   return (
-    <section className="card" aria-labelledby="details-heading">
-      <h2 id="details-heading">Details</h2>
+    <Section id="details-heading" title="Details">
       {loaded.can.edit ? (
         <>
           {actionData?.formErrors ? (
@@ -100,7 +99,7 @@ export function DetailsSection({ loaded, actionData, busy }: SectionProps) {
           </div>
         </dl>
       )}
-    </section>
+    </Section>
   );
 }
 
@@ -108,8 +107,7 @@ export function DetailsSection({ loaded, actionData, busy }: SectionProps) {
 export function ApiKeysSection({ loaded, actionData }: SectionProps) {
   const { merchant } = loaded;
   return (
-    <section className="card" aria-labelledby="keys-heading">
-      <h2 id="keys-heading">API keys</h2>
+    <Section id="keys-heading" title="API keys">
       <FormAlert message={actionData?.keyError} />
       {actionData?.createdKey ? (
         <div role="status" className="card new-key">
@@ -141,93 +139,88 @@ export function ApiKeysSection({ loaded, actionData }: SectionProps) {
       {loaded.keys.length === 0 ? (
         <p>No API keys.</p>
       ) : (
-        <div className="table-scroll" tabIndex={0}>
-          <table>
-            <caption className="visually-hidden">API keys of {merchant.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Key</th>
-                <th scope="col">Name</th>
-                <th scope="col">Mode</th>
-                <th scope="col">Created</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col">State</th>
-                {loaded.can.keys ? <th scope="col">Manage</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {loaded.keys.map((key) => (
-                <tr key={key.id}>
-                  <th scope="row">
-                    <code>{key.prefix}…</code>
-                    {key.rotatedFrom ? (
-                      <div className="small muted">rotated from {key.rotatedFrom}…</div>
-                    ) : null}
-                  </th>
-                  <td>{key.name}</td>
-                  <td>{key.mode}</td>
-                  <td>
-                    <When iso={key.createdAt} />
-                  </td>
-                  <td>
-                    <When iso={key.expiresAt} />
-                  </td>
-                  <td>
-                    <When iso={key.lastUsedAt} />
-                  </td>
-                  <td>
-                    <span className="badge">{key.state}</span>
-                    {key.revokedAt ? (
-                      <div className="small muted">
-                        revoked <When iso={key.revokedAt} />
-                      </div>
-                    ) : null}
-                  </td>
-                  {loaded.can.keys ? (
-                    <td>
-                      {key.state === "active" ? (
-                        <>
-                          <Form method="post" className="key-form">
-                            <input type="hidden" name="keyId" value={key.id} />
-                            <input type="hidden" name="prefix" value={key.prefix} />
-                            <label htmlFor={`overlap-${key.id}`} className="small">
-                              Old key valid for (hours)
-                            </label>
-                            <input
-                              id={`overlap-${key.id}`}
-                              name="overlapHours"
-                              inputMode="numeric"
-                              defaultValue="24"
-                              className="short"
-                            />
-                            <IntentButton
-                              intent="rotate-key"
-                              className="secondary small"
-                              aria-label={`Rotate key ${key.prefix}`}
-                            >
-                              Rotate
-                            </IntentButton>
-                          </Form>
-                          <Form method="post" className="key-form">
-                            <input type="hidden" name="keyId" value={key.id} />
-                            <IntentButton
-                              intent="revoke-key"
-                              className="secondary small"
-                              aria-label={`Revoke key ${key.prefix}`}
-                            >
-                              Revoke
-                            </IntentButton>
-                          </Form>
-                        </>
-                      ) : null}
-                    </td>
+        <DataTable
+          caption={`API keys of ${merchant.name}`}
+          columns={[
+            "Key",
+            "Name",
+            "Mode",
+            "Created",
+            "Expires",
+            "Last used",
+            "State",
+            loaded.can.keys && "Manage",
+          ]}
+        >
+          {loaded.keys.map((key) => (
+            <tr key={key.id}>
+              <th scope="row">
+                <code>{key.prefix}…</code>
+                {key.rotatedFrom ? (
+                  <div className="small muted">rotated from {key.rotatedFrom}…</div>
+                ) : null}
+              </th>
+              <td>{key.name}</td>
+              <td>{key.mode}</td>
+              <td>
+                <When iso={key.createdAt} />
+              </td>
+              <td>
+                <When iso={key.expiresAt} />
+              </td>
+              <td>
+                <When iso={key.lastUsedAt} />
+              </td>
+              <td>
+                <span className="badge">{key.state}</span>
+                {key.revokedAt ? (
+                  <div className="small muted">
+                    revoked <When iso={key.revokedAt} />
+                  </div>
+                ) : null}
+              </td>
+              {loaded.can.keys ? (
+                <td>
+                  {key.state === "active" ? (
+                    <>
+                      <Form method="post" className="key-form">
+                        <input type="hidden" name="keyId" value={key.id} />
+                        <input type="hidden" name="prefix" value={key.prefix} />
+                        <label htmlFor={`overlap-${key.id}`} className="small">
+                          Old key valid for (hours)
+                        </label>
+                        <input
+                          id={`overlap-${key.id}`}
+                          name="overlapHours"
+                          inputMode="numeric"
+                          defaultValue="24"
+                          className="short"
+                        />
+                        <IntentButton
+                          intent="rotate-key"
+                          className="secondary small"
+                          aria-label={`Rotate key ${key.prefix}`}
+                        >
+                          Rotate
+                        </IntentButton>
+                      </Form>
+                      <Form method="post" className="key-form">
+                        <input type="hidden" name="keyId" value={key.id} />
+                        <IntentButton
+                          intent="revoke-key"
+                          className="secondary small"
+                          aria-label={`Revoke key ${key.prefix}`}
+                        >
+                          Revoke
+                        </IntentButton>
+                      </Form>
+                    </>
                   ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </DataTable>
       )}
       {loaded.can.keys ? (
         <Form method="post" className="card narrow-form">
@@ -254,7 +247,7 @@ export function ApiKeysSection({ loaded, actionData }: SectionProps) {
           <IntentButton intent="create-key">Create API key</IntentButton>
         </Form>
       ) : null}
-    </section>
+    </Section>
   );
 }
 
@@ -262,8 +255,7 @@ export function ApiKeysSection({ loaded, actionData }: SectionProps) {
 export function CrmSection({ loaded, actionData }: SectionProps) {
   const { merchant } = loaded;
   return (
-    <section className="card" aria-labelledby="crm-heading">
-      <h2 id="crm-heading">CRM connection</h2>
+    <Section id="crm-heading" title="CRM connection">
       <FormAlert message={actionData?.crmError} />
       {loaded.connections.length === 0 ? (
         <p>
@@ -273,75 +265,70 @@ export function CrmSection({ loaded, actionData }: SectionProps) {
             : ""}
         </p>
       ) : (
-        <div className="table-scroll" tabIndex={0}>
-          <table>
-            <caption className="visually-hidden">CRM connections of {merchant.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">CRM</th>
-                <th scope="col">Status</th>
-                <th scope="col">Account</th>
-                <th scope="col">Verified</th>
-                <th scope="col">Last error</th>
-                {loaded.can.crm ? <th scope="col">Manage</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {loaded.connections.map((connection) => (
-                <tr key={connection.id}>
-                  <th scope="row">
-                    {connection.crm} ({connection.authKind === "oauth" ? "OAuth" : "API key"})
-                  </th>
-                  <td>
-                    <span className="badge">{connection.status}</span>
-                    {connection.circuit && connection.circuit !== "closed" ? (
-                      <div className="small">circuit {connection.circuit}</div>
-                    ) : null}
-                  </td>
-                  <td>
-                    {[connection.subdomain, connection.officeId && `office ${connection.officeId}`]
-                      .filter(Boolean)
-                      .join(", ") || "—"}
-                    {connection.authKind === "oauth" && connection.tokenExpiresAt ? (
-                      <div className="small muted">
-                        token until <When iso={connection.tokenExpiresAt} />
-                      </div>
-                    ) : null}
-                  </td>
-                  <td>
-                    <When iso={connection.verifiedAt} />
-                  </td>
-                  <td>{connection.lastError ?? "—"}</td>
-                  {loaded.can.crm ? (
-                    <td>
-                      {connection.status !== "disconnected" ? (
-                        <Form method="post" className="key-form">
-                          <input type="hidden" name="connectionId" value={connection.id} />
-                          {connection.authKind === "api_key" ? (
-                            <IntentButton
-                              intent="crm-verify"
-                              className="secondary small"
-                              aria-label={`Test the ${connection.crm} connection`}
-                            >
-                              Test
-                            </IntentButton>
-                          ) : null}
-                          <IntentButton
-                            intent="crm-disconnect"
-                            className="secondary small"
-                            aria-label={`Disconnect ${connection.crm}`}
-                          >
-                            Disconnect
-                          </IntentButton>
-                        </Form>
+        <DataTable
+          caption={`CRM connections of ${merchant.name}`}
+          columns={[
+            "CRM",
+            "Status",
+            "Account",
+            "Verified",
+            "Last error",
+            loaded.can.crm && "Manage",
+          ]}
+        >
+          {loaded.connections.map((connection) => (
+            <tr key={connection.id}>
+              <th scope="row">
+                {connection.crm} ({connection.authKind === "oauth" ? "OAuth" : "API key"})
+              </th>
+              <td>
+                <span className="badge">{connection.status}</span>
+                {connection.circuit && connection.circuit !== "closed" ? (
+                  <div className="small">circuit {connection.circuit}</div>
+                ) : null}
+              </td>
+              <td>
+                {[connection.subdomain, connection.officeId && `office ${connection.officeId}`]
+                  .filter(Boolean)
+                  .join(", ") || "—"}
+                {connection.authKind === "oauth" && connection.tokenExpiresAt ? (
+                  <div className="small muted">
+                    token until <When iso={connection.tokenExpiresAt} />
+                  </div>
+                ) : null}
+              </td>
+              <td>
+                <When iso={connection.verifiedAt} />
+              </td>
+              <td>{connection.lastError ?? "—"}</td>
+              {loaded.can.crm ? (
+                <td>
+                  {connection.status !== "disconnected" ? (
+                    <Form method="post" className="key-form">
+                      <input type="hidden" name="connectionId" value={connection.id} />
+                      {connection.authKind === "api_key" ? (
+                        <IntentButton
+                          intent="crm-verify"
+                          className="secondary small"
+                          aria-label={`Test the ${connection.crm} connection`}
+                        >
+                          Test
+                        </IntentButton>
                       ) : null}
-                    </td>
+                      <IntentButton
+                        intent="crm-disconnect"
+                        className="secondary small"
+                        aria-label={`Disconnect ${connection.crm}`}
+                      >
+                        Disconnect
+                      </IntentButton>
+                    </Form>
                   ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </DataTable>
       )}
       {loaded.can.crm ? (
         <Form method="post" className="card narrow-form" autoComplete="off">
@@ -408,6 +395,6 @@ export function CrmSection({ loaded, actionData }: SectionProps) {
           <p>Configured: {loaded.oauth.crms.join(", ")}.</p>
         )}
       </div>
-    </section>
+    </Section>
   );
 }

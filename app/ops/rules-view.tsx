@@ -5,11 +5,14 @@
 import type { SerializeFrom } from "@remix-run/node";
 import { Form } from "@remix-run/react";
 import { ruleActions, operators as ruleOperators } from "~/app/decisioning/rules";
+import type { ReactNode } from "react";
 import { When } from "./layout";
+import { DataTable, Section } from "./page-ui";
 import type { DryRunOutcome, DryRunRuleSide } from "./rules-dry-run";
 import { ruleInputName, type RuleProblems, type RuleRow } from "./rules-form";
 import type { DryRun } from "./rules.server";
 import type { RulesActionData, RulesPage } from "./rules-page.server";
+import { DraftSection } from "./versions-ui";
 import { IntentButton } from "~/app/ui/intent-button";
 
 const statusLabels: Record<string, string> = {
@@ -26,36 +29,26 @@ export const actionLabels: Record<string, string> = {
 
 export function ProblemList(props: { id: string; title: string; problems: RuleProblems[] }) {
   return (
-    <section className="card" aria-labelledby={props.id}>
-      <h2 id={props.id}>{props.title}</h2>
+    <Section id={props.id} title={props.title}>
       {props.problems.length === 0 ? (
         <p role="status">No problems: this draft can be published.</p>
       ) : (
-        <table>
-          <caption className="visually-hidden">Problems by rule</caption>
-          <thead>
-            <tr>
-              <th scope="col">Rule</th>
-              <th scope="col">Problem</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.problems.flatMap((group) =>
-              group.messages.map((message, index) => (
-                <tr key={`${group.key ?? "set"}-${index}`}>
-                  <th scope="row">
-                    {group.position === null
-                      ? "The rule set"
-                      : `${group.position}. ${group.key || "(no key)"}`}
-                  </th>
-                  <td className="error">{message}</td>
-                </tr>
-              )),
-            )}
-          </tbody>
-        </table>
+        <DataTable caption="Problems by rule" columns={["Rule", "Problem"]} wrapper={false}>
+          {props.problems.flatMap((group) =>
+            group.messages.map((message, index) => (
+              <tr key={`${group.key ?? "set"}-${index}`}>
+                <th scope="row">
+                  {group.position === null
+                    ? "The rule set"
+                    : `${group.position}. ${group.key || "(no key)"}`}
+                </th>
+                <td className="error">{message}</td>
+              </tr>
+            )),
+          )}
+        </DataTable>
       )}
-    </section>
+    </Section>
   );
 }
 
@@ -79,6 +72,11 @@ export function DryRunResult({ dryRun }: { dryRun: DryRun }) {
   const { comparison } = dryRun;
   const draft = outcomeCells(comparison.draft);
   const published = outcomeCells(comparison.published);
+  const versionColumns = (...first: string[]) => [
+    ...first,
+    `Draft v${comparison.draft.version}`,
+    `Published v${comparison.published.version}`,
+  ];
   const lines: [string, keyof typeof draft][] = [
     ["Outcome", "status"],
     ["FlowPay score", "score"],
@@ -88,8 +86,7 @@ export function DryRunResult({ dryRun }: { dryRun: DryRun }) {
     ["Review reasons", "reviewReasons"],
   ];
   return (
-    <section className="card" aria-labelledby="dry-run-heading">
-      <h2 id="dry-run-heading">Dry run on {dryRun.applicationId}</h2>
+    <Section id="dry-run-heading" title={`Dry run on ${dryRun.applicationId}`}>
       <p>
         Inputs from decision <code>{dryRun.decisionId}</code> (<When iso={dryRun.decidedAt} />
         ), decided {statusLabels[dryRun.storedStatus] ?? dryRun.storedStatus} with rule set v
@@ -100,65 +97,71 @@ export function DryRunResult({ dryRun }: { dryRun: DryRun }) {
           ? `The draft changes the outcome: ${published.status} → ${draft.status}.`
           : `Same outcome with the draft: ${draft.status}.`}
       </p>
-      <table>
-        <caption>Outcome</caption>
-        <thead>
-          <tr>
-            <th scope="col">What</th>
-            <th scope="col">Draft v{comparison.draft.version}</th>
-            <th scope="col">Published v{comparison.published.version}</th>
+      <DataTable caption="Outcome" captionVisible columns={versionColumns("What")} wrapper={false}>
+        {lines.map(([label, field]) => (
+          <tr key={field}>
+            <th scope="row">{label}</th>
+            <td>{draft[field]}</td>
+            <td>{published[field]}</td>
           </tr>
-        </thead>
-        <tbody>
-          {lines.map(([label, field]) => (
-            <tr key={field}>
-              <th scope="row">{label}</th>
-              <td>{draft[field]}</td>
-              <td>{published[field]}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <div className="table-scroll" tabIndex={0}>
-        <table className="dry-run-rules">
-          <caption>Each rule</caption>
-          <thead>
-            <tr>
-              <th scope="col">Rule</th>
-              <th scope="col">Fact</th>
-              <th scope="col">Draft v{comparison.draft.version}</th>
-              <th scope="col">Published v{comparison.published.version}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {comparison.rows.map((row) => (
-              <tr key={row.key} className={row.changed ? "changed" : undefined}>
-                <th scope="row">
-                  {row.key}
-                  {row.changed ? <span className="badge">changed</span> : null}
-                  <div className="small muted">{row.name}</div>
-                </th>
-                <td>
-                  <code>{row.field}</code> = <code>{row.actual}</code>
-                </td>
-                <td>
-                  {row.draft ? <code className="small">{row.draft.condition}</code> : null}
-                  <div>{sideText(row.draft)}</div>
-                </td>
-                <td>
-                  {row.published ? <code className="small">{row.published.condition}</code> : null}
-                  <div>{sideText(row.published)}</div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
+        ))}
+      </DataTable>
+      <DataTable
+        caption="Each rule"
+        captionVisible
+        className="dry-run-rules"
+        columns={versionColumns("Rule", "Fact")}
+      >
+        {comparison.rows.map((row) => (
+          <tr key={row.key} className={row.changed ? "changed" : undefined}>
+            <th scope="row">
+              {row.key}
+              {row.changed ? <span className="badge">changed</span> : null}
+              <div className="small muted">{row.name}</div>
+            </th>
+            <td>
+              <code>{row.field}</code> = <code>{row.actual}</code>
+            </td>
+            <td>
+              {row.draft ? <code className="small">{row.draft.condition}</code> : null}
+              <div>{sideText(row.draft)}</div>
+            </td>
+            <td>
+              {row.published ? <code className="small">{row.published.condition}</code> : null}
+              <div>{sideText(row.published)}</div>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
+    </Section>
   );
 }
 
 type Data = SerializeFrom<RulesPage>;
+
+/**
+ * One editable cell of a rule row: the control, named for screen readers by a hidden label
+ * ("Rule 3: key"). The control gets its id and name from `inputName`.
+ */
+function RuleCell(props: {
+  inputName: string;
+  label: string;
+  children: (control: { id: string; name: string }) => ReactNode;
+}) {
+  return (
+    <td>
+      <label className="visually-hidden" htmlFor={props.inputName}>
+        {props.label}
+      </label>
+      {props.children({ id: props.inputName, name: props.inputName })}
+    </td>
+  );
+}
+
+const reasonGroups = [
+  { kind: "decline", label: "Decline reasons" },
+  { kind: "review", label: "Review reasons" },
+] as const;
 
 function RuleRowCells(props: {
   index: number;
@@ -168,108 +171,118 @@ function RuleRowCells(props: {
   reasons: Data["reasons"];
 }) {
   const { index, row, label, fields, reasons } = props;
-  const id = (field: keyof RuleRow) => ruleInputName(index, field);
+  const cell = (field: keyof RuleRow, what: string) => ({
+    inputName: ruleInputName(index, field),
+    label: `${label}: ${what}`,
+  });
   const knownField = fields.some((f) => f.path === row.field);
   const type = fields.find((f) => f.path === row.field)?.type;
   return (
     <>
-      <td>
-        <label className="visually-hidden" htmlFor={id("key")}>
-          {label}: key
-        </label>
-        <input id={id("key")} name={id("key")} defaultValue={row.key} autoComplete="off" />
-      </td>
-      <td>
-        <label className="visually-hidden" htmlFor={id("name")}>
-          {label}: name
-        </label>
-        <input id={id("name")} name={id("name")} defaultValue={row.name} autoComplete="off" />
-      </td>
-      <td>
-        <label className="visually-hidden" htmlFor={id("field")}>
-          {label}: field
-        </label>
-        <select id={id("field")} name={id("field")} defaultValue={row.field}>
-          <option value="">Choose a field</option>
-          {!knownField && row.field ? (
-            <option value={row.field}>{row.field} (unknown)</option>
-          ) : null}
-          {fields.map((field) => (
-            <option key={field.path} value={field.path}>
-              {field.path} ({field.type})
-            </option>
-          ))}
-        </select>
-      </td>
-      <td>
-        <label className="visually-hidden" htmlFor={id("operator")}>
-          {label}: operator
-        </label>
-        <select id={id("operator")} name={id("operator")} defaultValue={row.operator}>
-          <option value="">—</option>
-          {ruleOperators.map((op) => (
-            <option key={op} value={op}>
-              {op}
-            </option>
-          ))}
-        </select>
-      </td>
-      <td>
-        <label className="visually-hidden" htmlFor={id("value")}>
-          {label}: value
-        </label>
-        <input
-          id={id("value")}
-          name={id("value")}
-          defaultValue={row.value}
-          autoComplete="off"
-          aria-describedby="value-help"
-          placeholder={type === "number" ? "e.g. 580" : undefined}
-        />
-      </td>
-      <td>
-        <label className="visually-hidden" htmlFor={id("action")}>
-          {label}: action
-        </label>
-        <select id={id("action")} name={id("action")} defaultValue={row.action}>
-          <option value="">—</option>
-          {ruleActions.map((action) => (
-            <option key={action} value={action}>
-              {actionLabels[action]}
-            </option>
-          ))}
-        </select>
-      </td>
-      <td>
-        <label className="visually-hidden" htmlFor={id("reasonCode")}>
-          {label}: reason code
-        </label>
-        <select id={id("reasonCode")} name={id("reasonCode")} defaultValue={row.reasonCode}>
-          <option value="">(none)</option>
-          {!reasons.some((r) => r.code === row.reasonCode) && row.reasonCode ? (
-            <option value={row.reasonCode}>{row.reasonCode} (unknown)</option>
-          ) : null}
-          <optgroup label="Decline reasons">
-            {reasons
-              .filter((r) => r.kind === "decline")
-              .map((r) => (
-                <option key={r.code} value={r.code}>
-                  {r.code}
-                </option>
-              ))}
-          </optgroup>
-          <optgroup label="Review reasons">
-            {reasons
-              .filter((r) => r.kind === "review")
-              .map((r) => (
-                <option key={r.code} value={r.code}>
-                  {r.code}
-                </option>
-              ))}
-          </optgroup>
-        </select>
-      </td>
+      <RuleCell {...cell("key", "key")}>
+        {(control) => <input {...control} defaultValue={row.key} autoComplete="off" />}
+      </RuleCell>
+      <RuleCell {...cell("name", "name")}>
+        {(control) => <input {...control} defaultValue={row.name} autoComplete="off" />}
+      </RuleCell>
+      <RuleCell {...cell("field", "field")}>
+        {(control) => (
+          <select {...control} defaultValue={row.field}>
+            <option value="">Choose a field</option>
+            {!knownField && row.field ? (
+              <option value={row.field}>{row.field} (unknown)</option>
+            ) : null}
+            {fields.map((field) => (
+              <option key={field.path} value={field.path}>
+                {field.path} ({field.type})
+              </option>
+            ))}
+          </select>
+        )}
+      </RuleCell>
+      <RuleCell {...cell("operator", "operator")}>
+        {(control) => (
+          <select {...control} defaultValue={row.operator}>
+            <option value="">—</option>
+            {ruleOperators.map((op) => (
+              <option key={op} value={op}>
+                {op}
+              </option>
+            ))}
+          </select>
+        )}
+      </RuleCell>
+      <RuleCell {...cell("value", "value")}>
+        {(control) => (
+          <input
+            {...control}
+            defaultValue={row.value}
+            autoComplete="off"
+            aria-describedby="value-help"
+            placeholder={type === "number" ? "e.g. 580" : undefined}
+          />
+        )}
+      </RuleCell>
+      <RuleCell {...cell("action", "action")}>
+        {(control) => (
+          <select {...control} defaultValue={row.action}>
+            <option value="">—</option>
+            {ruleActions.map((action) => (
+              <option key={action} value={action}>
+                {actionLabels[action]}
+              </option>
+            ))}
+          </select>
+        )}
+      </RuleCell>
+      <RuleCell {...cell("reasonCode", "reason code")}>
+        {(control) => (
+          <select {...control} defaultValue={row.reasonCode}>
+            <option value="">(none)</option>
+            {!reasons.some((r) => r.code === row.reasonCode) && row.reasonCode ? (
+              <option value={row.reasonCode}>{row.reasonCode} (unknown)</option>
+            ) : null}
+            {reasonGroups.map((group) => (
+              <optgroup key={group.kind} label={group.label}>
+                {reasons
+                  .filter((r) => r.kind === group.kind)
+                  .map((r) => (
+                    <option key={r.code} value={r.code}>
+                      {r.code}
+                    </option>
+                  ))}
+              </optgroup>
+            ))}
+          </select>
+        )}
+      </RuleCell>
     </>
+  );
+}
+
+/** The rules of the published version, read-only. */
+export function PublishedRules(props: {
+  version: number;
+  rules: NonNullable<Data["published"]>["rules"];
+}) {
+  return (
+    <DataTable
+      caption={`Rules of version ${props.version}`}
+      columns={["#", "Key", "Name", "Condition", "Action", "Reason code"]}
+    >
+      {props.rules.map((rule, index) => (
+        <tr key={rule.key}>
+          <td>{index + 1}</td>
+          <th scope="row">{rule.key}</th>
+          <td>{rule.name}</td>
+          <td>
+            <code>{rule.condition}</code>
+          </td>
+          <td>{actionLabels[rule.action] ?? rule.action}</td>
+          <td>{rule.reasonCode || "—"}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -287,12 +300,7 @@ export function DraftEditor(props: {
     ? `unsaved:${actionData.nonce}`
     : `${draft.id}:${draft.updatedAt}`;
   return (
-    <section className="card" aria-labelledby="draft-heading">
-      <h2 id="draft-heading">Draft v{draft.version}</h2>
-      <p className="muted">
-        Started by {draft.createdBy ?? "the system"} on <When iso={draft.createdAt} />; last saved{" "}
-        <When iso={draft.updatedAt} />. Every button below saves the rows first.
-      </p>
+    <DraftSection draft={draft} idField="ruleSetId" saves="the rows">
       <Form method="post" key={formKey} className="rule-editor">
         <input type="hidden" name="ruleSetId" value={draft.id} />
         <input type="hidden" name="version" value={draft.version} />
@@ -314,82 +322,77 @@ export function DraftEditor(props: {
           Money facts are in cents. Decline rules come first, in order of importance: their reasons
           appear on the adverse action notice in that order.
         </p>
-        <div className="table-scroll" tabIndex={0}>
-          <table>
-            <caption className="visually-hidden">Rules of draft v{draft.version}</caption>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">Key</th>
-                <th scope="col">Name</th>
-                <th scope="col">Field</th>
-                <th scope="col">Operator</th>
-                <th scope="col">Value</th>
-                <th scope="col">Action</th>
-                <th scope="col">Reason code</th>
-                <th scope="col">Order / remove</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row, index) => (
-                <tr key={index}>
-                  <th scope="row">{index + 1}</th>
-                  <RuleRowCells
-                    index={index}
-                    row={row}
-                    label={`Rule ${index + 1}`}
-                    fields={loaded.fields}
-                    reasons={loaded.reasons}
-                  />
-                  <td className="row-buttons">
-                    <IntentButton
-                      intent={`up:${index}`}
-                      className="secondary small"
-                      disabled={index === 0}
-                      aria-label={`Move rule ${index + 1} (${row.key}) up`}
-                    >
-                      ↑
-                    </IntentButton>
-                    <IntentButton
-                      intent={`down:${index}`}
-                      className="secondary small"
-                      disabled={index === rows.length - 1}
-                      aria-label={`Move rule ${index + 1} (${row.key}) down`}
-                    >
-                      ↓
-                    </IntentButton>
-                    <IntentButton
-                      intent={`remove:${index}`}
-                      className="secondary small"
-                      aria-label={`Remove rule ${index + 1} (${row.key})`}
-                    >
-                      Remove
-                    </IntentButton>
-                  </td>
-                </tr>
-              ))}
-              <tr>
-                <th scope="row">New</th>
-                <RuleRowCells
-                  index={rows.length}
-                  row={{
-                    key: "",
-                    name: "",
-                    field: "",
-                    operator: "",
-                    value: "",
-                    action: "",
-                    reasonCode: "",
-                  }}
-                  label="New rule"
-                  fields={loaded.fields}
-                  reasons={loaded.reasons}
-                />
-                <td className="small muted">Fill in to add; saved with the draft</td>
-              </tr>
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={`Rules of draft v${draft.version}`}
+          columns={[
+            "#",
+            "Key",
+            "Name",
+            "Field",
+            "Operator",
+            "Value",
+            "Action",
+            "Reason code",
+            "Order / remove",
+          ]}
+        >
+          {rows.map((row, index) => (
+            <tr key={index}>
+              <th scope="row">{index + 1}</th>
+              <RuleRowCells
+                index={index}
+                row={row}
+                label={`Rule ${index + 1}`}
+                fields={loaded.fields}
+                reasons={loaded.reasons}
+              />
+              <td className="row-buttons">
+                <IntentButton
+                  intent={`up:${index}`}
+                  className="secondary small"
+                  disabled={index === 0}
+                  aria-label={`Move rule ${index + 1} (${row.key}) up`}
+                >
+                  ↑
+                </IntentButton>
+                <IntentButton
+                  intent={`down:${index}`}
+                  className="secondary small"
+                  disabled={index === rows.length - 1}
+                  aria-label={`Move rule ${index + 1} (${row.key}) down`}
+                >
+                  ↓
+                </IntentButton>
+                <IntentButton
+                  intent={`remove:${index}`}
+                  className="secondary small"
+                  aria-label={`Remove rule ${index + 1} (${row.key})`}
+                >
+                  Remove
+                </IntentButton>
+              </td>
+            </tr>
+          ))}
+          <tr>
+            <th scope="row">New</th>
+            <RuleRowCells
+              index={rows.length}
+              row={{
+                key: "",
+                name: "",
+                field: "",
+                operator: "",
+                value: "",
+                action: "",
+                reasonCode: "",
+              }}
+              label="New rule"
+              fields={loaded.fields}
+              reasons={loaded.reasons}
+            />
+            <td className="small muted">Fill in to add; saved with the draft</td>
+          </tr>
+        </DataTable>
         <fieldset className="card">
           <legend>Dry run</legend>
           <label htmlFor="applicationId">Application id</label>
@@ -419,12 +422,6 @@ export function DraftEditor(props: {
           </fieldset>
         ) : null}
       </Form>
-      <Form method="post">
-        <input type="hidden" name="ruleSetId" value={draft.id} />
-        <IntentButton intent="discard" className="secondary">
-          Discard draft v{draft.version}
-        </IntentButton>
-      </Form>
-    </section>
+    </DraftSection>
   );
 }

@@ -6,6 +6,7 @@ import { getDatabase } from "~/app/db.server";
 import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { discardJob, JobActionError, loadJobsMonitor, retryJob } from "~/app/ops/jobs.server";
 import { OpsShell, When } from "~/app/ops/layout";
+import { DataTable, Section } from "~/app/ops/page-ui";
 import { can } from "~/app/ops/permissions";
 import { IntentButton } from "~/app/ui/intent-button";
 
@@ -79,89 +80,65 @@ export default function Jobs() {
   const columns = ["pending", "ready", "running", "dead", "completed"] as const;
   return (
     <OpsShell operator={data.operator} title="Jobs" notice={data.notice} error={actionData?.error}>
-      <section className="card" aria-labelledby="depth-heading">
-        <h2 id="depth-heading">Queue</h2>
+      <Section id="depth-heading" title="Queue">
         <p>
           Oldest ready job has waited{" "}
           <strong>{stats.oldestReadyMs > 0 ? duration(stats.oldestReadyMs) : "—"}</strong>.{" "}
           <span className="muted small">(“Ready” jobs are pending and due now.)</span>
         </p>
-        <div className="table-scroll" tabIndex={0}>
-          <table>
-            <caption className="visually-hidden">Jobs by kind and state</caption>
-            <thead>
-              <tr>
-                <th scope="col">Kind</th>
-                <th scope="col">Pending</th>
-                <th scope="col">Ready</th>
-                <th scope="col">Running</th>
-                <th scope="col">Dead</th>
-                <th scope="col">Completed (kept)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {stats.kinds.map((row) => (
-                <tr key={row.kind}>
-                  <th scope="row">{row.kind}</th>
-                  {columns.map((column) => (
-                    <td key={column}>{row[column]}</td>
-                  ))}
-                </tr>
+        <DataTable
+          caption="Jobs by kind and state"
+          columns={["Kind", "Pending", "Ready", "Running", "Dead", "Completed (kept)"]}
+        >
+          {stats.kinds.map((row) => (
+            <tr key={row.kind}>
+              <th scope="row">{row.kind}</th>
+              {columns.map((column) => (
+                <td key={column}>{row[column]}</td>
               ))}
-              <tr>
-                <th scope="row">All kinds</th>
-                {columns.map((column) => (
-                  <td key={column}>
-                    <strong>{stats.totals[column]}</strong>
-                  </td>
-                ))}
-              </tr>
-            </tbody>
-          </table>
-        </div>
-      </section>
+            </tr>
+          ))}
+          <tr>
+            <th scope="row">All kinds</th>
+            {columns.map((column) => (
+              <td key={column}>
+                <strong>{stats.totals[column]}</strong>
+              </td>
+            ))}
+          </tr>
+        </DataTable>
+      </Section>
 
-      <section className="card" aria-labelledby="running-heading">
-        <h2 id="running-heading">Running now</h2>
+      <Section id="running-heading" title="Running now">
         {data.running.length === 0 ? (
           <p>No job is running.</p>
         ) : (
-          <table>
-            <caption className="visually-hidden">Running jobs</caption>
-            <thead>
-              <tr>
-                <th scope="col">Job</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Attempt</th>
-                <th scope="col">Worker</th>
-                <th scope="col">Claimed</th>
-                <th scope="col">Lease until</th>
+          <DataTable
+            caption="Running jobs"
+            columns={["Job", "Kind", "Attempt", "Worker", "Claimed", "Lease until"]}
+            wrapper={false}
+          >
+            {data.running.map((job) => (
+              <tr key={job.id}>
+                <th scope="row">{job.id}</th>
+                <td>{job.kind}</td>
+                <td>
+                  {job.attempts} of {job.maxAttempts}
+                </td>
+                <td>{job.lockedBy ?? "—"}</td>
+                <td>
+                  <When ms={job.claimedAt} seconds />
+                </td>
+                <td>
+                  <When ms={job.lockedUntil} seconds />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {data.running.map((job) => (
-                <tr key={job.id}>
-                  <th scope="row">{job.id}</th>
-                  <td>{job.kind}</td>
-                  <td>
-                    {job.attempts} of {job.maxAttempts}
-                  </td>
-                  <td>{job.lockedBy ?? "—"}</td>
-                  <td>
-                    <When ms={job.claimedAt} seconds />
-                  </td>
-                  <td>
-                    <When ms={job.lockedUntil} seconds />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         )}
-      </section>
+      </Section>
 
-      <section className="card" aria-labelledby="dead-heading">
-        <h2 id="dead-heading">Dead jobs</h2>
+      <Section id="dead-heading" title="Dead jobs">
         <Form method="get" className="filter">
           <label htmlFor="kind">Kind</label>
           <select id="kind" name="kind" defaultValue={data.kind}>
@@ -179,62 +156,50 @@ export default function Jobs() {
         {data.dead.length === 0 ? (
           <p>No dead jobs{data.kind ? ` of kind ${data.kind}` : ""}.</p>
         ) : (
-          <div className="table-scroll" tabIndex={0}>
-            <table>
-              <caption className="visually-hidden">Dead jobs, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Job</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Died</th>
-                  <th scope="col">Last error</th>
-                  {data.canManage ? <th scope="col">Actions</th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {data.dead.map((job) => (
-                  <tr key={job.id}>
-                    <th scope="row">
-                      {job.id}
-                      {job.key ? <div className="small muted">key {job.key}</div> : null}
-                    </th>
-                    <td>{job.kind}</td>
-                    <td>
-                      {job.attempts} of {job.maxAttempts}
-                    </td>
-                    <td>
-                      <When ms={job.diedAt} seconds />
-                    </td>
-                    <td className="last-error">
-                      <code>{job.lastError ?? "—"}</code>
-                    </td>
-                    {data.canManage ? (
-                      <td>
-                        <Form method="post" className="inline-form">
-                          <input type="hidden" name="id" value={job.id} />
-                          <IntentButton
-                            intent="retry"
-                            className="small"
-                            aria-label={`Retry job ${job.id}`}
-                          >
-                            Retry
-                          </IntentButton>{" "}
-                          <IntentButton
-                            intent="discard"
-                            className="secondary small"
-                            aria-label={`Discard job ${job.id}`}
-                          >
-                            Discard
-                          </IntentButton>
-                        </Form>
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="Dead jobs, newest first"
+            columns={["Job", "Kind", "Attempts", "Died", "Last error", data.canManage && "Actions"]}
+          >
+            {data.dead.map((job) => (
+              <tr key={job.id}>
+                <th scope="row">
+                  {job.id}
+                  {job.key ? <div className="small muted">key {job.key}</div> : null}
+                </th>
+                <td>{job.kind}</td>
+                <td>
+                  {job.attempts} of {job.maxAttempts}
+                </td>
+                <td>
+                  <When ms={job.diedAt} seconds />
+                </td>
+                <td className="last-error">
+                  <code>{job.lastError ?? "—"}</code>
+                </td>
+                {data.canManage ? (
+                  <td>
+                    <Form method="post" className="inline-form">
+                      <input type="hidden" name="id" value={job.id} />
+                      <IntentButton
+                        intent="retry"
+                        className="small"
+                        aria-label={`Retry job ${job.id}`}
+                      >
+                        Retry
+                      </IntentButton>{" "}
+                      <IntentButton
+                        intent="discard"
+                        className="secondary small"
+                        aria-label={`Discard job ${job.id}`}
+                      >
+                        Discard
+                      </IntentButton>
+                    </Form>
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </DataTable>
         )}
         {data.nextBeforeId !== null ? (
           <p>
@@ -255,7 +220,7 @@ export default function Jobs() {
             </Link>
           </p>
         ) : null}
-      </section>
+      </Section>
     </OpsShell>
   );
 }

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useLoaderData } from "@remix-run/react";
 import { getDatabase } from "~/app/db.server";
 import { requirePermission } from "~/app/ops/guard.server";
-import { OpsShell, When } from "~/app/ops/layout";
+import { OpsShell } from "~/app/ops/layout";
 import { versionedEditorAction } from "~/app/ops/outcome.server";
 import {
   loadPricingPage,
@@ -10,7 +10,13 @@ import {
   type PricingActionData,
 } from "~/app/ops/pricing-page.server";
 import { PricingTableView, Problems } from "~/app/ops/pricing-view";
-import { VersionHistory } from "~/app/ops/versions-ui";
+import {
+  DraftSection,
+  EditorAnswer,
+  PublishedSection,
+  useSettledAnswer,
+  VersionHistory,
+} from "~/app/ops/versions-ui";
 import { IntentButton } from "~/app/ui/intent-button";
 
 export const meta: MetaFunction = () => [{ title: "Pricing — FlowOps" }];
@@ -32,12 +38,7 @@ export const action = ({ request }: ActionFunctionArgs) =>
 
 export default function Pricing() {
   const loaded = useLoaderData<typeof loader>();
-  const navigation = useNavigation();
-  const busy = navigation.state === "submitting";
-  // An answer is shown once the page's data is reloaded after it, so the editor is not replaced
-  // (with the saved version) after the answer appears.
-  const submitted = useActionData<PricingActionData>();
-  const actionData = navigation.state === "idle" ? submitted : undefined;
+  const { answer: actionData, busy } = useSettledAnswer<PricingActionData>();
   const { published, draft, history } = loaded;
   return (
     <OpsShell
@@ -46,56 +47,34 @@ export default function Pricing() {
       notice={loaded.notice}
       error={actionData?.error}
     >
-      {actionData?.message ? <p role="status">{actionData.message}</p> : null}
-      {actionData?.publishRefused ? (
-        <div role="alert">
-          <p className="error">Not published: the table has problems.</p>
-          <Problems
-            id="publish-problems"
-            title="Why it cannot be published"
-            problems={actionData.publishRefused}
-          />
-        </div>
-      ) : null}
-      {actionData?.validation ? (
-        <Problems id="validation-heading" title="Validation" problems={actionData.validation} />
-      ) : null}
+      <EditorAnswer answer={actionData} subject="the table" Problems={Problems} />
 
-      <section className="card" aria-labelledby="published-heading">
-        <h2 id="published-heading">
-          {published ? `Published: version ${published.version}` : "No published pricing"}
-        </h2>
-        {published ? (
-          <>
-            <p>
-              Published by {published.publishedBy ?? "the system"} on{" "}
-              <When iso={published.publishedAt} />
-              {published.notes ? <> — {published.notes}</> : null}
-            </p>
-            {published.view ? (
-              <PricingTableView view={published.view} label={`Version ${published.version}`} />
-            ) : (
-              <p className="error">The published table does not match the schema.</p>
-            )}
-          </>
-        ) : null}
-        {!draft && published && loaded.canEdit ? (
-          <Form method="post">
-            <input type="hidden" name="fromVersion" value={published.version} />
-            <IntentButton intent="start-draft">
-              Start a draft from version {published.version}
-            </IntentButton>
-          </Form>
-        ) : null}
-      </section>
+      <PublishedSection
+        published={published}
+        none="No published pricing"
+        mayStartDraft={!draft && loaded.canEdit}
+      >
+        {published?.view ? (
+          <PricingTableView view={published.view} label={`Version ${published.version}`} />
+        ) : (
+          <p className="error">The published table does not match the schema.</p>
+        )}
+      </PublishedSection>
 
       {draft && loaded.canEdit ? (
-        <section className="card" aria-labelledby="draft-heading">
-          <h2 id="draft-heading">Draft v{draft.version}</h2>
-          <p className="muted">
-            Started by {draft.createdBy ?? "the system"} on <When iso={draft.createdAt} />; last
-            saved <When iso={draft.updatedAt} />. Every button below saves the table first.
-          </p>
+        <DraftSection
+          draft={draft}
+          idField="pricingId"
+          saves="the table"
+          after={
+            draft.view ? (
+              <details>
+                <summary>Draft v{draft.version} as saved, in tables</summary>
+                <PricingTableView view={draft.view} label={`Draft v${draft.version}`} />
+              </details>
+            ) : null
+          }
+        >
           <Form
             method="post"
             key={
@@ -139,19 +118,7 @@ export default function Pricing() {
               ) : null}
             </div>
           </Form>
-          <Form method="post">
-            <input type="hidden" name="pricingId" value={draft.id} />
-            <IntentButton intent="discard" className="secondary">
-              Discard draft v{draft.version}
-            </IntentButton>
-          </Form>
-          {draft.view ? (
-            <details>
-              <summary>Draft v{draft.version} as saved, in tables</summary>
-              <PricingTableView view={draft.view} label={`Draft v${draft.version}`} />
-            </details>
-          ) : null}
-        </section>
+        </DraftSection>
       ) : draft ? (
         <p className="card">Draft v{draft.version} is being edited.</p>
       ) : null}
