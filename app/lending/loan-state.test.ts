@@ -63,3 +63,24 @@ describe("the loan state machine", () => {
     expect(applicationMayFollow("pending_funding", "canceled")).toBe(true);
   });
 });
+
+describe("funding on completion (ADR 050)", () => {
+  it("releases an awaiting_completion loan to pending_funding, never straight to funded", () => {
+    expect(loanTransition("awaiting_completion", "released")).toEqual({
+      kind: "move",
+      to: "pending_funding",
+    });
+    expect(() => loanTransition("awaiting_completion", "funded")).toThrow(IllegalTransitionError);
+    expect(() => loanTransition("funded", "released")).toThrow(IllegalTransitionError);
+    expect(loanTransition("awaiting_completion", "canceled").to).toBe("canceled");
+    expect(loanTransition("awaiting_completion", "lender_declined").to).toBe("lender_declined");
+    expect(isFinal("awaiting_completion")).toBe(false);
+  });
+
+  it("lets the application wait for the job and then follow the release", () => {
+    expect(applicationMayFollow("offer_accepted", "awaiting_completion")).toBe(true);
+    expect(applicationMayFollow("awaiting_completion", "pending_funding")).toBe(true);
+    expect(applicationMayFollow("awaiting_completion", "funded")).toBe(false);
+    expect(applicationMayFollow("pending_funding", "awaiting_completion")).toBe(false);
+  });
+});

@@ -8,6 +8,14 @@
  *          ├──lender_declined──▶ lender_declined
  *          └──canceled──▶ canceled        (only before funding)
  *
+ *   awaiting_completion ──released──▶ pending_funding     (funding on completion, ADR 050)
+ *          ├──canceled──▶ canceled
+ *          └──lender_declined──▶ lender_declined
+ *
+ * Under `on_completion` the loan row opens `awaiting_completion` (the lender books it; a
+ * progress payment's first part may be paid); the borrower's release (or the 7-day timer, or
+ * FlowOps after a dispute) moves it to `pending_funding`, and the rest is disbursed as usual.
+ *
  * The application follows: a loan row exists → `pending_funding` (from `offer_accepted`), the
  * loan funded → `funded`, the loan canceled → `canceled`, the lender refused it →
  * `lender_declined` (ADR 032). A reroute sends the application back to `approved` (the borrower
@@ -17,13 +25,18 @@ import type { ApplicationStatus } from "~/db/schema/applications";
 import type { loanStatuses } from "~/db/schema/lending";
 
 export type LoanStatus = (typeof loanStatuses)[number];
-export type LoanEvent = "funded" | "canceled" | "lender_declined" | "rerouted";
+export type LoanEvent = "funded" | "canceled" | "lender_declined" | "rerouted" | "released";
 
 const transitions: Record<LoanStatus, Partial<Record<LoanEvent, LoanStatus>>> = {
   pending_funding: { funded: "funded", canceled: "canceled", lender_declined: "lender_declined" },
   funded: {},
   canceled: {},
   lender_declined: { rerouted: "pending_funding", canceled: "canceled" },
+  awaiting_completion: {
+    released: "pending_funding",
+    canceled: "canceled",
+    lender_declined: "lender_declined",
+  },
 };
 
 /** What the application's status becomes when its loan reaches a status. */
@@ -32,14 +45,16 @@ export const applicationStatusFor: Record<LoanStatus, ApplicationStatus> = {
   funded: "funded",
   canceled: "canceled",
   lender_declined: "lender_declined",
+  awaiting_completion: "awaiting_completion",
 };
 
 /** Application statuses from which each loan status may be reached (anything else is a bug or a race). */
 const applicationFrom: Record<LoanStatus, readonly ApplicationStatus[]> = {
-  pending_funding: ["offer_accepted", "pending_funding"],
+  pending_funding: ["offer_accepted", "pending_funding", "awaiting_completion"],
   funded: ["pending_funding"],
-  canceled: ["offer_accepted", "pending_funding", "lender_declined"],
-  lender_declined: ["pending_funding"],
+  canceled: ["offer_accepted", "pending_funding", "lender_declined", "awaiting_completion"],
+  lender_declined: ["pending_funding", "awaiting_completion"],
+  awaiting_completion: ["offer_accepted", "awaiting_completion"],
 };
 
 export class IllegalTransitionError extends Error {

@@ -11,3 +11,4 @@ export * from "./ledger";
 export * from "./merchant-users";
 export * from "./reconciliation";
 export * from "./prequalifications";
+export * from "./release";

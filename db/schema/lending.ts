@@ -4,7 +4,14 @@ import { applications } from "./applications";
 import { merchants } from "./merchants";
 import { offers } from "./decisioning";
 
-export const loanStatuses = ["pending_funding", "funded", "canceled", "lender_declined"] as const;
+export const loanStatuses = [
+  "pending_funding",
+  "funded",
+  "canceled",
+  "lender_declined",
+  /** Signed and booked at the lender; the (rest of the) disbursement waits for the job (ADR 050). */
+  "awaiting_completion",
+] as const;
 
 export const loans = sqliteTable(
   "loans",
@@ -37,6 +44,19 @@ export const loans = sqliteTable(
     /** 1, then +1 per reroute to another lender: part of the create/disburse idempotency keys. */
     attempt: integer("attempt").notNull().default(1),
     paymentSchedule: json<unknown[]>("payment_schedule").notNull(),
+    /**
+     * Funding on completion (ADR 050). `upfrontCents`: the part of `amountCents` paid at signature
+     * (progress payments; 0 = none), disbursed as `upfrontDisbursementId`. `releasedCents`: the
+     * part of `amountCents` the lender has paid out so far. `completionMarkedAt`: the merchant said
+     * the job is done; `releasedAt`: the borrower (or the 7-day timer, or FlowOps) released the
+     * rest; `releasePausedAt`: the borrower reported a problem (a FlowOps review holds it).
+     */
+    upfrontCents: cents("upfront_cents").notNull().default(0),
+    upfrontDisbursementId: text("upfront_disbursement_id"),
+    releasedCents: cents("released_cents").notNull().default(0),
+    completionMarkedAt: timestamp("completion_marked_at"),
+    releasedAt: timestamp("released_at"),
+    releasePausedAt: timestamp("release_paused_at"),
     ...timestamps,
   },
   (t) => [index("loans_status_idx").on(t.status)],

@@ -18,6 +18,17 @@ export const merchants = sqliteTable("merchants", {
   disbursementAccountEnc: encrypted("disbursement_account_enc"),
   disbursementAccountLast4: text("disbursement_account_last4"),
   lender: text("lender").notNull().default("mock"),
+  /**
+   * When the lender pays the merchant (docs/product/merchants-and-money.md, "Funding modes"; ADR 050):
+   * at the signature, or once the borrower confirms the job is done. The column's default keeps
+   * the rows that existed before it (and bare fixtures) paying at signature; creating a merchant
+   * through FlowOps chooses `on_completion` unless told otherwise.
+   */
+  fundingMode: text("funding_mode", { enum: ["on_signature", "on_completion"] })
+    .notNull()
+    .default("on_signature"),
+  /** Progress payments: the share of the amount paid at signature under on_completion, 0–5000 bps. */
+  upfrontReleaseBps: integer("upfront_release_bps").notNull().default(0),
   ...timestamps,
 });
 
