@@ -21,6 +21,8 @@ import {
 } from "./idempotency.server";
 import { crmStatus, effectiveStatus } from "./applications.server";
 import { merchantScope } from "./merchant-scope.server";
+import { conversionSteps, convertiblePrequalification } from "~/app/prequal/convert.server";
+import type { PrequalificationRow } from "~/app/prequal/prequalifications.server";
 import type { OfferFinancingRequest, SmsRequestStatus } from "./schemas";
 
 // Plain SQL, kept compiled by the writer thread: this transaction is most of the intake's cost
@@ -35,7 +37,7 @@ const customerColumns = [
   "state",
   "postal_code",
 ];
-const upsertCustomer = insertSql(
+export const upsertCustomer = insertSql(
   "customers",
   ["id", "merchant_id", "crm_customer_id", ...customerColumns, "created_at", "updated_at"],
   `ON CONFLICT (merchant_id, crm_customer_id) DO UPDATE SET
@@ -169,11 +171,20 @@ export async function offerFinancing(
     );
   }
 
+  // A prequalification to continue (ADR 066): checked before anything is written.
+  const prequal = input.prequalification_id
+    ? await convertiblePrequalification(
+        database,
+        merchant.id,
+        input.prequalification_id,
+        input.crm_customer_id,
+      )
+    : null;
   // The job's open application with another amount, once the first program found it.
   let replacing: LiveApplication | null = null;
   for (let attempt = 1; ; attempt++) {
     const now = Date.now();
-    const plan = creationProgram(caller, input, idempotency, now, replacing);
+    const plan = creationProgram(caller, input, idempotency, now, replacing, prequal);
     let result: ProgramResult;
     try {
       result = await database.writeProgram({ steps: plan.steps });
@@ -243,6 +254,7 @@ function creationProgram(
   idempotency: { key: string; hash: string } | null,
   now: number,
   replacing: LiveApplication | null,
+  prequal: PrequalificationRow | null = null,
 ) {
   const { merchant } = caller;
   const amount = input.job.estimate_cents;
@@ -380,6 +392,7 @@ function creationProgram(
       ],
     },
     ...link.steps,
+    ...(prequal ? conversionSteps(prequal, applicationId, now) : []),
     ...(replacing ? crmSyncSteps(replacing.id, "canceled") : []),
     ...crmSyncSteps(applicationId, "link_sent"),
     ...(textOptOutStep ? [optOutCheckStep(c.phone, textOptOutStep)] : []),
@@ -422,6 +435,7 @@ function creationProgram(
         // The merchant's TCPA attestation, recorded with the application (ADR 037).
         ...(input.send_sms ? { sms_attestation: merchantSmsAttestation } : {}),
         ...(replacing ? { replaces: replacing.id } : {}),
+        ...(prequal ? { prequalification: prequal.id } : {}),
       },
     }),
     ...(idempotency

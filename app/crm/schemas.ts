@@ -122,6 +122,14 @@ export const offerFinancingRequest = z
       description:
         "Text the apply link to the customer (the merchant attests the customer asked for it)",
     }),
+    prequalification_id: z
+      .string()
+      .regex(/^pq_[0-9a-z]{26}$/, "Not a prequalification id")
+      .optional()
+      .meta({
+        description:
+          "The customer's still-valid prequalification (`prequalified`): the application reuses what the borrower gave there — nothing is asked twice — and, while it is valid, its soft pull (ADR 066)",
+      }),
   })
   .strict()
   .meta({ id: "OfferFinancingRequest" });
@@ -222,6 +230,10 @@ export const applicationResponse = z
         status: z.enum(["pending_funding", "funded", "canceled", "lender_declined"]),
         funded_amount_cents: z.number().int().nullable(),
         funded_at: z.iso.datetime().nullable(),
+        refunded_cents: z.number().int().meta({
+          description:
+            "What the lender has refunded of the loan so far (refunds it confirmed; 0 before any)",
+        }),
       })
       .nullable(),
     sms_status: smsStatus,
@@ -248,6 +260,56 @@ export const resendResponse = z
   })
   .meta({ id: "ResendResponse" });
 
+/** POST /api/v1/crm/applications/{id}/refunds (docs/product/merchants-and-money.md, ADR 053). */
+export const refundRequest = z
+  .object({
+    amount_cents: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).meta({
+      description: "At most what was funded minus what was already refunded (pending included)",
+      example: 375000,
+    }),
+    reason: z.string().trim().min(1).max(500).meta({ example: "Customer canceled half the job" }),
+  })
+  .strict()
+  .meta({ id: "RefundRequest" });
+
+export type RefundRequestBody = z.infer<typeof refundRequest>;
+
+export const refundCreated = z
+  .object({
+    refund_id: z.string().meta({ example: "rf_01jq7x8m2k3n4p5q6r7s8t9v0w" }),
+    status: z.enum(["pending", "completed", "failed"]).meta({
+      description:
+        "pending until the lender confirms (then the application is `partially_refunded` or `refunded`); an Idempotency-Key replay answers the refund's current status",
+    }),
+    amount_cents: z.number().int(),
+  })
+  .meta({ id: "RefundCreated" });
+
+/** POST /api/v1/crm/applications/{id}/amount (docs/product/merchants-and-money.md, ADR 054). */
+export const amountChangeRequest = z
+  .object({
+    amount_cents: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).meta({
+      example: 600000,
+    }),
+  })
+  .strict()
+  .meta({ id: "AmountChangeRequest" });
+
+export const amountChangeResponse = z
+  .object({
+    application_id: z.string(),
+    status: applicationStatus,
+    amount_cents: z.number().int(),
+    previous_amount_cents: z.number().int(),
+    outcome: z.enum(["resign", "new_decision", "unchanged"]).meta({
+      description:
+        "resign: re-priced within the approval; the borrower was sent a link to review and sign the new agreement (the old one stays on file, superseded). new_decision: above the approved maximum; the application is decided again. unchanged: the amount was already this",
+    }),
+    apply_url: z.url().nullable(),
+    sms_status: smsRequestStatus.nullable(),
+  })
+  .meta({ id: "AmountChangeResponse" });
+
 export const errorResponse = z
   .object({
     error: z.object({
@@ -269,3 +331,37 @@ export const errorResponse = z
     }),
   })
   .meta({ id: "Error" });
+
+/** POST /api/v1/crm/prequalifications (docs/product/merchants-and-money.md, "Prequalification"). */
+export const prequalificationRequest = offerFinancingRequest
+  .pick({ crm: true, crm_customer_id: true, customer: true, send_sms: true })
+  .strict()
+  .meta({ id: "PrequalificationRequest" });
+
+export type PrequalificationRequest = z.infer<typeof prequalificationRequest>;
+
+export const prequalificationStatus = z
+  .enum(["link_sent", "in_progress", "prequalified", "not_prequalified", "expired"])
+  .meta({
+    id: "PrequalificationStatus",
+    description:
+      "link_sent: the link exists (texted when `send_sms`); in_progress: the customer opened it; prequalified: a soft pull found them prequalified up to `max_amount_cents` until `valid_until`; not_prequalified: the customer got an adverse action notice (the reasons are theirs, not the merchant's); expired: the link or the 30 days ran out",
+  });
+
+export const prequalificationCreated = z
+  .object({
+    prequalification_id: z.string().meta({ example: "pq_01jq7x8m2k3n4p5q6r7s8t9v0w" }),
+    status: z.literal("link_sent"),
+    apply_url: z.url(),
+    expires_at: z.iso.datetime(),
+  })
+  .meta({ id: "PrequalificationCreated" });
+
+export const prequalificationResponse = z
+  .object({
+    prequalification_id: z.string(),
+    status: prequalificationStatus,
+    max_amount_cents: z.number().int().nullable(),
+    valid_until: z.iso.datetime().nullable(),
+  })
+  .meta({ id: "Prequalification" });

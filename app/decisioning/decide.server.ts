@@ -23,6 +23,7 @@ import { buildSnapshot, evaluate, type DecisionStatus } from "./engine";
 import { bankSummarySchema, kycFromStatus, type CreditInput, type DecisionInputs } from "./inputs";
 import { getPublishedPricing } from "./pricing-rules.server";
 import { getPublishedRuleSet } from "./rule-sets.server";
+import { reusableSoftPull } from "~/app/prequal/convert.server";
 
 /**
  * Decides an application: loads it with its customer and merchant and the published rule
@@ -165,8 +166,12 @@ export async function decide(
   };
 
   let credit: CreditInput;
+  // A converted prequalification's soft pull, when the rules allow its reuse (ADR 066).
+  const reused = await reusableSoftPull(database, application, pull, now());
   try {
-    credit = { status: "ok", report: await (options.bureau ?? getCreditBureau()).pullSoft(pull) };
+    credit = reused
+      ? { status: "ok", report: reused.report }
+      : { status: "ok", report: await (options.bureau ?? getCreditBureau()).pullSoft(pull) };
   } catch (error) {
     if (!(error instanceof BureauError)) throw error;
     logger.warn(
@@ -198,7 +203,19 @@ export async function decide(
   // Evaluate exactly what is stored: the JSON form (replay starts from it too).
   const inputs = JSON.parse(JSON.stringify(rawInputs)) as DecisionInputs;
   const result = evaluate(inputs, ruleSet, pricing);
-  const snapshot = buildSnapshot(inputs, ruleSet, pricing, result);
+  const snapshot = {
+    ...buildSnapshot(inputs, ruleSet, pricing, result),
+    // The snapshot says where its report came from when no new pull was made.
+    ...(reused
+      ? {
+          creditPull: {
+            source: "prequalification",
+            prequalificationId: reused.prequalificationId,
+            pulledAt: reused.pulledAt,
+          },
+        }
+      : {}),
+  };
   const decidedAt = now();
 
   return database

@@ -13,6 +13,8 @@ export type SmsTemplate =
   | DocumentsNeeded
   | { template: "apply_link"; merchantName: string; amountCents: number; url: string }
   | { template: "apply_link_replaced"; merchantName: string; amountCents: number; url: string }
+  /** A prequalification link (soft pull, no commitment; ADR 066). */
+  | { template: "prequal_link"; merchantName: string; url: string }
   | { template: "link_replaced"; merchantName: string; amountCents: number }
   | { template: "opt_out_confirmation" }
   | { template: "opt_in_confirmation" }
@@ -27,7 +29,15 @@ export type SmsTemplate =
   /** The lender refused the signed loan (ADR 032): nothing is owed, FlowPay looks for another lender. */
   | { template: "lender_declined"; merchantName: string }
   | { template: "lender_rerouted"; merchantName: string; creditorName: string; url: string }
-  | { template: "lender_declined_canceled"; merchantName: string };
+  | { template: "lender_declined_canceled"; merchantName: string }
+  /** A signed application canceled before the money moved (ADR 055). */
+  | {
+      template: "financing_canceled";
+      merchantName: string;
+      by: "merchant" | "borrower" | "flowops";
+    }
+  /** A refund the lender applied to the loan (ADR 053); `fully`: the loan is closed. */
+  | { template: "refund_completed"; merchantName: string; amountCents: number; fully: boolean };
 
 export function renderSms(input: SmsTemplate): string {
   switch (input.template) {
@@ -35,6 +45,8 @@ export function renderSms(input: SmsTemplate): string {
       return `FlowPay: ${input.merchantName} offers financing for your ${formatMoney(input.amountCents)} job. Apply in 2 minutes: ${input.url} (link valid 24 h). ${smsFooter}`;
     case "apply_link_replaced":
       return `FlowPay: ${input.merchantName} updated your financing offer to ${formatMoney(input.amountCents)}; the link we sent before no longer works. Apply here: ${input.url} (link valid 24 h). ${smsFooter}`;
+    case "prequal_link":
+      return `FlowPay: ${input.merchantName} invites you to see if you prequalify for financing. It's a soft credit check and won't affect your score: ${input.url} (link valid 24 h). ${smsFooter}`;
     case "link_replaced":
       return `FlowPay: ${input.merchantName} updated your financing offer to ${formatMoney(input.amountCents)}; the link we sent before no longer works. ${input.merchantName} will send you the new one. ${smsFooter}`;
     case "opt_out_confirmation":
@@ -55,6 +67,12 @@ export function renderSms(input: SmsTemplate): string {
       return `FlowPay: ${input.creditorName} can fund your financing with ${input.merchantName}. Review and sign the new agreement: ${input.url} (link valid 24 h). ${smsFooter}`;
     case "lender_declined_canceled":
       return `FlowPay: no lending partner could fund your loan for ${input.merchantName}, so the application is closed. You owe nothing on it; please pay ${input.merchantName} another way. ${smsFooter}`;
+    case "financing_canceled":
+      return `FlowPay: your financing with ${input.merchantName} was canceled${input.by === "borrower" ? " as you asked" : input.by === "merchant" ? ` by ${input.merchantName}` : ""} before any money was paid out. You owe nothing on it. ${smsFooter}`;
+    case "refund_completed":
+      return input.fully
+        ? `FlowPay: ${input.merchantName} refunded ${formatMoney(input.amountCents)} and your loan is now closed. You owe nothing more on it. ${smsFooter}`
+        : `FlowPay: ${input.merchantName} refunded ${formatMoney(input.amountCents)}; your loan balance is lower by that amount. Keep paying as agreed until your lender sends the new schedule. ${smsFooter}`;
     case "documents_needed":
       return input.rejected
         ? `FlowPay: we could not accept a document you sent for your financing with ${input.merchantName}. Open the link we texted you earlier to see why and send it again. ${smsFooter}`
