@@ -1,7 +1,8 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "./logger.server";
-import { routeLabel } from "./metrics.server";
+import { businessMetrics } from "./business-metrics.server";
+import { metrics, routeLabel } from "./metrics.server";
 import { runWithRequestContext, traceIdFrom } from "./request-context.server";
 import { apiError } from "~/app/api/errors.server";
 
@@ -77,6 +78,31 @@ describe("metric route labels", () => {
     expect(routeLabel("/build/entry.client-N6QKMJ27.js", 200)).toBe("/build/*");
     expect(routeLabel("/anything/at/all", 404)).toBe("unmatched");
     expect(routeLabel("/ops/login", 200)).toBe("/ops/login");
+  });
+});
+
+describe("business counters", () => {
+  it("are exposed on /metrics under their documented names, with their labels", async () => {
+    businessMetrics.decisions.inc({ outcome: "approved", mode: "automatic" });
+    businessMetrics.linksResent.inc();
+    const text = await metrics.registry.metrics();
+    for (const name of [
+      "applications_created_total",
+      "applications_canceled_total",
+      "borrower_links_resent_total",
+      "sms_messages_total",
+      "sms_opt_outs_total",
+      "api_idempotent_replays_total",
+      "loans_created_total",
+      "loans_funded_total",
+      "loans_funded_amount_cents_total",
+      "decisions_total",
+      "partner_call_errors_total",
+    ]) {
+      expect(text).toContain(`# TYPE ${name} counter`);
+    }
+    expect(text).toMatch(/^decisions_total\{outcome="approved",mode="automatic"\} \d+$/m);
+    expect(text).toMatch(/^borrower_links_resent_total \d+$/m);
   });
 });
 
