@@ -73,6 +73,12 @@ export const envSchema = z.object({
   COOKIE_SECURE: booleanish.optional(),
   SEED_DEMO: booleanish.optional(),
   TRUST_PROXY: booleanish.default(false),
+  /**
+   * Outbound webhooks (ADR 063) may go to http://127.0.0.1 / [::1] — a receiver on this machine
+   * (development, tests, the sandbox demo). Ignored when FLOWPAY_ENV=production: https and
+   * public addresses only there.
+   */
+  WEBHOOKS_ALLOW_LOOPBACK_HTTP: booleanish.default(false),
   /** Requests a minute per CRM API key and per client IP (docs/product/api.md: 100). */
   CRM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(100),
   /** CRM API reads (GET) a minute per key and per client IP: their own, larger budget (ADR 028). */

@@ -42,6 +42,13 @@ export const encryptedColumns = [
   { table: "application_links", column: "token_enc", context: "application_links.token" },
   // Borrowers' documents for funding conditions (base64 of the file, ADR 035).
   { table: "condition_uploads", column: "bytes_enc", context: "condition_uploads.bytes" },
+  // Outbound webhook signing secrets (ADR 063) and sign-ups' payout accounts (ADR 065).
+  { table: "webhook_endpoints", column: "secret_enc", context: "webhook_endpoints.secret" },
+  {
+    table: "merchant_applications",
+    column: "account_number_enc",
+    context: "merchant_applications.account_number",
+  },
   // Not listed: idempotency_keys.response_body ("idempotency_keys.response_body") lives 24 h;
   // keep a retired key configured for a day after rotation instead of re-encrypting it.
 ] as const;

@@ -11,4 +11,5 @@ export * from "./ledger";
 export * from "./merchant-users";
 export * from "./reconciliation";
 export * from "./prequalifications";
-export * from "./release";
+export * from "./webhooks";
+export * from "./onboarding";

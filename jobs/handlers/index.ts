@@ -9,6 +9,8 @@ import { handleDecideApplication } from "./decide-application";
 import { decideApplicationJob } from "./decide-application.definition";
 import { handleDeliverAdverseActionNotice } from "./deliver-adverse-action-notice";
 import { deliverAdverseActionNoticeJob } from "./deliver-adverse-action-notice.definition";
+import { handleDeliverWebhook } from "./deliver-webhook";
+import { deliverWebhookJob } from "./deliver-webhook.definition";
 import { handlePollCrm } from "./poll-crm";
 import { pollCrmJob } from "./poll-crm.definition";
 import { handleRefreshBankSummary } from "./refresh-bank-summary";
@@ -39,5 +41,6 @@ export function createAppJobRegistry(): JobRegistry {
     .handle(requestDisbursementJob, handleRequestDisbursement)
     .handle(applyLenderEventJob, handleApplyLenderEvent)
     .handle(syncToCrmJob, handleSyncToCrm)
-    .handle(pollCrmJob, handlePollCrm);
+    .handle(pollCrmJob, handlePollCrm)
+    .handle(deliverWebhookJob, handleDeliverWebhook);
 }
