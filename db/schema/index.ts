@@ -13,3 +13,4 @@ export * from "./reconciliation";
 export * from "./prequalifications";
 export * from "./webhooks";
 export * from "./onboarding";
+export * from "./release";
