@@ -1,16 +1,7 @@
 /** Persona's statuses and what they mean for the score. Pure; no I/O. */
-import { type KycStatus } from "./types";
+import { KYC_STATUSES, type KycStatus } from "./types";
 
-export const KYC_STATUSES: readonly KycStatus[] = [
-  "created",
-  "pending",
-  "completed",
-  "failed",
-  "expired",
-  "needs_review",
-  "approved",
-  "declined",
-];
+export { KYC_STATUSES };
 
 const known = new Set<string>(KYC_STATUSES);
 

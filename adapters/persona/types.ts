@@ -9,17 +9,20 @@
  * Persona's inquiry statuses, as Persona names them. The flow moves
  * `created → pending → completed | failed | expired` (a pending inquiry expires after
  * 24 h); a decision step (workflow or a human) may then move it to
- * `needs_review | approved | declined`, and a decision can be changed later.
+ * `needs_review | approved | declined`, and a decision can be changed later. The one list:
+ * the adapter parses by it and the rules editor offers it as `kyc.status`'s values.
  */
-export type KycStatus =
-  | "created"
-  | "pending"
-  | "completed"
-  | "failed"
-  | "expired"
-  | "needs_review"
-  | "approved"
-  | "declined";
+export const KYC_STATUSES = [
+  "created",
+  "pending",
+  "completed",
+  "failed",
+  "expired",
+  "needs_review",
+  "approved",
+  "declined",
+] as const;
+export type KycStatus = (typeof KYC_STATUSES)[number];
 
 export type KycResult = {
   inquiryId: string;

@@ -1,3 +1,4 @@
+import { KYC_STATUSES } from "~/adapters/persona/types";
 import { divRoundHalfEven } from "./decimal";
 import type { DecisionInputs } from "./inputs";
 import type { ScoreBreakdown } from "./score";
@@ -104,16 +105,7 @@ export const fieldCatalogue: Record<string, FieldSpec> = {
   "kyc.status": {
     type: "string",
     description: "Identity verification status",
-    values: [
-      "created",
-      "pending",
-      "completed",
-      "failed",
-      "expired",
-      "needs_review",
-      "approved",
-      "declined",
-    ],
+    values: [...KYC_STATUSES],
   },
   "kyc.confidence": { type: "number", description: "Identity confidence, 0–1" },
   "kyc.fraudSignals": {

@@ -79,14 +79,3 @@ export function kycFromStatus(status: string | null, fraudSignals: string[] = []
     fraudSignals,
   };
 }
-
-export const kycStatuses = [
-  "created",
-  "pending",
-  "completed",
-  "failed",
-  "expired",
-  "needs_review",
-  "approved",
-  "declined",
-] as const;
