@@ -18,9 +18,16 @@
  *   count: they say nothing about the lender being down.
  */
 import { ConsecutiveBreaker, circuitBreaker, handleWhen, isBrokenCircuitError } from "cockatiel";
-import { type z } from "zod";
+import { z } from "zod";
 import { PartnerError, isPermanentHttpStatus } from "~/adapters/shared/errors";
 import { describeFetchError } from "./internal";
+import {
+  isSettlementDate,
+  parseSettlementReport,
+  SETTLEMENT_CONTENT_TYPE,
+  settlementsPath,
+  type SettlementReport,
+} from "./settlement";
 import { LENDER_SIGNATURE_HEADER, verifyLenderWebhook } from "./signature";
 import { type CreateLoanInput, type DisbursementInput, type LenderAdapter } from "./types";
 import {
@@ -65,6 +72,8 @@ export class LenderConfigError extends Error {
 
 type CallOptions = {
   method: "GET" | "POST";
+  /** A body that is not one JSON document (the settlement report's NDJSON): read by this instead of the schema; a throw is an unreadable answer. */
+  readText?: (text: string) => unknown;
   path: string;
   body?: unknown;
   idempotencyKey?: string;
@@ -191,7 +200,7 @@ export function createHttpLender(config: HttpLenderConfig): LenderAdapter {
 
     const headers: Record<string, string> = {
       Authorization: `Bearer ${apiKey}`,
-      Accept: "application/json",
+      Accept: options.readText ? SETTLEMENT_CONTENT_TYPE : "application/json",
       "User-Agent": "FlowPay-Lender-Adapter/1",
     };
     if (options.body !== undefined) headers["Content-Type"] = "application/json";
@@ -239,6 +248,14 @@ export function createHttpLender(config: HttpLenderConfig): LenderAdapter {
       });
     }
 
+    if (options.readText) {
+      try {
+        return options.readText(text) as z.infer<S>;
+      } catch (error) {
+        const detail = clean(error instanceof Error ? error.message : String(error));
+        throw fail(action, "INVALID_RESPONSE", `unreadable answer (${detail})`, false);
+      }
+    }
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -325,6 +342,22 @@ export function createHttpLender(config: HttpLenderConfig): LenderAdapter {
         );
       }
       return { disbursementId: disbursement.id, status: disbursement.status };
+    },
+
+    async settlementReport(date: string, signal?: AbortSignal) {
+      if (!isSettlementDate(date)) {
+        throw fail("settlementReport", "INVALID_REQUEST", "date must be YYYY-MM-DD", true);
+      }
+      return call(
+        "settlementReport",
+        {
+          method: "GET",
+          path: `${settlementsPath}?date=${date}`,
+          signal,
+          readText: (text) => parseSettlementReport(text, date),
+        },
+        z.custom<SettlementReport>(),
+      );
     },
 
     async getLoanStatus(lenderLoanId: string, signal?: AbortSignal) {

@@ -21,6 +21,13 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type z } from "zod";
 import { describeFetchError } from "./internal";
+import {
+  buildSettlementReport,
+  isSettlementDate,
+  SETTLEMENT_CONTENT_TYPE,
+  settlementReportBody,
+  settlementsPath,
+} from "./settlement";
 import { LENDER_SIGNATURE_HEADER, signLenderWebhook } from "./signature";
 import {
   IDEMPOTENCY_KEY_HEADER,
@@ -199,7 +206,8 @@ type StateFile = {
   events: MockLenderEvent[];
 };
 
-type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+/** `text`: a body that is not JSON (the settlement report's NDJSON), sent as it is. */
+type Answer = { status: number; body: unknown; headers?: Record<string, string>; text?: string };
 
 class HttpError extends Error {
   constructor(
@@ -713,6 +721,10 @@ export async function startMockLender(options: MockLenderOptions): Promise<MockL
       throw new HttpError(401, errorCodes.unauthorized, "Missing or invalid API key");
     }
 
+    if (path === settlementsPath) {
+      if (method !== "GET") throw methodNotAllowed(method, path);
+      return settlementAnswer(new URL(req.url ?? "/", "http://mock-lender.local"));
+    }
     const disbursements = DISBURSEMENTS_PATH.exec(path);
     const loanMatch = LOAN_PATH.exec(path);
     if (path === "/v1/loans") {
@@ -741,6 +753,20 @@ export async function startMockLender(options: MockLenderOptions): Promise<MockL
     throw new HttpError(404, errorCodes.notFound, `No route ${path}`);
   }
 
+  /** The daily settlement report (settlement.ts): what completed on that UTC day. */
+  function settlementAnswer(url: URL): Answer {
+    const date = url.searchParams.get("date") ?? "";
+    if (!isSettlementDate(date)) {
+      throw new HttpError(422, errorCodes.invalidRequest, "date must be a YYYY-MM-DD date");
+    }
+    return {
+      status: 200,
+      body: null,
+      text: settlementReportBody(buildSettlementReport(loans.values(), date)),
+      headers: { "Content-Type": `${SETTLEMENT_CONTENT_TYPE}; charset=utf-8` },
+    };
+  }
+
   function methodNotAllowed(method: string, path: string) {
     return new HttpError(405, errorCodes.methodNotAllowed, `${method} is not allowed on ${path}`);
   }
@@ -751,7 +777,7 @@ export async function startMockLender(options: MockLenderOptions): Promise<MockL
       "Content-Type": "application/json; charset=utf-8",
       ...answer.headers,
     });
-    res.end(JSON.stringify(answer.body));
+    res.end(answer.text ?? JSON.stringify(answer.body));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {

@@ -11,6 +11,8 @@
  * retried create or disbursement safe (the lender answers with the first result).
  */
 
+import type { SettlementReport } from "./settlement";
+
 export type LenderLoanStatus =
   "pending" | "approved" | "disbursement_pending" | "funded" | "canceled" | "rejected";
 
@@ -71,6 +73,8 @@ export interface LenderAdapter {
     input: DisbursementInput,
     signal?: AbortSignal,
   ): Promise<{ disbursementId: string; status: "pending" | "completed" }>;
+  /** The lender's settlement report of one UTC day (YYYY-MM-DD), complete or an error (settlement.ts). */
+  settlementReport(date: string, signal?: AbortSignal): Promise<SettlementReport>;
   getLoanStatus(
     lenderLoanId: string,
     signal?: AbortSignal,
@@ -78,6 +82,8 @@ export interface LenderAdapter {
   /** Verifies X-Lender-Signature (HMAC-SHA256 of `${t}.${rawBody}`, hex, constant-time; |now - t| ≤ 300 s) and parses the event body of docs/product/api.md. Throws PartnerError (permanent) when unsigned, stale or forged. */
   handleWebhook(rawBody: string, signatureHeader: string | null, now?: Date): LenderEvent;
 }
+
+export type { SettlementReport };
 
 export {
   parseSignatureHeader,
