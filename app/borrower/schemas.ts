@@ -78,3 +78,19 @@ export function detailsSchema(options: { ssnOnFile: boolean; today?: Date }) {
     ),
   });
 }
+
+/**
+ * The consents, on the page where they apply (issue 17): the soft-inquiry authorization, E-SIGN
+ * and privacy are accepted with the details the credit check needs; texts are optional (TCPA).
+ */
+export const consentFields = {
+  creditPull: z.literal("on", { error: "You need to authorize the credit check to continue" }),
+  esign: z.literal("on", { error: "You need to agree to electronic records to continue online" }),
+  privacy: z.literal("on", { error: "Please confirm you have read the privacy notice" }),
+  smsConsent: z.optional(z.literal("on")),
+};
+
+/** Details and consents in one form: the details page and the prequalification page. */
+export function aboutYouSchema(options: { ssnOnFile: boolean; today?: Date }) {
+  return z.extend(detailsSchema(options), consentFields);
+}

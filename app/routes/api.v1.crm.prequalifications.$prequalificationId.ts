@@ -1,0 +1,35 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { apiError } from "~/app/api/errors.server";
+import { apiHandler, methodNotAllowed } from "~/app/api/route.server";
+import { requireCrmCaller } from "~/app/crm/guard.server";
+import { crmJson, etagOf, ifNoneMatchHits } from "~/app/crm/respond.server";
+import { getDatabase } from "~/app/db.server";
+import {
+  prequalificationIdParam,
+  prequalificationView,
+} from "~/app/prequal/prequalifications.server";
+
+/**
+ * The prequalification's status resource: no reasons (the merchant is not the creditor). Read
+ * budget and `ETag`/`304` as for an application (ADR 028).
+ */
+export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs) => {
+  const caller = await requireCrmCaller(request, { conditionalRead: true });
+  const id = prequalificationIdParam(params.prequalificationId);
+  const view = await prequalificationView(await getDatabase(), caller.merchant.id, id);
+  if (!view) {
+    return apiError("not_found", `No prequalification ${id}`, { headers: await caller.charge() });
+  }
+  const body = JSON.stringify(view);
+  const etag = etagOf(body);
+  const caching = { ETag: etag, "Cache-Control": "private, no-cache" };
+  if (ifNoneMatchHits(request.headers.get("if-none-match"), etag)) {
+    const rateHeaders = await caller.chargeConditional();
+    return new Response(null, { status: 304, headers: { ...rateHeaders, ...caching } });
+  }
+  return crmJson(body, 200, await caller.charge(), caching);
+});
+
+export const action = apiHandler(async ({ request }: LoaderFunctionArgs) =>
+  methodNotAllowed(request, ["GET"]),
+);
