@@ -6,6 +6,14 @@ import {
   offerFinancingResponse,
   resendResponse,
 } from "./schemas";
+import { webhookEndpointPaths } from "~/app/webhooks/openapi";
+import {
+  createWebhookEndpointRequest,
+  createdWebhookEndpointResponse,
+  webhookEndpointListResponse,
+  webhookEndpointResponse,
+  webhookEventBody,
+} from "~/app/webhooks/schemas";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -77,7 +85,7 @@ const offerFinancingDescription = [
 /** Polling the status resource (ADR 028). */
 const pollingDescription = [
   "**Polling.** Reads (`GET`) have their own budget, 600 a minute per key and per client address by default (`CRM_READ_RATE_LIMIT_PER_MINUTE`), apart from the 100 writes. Send the last answer's `ETag` in `If-None-Match`: while nothing changed the answer is `304 Not Modified` with no body, and it uses none of the read budget (304s have a cap of their own, ten times the read budget, so a looping client is still stopped). Once a minute per application is plenty: a decision takes seconds, funding days.",
-  "**Prefer being told.** Webhooks to your CRM (status changes pushed as they happen) are on the way; until then a connected FieldRoutes account already gets every status change written back as a note on the customer and a line on the appointment, with no polling at all.",
+  "**Prefer being told.** Webhooks: register an endpoint (`POST /api/v1/crm/webhook-endpoints`) and every status change is pushed to you as it happens, signed; a connected FieldRoutes account also gets every status change written back as a note on the customer and a line on the appointment, with no polling at all.",
 ].join("\n\n");
 
 const applicationIdParam = {
@@ -90,13 +98,23 @@ const applicationIdParam = {
 /** The OpenAPI 3.1 document of every /api/v1 route, generated from the schemas that validate them. */
 export function openApiDocument(serverUrl: string) {
   const schemas = {
-    ...componentSchemas({ OfferFinancingRequest: offerFinancingRequest }, "input"),
+    ...componentSchemas(
+      {
+        OfferFinancingRequest: offerFinancingRequest,
+        CreateWebhookEndpointRequest: createWebhookEndpointRequest,
+      },
+      "input",
+    ),
     ...componentSchemas(
       {
         OfferFinancingResponse: offerFinancingResponse,
         Application: applicationResponse,
         ResendResponse: resendResponse,
         Error: errorResponse,
+        WebhookEndpoint: webhookEndpointResponse,
+        WebhookEndpointCreated: createdWebhookEndpointResponse,
+        WebhookEndpointList: webhookEndpointListResponse,
+        WebhookEvent: webhookEventBody,
       },
       "output",
     ),
@@ -280,6 +298,7 @@ export function openApiDocument(serverUrl: string) {
           },
         },
       },
+      ...webhookEndpointPaths(errorResponses, rateLimitHeaders),
       "/api/v1/webhooks/twilio/status": {
         post: {
           operationId: "twilioStatusCallback",

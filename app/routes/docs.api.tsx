@@ -3,6 +3,7 @@ import { useLoaderData } from "@remix-run/react";
 import { appUrl } from "~/app/config/env.server";
 import { fieldRows } from "~/app/crm/api-reference";
 import { openApiDocument } from "~/app/crm/openapi.server";
+import { verificationExample } from "~/app/webhooks/signing";
 
 export const meta: MetaFunction = () => [{ title: "FlowPay API reference" }];
 
@@ -59,6 +60,18 @@ export default function ApiReference() {
   -d '{"crm":"fieldroutes","crm_customer_id":"FR12345",
        "customer":{"first_name":"John","last_name":"Doe","phone":"+15125550123"},
        "job":{"crm_job_id":"JOB-9876","description":"Termite treatment","estimate_cents":750000}}'`}</pre>
+      <h2 id="webhook-signatures">Webhook signatures</h2>
+      <p>
+        Every delivery to a <a href="#createWebhookEndpoint">webhook endpoint</a> carries{" "}
+        <code>FlowPay-Event-Id</code> (the same on every retry: dedupe on it) and{" "}
+        <code>
+          FlowPay-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256(secret,
+          &quot;&lt;t&gt;.&lt;raw body&gt;&quot;)&gt;
+        </code>
+        . Check it over the raw body, before parsing, and refuse a <code>t</code> more than 5
+        minutes away. In Node, with no dependencies:
+      </p>
+      <pre className="card">{verificationExample}</pre>
       <h2>Endpoints</h2>
       {operations.map((op) => (
         <section key={op.id} className="card" id={op.id}>
