@@ -29,7 +29,13 @@ import {
   type SettlementReport,
 } from "./settlement";
 import { LENDER_SIGNATURE_HEADER, verifyLenderWebhook } from "./signature";
-import { type CreateLoanInput, type DisbursementInput, type LenderAdapter } from "./types";
+import {
+  type CreateLoanInput,
+  type DisbursementInput,
+  type LenderAdapter,
+  type RefundInput,
+  type WithdrawInput,
+} from "./types";
 import {
   IDEMPOTENCY_KEY_HEADER,
   IDEMPOTENCY_KEY_MAX_LENGTH,
@@ -39,9 +45,14 @@ import {
   loanPath,
   loanResponseSchema,
   loansPath,
+  refundResponseSchema,
+  refundsPath,
   transientConflictCodes,
+  withdrawPath,
   type WireCreateDisbursementBody,
   type WireCreateLoanBody,
+  type WireCreateRefundBody,
+  type WireWithdrawBody,
 } from "./wire";
 
 export type HttpLenderConfig = {
@@ -322,6 +333,7 @@ export function createHttpLender(config: HttpLenderConfig): LenderAdapter {
         amount_cents: input.amountCents,
         merchant_account_last4: input.merchantAccountLast4,
         merchant_reference: input.merchantReference,
+        ...(input.final === false ? { final: false } : {}),
       };
       const disbursement = await call(
         "requestDisbursement",
@@ -342,6 +354,50 @@ export function createHttpLender(config: HttpLenderConfig): LenderAdapter {
         );
       }
       return { disbursementId: disbursement.id, status: disbursement.status };
+    },
+
+    async refundLoan(input: RefundInput, signal?: AbortSignal) {
+      checkKey("refundLoan", input.idempotencyKey);
+      if (!input.lenderLoanId) {
+        throw fail("refundLoan", "INVALID_REQUEST", "lenderLoanId is required", true);
+      }
+      const body: WireCreateRefundBody = {
+        amount_cents: input.amountCents,
+        reference: input.reference,
+        reason: input.reason,
+      };
+      const refund = await call(
+        "refundLoan",
+        {
+          method: "POST",
+          path: refundsPath(input.lenderLoanId),
+          body,
+          idempotencyKey: input.idempotencyKey,
+          signal,
+        },
+        refundResponseSchema,
+      );
+      return { refundId: refund.id, status: refund.status };
+    },
+
+    async withdrawLoan(input: WithdrawInput, signal?: AbortSignal) {
+      checkKey("withdrawLoan", input.idempotencyKey);
+      if (!input.lenderLoanId) {
+        throw fail("withdrawLoan", "INVALID_REQUEST", "lenderLoanId is required", true);
+      }
+      const body: WireWithdrawBody = { reason: input.reason };
+      const loan = await call(
+        "withdrawLoan",
+        {
+          method: "POST",
+          path: withdrawPath(input.lenderLoanId),
+          body,
+          idempotencyKey: input.idempotencyKey,
+          signal,
+        },
+        loanResponseSchema,
+      );
+      return { status: loan.status };
     },
 
     async settlementReport(date: string, signal?: AbortSignal) {

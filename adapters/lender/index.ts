@@ -99,4 +99,6 @@ export type {
   LenderEvent,
   LenderLoanStatus,
   LenderRejection,
+  RefundInput,
+  WithdrawInput,
 } from "./types";

@@ -35,10 +35,13 @@ import {
   IDEMPOTENT_REPLAYED_HEADER,
   createDisbursementBodySchema,
   createLoanBodySchema,
+  createRefundBodySchema,
+  withdrawBodySchema,
   errorCodes,
   wireTimestamp,
   type WireDisbursement,
   type WireLoan,
+  type WireRefund,
 } from "./wire";
 
 /** The credentials the standalone server (and the demo, unless configured) uses. Sandbox only. */
@@ -174,6 +177,8 @@ const MAX_BODY_BYTES = 100_000;
 const MAX_RECORDS = 1_000;
 const LOAN_PATH = /^\/v1\/loans\/([^/]+)$/;
 const DISBURSEMENTS_PATH = /^\/v1\/loans\/([^/]+)\/disbursements$/;
+const REFUNDS_PATH = /^\/v1\/loans\/([^/]+)\/refunds$/;
+const WITHDRAW_PATH = /^\/v1\/loans\/([^/]+)\/withdraw$/;
 const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 type IdempotencyRecord = {
@@ -182,6 +187,17 @@ type IdempotencyRecord = {
   status: number;
   loanId: string;
   disbursementId: string | null;
+  /** Set for a refund request (absent in records stored before refunds existed). */
+  refundId?: string | null;
+};
+
+type Work = {
+  status: number;
+  loan: WireLoan;
+  disbursement?: WireDisbursement;
+  refund?: WireRefund;
+  /** Sent once the answer is recorded (a refund's loan.refunded, a withdrawal's loan.canceled). */
+  event?: MockLenderEvent;
 };
 
 /** One loan, Idempotency-Key record or event, as JSON, in a MockLenderStore. */
@@ -413,7 +429,7 @@ export async function startMockLender(options: MockLenderOptions): Promise<MockL
       if (closed) return;
       const loan = loans.get(loanId);
       if (loan?.status !== "disbursement_pending") return;
-      void deliver(markFunded(loan));
+      void deliver(settle(loan));
     }, fundingDelayMs);
     fundingTimers.set(loanId, timer);
   }
@@ -451,9 +467,30 @@ export async function startMockLender(options: MockLenderOptions): Promise<MockL
       disbursement.completed_at = wireTimestamp(now);
     }
     loan.status = "funded";
-    loan.funded_amount_cents = disbursement?.amount_cents ?? loan.amount_financed_cents;
+    // Every completed disbursement (two for a progress payment, ADR 050).
+    const paid = loan.disbursements
+      .filter((d) => d.status === "completed")
+      .reduce((sum, d) => sum + d.amount_cents, 0);
+    loan.funded_amount_cents = paid > 0 ? paid : loan.amount_financed_cents;
     loan.funded_at = wireTimestamp(now);
     return newEvent("loan.funded", loan);
+  }
+
+  /**
+   * A settled disbursement: the loan funded, or — for a progress payment's first part
+   * (`final: false`, ADR 050) — the part paid and the loan open for the next one.
+   */
+  function settle(loan: WireLoan): MockLenderEvent {
+    const disbursement = pendingDisbursement(loan);
+    if (!disbursement || disbursement.final !== false) return markFunded(loan);
+    clearFundingTimer(loan.id);
+    disbursement.status = "completed";
+    disbursement.completed_at = wireTimestamp(new Date());
+    loan.status = "approved";
+    return newEvent("disbursement.completed", loan, {
+      disbursement_id: disbursement.id,
+      amount_cents: disbursement.amount_cents,
+    });
   }
 
   async function attemptDelivery(event: MockLenderEvent): Promise<MockLenderEvent> {
@@ -582,11 +619,15 @@ export async function startMockLender(options: MockLenderOptions): Promise<MockL
         `Loan ${loan.id} is ${loan.status} and cannot be disbursed`,
       );
     }
-    if (parsed.data.amount_cents > loan.amount_financed_cents) {
+    // A loan may be paid in parts (progress payments, ADR 050): never more than financed in all.
+    const disbursed = loan.disbursements
+      .filter((d) => d.status !== "failed")
+      .reduce((sum, d) => sum + d.amount_cents, 0);
+    if (disbursed + parsed.data.amount_cents > loan.amount_financed_cents) {
       throw new HttpError(
         422,
         errorCodes.amountExceedsLoan,
-        `amount_cents exceeds the amount financed (${loan.amount_financed_cents})`,
+        `amount_cents exceeds the amount financed (${loan.amount_financed_cents - disbursed} left)`,
       );
     }
     const disbursement: WireDisbursement = {
@@ -600,6 +641,7 @@ export async function startMockLender(options: MockLenderOptions): Promise<MockL
       failure_reason: null,
       created_at: wireTimestamp(new Date()),
       completed_at: null,
+      ...(parsed.data.final === false ? { final: false } : {}),
     };
     loan.disbursements.push(disbursement);
     loan.status = "disbursement_pending";
@@ -607,8 +649,81 @@ export async function startMockLender(options: MockLenderOptions): Promise<MockL
     return { status: 201, loan, disbursement };
   }
 
+  /**
+   * A refund of a funded loan: the balance shrinks at once (a real lender may take days; the
+   * answer says `completed` here, and `loan.refunded` follows — naming our reference — either way).
+   */
+  function createRefund(loanId: string, body: unknown): Work {
+    const loan = loans.get(loanId);
+    if (!loan) throw new HttpError(404, errorCodes.notFound, `No loan ${loanId}`);
+    const parsed = createRefundBodySchema.safeParse(body);
+    if (!parsed.success) throw validationError(parsed.error);
+    if (loan.status !== "funded") {
+      throw new HttpError(
+        422,
+        errorCodes.loanNotRefundable,
+        `Loan ${loan.id} is ${loan.status}; only a funded loan can be refunded`,
+      );
+    }
+    const refunded = loan.refunded_cents ?? 0;
+    if (refunded + parsed.data.amount_cents > loan.principal_cents) {
+      throw new HttpError(
+        422,
+        errorCodes.refundExceedsLoan,
+        `amount_cents exceeds what is left of the loan (${loan.principal_cents - refunded})`,
+      );
+    }
+    const now = wireTimestamp(new Date());
+    const refund: WireRefund = {
+      id: randomId("RFND-", 6),
+      object: "refund",
+      loan_id: loan.id,
+      status: "completed",
+      amount_cents: parsed.data.amount_cents,
+      reference: parsed.data.reference,
+      reason: parsed.data.reason,
+      created_at: now,
+      completed_at: now,
+    };
+    loan.refunds = [...(loan.refunds ?? []), refund];
+    loan.refunded_cents = refunded + refund.amount_cents;
+    const event = newEvent("loan.refunded", loan, {
+      refund_id: refund.id,
+      reference: refund.reference,
+      amount_cents: refund.amount_cents,
+      refunded_cents: loan.refunded_cents,
+    });
+    return { status: 201, loan, refund, event };
+  }
+
+  /** Withdraws a loan not yet funded; one already withdrawn (canceled) answers as it is. */
+  function withdrawLoan(loanId: string, body: unknown): Work {
+    const loan = loans.get(loanId);
+    if (!loan) throw new HttpError(404, errorCodes.notFound, `No loan ${loanId}`);
+    const parsed = withdrawBodySchema.safeParse(body);
+    if (!parsed.success) throw validationError(parsed.error);
+    if (loan.status === "canceled" || loan.status === "rejected") return { status: 200, loan };
+    if (loan.status === "funded") {
+      throw new HttpError(
+        422,
+        errorCodes.loanNotWithdrawable,
+        `Loan ${loan.id} is funded; refund it instead`,
+      );
+    }
+    clearFundingTimer(loan.id);
+    const disbursement = pendingDisbursement(loan);
+    if (disbursement) {
+      disbursement.status = "failed";
+      disbursement.failure_reason = "loan_withdrawn";
+    }
+    loan.status = "canceled";
+    loan.canceled_at = wireTimestamp(new Date());
+    return { status: 200, loan, event: newEvent("loan.canceled", loan) };
+  }
+
   function renderRecord(record: IdempotencyRecord): unknown {
     const loan = getLoan(record.loanId);
+    if (record.refundId) return (loan.refunds ?? []).find((r) => r.id === record.refundId);
     if (!record.disbursementId) return loan;
     return loan.disbursements.find((d) => d.id === record.disbursementId);
   }
@@ -618,7 +733,7 @@ export async function startMockLender(options: MockLenderOptions): Promise<MockL
     req: IncomingMessage,
     endpoint: string,
     body: unknown,
-    work: () => { status: number; loan: WireLoan; disbursement?: WireDisbursement },
+    work: () => Work,
   ): Promise<Answer> {
     const key = req.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()];
     if (typeof key !== "string" || !key || key.length > IDEMPOTENCY_KEY_MAX_LENGTH) {
@@ -663,10 +778,16 @@ export async function startMockLender(options: MockLenderOptions): Promise<MockL
         status: result.status,
         loanId: result.loan.id,
         disbursementId: result.disbursement?.id ?? null,
+        refundId: result.refund?.id ?? null,
       };
       idempotency.set(key, record);
       save();
-      return { status: result.status, body: result.disbursement ?? result.loan };
+      // The event leaves after its cause is recorded: a replay finds the record, never a second event.
+      if (result.event) setImmediate(() => void deliver(result.event!));
+      return {
+        status: result.status,
+        body: result.disbursement ?? result.refund ?? result.loan,
+      };
     } finally {
       inProgress.delete(key);
     }
@@ -721,6 +842,21 @@ export async function startMockLender(options: MockLenderOptions): Promise<MockL
       throw new HttpError(401, errorCodes.unauthorized, "Missing or invalid API key");
     }
 
+    const refundsMatch = REFUNDS_PATH.exec(path);
+    const withdrawMatch = WITHDRAW_PATH.exec(path);
+    if (refundsMatch?.[1] || withdrawMatch?.[1]) {
+      if (method !== "POST") throw methodNotAllowed(method, path);
+      const loanId = decodeURIComponent((refundsMatch ?? withdrawMatch)![1]!);
+      const body = await readJson(req);
+      record.body = body;
+      return refundsMatch
+        ? idempotent(req, `POST /v1/loans/${loanId}/refunds`, body, () =>
+            createRefund(loanId, body),
+          )
+        : idempotent(req, `POST /v1/loans/${loanId}/withdraw`, body, () =>
+            withdrawLoan(loanId, body),
+          );
+    }
     if (path === settlementsPath) {
       if (method !== "GET") throw methodNotAllowed(method, path);
       return settlementAnswer(new URL(req.url ?? "/", "http://mock-lender.local"));
@@ -889,7 +1025,7 @@ export async function startMockLender(options: MockLenderOptions): Promise<MockL
       if (loan.status === "canceled" || loan.status === "rejected") {
         throw new Error(`mock lender: loan ${loan.id} is ${loan.status} and cannot be funded`);
       }
-      return deliver(markFunded(loan));
+      return deliver(settle(loan));
     },
 
     async cancel(lenderLoanId) {

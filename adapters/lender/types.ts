@@ -45,12 +45,37 @@ export type DisbursementInput = {
   amountCents: number;
   merchantAccountLast4: string | null;
   merchantReference: string;
+  /**
+   * False for a progress payment's first part (ADR 050): the loan stays open for the second
+   * disbursement, and the lender confirms this one with `disbursement.completed` instead of
+   * `loan.funded`. Default true.
+   */
+  final?: boolean;
+};
+
+/** A refund of a funded loan (docs/product/merchants-and-money.md): the lender reduces or closes it. */
+export type RefundInput = {
+  /** Derived from our refund id (`${refundId}:refund`): a retry must never refund twice. */
+  idempotencyKey: string;
+  lenderLoanId: string;
+  amountCents: number;
+  /** Our refund id: the lender's `loan.refunded` event names it back. */
+  reference: string;
+  reason: string;
+};
+
+/** Withdrawing a loan not yet disbursed (a cancellation before funding). */
+export type WithdrawInput = {
+  /** Derived from our loan id (`${loanId}:withdraw`). */
+  idempotencyKey: string;
+  lenderLoanId: string;
+  reason: string;
 };
 
 export type LenderEvent = {
   /** The lender's event id ("evt_…"): the same event may be delivered more than once. */
   id: string;
-  event: "loan.funded" | "loan.canceled" | "disbursement.failed" | (string & {});
+  event: "loan.funded" | "loan.canceled" | "loan.refunded" | "disbursement.failed" | (string & {});
   lenderLoanId: string;
   fundedAmountCents: number | null;
   occurredAt: Date;
@@ -73,6 +98,13 @@ export interface LenderAdapter {
     input: DisbursementInput,
     signal?: AbortSignal,
   ): Promise<{ disbursementId: string; status: "pending" | "completed" }>;
+  /** Refunds part or all of a funded loan; the lender confirms with a `loan.refunded` event. */
+  refundLoan(
+    input: RefundInput,
+    signal?: AbortSignal,
+  ): Promise<{ refundId: string; status: "pending" | "completed" }>;
+  /** Withdraws a loan that has not been disbursed; withdrawing a canceled loan again is a no-op. */
+  withdrawLoan(input: WithdrawInput, signal?: AbortSignal): Promise<{ status: LenderLoanStatus }>;
   /** The lender's settlement report of one UTC day (YYYY-MM-DD), complete or an error (settlement.ts). */
   settlementReport(date: string, signal?: AbortSignal): Promise<SettlementReport>;
   getLoanStatus(

@@ -12,6 +12,8 @@ export const loanPath = (lenderLoanId: string) =>
   `${loansPath}/${encodeURIComponent(lenderLoanId)}`;
 export const disbursementsPath = (lenderLoanId: string) =>
   `${loanPath(lenderLoanId)}/disbursements`;
+export const refundsPath = (lenderLoanId: string) => `${loanPath(lenderLoanId)}/refunds`;
+export const withdrawPath = (lenderLoanId: string) => `${loanPath(lenderLoanId)}/withdraw`;
 
 export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
 /** Set (to "true") on an answer that replays the first request made with the same key. */
@@ -48,6 +50,12 @@ export const errorCodes = {
   idempotencyKeyInProgress: "idempotency_key_in_progress",
   /** 409, permanent: the loan already has a pending or completed disbursement. */
   disbursementExists: "disbursement_exists",
+  /** 422: only a funded loan can be refunded. */
+  loanNotRefundable: "loan_not_refundable",
+  /** 422: a refund larger than what is left of the loan (funded − refunded). */
+  refundExceedsLoan: "refund_exceeds_loan",
+  /** 422: a funded loan cannot be withdrawn (refund it instead). */
+  loanNotWithdrawable: "loan_not_withdrawable",
   /** 413 */
   bodyTooLarge: "body_too_large",
   /** 422: a field is missing or invalid (`details` lists them). */
@@ -110,8 +118,37 @@ export const createDisbursementBodySchema = z.object({
     .regex(/^\d{4}$/, "expected 4 digits")
     .nullable(),
   merchant_reference: reference,
+  /**
+   * False for a progress payment's first part (ADR 050): once paid, the loan stays open for
+   * another disbursement (event `disbursement.completed`). Absent or true: the loan is funded.
+   */
+  final: z.boolean().optional(),
 });
 export type WireCreateDisbursementBody = z.infer<typeof createDisbursementBodySchema>;
+
+/** `POST /v1/loans/{id}/refunds` body. */
+export const createRefundBodySchema = z.object({
+  amount_cents: positiveCents,
+  reference,
+  reason: z.string().min(1).max(500),
+});
+export type WireCreateRefundBody = z.infer<typeof createRefundBodySchema>;
+
+/** `POST /v1/loans/{id}/withdraw` body. */
+export const withdrawBodySchema = z.object({ reason: z.string().min(1).max(500) });
+export type WireWithdrawBody = z.infer<typeof withdrawBodySchema>;
+
+export type WireRefund = {
+  id: string;
+  object: "refund";
+  loan_id: string;
+  status: "pending" | "completed";
+  amount_cents: number;
+  reference: string;
+  reason: string;
+  created_at: string;
+  completed_at: string | null;
+};
 
 export type WireDisbursement = {
   id: string;
@@ -124,6 +161,8 @@ export type WireDisbursement = {
   failure_reason: string | null;
   created_at: string;
   completed_at: string | null;
+  /** False for a progress payment's first part (ADR 050); absent on the others. */
+  final?: boolean;
 };
 
 export type WireLoan = WireCreateLoanBody & {
@@ -137,6 +176,10 @@ export type WireLoan = WireCreateLoanBody & {
   canceled_at: string | null;
   created_at: string;
   disbursements: WireDisbursement[];
+  /** Refunds of the funded loan (absent on loans stored before refunds existed). */
+  refunds?: WireRefund[];
+  /** The sum of the completed refunds. */
+  refunded_cents?: number;
 };
 
 /** What the live adapter needs of a loan answer (extra fields are ignored). */
@@ -157,6 +200,12 @@ export const disbursementResponseSchema = z.object({
   id: z.string().min(1),
   status: z.enum(disbursementStatuses),
   failure_reason: z.string().nullable().optional(),
+});
+
+/** What the live adapter needs of a refund answer. */
+export const refundResponseSchema = z.object({
+  id: z.string().min(1),
+  status: z.enum(["pending", "completed"]),
 });
 
 export const errorResponseSchema = z.object({

@@ -21,6 +21,8 @@ export type SyncFacts = {
     fundedAmountCents: number | null;
     fundedAt: Date | null;
   } | null;
+  /** What the lender has refunded so far (ADR 053); absent or 0 before any refund. */
+  refundedCents?: number;
 };
 
 /** "9.990" → "9.99" (at least two decimals, trailing zeros after them dropped). */
@@ -63,6 +65,17 @@ export function noteText(event: CrmSyncEvent, facts: SyncFacts): string {
       return `FlowPay: financing CANCELED for ${amount}. ${ref}`;
     case "lender_declined":
       return `FlowPay: the LENDER DECLINED the signed loan for ${amount} — nothing will be paid yet; FlowPay is trying another lender or will cancel, and has told the customer. ${ref}`;
+    case "partially_refunded":
+    case "refunded": {
+      const refunded = formatMoney(facts.refundedCents ?? 0);
+      return event === "refunded"
+        ? `FlowPay: financing REFUNDED in full — ${refunded} of ${amount} returned to the customer's loan, which is closed; the refund less its share of the merchant fee comes out of ${facts.merchantName}'s next payouts. ${ref}`
+        : `FlowPay: financing PARTIALLY REFUNDED — ${refunded} of ${amount} returned to the customer's loan; the refund less its share of the merchant fee comes out of ${facts.merchantName}'s next payouts. ${ref}`;
+    }
+    case "awaiting_completion":
+      return `FlowPay: financing SIGNED for ${amount} — the payment WAITS for the job: once it is done, mark it complete in FlowPay and the customer is asked to release the payment (it releases itself 7 days later unless the customer reports a problem). ${ref}`;
+    case "released":
+      return `FlowPay: payment RELEASED for ${amount} — the job is confirmed done (by the customer, or 7 days passed without a problem reported); the lender pays ${facts.merchantName} next. ${ref}`;
     case "lender_rerouted":
       return `FlowPay: financing REROUTED to another lender for ${amount} — the customer signs a new agreement, then funding follows. ${ref}`;
   }
@@ -78,6 +91,10 @@ const labels: Record<CrmSyncEvent, string> = {
   canceled: "CANCELED",
   lender_declined: "LENDER DECLINED",
   lender_rerouted: "REROUTED",
+  awaiting_completion: "AWAITING COMPLETION",
+  released: "PAYMENT RELEASED",
+  partially_refunded: "PARTIALLY REFUNDED",
+  refunded: "REFUNDED",
 };
 
 /** The one line appended to the appointment's notes (the marker is added after it). */
@@ -110,11 +127,11 @@ export function eventForStatus(status: ApplicationStatus): CrmSyncEvent | null {
     case "pending_funding":
     // Signed; the disbursement waits for the job (the release has its own events).
     case "awaiting_completion":
-      return "signed";
-    // Refunds write their own notes when the lender confirms them; the status alone adds none.
+      return "awaiting_completion";
+    // Written when the lender confirms a refund (ADR 053).
     case "partially_refunded":
     case "refunded":
-      return "funded";
+      return status;
     case "expired":
       return null;
   }

@@ -11,9 +11,17 @@
  * Failures are the adapter's PartnerErrors: transient ones are retried by the outbox (backoff),
  * permanent ones go to the dead letters; rejected credentials also mark the connection.
  */
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "~/db/client";
-import { applications, customers, loans, merchants, offers, serviceJobs } from "~/db/schema/index";
+import {
+  applications,
+  customers,
+  loans,
+  merchants,
+  offers,
+  refunds,
+  serviceJobs,
+} from "~/db/schema/index";
 import { noteMarker } from "~/adapters/fieldroutes/index";
 import { isPartnerError } from "~/adapters/shared/errors";
 import { logCrmCall, withCrmCallLog } from "./call-log.server";
@@ -59,6 +67,14 @@ async function loadFacts(database: Database, applicationId: string) {
       : undefined,
     database.db.select().from(loans).where(eq(loans.applicationId, applicationId)).get(),
   ]);
+  // What the lender confirmed refunding (ADR 053), for the refund notes.
+  const refunded = loan
+    ? await database.db
+        .select({ cents: sql<number>`coalesce(sum(${refunds.amountCents}), 0)` })
+        .from(refunds)
+        .where(and(eq(refunds.loanId, loan.id), eq(refunds.status, "completed")))
+        .get()
+    : null;
   const facts: SyncFacts = {
     applicationId,
     merchantName: row.merchants.name,
@@ -78,6 +94,7 @@ async function loadFacts(database: Database, applicationId: string) {
           fundedAt: loan.fundedAt,
         }
       : null,
+    refundedCents: Number(refunded?.cents ?? 0),
   };
   return {
     facts,

@@ -65,6 +65,8 @@ export async function applicationView(
           status: details.loan.status,
           funded_amount_cents: details.loan.fundedAmountCents,
           funded_at: iso(details.loan.fundedAt),
+          released_cents: details.loan.releasedCents,
+          refunded_cents: details.refundedCents,
         }
       : null,
     sms_status: details.sms?.status ?? "not_sent",

@@ -1,5 +1,5 @@
 import { and, eq, inArray, ne } from "drizzle-orm";
-import type { Database } from "~/db/client";
+import type { Database, Tx } from "~/db/client";
 import { applications } from "~/db/schema/index";
 import { openApplicationStatuses } from "~/db/schema/applications";
 import { apiError } from "~/app/api/errors.server";
@@ -7,6 +7,7 @@ import { ApiFailure } from "~/app/api/body.server";
 import { audit } from "~/app/audit/audit.server";
 import { issueLink, revokeLinks } from "~/app/borrower/links.server";
 import { enqueueCrmSync } from "~/app/crm-sync/enqueue.server";
+import { CancelError, cancelSignedIn, signedCancelable } from "~/app/lending/cancel.server";
 import { isOptedOut, queueSms } from "~/app/messaging/sms.server";
 import { crmStatus, effectiveStatus } from "./applications.server";
 import type { CrmCaller } from "./guard.server";
@@ -32,6 +33,16 @@ const cancelable = new Set<Status>([
   "manual_review",
   "expired",
 ]);
+
+/** The signed application's cancellation, its refusals in the API's error shape. */
+async function cancelSignedOr409(tx: Tx, input: Parameters<typeof cancelSignedIn>[1]) {
+  try {
+    await cancelSignedIn(tx, input);
+  } catch (error) {
+    if (error instanceof CancelError) throw new ApiFailure(apiError(error.code, error.message));
+    throw error;
+  }
+}
 
 function notFound(id: string) {
   return new ApiFailure(apiError("not_found", `No application ${id}`));
@@ -117,7 +128,12 @@ export async function resendLink(database: Database, caller: CrmCaller, applicat
   });
 }
 
-/** POST …/cancel: only before offer_accepted; the borrower's link stops working at once. */
+/**
+ * POST …/cancel: before the money moves. Before the signature it is our own business; after it
+ * (offer_accepted, pending_funding, awaiting_completion with no disbursement requested) the loan
+ * is withdrawn at the lender too (app/lending/cancel.server.ts, ADR 055). The borrower's link
+ * stops working at once.
+ */
 export async function cancelApplication(
   database: Database,
   caller: CrmCaller,
@@ -132,6 +148,20 @@ export async function cancelApplication(
       return { application_id: applicationId, status: "canceled" as const };
     const details = await scope.applicationDetails(tx, applicationId);
     const status = effectiveStatus(row.applications, details.link);
+    if (signedCancelable.has(status)) {
+      await cancelSignedOr409(tx, {
+        applicationId,
+        merchantId: caller.merchant.id,
+        by: "merchant",
+        actor: {
+          actorType: "api_key",
+          actorId: caller.keyId,
+          ip: caller.ip,
+          userAgent: caller.userAgent,
+        },
+      });
+      return { application_id: applicationId, status: "canceled" as const };
+    }
     if (!cancelable.has(status)) {
       throw new ApiFailure(
         apiError("invalid_state", `An application that is ${status} cannot be canceled`),

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Database, Tx } from "~/db/client";
 import {
   applicationLinks,
@@ -8,6 +8,7 @@ import {
   loans,
   messages,
   offers,
+  refunds,
   serviceJobs,
 } from "~/db/schema/index";
 
@@ -110,7 +111,16 @@ export function merchantScope(merchantId: string) {
           .limit(1)
           .get(),
       ]);
-      return { decision, selectedOffer: selectedOffer?.offers, loan, link, sms };
+      // What the lender confirmed refunding (ADR 053): the status API's loan.refunded_cents.
+      const refunded = loan
+        ? await reader
+            .select({ cents: sql<number>`coalesce(sum(${refunds.amountCents}), 0)` })
+            .from(refunds)
+            .where(and(eq(refunds.loanId, loan.id), eq(refunds.status, "completed")))
+            .get()
+        : undefined;
+      const refundedCents = Number(refunded?.cents ?? 0);
+      return { decision, selectedOffer: selectedOffer?.offers, loan, link, sms, refundedCents };
     },
   };
 }

@@ -14,6 +14,7 @@ import {
   lenderTransactions,
   loans,
   merchants,
+  refunds,
   webhookEvents,
 } from "~/db/schema/index";
 import { PermanentError } from "~/jobs/errors";
@@ -26,6 +27,9 @@ import { insertLenderTransaction } from "./lender-log.server";
 import { applicationMayFollow, IllegalTransitionError, loanTransition } from "./loan-state";
 import { disbursementTransaction } from "./ledger";
 import { appendLedgerTransaction } from "./ledger.server";
+import { enqueueDueDisbursements } from "./funding.server";
+import { disbursementParts } from "./release";
+import { completeRefundIn } from "./refunds.server";
 
 const storedEvent = z.object({
   id: z.string().min(1),
@@ -33,11 +37,19 @@ const storedEvent = z.object({
   loan_id: z.string().min(1),
   funded_amount_cents: z.number().int().nonnegative().nullable().optional(),
   occurred_at: z.iso.datetime({ offset: true }),
+  /** disbursement.completed: which of the loan's disbursements was paid (ADR 050). */
+  disbursement_id: z.string().min(1).optional(),
+  /** loan.refunded: our refund id (sent as the refund's reference) and the lender's amount. */
+  reference: z.string().min(1).optional(),
+  amount_cents: z.number().int().positive().optional(),
 });
 
 export type EventOutcome =
   | { kind: "funded"; loanId: string; fundedAmountCents: number }
   | { kind: "canceled"; loanId: string }
+  /** A progress payment's first part was paid (ADR 050). */
+  | { kind: "part_paid"; loanId: string; amountCents: number }
+  | { kind: "refunded"; loanId: string; refundId: string }
   | { kind: "recorded"; loanId: string; event: string }
   | { kind: "already"; loanId: string };
 
@@ -108,20 +120,22 @@ async function fund(tx: Tx, loan: Loan, lender: string, event: Event): Promise<E
   const fundedAt = new Date(event.occurred_at);
   await tx
     .update(loans)
-    .set({ status: "funded", fundedAmountCents, fundedAt })
+    .set({ status: "funded", fundedAmountCents, fundedAt, releasedCents: loan.amountCents })
     .where(and(eq(loans.id, loan.id), eq(loans.status, "pending_funding")));
   const application = await followLoan(tx, loan, "funded", fundedAt);
   await insertLenderTransaction(tx, eventRecord(loan, lender, event));
   // The money moved: the lender funded the loan, the merchant is owed it less its fee (ADR 044).
-  // Written with the status change, keyed by the event, so a replay cannot post it twice.
+  // Written with the status change, keyed by the event, so a replay cannot post it twice. After a
+  // progress payment's first part (posted when it was paid), only the rest moves now (ADR 050).
+  const part = disbursementParts(loan).onCompletion;
   await appendLedgerTransaction(
     tx,
     disbursementTransaction({
       loanId: loan.id,
       merchantId: loan.merchantId,
       lender,
-      amountCents: loan.amountCents,
-      merchantFeeCents: loan.merchantFeeCents,
+      amountCents: part.amountCents,
+      merchantFeeCents: part.merchantFeeCents,
     }),
     { sourceKey: `lender-event:${lender}:${event.id}`, now: fundedAt },
   );
@@ -179,6 +193,80 @@ async function cancel(tx: Tx, loan: Loan, lender: string, event: Event): Promise
   return { kind: "canceled", loanId: loan.id };
 }
 
+/**
+ * The lender applied a refund we asked for (its reference is our refund id): the refund completes
+ * with its ledger rows, the application's status, the borrower's text and the CRM note (ADR 053).
+ * A refund we did not ask for is only recorded, for FlowOps.
+ */
+async function refund(tx: Tx, loan: Loan, lender: string, event: Event): Promise<EventOutcome> {
+  if (!event.reference) return recordOnly(tx, loan, lender, event);
+  const ours = await tx
+    .select()
+    .from(refunds)
+    .where(and(eq(refunds.id, event.reference), eq(refunds.loanId, loan.id)))
+    .get();
+  if (!ours) return recordOnly(tx, loan, lender, event);
+  if (event.amount_cents !== undefined && event.amount_cents !== ours.amountCents) {
+    logger.warn(
+      { loan_id: loan.id, refund_id: ours.id, expected: ours.amountCents, got: event.amount_cents },
+      "lender refunded another amount than requested",
+    );
+  }
+  const done = await completeRefundIn(tx, ours.id, new Date(event.occurred_at));
+  if (done.alreadyCompleted) return { kind: "already", loanId: loan.id };
+  await insertLenderTransaction(tx, eventRecord(loan, lender, event));
+  return { kind: "refunded", loanId: loan.id, refundId: ours.id };
+}
+
+/**
+ * A progress payment's first part was paid (ADR 050): the loan's released amount and the ledger
+ * move together, once (keyed by the event); a loan released meanwhile gets its second part now.
+ */
+async function partPaid(tx: Tx, loan: Loan, lender: string, event: Event): Promise<EventOutcome> {
+  const upfront = disbursementParts(loan).upfront;
+  if (!upfront || !event.disbursement_id) return recordOnly(tx, loan, lender, event);
+  if (!loan.upfrontDisbursementId) {
+    // Transient: the lender answered before our request-disbursement step recorded its id.
+    throw new Error(`Loan ${loan.id}: disbursement ${event.disbursement_id} is not recorded (yet)`);
+  }
+  if (event.disbursement_id !== loan.upfrontDisbursementId) {
+    return recordOnly(tx, loan, lender, event);
+  }
+  if (loan.releasedCents >= upfront.amountCents) return { kind: "already", loanId: loan.id };
+  const paidAt = new Date(event.occurred_at);
+  await tx
+    .update(loans)
+    .set({ releasedCents: upfront.amountCents })
+    .where(and(eq(loans.id, loan.id), eq(loans.releasedCents, loan.releasedCents)));
+  await insertLenderTransaction(tx, eventRecord(loan, lender, event));
+  await appendLedgerTransaction(
+    tx,
+    disbursementTransaction({
+      loanId: loan.id,
+      merchantId: loan.merchantId,
+      lender,
+      amountCents: upfront.amountCents,
+      merchantFeeCents: upfront.merchantFeeCents,
+    }),
+    { sourceKey: `lender-event:${lender}:${event.id}`, now: paidAt },
+  );
+  await enqueueDueDisbursements(tx, loan.id);
+  await audit(tx, {
+    actorType: "system",
+    actorId: `lender:${lender}`,
+    action: "loan.upfront_paid",
+    entityType: "loan",
+    entityId: loan.id,
+    details: {
+      event_id: event.id,
+      disbursement_id: event.disbursement_id,
+      amount_cents: upfront.amountCents,
+      disbursement_cents: upfront.disbursementCents,
+    },
+  });
+  return { kind: "part_paid", loanId: loan.id, amountCents: upfront.amountCents };
+}
+
 /** Other events (disbursement.failed, …): recorded for reconciliation and audited; ops act on them. */
 async function recordOnly(tx: Tx, loan: Loan, lender: string, event: Event): Promise<EventOutcome> {
   const seen = await tx
@@ -215,6 +303,10 @@ export async function applyLenderEvent(
         return fund(tx, loan, input.lender, event);
       case "loan.canceled":
         return cancel(tx, loan, input.lender, event);
+      case "disbursement.completed":
+        return partPaid(tx, loan, input.lender, event);
+      case "loan.refunded":
+        return refund(tx, loan, input.lender, event);
       default:
         return recordOnly(tx, loan, input.lender, event);
     }

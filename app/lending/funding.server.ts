@@ -21,14 +21,17 @@ import type { CreateLoanInput, DisbursementInput, LenderRegistry } from "~/adapt
 import { enqueue } from "~/jobs/enqueue.server";
 import { PermanentError } from "~/jobs/errors";
 import { requestDisbursementJob } from "~/jobs/handlers/request-disbursement.definition";
+import { withdrawLoanJob } from "~/jobs/handlers/withdraw-loan.definition";
 import { audit } from "~/app/audit/audit.server";
 import { dueDate } from "~/app/borrower/agreement";
+import { enqueueCrmSync } from "~/app/crm-sync/enqueue.server";
 import { businessMetrics } from "~/app/observability/business-metrics.server";
 import { loanAmounts } from "./amounts";
 import { conditionsHoldFunding } from "./conditions.server";
 import { insertLenderTransaction, recordLenderFailure } from "./lender-log.server";
 import { recordLenderDecline } from "./lender-decline.server";
 import { applicationMayFollow } from "./loan-state";
+import { disbursementParts, upfrontCentsFor } from "./release";
 
 type Loan = typeof loans.$inferSelect;
 
@@ -47,6 +50,9 @@ export const createKey = (loanId: string, attempt = 1) =>
   attempt === 1 ? `${loanId}:create` : `${loanId}:create:${attempt}`;
 export const disburseKey = (loanId: string, attempt = 1) =>
   attempt === 1 ? `${loanId}:disburse` : `${loanId}:disburse:${attempt}`;
+/** A progress payment's first part (ADR 050): its own key, so it never replays as the second. */
+export const upfrontDisburseKey = (loanId: string, attempt = 1) =>
+  attempt === 1 ? `${loanId}:disburse:upfront` : `${loanId}:disburse:upfront:${attempt}`;
 
 const elapsed = (started: number) => Math.round(performance.now() - started);
 
@@ -54,10 +60,10 @@ const elapsed = (started: number) => Math.round(performance.now() - started);
  * One call to a lender, timed: a failure is recorded in lender_transactions (and rethrown for the
  * outbox's retry); a success hands back the record to complete with the lender's answer.
  */
-async function callLender<T>(
+export async function callLender<T>(
   database: Database,
   loan: { id: string; applicationId: string; lender: string },
-  operation: "create_loan" | "request_disbursement",
+  operation: "create_loan" | "request_disbursement" | "refund_loan" | "withdraw_loan",
   input: { idempotencyKey: string },
   call: () => Promise<T>,
 ) {
@@ -97,7 +103,12 @@ export async function openLoan(database: Database, applicationId: string): Promi
       .get();
     if (existing) return existing.lenderLoanId ? existing : resumeLoan(tx, existing, application);
     if (!application) throw new PermanentError(`No application ${applicationId}`);
-    if (!applicationMayFollow(application.status, "pending_funding")) return null;
+    if (
+      !applicationMayFollow(application.status, "pending_funding") &&
+      !applicationMayFollow(application.status, "awaiting_completion")
+    ) {
+      return null;
+    }
     if (!application.selectedOfferId) {
       throw new PermanentError(`Application ${applicationId} has no selected offer`);
     }
@@ -117,24 +128,35 @@ export async function openLoan(database: Database, applicationId: string): Promi
       throw new PermanentError(`Application ${applicationId}: its offer or merchant is missing`);
     }
     const amounts = loanAmounts(application.amountCents, offer, merchant.merchantFeeBps);
+    // The merchant's plan says when the money moves (ADR 050): on completion the loan is booked
+    // now and waits for the job; a progress plan pays its first part at once.
+    const status =
+      merchant.fundingMode === "on_completion" ? "awaiting_completion" : "pending_funding";
     const loan: typeof loans.$inferInsert = {
       id: newId("loan"),
       applicationId,
       offerId: offer.id,
       merchantId: merchant.id,
       lender: merchant.lender,
-      status: "pending_funding",
+      status,
       principalCents: offer.principalCents,
       amountCents: amounts.amountCents,
       merchantFeeCents: amounts.merchantFeeCents,
       disbursementCents: amounts.disbursementCents,
+      upfrontCents: upfrontCentsFor({
+        mode: merchant.fundingMode,
+        upfrontReleaseBps: merchant.upfrontReleaseBps,
+        amountCents: amounts.amountCents,
+      }),
       paymentSchedule: offer.schedule,
     };
     const [inserted] = await tx.insert(loans).values(loan).returning();
     await tx
       .update(applications)
-      .set({ status: "pending_funding" })
+      .set({ status })
       .where(and(eq(applications.id, applicationId), eq(applications.status, "offer_accepted")));
+    if (status === "awaiting_completion")
+      await enqueueCrmSync(tx, applicationId, "awaiting_completion");
     await audit(tx, {
       actorType: "system",
       actorId: "funding",
@@ -147,6 +169,8 @@ export async function openLoan(database: Database, applicationId: string): Promi
         amount_cents: amounts.amountCents,
         merchant_fee_cents: amounts.merchantFeeCents,
         disbursement_cents: amounts.disbursementCents,
+        funding_mode: merchant.fundingMode,
+        upfront_cents: loan.upfrontCents,
       },
     });
     return inserted!;
@@ -242,6 +266,35 @@ async function createLoanInput(database: Database, loan: Loan): Promise<CreateLo
 }
 
 /**
+ * The disbursement jobs a booked loan is due, each keyed so it is enqueued once (ADR 050): the
+ * whole (or remaining) payment once the loan is `pending_funding`; a progress payment's first
+ * part while it waits for the job. The jobs themselves check again before calling the lender.
+ */
+export async function enqueueDueDisbursements(tx: Tx, loanId: string) {
+  // Read here, in the caller's write transaction: a release and the lender's answer may race.
+  const loan = await tx.select().from(loans).where(eq(loans.id, loanId)).get();
+  // Not booked at the lender yet: create-loan enqueues them once it is.
+  if (!loan?.lenderLoanId) return;
+  const open = loan.status === "pending_funding" || loan.status === "awaiting_completion";
+  if (open && loan.upfrontCents > 0 && !loan.upfrontDisbursementId) {
+    await enqueue(
+      tx,
+      requestDisbursementJob,
+      { loanId: loan.id, part: "upfront" },
+      { key: `${loan.id}:upfront`, keyMode: "dedupe" },
+    );
+  }
+  if (loan.status === "pending_funding" && !loan.disbursementId) {
+    await enqueue(
+      tx,
+      requestDisbursementJob,
+      { loanId: loan.id },
+      { key: loan.id, keyMode: "dedupe" },
+    );
+  }
+}
+
+/**
  * The create-loan job: steps 1–3 above. Idempotent: a loan the lender has confirmed is not
  * created again (its disbursement job is made sure of instead).
  */
@@ -253,20 +306,11 @@ export async function createLoanForApplication(
 ): Promise<FundingStep> {
   const loan = await openLoan(database, applicationId);
   if (!loan) return { kind: "skipped", reason: "the application no longer waits for a loan" };
-  if (loan.status !== "pending_funding") {
+  if (loan.status !== "pending_funding" && loan.status !== "awaiting_completion") {
     return { kind: "skipped", reason: `the loan is ${loan.status}` };
   }
   if (loan.lenderLoanId) {
-    if (!loan.disbursementId) {
-      await database.write((tx) =>
-        enqueue(
-          tx,
-          requestDisbursementJob,
-          { loanId: loan.id },
-          { key: loan.id, keyMode: "dedupe" },
-        ),
-      );
-    }
+    await database.write((tx) => enqueueDueDisbursements(tx, loan.id));
     return { kind: "already", loanId: loan.id, lenderId: loan.lenderLoanId };
   }
 
@@ -306,30 +350,55 @@ export async function createLoanForApplication(
       .set({ lenderLoanId: result.lenderLoanId })
       .where(and(eq(loans.id, loan.id), isNull(loans.lenderLoanId)));
     await insertLenderTransaction(tx, { ...record, response, outcome: "ok", durationMs });
-    await enqueue(
-      tx,
-      requestDisbursementJob,
-      { loanId: loan.id },
-      { key: loan.id, keyMode: "dedupe" },
-    );
+    await enqueueDueDisbursements(tx, loan.id);
+    // Canceled while the lender was booking it (ADR 055): withdraw what the lender just booked.
+    const now = await tx
+      .select({ status: loans.status })
+      .from(loans)
+      .where(eq(loans.id, loan.id))
+      .get();
+    if (now?.status === "canceled") {
+      await enqueue(tx, withdrawLoanJob, { loanId: loan.id }, { key: loan.id, keyMode: "dedupe" });
+    }
   });
   businessMetrics.loansCreated.inc({ lender: loan.lender });
   return { kind: "done", loanId: loan.id, lenderId: result.lenderLoanId };
 }
 
-/** The request-disbursement job: pay the merchant amount − merchant fee, once. */
+/**
+ * The request-disbursement job: pay the merchant amount − merchant fee, once — or, for a
+ * progress payment (ADR 050), the first part (`part: "upfront"`) while the loan waits for the job
+ * and the rest once it is released, each with its own idempotency key and disbursement id.
+ */
 export async function requestLoanDisbursement(
   database: Database,
   lenders: LenderRegistry,
   loanId: string,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; part?: "upfront" } = {},
 ): Promise<FundingStep> {
   const loan = await database.db.select().from(loans).where(eq(loans.id, loanId)).get();
   if (!loan) throw new PermanentError(`No loan ${loanId}`);
-  if (loan.status !== "pending_funding") {
-    return { kind: "skipped", reason: `the loan is ${loan.status}` };
+  const upfront = options.part === "upfront";
+  const parts = disbursementParts(loan);
+  if (upfront) {
+    if (loan.status !== "awaiting_completion" && loan.status !== "pending_funding") {
+      return { kind: "skipped", reason: `the loan is ${loan.status}` };
+    }
+    if (!parts.upfront) return { kind: "skipped", reason: "the plan pays nothing upfront" };
+    if (loan.upfrontDisbursementId) {
+      return { kind: "already", loanId, lenderId: loan.upfrontDisbursementId };
+    }
+  } else {
+    if (loan.status !== "pending_funding") {
+      return { kind: "skipped", reason: `the loan is ${loan.status}` };
+    }
+    if (loan.disbursementId) return { kind: "already", loanId, lenderId: loan.disbursementId };
+    // The lender takes one disbursement at a time: the rest waits until the first part is paid;
+    // that payment's event enqueues this job again (events.server.ts).
+    if (parts.upfront && loan.releasedCents < parts.upfront.amountCents) {
+      return { kind: "skipped", reason: "the first part is not paid yet" };
+    }
   }
-  if (loan.disbursementId) return { kind: "already", loanId, lenderId: loan.disbursementId };
   // Funding conditions (ADR 035): nothing is paid while one is open; clearing the last one
   // enqueues this job again (conditions.server.ts).
   if (await conditionsHoldFunding(database.db, loan.applicationId)) {
@@ -343,12 +412,17 @@ export async function requestLoanDisbursement(
     .get();
 
   const adapter = lenders.get(loan.lender);
+  const part = upfront ? parts.upfront! : parts.onCompletion;
   const input: DisbursementInput = {
-    idempotencyKey: disburseKey(loan.id, loan.attempt),
+    idempotencyKey: upfront
+      ? upfrontDisburseKey(loan.id, loan.attempt)
+      : disburseKey(loan.id, loan.attempt),
     lenderLoanId: loan.lenderLoanId,
-    amountCents: loan.disbursementCents,
+    amountCents: part.disbursementCents,
     merchantAccountLast4: merchant?.last4 && /^\d{4}$/.test(merchant.last4) ? merchant.last4 : null,
     merchantReference: loan.id,
+    // Only a progress payment's first part leaves the loan open for another (ADR 050).
+    ...(upfront ? { final: false } : {}),
   };
   const { result, record, durationMs } = await callLender(
     database,
@@ -358,10 +432,17 @@ export async function requestLoanDisbursement(
     () => adapter.requestDisbursement(input, options.signal),
   );
   await database.write(async (tx) => {
-    await tx
-      .update(loans)
-      .set({ disbursementId: result.disbursementId })
-      .where(and(eq(loans.id, loan.id), isNull(loans.disbursementId)));
+    if (upfront) {
+      await tx
+        .update(loans)
+        .set({ upfrontDisbursementId: result.disbursementId })
+        .where(and(eq(loans.id, loan.id), isNull(loans.upfrontDisbursementId)));
+    } else {
+      await tx
+        .update(loans)
+        .set({ disbursementId: result.disbursementId })
+        .where(and(eq(loans.id, loan.id), isNull(loans.disbursementId)));
+    }
     await insertLenderTransaction(tx, {
       ...record,
       response: { disbursement_id: result.disbursementId, status: result.status },

@@ -1,8 +1,20 @@
-import { and, eq, ne, sql } from "drizzle-orm";
-import type { Database } from "~/db/client";
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import type { Database, Tx } from "~/db/client";
 import { newId } from "~/db/ids";
-import { loans, refunds } from "~/db/schema/index";
+import { applications, loans, refunds } from "~/db/schema/index";
+import type { LenderRegistry, RefundInput } from "~/adapters/lender/index";
+import { isPartnerError } from "~/adapters/shared/errors";
+import { enqueue } from "~/jobs/enqueue.server";
+import { PermanentError } from "~/jobs/errors";
+import { requestRefundJob } from "~/jobs/handlers/request-refund.definition";
 import { audit } from "~/app/audit/audit.server";
+import { applicationParty } from "~/app/borrower/party.server";
+import { enqueueCrmSync } from "~/app/crm-sync/enqueue.server";
+import { queueEmail } from "~/app/messaging/email.server";
+import { queueSms } from "~/app/messaging/sms.server";
+import { formatMoney } from "~/app/money/dollars";
+import { callLender } from "./funding.server";
+import { insertLenderTransaction } from "./lender-log.server";
 import { refundTransaction } from "./ledger";
 import { appendLedgerTransaction } from "./ledger.server";
 
@@ -16,7 +28,10 @@ import { appendLedgerTransaction } from "./ledger.server";
  * - the same Idempotency-Key answers with the same refund; the same key for another refund is a
  *   conflict;
  * - the confirmation posts the ledger once (keyed by the refund), returning the merchant fee in
- *   proportion.
+ *   proportion;
+ * - the lender is asked exactly once: the request-refund job is enqueued with the refund (one
+ *   transaction), and its lender idempotency key is derived from the refund id, so a retry after
+ *   a crash (kill -9 included) replays the lender's first answer (ADR 053).
  */
 export class RefundError extends Error {
   override name = "RefundError";
@@ -30,7 +45,9 @@ export class RefundError extends Error {
 
 export type RefundRequest = {
   merchantId: string;
-  loanId: string;
+  /** The loan, or (the API's way) its application: one of the two. */
+  loanId?: string;
+  applicationId?: string;
   amountCents: number;
   reason: string;
   idempotencyKey: string;
@@ -67,7 +84,10 @@ export async function requestRefund(
       )
       .get();
     if (earlier) {
-      if (earlier.loanId !== input.loanId || earlier.amountCents !== input.amountCents) {
+      const sameTarget = input.loanId
+        ? earlier.loanId === input.loanId
+        : earlier.applicationId === input.applicationId;
+      if (!sameTarget || earlier.amountCents !== input.amountCents) {
         throw new RefundError(
           "idempotency_conflict",
           "This Idempotency-Key was used for another refund",
@@ -79,9 +99,16 @@ export async function requestRefund(
     const loan = await tx
       .select()
       .from(loans)
-      .where(and(eq(loans.id, input.loanId), eq(loans.merchantId, input.merchantId)))
+      .where(
+        and(
+          input.loanId
+            ? eq(loans.id, input.loanId)
+            : eq(loans.applicationId, input.applicationId ?? ""),
+          eq(loans.merchantId, input.merchantId),
+        ),
+      )
       .get();
-    if (!loan) throw new RefundError("not_found", `No loan ${input.loanId}`);
+    if (!loan) throw await missingLoan(tx, input);
     if (loan.status !== "funded") {
       throw new RefundError(
         "invalid_state",
@@ -114,6 +141,8 @@ export async function requestRefund(
       completedAt: null,
     };
     await tx.insert(refunds).values(row);
+    // The lender call, in the same transaction: the refund cannot exist without it (outbox).
+    await enqueue(tx, requestRefundJob, { refundId: row.id }, { key: row.id, keyMode: "dedupe" });
     await audit(tx, {
       actorType: input.actor?.actorType ?? "system",
       actorId: input.actor?.actorId ?? null,
@@ -126,13 +155,39 @@ export async function requestRefund(
   });
 }
 
+/** No loan for the request: an application of this merchant without one is "not funded yet". */
+async function missingLoan(tx: Tx, input: RefundRequest) {
+  if (!input.applicationId) return new RefundError("not_found", `No loan ${input.loanId ?? ""}`);
+  const application = await tx
+    .select({ status: applications.status })
+    .from(applications)
+    .where(
+      and(eq(applications.id, input.applicationId), eq(applications.merchantId, input.merchantId)),
+    )
+    .get();
+  if (!application) return new RefundError("not_found", `No application ${input.applicationId}`);
+  return new RefundError(
+    "invalid_state",
+    `The application is ${application.status}: only a funded loan can be refunded`,
+  );
+}
+
 /**
  * The lender confirmed the refund: the ledger moves (the lender's receivable shrinks, the merchant
  * repays the refund less the proportional fee) in the same transaction as the refund's status.
  * A second confirmation finds it completed and does nothing.
  */
 export async function completeRefund(database: Database, refundId: string, now = new Date()) {
-  return database.write(async (tx) => {
+  return database.write((tx) => completeRefundIn(tx, refundId, now));
+}
+
+/**
+ * completeRefund inside the caller's transaction (the lender's `loan.refunded` event, ADR 053):
+ * with the ledger, the application becomes `partially_refunded` or `refunded`, the borrower is
+ * texted and e-mailed, the CRM gets its note and the audit log a record.
+ */
+export async function completeRefundIn(tx: Tx, refundId: string, now = new Date()) {
+  {
     const refund = await tx.select().from(refunds).where(eq(refunds.id, refundId)).get();
     if (!refund) throw new RefundError("not_found", `No refund ${refundId}`);
     if (refund.status === "completed") return { refund, alreadyCompleted: true };
@@ -174,6 +229,151 @@ export async function completeRefund(database: Database, refundId: string, now =
         completedAt: now,
       })
       .where(eq(refunds.id, refund.id));
+    const refundedCents = Number(before?.refunded ?? 0) + refund.amountCents;
+    const fully = refundedCents >= loan.amountCents;
+    await tx
+      .update(applications)
+      .set({ status: fully ? "refunded" : "partially_refunded" })
+      .where(
+        and(
+          eq(applications.id, loan.applicationId),
+          inArray(applications.status, ["funded", "partially_refunded"]),
+        ),
+      );
+    await tellBorrower(tx, loan.applicationId, refund.amountCents, fully);
+    await enqueueCrmSync(tx, loan.applicationId, fully ? "refunded" : "partially_refunded");
+    await audit(tx, {
+      actorType: "system",
+      actorId: `lender:${loan.lender}`,
+      action: "refund.completed",
+      entityType: "loan",
+      entityId: loan.id,
+      details: {
+        refund_id: refund.id,
+        amount_cents: refund.amountCents,
+        fee_returned_cents: transaction.feeReturnedCents,
+        refunded_cents: refundedCents,
+      },
+    });
     return { refund: completed, alreadyCompleted: false };
+  }
+}
+
+/** What the borrower reads by e-mail when a refund went through. */
+export function refundEmailText(merchantName: string, amountCents: number, fully: boolean) {
+  return [
+    `${merchantName} refunded ${formatMoney(amountCents)} of the job you financed with FlowPay, and the lender has applied it to your loan.`,
+    "",
+    fully
+      ? "Your loan is now closed: you owe nothing more on it, and no further payment will be taken."
+      : "Your loan balance is lower by that amount. Your lender will send you the new payment schedule; until then, keep paying as agreed.",
+    "",
+    "Questions: reply to this e-mail.",
+  ].join("\n");
+}
+
+async function tellBorrower(tx: Tx, applicationId: string, amountCents: number, fully: boolean) {
+  const party = await applicationParty(tx, applicationId);
+  if (!party) return;
+  const merchantName = party.merchant.name;
+  await queueSms(tx, {
+    to: party.customer.phone,
+    applicationId,
+    merchantId: party.merchant.id,
+    template: "refund_completed",
+    merchantName,
+    amountCents,
+    fully,
+  });
+  if (party.customer.email) {
+    await queueEmail(tx, {
+      to: party.customer.email,
+      template: "refund_completed",
+      subject: `Your financing with ${merchantName}: ${formatMoney(amountCents)} refunded`,
+      text: refundEmailText(merchantName, amountCents, fully),
+      applicationId,
+      merchantId: party.merchant.id,
+    });
+  }
+}
+
+/** The refund sums of a loan: what was asked (pending or done) and what the lender confirmed. */
+export async function refundTotals(reader: Pick<Tx, "select">, loanId: string) {
+  const row = await reader
+    .select({
+      refunded: sql<number>`coalesce(sum(case when ${refunds.status} = 'completed' then ${refunds.amountCents} end), 0)`,
+      pending: sql<number>`coalesce(sum(case when ${refunds.status} = 'pending' then ${refunds.amountCents} end), 0)`,
+    })
+    .from(refunds)
+    .where(eq(refunds.loanId, loanId))
+    .get();
+  return { refundedCents: Number(row?.refunded ?? 0), pendingCents: Number(row?.pending ?? 0) };
+}
+
+export type RefundStep =
+  { kind: "done"; lenderRefundId: string } | { kind: "skipped"; reason: string };
+
+/**
+ * The request-refund job: one call to the lender with `${refundId}:refund`. A retry (a timeout,
+ * a crash between the call and its record) sends the same key, and the lender answers with the
+ * refund it already made. A permanent refusal fails the refund (its amount is free again) and
+ * dead-letters the job for FlowOps.
+ */
+export async function sendRefundToLender(
+  database: Database,
+  lenders: LenderRegistry,
+  refundId: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<RefundStep> {
+  const refund = await database.db.select().from(refunds).where(eq(refunds.id, refundId)).get();
+  if (!refund) throw new PermanentError(`No refund ${refundId}`);
+  if (refund.status === "failed") return { kind: "skipped", reason: "the refund failed" };
+  const loan = await database.db.select().from(loans).where(eq(loans.id, refund.loanId)).get();
+  if (!loan?.lenderLoanId)
+    throw new PermanentError(`Refund ${refundId}: its loan has no lender id`);
+  const input: RefundInput = {
+    idempotencyKey: `${refund.id}:refund`,
+    lenderLoanId: loan.lenderLoanId,
+    amountCents: refund.amountCents,
+    reference: refund.id,
+    reason: refund.reason,
+  };
+  let answer;
+  try {
+    answer = await callLender(database, loan, "refund_loan", input, () =>
+      lenders.get(loan.lender).refundLoan(input, options.signal),
+    );
+  } catch (error) {
+    if (isPartnerError(error) && error.permanent) await failRefund(database, refund.id, error);
+    throw error;
+  }
+  const { result, record, durationMs } = answer;
+  await database.write((tx) =>
+    insertLenderTransaction(tx, {
+      ...record,
+      response: { refund_id: result.refundId, status: result.status },
+      outcome: "ok",
+      durationMs,
+    }),
+  );
+  return { kind: "done", lenderRefundId: result.refundId };
+}
+
+async function failRefund(database: Database, refundId: string, error: Error) {
+  await database.write(async (tx) => {
+    const failed = await tx
+      .update(refunds)
+      .set({ status: "failed" })
+      .where(and(eq(refunds.id, refundId), eq(refunds.status, "pending")))
+      .returning({ loanId: refunds.loanId });
+    if (failed.length === 0) return;
+    await audit(tx, {
+      actorType: "system",
+      actorId: "refunds",
+      action: "refund.failed",
+      entityType: "loan",
+      entityId: failed[0]!.loanId,
+      details: { refund_id: refundId, error: error.message.slice(0, 300) },
+    });
   });
 }

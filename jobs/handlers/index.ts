@@ -2,6 +2,8 @@ import { JobRegistry } from "~/jobs/registry";
 import { handleApplyKycEvent } from "./apply-kyc-event";
 import { applyKycEventJob } from "./apply-kyc-event.definition";
 import { handleApplyLenderEvent } from "./apply-lender-event";
+import { handleAutoRelease } from "./auto-release";
+import { autoReleaseJob } from "./auto-release.definition";
 import { applyLenderEventJob } from "./apply-lender-event.definition";
 import { handleCreateLoan } from "./create-loan";
 import { createLoanJob } from "./create-loan.definition";
@@ -13,9 +15,15 @@ import { handleDeliverWebhook } from "./deliver-webhook";
 import { deliverWebhookJob } from "./deliver-webhook.definition";
 import { handlePollCrm } from "./poll-crm";
 import { pollCrmJob } from "./poll-crm.definition";
+import { handleReconcileSettlements } from "./reconcile-settlements";
+import { reconcileSettlementsJob } from "./reconcile-settlements.definition";
 import { handleRefreshBankSummary } from "./refresh-bank-summary";
 import { refreshBankSummaryJob } from "./refresh-bank-summary.definition";
 import { handleRequestDisbursement } from "./request-disbursement";
+import { handleRequestRefund } from "./request-refund";
+import { requestRefundJob } from "./request-refund.definition";
+import { handleWithdrawLoan } from "./withdraw-loan";
+import { withdrawLoanJob } from "./withdraw-loan.definition";
 import { requestDisbursementJob } from "./request-disbursement.definition";
 import { handleSendEmail } from "./send-email";
 import { sendEmailJob } from "./send-email.definition";
@@ -39,7 +47,11 @@ export function createAppJobRegistry(): JobRegistry {
     .handle(applyKycEventJob, handleApplyKycEvent)
     .handle(createLoanJob, handleCreateLoan)
     .handle(requestDisbursementJob, handleRequestDisbursement)
+    .handle(autoReleaseJob, handleAutoRelease)
+    .handle(requestRefundJob, handleRequestRefund)
+    .handle(withdrawLoanJob, handleWithdrawLoan)
     .handle(applyLenderEventJob, handleApplyLenderEvent)
+    .handle(reconcileSettlementsJob, handleReconcileSettlements)
     .handle(syncToCrmJob, handleSyncToCrm)
     .handle(pollCrmJob, handlePollCrm)
     .handle(deliverWebhookJob, handleDeliverWebhook);

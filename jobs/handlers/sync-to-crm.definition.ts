@@ -12,6 +12,10 @@ export const crmSyncEvents = [
   "canceled",
   "lender_declined",
   "lender_rerouted",
+  "awaiting_completion",
+  "released",
+  "partially_refunded",
+  "refunded",
 ] as const;
 export type CrmSyncEvent = (typeof crmSyncEvents)[number];
 
