@@ -13,6 +13,7 @@ export const deliverWebhookJob = defineJob({
   schema: z.object({ deliveryId: z.string().min(1) }),
   priority: jobPriority.notification,
   maxAttempts: 1000,
-  // DNS, the receiver's 10 s and the outcome's write.
-  timeoutMs: 30_000,
+  // DNS, the receiver's 10 s and the outcome's write; short, so a lease (and the wait for a
+  // crashed worker's job) can be short too.
+  timeoutMs: 15_000,
 });

@@ -18,7 +18,12 @@ export type ReceivedEvent = {
  * at least once). `answer` decides the status code (default 200).
  */
 export async function startWebhookReceiver(
-  options: { port?: number; answer?: (event: ReceivedEvent, n: number) => number } = {},
+  options: {
+    port?: number;
+    answer?: (event: ReceivedEvent, n: number) => number;
+    /** Hold every answer this long (a delivery "in flight" for the kill -9 test). */
+    delayMs?: number;
+  } = {},
 ) {
   let secret = "";
   const all: ReceivedEvent[] = [];
@@ -55,7 +60,9 @@ export async function startWebhookReceiver(
       if (status >= 200 && status < 300 && event.verified && !unique.has(event.id)) {
         unique.set(event.id, event);
       }
-      res.writeHead(status, { "Content-Type": "text/plain" }).end("ok");
+      const reply = () => res.writeHead(status, { "Content-Type": "text/plain" }).end("ok");
+      if (options.delayMs) setTimeout(reply, options.delayMs);
+      else reply();
     });
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
