@@ -227,6 +227,8 @@ export const documents = sqliteTable(
     signedAt: timestamp("signed_at"),
     ip: text("ip"),
     userAgent: text("user_agent"),
+    /** A signed agreement replaced by a re-signed one after an amount change (ADR 054): kept on file. */
+    supersededAt: timestamp("superseded_at"),
     ...timestamps,
   },
   (t) => [index("documents_app_idx").on(t.applicationId)],
