@@ -1,12 +1,12 @@
 import { eq } from "drizzle-orm";
-import type { Tx } from "~/db/client";
+import type { Database, Tx } from "~/db/client";
 import { applications, customers, merchants } from "~/db/schema/index";
 
 /**
  * An application with its borrower and merchant — what every message to the borrower needs
  * (their phone and e-mail, the merchant's name), read inside the caller's transaction.
  */
-export async function applicationParty(tx: Tx, applicationId: string) {
+export async function applicationParty(tx: Tx | Database["db"], applicationId: string) {
   return tx
     .select({ application: applications, customer: customers, merchant: merchants })
     .from(applications)

@@ -125,7 +125,8 @@ export function eventForStatus(status: ApplicationStatus): CrmSyncEvent | null {
       return status;
     case "offer_accepted":
     case "pending_funding":
-    // Signed; the disbursement waits for the job (the release has its own events).
+      return "signed";
+    // Signed; the disbursement waits for the job (the release writes its own note).
     case "awaiting_completion":
       return "awaiting_completion";
     // Written when the lender confirms a refund (ADR 053).

@@ -158,7 +158,7 @@ export const applicationStatus = z
   .meta({
     id: "ApplicationStatus",
     description:
-      "link_created: the link exists but no text carried it (`send_sms` false, or the number opted out) — hand `apply_url` over yourself; link_sent: a text with the link was queued (the application's `sms_status` follows its delivery; ADR 027). lender_declined: the lender refused the loan after the borrower signed; FlowPay reroutes it to another lender (back to approved: the borrower signs again) or cancels it",
+      "awaiting_completion: signed and booked, the payment waits for the job (funding on completion) — mark the job done with POST …/complete; the customer then releases the payment (or it releases itself after 7 days). link_created: the link exists but no text carried it (`send_sms` false, or the number opted out) — hand `apply_url` over yourself; link_sent: a text with the link was queued (the application's `sms_status` follows its delivery; ADR 027). lender_declined: the lender refused the loan after the borrower signed; FlowPay reroutes it to another lender (back to approved: the borrower signs again) or cancels it",
   });
 
 /**
@@ -227,9 +227,19 @@ export const applicationResponse = z
       .nullable(),
     loan: z
       .object({
-        status: z.enum(["pending_funding", "funded", "canceled", "lender_declined"]),
+        status: z.enum([
+          "pending_funding",
+          "funded",
+          "canceled",
+          "lender_declined",
+          "awaiting_completion",
+        ]),
         funded_amount_cents: z.number().int().nullable(),
         funded_at: z.iso.datetime().nullable(),
+        released_cents: z.number().int().meta({
+          description:
+            "What the lender has paid out of the loan's amount so far (gross of the merchant fee): 0 until the first disbursement is paid; with progress payments the upfront part while the job is open; the whole amount once funded",
+        }),
         refunded_cents: z.number().int().meta({
           description:
             "What the lender has refunded of the loan so far (refunds it confirmed; 0 before any)",

@@ -30,6 +30,10 @@ export type SmsTemplate =
   | { template: "lender_declined"; merchantName: string }
   | { template: "lender_rerouted"; merchantName: string; creditorName: string; url: string }
   | { template: "lender_declined_canceled"; merchantName: string }
+  /** Funding on completion (ADR 050): the merchant says the job is done; the borrower releases. */
+  | { template: "release_requested"; merchantName: string; amountCents: number; url: string }
+  | { template: "payment_released"; merchantName: string; by: "borrower" | "timer" | "flowops" }
+  | { template: "release_paused"; merchantName: string }
   /** A signed application canceled before the money moved (ADR 055). */
   | {
       template: "financing_canceled";
@@ -65,6 +69,14 @@ export function renderSms(input: SmsTemplate): string {
       return `FlowPay: the lending partner could not fund your loan for ${input.merchantName}. You owe nothing on it. We're checking whether another lender can, and will text you within 1 business day. ${smsFooter}`;
     case "lender_rerouted":
       return `FlowPay: ${input.creditorName} can fund your financing with ${input.merchantName}. Review and sign the new agreement: ${input.url} (link valid 24 h). ${smsFooter}`;
+    case "release_requested":
+      return `FlowPay: ${input.merchantName} says your job is done. If it is, release the ${formatMoney(input.amountCents)} payment — or tell us about a problem: ${input.url} (without an answer it releases itself in 7 days). ${smsFooter}`;
+    case "payment_released":
+      return input.by === "timer"
+        ? `FlowPay: 7 days passed since ${input.merchantName} finished your job, so we released the payment as agreed. Your loan continues as in your agreement. ${smsFooter}`
+        : `FlowPay: the payment to ${input.merchantName} is released${input.by === "flowops" ? " after our review" : " — thank you"}. We'll text you when it has been paid. ${smsFooter}`;
+    case "release_paused":
+      return `FlowPay: we've paused the payment to ${input.merchantName} and a specialist will look at the problem you reported within 1 business day. ${smsFooter}`;
     case "lender_declined_canceled":
       return `FlowPay: no lending partner could fund your loan for ${input.merchantName}, so the application is closed. You owe nothing on it; please pay ${input.merchantName} another way. ${smsFooter}`;
     case "financing_canceled":

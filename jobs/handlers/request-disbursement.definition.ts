@@ -8,7 +8,11 @@ import { defineJob, jobPriority } from "~/jobs/registry";
  */
 export const requestDisbursementJob = defineJob({
   kind: "request-disbursement",
-  schema: z.object({ loanId: z.string().min(1) }),
+  /**
+   * `part: "upfront"`: a progress payment's first part, paid while the loan waits for the job
+   * (ADR 050); without it, the loan's (remaining) payment.
+   */
+  schema: z.object({ loanId: z.string().min(1), part: z.enum(["upfront"]).optional() }),
   priority: jobPriority.createLoan,
   maxAttempts: 8,
   timeoutMs: 60_000,

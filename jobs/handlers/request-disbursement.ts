@@ -10,6 +10,7 @@ export const handleRequestDisbursement: JobHandler<typeof requestDisbursementJob
 ) => {
   const step = await requestLoanDisbursement(context.database, await getLenders(), payload.loanId, {
     signal: context.signal,
+    ...(payload.part ? { part: payload.part } : {}),
   });
   context.logger.info({ loan_id: payload.loanId, ...step }, "request-disbursement done");
 };
