@@ -9,10 +9,10 @@ import type { ReactNode } from "react";
 import { When } from "./layout";
 import { DataTable, Section } from "./page-ui";
 import type { DryRunOutcome, DryRunRuleSide } from "./rules-dry-run";
-import { ruleInputName, type RuleProblems, type RuleRow } from "./rules-form";
+import { emptyRuleRow, ruleInputName, type RuleProblems, type RuleRow } from "./rules-form";
 import type { DryRun } from "./rules.server";
 import type { RulesActionData, RulesPage } from "./rules-page.server";
-import { DraftSection } from "./versions-ui";
+import { DraftSection, DraftToolbar } from "./versions-ui";
 import { IntentButton } from "~/app/ui/intent-button";
 
 const statusLabels: Record<string, string> = {
@@ -305,14 +305,7 @@ export function DraftEditor(props: {
         <input type="hidden" name="ruleSetId" value={draft.id} />
         <input type="hidden" name="version" value={draft.version} />
         <input type="hidden" name="ruleCount" value={rows.length} />
-        <div className="toolbar">
-          <IntentButton intent="save" disabled={busy}>
-            Save draft
-          </IntentButton>
-          <IntentButton intent="validate" className="secondary">
-            Validate
-          </IntentButton>
-        </div>
+        <DraftToolbar busy={busy} />
         <label htmlFor="notes">Notes for this version</label>
         <textarea id="notes" name="notes" rows={2} defaultValue={notes} />
         <p id="value-help" className="small muted">
@@ -377,15 +370,7 @@ export function DraftEditor(props: {
             <th scope="row">New</th>
             <RuleRowCells
               index={rows.length}
-              row={{
-                key: "",
-                name: "",
-                field: "",
-                operator: "",
-                value: "",
-                action: "",
-                reasonCode: "",
-              }}
+              row={emptyRuleRow}
               label="New rule"
               fields={loaded.fields}
               reasons={loaded.reasons}

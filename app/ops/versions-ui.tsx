@@ -201,3 +201,18 @@ export function DraftSection(props: {
     </Section>
   );
 }
+
+/** "Save draft" (disabled while a post is under way) and "Validate", then any further buttons. */
+export function DraftToolbar(props: { busy: boolean; children?: ReactNode }) {
+  return (
+    <div className="toolbar">
+      <IntentButton intent="save" disabled={props.busy}>
+        Save draft
+      </IntentButton>
+      <IntentButton intent="validate" className="secondary">
+        Validate
+      </IntentButton>
+      {props.children}
+    </div>
+  );
+}

@@ -12,6 +12,7 @@ import {
 import { PricingTableView, Problems } from "~/app/ops/pricing-view";
 import {
   DraftSection,
+  DraftToolbar,
   EditorAnswer,
   PublishedSection,
   useSettledAnswer,
@@ -106,17 +107,11 @@ export default function Pricing() {
               aria-describedby="table-help"
               defaultValue={actionData?.unsaved?.json ?? draft.json}
             />
-            <div className="toolbar">
-              <IntentButton intent="save" disabled={busy}>
-                Save draft
-              </IntentButton>
-              <IntentButton intent="validate" className="secondary">
-                Validate
-              </IntentButton>
+            <DraftToolbar busy={busy}>
               {loaded.canPublish ? (
                 <IntentButton intent="publish">Publish v{draft.version}</IntentButton>
               ) : null}
-            </div>
+            </DraftToolbar>
           </Form>
         </DraftSection>
       ) : draft ? (
