@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import type { OperatorRole } from "~/db/schema/operators";
 import { opsNav } from "./nav";
 import { can, roleLabels } from "./permissions";
+import { FormAlert } from "~/app/ui/fields";
 
 /**
  * The frame of every signed-in FlowOps screen: navigation by permission, who is signed in, sign
@@ -52,11 +53,7 @@ export function OpsShell(props: {
             {props.notice}
           </p>
         ) : null}
-        {props.error ? (
-          <p role="alert" className="error">
-            {props.error}
-          </p>
-        ) : null}
+        <FormAlert message={props.error} />
         {props.children}
       </main>
     </div>

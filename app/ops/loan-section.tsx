@@ -2,6 +2,7 @@ import { Form } from "@remix-run/react";
 import { formatMoney } from "~/app/money/dollars";
 import type { ApplicationDetail } from "./applications.server";
 import { shortTime } from "./applications-view";
+import { FormAlert } from "~/app/ui/fields";
 
 /**
  * The application's loan in FlowOps, and — when its lender declined it (ADR 032) — the
@@ -66,11 +67,7 @@ export function LoanSection(props: {
       {loan?.status === "lender_declined" && props.rerouteTo ? (
         <div className="lender-decline-actions">
           <h3>What to do with it</h3>
-          {props.error ? (
-            <p className="error" role="alert">
-              {props.error}
-            </p>
-          ) : null}
+          <FormAlert message={props.error} />
           {props.rerouteTo.length > 0 ? (
             <Form method="post">
               <input type="hidden" name="intent" value="reroute_lender" />

@@ -50,11 +50,9 @@ export function DetailsSection({ loaded, actionData, busy }: SectionProps) {
     <Section id="details-heading" title="Details">
       {loaded.can.edit ? (
         <>
-          {actionData?.formErrors ? (
-            <p role="alert" className="error">
-              Not saved: please correct the fields below.
-            </p>
-          ) : null}
+          <FormAlert
+            message={actionData?.formErrors ? "Not saved: please correct the fields below." : null}
+          />
           <Form method="post" className="narrow-form">
             <MerchantFields
               mode="update"

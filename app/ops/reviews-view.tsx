@@ -1,6 +1,6 @@
 import { Form, Link } from "@remix-run/react";
 import { formatMoney } from "~/app/money/dollars";
-import { FieldError } from "~/app/ui/fields";
+import { FieldError, FormAlert } from "~/app/ui/fields";
 import { minJustificationLength } from "~/app/decisioning/reason-evidence";
 import { conditionKindLabels, maxConditions } from "~/app/lending/conditions";
 import type { Candidate } from "./reviews.server";
@@ -60,11 +60,7 @@ export function ApproveSection(props: {
           <Link to={`/ops/reviews/${props.reviewId}`}>Back to the engine&apos;s offers</Link>
         ) : null}
       </Form>
-      {props.priceError ? (
-        <p className="error" role="alert">
-          {props.priceError}
-        </p>
-      ) : null}
+      <FormAlert message={props.priceError} />
 
       {props.candidates.length === 0 ? (
         <p>

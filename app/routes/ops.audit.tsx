@@ -9,6 +9,7 @@ import {
 } from "~/app/ops/audit-log.server";
 import { requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
+import { FormAlert } from "~/app/ui/fields";
 
 export const meta: MetaFunction = () => [{ title: "Audit log — FlowOps" }];
 
@@ -94,11 +95,7 @@ export default function AuditLog() {
           <button type="submit">Filter</button> <Link to="/ops/audit">Clear</Link>
         </div>
       </Form>
-      {data.error ? (
-        <p className="error" role="alert">
-          {data.error}
-        </p>
-      ) : null}
+      <FormAlert message={data.error} />
       <div className="ops-table-wrap" role="region" aria-label="Audit records" tabIndex={0}>
         <table className="ops-audit">
           <caption className="visually-hidden">Audit records, newest first</caption>

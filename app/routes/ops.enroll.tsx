@@ -9,7 +9,7 @@ import { lockedLoginUrl } from "~/app/ops/lockout";
 import { totpSchema } from "~/app/ops/login.server";
 import { nextFrom } from "~/app/ops/redirects";
 import { clearSessionCookie, lookupSession } from "~/app/ops/session.server";
-import { TotpCodeInput } from "~/app/ui/fields";
+import { FormAlert, TotpCodeInput } from "~/app/ui/fields";
 
 export const meta: MetaFunction = () => [{ title: "Set up your authenticator — FlowOps" }];
 
@@ -132,11 +132,7 @@ export default function Enroll() {
       </div>
       <Form method="post" className="card">
         <h2>Confirm</h2>
-        {result?.error ? (
-          <p className="error" role="alert">
-            {result.error}
-          </p>
-        ) : null}
+        <FormAlert message={result?.error} />
         <TotpCodeInput />
         <button type="submit" disabled={busy}>
           {busy ? "Checking…" : "Confirm and continue"}

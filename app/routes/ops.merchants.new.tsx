@@ -8,6 +8,7 @@ import { OpsShell } from "~/app/ops/layout";
 import { parseMerchantForm, type MerchantFormField } from "~/app/ops/merchants-form";
 import { MerchantFields } from "~/app/ops/merchants-ui";
 import { createMerchant, MerchantFieldError, merchantPlans } from "~/app/ops/merchants.server";
+import { FormAlert } from "~/app/ui/fields";
 
 export const meta: MetaFunction = () => [{ title: "Add a merchant — FlowOps" }];
 
@@ -68,11 +69,11 @@ export default function NewMerchant() {
       <p>
         <Link to="/ops/merchants">← All merchants</Link>
       </p>
-      {hasErrors ? (
-        <p role="alert" className="error">
-          The merchant was not created: please correct the fields below.
-        </p>
-      ) : null}
+      <FormAlert
+        message={
+          hasErrors ? "The merchant was not created: please correct the fields below." : null
+        }
+      />
       <Form method="post" className="card narrow-form">
         <MerchantFields
           mode="create"

@@ -27,6 +27,7 @@ import {
   settleDeclineProposal,
 } from "~/app/ops/reviews.server";
 import { ApproveSection, DeclineSection, ProposalSection } from "~/app/ops/reviews-view";
+import { FormAlert } from "~/app/ui/fields";
 
 export const meta: MetaFunction = () => [{ title: "Manual review — FlowOps" }];
 
@@ -168,11 +169,7 @@ export default function ReviewPage() {
           </>
         ) : null}
       </p>
-      {result?.formError ? (
-        <p className="error" role="alert">
-          {result.formError}
-        </p>
-      ) : null}
+      <FormAlert message={result?.formError} />
 
       <section aria-labelledby="review-heading" className="card">
         <h2 id="review-heading">The review</h2>

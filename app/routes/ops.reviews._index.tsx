@@ -15,6 +15,7 @@ import {
   ReviewNotFoundError,
   ReviewStateError,
 } from "~/app/ops/reviews.server";
+import { FormAlert } from "~/app/ui/fields";
 
 export const meta: MetaFunction = () => [{ title: "Review queue — FlowOps" }];
 
@@ -58,11 +59,7 @@ export default function ReviewQueue() {
   const result = useActionData<typeof action>();
   return (
     <OpsShell operator={d.operator} title="Review queue">
-      {result?.error ? (
-        <p className="error" role="alert">
-          {result.error}
-        </p>
-      ) : null}
+      <FormAlert message={result?.error} />
       <p>
         {d.total === 0
           ? "No applications are waiting for review."

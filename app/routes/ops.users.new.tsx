@@ -7,6 +7,7 @@ import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { DuplicateError, inviteOperator } from "~/app/ops/operators.server";
 import { operatorRoles, roleLabels } from "~/app/ops/permissions";
+import { FormAlert } from "~/app/ui/fields";
 
 export const meta: MetaFunction = () => [{ title: "Invite an operator — FlowOps" }];
 
@@ -66,11 +67,7 @@ export default function InviteOperator() {
   return (
     <OpsShell operator={operator} title="Invite an operator">
       <Form method="post" className="card">
-        {result?.error ? (
-          <p className="error" role="alert">
-            {result.error}
-          </p>
-        ) : null}
+        <FormAlert message={result?.error} />
         <label htmlFor="email">Work e-mail</label>
         <input id="email" name="email" type="email" autoComplete="off" required />
         <label htmlFor="name">Name</label>

@@ -13,7 +13,7 @@ import {
 } from "~/app/ops/login.server";
 import { nextFrom } from "~/app/ops/redirects";
 import { clearSessionCookie, lookupSession } from "~/app/ops/session.server";
-import { TotpCodeInput } from "~/app/ui/fields";
+import { FormAlert, TotpCodeInput } from "~/app/ui/fields";
 
 export const meta: MetaFunction = () => [{ title: "Verification code — FlowOps" }];
 
@@ -84,11 +84,7 @@ export default function Verify() {
     <main className="page narrow">
       <h1>Enter your verification code</h1>
       <Form method="post" className="card">
-        {result?.error ? (
-          <p className="error" role="alert">
-            {result.error}
-          </p>
-        ) : null}
+        <FormAlert message={result?.error} />
         <input type="hidden" name="intent" value="totp" />
         <TotpCodeInput />
         <button type="submit" disabled={busy}>
