@@ -19,6 +19,7 @@ import { getDatabase } from "./db.server";
 import { ensureDecisioningDefaults } from "./decisioning/seed.server";
 import { demo, seedDemo } from "./demo/seed.server";
 import { bootLending, configuredLenders, stopLenders } from "./lending/lenders.server";
+import { scheduleReconciliation } from "./lending/reconciliation.server";
 import {
   closeIdleConnections,
   installHttpHook,
@@ -102,6 +103,8 @@ async function bootOnce(): Promise<BootState> {
   await bootCrmSync(database, {
     demoMerchantSlug: shouldSeedDemo() ? demo.merchantSlug : undefined,
   });
+  // The daily settlement reconciliation: one pending run at any time (ADR 056).
+  await scheduleReconciliation(database, env.RECONCILIATION_HOUR_UTC, "dedupe");
   if (env.JOBS_ENABLED) {
     const runner = startJobRunner(database, env);
     registerReadinessCheck("job_runner", async () => runner.readiness());

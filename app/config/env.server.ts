@@ -188,6 +188,8 @@ export const envSchema = z.object({
   FIELDROUTES_HALF_OPEN_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
   /** How often FlowPay re-reads FieldRoutes appointments (FieldRoutes cannot push). */
   CRM_POLL_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(900_000),
+  /** The UTC hour at which each day's reconciliation of the day before runs (ADR 056). */
+  RECONCILIATION_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(6),
   /** OAuth CRMs: JSON array of { crm, authorizeUrl, tokenUrl, clientId, clientSecret, scopes?, clientAuth? }. */
   CRM_OAUTH_PROVIDERS: z.string().min(2).optional(),
 });

@@ -56,6 +56,11 @@ const businessCounters = {
     "Failed calls to partners (lender:<name>, fieldroutes, oauth CRMs), by partner",
     ["partner"],
   ],
+  reconciliationDifferences: [
+    "flowpay_reconciliation_differences_total",
+    "Differences between a lender's settlement report and the ledger, by lender and issue (each a FlowOps reconciliation item)",
+    ["lender", "issue"],
+  ],
 } as const satisfies Record<
   string,
   readonly [name: string, help: string, labels: readonly string[]]

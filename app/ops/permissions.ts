@@ -24,6 +24,8 @@ export const allPermissions = [
   "edit:merchant",
   "manage:api_key",
   "manage:crm_connection",
+  "read:reconciliation",
+  "resolve:reconciliation",
   "read:job",
   "manage:job",
   "read:audit",
@@ -57,10 +59,18 @@ export const rolePermissions: Record<OperatorRole, readonly Permission[]> = {
     "edit:pricing",
     "publish:pricing",
     "read:merchant",
+    "read:reconciliation",
+    "resolve:reconciliation",
     "read:job",
   ],
   // Read-mostly: answers merchants' questions; never sees a full SSN or date of birth.
-  support: ["read:dashboard", "read:application", "read:merchant", "read:job"],
+  support: [
+    "read:dashboard",
+    "read:application",
+    "read:merchant",
+    "read:reconciliation",
+    "read:job",
+  ],
 };
 
 export function can(role: OperatorRole, permission: Permission) {

@@ -17,6 +17,8 @@ import { handlePollCrm } from "./poll-crm";
 import { pollCrmJob } from "./poll-crm.definition";
 import { handleReconcileSettlements } from "./reconcile-settlements";
 import { reconcileSettlementsJob } from "./reconcile-settlements.definition";
+import { handleReconcileSettlements } from "./reconcile-settlements";
+import { reconcileSettlementsJob } from "./reconcile-settlements.definition";
 import { handleRefreshBankSummary } from "./refresh-bank-summary";
 import { refreshBankSummaryJob } from "./refresh-bank-summary.definition";
 import { handleRequestDisbursement } from "./request-disbursement";
@@ -51,6 +53,7 @@ export function createAppJobRegistry(): JobRegistry {
     .handle(requestRefundJob, handleRequestRefund)
     .handle(withdrawLoanJob, handleWithdrawLoan)
     .handle(applyLenderEventJob, handleApplyLenderEvent)
+    .handle(reconcileSettlementsJob, handleReconcileSettlements)
     .handle(reconcileSettlementsJob, handleReconcileSettlements)
     .handle(syncToCrmJob, handleSyncToCrm)
     .handle(pollCrmJob, handlePollCrm)
