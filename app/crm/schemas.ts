@@ -320,6 +320,8 @@ export const amountChangeResponse = z
   })
   .meta({ id: "AmountChangeResponse" });
 
+export type AmountChangeResponse = z.infer<typeof amountChangeResponse>;
+
 export const errorResponse = z
   .object({
     error: z.object({

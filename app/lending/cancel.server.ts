@@ -180,28 +180,39 @@ export function enqueueWithdrawal(tx: Tx, loanId: string) {
 
 export type WithdrawStep = { kind: "done"; status: string } | { kind: "skipped"; reason: string };
 
-/** The withdraw-loan job: one call with `${loanId}:withdraw` (a replay on every retry). */
+/** A booking an amount change replaced (ADR 054): withdrawn by its own id, whatever the loan is now. */
+export type SupersededBooking = { lender: string; lenderLoanId: string; attempt: number };
+
+/**
+ * The withdraw-loan job: one call with `${loanId}:withdraw` (a replay on every retry) — or, for a
+ * booking an amount change superseded, `${loanId}:withdraw:${attempt}`.
+ */
 export async function withdrawAtLender(
   database: Database,
   lenders: LenderRegistry,
   loanId: string,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; superseded?: SupersededBooking } = {},
 ): Promise<WithdrawStep> {
   const loan = await database.db.select().from(loans).where(eq(loans.id, loanId)).get();
   if (!loan) throw new PermanentError(`No loan ${loanId}`);
-  if (loan.status !== "canceled") return { kind: "skipped", reason: `the loan is ${loan.status}` };
-  if (!loan.lenderLoanId) return { kind: "skipped", reason: "never booked at the lender" };
+  const old = options.superseded;
+  if (!old && loan.status !== "canceled") {
+    return { kind: "skipped", reason: `the loan is ${loan.status}` };
+  }
+  const lenderLoanId = old?.lenderLoanId ?? loan.lenderLoanId;
+  if (!lenderLoanId) return { kind: "skipped", reason: "never booked at the lender" };
+  const lender = old?.lender ?? loan.lender;
   const input: WithdrawInput = {
-    idempotencyKey: `${loan.id}:withdraw`,
-    lenderLoanId: loan.lenderLoanId,
-    reason: "canceled before disbursement",
+    idempotencyKey: old ? `${loan.id}:withdraw:${old.attempt}` : `${loan.id}:withdraw`,
+    lenderLoanId,
+    reason: old ? "replaced after an amount change" : "canceled before disbursement",
   };
   const { result, record, durationMs } = await callLender(
     database,
-    loan,
+    { ...loan, lender },
     "withdraw_loan",
     input,
-    () => lenders.get(loan.lender).withdrawLoan(input, options.signal),
+    () => lenders.get(lender).withdrawLoan(input, options.signal),
   );
   await database.write((tx) =>
     insertLenderTransaction(tx, {

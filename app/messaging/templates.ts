@@ -40,6 +40,8 @@ export type SmsTemplate =
       merchantName: string;
       by: "merchant" | "borrower" | "flowops";
     }
+  /** The merchant changed the amount (ADR 054): a link to sign again, or null while it is reviewed. */
+  | { template: "amount_changed"; merchantName: string; amountCents: number; url: string | null }
   /** A refund the lender applied to the loan (ADR 053); `fully`: the loan is closed. */
   | { template: "refund_completed"; merchantName: string; amountCents: number; fully: boolean };
 
@@ -81,6 +83,10 @@ export function renderSms(input: SmsTemplate): string {
       return `FlowPay: no lending partner could fund your loan for ${input.merchantName}, so the application is closed. You owe nothing on it; please pay ${input.merchantName} another way. ${smsFooter}`;
     case "financing_canceled":
       return `FlowPay: your financing with ${input.merchantName} was canceled${input.by === "borrower" ? " as you asked" : input.by === "merchant" ? ` by ${input.merchantName}` : ""} before any money was paid out. You owe nothing on it. ${smsFooter}`;
+    case "amount_changed":
+      return input.url
+        ? `FlowPay: ${input.merchantName} changed your financing to ${formatMoney(input.amountCents)}. Review and sign the updated agreement: ${input.url} (link valid 24 h). ${smsFooter}`
+        : `FlowPay: ${input.merchantName} changed your financing to ${formatMoney(input.amountCents)}, above what you were approved for; a specialist reviews it and we'll text you. ${smsFooter}`;
     case "refund_completed":
       return input.fully
         ? `FlowPay: ${input.merchantName} refunded ${formatMoney(input.amountCents)} and your loan is now closed. You owe nothing more on it. ${smsFooter}`

@@ -9,7 +9,16 @@ import { defineJob, jobPriority } from "~/jobs/registry";
  */
 export const withdrawLoanJob = defineJob({
   kind: "withdraw-loan",
-  schema: z.object({ loanId: z.string().min(1) }),
+  schema: z.object({
+    loanId: z.string().min(1),
+    /**
+     * A booking the loan row no longer names: an amount change re-books the loan (ADR 054), and
+     * the superseded booking is withdrawn by its own id and attempt.
+     */
+    superseded: z
+      .object({ lender: z.string().min(1), lenderLoanId: z.string().min(1), attempt: z.number() })
+      .optional(),
+  }),
   priority: jobPriority.createLoan,
   maxAttempts: 8,
   timeoutMs: 60_000,

@@ -10,6 +10,7 @@ export const handleWithdrawLoan: JobHandler<typeof withdrawLoanJob.schema> = asy
 ) => {
   const step = await withdrawAtLender(context.database, await getLenders(), payload.loanId, {
     signal: context.signal,
+    ...(payload.superseded ? { superseded: payload.superseded } : {}),
   });
   context.logger.info({ loan_id: payload.loanId, ...step }, "withdraw-loan done");
 };
