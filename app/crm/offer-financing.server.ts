@@ -117,6 +117,19 @@ type LiveApplication = {
   signed: number;
 };
 
+/**
+ * Who offers: a CRM's API key, or a merchant user in the portal (app/merchant/send-link.server.ts,
+ * which passes the user's id as `keyId` and `actorType: "merchant_user"` for the audit record).
+ */
+export type OfferCaller = Pick<CrmCaller, "merchant" | "keyId" | "ip" | "userAgent"> & {
+  actorType?: "api_key" | "merchant_user";
+};
+
+/** The API's request; the portal's links say `crm: "portal"` (no CRM to write back to). */
+export type OfferInput = Omit<OfferFinancingRequest, "crm"> & {
+  crm: OfferFinancingRequest["crm"] | "portal";
+};
+
 export type OfferFinancingResult = StoredResponse & {
   replayed: boolean;
   /** The job's open application was returned (200): nothing created, no text. */
@@ -156,8 +169,8 @@ const isOpenJobConflict = (error: unknown) =>
  */
 export async function offerFinancing(
   database: Database,
-  caller: Pick<CrmCaller, "merchant" | "keyId" | "ip" | "userAgent">,
-  input: OfferFinancingRequest,
+  caller: OfferCaller,
+  input: OfferInput,
   idempotency: { key: string; hash: string } | null,
 ): Promise<OfferFinancingResult> {
   const { merchant } = caller;
@@ -249,8 +262,8 @@ export async function offerFinancing(
  * and stops there when there is one (unless it is the one this program supersedes).
  */
 function creationProgram(
-  caller: Pick<CrmCaller, "merchant" | "keyId" | "ip" | "userAgent">,
-  input: OfferFinancingRequest,
+  caller: OfferCaller,
+  input: OfferInput,
   idempotency: { key: string; hash: string } | null,
   now: number,
   replacing: LiveApplication | null,
@@ -405,7 +418,7 @@ function creationProgram(
     ...(replacing
       ? [
           auditStep({
-            actorType: "api_key",
+            actorType: caller.actorType ?? "api_key",
             actorId: caller.keyId,
             action: "application.supersede",
             entityType: "application",
@@ -421,7 +434,7 @@ function creationProgram(
         ]
       : []),
     auditStep({
-      actorType: "api_key",
+      actorType: caller.actorType ?? "api_key",
       actorId: caller.keyId,
       action: "application.create",
       entityType: "application",
@@ -463,7 +476,7 @@ function creationProgram(
 async function duplicateAnswer(
   database: Database,
   caller: Pick<CrmCaller, "merchant">,
-  input: OfferFinancingRequest,
+  input: OfferInput,
   applicationId: string,
   idempotency: { key: string; hash: string } | null,
 ): Promise<OfferFinancingResult> {
