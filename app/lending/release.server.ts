@@ -484,3 +484,13 @@ export async function loadDispute(database: Database, reviewId: string) {
     merchantName: party.merchant.name,
   };
 }
+
+/** Whether a review is a borrower's release dispute (its own FlowOps page). */
+export async function isReleaseDispute(database: Database, reviewId: string) {
+  const review = await database.db
+    .select({ reason: manualReviews.reason })
+    .from(manualReviews)
+    .where(eq(manualReviews.id, reviewId))
+    .get();
+  return review?.reason === releaseDisputeReason;
+}

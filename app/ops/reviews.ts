@@ -204,4 +204,8 @@ export function parseDeclineForm(form: FormData): FormResult<DeclineForm> {
 }
 
 /** What an underwriter reads for a reason code (the code itself when unknown). */
-export const reasonText = (code: string) => reasonSpec(code)?.ops ?? code;
+export const reasonText = (code: string) =>
+  // A borrower's "there is a problem" on the release link (app/lending/release.server.ts, ADR 050).
+  code === "release_dispute"
+    ? "The borrower reported a problem with the job — payment on hold"
+    : (reasonSpec(code)?.ops ?? code);

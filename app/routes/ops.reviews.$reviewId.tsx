@@ -3,6 +3,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/app/audit/audit.server";
 import { getDatabase } from "~/app/db.server";
+import { isReleaseDispute } from "~/app/lending/release.server";
 import { formatMoney } from "~/app/money/dollars";
 import { statusLabels } from "~/app/ops/applications";
 import { DecisionSection, shortTime } from "~/app/ops/applications-view";
@@ -34,6 +35,10 @@ export const meta: MetaFunction = () => [{ title: "Manual review — FlowOps" }]
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "read:review");
   const database = await getDatabase();
+  // A borrower's "there is a problem" is a review of its own kind, with its own page (ADR 050).
+  if (await isReleaseDispute(database, params.reviewId ?? "")) {
+    throw redirect(`/ops/reviews/${params.reviewId}/dispute`);
+  }
   const page = await loadReviewPage(
     database,
     params.reviewId ?? "",
