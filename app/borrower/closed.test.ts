@@ -121,6 +121,7 @@ describe("the words for each reason", () => {
     replaced: { title: /replaced by a newer one/, says: /newer link was sent for this same/ },
     expired: { title: /expired/, says: /work for 24 hours/ },
     lender_declined: { title: /No lender could fund/, says: /you owe nothing on it/ },
+    canceled_by_borrower: { title: /You canceled/, says: /before any money was paid out/ },
   };
   it.each(closedReasons.map((reason) => [reason]))("%s", (reason) => {
     const message = closedMessage(reason);

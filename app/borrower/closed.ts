@@ -3,7 +3,14 @@
  * what to do next. Pure; the same words on the 410 page of a closed link and on the closed page
  * of an application the borrower can still open. No application data (docs/product/api.md).
  */
-export type ClosedReason = "canceled" | "superseded" | "replaced" | "expired" | "lender_declined";
+export type ClosedReason =
+  | "canceled"
+  | "superseded"
+  | "replaced"
+  | "expired"
+  | "lender_declined"
+  /** The borrower canceled the signed financing from their own link (ADR 055). */
+  | "canceled_by_borrower";
 
 export function closedMessage(reason: ClosedReason): { title: string; paragraphs: string[] } {
   switch (reason) {
@@ -40,6 +47,14 @@ export function closedMessage(reason: ClosedReason): { title: string; paragraphs
           "The loan was never made: you owe nothing on it. Please pay the business another way, or ask them about other options.",
         ],
       };
+    case "canceled_by_borrower":
+      return {
+        title: "You canceled this financing",
+        paragraphs: [
+          "You canceled the financing before any money was paid out. The loan will not be made: you owe nothing on it, and the agreement you signed is not in effect.",
+          "If you still want the work done, please arrange another way to pay the business.",
+        ],
+      };
     case "expired":
       return {
         title: "This link has expired",
@@ -67,4 +82,5 @@ export const closedReasons: readonly ClosedReason[] = [
   "replaced",
   "expired",
   "lender_declined",
+  "canceled_by_borrower",
 ];

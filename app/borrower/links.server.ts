@@ -4,7 +4,7 @@ import type { Database, Tx } from "~/db/client";
 import type { Step } from "~/db/native-writer.mjs";
 import { insertSql, runSteps, type AnyTx } from "~/db/sql-tx";
 import { newId } from "~/db/ids";
-import { applicationLinks, applications, loans } from "~/db/schema/index";
+import { applicationLinks, applications, auditLogs, loans } from "~/db/schema/index";
 import { getEnv, appUrl } from "~/app/config/env.server";
 import { getCipher } from "~/app/security/encryption.server";
 import { sha256Hex } from "~/app/security/hash.server";
@@ -104,7 +104,8 @@ export type ResolvedLink =
  * ADR 026), `replaced` by a newer link for the same application (resend). None of them reveals
  * anything about the application itself.
  */
-export type ClosedLinkReason = "canceled" | "superseded" | "replaced" | "lender_declined";
+export type ClosedLinkReason =
+  "canceled" | "superseded" | "replaced" | "lender_declined" | "canceled_by_borrower";
 
 /**
  * The application a token opens. Unknown tokens are "unknown" (404); expired ones "expired" and
@@ -133,7 +134,19 @@ export async function resolveLink(
       .from(loans)
       .where(eq(loans.applicationId, application.id))
       .get();
-    return { kind: "closed", reason: loan?.declinedAt ? "lender_declined" : "canceled" };
+    if (loan?.declinedAt) return { kind: "closed", reason: "lender_declined" };
+    // Canceled by the borrower from this link (ADR 055): "you canceled", not "the business".
+    const byBorrower = await database.db
+      .select({ id: auditLogs.id })
+      .from(auditLogs)
+      .where(
+        and(
+          eq(auditLogs.entityId, application.id),
+          eq(auditLogs.action, "application.borrower_cancel"),
+        ),
+      )
+      .get();
+    return { kind: "closed", reason: byBorrower ? "canceled_by_borrower" : "canceled" };
   }
   // Links are revoked only by a resend (a newer link) or a cancel (handled above).
   if (row.application_links.revokedAt) return { kind: "closed", reason: "replaced" };

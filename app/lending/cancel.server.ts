@@ -156,7 +156,8 @@ export async function cancelSignedIn(tx: Tx, input: CancelInput): Promise<boolea
   await enqueueCrmSync(tx, application.id, "canceled");
   await audit(tx, {
     ...input.actor,
-    action: "application.cancel_signed",
+    // The borrower's own cancel has its own action: their link's 410 page says "you canceled".
+    action: input.by === "borrower" ? "application.borrower_cancel" : "application.cancel_signed",
     entityType: "application",
     entityId: application.id,
     details: {

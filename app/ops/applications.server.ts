@@ -28,6 +28,7 @@ import {
 } from "./applications";
 import { decisionView } from "./applications-decision";
 import { loadTimeline } from "./timeline.server";
+import { RefusalError } from "~/app/errors/refusal";
 
 /**
  * FlowOps applications: the filtered, searchable list (FTS5, migration 0008) with keyset
@@ -249,6 +250,7 @@ export async function loadApplicationDetail(
           status: loan.status,
           lender: loan.lender,
           lenderLoanId: loan.lenderLoanId,
+          disbursementId: loan.disbursementId,
           principalCents: loan.principalCents,
           amountCents: loan.amountCents,
           disbursementCents: loan.disbursementCents,
@@ -271,15 +273,9 @@ export async function loadApplicationDetail(
 
 export type ApplicationDetail = NonNullable<Awaited<ReturnType<typeof loadApplicationDetail>>>;
 
-export class RevealError extends Error {
+export class RevealError extends RefusalError<404 | 409> {
+  // The status: 404: no such application; 409: nothing on file to reveal.
   override name = "RevealError";
-  /** 404: no such application; 409: nothing on file to reveal. */
-  constructor(
-    message: string,
-    readonly status: 404 | 409 = 409,
-  ) {
-    super(message);
-  }
 }
 
 /**

@@ -1,5 +1,7 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useActionData, useLoaderData, useRevalidator } from "@remix-run/react";
+import { CancelFinancing } from "~/app/borrower/cancel-financing";
+import { borrowerCancel, borrowerMayCancel } from "~/app/borrower/cancel.server";
 import { useEffect } from "react";
 import { loadJourney } from "~/app/borrower/context.server";
 import { latestDocument } from "~/app/borrower/documents.server";
@@ -9,6 +11,7 @@ import { formatMoney } from "~/app/money/dollars";
 import { ensureScoreNoticePdf } from "~/app/decisioning/score-notice.server";
 import { openConditionCount } from "~/app/lending/conditions.server";
 import { applicationLoan } from "~/app/lending/creditor-of.server";
+import { autoReleaseAt, releaseStage, type ReleaseStage } from "~/app/lending/release";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "done");
@@ -28,11 +31,81 @@ export async function loader({ params }: LoaderFunctionArgs) {
       : null,
     scoreNotice: scoreNotice ? { sha256: scoreNotice.sha256 } : null,
     fundedAt: loan?.fundedAt?.toISOString() ?? null,
+    // Funding on completion (ADR 050): what the borrower is waiting for, and what comes next.
+    release: loan
+      ? {
+          stage: releaseStage(loan),
+          upfrontCents: loan.upfrontCents,
+          releasedCents: loan.releasedCents,
+          autoReleaseAt: loan.completionMarkedAt
+            ? autoReleaseAt(loan.completionMarkedAt).toISOString().slice(0, 10)
+            : null,
+        }
+      : null,
     openConditions: funded(j.application.status) ? 0 : openConditions,
+    mayCancel: borrowerMayCancel(j.application.status, loan),
   };
 }
 
+/** "Cancel this financing" (ADR 055): then the link says "you canceled" (410). */
+export async function action({ request, params }: ActionFunctionArgs) {
+  const j = await loadJourney(params.token, "done");
+  return borrowerCancel(request, j);
+}
+
 const funded = (status: string) => status === "funded";
+
+/** Signed, and the payment waits for the job (ADR 050): what happens next, step by step. */
+function AwaitingCompletion(props: {
+  merchant: string;
+  release: {
+    stage: ReleaseStage;
+    upfrontCents: number;
+    releasedCents: number;
+    autoReleaseAt: string | null;
+  };
+}) {
+  const { merchant, release } = props;
+  if (release.stage === "paused") {
+    return (
+      <p data-status="awaiting_completion">
+        You told us there is a problem with the job. The payment to {merchant} is on hold while a
+        FlowPay specialist looks at it; we'll contact you within 1 business day.
+      </p>
+    );
+  }
+  if (release.stage === "awaiting_release") {
+    return (
+      <p data-status="awaiting_completion">
+        {merchant} says the job is done. Open the link we texted and e-mailed you to release the
+        payment, or to tell us about a problem.
+        {release.autoReleaseAt
+          ? ` Without an answer, the payment releases itself on ${release.autoReleaseAt}.`
+          : ""}
+      </p>
+    );
+  }
+  return (
+    <div data-status="awaiting_completion">
+      <p>
+        You signed your loan agreement. {merchant} is paid when the job is done
+        {release.upfrontCents > 0
+          ? ` (${formatMoney(release.upfrontCents)} of it now, as a progress payment)`
+          : ""}
+        .
+      </p>
+      <h2>What happens next</h2>
+      <ol>
+        <li>When {merchant} finishes the job, they tell us.</li>
+        <li>
+          We text and e-mail you a link: release the payment if the job is done, or tell us about a
+          problem and we hold it.
+        </li>
+        <li>If you don't answer within 7 days, the payment releases itself.</li>
+      </ol>
+    </div>
+  );
+}
 
 function LenderDeclined({ merchant }: { merchant: string }) {
   return (
@@ -73,6 +146,7 @@ function useCheckWhileSettingUp(settingUp: boolean) {
 
 export default function Done() {
   const d = useLoaderData<typeof loader>();
+  const cancelError = useActionData<typeof action>()?.error ?? null;
   const funded = d.status === "funded";
   const lenderDeclined = d.status === "lender_declined";
   const settingUp = d.status === "offer_accepted" || d.status === "pending_funding";
@@ -98,6 +172,8 @@ export default function Done() {
               {d.fundedAt ? ` on ${d.fundedAt.slice(0, 10)}` : ""}. Your payment schedule is in your
               agreement.
             </p>
+          ) : d.release && d.status === "awaiting_completion" ? (
+            <AwaitingCompletion merchant={d.merchant} release={d.release} />
           ) : (
             <p>
               You signed your loan agreement. We're setting up your loan with our lending partner —
@@ -117,6 +193,7 @@ export default function Done() {
         </div>
       )}
       {lenderDeclined ? null : <ConditionsCallout token={d.token} open={d.openConditions} />}
+      {d.mayCancel ? <CancelFinancing merchantName={d.merchant} error={cancelError} /> : null}
       {d.agreement || d.scoreNotice ? (
         <div className="card">
           <h2>Your documents</h2>

@@ -22,6 +22,14 @@ import {
   type LenderDeclineResult,
 } from "~/app/ops/lender-decline.server";
 import { LoanSection } from "~/app/ops/loan-section";
+import { MoneySection } from "~/app/ops/money-section";
+import {
+  isCancelIntent,
+  loanMoney,
+  opsCancelAction,
+  opsMayCancel,
+  type CancelResult,
+} from "~/app/ops/money.server";
 
 export const meta: MetaFunction = () => [{ title: "Application — FlowOps" }];
 
@@ -30,13 +38,17 @@ export const headers = () => ({ "Cache-Control": "no-store" });
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "read:application");
-  const detail = await loadApplicationDetail(await getDatabase(), params.applicationId ?? "");
+  const database = await getDatabase();
+  const detail = await loadApplicationDetail(database, params.applicationId ?? "");
   if (!detail) throw new Response("Not Found", { status: 404 });
+  const canResolve = can(operator.role, "resolve:review");
   return {
     operator: { name: operator.name, email: operator.email, role: operator.role },
     canReveal: can(operator.role, "reveal:pii"),
     canReview: can(operator.role, "read:review"),
-    canResolve: can(operator.role, "resolve:review"),
+    canResolve,
+    money: await loanMoney(database, detail.application.id),
+    mayCancel: canResolve && opsMayCancel(detail.application.status, detail.loan),
     rerouteTo:
       detail.loan?.status === "lender_declined" ? await rerouteChoices(detail.loan.lender) : null,
     detail,
@@ -47,6 +59,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = await request.clone().formData();
   if (isLenderDeclineIntent(form.get("intent"))) {
     return lenderDeclineAction(request, params.applicationId ?? "", form);
+  }
+  if (isCancelIntent(form.get("intent"))) {
+    return opsCancelAction(request, params.applicationId ?? "", form);
   }
   // Only operators who may see PII get past this (a 403 and an audit record otherwise).
   const { operator } = await requireAction(request, "reveal:pii");
@@ -72,12 +87,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ApplicationDetail() {
-  const { operator, canReveal, canReview, canResolve, rerouteTo, detail } =
+  const { operator, canReveal, canReview, canResolve, rerouteTo, detail, money, mayCancel } =
     useLoaderData<typeof loader>();
   // The reveal's answer or the lender-decline form's (which has a notice).
   const result = useActionData<
     | { revealed: { field: string; value: string } | null; error: string | null }
     | LenderDeclineResult
+    | CancelResult
   >();
   const busy = useNavigation().state === "submitting";
   const { application: a, customer: c } = detail;
@@ -264,6 +280,13 @@ export default function ApplicationDetail() {
         busy={busy}
         error={result && "notice" in result ? result.error : null}
         notice={result && "notice" in result ? result.notice : null}
+      />
+
+      <MoneySection
+        money={money}
+        mayCancel={mayCancel}
+        busy={busy}
+        error={result && "notice" in result ? result.error : null}
       />
 
       <section aria-labelledby="timeline-heading" className="card">
