@@ -124,6 +124,9 @@ export async function createMerchant(
       maxAmountCents: value.maxAmountCents,
       pricingPlan: value.pricingPlan,
       merchantFeeBps: value.merchantFeeBps,
+      // New merchants are paid when the job is done (docs/product/merchants-and-money.md,
+      // "Funding modes"; ADR 050); the column's default keeps older rows paying at signature.
+      fundingMode: "on_completion",
       disbursementAccountEnc: accountEnc,
       disbursementAccountLast4: value.disbursementAccount!.slice(-4),
     });

@@ -12,6 +12,7 @@ import { ensureScoreNoticePdf } from "~/app/decisioning/score-notice.server";
 import { openConditionCount } from "~/app/lending/conditions.server";
 import { applicationLoan } from "~/app/lending/creditor-of.server";
 import { autoReleaseAt, releaseStage, type ReleaseStage } from "~/app/lending/release";
+import { autoReleaseAt, releaseStage, type ReleaseStage } from "~/app/lending/release";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "done");
@@ -42,6 +43,17 @@ export async function loader({ params }: LoaderFunctionArgs) {
             : null,
         }
       : null,
+    // Funding on completion (ADR 050): what the borrower is waiting for, and what comes next.
+    release: loan
+      ? {
+          stage: releaseStage(loan),
+          upfrontCents: loan.upfrontCents,
+          releasedCents: loan.releasedCents,
+          autoReleaseAt: loan.completionMarkedAt
+            ? autoReleaseAt(loan.completionMarkedAt).toISOString().slice(0, 10)
+            : null,
+        }
+      : null,
     openConditions: funded(j.application.status) ? 0 : openConditions,
     mayCancel: borrowerMayCancel(j.application.status, loan),
   };
@@ -54,6 +66,58 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 const funded = (status: string) => status === "funded";
+
+/** Signed, and the payment waits for the job (ADR 050): what happens next, step by step. */
+function AwaitingCompletion(props: {
+  merchant: string;
+  release: {
+    stage: ReleaseStage;
+    upfrontCents: number;
+    releasedCents: number;
+    autoReleaseAt: string | null;
+  };
+}) {
+  const { merchant, release } = props;
+  if (release.stage === "paused") {
+    return (
+      <p data-status="awaiting_completion">
+        You told us there is a problem with the job. The payment to {merchant} is on hold while a
+        FlowPay specialist looks at it; we'll contact you within 1 business day.
+      </p>
+    );
+  }
+  if (release.stage === "awaiting_release") {
+    return (
+      <p data-status="awaiting_completion">
+        {merchant} says the job is done. Open the link we texted and e-mailed you to release the
+        payment, or to tell us about a problem.
+        {release.autoReleaseAt
+          ? ` Without an answer, the payment releases itself on ${release.autoReleaseAt}.`
+          : ""}
+      </p>
+    );
+  }
+  return (
+    <div data-status="awaiting_completion">
+      <p>
+        You signed your loan agreement. {merchant} is paid when the job is done
+        {release.upfrontCents > 0
+          ? ` (${formatMoney(release.upfrontCents)} of it now, as a progress payment)`
+          : ""}
+        .
+      </p>
+      <h2>What happens next</h2>
+      <ol>
+        <li>When {merchant} finishes the job, they tell us.</li>
+        <li>
+          We text and e-mail you a link: release the payment if the job is done, or tell us about a
+          problem and we hold it.
+        </li>
+        <li>If you don't answer within 7 days, the payment releases itself.</li>
+      </ol>
+    </div>
+  );
+}
 
 /** Signed, and the payment waits for the job (ADR 050): what happens next, step by step. */
 function AwaitingCompletion(props: {
@@ -172,6 +236,8 @@ export default function Done() {
               {d.fundedAt ? ` on ${d.fundedAt.slice(0, 10)}` : ""}. Your payment schedule is in your
               agreement.
             </p>
+          ) : d.release && d.status === "awaiting_completion" ? (
+            <AwaitingCompletion merchant={d.merchant} release={d.release} />
           ) : d.release && d.status === "awaiting_completion" ? (
             <AwaitingCompletion merchant={d.merchant} release={d.release} />
           ) : (
