@@ -6,6 +6,7 @@ import { audit } from "~/app/audit/audit.server";
 import type { LoadedPricing } from "./engine";
 import { pricingTableSchema, validatePricingTable } from "./pricing";
 import type { Actor } from "./rule-sets.server";
+import { RefusalError } from "~/app/errors/refusal";
 
 /**
  * Versioned pricing tables, like rule sets: drafts are edited, publishing validates the
@@ -19,15 +20,9 @@ export class PricingValidationError extends Error {
   }
 }
 
-export class PricingStateError extends Error {
+export class PricingStateError extends RefusalError {
+  // The status: 404 nothing by that id, 409 not in that state.
   override name = "PricingStateError";
-  /** The HTTP status the page answers with: 404 nothing by that id, 409 not in that state. */
-  constructor(
-    message: string,
-    readonly status: 404 | 409 | 422 = 409,
-  ) {
-    super(message);
-  }
 }
 
 const systemActor: Actor = { actorType: "system", actorId: "decisioning" };

@@ -11,6 +11,7 @@ import {
   type Operator,
   type Rule,
 } from "./rules";
+import { RefusalError } from "~/app/errors/refusal";
 
 /**
  * Versioned rule sets: a draft is edited freely; publishing validates every rule (unknown
@@ -21,15 +22,9 @@ import {
 export type Actor = Pick<AuditEntry, "actorType" | "actorId">;
 const systemActor: Actor = { actorType: "system", actorId: "decisioning" };
 
-export class RuleSetStateError extends Error {
+export class RuleSetStateError extends RefusalError {
+  // The status: 404 nothing by that id, 409 not in that state.
   override name = "RuleSetStateError";
-  /** The HTTP status the page answers with: 404 nothing by that id, 409 not in that state. */
-  constructor(
-    message: string,
-    readonly status: 404 | 409 | 422 = 409,
-  ) {
-    super(message);
-  }
 }
 
 type RuleRow = typeof rulesTable.$inferSelect;
@@ -159,13 +154,22 @@ export async function replaceDraftRules(
   await database.write((tx) => replaceDraftRulesInTx(tx, ruleSetId, rules));
 }
 
-/** The problems that would stop a draft from being published (empty: publishable). */
-export async function checkRuleSetDraft(database: Database, ruleSetId: string): Promise<string[]> {
-  const rows = await database.db.query.rules.findMany({
+/**
+ * A version's rules in their order (the order is meaning: decline reasons appear on the notice
+ * in it), inside a transaction or not. The one read of a set's rules, for the engine and the
+ * editor alike.
+ */
+export async function rulesOfSet(db: Tx | Database["db"], ruleSetId: string): Promise<Rule[]> {
+  const rows = await db.query.rules.findMany({
     where: eq(rulesTable.ruleSetId, ruleSetId),
     orderBy: asc(rulesTable.position),
   });
-  return validateRules(rows.map(toRule));
+  return rows.map(toRule);
+}
+
+/** The problems that would stop a draft from being published (empty: publishable). */
+export async function checkRuleSetDraft(database: Database, ruleSetId: string): Promise<string[]> {
+  return validateRules(await rulesOfSet(database.db, ruleSetId));
 }
 
 export async function publishRuleSet(
@@ -182,11 +186,7 @@ const compiledCache = new Map<string, LoadedRuleSet>();
 async function load(database: Database, set: typeof ruleSets.$inferSelect): Promise<LoadedRuleSet> {
   const cached = compiledCache.get(set.id);
   if (cached) return cached;
-  const rows = await database.db.query.rules.findMany({
-    where: eq(rulesTable.ruleSetId, set.id),
-    orderBy: asc(rulesTable.position),
-  });
-  const rules = rows.map(toRule);
+  const rules = await rulesOfSet(database.db, set.id);
   const loaded: LoadedRuleSet = {
     id: set.id,
     version: set.version,

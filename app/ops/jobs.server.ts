@@ -8,6 +8,7 @@ import {
   retryDeadJob,
 } from "~/jobs/admin.server";
 import type { OperatorActor } from "./rules.server";
+import { RefusalError } from "~/app/errors/refusal";
 
 /**
  * The jobs monitor's glue over jobs/admin.server.ts (the outbox's operating functions, shared
@@ -69,15 +70,9 @@ export async function loadJobsMonitor(
 }
 
 /** A refusal to show the operator (no such dead job, or its key is held by another job). */
-export class JobActionError extends Error {
+export class JobActionError extends RefusalError<404 | 409> {
+  // The status: 404: no such job; 409: the job is not dead (any more) or its key is taken.
   override name = "JobActionError";
-  /** 404: no such job; 409: the job is not dead (any more) or its key is taken. */
-  constructor(
-    message: string,
-    readonly status: 404 | 409 = 409,
-  ) {
-    super(message);
-  }
 }
 
 async function explained<T>(work: () => Promise<T>): Promise<T> {

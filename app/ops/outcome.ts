@@ -1,3 +1,5 @@
+import type { RefusalStatus } from "~/app/errors/refusal";
+
 /**
  * What a FlowOps action's domain function answers (issue 20: routes parse → call → render):
  * where to go next, or the page's data with the status it is answered with. A refusal is a 4xx
@@ -5,6 +7,6 @@
  * merchant's), 409 not in a state that allows it (already published, already revoked), 422 a
  * form that does not parse.
  */
-export type OpsRefusal = 404 | 409 | 422;
+export type OpsRefusal = RefusalStatus;
 
 export type OpsOutcome<T> = { redirect: string } | { status: 200 | OpsRefusal; body: T };

@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { Database } from "~/db/client";
-import { operators, pricingRules } from "~/db/schema/index";
+import { pricingRules } from "~/db/schema/index";
 import { audit } from "~/app/audit/audit.server";
 import { validatePricingTable } from "~/app/decisioning/pricing";
 import {
@@ -11,6 +11,8 @@ import {
   replacePricingDraftInTx,
 } from "~/app/decisioning/pricing-rules.server";
 import type { OperatorActor } from "./rules.server";
+import { versionSummaries, type VersionSummary } from "./versions.server";
+import { RefusalError } from "~/app/errors/refusal";
 
 /**
  * The pricing screen's domain glue, the same pattern as rules: versions with who made and
@@ -19,30 +21,12 @@ import type { OperatorActor } from "./rules.server";
  * validatePricingTable — the check publishing itself runs. Changes are audited in their
  * transaction.
  */
-export class PricingEditorError extends Error {
+export class PricingEditorError extends RefusalError {
+  // The status: 404 nothing by that id, 409 not in that state.
   override name = "PricingEditorError";
-  /** The HTTP status the page answers with: 404 nothing by that id, 409 not in that state. */
-  constructor(
-    message: string,
-    readonly status: 404 | 409 | 422 = 409,
-  ) {
-    super(message);
-  }
 }
 
-export type PricingSummary = {
-  id: string;
-  version: number;
-  status: "draft" | "published" | "archived";
-  notes: string | null;
-  createdBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-  publishedBy: string | null;
-  publishedAt: string | null;
-};
-
-type PricingRow = typeof pricingRules.$inferSelect;
+export type PricingSummary = VersionSummary;
 
 export async function loadPricingVersions(database: Database): Promise<{
   published: (PricingSummary & { table: unknown }) | null;
@@ -50,32 +34,7 @@ export async function loadPricingVersions(database: Database): Promise<{
   history: PricingSummary[];
 }> {
   const rows = await database.db.select().from(pricingRules).orderBy(desc(pricingRules.version));
-  const ids = [
-    ...new Set(
-      rows.flatMap((row) => [row.createdBy, row.publishedBy]).filter((id): id is string => !!id),
-    ),
-  ];
-  const names = new Map(
-    ids.length === 0
-      ? []
-      : (
-          await database.db
-            .select({ id: operators.id, name: operators.name })
-            .from(operators)
-            .where(inArray(operators.id, ids))
-        ).map((row) => [row.id, row.name]),
-  );
-  const summary = (row: PricingRow): PricingSummary => ({
-    id: row.id,
-    version: row.version,
-    status: row.status,
-    notes: row.notes,
-    createdBy: row.createdBy ? (names.get(row.createdBy) ?? row.createdBy) : null,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-    publishedBy: row.publishedBy ? (names.get(row.publishedBy) ?? row.publishedBy) : null,
-    publishedAt: row.publishedAt?.toISOString() ?? null,
-  });
+  const summary = await versionSummaries(database, rows);
   const published = rows.find((row) => row.status === "published");
   const draft = rows.find((row) => row.status === "draft");
   return {

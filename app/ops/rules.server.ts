@@ -1,6 +1,6 @@
-import { and, asc, count, desc, eq, inArray, isNull } from "drizzle-orm";
+import { and, count, desc, eq, isNull } from "drizzle-orm";
 import type { Database } from "~/db/client";
-import { decisions, operators, ruleSets, rules as rulesTable } from "~/db/schema/index";
+import { decisions, ruleSets, rules as rulesTable } from "~/db/schema/index";
 import { audit, type AuditEntry } from "~/app/audit/audit.server";
 import type { DecisionSnapshot, LoadedRuleSet } from "~/app/decisioning/engine";
 import { getPublishedPricing } from "~/app/decisioning/pricing-rules.server";
@@ -9,17 +9,19 @@ import {
   insertRuleSetDraft,
   publishRuleSet,
   replaceDraftRulesInTx,
+  rulesOfSet,
   RuleSetStateError,
 } from "~/app/decisioning/rule-sets.server";
 import {
   compileRules,
   RuleValidationError,
   validateRules,
-  type Operator,
   type Rule,
 } from "~/app/decisioning/rules";
 import { compareRuleSets, type DryRunComparison } from "./rules-dry-run";
 import { groupProblems, type RuleProblems } from "./rules-form";
+import { versionSummaries, type VersionSummary } from "./versions.server";
+import { RefusalError } from "~/app/errors/refusal";
 
 /**
  * The rules screen's domain glue: versions with who made and published them, one draft at a
@@ -30,59 +32,14 @@ import { groupProblems, type RuleProblems } from "./rules-form";
 export type OperatorActor = Pick<AuditEntry, "actorType" | "actorId" | "ip" | "userAgent">;
 
 /** A refusal the screen shows as it is. */
-export class RulesEditorError extends Error {
+export class RulesEditorError extends RefusalError {
+  // The status: 404 nothing by that id, 409 not in that state.
   override name = "RulesEditorError";
-  /** The HTTP status the page answers with: 404 nothing by that id, 409 not in that state. */
-  constructor(
-    message: string,
-    readonly status: 404 | 409 | 422 = 409,
-  ) {
-    super(message);
-  }
 }
 
-export type RuleSetSummary = {
-  id: string;
-  version: number;
-  status: "draft" | "published" | "archived";
-  notes: string | null;
-  ruleCount: number;
-  createdBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-  publishedBy: string | null;
-  publishedAt: string | null;
-};
+export type RuleSetSummary = VersionSummary & { ruleCount: number };
 
 type RuleSetRow = typeof ruleSets.$inferSelect;
-
-const toRule = (row: typeof rulesTable.$inferSelect): Rule => ({
-  key: row.key,
-  name: row.name,
-  field: row.field,
-  operator: row.operator as Operator,
-  value: row.value,
-  action: row.action,
-  reasonCode: row.reasonCode,
-});
-
-async function rulesOf(database: Database, ruleSetId: string) {
-  const rows = await database.db.query.rules.findMany({
-    where: eq(rulesTable.ruleSetId, ruleSetId),
-    orderBy: asc(rulesTable.position),
-  });
-  return rows.map(toRule);
-}
-
-async function operatorNames(database: Database, ids: (string | null)[]) {
-  const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
-  if (wanted.length === 0) return new Map<string, string>();
-  const rows = await database.db
-    .select({ id: operators.id, name: operators.name })
-    .from(operators)
-    .where(inArray(operators.id, wanted));
-  return new Map(rows.map((row) => [row.id, row.name]));
-}
 
 export async function loadRuleSets(database: Database): Promise<{
   published: (RuleSetSummary & { rules: Rule[] }) | null;
@@ -95,29 +52,20 @@ export async function loadRuleSets(database: Database): Promise<{
     .from(rulesTable)
     .groupBy(rulesTable.ruleSetId);
   const countOf = new Map(counts.map((row) => [row.ruleSetId, row.n]));
-  const names = await operatorNames(
-    database,
-    sets.flatMap((set) => [set.createdBy, set.publishedBy]),
-  );
+  const versionSummary = await versionSummaries(database, sets);
   const summary = (set: RuleSetRow): RuleSetSummary => ({
-    id: set.id,
-    version: set.version,
-    status: set.status,
-    notes: set.notes,
+    ...versionSummary(set),
     ruleCount: countOf.get(set.id) ?? 0,
-    createdBy: set.createdBy ? (names.get(set.createdBy) ?? set.createdBy) : null,
-    createdAt: set.createdAt.toISOString(),
-    updatedAt: set.updatedAt.toISOString(),
-    publishedBy: set.publishedBy ? (names.get(set.publishedBy) ?? set.publishedBy) : null,
-    publishedAt: set.publishedAt?.toISOString() ?? null,
   });
   const publishedRow = sets.find((set) => set.status === "published");
   const draftRow = sets.find((set) => set.status === "draft");
   return {
     published: publishedRow
-      ? { ...summary(publishedRow), rules: await rulesOf(database, publishedRow.id) }
+      ? { ...summary(publishedRow), rules: await rulesOfSet(database.db, publishedRow.id) }
       : null,
-    draft: draftRow ? { ...summary(draftRow), rules: await rulesOf(database, draftRow.id) } : null,
+    draft: draftRow
+      ? { ...summary(draftRow), rules: await rulesOfSet(database.db, draftRow.id) }
+      : null,
     history: sets.map(summary),
   };
 }
@@ -140,12 +88,9 @@ export async function startRuleSetDraft(
     if (!source || source.status === "draft") {
       throw new RulesEditorError(`There is no published version ${input.fromVersion}`, 404);
     }
-    const rows = await tx.query.rules.findMany({
-      where: eq(rulesTable.ruleSetId, source.id),
-      orderBy: asc(rulesTable.position),
-    });
+    const rules = await rulesOfSet(tx, source.id);
     const draft = await insertRuleSetDraft(tx, {
-      rules: rows.map(toRule),
+      rules,
       notes: input.notes?.trim() || null,
       createdBy: input.actor.actorId ?? null,
     });
@@ -154,7 +99,7 @@ export async function startRuleSetDraft(
       action: "rule_set.draft_created",
       entityType: "rule_set",
       entityId: draft.id,
-      details: { version: draft.version, from_version: source.version, rules: rows.length },
+      details: { version: draft.version, from_version: source.version, rules: rules.length },
     });
     return draft;
   });

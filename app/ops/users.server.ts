@@ -4,17 +4,12 @@ import { operatorSessions, operators, type OperatorRole } from "~/db/schema/inde
 import { audit, type AuditEntry } from "~/app/audit/audit.server";
 import { clearedLockout, isLocked } from "./lockout";
 import { idleTimeoutMs, revokeOperatorSessions } from "./session.server";
+import { RefusalError } from "~/app/errors/refusal";
 
 /** A refused change on the Users screen, with a message for the admin. */
-export class UserChangeError extends Error {
+export class UserChangeError extends RefusalError<404 | 409> {
+  // The status: 404: no such operator; 409: not a change the operator's state allows.
   override name = "UserChangeError";
-  /** 404: no such operator; 409: not a change the operator's state allows. */
-  constructor(
-    message: string,
-    readonly status: 404 | 409 = 409,
-  ) {
-    super(message);
-  }
 }
 
 export type Actor = Pick<AuditEntry, "ip" | "userAgent"> & { operatorId: string };
