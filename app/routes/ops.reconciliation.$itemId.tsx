@@ -99,9 +99,12 @@ export default function ReconciliationItem() {
   const result = useActionData<{ error: string }>();
   const { item } = d;
   return (
-    <OpsShell operator={d.operator} title={`${item.kind} of ${item.loanId}`} notice={d.notice}>
+    <OpsShell operator={d.operator} title={`${item.kind} difference`} notice={d.notice}>
       <p>
         <Link to="/ops/reconciliation">← All differences</Link>
+      </p>
+      <p>
+        Loan <span className="hash">{item.loanId}</span>
       </p>
       <p>
         <strong>{item.issue}.</strong> Settlement date {item.date}, lender {item.lender}, found{" "}
