@@ -8,6 +8,11 @@ export const opsNav: { to: string; label: string; permission: Permission }[] = [
   { to: "/ops/rules", label: "Rules", permission: "read:rules" },
   { to: "/ops/pricing", label: "Pricing", permission: "read:pricing" },
   { to: "/ops/merchants", label: "Merchants", permission: "read:merchant" },
+  {
+    to: "/ops/merchant-applications",
+    label: "Merchant applications",
+    permission: "read:merchant",
+  },
   { to: "/ops/reconciliation", label: "Reconciliation", permission: "read:reconciliation" },
   { to: "/ops/jobs", label: "Jobs", permission: "read:job" },
   { to: "/ops/audit", label: "Audit log", permission: "read:audit" },
