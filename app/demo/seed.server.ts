@@ -6,6 +6,7 @@ import { newId } from "~/db/ids";
 import { merchants, operators } from "~/db/schema/index";
 import { createApiKey } from "~/app/crm/api-keys.server";
 import { createOperator } from "~/app/ops/operators.server";
+import { seedPendingSignup } from "~/app/onboarding/demo.server";
 import { getCipher } from "~/app/security/encryption.server";
 
 /**
@@ -65,5 +66,6 @@ export async function seedDemo(database: Database, dataDir: string): Promise<See
     actor,
   });
   writeFileSync(join(dataDir, demo.apiKeyFile), `${key.key}\n`, { mode: 0o600 });
+  await seedPendingSignup(database);
   return { seeded: true, apiKey: key.key };
 }
