@@ -387,8 +387,8 @@ export async function reportProblem(
 
 /**
  * The auto-release job: 7 days after completion without an answer, the payment releases itself.
- * A paused (disputed) or already released loan is left alone; a job that runs early (a clock
- * change, an operator's "run now") waits for its time.
+ * The job's run-at is the timer (the outbox claims it only then); a paused (disputed) or already
+ * released loan is left alone, so a late or repeated run changes nothing.
  */
 export async function autoRelease(
   database: Database,
@@ -400,16 +400,6 @@ export async function autoRelease(
     if (!loan) return { kind: "skipped", reason: "no such loan" } as const;
     const stage = releaseStage(loan);
     if (stage !== "awaiting_release") return { kind: "skipped", reason: stage } as const;
-    const due = autoReleaseAt(loan.completionMarkedAt!);
-    if (due.getTime() > now.getTime()) {
-      await enqueue(
-        tx,
-        autoReleaseJob,
-        { loanId },
-        { runAt: due, key: loanId, keyMode: "replace" },
-      );
-      return { kind: "skipped", reason: "not due yet" } as const;
-    }
     await release(tx, loan, "timer", { actorType: "system", actorId: "auto-release" }, now);
     return { kind: "released" } as const;
   });
