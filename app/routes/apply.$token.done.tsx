@@ -1,6 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useRevalidator } from "@remix-run/react";
 import { CancelFinancing } from "~/app/borrower/cancel-financing";
+import { RefundNote } from "~/app/borrower/refund-note";
+import { refundTotals } from "~/app/lending/refunds.server";
 import { borrowerCancel, borrowerMayCancel } from "~/app/borrower/cancel.server";
 import { useEffect } from "react";
 import { loadJourney } from "~/app/borrower/context.server";
@@ -11,7 +13,6 @@ import { formatMoney } from "~/app/money/dollars";
 import { ensureScoreNoticePdf } from "~/app/decisioning/score-notice.server";
 import { openConditionCount } from "~/app/lending/conditions.server";
 import { applicationLoan } from "~/app/lending/creditor-of.server";
-import { autoReleaseAt, releaseStage, type ReleaseStage } from "~/app/lending/release";
 import { autoReleaseAt, releaseStage, type ReleaseStage } from "~/app/lending/release";
 
 export async function loader({ params }: LoaderFunctionArgs) {
@@ -43,19 +44,9 @@ export async function loader({ params }: LoaderFunctionArgs) {
             : null,
         }
       : null,
-    // Funding on completion (ADR 050): what the borrower is waiting for, and what comes next.
-    release: loan
-      ? {
-          stage: releaseStage(loan),
-          upfrontCents: loan.upfrontCents,
-          releasedCents: loan.releasedCents,
-          autoReleaseAt: loan.completionMarkedAt
-            ? autoReleaseAt(loan.completionMarkedAt).toISOString().slice(0, 10)
-            : null,
-        }
-      : null,
     openConditions: funded(j.application.status) ? 0 : openConditions,
     mayCancel: borrowerMayCancel(j.application.status, loan),
+    refundedCents: loan ? (await refundTotals(j.database.db, loan.id)).refundedCents : 0,
   };
 }
 
@@ -66,58 +57,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 const funded = (status: string) => status === "funded";
-
-/** Signed, and the payment waits for the job (ADR 050): what happens next, step by step. */
-function AwaitingCompletion(props: {
-  merchant: string;
-  release: {
-    stage: ReleaseStage;
-    upfrontCents: number;
-    releasedCents: number;
-    autoReleaseAt: string | null;
-  };
-}) {
-  const { merchant, release } = props;
-  if (release.stage === "paused") {
-    return (
-      <p data-status="awaiting_completion">
-        You told us there is a problem with the job. The payment to {merchant} is on hold while a
-        FlowPay specialist looks at it; we'll contact you within 1 business day.
-      </p>
-    );
-  }
-  if (release.stage === "awaiting_release") {
-    return (
-      <p data-status="awaiting_completion">
-        {merchant} says the job is done. Open the link we texted and e-mailed you to release the
-        payment, or to tell us about a problem.
-        {release.autoReleaseAt
-          ? ` Without an answer, the payment releases itself on ${release.autoReleaseAt}.`
-          : ""}
-      </p>
-    );
-  }
-  return (
-    <div data-status="awaiting_completion">
-      <p>
-        You signed your loan agreement. {merchant} is paid when the job is done
-        {release.upfrontCents > 0
-          ? ` (${formatMoney(release.upfrontCents)} of it now, as a progress payment)`
-          : ""}
-        .
-      </p>
-      <h2>What happens next</h2>
-      <ol>
-        <li>When {merchant} finishes the job, they tell us.</li>
-        <li>
-          We text and e-mail you a link: release the payment if the job is done, or tell us about a
-          problem and we hold it.
-        </li>
-        <li>If you don't answer within 7 days, the payment releases itself.</li>
-      </ol>
-    </div>
-  );
-}
 
 /** Signed, and the payment waits for the job (ADR 050): what happens next, step by step. */
 function AwaitingCompletion(props: {
@@ -211,7 +150,8 @@ function useCheckWhileSettingUp(settingUp: boolean) {
 export default function Done() {
   const d = useLoaderData<typeof loader>();
   const cancelError = useActionData<typeof action>()?.error ?? null;
-  const funded = d.status === "funded";
+  // After a refund the loan was still funded; the refund note says what changed (ADR 053).
+  const funded = ["funded", "partially_refunded", "refunded"].includes(d.status);
   const lenderDeclined = d.status === "lender_declined";
   const settingUp = d.status === "offer_accepted" || d.status === "pending_funding";
   useCheckWhileSettingUp(settingUp);
@@ -238,8 +178,6 @@ export default function Done() {
             </p>
           ) : d.release && d.status === "awaiting_completion" ? (
             <AwaitingCompletion merchant={d.merchant} release={d.release} />
-          ) : d.release && d.status === "awaiting_completion" ? (
-            <AwaitingCompletion merchant={d.merchant} release={d.release} />
           ) : (
             <p>
               You signed your loan agreement. We're setting up your loan with our lending partner —
@@ -258,6 +196,13 @@ export default function Done() {
           ) : null}
         </div>
       )}
+      {d.refundedCents > 0 ? (
+        <RefundNote
+          merchant={d.merchant}
+          refundedCents={d.refundedCents}
+          fully={d.status === "refunded"}
+        />
+      ) : null}
       {lenderDeclined ? null : <ConditionsCallout token={d.token} open={d.openConditions} />}
       {d.mayCancel ? <CancelFinancing merchantName={d.merchant} error={cancelError} /> : null}
       {d.agreement || d.scoreNotice ? (
