@@ -93,7 +93,7 @@ describe("WriteQueue", () => {
     expect(await queue.transaction(async () => "next")).toBe("next");
   });
 
-  it("sends the next program group while one commits, two at most; other writes wait for both", async () => {
+  it("sends the next program groups while one commits, four at most; other writes wait for all", async () => {
     const { log, runner } = recordingRunner();
     const commits: (() => void)[] = [];
     // The writer thread's stand-in: a group commits when the test says so.
@@ -116,29 +116,42 @@ describe("WriteQueue", () => {
     };
     const queue = new WriteQueue<string, string>(runner, 32, programs);
     const turn = () => new Promise((resolve) => setImmediate(resolve));
-    const first = queue.program("p1");
-    await turn();
-    await turn();
-    const second = queue.program("p2");
-    await turn();
-    await turn();
-    const third = queue.program("p3");
+    const sent: Promise<unknown>[] = [];
+    for (const name of ["p1", "p2", "p3", "p4"]) {
+      sent.push(queue.program(name));
+      await turn();
+      await turn();
+    }
+    const fifth = queue.program("p5");
     const tx = queue.transaction(async () => {
       log.push("tx");
       return "tx";
     });
     await turn();
     await turn();
-    // p1 and p2 are both with the writer; p3 waits for a free slot, the transaction for all.
-    expect(log).toEqual(["send p1", "send p2"]);
+    // p1–p4 are all with the writer (ADR 048: the thread commits those that wait together); p5
+    // waits for a free slot, the transaction for all of them.
+    expect(log).toEqual(["send p1", "send p2", "send p3", "send p4"]);
     commits.shift()!();
-    expect(await first).toBe("p1");
+    expect(await sent[0]).toBe("p1");
     await turn();
     await turn();
-    expect(log).toEqual(["send p1", "send p2", "commit p1", "send p3"]);
-    commits.shift()!();
-    commits.shift()!();
-    expect(await Promise.all([second, third, tx])).toEqual(["p2", "p3", "tx"]);
-    expect(log.slice(4)).toEqual(["commit p2", "commit p3", "single", "tx"]);
+    expect(log.slice(4)).toEqual(["commit p1", "send p5"]);
+    while (commits.length > 0) commits.shift()!();
+    expect(await Promise.all([...sent.slice(1), fifth, tx])).toEqual([
+      "p2",
+      "p3",
+      "p4",
+      "p5",
+      "tx",
+    ]);
+    expect(log.slice(6)).toEqual([
+      "commit p2",
+      "commit p3",
+      "commit p4",
+      "commit p5",
+      "single",
+      "tx",
+    ]);
   });
 });

@@ -22,12 +22,14 @@
  */
 
 /**
- * Program groups run in the writer thread (ADR 019), which commits them one after another in the
- * order sent; the queue sends the next group while one commits (its fsync), so the writer need
- * not wait for this thread to see the answer and send more. Two in flight at most, so a group
- * still forms from what queued meanwhile.
+ * Program groups run in the writer thread (ADR 019), which commits them in the order sent; the
+ * queue sends the next group while one commits (its fsync), so the writer need not wait for this
+ * thread to see the answer and send more. The groups that wait in the thread while a transaction
+ * commits are committed together in the next one (ADR 048), so more than one may wait there:
+ * four in flight at most (two before ADR 048, when each group was a transaction of its own), so a
+ * group still forms here from what queued meanwhile.
  */
-const programPipelineDepth = 2;
+const programPipelineDepth = 4;
 
 /** A queued transaction of either lane, as the commit step sees it. */
 type LaneItem = Settle & { work: unknown };

@@ -5,10 +5,11 @@ import { join, resolve } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "./client";
-import { ProgramFailure, runProgram, type Program } from "./native-writer.mjs";
+import { ProgramFailure, runProgram, type Program, type ProgramResult } from "./native-writer.mjs";
 import { drizzleSqlTx } from "./sql-tx";
 import { createTestDatabase } from "./testing";
 import { newId } from "./ids";
+import { threadRunner } from "./writer";
 
 /**
  * Write programs (ADR 019) on real libSQL: in the writer thread (the default), in the server's
@@ -151,6 +152,110 @@ describe("write programs inside a drizzle transaction (a remote server)", () => 
     ).rejects.toBeInstanceOf(ProgramFailure);
     expect(await merchantCount(database, "d-ok")).toBe(1);
     expect(await merchantCount(database, "d-fail")).toBe(0);
+  });
+});
+
+/**
+ * ADR 048: the groups that wait in the writer thread while a transaction commits are committed
+ * together in the next one — each still answered with its own programs' outcomes, a failing
+ * program rolled back alone, and a transaction that fails failing every group in it.
+ */
+describe("the writer thread commits the groups that waited together", () => {
+  let dir: string;
+  let path: string;
+  beforeAll(async () => {
+    const created = await createTestDatabase();
+    created.close();
+    dir = created.dir;
+    path = join(dir, "test.db");
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const slugOf = (g: number, p: number) => `w-${g}-${p}`;
+  /** A group of three programs; each returns its own merchant's slug. */
+  const group = (g: number, extra: (p: number) => Program["steps"] = () => []) =>
+    Array.from({ length: 3 }, (_, p) => ({
+      steps: [
+        ...merchantProgram(slugOf(g, p)).steps,
+        {
+          sql: "SELECT slug FROM merchants WHERE id = ?",
+          args: [{ ref: "merchant.id" as const }],
+          returns: true,
+          name: "own",
+        },
+        ...extra(p),
+      ],
+    }));
+
+  it("answers each group with its own programs' outcomes", async () => {
+    const runner = await threadRunner(path, 5000);
+    const database = await openDatabase({ url: `file:${path}`, writer: "inline" });
+    try {
+      // Sent at once, straight to the thread: all but the first wait while it commits.
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, g) =>
+          runner.group(
+            group(g, (p) =>
+              g === 7 && p === 1
+                ? [{ sql: "SELECT 1 WHERE 0", args: [], returns: true, failIfNoRow: "nothing" }]
+                : [],
+            ),
+          ),
+        ),
+      );
+      answers.forEach((outcomes, g) => {
+        expect(outcomes).toHaveLength(3);
+        outcomes.forEach((outcome, p) => {
+          if (g === 7 && p === 1) {
+            expect(outcome.status).toBe("rejected");
+            expect(((outcome as PromiseRejectedResult).reason as ProgramFailure).code).toBe(
+              "nothing",
+            );
+          } else {
+            expect(outcome.status).toBe("fulfilled");
+            const value = (outcome as PromiseFulfilledResult<ProgramResult>).value;
+            expect(value.rows.own?.slug).toBe(slugOf(g, p));
+          }
+        });
+      });
+      const row = await database.db.get<{ n: number }>(
+        sql`SELECT count(*) AS n FROM merchants WHERE slug LIKE 'w-%'`,
+      );
+      expect(row!.n).toBe(59);
+      expect(await merchantCount(database, slugOf(7, 1))).toBe(0);
+    } finally {
+      runner.close();
+      database.close();
+    }
+  });
+
+  it("fails every group of a transaction that fails, and writes none of them", async () => {
+    const runner = await threadRunner(path, 5000);
+    const database = await openDatabase({ url: `file:${path}`, writer: "inline" });
+    try {
+      // The first group commits alone; the next four wait and go into one transaction, which a
+      // program of group 3 ends (a ROLLBACK) — so that transaction fails as a whole.
+      const sent = [100, 101, 102, 103, 104].map((g) =>
+        runner.group(
+          group(g, (p) => (g === 103 && p === 0 ? [{ sql: "ROLLBACK", args: [] }] : [])),
+        ),
+      );
+      const settled = await Promise.allSettled(sent);
+      expect(settled.map((s) => s.status)).toEqual([
+        "fulfilled",
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+      ]);
+      expect(await merchantCount(database, slugOf(100, 0))).toBe(1);
+      for (const g of [101, 102, 103, 104]) {
+        for (let p = 0; p < 3; p++) expect(await merchantCount(database, slugOf(g, p))).toBe(0);
+      }
+    } finally {
+      runner.close();
+      database.close();
+    }
   });
 });
 

@@ -100,33 +100,54 @@ async function startThread(
     void worker.terminate();
     throw error;
   }
-  worker.on(
-    "message",
-    (message: { id?: number; outcomes?: unknown[]; error?: PlainError; closed?: boolean }) => {
-      if (message.closed) {
-        onClosed();
-        void worker.terminate();
-        return;
-      }
-      const entry = message.id === undefined ? undefined : waiting.get(message.id);
-      if (!entry) return;
-      waiting.delete(message.id!);
-      if (message.error) return entry.reject(rebuild(message.error));
-      entry.resolve(
-        (
-          message.outcomes as (
-            { ok: true; value: ProgramResult } | { ok: false; error: PlainError }
-          )[]
-        ).map((o) =>
-          o.ok
-            ? { status: "fulfilled", value: o.value }
-            : { status: "rejected", reason: rebuild(o.error) },
-        ),
-      );
-    },
-  );
+  const settle = (reply: Reply) => {
+    const entry = reply.id === undefined ? undefined : waiting.get(reply.id);
+    if (!entry) return;
+    waiting.delete(reply.id!);
+    if (reply.error) return entry.reject(rebuild(reply.error));
+    entry.resolve(
+      reply.outcomes!.map((o) =>
+        o.ok
+          ? { status: "fulfilled", value: o.value }
+          : { status: "rejected", reason: rebuild(o.error) },
+      ),
+    );
+  };
+  worker.on("message", (message: Reply & { answers?: Reply[]; closed?: boolean }) => {
+    if (message.closed) {
+      onClosed();
+      void worker.terminate();
+      return;
+    }
+    // The groups the thread committed in one transaction are answered in one message (ADR 048).
+    if (message.answers) for (const reply of message.answers) settle(reply);
+    else settle(message);
+  });
   return worker;
 }
+
+/** The thread's answer to one group: each program's outcome, or the transaction's error. */
+type Reply = {
+  id?: number;
+  outcomes?: ({ ok: true; value: ProgramResult } | { ok: false; error: PlainError })[];
+  error?: PlainError;
+};
+
+/**
+ * Deno's `node:worker_threads` clones a message object by object, which made sending a group
+ * of programs (a few hundred small objects) one of the larger costs of an intake request on the
+ * server's thread there; JSON text crosses as one string and is parsed in the writer thread.
+ * Node's structured clone is faster than JSON.stringify (ADR 048 has both measurements).
+ */
+const sendsJson = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+
+/** Whether JSON text carries a step argument unchanged (no bytes, big integers or NaN). */
+const jsonSafe = (arg: unknown) =>
+  arg === null ||
+  typeof arg === "string" ||
+  typeof arg === "boolean" ||
+  (typeof arg === "number" && Number.isFinite(arg)) ||
+  (typeof arg === "object" && "ref" in arg);
 
 /**
  * Write programs run in a worker thread that owns the native write connection (ADR 019): the
@@ -219,9 +240,11 @@ export async function threadRunner(
 
   const compact = (programs: Program[]) => {
     const texts: [number, string][] = [];
+    let json = sendsJson;
     const sent = programs.map((program) => ({
       collect: program.collect,
       steps: program.steps.map((step) => {
+        if (json && !step.args.every(jsonSafe)) json = false;
         let textId = textIds.get(step.sql);
         // Bounded: the job runner's texts vary with the number of jobs they name.
         if (textId === undefined && textIds.size < 2000) {
@@ -232,7 +255,7 @@ export async function threadRunner(
         return textId === undefined ? step : { ...step, sql: "", textId };
       }),
     }));
-    return { texts, programs: sent };
+    return { message: { texts, programs: sent }, json };
   };
 
   const send = (programs: Program[]) =>
@@ -248,7 +271,10 @@ export async function threadRunner(
         },
         reject,
       });
-      current.postMessage({ id, ...compact(programs) });
+      const { message, json } = compact(programs);
+      // `answers`: this side takes one answer for the groups committed together (ADR 048).
+      const sent = { id, answers: true, ...message };
+      current.postMessage(json ? JSON.stringify(sent) : sent);
     });
 
   return {

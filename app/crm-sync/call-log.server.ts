@@ -8,7 +8,9 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Database } from "~/db/client";
+import { getTableName } from "drizzle-orm";
 import { newId } from "~/db/ids";
+import { insertSql } from "~/db/sql-tx";
 import { crmSyncLogs } from "~/db/schema/index";
 import type { CrmCallListener, CrmCallLog } from "~/adapters/fieldroutes/index";
 import { businessMetrics } from "~/app/observability/business-metrics.server";
@@ -25,6 +27,24 @@ type OpenScope = CallScope & { pending: Promise<unknown>[] };
 
 const scopes = new AsyncLocalStorage<OpenScope>();
 
+const insertLog = insertSql(getTableName(crmSyncLogs), [
+  "id",
+  "merchant_id",
+  "application_id",
+  "crm",
+  "operation",
+  "request",
+  "response",
+  "outcome",
+  "error",
+  "duration_ms",
+  "created_at",
+]);
+
+/** What drizzle stores in a JSON column: the text, or NULL. */
+const jsonColumn = (value: unknown) =>
+  value === undefined || value === null ? null : JSON.stringify(value);
+
 /**
  * Writes one log row for the current scope. `partner` labels a failed call in
  * partner_call_errors_total; null for a write we chose not to attempt (no partner call failed).
@@ -36,22 +56,29 @@ export function logCrmCall(log: CrmCallLog, partner: string | null = "fieldroute
     logger.warn({ operation: log.operation, outcome: log.outcome }, "CRM call outside a log scope");
     return;
   }
+  // A write program (ADR 019): committed by the writer thread with whatever else is queued, not
+  // as a transaction of its own with an fsync on the server's thread (ADR 048).
   const write = scope.database
-    .write((tx) =>
-      tx.insert(crmSyncLogs).values({
-        id: newId("csl"),
-        merchantId: scope.merchantId,
-        applicationId: scope.applicationId,
-        crm: scope.crm,
-        operation: log.operation,
-        request: log.request ?? null,
-        response: log.response ?? null,
-        outcome: log.outcome,
-        error: log.error ?? null,
-        durationMs: log.durationMs,
-        createdAt: new Date(),
-      }),
-    )
+    .writeProgram({
+      steps: [
+        {
+          sql: insertLog,
+          args: [
+            newId("csl"),
+            scope.merchantId,
+            scope.applicationId,
+            scope.crm,
+            log.operation,
+            jsonColumn(log.request),
+            jsonColumn(log.response),
+            log.outcome,
+            log.error ?? null,
+            log.durationMs,
+            Date.now(),
+          ],
+        },
+      ],
+    })
     .catch((error: unknown) => logger.warn({ err: error }, "could not write crm_sync_logs"));
   scope.pending.push(write);
 }

@@ -8,9 +8,12 @@
  * process instead. DB_WRITER=inline in the environment runs the server's write programs in its
  * own thread (ADR 019). `--runtime deno` measures the same build on Deno's own server
  * (scripts/deno/serve.ts), `--runtime both` one after the other in the same run (ADR 045).
+ * `--port N` serves on N (and N+1 for the second runtime of `both`) instead of a free port, and
+ * `--data-dir DIR` keeps each server's database under DIR/<runtime> instead of a temporary folder;
+ * FLOWPAY_BUILD_DIR picks the server build as everywhere else.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { spawnJobWorker, spawnServer } from "~/scripts/testing/spawn-server";
@@ -25,6 +28,8 @@ const { values } = parseArgs({
     // --worker: the job runner in a second process (`flowpay jobs work`), as README deploys it.
     worker: { type: "boolean", default: false },
     runtime: { type: "string", default: "node" },
+    port: { type: "string" },
+    "data-dir": { type: "string" },
   },
 });
 if (!["node", "deno", "both"].includes(values.runtime)) {
@@ -37,9 +42,20 @@ const runtimes = (values.runtime === "both" ? ["node", "deno"] : [values.runtime
 const duration = Number(values.seconds);
 const roundCount = Number(values.rounds);
 
-async function benchRuntime(runtime: "node" | "deno") {
+/** A fresh database for each runtime: under --data-dir when given, else a temporary folder. */
+function dataDirFor(runtime: "node" | "deno") {
+  if (!values["data-dir"]) return undefined;
+  const dir = resolve(values["data-dir"], runtime);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+async function benchRuntime(runtime: "node" | "deno", index: number) {
   const server = await spawnServer({
     runtime,
+    dataDir: dataDirFor(runtime),
+    ...(values.port ? { port: Number(values.port) + index } : {}),
     env: {
       LOG_LEVEL: "warn",
       CRM_RATE_LIMIT_PER_MINUTE: "1000000",
@@ -150,5 +166,5 @@ async function benchRuntime(runtime: "node" | "deno") {
 }
 
 const reports = [];
-for (const runtime of runtimes) reports.push(await benchRuntime(runtime));
+for (const [index, runtime] of runtimes.entries()) reports.push(await benchRuntime(runtime, index));
 if (values.json) console.log(JSON.stringify(reports.length === 1 ? reports[0] : reports));

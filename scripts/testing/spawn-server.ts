@@ -44,10 +44,12 @@ export async function spawnServer(
     /** `deno`: the same build on Deno's own server (scripts/deno/serve.ts, narrow permissions). */
     runtime?: "node" | "deno";
     gid?: number;
+    /** A fixed port (a bench given its own ports); a free one otherwise. */
+    port?: number;
   } = {},
 ): Promise<RunningServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "flowpay-server-"));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   let output = "";
   const serverBuild = `${process.env.FLOWPAY_BUILD_DIR ?? "build"}/index.js`;
   const deno = options.runtime === "deno";
