@@ -29,7 +29,15 @@ export const ledgerEntries = sqliteTable(
     // Balances by merchant read only this index (covering: account, kind and amount inside).
     index("ledger_merchant_balance_idx").on(t.merchantId, t.account, t.kind, t.amountCents),
     index("ledger_loan_idx").on(t.loanId, t.kind),
-    index("ledger_lender_time_idx").on(t.lender, t.createdAt),
+    // A lender's movements of a day (the daily reconciliation) read only this index.
+    index("ledger_lender_movements_idx").on(
+      t.lender,
+      t.account,
+      t.createdAt,
+      t.kind,
+      t.loanId,
+      t.amountCents,
+    ),
     index("ledger_transaction_idx").on(t.transactionId),
     // A cause (a lender's funding event, a refund) moves money once: a replayed job cannot
     // post its lines twice.
