@@ -141,12 +141,7 @@ export function validatePricingTable(table: unknown): string[] {
       }
       try {
         for (const amount of [tier.minAmountCents, tier.maxAmountCents]) {
-          const offer = buildOffer({
-            kind: "standard",
-            tier,
-            months: term.months,
-            noteRate: term.noteRate,
-            feeRate: tier.originationFeeRate,
+          const offer = standardOffer(tier, term, {
             amountCents: amount,
             merchantFeeBps: 0,
             lateCharge: value.lateCharge,
@@ -177,6 +172,30 @@ export function validatePricingTable(table: unknown): string[] {
 /** The highest tier whose threshold the score reaches, or null. */
 export function selectTier(table: PricingTable, score: number): PricingTier | null {
   return table.tiers.find((tier) => score >= tier.minScore) ?? null;
+}
+
+/**
+ * One of a tier's standard terms as an offer, at its note rate and the tier's origination fee:
+ * what publishing checks against the APR cap and what the borrower is offered are built the
+ * same way, so the check cannot drift from the offer.
+ */
+function standardOffer(
+  tier: PricingTier,
+  term: { months: number; noteRate: string },
+  on: {
+    amountCents: number;
+    merchantFeeBps: number;
+    lateCharge: { graceDays: number; feeCents: number };
+  },
+): Offer {
+  return buildOffer({
+    kind: "standard",
+    tier,
+    months: term.months,
+    noteRate: term.noteRate,
+    feeRate: tier.originationFeeRate,
+    ...on,
+  });
 }
 
 function buildOffer(args: {
@@ -275,12 +294,7 @@ export function generateOffers(args: {
     promotionalCandidate = { termMonths: offer.termMonths, offer, ...(failed ? { failed } : {}) };
   }
   const standard = tier.terms.map((term): Candidate<Offer> => {
-    const offer = buildOffer({
-      kind: "standard",
-      tier,
-      months: term.months,
-      noteRate: term.noteRate,
-      feeRate: tier.originationFeeRate,
+    const offer = standardOffer(tier, term, {
       amountCents,
       merchantFeeBps: merchant.merchantFeeBps,
       lateCharge: table.lateCharge,

@@ -113,22 +113,35 @@ export function ApproveSection(props: {
             <label htmlFor="conditionNote">Other document to require (describe it)</label>
             <input id="conditionNote" name="conditionNote" maxLength={500} />
           </fieldset>
-          <label htmlFor="approve-notes">Notes for the file</label>
-          <textarea
-            id="approve-notes"
-            name="notes"
-            required
-            minLength={notesMinLength}
-            rows={3}
-            aria-describedby={errors.notes ? "approve-notes-error" : undefined}
-          />
-          <FieldError id="approve-notes-error" errors={errors.notes} />
+          <FileNotes form="approve" error={errors.notes} />
           <button type="submit" disabled={props.busy}>
             Approve
           </button>
         </Form>
       )}
     </section>
+  );
+}
+
+/**
+ * The reviewer's notes for the file, required on both the approval and the decline (each form
+ * posts its own `notes`; `form` keeps the two fields' ids apart on one page).
+ */
+function FileNotes(props: { form: "approve" | "decline"; error: string | undefined }) {
+  const errorId = `${props.form}-notes-error`;
+  return (
+    <>
+      <label htmlFor={`${props.form}-notes`}>Notes for the file</label>
+      <textarea
+        id={`${props.form}-notes`}
+        name="notes"
+        required
+        minLength={notesMinLength}
+        rows={3}
+        aria-describedby={props.error ? errorId : undefined}
+      />
+      <FieldError id={errorId} errors={props.error} />
+    </>
   );
 }
 
@@ -209,16 +222,7 @@ export function DeclineSection(props: {
           Only for other reasons: the decline then waits until another operator approves it.
         </p>
         <FieldError id="justification-error" errors={errors.justification} />
-        <label htmlFor="decline-notes">Notes for the file</label>
-        <textarea
-          id="decline-notes"
-          name="notes"
-          required
-          minLength={notesMinLength}
-          rows={3}
-          aria-describedby={errors.notes ? "decline-notes-error" : undefined}
-        />
-        <FieldError id="decline-notes-error" errors={errors.notes} />
+        <FileNotes form="decline" error={errors.notes} />
         <button type="submit" className="danger" disabled={props.busy}>
           Decline
         </button>
