@@ -1,11 +1,16 @@
 import { z } from "zod";
 import {
+  amountChangeRequest,
+  amountChangeResponse,
   applicationResponse,
   errorResponse,
   offerFinancingRequest,
   offerFinancingResponse,
+  refundCreated,
+  refundRequest,
   resendResponse,
 } from "./schemas";
+import { moneyPaths } from "./money-openapi";
 import { webhookEndpointPaths } from "~/app/webhooks/openapi";
 import {
   createWebhookEndpointRequest,
@@ -101,6 +106,8 @@ export function openApiDocument(serverUrl: string) {
     ...componentSchemas(
       {
         OfferFinancingRequest: offerFinancingRequest,
+        RefundRequest: refundRequest,
+        AmountChangeRequest: amountChangeRequest,
         CreateWebhookEndpointRequest: createWebhookEndpointRequest,
       },
       "input",
@@ -110,6 +117,8 @@ export function openApiDocument(serverUrl: string) {
         OfferFinancingResponse: offerFinancingResponse,
         Application: applicationResponse,
         ResendResponse: resendResponse,
+        RefundCreated: refundCreated,
+        AmountChangeResponse: amountChangeResponse,
         Error: errorResponse,
         WebhookEndpoint: webhookEndpointResponse,
         WebhookEndpointCreated: createdWebhookEndpointResponse,
@@ -276,7 +285,9 @@ export function openApiDocument(serverUrl: string) {
       "/api/v1/crm/applications/{application_id}/cancel": {
         post: {
           operationId: "cancelApplication",
-          summary: "Cancel an application before the customer accepts an offer",
+          summary: "Cancel an application before the money moves",
+          description:
+            "Before the customer signs, the application simply ends. After the signature and before any disbursement is requested, the loan is withdrawn at the lender too and the customer is texted that they owe nothing. Once the disbursement has been requested (or the loan is funded) the answer is `409 invalid_state`: refund instead.",
           parameters: [applicationIdParam],
           responses: {
             "200": {
@@ -298,6 +309,7 @@ export function openApiDocument(serverUrl: string) {
           },
         },
       },
+      ...moneyPaths(errorResponses, rateLimitHeaders, applicationIdParam),
       ...webhookEndpointPaths(errorResponses, rateLimitHeaders),
       "/api/v1/webhooks/twilio/status": {
         post: {
