@@ -1,6 +1,12 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { applyUntilSubmitted, e2eDatabase, offerFinancing, demoApiKey } from "./borrower-helpers";
+import {
+  applyUntilSubmitted,
+  demoApiKey,
+  e2eDatabase,
+  fillDetailsAndConsents,
+  offerFinancing,
+} from "./borrower-helpers";
 import { ready } from "./helpers";
 
 /** No serious or critical accessibility violations on the page as it is now. */
@@ -29,14 +35,14 @@ for (const js of [false, true]) {
         timeout: 20_000,
       });
       if (js) await expectAccessible(page);
-      // Every offer carries its Truth-in-Lending box.
+      // The offers compared: monthly payment, term, APR and total of payments each.
       const offers = page.locator("article.offer");
       // At least two plans (auto-waiting: the list is read once the page has settled).
       await expect(offers.nth(1)).toBeVisible();
       await expect(
         offers.first().getByText("Annual percentage rate", { exact: true }),
       ).toBeVisible();
-      await expect(offers.first().getByText("Finance charge", { exact: true })).toBeVisible();
+      await expect(offers.first().getByText("Total of payments", { exact: true })).toBeVisible();
 
       await offers
         .nth(1)
@@ -48,6 +54,26 @@ for (const js of [false, true]) {
       await ready(page, js);
       const signUrl = page.url();
       if (js) await expectAccessible(page);
+      // The chosen offer's full Truth-in-Lending box; the agreement's long text collapsed (it
+      // opens without JavaScript) and its PDF one tap away.
+      await expect(page.getByText("Annual percentage rate", { exact: true })).toBeVisible();
+      await expect(page.getByText("Finance charge", { exact: true })).toBeVisible();
+      await expect(
+        page.locator(".til-grid").getByText("Amount financed", { exact: true }),
+      ).toBeVisible();
+      const holderNotice = page.getByRole("heading", {
+        name: "Notice to any holder of this contract",
+      });
+      await expect(holderNotice).toBeHidden();
+      await page.getByText(/^Read the full agreement/).click();
+      await expect(holderNotice).toBeVisible();
+      const preview = await request.get(
+        (await page
+          .getByRole("link", { name: "Download the agreement (PDF)" })
+          .getAttribute("href"))!,
+      );
+      expect(preview.status()).toBe(200);
+      expect((await preview.body()).subarray(0, 5).toString()).toBe("%PDF-");
       // A wrong name is refused with a clear message, and nothing is signed.
       await page.getByLabel(/Type your full name/).fill("Someone Else");
       await page.getByLabel("I agree").check();
@@ -90,6 +116,75 @@ for (const js of [false, true]) {
       });
       expect(docs.rows[0]!.n).toBe(1);
       db.close();
+    });
+
+    test("the approval path: at most 6 screens where the borrower acts and 5 typed fields; three offers within one 390 × 844 screen", async ({
+      page,
+      request,
+    }, info) => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      const app = await offerFinancing(request, info.project.name);
+      const screens: { heading: string; typed: number }[] = [];
+      /** Records the screen the borrower is on and the fields they must type on it. */
+      const screen = async () => {
+        await ready(page, js);
+        const heading = (await page.getByRole("heading", { level: 1 }).textContent()) ?? "";
+        const typed = await page
+          .locator(
+            'input:is([type="text"], [type="date"], [type="email"], [type="tel"], [type="number"]):not([name="website"]):visible',
+          )
+          .count();
+        screens.push({ heading, typed });
+        await page.screenshot({
+          path: info.outputPath(`screen-${screens.length}.png`),
+          fullPage: true,
+        });
+      };
+      await page.goto(app.url);
+      await screen();
+      await page.getByRole("button", { name: "Start my application" }).click();
+      await expect(page.getByRole("heading", { name: "A few details about you" })).toBeVisible();
+      await screen();
+      await fillDetailsAndConsents(page, "123-45-7800");
+      await page.getByRole("button", { name: "Agree and continue" }).click();
+      await expect(page.getByRole("heading", { name: "Link your bank account" })).toBeVisible();
+      await screen();
+      await page.getByLabel(/First Sandbox Bank/).check();
+      await page.getByRole("button", { name: "Link this bank" }).click();
+      // Identity inline: the sandbox answers at once, so the review comes next.
+      await expect(page.getByRole("heading", { name: "Check and submit" })).toBeVisible();
+      await screen();
+      await page.getByRole("button", { name: "Submit my application" }).click();
+      await expect(page.getByRole("heading", { name: /You're approved/ })).toBeVisible({
+        timeout: 20_000,
+      });
+      await screen();
+      // Three offers readable without scrolling past one screen.
+      const offers = page.locator("article.offer");
+      await expect(offers.nth(2)).toBeVisible();
+      const third = await offers.nth(2).boundingBox();
+      expect(third!.y + third!.height).toBeLessThanOrEqual(844);
+      await offers
+        .first()
+        .getByRole("button", { name: /Choose/ })
+        .click();
+      await expect(
+        page.getByRole("heading", { name: "Read and sign your agreement" }),
+      ).toBeVisible();
+      await screen();
+      await page.getByLabel(/Type your full name/).fill("Jamie Rivera");
+      await page.getByLabel("I agree").check();
+      await page.getByRole("button", { name: "Sign my agreement" }).click();
+      await expect(page.getByRole("heading", { name: "You're all set" })).toBeVisible();
+
+      const typed = screens.reduce((sum, s) => sum + s.typed, 0);
+      await info.attach("approval-path.json", {
+        body: JSON.stringify({ js, screens, typed_fields: typed }, null, 2),
+        contentType: "application/json",
+      });
+      expect(screens.map((s) => s.heading)).toHaveLength(6);
+      expect(screens.length).toBeLessThanOrEqual(6);
+      expect(typed).toBeLessThanOrEqual(5);
     });
 
     test("decline: the adverse action notice with its reasons", async ({ page, request }, info) => {
@@ -167,7 +262,7 @@ for (const js of [false, true]) {
       await page.getByLabel("Social Security number").fill("12345");
       await page.getByLabel("Monthly income before taxes ($)").fill("6000");
       await page.getByLabel("Monthly rent or mortgage ($)").fill("1500");
-      await page.getByRole("button", { name: "Continue" }).click();
+      await page.getByRole("button", { name: "Agree and continue" }).click();
       await expect(page.getByText("Enter your 9-digit Social Security number")).toBeVisible();
       // With JavaScript the same schema runs in the browser: the message comes without a round
       // trip. Without it, the server answers the post with the same message.

@@ -24,7 +24,7 @@ export async function skipIdentityCheck(journey: Journey, client: ReturnType<typ
 
 export async function startIdentityCheck(
   journey: Journey,
-): Promise<{ ok: true; url: string } | { ok: false; message: string }> {
+): Promise<{ ok: true; url: string; inquiryId: string } | { ok: false; message: string }> {
   const identity = getIdentity();
   if (!identity) return { ok: false, message: "unavailable" };
   try {
@@ -37,7 +37,7 @@ export async function startIdentityCheck(
       signal: AbortSignal.timeout(15_000),
     });
     await recordInquiry(journey, inquiryId);
-    return { ok: true, url: hostedUrl };
+    return { ok: true, url: hostedUrl, inquiryId };
   } catch (error) {
     if (!isPartnerError(error)) throw error;
     logger.warn(
@@ -72,5 +72,34 @@ export async function finishIdentityCheck(
   } catch (error) {
     if (!isPartnerError(error)) throw error;
     return "unavailable";
+  }
+}
+
+/**
+ * Identity inline (issue 17): right after the bank step the check is started on the server, and
+ * when the provider answers at once (a database check, the sandbox) its result is stored and the
+ * borrower never sees an identity page. A provider that needs its hosted flow (document and
+ * selfie) answers "not finished": then the identity page explains and opens it. Without a
+ * provider the step is recorded as unavailable, as the identity page does.
+ */
+export async function verifyIdentityInline(
+  journey: Journey,
+  client: ReturnType<typeof clientInfo>,
+): Promise<"done" | "hosted"> {
+  const identity = getIdentity();
+  if (!identity) {
+    await skipIdentityCheck(journey, client);
+    return "done";
+  }
+  const started = await startIdentityCheck(journey);
+  if (!started.ok) return "hosted";
+  try {
+    const result = await identity.getInquiry(started.inquiryId, AbortSignal.timeout(5_000));
+    if (!finished.has(result.status)) return "hosted";
+    await saveIdentity(journey, result.status, client);
+    return "done";
+  } catch (error) {
+    if (!isPartnerError(error)) throw error;
+    return "hosted";
   }
 }

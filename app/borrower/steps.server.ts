@@ -57,12 +57,16 @@ async function completeStep(
   if (updated.length === 0) throw new Response("Conflict", { status: 409 });
 }
 
+type DetailsInput = {
+  dateOfBirth: string;
+  ssn?: string;
+  monthlyIncome: number;
+  housingCost: number;
+};
+type WriteTx = Parameters<Parameters<Journey["database"]["write"]>[0]>[0];
+
 /** Date of birth and SSN are encrypted (only the SSN's last four stay readable); income and housing in cents. */
-export async function saveDetails(
-  journey: Journey,
-  input: { dateOfBirth: string; ssn?: string; monthlyIncome: number; housingCost: number },
-  client: Client,
-) {
+async function writeDetails(tx: WriteTx, journey: Journey, input: DetailsInput, client: Client) {
   const cipher = getCipher();
   const customerUpdate: Partial<typeof customers.$inferInsert> = {
     dateOfBirthEnc: cipher.encrypt(input.dateOfBirth, "customers.date_of_birth"),
@@ -71,17 +75,19 @@ export async function saveDetails(
     customerUpdate.ssnEnc = cipher.encrypt(input.ssn, "customers.ssn");
     customerUpdate.ssnLast4 = input.ssn.slice(-4);
   }
-  await journey.database.write(async (tx) => {
-    await tx.update(customers).set(customerUpdate).where(eq(customers.id, journey.customer.id));
-    await completeStep(tx, journey, "details", {
-      monthlyIncomeCents: input.monthlyIncome,
-      housingCostCents: input.housingCost,
-    });
-    await audit(
-      tx,
-      borrowerAudit(journey, client, "application.details", { ssn_changed: Boolean(input.ssn) }),
-    );
+  await tx.update(customers).set(customerUpdate).where(eq(customers.id, journey.customer.id));
+  await completeStep(tx, journey, "details", {
+    monthlyIncomeCents: input.monthlyIncome,
+    housingCostCents: input.housingCost,
   });
+  await audit(
+    tx,
+    borrowerAudit(journey, client, "application.details", { ssn_changed: Boolean(input.ssn) }),
+  );
+}
+
+export async function saveDetails(journey: Journey, input: DetailsInput, client: Client) {
+  await journey.database.write((tx) => writeDetails(tx, journey, input, client));
 }
 
 /**
@@ -90,7 +96,12 @@ export async function saveDetails(
  * permission to be texted (TCPA; not a condition of credit): a row when given, and the answer
  * either way in the audit record.
  */
-export async function saveConsents(journey: Journey, client: Client, options: { sms: boolean }) {
+async function writeConsents(
+  tx: WriteTx,
+  journey: Journey,
+  client: Client,
+  options: { sms: boolean },
+) {
   const kinds: ConsentKind[] = [
     "credit_pull",
     "esign",
@@ -98,26 +109,49 @@ export async function saveConsents(journey: Journey, client: Client, options: { 
     ...(options.sms ? ["sms" as const] : []),
   ];
   const now = new Date();
+  const hashes = await ensureConsentTexts(tx, kinds);
+  for (const kind of kinds) {
+    await tx.insert(consents).values({
+      id: newId("con"),
+      applicationId: journey.application.id,
+      kind: kind as "credit_pull" | "esign" | "privacy" | "sms",
+      textVersion: consentTexts[kind].version,
+      textSha256: hashes[kind],
+      acceptedAt: now,
+      ip: client.ip,
+      userAgent: client.userAgent,
+    });
+  }
+  await completeStep(tx, journey, "consents");
+  await audit(
+    tx,
+    borrowerAudit(journey, client, "application.consents", { kinds, sms_consent: options.sms }),
+  );
+}
+
+export async function saveConsents(journey: Journey, client: Client, options: { sms: boolean }) {
+  await journey.database.write((tx) => writeConsents(tx, journey, client, options));
+}
+
+/**
+ * The details page with its consents (issue 17: consents on the page where they apply — the
+ * credit check's data and its authorization): both in one transaction.
+ */
+export async function saveDetailsAndConsents(
+  journey: Journey,
+  input: DetailsInput,
+  client: Client,
+  options: { sms: boolean },
+) {
   await journey.database.write(async (tx) => {
-    const hashes = await ensureConsentTexts(tx, kinds);
-    for (const kind of kinds) {
-      await tx.insert(consents).values({
-        id: newId("con"),
-        applicationId: journey.application.id,
-        kind: kind as "credit_pull" | "esign" | "privacy" | "sms",
-        textVersion: consentTexts[kind].version,
-        textSha256: hashes[kind],
-        acceptedAt: now,
-        ip: client.ip,
-        userAgent: client.userAgent,
-      });
-    }
-    await completeStep(tx, journey, "consents");
-    await audit(
-      tx,
-      borrowerAudit(journey, client, "application.consents", { kinds, sms_consent: options.sms }),
-    );
+    await writeDetails(tx, journey, input, client);
+    await writeConsents(tx, journey, client, options);
   });
+}
+
+/** Whether the borrower already accepted the consents (this application, or its prequalification's copy). */
+export function consentsGiven(journey: Journey) {
+  return journey.state.completedStep !== null && journey.state.completedStep !== "details";
 }
 
 export async function saveBankLink(

@@ -1,13 +1,16 @@
 import type { ReactNode } from "react";
-import { formSteps, type Page } from "./journey";
+import type { FormStep, Page } from "./journey";
 
-const stepLabels: Record<(typeof formSteps)[number], string> = {
-  details: "Your details",
-  consents: "Consents",
-  bank: "Bank",
-  identity: "Identity",
-  review: "Review",
-};
+/**
+ * The progress the borrower sees (issue 17): three steps. Consents are asked on the details page
+ * and identity inline, so their pages (kept for a check that needs its hosted flow, and for an
+ * application started before) count as the step they belong to.
+ */
+const progress = [
+  { label: "About you", pages: ["details", "consents"] },
+  { label: "Bank", pages: ["bank", "identity"] },
+  { label: "Review", pages: ["review"] },
+] as const satisfies readonly { label: string; pages: readonly FormStep[] }[];
 
 /** The frame of every borrower page: who is asking, where in the journey the borrower is. */
 export function BorrowerShell(props: {
@@ -16,7 +19,9 @@ export function BorrowerShell(props: {
   title: string;
   children: ReactNode;
 }) {
-  const index = props.page ? formSteps.indexOf(props.page as (typeof formSteps)[number]) : -1;
+  const index = progress.findIndex((step) =>
+    (step.pages as readonly string[]).includes(props.page ?? ""),
+  );
   return (
     <main className="page narrow borrower">
       <header className="brand">
@@ -27,13 +32,13 @@ export function BorrowerShell(props: {
       </header>
       {index >= 0 ? (
         <ol className="steps" aria-label="Application progress">
-          {formSteps.map((step, i) => (
+          {progress.map((step, i) => (
             <li
-              key={step}
+              key={step.label}
               aria-current={i === index ? "step" : undefined}
               className={i < index ? "done" : undefined}
             >
-              {stepLabels[step]}
+              {step.label}
             </li>
           ))}
         </ol>

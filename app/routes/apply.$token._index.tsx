@@ -3,7 +3,7 @@ import { redirect } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/app/audit/audit.server";
 import { guardPublicForm, loadJourney } from "~/app/borrower/context.server";
-import { pagePath } from "~/app/borrower/journey";
+import { currentPage, pagePath } from "~/app/borrower/journey";
 import { startApplication } from "~/app/borrower/steps.server";
 import { BorrowerShell, Honeypot } from "~/app/borrower/ui";
 import { asLowAsForMerchant } from "~/app/crm/as-low-as.server";
@@ -35,7 +35,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const j = await loadJourney(params.token, "welcome");
   await guardPublicForm(request, await request.formData());
   await startApplication(j, clientInfo(request));
-  return redirect(pagePath(j.token, "details"));
+  // A converted prequalification has its details and consents already: on to the next step.
+  return redirect(
+    pagePath(j.token, currentPage({ status: "in_progress", completedStep: j.state.completedStep })),
+  );
 }
 
 export default function Welcome() {

@@ -7,6 +7,7 @@ import { guardPublicForm, loadJourney } from "~/app/borrower/context.server";
 import { pagePath } from "~/app/borrower/journey";
 import { getBankLink } from "~/app/borrower/partners.server";
 import { PlaidLinkButton } from "~/app/borrower/plaid-link";
+import { pageAfterBank } from "~/app/borrower/shortcuts.server";
 import { saveBankLink } from "~/app/borrower/steps.server";
 import { BorrowerShell, Honeypot } from "~/app/borrower/ui";
 
@@ -41,13 +42,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const client = clientInfo(request);
   if (form.get("intent") === "skip") {
     await saveBankLink(j, { kind: "skipped" }, client);
-    return redirect(pagePath(j.token, "identity"));
+    return redirect(pagePath(j.token, await pageAfterBank(j, client)));
   }
   const publicToken = String(form.get("publicToken") ?? "");
   if (!/^[\w-]{8,200}$/.test(publicToken)) return { error: "Choose your bank first." };
   const result = await linkBank(j, publicToken, client);
   if (!result.ok) return { error: result.message };
-  return redirect(pagePath(j.token, "identity"));
+  // Identity inline: the review page next when the identity provider answers at once (issue 17).
+  return redirect(pagePath(j.token, await pageAfterBank(j, client)));
 }
 
 export default function Bank() {

@@ -9,6 +9,7 @@ import { guardPublicForm, loadJourney } from "~/app/borrower/context.server";
 import { pagePath } from "~/app/borrower/journey";
 import { saveOrRetryLater } from "~/app/borrower/retry-later.server";
 import { consentsSchema } from "~/app/borrower/schemas.server";
+import { pageAfterDetails } from "~/app/borrower/shortcuts.server";
 import { saveConsents } from "~/app/borrower/steps.server";
 import { BorrowerShell, FieldError, Honeypot } from "~/app/borrower/ui";
 
@@ -28,7 +29,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     (message) => submission.reply({ formErrors: [message] }),
   );
   if (!outcome.saved) return outcome.response;
-  return redirect(pagePath(j.token, "bank"));
+  // Only an application started before consents moved onto the details page comes here.
+  return redirect(pagePath(j.token, await pageAfterDetails(j, clientInfo(request))));
 }
 
 const items = [

@@ -1,18 +1,24 @@
-import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { getFormProps, useForm } from "@conform-to/react";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/app/audit/audit.server";
+import { AboutYouInputs, ConsentChecks, type AboutYouFields } from "~/app/borrower/about-you";
 import { guardPublicForm, loadJourney } from "~/app/borrower/context.server";
 import { parseForm } from "~/app/borrower/form-parse";
 import { pagePath } from "~/app/borrower/journey";
-import { detailsSchema } from "~/app/borrower/schemas";
+import { aboutYouSchema, detailsSchema } from "~/app/borrower/schemas";
 import { saveOrRetryLater } from "~/app/borrower/retry-later.server";
-import { saveDetails } from "~/app/borrower/steps.server";
+import { pageAfterDetails } from "~/app/borrower/shortcuts.server";
+import { consentsGiven, saveDetails, saveDetailsAndConsents } from "~/app/borrower/steps.server";
 import { BorrowerShell, FieldError, Honeypot } from "~/app/borrower/ui";
 
 const centsToDollars = (cents: number | null) =>
   cents === null ? "" : (cents / 100).toFixed(2).replace(/\.00$/, "");
+
+/** The four typed fields of the credit check, and — the first time — its consents (issue 17). */
+const schemaFor = (options: { ssnOnFile: boolean; withConsents: boolean }) =>
+  options.withConsents ? aboutYouSchema(options) : detailsSchema(options);
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "details");
@@ -21,6 +27,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
     ssnLast4: j.customer.ssnLast4,
     monthlyIncome: centsToDollars(j.application.monthlyIncomeCents),
     housingCost: centsToDollars(j.application.housingCostCents),
+    withConsents: !consentsGiven(j),
   };
 }
 
@@ -28,23 +35,34 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const j = await loadJourney(params.token, "details");
   const formData = await request.formData();
   await guardPublicForm(request, formData);
-  const submission = parseForm(formData, detailsSchema({ ssnOnFile: Boolean(j.customer.ssnEnc) }));
+  const withConsents = !consentsGiven(j);
+  const submission = parseForm(
+    formData,
+    schemaFor({ ssnOnFile: Boolean(j.customer.ssnEnc), withConsents }),
+  );
   // Never echo the SSN or date of birth back into the page.
-  if (submission.status !== "success")
-    return submission.reply({ hideFields: ["ssn", "dateOfBirth"] });
+  const hideFields = ["ssn", "dateOfBirth"];
+  if (submission.status !== "success") return submission.reply({ hideFields });
+  const client = clientInfo(request);
+  const { smsConsent, ...details } = submission.value as typeof submission.value & {
+    smsConsent?: "on";
+  };
   const outcome = await saveOrRetryLater(
-    () => saveDetails(j, submission.value, clientInfo(request)),
-    (message) => submission.reply({ formErrors: [message], hideFields: ["ssn", "dateOfBirth"] }),
+    () =>
+      withConsents
+        ? saveDetailsAndConsents(j, details, client, { sms: smsConsent === "on" })
+        : saveDetails(j, details, client),
+    (message) => submission.reply({ formErrors: [message], hideFields }),
   );
   if (!outcome.saved) return outcome.response;
-  return redirect(pagePath(j.token, "consents"));
+  return redirect(pagePath(j.token, await pageAfterDetails(j, client)));
 }
 
 export default function Details() {
   const data = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
-  const schema = detailsSchema({ ssnOnFile: Boolean(data.ssnLast4) });
+  const schema = schemaFor({ ssnOnFile: Boolean(data.ssnLast4), withConsents: data.withConsents });
   const [form, fields] = useForm({
     lastResult,
     defaultValue: { monthlyIncome: data.monthlyIncome, housingCost: data.housingCost },
@@ -52,59 +70,17 @@ export default function Details() {
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseForm(formData, schema),
   });
+  // The consent fields exist only while the consents are asked (withConsents).
+  const aboutYou = fields as unknown as AboutYouFields;
   return (
     <BorrowerShell merchantName={data.merchant} page="details" title="A few details about you">
       <Form method="post" className="card" {...getFormProps(form)}>
         <Honeypot />
         <FieldError id={form.errorId} errors={form.errors} />
-        <label htmlFor={fields.dateOfBirth.id}>Date of birth</label>
-        <input
-          {...getInputProps(fields.dateOfBirth, { type: "date" })}
-          autoComplete="bday"
-          aria-describedby={fields.dateOfBirth.errors ? fields.dateOfBirth.errorId : undefined}
-        />
-        <FieldError id={fields.dateOfBirth.errorId} errors={fields.dateOfBirth.errors} />
-
-        <label htmlFor={fields.ssn.id}>Social Security number</label>
-        {data.ssnLast4 ? (
-          <p className="muted" id="ssn-hint">
-            We have the number ending in {data.ssnLast4}. Leave this empty to keep it.
-          </p>
-        ) : null}
-        <input
-          {...getInputProps(fields.ssn, { type: "text" })}
-          inputMode="numeric"
-          autoComplete="off"
-          placeholder="123-45-6789"
-          aria-describedby={
-            [data.ssnLast4 ? "ssn-hint" : "", fields.ssn.errors ? fields.ssn.errorId : ""]
-              .join(" ")
-              .trim() || undefined
-          }
-        />
-        <FieldError id={fields.ssn.errorId} errors={fields.ssn.errors} />
-
-        <label htmlFor={fields.monthlyIncome.id}>Monthly income before taxes ($)</label>
-        <input
-          {...getInputProps(fields.monthlyIncome, { type: "text" })}
-          inputMode="decimal"
-          aria-describedby={fields.monthlyIncome.errors ? fields.monthlyIncome.errorId : undefined}
-        />
-        <FieldError id={fields.monthlyIncome.errorId} errors={fields.monthlyIncome.errors} />
-
-        <label htmlFor={fields.housingCost.id}>Monthly rent or mortgage ($)</label>
-        <input
-          {...getInputProps(fields.housingCost, { type: "text" })}
-          inputMode="decimal"
-          aria-describedby={fields.housingCost.errors ? fields.housingCost.errorId : undefined}
-        />
-        <FieldError id={fields.housingCost.errorId} errors={fields.housingCost.errors} />
-
-        <p className="muted">
-          Your SSN and date of birth are encrypted and never shown in full again.
-        </p>
+        <AboutYouInputs fields={aboutYou} ssnLast4={data.ssnLast4} />
+        {data.withConsents ? <ConsentChecks fields={aboutYou} /> : null}
         <button type="submit" disabled={busy}>
-          {busy ? "Saving…" : "Continue"}
+          {busy ? "Saving…" : data.withConsents ? "Agree and continue" : "Continue"}
         </button>
       </Form>
     </BorrowerShell>

@@ -1,7 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { loadJourney } from "~/app/borrower/context.server";
-import { DisclosureBox } from "~/app/borrower/disclosure-box";
 import { pagePath } from "~/app/borrower/journey";
 import { currentOffers } from "~/app/borrower/offers.server";
 import { ConditionsCallout } from "~/app/borrower/conditions-callout";
@@ -34,6 +33,11 @@ export async function loader({ params }: LoaderFunctionArgs) {
   };
 }
 
+/**
+ * The offers as a compact comparison (issue 17): monthly payment, term, APR and total of
+ * payments, three of them within one phone screen. The full Truth-in-Lending box and the
+ * agreement of the chosen offer are on the sign page, before the signature (ADR 067).
+ */
 export default function Offers() {
   const d = useLoaderData<typeof loader>();
   return (
@@ -42,23 +46,43 @@ export default function Offers() {
         For {formatMoney(d.amountCents)} with {d.merchant}. No prepayment penalty on any plan.
       </p>
       <ConditionsCallout token={d.token} open={d.openConditions} />
-      <p className="muted small" data-testid="creditor">
-        Creditor: {d.creditor.name}, {d.creditor.address}
-      </p>
       {d.offers.map((offer) => (
-        <article key={offer.id} className="card offer" aria-labelledby={`${offer.id}-title`}>
-          <h2 id={`${offer.id}-title`}>
-            {formatMoney(offer.monthlyPaymentCents)}/month for {offer.termMonths} months
-            {offer.promotional ? " · 0% promotional" : ""}
-          </h2>
-          <DisclosureBox disclosure={offer.disclosure} idPrefix={offer.id} />
-          {/* GET keeps this step safe to repeat: choosing only opens the agreement to sign. */}
-          <Form method="get" action={pagePath(d.token, "sign")}>
-            <input type="hidden" name="offer" value={offer.id} />
-            <button type="submit">Choose {offer.termMonths} months</button>
-          </Form>
+        <article
+          key={offer.id}
+          className="card offer compact"
+          aria-labelledby={`${offer.id}-title`}
+        >
+          <div className="offer-head">
+            <h2 id={`${offer.id}-title`}>
+              {formatMoney(offer.monthlyPaymentCents)}/month
+              {offer.promotional ? <span className="tag">0% promotional</span> : null}
+            </h2>
+            {/* GET keeps this step safe to repeat: choosing only opens the agreement to sign. */}
+            <Form method="get" action={pagePath(d.token, "sign")}>
+              <input type="hidden" name="offer" value={offer.id} />
+              <button type="submit">Choose {offer.termMonths} months</button>
+            </Form>
+          </div>
+          <dl>
+            <div>
+              <dt>Term</dt>
+              <dd>{offer.termMonths} months</dd>
+            </div>
+            <div>
+              <dt>Annual percentage rate</dt>
+              <dd>{offer.apr}%</dd>
+            </div>
+            <div>
+              <dt>Total of payments</dt>
+              <dd>{formatMoney(offer.disclosure.totalOfPaymentsCents)}</dd>
+            </div>
+          </dl>
         </article>
       ))}
+      <p className="muted small" data-testid="creditor">
+        Creditor: {d.creditor.name}, {d.creditor.address}. You'll see the full Truth-in-Lending
+        disclosure of the plan you choose before you sign.
+      </p>
       {d.scoreNotice ? (
         <article className="card notice" aria-labelledby="score-notice-title">
           <h2 id="score-notice-title">{d.scoreNotice.title}</h2>

@@ -63,6 +63,11 @@ export default function Sign() {
   // compared with the application's (the browser cannot know it without exposing it).
   const errors = (actionData?.result?.error ?? {}) as Record<string, string[] | null>;
   const { doc } = d;
+  // Late charge and prepayment belong to the federal disclosures: shown, not collapsed.
+  const terms = doc.sections.filter((section) =>
+    ["Late charge", "Prepayment"].includes(section.heading),
+  );
+  const previewPdf = `/apply/${d.token}/agreement-preview.pdf?offer=${encodeURIComponent(d.offerId)}`;
   return (
     <BorrowerShell merchantName={d.merchant} title="Read and sign your agreement">
       {actionData?.notice ? (
@@ -75,8 +80,14 @@ export default function Sign() {
         <p className="small">
           Creditor: {doc.creditor.name}, {doc.creditor.address}. Loan date {doc.loanDate}.
         </p>
+        {/* The chosen offer's federal box in full (Reg Z §1026.18), before the signature. */}
         <FederalBox cells={doc.federalBox} />
         <PaymentScheduleTable rows={doc.paymentSchedule} />
+        {terms.map((section) => (
+          <p key={section.heading} className="small">
+            <strong>{section.heading}:</strong> {section.paragraphs.join(" ")}
+          </p>
+        ))}
         <h3>Itemization of the amount financed</h3>
         <dl className="facts">
           {doc.itemization.map((item) => (
@@ -86,16 +97,25 @@ export default function Sign() {
             </div>
           ))}
         </dl>
-        {doc.sections.map((section) => (
-          <section key={section.heading}>
-            <h3>{section.heading}</h3>
-            {section.paragraphs.map((p, i) => (
-              <p key={i} className={section.conspicuous ? "conspicuous" : undefined}>
-                {p}
-              </p>
-            ))}
-          </section>
-        ))}
+        <p>
+          <a href={previewPdf} download>
+            Download the agreement (PDF)
+          </a>
+        </p>
+        {/* The long text, collapsed: <details> opens without JavaScript (issue 17). */}
+        <details className="agreement-text">
+          <summary>Read the full agreement ({doc.sections.length} sections)</summary>
+          {doc.sections.map((section) => (
+            <section key={section.heading}>
+              <h3>{section.heading}</h3>
+              {section.paragraphs.map((p, i) => (
+                <p key={i} className={section.conspicuous ? "conspicuous" : undefined}>
+                  {p}
+                </p>
+              ))}
+            </section>
+          ))}
+        </details>
         <details>
           <summary>Full payment schedule ({doc.scheduleTable.length} payments)</summary>
           <table className="schedule">

@@ -72,7 +72,7 @@ export default function Prequalify() {
   return (
     <BorrowerShell merchantName={d.merchant} title="See if you prequalify">
       <p>
-        A <strong>soft credit inquiry</strong>: it never is a hard pull and does not affect your
+        This is a <strong>soft credit inquiry</strong>, never a hard pull: it does not affect your
         credit score. You'll see your result right away.
       </p>
       <Form method="post" className="card" {...getFormProps(form)}>

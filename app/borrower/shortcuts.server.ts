@@ -1,0 +1,45 @@
+import type { clientInfo } from "~/app/audit/audit.server";
+import { getPublishedRuleSet } from "~/app/decisioning/rule-sets.server";
+import type { Journey } from "./context.server";
+import { verifyIdentityInline } from "./identity.server";
+import { currentPage, type Page } from "./journey";
+import { saveBankLink } from "./steps.server";
+
+type Client = ReturnType<typeof clientInfo>;
+
+/**
+ * The shorter journey (issue 17, ADR 067): steps the borrower need not see are done on the
+ * server and the borrower goes on to the next page that needs them.
+ */
+
+/**
+ * Whether the published rules look at the bank link at all. When none does (no rule on a
+ * `bank.*` fact), a bank link cannot change the decision: the step is skipped for the borrower
+ * (recorded as skipped). The default rules send an application without one to a person
+ * (`no_bank_data`), so there the step stays.
+ */
+export async function bankLinkMatters(journey: Pick<Journey, "database">) {
+  const ruleSet = await getPublishedRuleSet(journey.database);
+  if (!ruleSet) return true;
+  return ruleSet.rules.some((rule) => rule.field.startsWith("bank."));
+}
+
+/** After the details (and consents): the bank page, unless the rules allow going on without it. */
+export async function pageAfterDetails(journey: Journey, client: Client): Promise<Page> {
+  // A correction from further on goes back there.
+  const done = journey.state.completedStep;
+  if (done !== null && done !== "details" && done !== "consents") {
+    return currentPage({ status: "in_progress", completedStep: done });
+  }
+  if (await bankLinkMatters(journey)) return "bank";
+  await saveBankLink(journey, { kind: "skipped" }, client);
+  return pageAfterBank(journey, client);
+}
+
+/** After the bank step: the review page, the identity check done inline when it answers at once. */
+export async function pageAfterBank(journey: Journey, client: Client): Promise<Page> {
+  if (journey.state.completedStep === "identity" || journey.state.completedStep === "review") {
+    return "review";
+  }
+  return (await verifyIdentityInline(journey, client)) === "done" ? "review" : "identity";
+}
