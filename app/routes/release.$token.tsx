@@ -25,7 +25,6 @@ import { IntentButton } from "~/app/ui/intent-button";
 export const meta: MetaFunction = () => [
   { title: "Release your payment — FlowPay" },
   { name: "robots", content: "noindex" },
-  { name: "referrer", content: "no-referrer" },
 ];
 
 type ReleaseView = Omit<Extract<ReleasePage, { kind: "ok" }>, "autoReleaseAt"> & {
