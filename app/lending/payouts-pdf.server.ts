@@ -5,7 +5,7 @@ import {
   savePdf,
 } from "~/app/borrower/agreement-pdf.server";
 import { formatMoney } from "~/app/money/dollars";
-import type { MonthlyStatement } from "./payouts";
+import { statementPdfRows, type MonthlyStatement } from "./payouts";
 
 const kindLabels: Record<string, string> = {
   disbursement: "Funded",
@@ -57,26 +57,36 @@ export async function renderStatementPdf(statement: MonthlyStatement): Promise<U
     { size: 8, color: pdfGrey, after: 8 },
   );
 
-  writer.heading("Movements", 11);
+  const { grouped, rows } = statementPdfRows(statement);
+  writer.heading(grouped ? "Movements, totals per day and type" : "Movements", 11);
+  if (grouped) {
+    writer.paragraph(
+      `${statement.lines.length} movements this month: the CSV export lists each one.`,
+      { size: 8, color: pdfGrey, after: 6 },
+    );
+  }
   const money = 72;
-  if (statement.lines.length === 0) writer.paragraph("Nothing moved this month.");
+  if (rows.length === 0) writer.paragraph("Nothing moved this month.");
   else
     writer.table(
       [
         { header: "Date", width: 62 },
         { header: "Type", width: 58 },
-        { header: "Loan / application", width: pdfContentWidth - 120 - 3 * money },
+        {
+          header: grouped ? "Movements" : "Loan / application",
+          width: pdfContentWidth - 120 - 3 * money,
+        },
         { header: "Amount", width: money, align: "right" },
         { header: "Fee", width: money, align: "right" },
         { header: "Net", width: money, align: "right" },
       ],
-      statement.lines.map((line) => [
-        line.date.toISOString().slice(0, 10),
-        kindLabels[line.kind] ?? line.kind,
-        [line.loanId, line.applicationId].filter(Boolean).join(" / ") || "-",
-        formatMoney(line.amountCents),
-        formatMoney(line.feeCents),
-        formatMoney(line.netCents),
+      rows.map((row) => [
+        row.date,
+        kindLabels[row.kind] ?? row.kind,
+        row.what,
+        formatMoney(row.amountCents),
+        formatMoney(row.feeCents),
+        formatMoney(row.netCents),
       ]),
       { size: 8 },
     );

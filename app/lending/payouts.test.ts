@@ -13,6 +13,8 @@ import {
   monthWindow,
   nextPayoutDate,
   statementCsv,
+  statementPdfLineLimit,
+  statementPdfRows,
   StatementMonthError,
   type MerchantLedgerTransaction,
 } from "./payouts";
@@ -263,5 +265,32 @@ describe("monthly statement", () => {
     expect(() => monthWindow("2026-13")).toThrow(StatementMonthError);
     expect(() => monthWindow("26-11")).toThrow(StatementMonthError);
     expect(monthWindow("2026-12").to).toEqual(new Date("2027-01-01T00:00:00Z"));
+  });
+
+  it("a busy month's PDF shows totals per day and type that add up to the movements", () => {
+    const many = Array.from({ length: statementPdfLineLimit + 1 }, (_, i) =>
+      at(
+        fund(`loan_${i}`, 10_000, 300),
+        `2026-11-${String(1 + (i % 3)).padStart(2, "0")}T09:00:00Z`,
+      ),
+    );
+    const statement = buildStatement({
+      merchantId,
+      merchantName: "Busy",
+      month: "2026-11",
+      openingCents: 0,
+      transactions: many,
+    });
+    const { grouped, rows } = statementPdfRows(statement);
+    expect(grouped).toBe(true);
+    expect(rows.map((r) => [r.date, r.what])).toEqual([
+      ["2026-11-01", "167 movements"],
+      ["2026-11-02", "167 movements"],
+      ["2026-11-03", "167 movements"],
+    ]);
+    expect(rows.reduce((sum, r) => sum + r.netCents, 0)).toBe(statement.totals.netCents);
+    expect(statementPdfRows({ ...statement, lines: statement.lines.slice(0, 2) }).grouped).toBe(
+      false,
+    );
   });
 });

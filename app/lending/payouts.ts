@@ -334,3 +334,66 @@ export function statementCsv(statement: MonthlyStatement): string {
   ]);
   return rows.map((row) => row.map(csvCell).join(",")).join("\r\n") + "\r\n";
 }
+
+/** Up to this many movements, the PDF lists each one; beyond it, their totals per day and type. */
+export const statementPdfLineLimit = 500;
+
+export type StatementPdfRow = {
+  date: string;
+  kind: LedgerKind;
+  /** The loan and application, or "12 movements" for a day's total. */
+  what: string;
+  amountCents: number;
+  feeCents: number;
+  netCents: number;
+};
+
+/**
+ * The PDF's movement rows: each movement of a small month; for a busy merchant's month (ten
+ * thousand loans would be hundreds of pages) one row per day and type — the CSV keeps every
+ * movement, and both close on the same balance.
+ */
+export function statementPdfRows(statement: MonthlyStatement): {
+  grouped: boolean;
+  rows: StatementPdfRow[];
+} {
+  const day = (line: StatementLine) => line.date.toISOString().slice(0, 10);
+  if (statement.lines.length <= statementPdfLineLimit) {
+    return {
+      grouped: false,
+      rows: statement.lines.map((line) => ({
+        date: day(line),
+        kind: line.kind,
+        what: [line.loanId, line.applicationId].filter(Boolean).join(" / ") || "-",
+        amountCents: line.amountCents,
+        feeCents: line.feeCents,
+        netCents: line.netCents,
+      })),
+    };
+  }
+  const groups = new Map<string, StatementPdfRow & { count: number }>();
+  for (const line of statement.lines) {
+    const key = `${day(line)} ${line.kind}`;
+    const group = groups.get(key) ?? {
+      date: day(line),
+      kind: line.kind,
+      what: "",
+      amountCents: 0,
+      feeCents: 0,
+      netCents: 0,
+      count: 0,
+    };
+    group.count += 1;
+    group.amountCents += line.amountCents;
+    group.feeCents += line.feeCents;
+    group.netCents += line.netCents;
+    groups.set(key, group);
+  }
+  return {
+    grouped: true,
+    rows: [...groups.values()].map(({ count, ...row }) => ({
+      ...row,
+      what: `${count} ${count === 1 ? "movement" : "movements"}`,
+    })),
+  };
+}
