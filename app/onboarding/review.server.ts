@@ -9,8 +9,7 @@ import { merchantApplications, merchants } from "~/db/schema/index";
 import { nudgeRunner } from "~/jobs/nudge.server";
 import { accountNumberContext } from "./signup.server";
 
-export const fundingModes = ["on_completion", "on_signature"] as const;
-export type FundingMode = (typeof fundingModes)[number];
+import type { FundingMode } from "./funding-modes";
 
 export type ReviewActor = Pick<AuditEntry, "actorType" | "actorId" | "ip" | "userAgent"> & {
   actorId: string;

@@ -4,11 +4,11 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { clientInfo } from "~/app/audit/audit.server";
 import { getDatabase } from "~/app/db.server";
 import { formatMoney } from "~/app/money/dollars";
-import { fundingModeLabels, reviewIntentSchema } from "~/app/onboarding/review-form";
+import { fundingModeLabels, fundingModes } from "~/app/onboarding/funding-modes";
+import { reviewIntentSchema } from "~/app/onboarding/review-form.server";
 import {
   approveMerchantApplication,
   declineMerchantApplication,
-  fundingModes,
   getMerchantApplication,
 } from "~/app/onboarding/review.server";
 import { industries } from "~/app/onboarding/signup-schema";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { fundingModes } from "./review.server";
+import { fundingModes } from "./funding-modes";
 
 /** The FlowOps review form's two intents (server-side parse: FlowOps forms post without JS). */
 export const reviewIntentSchema = z.discriminatedUnion("intent", [
@@ -17,8 +17,3 @@ export const reviewIntentSchema = z.discriminatedUnion("intent", [
       .max(500, "At most 500 characters"),
   }),
 ]);
-
-export const fundingModeLabels: Record<(typeof fundingModes)[number], string> = {
-  on_completion: "On completion — paid when the customer confirms the job is done",
-  on_signature: "On signature — paid when the customer signs",
-};
