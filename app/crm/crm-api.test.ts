@@ -332,7 +332,7 @@ describe("the error table of docs/product/api.md", () => {
     await expectError(await getApp(merchantA.key, "garbage"), 404, "not_found");
   });
 
-  it("409 invalid_state: cancel after the offer was accepted, resend after cancel", async () => {
+  it("409 invalid_state: cancel after funding (refund instead, ADR 055), resend after cancel", async () => {
     const created = (await (
       await offer(
         merchantA.key,
@@ -345,7 +345,7 @@ describe("the error table of docs/product/api.md", () => {
     const id = created.application_id as string;
     const database = await appDatabase();
     await database.write((tx) =>
-      tx.update(applications).set({ status: "offer_accepted" }).where(eq(applications.id, id)),
+      tx.update(applications).set({ status: "funded" }).where(eq(applications.id, id)),
     );
     const cancel = () =>
       callRoute(cancelRoute, {
