@@ -39,8 +39,10 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
  * opening it only shows a button: the token is spent by the POST that button sends, so a mail
  * scanner that fetches links cannot use it up.
  */
-export function signInUrl(token: string) {
-  return `${appUrl().replace(/\/$/, "")}/merchant/link?token=${token}`;
+export function signInUrl(token: string, next?: string) {
+  const base = `${appUrl().replace(/\/$/, "")}/merchant/link?token=${token}`;
+  // `next` was made safe by the caller (safePortalNext) and is checked again when used.
+  return next && next !== "/merchant" ? `${base}&next=${encodeURIComponent(next)}` : base;
 }
 
 export type LinkEmail =
@@ -70,7 +72,13 @@ function emailFor(link: LinkEmail, url: string) {
  */
 export async function issueSignInLink(
   tx: Tx,
-  input: { userId: string; email: string; merchantId: string | null; message: LinkEmail },
+  input: {
+    userId: string;
+    email: string;
+    merchantId: string | null;
+    message: LinkEmail;
+    next?: string;
+  },
 ) {
   const token = randomBytesPooled(32).toString("base64url");
   const now = Date.now();
@@ -81,7 +89,7 @@ export async function issueSignInLink(
     tokenHash: sha256Hex(token),
     expiresAt: new Date(now + signInLinkLifetimeMs),
   });
-  const content = emailFor(input.message, signInUrl(token));
+  const content = emailFor(input.message, signInUrl(token, input.next));
   await queueEmail(tx, { to: input.email, merchantId: input.merchantId, ...content });
   return token;
 }
@@ -118,6 +126,7 @@ export async function requestSignInLink(
   database: Database,
   rawEmail: string,
   client: Client,
+  next?: string,
 ): Promise<LinkRequestOutcome> {
   const email = normalizeEmail(rawEmail);
   const now = new Date();
@@ -144,6 +153,7 @@ export async function requestSignInLink(
       email,
       merchantId: null,
       message: { kind: "sign_in" },
+      ...(next ? { next } : {}),
     });
     await audit(tx, {
       actorType: "merchant_user",

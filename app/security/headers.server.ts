@@ -11,9 +11,11 @@ import { randomBytes } from "node:crypto";
 export function baseSecurityHeaders(production = isProduction(), path = "/") {
   const headers: Record<string, string> = {
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": path.startsWith("/apply/")
-      ? "same-origin"
-      : "strict-origin-when-cross-origin",
+    // (The merchant portal's sign-in link page carries its token in the query: the same.)
+    "Referrer-Policy":
+      path.startsWith("/apply/") || path.startsWith("/merchant/link")
+        ? "same-origin"
+        : "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",

@@ -3,8 +3,9 @@ import { generate, generateSecret, generateURI, verify } from "otplib";
 /** TOTP (RFC 6238, 30 s, 6 digits) via otplib; secrets are base32 and stored encrypted. */
 export const newTotpSecret = () => generateSecret();
 
-export function totpUri(secret: string, email: string) {
-  return generateURI({ issuer: "FlowPay Ops", label: email, secret });
+/** `issuer` names the account in the authenticator app: FlowOps, or the merchant portal. */
+export function totpUri(secret: string, email: string, issuer = "FlowPay Ops") {
+  return generateURI({ issuer, label: email, secret });
 }
 
 export function currentTotp(secret: string) {

@@ -1,0 +1,104 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { getDatabase } from "~/app/db.server";
+import { requirePortal } from "~/app/merchant/guard.server";
+import { PortalShell, shellUser } from "~/app/merchant/layout";
+import { formatMoney } from "~/app/money/dollars";
+import { applicationStatuses, statusLabels } from "~/app/ops/applications";
+
+export const meta: MetaFunction = () => [{ title: "Overview — FlowPay merchant portal" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const context = await requirePortal(request, "read:overview");
+  const database = await getDatabase();
+  const { scope } = context;
+  const [counts, funnel, funded, payouts] = await Promise.all([
+    scope.statusCounts(database.db),
+    scope.funnel(database.db),
+    scope.fundedTotals(database.db),
+    scope.payouts(database),
+  ]);
+  return {
+    user: shellUser(context),
+    counts,
+    funnel,
+    funded,
+    nextPayout: payouts.next,
+    owedCents: payouts.owedCents,
+  };
+}
+
+const funnelSteps = [
+  ["sent", "Links sent"],
+  ["started", "Started"],
+  ["submitted", "Submitted"],
+  ["approved", "Approved"],
+  ["signed", "Signed"],
+  ["funded", "Funded"],
+] as const;
+
+export default function MerchantOverview() {
+  const { user, counts, funnel, funded, nextPayout, owedCents } = useLoaderData<typeof loader>();
+  return (
+    <PortalShell user={user} title="Overview">
+      <dl className="stat-grid">
+        <div className="stat">
+          <dt>Funded volume</dt>
+          <dd>
+            <span className="stat-value">{formatMoney(funded.volumeCents)}</span>
+            {funded.loans} {funded.loans === 1 ? "loan" : "loans"}
+          </dd>
+        </div>
+        <div className="stat">
+          <dt>Merchant fees</dt>
+          <dd>
+            <span className="stat-value">{formatMoney(funded.feesCents)}</span>
+            on funded loans
+          </dd>
+        </div>
+        <div className="stat">
+          <dt>Next payout</dt>
+          <dd>
+            <span className="stat-value">{formatMoney(nextPayout.amountCents)}</span>
+            on <time dateTime={nextPayout.date}>{nextPayout.date}</time>
+            {owedCents < 0 ? <> · you owe FlowPay {formatMoney(-owedCents)}</> : null}
+          </dd>
+        </div>
+      </dl>
+
+      <section aria-labelledby="funnel-heading">
+        <h2 id="funnel-heading">Conversion</h2>
+        <ol className="steps">
+          {funnelSteps.map(([key, label]) => (
+            <li key={key}>
+              {label}: <strong>{funnel[key]}</strong>
+              {key !== "sent" && funnel.sent > 0 ? (
+                <span className="muted"> ({Math.round((funnel[key] / funnel.sent) * 100)} %)</span>
+              ) : null}
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      <section aria-labelledby="status-heading">
+        <h2 id="status-heading">Applications by status</h2>
+        <ul>
+          {applicationStatuses
+            .filter((status) => (counts[status] ?? 0) > 0)
+            .map((status) => (
+              <li key={status}>
+                <Link to={`/merchant/applications?status=${status}`}>
+                  {statusLabels[status]}: {counts[status]}
+                </Link>
+              </li>
+            ))}
+        </ul>
+        {Object.keys(counts).length === 0 ? (
+          <p>
+            No applications yet. <Link to="/merchant/send">Send a financing link</Link>.
+          </p>
+        ) : null}
+      </section>
+    </PortalShell>
+  );
+}

@@ -1,0 +1,127 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { crmStatus, effectiveStatus } from "~/app/crm/applications.server";
+import { getDatabase } from "~/app/db.server";
+import { notFound, requirePortal } from "~/app/merchant/guard.server";
+import { PortalShell, shellUser } from "~/app/merchant/layout";
+import { maskEmail, maskPhone, portalTimeline } from "~/app/merchant/timeline";
+import { formatMoney } from "~/app/money/dollars";
+import { statusLabels } from "~/app/ops/applications";
+import { When } from "~/app/ops/layout";
+
+export const meta: MetaFunction = () => [{ title: "Application — FlowPay merchant portal" }];
+
+/**
+ * One application as the merchant sees it: status, amount, the customer as the merchant sent it
+ * (contacts masked), the loan's funding, and the timeline — never the borrower's SSN, date of
+ * birth, income, bank or credit data, nor why a decision was made (docs/product/merchants-and-money.md).
+ */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const context = await requirePortal(request, "read:application");
+  const database = await getDatabase();
+  const id = params.applicationId ?? "";
+  const [app, sources] = await Promise.all([
+    context.scope.application(database.db, id),
+    context.scope.timelineSources(database.db, id),
+  ]);
+  if (!app || !sources) notFound();
+  const status = effectiveStatus(app, app.link);
+  return {
+    user: shellUser(context),
+    application: {
+      id: app.id,
+      status,
+      linkCreatedOnly: crmStatus(status, app.sms?.status) === "link_created",
+      amountCents: app.amountCents,
+      customer: `${app.firstName} ${app.lastName}`,
+      phone: maskPhone(app.phone),
+      email: maskEmail(app.email),
+      jobId: app.crmJobId,
+      job: app.jobDescription,
+      supersededById: app.supersededById,
+      linkExpiresAt: app.link && !app.link.revokedAt ? app.link.expiresAt.toISOString() : null,
+      fundedCents: app.loan?.fundedAt ? app.loan.fundedAmountCents : null,
+      feeCents: app.loan?.merchantFeeCents ?? null,
+      fundedAt: app.loan?.fundedAt?.toISOString() ?? null,
+    },
+    timeline: portalTimeline({
+      createdAt: app.createdAt,
+      submittedAt: app.submittedAt,
+      decision: app.decision,
+      loan: app.loan,
+      actions: sources.actions,
+      messages: sources.messages,
+    }),
+  };
+}
+
+export default function MerchantApplication() {
+  const { user, application: a, timeline } = useLoaderData<typeof loader>();
+  return (
+    <PortalShell user={user} title={`${a.customer} — ${formatMoney(a.amountCents)}`}>
+      <dl className="card facts">
+        <div>
+          <dt>Status</dt>
+          <dd>
+            {statusLabels[a.status]}
+            {a.linkCreatedOnly ? " (link not texted)" : null}
+          </dd>
+        </div>
+        <div>
+          <dt>Application</dt>
+          <dd>
+            <code>{a.id}</code>
+          </dd>
+        </div>
+        <div>
+          <dt>Job</dt>
+          <dd>
+            {a.jobId}
+            {a.job ? ` · ${a.job}` : null}
+          </dd>
+        </div>
+        <div>
+          <dt>Phone</dt>
+          <dd>{a.phone}</dd>
+        </div>
+        <div>
+          <dt>E-mail</dt>
+          <dd>{a.email}</dd>
+        </div>
+        <div>
+          <dt>Link expires</dt>
+          <dd>
+            <When iso={a.linkExpiresAt} />
+          </dd>
+        </div>
+        {a.fundedCents !== null ? (
+          <div>
+            <dt>Funded</dt>
+            <dd>
+              {formatMoney(a.fundedCents)} on <When iso={a.fundedAt} />
+              {a.feeCents !== null ? ` · fee ${formatMoney(a.feeCents)}` : null}
+            </dd>
+          </div>
+        ) : null}
+      </dl>
+      {a.supersededById ? (
+        <p>
+          Replaced by <Link to={`/merchant/applications/${a.supersededById}`}>a newer offer</Link>.
+        </p>
+      ) : null}
+      <section aria-labelledby="timeline-heading">
+        <h2 id="timeline-heading">Timeline</h2>
+        <ol className="timeline">
+          {timeline.map((event, i) => (
+            <li key={i}>
+              <When iso={event.at} /> — {event.label}
+            </li>
+          ))}
+        </ol>
+      </section>
+      <p>
+        <Link to="/merchant/applications">Back to applications</Link>
+      </p>
+    </PortalShell>
+  );
+}
