@@ -6,11 +6,15 @@ import {
   errorResponse,
   offerFinancingRequest,
   offerFinancingResponse,
+  prequalificationCreated,
+  prequalificationRequest,
+  prequalificationResponse,
   refundCreated,
   refundRequest,
   resendResponse,
 } from "./schemas";
 import { moneyPaths } from "./money-openapi";
+import { prequalificationPaths } from "~/app/prequal/openapi";
 import { webhookEndpointPaths } from "~/app/webhooks/openapi";
 import {
   createWebhookEndpointRequest,
@@ -106,6 +110,7 @@ export function openApiDocument(serverUrl: string) {
     ...componentSchemas(
       {
         OfferFinancingRequest: offerFinancingRequest,
+        PrequalificationRequest: prequalificationRequest,
         RefundRequest: refundRequest,
         AmountChangeRequest: amountChangeRequest,
         CreateWebhookEndpointRequest: createWebhookEndpointRequest,
@@ -115,6 +120,8 @@ export function openApiDocument(serverUrl: string) {
     ...componentSchemas(
       {
         OfferFinancingResponse: offerFinancingResponse,
+        PrequalificationCreated: prequalificationCreated,
+        Prequalification: prequalificationResponse,
         Application: applicationResponse,
         ResendResponse: resendResponse,
         RefundCreated: refundCreated,
@@ -310,6 +317,7 @@ export function openApiDocument(serverUrl: string) {
         },
       },
       ...moneyPaths(errorResponses, rateLimitHeaders, applicationIdParam),
+      ...prequalificationPaths(errorResponses, rateLimitHeaders),
       ...webhookEndpointPaths(errorResponses, rateLimitHeaders),
       "/api/v1/webhooks/twilio/status": {
         post: {
