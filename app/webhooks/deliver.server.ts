@@ -106,10 +106,12 @@ export async function deliverWebhook(
           updatedAt: now,
         })
         .where(eq(webhookDeliveries.id, deliveryId));
-      await tx
-        .update(webhookEndpoints)
-        .set({ failingSince: null })
-        .where(eq(webhookEndpoints.id, endpoint.id));
+      if (endpoint.failingSince) {
+        await tx
+          .update(webhookEndpoints)
+          .set({ failingSince: null })
+          .where(eq(webhookEndpoints.id, endpoint.id));
+      }
     });
     return "delivered";
   }
