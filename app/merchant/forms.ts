@@ -44,7 +44,7 @@ export const sendLinkSchema = z
       }),
     description: z.string().trim().max(500).optional(),
     /** The merchant's TCPA attestation for the text (ADR 037): the customer asked for it. */
-    asked: z.literal("yes").optional(),
+    asked: z.string().max(10).optional(),
   })
   .refine((v) => v.channel !== "email" || v.email, {
     path: ["email"],
