@@ -6,34 +6,19 @@
  * ledger must move exactly once (on the lender's single loan.refunded).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { startMockLender } from "~/adapters/lender/index";
+import { startRouteServer } from "~/scripts/testing/route-server";
 
 const apiKey = "mock-lender-crash-key";
 const webhookSecret = "mock-lender-crash-webhook-secret";
 
-// Our lender webhook route on a local server (the mock lender POSTs its loan.refunded here).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any route module
-type Route = { action?: (args: any) => unknown };
-const webhookRoute = () => import("~/app/routes/api.v1.webhooks.lender.$lender") as Promise<Route>;
-const appServer = createServer((req, res) => {
-  let body = "";
-  req.on("data", (chunk: Buffer) => (body += chunk.toString()));
-  req.on("end", async () => {
-    const request = new Request(`${process.env.APP_URL}${req.url}`, {
-      method: req.method,
-      headers: req.headers as Record<string, string>,
-      body,
-    });
-    const response = (await (
-      await webhookRoute()
-    ).action!({ request, params: { lender: "mock" }, context: {} })) as Response;
-    res.writeHead(response.status).end(await response.text());
-  });
-});
-await new Promise<void>((resolve) => appServer.listen(0, "127.0.0.1", resolve));
-process.env.APP_URL = `http://127.0.0.1:${(appServer.address() as AddressInfo).port}`;
+// Our lender webhook route on a local server: the mock lender POSTs its events there.
+const webhookPath = "/api/v1/webhooks/lender/mock";
+const appServer = await startRouteServer(
+  { [webhookPath]: () => import("~/app/routes/api.v1.webhooks.lender.$lender") },
+  { [webhookPath]: { lender: "mock" } },
+);
+process.env.APP_URL = appServer.url;
 
 let victim: ChildProcess | null = null;
 let killedAfter: string | null = null;
@@ -79,7 +64,7 @@ const merchant = await createMerchant({ name: "Acme Pest Control", merchantFeeBp
 afterAll(async () => {
   victim?.kill("SIGKILL");
   await lender.close();
-  await new Promise((resolve) => appServer.close(resolve));
+  await appServer.close();
 });
 
 /** A funded loan that the mock lender really holds (created, disbursed and funded there). */

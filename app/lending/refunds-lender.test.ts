@@ -5,10 +5,9 @@
  * the lender's own `loan.refunded` webhook completes the refund through the ledger. The mock
  * lender's own record is what says how many refunds and withdrawals really happened.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { startFakeFieldRoutes } from "~/adapters/fieldroutes/fake-server";
 import { startMockLender } from "~/adapters/lender/index";
+import { startRouteServer } from "~/scripts/testing/route-server";
 
 const apiKey = "mock-lender-refund-key";
 const webhookSecret = "mock-lender-refund-webhook-secret";
@@ -20,28 +19,13 @@ const fr = await startFakeFieldRoutes({
   officeName: "Acme Pest Control (Austin)",
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any route module
-type Route = { action?: (args: any) => unknown };
-const webhookRoute = () => import("~/app/routes/api.v1.webhooks.lender.$lender") as Promise<Route>;
-const appServer = createServer((req, res) => {
-  let body = "";
-  req.on("data", (chunk: Buffer) => (body += chunk.toString()));
-  req.on("end", async () => {
-    const match = /^\/api\/v1\/webhooks\/lender\/([^/?]+)$/.exec(req.url ?? "");
-    if (!match) return res.writeHead(404).end();
-    const request = new Request(`${process.env.APP_URL}${req.url}`, {
-      method: req.method,
-      headers: req.headers as Record<string, string>,
-      body,
-    });
-    const response = (await (
-      await webhookRoute()
-    ).action!({ request, params: { lender: match[1] }, context: {} })) as Response;
-    res.writeHead(response.status, Object.fromEntries(response.headers)).end(await response.text());
-  });
-});
-await new Promise<void>((resolve) => appServer.listen(0, "127.0.0.1", resolve));
-process.env.APP_URL = `http://127.0.0.1:${(appServer.address() as AddressInfo).port}`;
+// Our lender webhook route on a local server: the mock lender POSTs its events there.
+const webhookPath = "/api/v1/webhooks/lender/mock";
+const appServer = await startRouteServer(
+  { [webhookPath]: () => import("~/app/routes/api.v1.webhooks.lender.$lender") },
+  { [webhookPath]: { lender: "mock" } },
+);
+process.env.APP_URL = appServer.url;
 
 const lender = await startMockLender({
   apiKey,
@@ -96,7 +80,7 @@ afterAll(async () => {
   await runner?.stop({ graceMs: 1000 });
   await lender.close();
   await fr.close();
-  await new Promise((resolve) => appServer.close(resolve));
+  await appServer.close();
 });
 
 const refund = (key: string, id: string, body: unknown, headers: Record<string, string> = {}) =>

@@ -9,12 +9,17 @@ import { createServer } from "node:http";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the action of any route module
 type RouteModule = { action?: (args: any) => unknown };
 
-export async function startRouteServer(routes: Record<string, () => Promise<RouteModule>>) {
+export async function startRouteServer(
+  routes: Record<string, () => Promise<RouteModule>>,
+  /** The route params of a path, e.g. `{ lender: "mock" }` for `/api/v1/webhooks/lender/mock`. */
+  params: Record<string, Record<string, string>> = {},
+) {
   const server = createServer((req, res) => {
     let body = "";
     req.on("data", (chunk: Buffer) => (body += chunk.toString()));
     req.on("end", async () => {
-      const load = routes[(req.url ?? "").split("?")[0]!];
+      const path = (req.url ?? "").split("?")[0]!;
+      const load = routes[path];
       if (!load) return res.writeHead(404).end();
       const request = new Request(`${process.env.APP_URL}${req.url}`, {
         method: req.method,
@@ -23,7 +28,7 @@ export async function startRouteServer(routes: Record<string, () => Promise<Rout
       });
       const response = (await (
         await load()
-      ).action!({ request, params: {}, context: {} })) as Response;
+      ).action!({ request, params: params[path] ?? {}, context: {} })) as Response;
       res
         .writeHead(response.status, Object.fromEntries(response.headers))
         .end(await response.text());
