@@ -13,6 +13,8 @@ import {
   type StoredResponse,
 } from "./idempotency.server";
 import { merchantScope } from "./merchant-scope.server";
+import type { completionResponse } from "./schemas";
+import type { z } from "zod";
 
 /**
  * POST /api/v1/crm/applications/{id}/complete (docs/product/merchants-and-money.md, "Funding
@@ -66,10 +68,10 @@ export async function completeForCaller(
       body: JSON.stringify({
         application_id: applicationId,
         status: "awaiting_completion",
-        completed_at: completion.loan.completionMarkedAt?.toISOString() ?? null,
+        completed_at: (completion.loan.completionMarkedAt ?? new Date()).toISOString(),
         auto_release_at: completion.autoReleaseAt.toISOString(),
         release_link_sent: completion.kind === "marked",
-      }),
+      } satisfies z.input<typeof completionResponse>),
     };
     if (key) {
       await runProgram(asSqlTx(tx), {

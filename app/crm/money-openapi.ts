@@ -1,7 +1,8 @@
 /**
  * The money-after-the-signature routes of the CRM API in the OpenAPI document
  * (app/crm/openapi.server.ts spreads these in): refunds and amount changes
- * (docs/product/merchants-and-money.md, "Money after the signature"; ADRs 053, 054).
+ * and the job's completion (docs/product/merchants-and-money.md, "Money after the signature";
+ * ADRs 050, 053, 054).
  */
 type Responses = (...codes: number[]) => Record<string, unknown>;
 
@@ -15,6 +16,11 @@ const amountDescription = [
   "**A new amount before the money moves** (the application approved or signed, no disbursement requested). Within the approved maximum (the pricing tier's and your plan's) and still affordable, the amount is priced again under the same approval — new APR, finance charge, payment and schedule — the application goes back to `approved`, and the customer is texted (and e-mailed) a link to review and sign the new agreement (`outcome: resign`, `apply_url`). Lower or higher, the disclosure changes, so the signature must too. The agreement already signed stays on file, superseded, and a loan the lender had booked is withdrawn there.",
   "**Above the approved maximum** the application is decided again: it goes to FlowPay's review queue with the new amount (`outcome: new_decision`, `status: manual_review`); you are told the outcome as with any decision. The same amount again changes nothing (`outcome: unchanged`).",
   "**Refused** with `409 invalid_state` once the loan is funded or its disbursement requested (refund instead), and before a decision (send offer-financing with the new amount: it replaces the application).",
+].join("\n\n");
+
+const completeDescription = [
+  "**The job is done** (funding on completion: your plan pays when the customer confirms the work). The application must be `awaiting_completion` — signed, booked at the lender, not yet paid (a progress plan may have paid its first part: the loan's `released_cents`). The customer gets a text and an e-mail with a single-use \u201cJob is done — release payment\u201d link; releasing it requests the disbursement (`pending_funding`, then `funded`). Without an answer the payment releases itself 7 days later (`auto_release_at`); if the customer reports a problem, the payment waits while FlowPay reviews it.",
+  "**Idempotent.** Marking a job complete again answers the same, with `release_link_sent: false`, and sends nothing. An `Idempotency-Key` replays the first answer (header `Idempotent-Replayed: true`); the same key for another application is `409 idempotency_conflict`. Any other status is `409 invalid_state`; another merchant's application is `404`.",
 ].join("\n\n");
 
 export function moneyPaths(
@@ -82,6 +88,38 @@ export function moneyPaths(
             },
           ),
           ...errorResponses(400, 401, 403, 404, 409, 422, 429, 500, 503),
+        },
+      },
+    },
+    "/api/v1/crm/applications/{application_id}/complete": {
+      post: {
+        operationId: "completeJob",
+        summary: "Mark the job complete: the customer is asked to release the payment",
+        description: completeDescription,
+        parameters: [
+          applicationIdParam,
+          {
+            name: "Idempotency-Key",
+            in: "header",
+            required: false,
+            schema: { type: "string", minLength: 1, maxLength: 255 },
+            description:
+              "Optional. The same key replays the first answer; the same key for another application is 409 `idempotency_conflict`.",
+          },
+        ],
+        responses: {
+          "200": json("CompletionResponse", "Marked complete (or already was)", {
+            marked: {
+              value: {
+                application_id: "app_01jq7x8m2k3n4p5q6r7s8t9v0w",
+                status: "awaiting_completion",
+                completed_at: "2026-12-07T15:04:05.000Z",
+                auto_release_at: "2026-12-14T15:04:05.000Z",
+                release_link_sent: true,
+              },
+            },
+          }),
+          ...errorResponses(400, 401, 403, 404, 409, 429, 500, 503),
         },
       },
     },

@@ -10,6 +10,7 @@ import {
   prequalificationRequest,
   prequalificationResponse,
   refundCreated,
+  completionResponse,
   refundRequest,
   resendResponse,
 } from "./schemas";
@@ -125,6 +126,7 @@ export function openApiDocument(serverUrl: string) {
         Application: applicationResponse,
         ResendResponse: resendResponse,
         RefundCreated: refundCreated,
+        CompletionResponse: completionResponse,
         AmountChangeResponse: amountChangeResponse,
         Error: errorResponse,
         WebhookEndpoint: webhookEndpointResponse,

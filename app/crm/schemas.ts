@@ -377,3 +377,23 @@ export const prequalificationResponse = z
     valid_until: z.iso.datetime().nullable(),
   })
   .meta({ id: "Prequalification" });
+
+/** POST /api/v1/crm/applications/{id}/complete (docs/product/merchants-and-money.md, ADR 050). */
+export const completionResponse = z
+  .object({
+    application_id: z.string(),
+    status: z.literal("awaiting_completion").meta({
+      description:
+        "The application waits for the customer's release (then `pending_funding`, then `funded`)",
+    }),
+    completed_at: z.iso.datetime().meta({ description: "When the job was first marked complete" }),
+    auto_release_at: z.iso.datetime().meta({
+      description:
+        "When the payment releases itself if the customer neither releases it nor reports a problem (7 days after `completed_at`)",
+    }),
+    release_link_sent: z.boolean().meta({
+      description:
+        "True when this request texted and e-mailed the customer the release link; false when the job was already marked complete (nothing sent again)",
+    }),
+  })
+  .meta({ id: "CompletionResponse" });
