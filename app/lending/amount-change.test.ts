@@ -21,11 +21,20 @@ const { createLoanForApplication } = await import("./funding.server");
 const { withdrawAtLender } = await import("./cancel.server");
 const { getLenders } = await import("./lenders.server");
 const { currentOffers } = await import("~/app/borrower/offers.server");
+const { getPricingByVersion } = await import("~/app/decisioning/pricing-rules.server");
 const amountRoute = await import("~/app/routes/api.v1.crm.applications.$applicationId.amount");
 
 import { and, eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { applications, documents, loans, manualReviews, messages, outbox } from "~/db/schema/index";
+import {
+  applications,
+  decisions,
+  documents,
+  loans,
+  manualReviews,
+  messages,
+  outbox,
+} from "~/db/schema/index";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -139,6 +148,27 @@ describe("POST /api/v1/crm/applications/{id}/amount", () => {
         and(eq(documents.applicationId, first.applicationId), eq(documents.kind, "agreement")),
       );
     expect(signedDocs.filter((d) => d.supersededAt === null)).toHaveLength(1);
+  });
+
+  it("higher within the approved maximum: re-priced under the same approval, signed again", async () => {
+    const app = await booked();
+    const decision = await database.db
+      .select()
+      .from(decisions)
+      .where(eq(decisions.applicationId, app.applicationId))
+      .get();
+    const pricing = await getPricingByVersion(database, decision!.pricingVersion);
+    const tier = pricing!.table.tiers.find((t) => t.name === decision!.tier)!;
+    // The most the approval allows (the tier's and the merchant's maximum, 2,500,000 by default).
+    const higher = Math.min(tier.maxAmountCents, 2_500_000, 1_000_000);
+    expect(higher).toBeGreaterThan(750_000);
+    const response = await change(merchant.key, app.applicationId, higher);
+    const json = (await response.json()) as Json;
+    expect(json).toMatchObject({ status: "approved", outcome: "resign", amount_cents: higher });
+    const offers = await currentOffers(database, app.applicationId);
+    const same = offers.find((o) => o.termMonths === app.offer.termMonths)!;
+    expect(same.monthlyPaymentCents).toBeGreaterThan(app.offer.monthlyPaymentCents);
+    expect(same.disclosure.amountFinancedCents).toBeGreaterThan(750_000);
   });
 
   it("above the approved maximum: a new decision (FlowOps review with the new amount)", async () => {
