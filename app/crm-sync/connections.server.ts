@@ -120,6 +120,27 @@ export function circuitStateOf(connectionId: string): CircuitStateName | null {
 // ---- reads ---------------------------------------------------------------------------------
 
 /** The merchant's live (not disconnected) connection to `crm`, if any. */
+/**
+ * Stores a verified connection as the merchant's connection to `crm`: the row is replaced in
+ * place when there is one (its id, and the history that points at it, stay), created
+ * otherwise. FieldRoutes credentials and OAuth tokens are saved the same way. Its id.
+ */
+export async function saveCrmConnection(
+  tx: Tx,
+  merchantId: string,
+  crm: string,
+  values: Omit<typeof crmConnections.$inferInsert, "id" | "merchantId" | "crm">,
+): Promise<string> {
+  const existing = await crmConnectionFor(tx, merchantId, crm);
+  if (existing) {
+    await tx.update(crmConnections).set(values).where(eq(crmConnections.id, existing.id));
+    return existing.id;
+  }
+  const id = newId("crm");
+  await tx.insert(crmConnections).values({ id, merchantId, crm, ...values });
+  return id;
+}
+
 export async function crmConnectionFor(reader: Reader, merchantId: string, crm: string) {
   return reader
     .select()
@@ -259,17 +280,7 @@ export async function connectFieldRoutes(
       verifiedAt: new Date(),
       lastError: null,
     };
-    const existing = await crmConnectionFor(tx, input.merchantId, "fieldroutes");
-    let id: string;
-    if (existing) {
-      id = existing.id;
-      await tx.update(crmConnections).set(values).where(eq(crmConnections.id, id));
-    } else {
-      id = newId("crm");
-      await tx
-        .insert(crmConnections)
-        .values({ id, merchantId: input.merchantId, crm: "fieldroutes", ...values });
-    }
+    const id = await saveCrmConnection(tx, input.merchantId, "fieldroutes", values);
     await audit(tx, {
       ...actor,
       action: "crm_connection.connect",

@@ -12,15 +12,14 @@
  */
 import { and, eq, gt, isNull, lt } from "drizzle-orm";
 import type { Database } from "~/db/client";
-import { newId } from "~/db/ids";
-import { crmConnections, oauthStates } from "~/db/schema/index";
+import { oauthStates } from "~/db/schema/index";
 import { parseAuthorizationCallback } from "~/adapters/oauth/index";
 import { isPartnerError } from "~/adapters/shared/errors";
 import { audit } from "~/app/audit/audit.server";
 import { businessMetrics } from "~/app/observability/business-metrics.server";
 import { getCipher } from "~/app/security/encryption.server";
 import { sha256Hex } from "~/app/security/hash.server";
-import { crmConnectionFor, type Actor } from "./connections.server";
+import { saveCrmConnection, type Actor } from "./connections.server";
 import { oauthClientFor } from "./oauth-providers.server";
 
 export const oauthStateTtlMs = 10 * 60_000;
@@ -171,15 +170,7 @@ export async function completeOAuthCallback(
       verifiedAt: now,
       lastError: null,
     };
-    const existing = await crmConnectionFor(tx, merchantId, crm);
-    let id: string;
-    if (existing) {
-      id = existing.id;
-      await tx.update(crmConnections).set(values).where(eq(crmConnections.id, id));
-    } else {
-      id = newId("crm");
-      await tx.insert(crmConnections).values({ id, merchantId, crm, ...values });
-    }
+    const id = await saveCrmConnection(tx, merchantId, crm, values);
     await audit(tx, {
       ...actor,
       action: "crm_connection.connect",
