@@ -13,6 +13,7 @@ import { getPublishedRuleSet } from "~/app/decisioning/rule-sets.server";
 import { logger } from "~/app/observability/logger.server";
 import { getCipher } from "~/app/security/encryption.server";
 import { hmacSha256Hex } from "~/app/security/hash.server";
+import { emitMerchantEvent } from "~/app/webhooks/emit.server";
 import { prequalify, validUntil, type PrequalificationInputs } from "./evaluate";
 import type { PrequalJourney } from "./prequalifications.server";
 
@@ -206,6 +207,20 @@ export async function submitPrequalification(
           inArray(prequalifications.status, ["link_sent", "in_progress"]),
         ),
       );
+    // The merchant's webhook (docs/product/merchants-and-money.md): the status resource, no reasons.
+    await emitMerchantEvent(tx, {
+      merchantId: merchant.id,
+      type: "prequalification.completed",
+      applicationId: null,
+      data: {
+        prequalification: {
+          prequalification_id: prequal.id,
+          status: outcome.kind,
+          max_amount_cents: outcome.kind === "prequalified" ? outcome.maxAmountCents : null,
+          valid_until: outcome.kind === "prequalified" ? validUntil(pulledAt).toISOString() : null,
+        },
+      },
+    });
     await audit(tx, {
       actorType: "system",
       actorId: "decisioning",

@@ -1,7 +1,14 @@
 import { appDatabase, callRoute, createMerchant, jsonHeaders } from "~/scripts/testing/app-harness";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { applications, consents, decisions, prequalifications } from "~/db/schema/index";
+import {
+  applications,
+  consents,
+  decisions,
+  merchantEvents,
+  prequalifications,
+} from "~/db/schema/index";
+import { createWebhookEndpoint } from "~/app/webhooks/endpoints.server";
 import type { CreditBureau } from "~/adapters/experian/types";
 import * as createRoute from "~/app/routes/api.v1.crm.prequalifications";
 import * as statusRoute from "~/app/routes/api.v1.crm.prequalifications.$prequalificationId";
@@ -185,6 +192,34 @@ describe("the borrower's prequalification", () => {
     // A second submit changes nothing: the form sends the borrower to the result.
     const again = await borrower(formRoute, `/prequal/${pq.token}`, pq.token);
     expect((again as Response).status).toBe(302);
+  });
+
+  it("emits prequalification.completed to the merchant's webhook endpoints, with the status resource and no reasons", async () => {
+    const database = await appDatabase();
+    const created = await createWebhookEndpoint(
+      database,
+      merchant.id,
+      { url: "http://127.0.0.1:9/hook", events: ["prequalification.*"] },
+      { actorType: "system" },
+      { policy: { allowLoopbackHttp: true } },
+    );
+    expect(created.ok).toBe(true);
+    const declined = await prequalifyBorrower("123-45-0000");
+    const events = await database.db
+      .select()
+      .from(merchantEvents)
+      .where(eq(merchantEvents.type, "prequalification.completed"));
+    const data = events
+      .map((row) => JSON.parse(row.data ?? "null") as Json | null)
+      .find((body) => body?.prequalification?.prequalification_id === declined.id);
+    expect(data).toEqual({
+      prequalification: {
+        prequalification_id: declined.id,
+        status: "not_prequalified",
+        max_amount_cents: null,
+        valid_until: null,
+      },
+    });
   });
 
   it("not prequalified: the adverse action notice with its reasons; the merchant sees only the status", async () => {
