@@ -56,6 +56,7 @@ const getRoute = await import("~/app/routes/api.v1.crm.applications.$application
 import { and, eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import type { JobRunner } from "~/jobs/runner.server";
+import { newId } from "~/db/ids";
 import { applications, ledgerEntries, messages, refunds } from "~/db/schema/index";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -130,7 +131,7 @@ const atLender = (loanId: string) =>
   [...lender.loans.values()].find((loan) => loan.external_loan_id === loanId)!;
 
 describe("cancellation before disbursement (merchant)", () => {
-  it("withdraws the booked loan at the lender once, tells the borrower, and refuses after funding", async () => {
+  it("withdraws the booked loan at the lender once and tells the borrower", async () => {
     const signed = await signedApplication(merchant.key, {
       crmCustomerId: "1101",
       crmJobId: "2101",
@@ -220,6 +221,20 @@ describe("refunds through the CRM API", () => {
       details: [{ path: "amount_cents" }],
     });
 
+    // The merchant follows its applications by webhook too: each confirmed refund is an event
+    // (the loopback URL is refused at delivery, so nothing leaves the machine).
+    await database.client.execute({
+      sql: "INSERT INTO webhook_endpoints (id, merchant_id, url, events, secret_enc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      args: [
+        newId("whe"),
+        merchant.id,
+        "https://127.0.0.1:9/flowpay",
+        '["loan.*"]',
+        "x",
+        Date.now(),
+        Date.now(),
+      ],
+    });
     const half = await refund(
       merchant.key,
       id,
@@ -273,6 +288,11 @@ describe("refunds through the CRM API", () => {
       { what: "CRM note" },
     );
     const note = fr.notes.find((n) => n.notes.includes("PARTIALLY REFUNDED"))!.notes;
+    const events = await database.client.execute({
+      sql: "SELECT type FROM merchant_events WHERE application_id = ?",
+      args: [id],
+    });
+    expect(events.rows.filter((r) => r.type === "loan.refunded")).toHaveLength(1);
     expect(note).toContain("$3,750.00 of $7,500.00");
 
     // A cancel after funding is refused: the way back is a refund.

@@ -13,6 +13,7 @@ import { enqueueCrmSync } from "~/app/crm-sync/enqueue.server";
 import { queueEmail } from "~/app/messaging/email.server";
 import { queueSms } from "~/app/messaging/sms.server";
 import { formatMoney } from "~/app/money/dollars";
+import { emitMerchantEvent } from "~/app/webhooks/emit.server";
 import { callLender } from "./funding.server";
 import { insertLenderTransaction } from "./lender-log.server";
 import { refundTransaction } from "./ledger";
@@ -242,6 +243,12 @@ export async function completeRefundIn(tx: Tx, refundId: string, now = new Date(
       );
     await tellBorrower(tx, loan.applicationId, refund.amountCents, fully);
     await enqueueCrmSync(tx, loan.applicationId, fully ? "refunded" : "partially_refunded");
+    // Each confirmed refund is its own outbound event (a status change alone would miss the second).
+    await emitMerchantEvent(tx, {
+      merchantId: loan.merchantId,
+      type: "loan.refunded",
+      applicationId: loan.applicationId,
+    });
     await audit(tx, {
       actorType: "system",
       actorId: `lender:${loan.lender}`,
