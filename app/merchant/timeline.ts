@@ -17,6 +17,10 @@ const actionLabels: Record<string, string> = {
   "application.cancel": "Canceled",
   "application.lender_reroute": "Moved to another lending partner",
   "application.lender_declined_cancel": "Closed: no lending partner could fund it",
+  // Money after the signature (ADRs 054, 055).
+  "application.cancel_signed": "Canceled before payment; the loan was withdrawn",
+  "application.borrower_cancel": "Customer canceled the financing before payment",
+  "application.amount_change": "Amount changed",
 };
 
 const templateLabels: Record<string, string> = {
@@ -27,6 +31,9 @@ const templateLabels: Record<string, string> = {
   agreement_signed: "Signed agreement",
   loan_funded: "Loan funded",
   funded: "Loan funded",
+  refund_completed: "Refund applied to the loan",
+  financing_canceled: "Financing canceled",
+  amount_changed: "Amount changed: new agreement to sign",
 };
 
 const channelLabels = { sms: "Text", email: "E-mail" } as const;
