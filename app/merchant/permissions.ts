@@ -51,6 +51,7 @@ export const portalNav: { to: string; label: string; permission: PortalPermissio
   { to: "/merchant/send", label: "Send a link", permission: "send:link" },
   { to: "/merchant/team", label: "Team", permission: "manage:team" },
   { to: "/merchant/api-keys", label: "API keys", permission: "manage:api_key" },
+  { to: "/merchant/webhooks", label: "Webhooks", permission: "manage:api_key" },
   { to: "/merchant/crm", label: "CRM", permission: "read:crm_connection" },
   { to: "/merchant/security", label: "Security", permission: "read:overview" },
 ];
