@@ -185,6 +185,15 @@ describe("sign → loan → disbursement → funded webhook → CRM", () => {
     // The books: the lender owes the whole loan, the merchant is owed it less its fee, once.
     const books = await merchantBalances(database, merchant.id);
     expect(books).toMatchObject({ disbursedCents: 727_500, owedToMerchantCents: 727_500 });
+    // The lender's settlement report of that day agrees with the ledger (ADR 056).
+    const { reconcileSettlementDate } = await import("./reconciliation.server");
+    const day = loan.fundedAt!.toISOString().slice(0, 10);
+    const reconciled = await reconcileSettlementDate(
+      database,
+      (await getLenders()).get("mock"),
+      day,
+    );
+    expect(reconciled).toMatchObject({ reportLines: 1, ledgerMovements: 1, differences: 0 });
 
     // The lender saw one loan and one disbursement, each with its own key derived from our ids.
     const atLender = lenderLoansFor(loan.id);

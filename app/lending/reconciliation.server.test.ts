@@ -36,7 +36,13 @@ const client = { ip: null, userAgent: null };
 async function lenderBooks(...loans: Parameters<typeof fundedMockLoan>[0][]) {
   await databaseMockLenderStore(database).save(loans.map((l) => mockLoanRecord(fundedMockLoan(l))));
 }
-async function ledgerFunds(loanId: string, amountCents: number, at = fundedAt) {
+/** The ledger's disbursement: the loan's amount and the merchant fee (the lender pays out the difference). */
+async function ledgerFunds(
+  loanId: string,
+  amountCents: number,
+  merchantFeeCents: number,
+  at = fundedAt,
+) {
   await database.write((tx) =>
     appendLedgerTransaction(
       tx,
@@ -45,7 +51,7 @@ async function ledgerFunds(loanId: string, amountCents: number, at = fundedAt) {
         merchantId: "mer_r",
         lender: "mock",
         amountCents,
-        merchantFeeCents: 0,
+        merchantFeeCents,
       }),
       { now: at, sourceKey: `test:${loanId}:${at.getTime()}` },
     ),
@@ -62,10 +68,11 @@ describe("daily reconciliation", () => {
       loanId: "loan_same",
       lenderLoanId: "LN-SAME",
       merchantId: "mer_r",
-      amountCents: 500_000,
+      amountCents: 485_000,
       fundedAt,
     });
-    await ledgerFunds("loan_same", 500_000);
+    // $5,000 less the $150 fee: what the lender paid out.
+    await ledgerFunds("loan_same", 500_000, 15_000);
     const mock = (await getLenders()).get("mock");
     const run = await reconcileSettlementDate(database, mock, date);
     expect(run).toMatchObject({ reportLines: 1, ledgerMovements: 1, differences: 0, opened: 0 });
@@ -93,9 +100,9 @@ describe("daily reconciliation", () => {
         fundedAt,
       },
     );
-    await ledgerFunds("loan_diff", 400_000);
+    await ledgerFunds("loan_diff", 400_000, 12_000);
     // Our ledger has it; the lender does not report it.
-    await ledgerFunds("loan_ghost", 100_000);
+    await ledgerFunds("loan_ghost", 100_000, 3_000);
     const before = await differencesMetric();
 
     // The real path: an operator asks for the date; the outbox job reconciles it.
@@ -117,8 +124,8 @@ describe("daily reconciliation", () => {
       ).toEqual(
         [
           ["loan_lost", "missing_in_ledger", 300_000, null, "mer_r"],
-          ["loan_diff", "amount_mismatch", 410_000, 400_000, "mer_r"],
-          ["loan_ghost", "missing_at_lender", null, 100_000, null],
+          ["loan_diff", "amount_mismatch", 410_000, 388_000, "mer_r"],
+          ["loan_ghost", "missing_at_lender", null, 97_000, null],
         ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
       );
       expect((await differencesMetric()) - before).toBe(3);
@@ -140,7 +147,7 @@ describe("daily reconciliation", () => {
   });
 
   it("a difference gone on a later run (a late event posted) is closed by the system, with a note", async () => {
-    await ledgerFunds("loan_lost", 300_000);
+    await ledgerFunds("loan_lost", 309_000, 9_000);
     const run = await reconcileSettlementDate(database, (await getLenders()).get("mock"), date);
     expect(run).toMatchObject({ differences: 2, opened: 0, cleared: 1 });
     const resolved = await listReconciliationItems(database, "resolved");
@@ -168,7 +175,9 @@ describe("daily reconciliation", () => {
     });
     const page = await loadReconciliationItem(database, item!.id);
     expect(page?.item).toMatchObject({ status: "resolved", resolvedBy: "op_test" });
-    expect(page?.ledgerLines.map((l) => l.amountCents)).toEqual([400_000]);
+    expect(page?.ledgerLines).toEqual([
+      expect.objectContaining({ amountCents: 388_000, grossCents: 400_000, feeCents: 12_000 }),
+    ]);
     await expect(
       resolveReconciliationItem(database, {
         itemId: item!.id,

@@ -10,7 +10,7 @@
  * nothing twice. An open item whose difference is gone on a later run (a late lender event has
  * since been posted) is closed by the system with a note saying so.
  */
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { SettlementReport } from "~/adapters/lender/types";
 import type { Database } from "~/db/client";
 import { newId } from "~/db/ids";
@@ -27,8 +27,7 @@ import { reconcileSettlementsJob } from "~/jobs/handlers/reconcile-settlements.d
 import { audit } from "~/app/audit/audit.server";
 import { businessMetrics } from "~/app/observability/business-metrics.server";
 import { accounts } from "./ledger";
-import { ledgerMovementsForLender } from "./ledger.server";
-import { reconcile, type Difference } from "./reconcile";
+import { reconcile, type Difference, type LedgerMovement } from "./reconcile";
 import { nextReconciliationRun, settlementWindow, utcDay } from "./settlement-schedule";
 
 /** What reconciliation needs of a lender adapter. */
@@ -56,6 +55,51 @@ const sides = (d: Difference) => ({
   ledgerCents: "ledgerCents" in d ? d.ledgerCents : null,
 });
 
+/**
+ * What the ledger says `lender` moved in a window, per loan, in the lender's own terms: for a
+ * disbursement what it paid out — the loan's amount (the lender account's line) less the merchant
+ * fee (the fee revenue line), since FlowPay asks the lender to disburse the amount net of its fee;
+ * for a refund what it took off the loan (the lender account's line). One covering-index range per
+ * account (ledger_lender_movements_idx).
+ */
+export async function ledgerSettlementMovements(
+  database: Database,
+  lender: string,
+  window: { from: Date; to: Date },
+): Promise<LedgerMovement[]> {
+  const lenderAccount = accounts.lender(lender);
+  const rows = await database.db
+    .select({
+      account: ledgerEntries.account,
+      kind: ledgerEntries.kind,
+      loanId: ledgerEntries.loanId,
+      amountCents: ledgerEntries.amountCents,
+    })
+    .from(ledgerEntries)
+    .where(
+      and(
+        eq(ledgerEntries.lender, lender),
+        inArray(ledgerEntries.account, [lenderAccount, accounts.feeRevenue]),
+        gte(ledgerEntries.createdAt, window.from),
+        lt(ledgerEntries.createdAt, window.to),
+        inArray(ledgerEntries.kind, ["disbursement", "refund"]),
+      ),
+    );
+  const movements: LedgerMovement[] = [];
+  for (const row of rows) {
+    const kind = row.kind as LedgerMovement["kind"];
+    const loanId = row.loanId ?? "";
+    if (row.account === lenderAccount) {
+      // Debited by a disbursement, credited by a refund: positive cents either way.
+      movements.push({ loanId, kind, amountCents: Math.abs(row.amountCents) });
+    } else if (kind === "disbursement") {
+      // The fee earned (a credit, negative) is what the lender did not pay out.
+      movements.push({ loanId, kind, amountCents: row.amountCents });
+    }
+  }
+  return movements;
+}
+
 /** Fetches `lender`'s report of `date`, compares it with the ledger, stores the differences. */
 export async function reconcileSettlementDate(
   database: Database,
@@ -65,7 +109,7 @@ export async function reconcileSettlementDate(
 ): Promise<ReconciliationRun> {
   const window = settlementWindow(date);
   const report = await lender.settlementReport(date, options.signal);
-  const movements = await ledgerMovementsForLender(database, lender.name, window);
+  const movements = await ledgerSettlementMovements(database, lender.name, window);
   const differences = reconcile(
     report.lines.map((line) => ({
       loanId: line.loanId,
@@ -74,6 +118,8 @@ export async function reconcileSettlementDate(
     })),
     movements,
   );
+  // Movements per loan and kind (a disbursement's amount and fee lines are one).
+  const ledgerCount = new Set(movements.map((m) => `${m.loanId}\u0000${m.kind}`)).size;
   const now = options.now ?? new Date();
   const loanIds = [...new Set(differences.map((d) => d.loanId))];
   const reportedMerchant = new Map(report.lines.map((l) => [l.loanId, l.merchantId]));
@@ -169,7 +215,7 @@ export async function reconcileSettlementDate(
     }
     const run = {
       reportLines: report.lines.length,
-      ledgerMovements: movements.length,
+      ledgerMovements: ledgerCount,
       differences: differences.length,
       lenderNetCents: report.summary.netCents,
       completedAt: now,
@@ -196,7 +242,7 @@ export async function reconcileSettlementDate(
     lender: lender.name,
     date,
     reportLines: report.lines.length,
-    ledgerMovements: movements.length,
+    ledgerMovements: ledgerCount,
     differences: differences.length,
     opened: result.opened,
     cleared: result.cleared,
@@ -311,8 +357,17 @@ export type ReconciliationItemPage = {
   item: ItemRow;
   merchantName: string | null;
   loan: { applicationId: string; lenderLoanId: string | null; status: string } | null;
-  /** The ledger's side: the loan's lines on the lender's account of this kind, that day. */
-  ledgerLines: { transactionId: string; createdAt: Date; amountCents: number }[];
+  /**
+   * The ledger's side: the loan's transactions of this kind that day, in the lender's terms
+   * (`amountCents`: a disbursement's amount less the fee, a refund's amount).
+   */
+  ledgerLines: {
+    transactionId: string;
+    createdAt: Date;
+    amountCents: number;
+    grossCents: number;
+    feeCents: number;
+  }[];
   resolverName: string | null;
 };
 
@@ -348,6 +403,7 @@ export async function loadReconciliationItem(
       .select({
         transactionId: ledgerEntries.transactionId,
         createdAt: ledgerEntries.createdAt,
+        account: ledgerEntries.account,
         amountCents: ledgerEntries.amountCents,
       })
       .from(ledgerEntries)
@@ -355,7 +411,7 @@ export async function loadReconciliationItem(
         and(
           eq(ledgerEntries.loanId, item.loanId),
           eq(ledgerEntries.kind, item.kind),
-          eq(ledgerEntries.account, accounts.lender(item.lender)),
+          inArray(ledgerEntries.account, [accounts.lender(item.lender), accounts.feeRevenue]),
           sql`${ledgerEntries.createdAt} >= ${window.from.getTime()} AND ${ledgerEntries.createdAt} < ${window.to.getTime()}`,
         ),
       )
@@ -372,9 +428,31 @@ export async function loadReconciliationItem(
     item,
     merchantName: merchant?.name ?? null,
     loan: loan ?? null,
-    ledgerLines: lines.map((line) => ({ ...line, amountCents: Math.abs(line.amountCents) })),
+    ledgerLines: ledgerTransactions(lines, item.kind, accounts.lender(item.lender)),
     resolverName: item.resolvedBy === "system" ? "FlowPay (re-run)" : (resolver?.name ?? null),
   };
+}
+
+function ledgerTransactions(
+  lines: { transactionId: string; createdAt: Date; account: string; amountCents: number }[],
+  kind: string,
+  lenderAccount: string,
+): ReconciliationItemPage["ledgerLines"] {
+  const byId = new Map<string, ReconciliationItemPage["ledgerLines"][number]>();
+  for (const line of lines) {
+    const transaction = byId.get(line.transactionId) ?? {
+      transactionId: line.transactionId,
+      createdAt: line.createdAt,
+      amountCents: 0,
+      grossCents: 0,
+      feeCents: 0,
+    };
+    if (line.account === lenderAccount) transaction.grossCents += Math.abs(line.amountCents);
+    else if (kind === "disbursement") transaction.feeCents -= line.amountCents;
+    transaction.amountCents = transaction.grossCents - transaction.feeCents;
+    byId.set(line.transactionId, transaction);
+  }
+  return [...byId.values()];
 }
 
 export class ReconciliationItemNotFoundError extends Error {

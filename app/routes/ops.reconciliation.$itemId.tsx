@@ -61,6 +61,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       transactionId: line.transactionId,
       at: line.createdAt.toISOString(),
       amountCents: line.amountCents,
+      grossCents: line.grossCents,
+      feeCents: line.feeCents,
     })),
   };
 }
@@ -133,7 +135,10 @@ export default function ReconciliationItem() {
                 {d.ledgerLines.length === 0
                   ? "No ledger lines that day"
                   : d.ledgerLines
-                      .map((line) => `${line.transactionId} (${formatMoney(line.amountCents)})`)
+                      .map(
+                        (line) =>
+                          `${line.transactionId}: ${formatMoney(line.amountCents)}${line.feeCents ? ` (${formatMoney(line.grossCents)} less the ${formatMoney(line.feeCents)} merchant fee)` : ""}`,
+                      )
                       .join(", ")}
               </td>
             </tr>

@@ -136,8 +136,9 @@ async function main() {
             at: refundAt,
           });
         }
-        // The lender's books: the same loan; one of the busy merchant's funded for $1 more.
-        const lenderAmount = merchantId === "mer_busy" && i === 77 ? amount + 100 : amount;
+        // The lender's books: the same loan, paid out net of the fee; one of the busy merchant's
+        // for $1 more.
+        const lenderAmount = amount - fee + (merchantId === "mer_busy" && i === 77 ? 100 : 0);
         lenderLoans.push(
           fundedMockLoan({
             loanId,
