@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { PartnerError } from "~/adapters/shared/errors";
 import {
   createSandboxBankLink,
-  sandboxBanks,
   sandboxWebhookKey,
   signSandboxWebhook,
   SANDBOX_WEBHOOK_KID,
 } from "./sandbox";
+import { sandboxBanks } from "./sandbox-banks";
 import { type BankSummary } from "./types";
 
 async function partnerError(promise: Promise<unknown>): Promise<PartnerError> {

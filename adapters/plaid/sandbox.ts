@@ -24,13 +24,6 @@ import {
   type WebhookSigningKey,
 } from "./webhook-signing";
 
-export {
-  sandboxBanks,
-  findSandboxBank,
-  type SandboxBank,
-  type SandboxBankId,
-} from "./sandbox-banks";
-
 /** How long a sandbox link token "lasts" (Plaid's are 4 hours). */
 export const SANDBOX_LINK_TOKEN_TTL_MS = 4 * 60 * 60 * 1000;
 export const SANDBOX_WEBHOOK_KID = "sandbox-webhook-key-1";
