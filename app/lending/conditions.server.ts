@@ -197,15 +197,27 @@ export async function submitConditionUpload(
  */
 async function releaseFunding(tx: Tx, applicationId: string, operatorId: string, client: Client) {
   const loan = await tx.select().from(loans).where(eq(loans.applicationId, applicationId)).get();
-  if (!loan || loan.status !== "pending_funding" || loan.disbursementId || !loan.lenderLoanId) {
-    return false;
+  if (!loan || loan.disbursementId || !loan.lenderLoanId) return false;
+  // A loan waiting for the job (ADR 050) has only a progress payment's first part to release.
+  const waiting = loan.status === "awaiting_completion";
+  const upfrontDue = loan.upfrontCents > 0 && !loan.upfrontDisbursementId;
+  if (!(loan.status === "pending_funding" || (waiting && upfrontDue))) return false;
+  if (upfrontDue) {
+    await enqueue(
+      tx,
+      requestDisbursementJob,
+      { loanId: loan.id, part: "upfront" },
+      { key: `${loan.id}:upfront`, keyMode: "dedupe" },
+    );
   }
-  await enqueue(
-    tx,
-    requestDisbursementJob,
-    { loanId: loan.id },
-    { key: loan.id, keyMode: "dedupe" },
-  );
+  if (!waiting) {
+    await enqueue(
+      tx,
+      requestDisbursementJob,
+      { loanId: loan.id },
+      { key: loan.id, keyMode: "dedupe" },
+    );
+  }
   await audit(tx, {
     actorType: "operator",
     actorId: operatorId,
