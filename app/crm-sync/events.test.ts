@@ -66,3 +66,26 @@ describe("what the CRM shows", () => {
     expect(shortRate("9.995")).toBe("9.995");
   });
 });
+
+describe("funding on completion in the CRM (ADR 050)", () => {
+  const waiting: SyncFacts = {
+    applicationId: "app_1",
+    merchantName: "Greenway Landscaping",
+    amountCents: 750_000,
+    offer: null,
+    loan: null,
+  };
+
+  it("tells the technician the payment waits for the job, then that it was released", () => {
+    expect(noteText("awaiting_completion", waiting)).toMatch(
+      /SIGNED for \$7,500\.00 — the payment WAITS for the job: .*mark it complete/,
+    );
+    expect(noteText("released", waiting)).toMatch(
+      /payment RELEASED for \$7,500\.00 .*the lender pays Greenway Landscaping next/,
+    );
+    expect(appointmentLine("released", waiting, new Date("2026-12-07T12:00:00Z"))).toBe(
+      "FlowPay financing: PAYMENT RELEASED $7,500.00 (2026-12-07)",
+    );
+    expect(eventForStatus("awaiting_completion")).toBe("awaiting_completion");
+  });
+});
