@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { ConfigError, parseEnv } from "~/app/config/env.server";
 import { denoServeArgs } from "./deno/command";
 import { demo } from "~/app/demo/seed.server";
+import { demoMerchantOwner } from "~/app/merchant/demo.server";
 import { currentTotp } from "~/app/security/totp.server";
 
 const root = process.cwd();
@@ -126,6 +127,9 @@ if (demoOn) {
     `    password  ${demo.operatorPassword}`,
     `    TOTP      secret ${demo.operatorTotpSecret} (add it to an authenticator app)`,
     `              or run \`npm run flowpay -- demo totp\` for the current code (now ${await currentTotp(demo.operatorTotpSecret)})`,
+    `  Merchant portal sign-in (${demo.merchantName}): ${base}/merchant/login`,
+    `    e-mail    ${demoMerchantOwner.email} (owner), then open the sign-in link it is sent:`,
+    `              sandbox e-mail is on ${base}/dev/messages (signed in to FlowOps as above)`,
     `  CRM API (merchant "${demo.merchantName}", sandbox partners):`,
     `    key       ${existsSync(keyFile) ? readFileSync(keyFile, "utf8").trim() : "(see README)"}  (${keyFile})`,
     `  "As low as" widget for its web site: ${base}/widgets/as-low-as/${demo.merchantSlug}?amount_cents=750000`,

@@ -5,6 +5,7 @@ import type { Database } from "~/db/client";
 import { newId } from "~/db/ids";
 import { merchants, operators } from "~/db/schema/index";
 import { createApiKey } from "~/app/crm/api-keys.server";
+import { seedDemoMerchantOwner } from "~/app/merchant/demo.server";
 import { createOperator } from "~/app/ops/operators.server";
 import { seedPendingSignup } from "~/app/onboarding/demo.server";
 import { getCipher } from "~/app/security/encryption.server";
@@ -30,13 +31,18 @@ export async function seedDemo(database: Database, dataDir: string): Promise<See
   const existing = await database.db.query.merchants.findFirst({
     where: eq(merchants.slug, demo.merchantSlug),
   });
-  if (existing) return { seeded: false };
+  if (existing) {
+    // The merchant portal came later: demo databases seeded before it get their owner too.
+    await seedDemoMerchantOwner(database, existing.id);
+    return { seeded: false };
+  }
 
   const actor = { actorType: "system" as const, actorId: "seed" };
   const account = "000123456789";
+  const merchantId = newId("mer");
   await database.write(async (tx) => {
     await tx.insert(merchants).values({
-      id: newId("mer"),
+      id: merchantId,
       name: demo.merchantName,
       slug: demo.merchantSlug,
       pricingPlan: "standard",
@@ -67,5 +73,6 @@ export async function seedDemo(database: Database, dataDir: string): Promise<See
   });
   writeFileSync(join(dataDir, demo.apiKeyFile), `${key.key}\n`, { mode: 0o600 });
   await seedPendingSignup(database);
+  await seedDemoMerchantOwner(database, merchantId);
   return { seeded: true, apiKey: key.key };
 }

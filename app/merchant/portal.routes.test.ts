@@ -92,6 +92,7 @@ describe("tenant isolation (docs/product/merchants-and-money.md: every portal ro
         firstName: "Avery",
         lastName: "Quinlan",
         phone: "+15125550199",
+        email: undefined,
         amount: 420_000,
         channel: "sms",
         asked: "yes",
