@@ -19,7 +19,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
@@ -214,6 +214,7 @@ async function main() {
 
     // 1. A month of daily reconciliations, each the job's own path.
     const reconcileStart = performance.now();
+    const cpuStart = process.cpuUsage();
     let reportLines = 0;
     let movements = 0;
     let opened = 0;
@@ -225,6 +226,10 @@ async function main() {
       opened += run.opened;
     }
     const reconcileMs = performance.now() - reconcileStart;
+    // FlowPay's own CPU time for it (the lender's process and waiting for a core excluded): on a
+    // machine shared with other work, wall time mostly measures the wait.
+    const cpu = process.cpuUsage(cpuStart);
+    const reconcileCpuMs = (cpu.user + cpu.system) / 1000;
     if (opened !== 6) throw new Error(`expected the 6 planted differences, found ${opened}`);
 
     // 2. Balances of the busy merchant.
@@ -256,6 +261,7 @@ async function main() {
       differences_found: opened,
       seed_ms: Math.round(seedMs),
       reconcile_month_ms: Math.round(reconcileMs),
+      reconcile_cpu_ms: Math.round(reconcileCpuMs),
       reconcile_target_ms: 2000,
       balances_p50_ms: percentile(samples, 0.5),
       balances_p95_ms: p95,
@@ -264,6 +270,7 @@ async function main() {
       statement_csv_pdf_ms: Math.round(statementMs),
       statement_pdf_bytes: statement.pdf.byteLength,
       owed_to_busy_merchant_cents: balance,
+      load_average_1m: Number(loadavg()[0]!.toFixed(1)),
       ok: reconcileMs < 2000 && p95 < 50,
     };
     if (values.json) console.log(JSON.stringify(result));
@@ -272,7 +279,7 @@ async function main() {
         `ledger: ${written} transactions for ${applications} applications (seeded in ${result.seed_ms} ms)`,
       );
       console.log(
-        `reconcile a month (30 daily reports over HTTP, the job's path): ${result.reconcile_month_ms} ms (target < 2000 ms), ${reportLines} report lines, ${movements} ledger movements, ${opened} differences (6 planted)`,
+        `reconcile a month (30 daily reports over HTTP, the job's path): ${result.reconcile_month_ms} ms (target < 2000 ms; FlowPay's CPU ${result.reconcile_cpu_ms} ms; load ${result.load_average_1m}), ${reportLines} report lines, ${movements} ledger movements, ${opened} differences (6 planted)`,
       );
       console.log(
         `balances of the busy merchant: p50 ${result.balances_p50_ms} ms, p95 ${result.balances_p95_ms} ms (target < 50 ms)`,
