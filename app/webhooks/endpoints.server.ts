@@ -113,48 +113,44 @@ export async function listWebhookEndpoints(database: Database, merchantId: strin
 }
 
 /** Deletes (hides) an endpoint of this merchant; false when it has none by that id. */
-export async function deleteWebhookEndpoint(
+export function deleteWebhookEndpoint(
   database: Database,
   merchantId: string,
   endpointId: string,
   actor: Actor,
 ): Promise<boolean> {
-  return database.write(async (tx) => {
-    const gone = await tx
-      .update(webhookEndpoints)
-      .set({ deletedAt: new Date() })
-      .where(
-        and(
-          eq(webhookEndpoints.id, endpointId),
-          eq(webhookEndpoints.merchantId, merchantId),
-          isNull(webhookEndpoints.deletedAt),
-        ),
-      )
-      .returning({ id: webhookEndpoints.id })
-      .get();
-    if (!gone) return false;
-    await audit(tx, {
-      ...actor,
-      action: "webhook_endpoint.deleted",
-      entityType: "webhook_endpoint",
-      entityId: endpointId,
-      details: { merchant_id: merchantId },
-    });
-    return true;
+  return changeEndpoint(database, merchantId, endpointId, actor, "webhook_endpoint.deleted", {
+    deletedAt: new Date(),
   });
 }
 
 /** Turns a disabled endpoint on again (the portal's "enable"); false when not this merchant's. */
-export async function enableWebhookEndpoint(
+export function enableWebhookEndpoint(
   database: Database,
   merchantId: string,
   endpointId: string,
   actor: Actor,
 ): Promise<boolean> {
+  return changeEndpoint(database, merchantId, endpointId, actor, "webhook_endpoint.enabled", {
+    disabledAt: null,
+    disabledReason: null,
+    failingSince: null,
+  });
+}
+
+/** One audited change of a live endpoint of this merchant (another merchant's id: false). */
+async function changeEndpoint(
+  database: Database,
+  merchantId: string,
+  endpointId: string,
+  actor: Actor,
+  action: string,
+  set: Partial<EndpointRow>,
+): Promise<boolean> {
   return database.write(async (tx) => {
     const row = await tx
       .update(webhookEndpoints)
-      .set({ disabledAt: null, disabledReason: null, failingSince: null })
+      .set(set)
       .where(
         and(
           eq(webhookEndpoints.id, endpointId),
@@ -167,7 +163,7 @@ export async function enableWebhookEndpoint(
     if (!row) return false;
     await audit(tx, {
       ...actor,
-      action: "webhook_endpoint.enabled",
+      action,
       entityType: "webhook_endpoint",
       entityId: endpointId,
       details: { merchant_id: merchantId },
