@@ -116,6 +116,49 @@ export async function checkPassword(
 
 type FailureOutcome = { locked: boolean; remainingMs: number };
 
+/** Who and what a failure's audit records are about: an operator, or a throttled address. */
+type FailureSubject = Omit<Parameters<typeof audit>[1], "action" | "details">;
+
+/**
+ * A step tried while the operator (or address) is locked: refused without counting, audited,
+ * with the time left. Null when not locked. Known operators and unknown addresses lock the
+ * same way, so that the answers do not tell them apart.
+ */
+async function refuseWhileLocked(
+  tx: Tx,
+  subject: FailureSubject,
+  state: LockoutState,
+  now: Date,
+  step: string,
+): Promise<FailureOutcome | null> {
+  if (!isLocked(state, now)) return null;
+  await audit(tx, { ...subject, action: "operator.login_refused_locked", details: { step } });
+  return { locked: true, remainingMs: lockRemainingMs(state, now) };
+}
+
+/** Audits a counted failure, and the lock when it caused one. */
+async function auditFailure(
+  tx: Tx,
+  subject: FailureSubject,
+  details: Record<string, unknown>,
+  next: ReturnType<typeof registerFailure>,
+): Promise<FailureOutcome> {
+  const failedAttempts = next.state.failedAttempts;
+  await audit(tx, {
+    ...subject,
+    action: "operator.login_failed",
+    details: { ...details, failedAttempts },
+  });
+  if (next.lockMs > 0) {
+    await audit(tx, {
+      ...subject,
+      action: "operator.locked",
+      details: { failedAttempts, lockSeconds: next.lockMs / 1000 },
+    });
+  }
+  return { locked: next.lockMs > 0, remainingMs: next.lockMs };
+}
+
 /**
  * Records one failed step for an operator (or refuses it, if already locked), in `tx`.
  * The 5th failure and later ones lock the account; the lock is audited too.
@@ -135,14 +178,8 @@ async function failOperator(
     entityId: operatorId,
     ...client,
   };
-  if (isLocked(state, now)) {
-    await audit(tx, {
-      ...base,
-      action: "operator.login_refused_locked",
-      details: { step: details.step },
-    });
-    return { locked: true, remainingMs: lockRemainingMs(state, now) };
-  }
+  const refused = await refuseWhileLocked(tx, base, state, now, details.step);
+  if (refused) return refused;
   const next = registerFailure(state, now);
   await tx
     .update(operators)
@@ -152,19 +189,7 @@ async function failOperator(
       lastFailedAt: next.state.lastFailedAt,
     })
     .where(eq(operators.id, operatorId));
-  await audit(tx, {
-    ...base,
-    action: "operator.login_failed",
-    details: { ...details, failedAttempts: next.state.failedAttempts },
-  });
-  if (next.lockMs > 0) {
-    await audit(tx, {
-      ...base,
-      action: "operator.locked",
-      details: { failedAttempts: next.state.failedAttempts, lockSeconds: next.lockMs / 1000 },
-    });
-  }
-  return { locked: next.lockMs > 0, remainingMs: next.lockMs };
+  return auditFailure(tx, base, details, next);
 }
 
 async function failUnknownEmail(
@@ -183,14 +208,8 @@ async function failUnknownEmail(
     entityId: key.slice(0, 16),
     ...client,
   };
-  if (isLocked(state, now)) {
-    await audit(tx, {
-      ...base,
-      action: "operator.login_refused_locked",
-      details: { step: "password" },
-    });
-    return { locked: true, remainingMs: lockRemainingMs(state, now) };
-  }
+  const refused = await refuseWhileLocked(tx, base, state, now, "password");
+  if (refused) return refused;
   const next = registerFailure(state, now);
   const values = {
     failedAttempts: next.state.failedAttempts,
@@ -204,23 +223,7 @@ async function failUnknownEmail(
   await tx
     .delete(loginThrottles)
     .where(lt(loginThrottles.lastFailedAt, new Date(now.getTime() - failureMemoryMs)));
-  await audit(tx, {
-    ...base,
-    action: "operator.login_failed",
-    details: {
-      step: "password",
-      reason: "unknown_email",
-      failedAttempts: next.state.failedAttempts,
-    },
-  });
-  if (next.lockMs > 0) {
-    await audit(tx, {
-      ...base,
-      action: "operator.locked",
-      details: { failedAttempts: next.state.failedAttempts, lockSeconds: next.lockMs / 1000 },
-    });
-  }
-  return { locked: next.lockMs > 0, remainingMs: next.lockMs };
+  return auditFailure(tx, base, { step: "password", reason: "unknown_email" }, next);
 }
 
 /** remix-auth's form strategy runs the password step; the TOTP step follows on /ops/verify. */
