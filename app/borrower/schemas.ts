@@ -60,8 +60,12 @@ const ssnDigits = z
   .check(z.refine(isPlausibleSsn, "Enter your 9-digit Social Security number"));
 
 export function detailsSchema(options: { ssnOnFile: boolean; today?: Date }) {
+  return z.object(detailsShape(options));
+}
+
+function detailsShape(options: { ssnOnFile: boolean; today?: Date }) {
   const today = options.today ?? new Date();
-  return z.object({
+  return {
     dateOfBirth: z.string({ error: "Enter your date of birth" }).check(
       z.regex(/^\d{4}-\d{2}-\d{2}$/, "Enter your date of birth as YYYY-MM-DD"),
       z.refine(isRealDate, "That date doesn't exist"),
@@ -76,7 +80,7 @@ export function detailsSchema(options: { ssnOnFile: boolean; today?: Date }) {
     housingCost: dollars.check(
       z.refine((c) => c <= 10_000_000, "That looks too high for a monthly housing cost"),
     ),
-  });
+  };
 }
 
 /**
@@ -92,5 +96,6 @@ export const consentFields = {
 
 /** Details and consents in one form: the details page and the prequalification page. */
 export function aboutYouSchema(options: { ssnOnFile: boolean; today?: Date }) {
-  return z.extend(detailsSchema(options), consentFields);
+  // One object of both shapes (not z.extend, which pulls all of zod's core into the page).
+  return z.object({ ...detailsShape(options), ...consentFields });
 }
