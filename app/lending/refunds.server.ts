@@ -188,82 +188,80 @@ export async function completeRefund(database: Database, refundId: string, now =
  * texted and e-mailed, the CRM gets its note and the audit log a record.
  */
 export async function completeRefundIn(tx: Tx, refundId: string, now = new Date()) {
-  {
-    const refund = await tx.select().from(refunds).where(eq(refunds.id, refundId)).get();
-    if (!refund) throw new RefundError("not_found", `No refund ${refundId}`);
-    if (refund.status === "completed") return { refund, alreadyCompleted: true };
-    if (refund.status !== "pending") {
-      throw new RefundError("invalid_state", `The refund is ${refund.status}`);
-    }
-    const loan = await tx.select().from(loans).where(eq(loans.id, refund.loanId)).get();
-    if (!loan) throw new RefundError("not_found", `No loan ${refund.loanId}`);
-    const before = await tx
-      .select({
-        refunded: sql<number>`coalesce(sum(${refunds.amountCents}), 0)`,
-        feeReturned: sql<number>`coalesce(sum(${refunds.feeReturnedCents}), 0)`,
-      })
-      .from(refunds)
-      .where(and(eq(refunds.loanId, loan.id), eq(refunds.status, "completed")))
-      .get();
-    const transaction = refundTransaction({
-      loanId: loan.id,
-      merchantId: loan.merchantId,
-      lender: loan.lender,
-      disbursedCents: loan.amountCents,
-      merchantFeeCents: loan.merchantFeeCents,
-      refundedBeforeCents: Number(before?.refunded ?? 0),
-      feeReturnedBeforeCents: Number(before?.feeReturned ?? 0),
-      refundCents: refund.amountCents,
-    });
-    await appendLedgerTransaction(tx, transaction, { sourceKey: `refund:${refund.id}`, now });
-    const completed = {
-      ...refund,
-      status: "completed" as const,
+  const refund = await tx.select().from(refunds).where(eq(refunds.id, refundId)).get();
+  if (!refund) throw new RefundError("not_found", `No refund ${refundId}`);
+  if (refund.status === "completed") return { refund, alreadyCompleted: true };
+  if (refund.status !== "pending") {
+    throw new RefundError("invalid_state", `The refund is ${refund.status}`);
+  }
+  const loan = await tx.select().from(loans).where(eq(loans.id, refund.loanId)).get();
+  if (!loan) throw new RefundError("not_found", `No loan ${refund.loanId}`);
+  const before = await tx
+    .select({
+      refunded: sql<number>`coalesce(sum(${refunds.amountCents}), 0)`,
+      feeReturned: sql<number>`coalesce(sum(${refunds.feeReturnedCents}), 0)`,
+    })
+    .from(refunds)
+    .where(and(eq(refunds.loanId, loan.id), eq(refunds.status, "completed")))
+    .get();
+  const transaction = refundTransaction({
+    loanId: loan.id,
+    merchantId: loan.merchantId,
+    lender: loan.lender,
+    disbursedCents: loan.amountCents,
+    merchantFeeCents: loan.merchantFeeCents,
+    refundedBeforeCents: Number(before?.refunded ?? 0),
+    feeReturnedBeforeCents: Number(before?.feeReturned ?? 0),
+    refundCents: refund.amountCents,
+  });
+  await appendLedgerTransaction(tx, transaction, { sourceKey: `refund:${refund.id}`, now });
+  const completed = {
+    ...refund,
+    status: "completed" as const,
+    feeReturnedCents: transaction.feeReturnedCents,
+    completedAt: now,
+  };
+  await tx
+    .update(refunds)
+    .set({
+      status: "completed",
       feeReturnedCents: transaction.feeReturnedCents,
       completedAt: now,
-    };
-    await tx
-      .update(refunds)
-      .set({
-        status: "completed",
-        feeReturnedCents: transaction.feeReturnedCents,
-        completedAt: now,
-      })
-      .where(eq(refunds.id, refund.id));
-    const refundedCents = Number(before?.refunded ?? 0) + refund.amountCents;
-    const fully = refundedCents >= loan.amountCents;
-    await tx
-      .update(applications)
-      .set({ status: fully ? "refunded" : "partially_refunded" })
-      .where(
-        and(
-          eq(applications.id, loan.applicationId),
-          inArray(applications.status, ["funded", "partially_refunded"]),
-        ),
-      );
-    await tellBorrower(tx, loan.applicationId, refund.amountCents, fully);
-    await enqueueCrmSync(tx, loan.applicationId, fully ? "refunded" : "partially_refunded");
-    // Each confirmed refund is its own outbound event (a status change alone would miss the second).
-    await emitMerchantEvent(tx, {
-      merchantId: loan.merchantId,
-      type: "loan.refunded",
-      applicationId: loan.applicationId,
-    });
-    await audit(tx, {
-      actorType: "system",
-      actorId: `lender:${loan.lender}`,
-      action: "refund.completed",
-      entityType: "loan",
-      entityId: loan.id,
-      details: {
-        refund_id: refund.id,
-        amount_cents: refund.amountCents,
-        fee_returned_cents: transaction.feeReturnedCents,
-        refunded_cents: refundedCents,
-      },
-    });
-    return { refund: completed, alreadyCompleted: false };
-  }
+    })
+    .where(eq(refunds.id, refund.id));
+  const refundedCents = Number(before?.refunded ?? 0) + refund.amountCents;
+  const fully = refundedCents >= loan.amountCents;
+  await tx
+    .update(applications)
+    .set({ status: fully ? "refunded" : "partially_refunded" })
+    .where(
+      and(
+        eq(applications.id, loan.applicationId),
+        inArray(applications.status, ["funded", "partially_refunded"]),
+      ),
+    );
+  await tellBorrower(tx, loan.applicationId, refund.amountCents, fully);
+  await enqueueCrmSync(tx, loan.applicationId, fully ? "refunded" : "partially_refunded");
+  // Each confirmed refund is its own outbound event (a status change alone would miss the second).
+  await emitMerchantEvent(tx, {
+    merchantId: loan.merchantId,
+    type: "loan.refunded",
+    applicationId: loan.applicationId,
+  });
+  await audit(tx, {
+    actorType: "system",
+    actorId: `lender:${loan.lender}`,
+    action: "refund.completed",
+    entityType: "loan",
+    entityId: loan.id,
+    details: {
+      refund_id: refund.id,
+      amount_cents: refund.amountCents,
+      fee_returned_cents: transaction.feeReturnedCents,
+      refunded_cents: refundedCents,
+    },
+  });
+  return { refund: completed, alreadyCompleted: false };
 }
 
 /** What the borrower reads by e-mail when a refund went through. */
