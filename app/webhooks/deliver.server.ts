@@ -43,6 +43,8 @@ export type DeliverOptions = {
   policy?: UrlPolicy;
   resolver?: Resolver;
   clock?: () => number;
+  /** Tests only: less than the contract's 10 s. */
+  timeoutMs?: number;
 };
 
 /** A failed attempt that will be retried (the outbox's backoff). */
@@ -90,6 +92,7 @@ export async function deliverWebhook(
     policy: options.policy ?? webhookUrlPolicy(),
     resolver: options.resolver ?? systemResolver,
     signal: options.signal,
+    timeoutMs: options.timeoutMs,
   });
   const now = clock();
   if (result.ok) {
@@ -199,6 +202,7 @@ function post(
     policy: UrlPolicy;
     resolver: Resolver;
     signal?: AbortSignal;
+    timeoutMs?: number;
   },
 ): Promise<PostResult> {
   let url: URL;
@@ -207,9 +211,10 @@ function post(
   } catch (error) {
     return Promise.resolve({ ok: false, error: `refused: url ${(error as Error).message}` });
   }
+  const timeoutMs = options.timeoutMs ?? deliveryTimeoutMs;
   const signal = options.signal
-    ? AbortSignal.any([options.signal, AbortSignal.timeout(deliveryTimeoutMs)])
-    : AbortSignal.timeout(deliveryTimeoutMs);
+    ? AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs)])
+    : AbortSignal.timeout(timeoutMs);
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise<PostResult>((resolve) => {
     const request = send(
@@ -237,18 +242,25 @@ function post(
               : { ok: false, status, error: `HTTP ${status}` },
           ),
         );
-        response.on("error", (error) => resolve({ ok: false, status, error: describe(error) }));
+        response.on("error", (error) =>
+          resolve({ ok: false, status, error: describe(error, timeoutMs) }),
+        );
+        // Cut off mid-body (the 10 s ran out, the receiver hung up): not delivered. After
+        // "end" this is a no-op — the promise is settled already.
+        response.on("close", () =>
+          resolve({ ok: false, status, error: `no complete answer within ${timeoutMs / 1000} s` }),
+        );
       },
     );
-    request.on("error", (error) => resolve({ ok: false, error: describe(error) }));
+    request.on("error", (error) => resolve({ ok: false, error: describe(error, timeoutMs) }));
     request.end(body);
   });
 }
 
-function describe(error: Error): string {
+function describe(error: Error, timeoutMs: number): string {
   if (error.name === "UnsafeUrlError") return `refused: url ${error.message}`;
   if (error.name === "TimeoutError" || error.name === "AbortError") {
-    return `no answer within ${deliveryTimeoutMs / 1000} s`;
+    return `no answer within ${timeoutMs / 1000} s`;
   }
   const code = (error as NodeJS.ErrnoException).code;
   return code ? `${code}: ${error.message}`.slice(0, 500) : error.message.slice(0, 500);

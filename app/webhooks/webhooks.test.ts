@@ -377,6 +377,36 @@ describe("delivery", () => {
     expect(log!.lastError).toMatch(/^refused: url resolves to a link-local address/);
   });
 
+  it("a 200 whose body does not finish in time, or no answer at all, is not delivered", async () => {
+    const { createServer } = await import("node:http");
+    const stalls = createServer((req, res) => {
+      req.resume();
+      if (req.url === "/half") {
+        res.writeHead(200, { "Content-Type": "text/plain" });
+        res.write("partial"); // …and never ends
+      }
+    });
+    await new Promise<void>((resolve) => stalls.listen(0, "127.0.0.1", resolve));
+    const port = (stalls.address() as { port: number }).port;
+    const database = await appDatabase();
+    for (const path of ["/half", "/silent"]) {
+      const merchant = await createMerchant();
+      await endpointFor(merchant.id, ["application.created"], `http://127.0.0.1:${port}${path}`);
+      const [delivery] = await deliveriesOf(await openApplication(merchant.key));
+      const failure = await deliverWebhook(database, delivery!.id, {
+        ...local,
+        timeoutMs: 300,
+      }).catch((e: Error) => e);
+      expect(failure).toBeInstanceOf(Error);
+      expect(isPermanentError(failure)).toBe(false);
+      const [log] = await listWebhookDeliveries(database, merchant.id);
+      expect(log!.state).toBe("retrying");
+      expect(log!.lastError).toMatch(/within 0.3 s/);
+    }
+    stalls.closeAllConnections();
+    stalls.close();
+  });
+
   it("refuses to create an endpoint whose URL is not allowed", async () => {
     const merchant = await createMerchant();
     const database = await appDatabase();
