@@ -23,6 +23,30 @@ export function differenceCents(item: {
   return (item.lenderCents ?? 0) - (item.ledgerCents ?? 0);
 }
 
+/** An item as both screens show it: dates, labels and the two sides with their difference. */
+export function itemView(item: {
+  id: string;
+  settlementDate: string;
+  lender: string;
+  loanId: string;
+  kind: string;
+  issue: string;
+  lenderCents: number | null;
+  ledgerCents: number | null;
+}) {
+  return {
+    id: item.id,
+    date: item.settlementDate,
+    lender: item.lender,
+    loanId: item.loanId,
+    kind: kindLabels[item.kind] ?? item.kind,
+    issue: issueLabels[item.issue] ?? item.issue,
+    lenderCents: item.lenderCents,
+    ledgerCents: item.ledgerCents,
+    differenceCents: differenceCents(item),
+  };
+}
+
 /** Notices after a redirect, by `?done=` (never text from the query itself). */
 export const reconciliationNotices: Record<string, string> = {
   requested: "Reconciliation requested: the job runs in a moment; refresh to see its result.",

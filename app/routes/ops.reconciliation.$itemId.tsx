@@ -15,14 +15,7 @@ import { shortTime } from "~/app/ops/applications-view";
 import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { can } from "~/app/ops/permissions";
-import {
-  differenceCents,
-  firstIssue,
-  issueLabels,
-  kindLabels,
-  reconciliationNotices,
-  resolveForm,
-} from "~/app/ops/reconciliation";
+import { firstIssue, itemView, reconciliationNotices, resolveForm } from "~/app/ops/reconciliation";
 import { FieldError } from "~/app/ui/fields";
 
 export const meta: MetaFunction = () => [{ title: "Reconciliation difference — FlowOps" }];
@@ -40,15 +33,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     canResolve: can(operator.role, "resolve:reconciliation"),
     notice: reconciliationNotices[new URL(request.url).searchParams.get("done") ?? ""] ?? null,
     item: {
-      id: item.id,
-      date: item.settlementDate,
-      lender: item.lender,
-      loanId: item.loanId,
-      kind: kindLabels[item.kind] ?? item.kind,
-      issue: issueLabels[item.issue] ?? item.issue,
-      lenderCents: item.lenderCents,
-      ledgerCents: item.ledgerCents,
-      differenceCents: differenceCents(item),
+      ...itemView(item),
       status: item.status,
       note: item.resolutionNote,
       resolvedAt: item.resolvedAt?.toISOString() ?? null,

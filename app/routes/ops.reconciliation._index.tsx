@@ -13,10 +13,8 @@ import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { can } from "~/app/ops/permissions";
 import {
-  differenceCents,
   firstIssue,
-  issueLabels,
-  kindLabels,
+  itemView,
   reconcileForm,
   reconciliationNotices,
   yesterday,
@@ -37,18 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     defaultDate: yesterday(),
     status,
     total: queue.total,
-    items: queue.items.map((item) => ({
-      id: item.id,
-      date: item.settlementDate,
-      lender: item.lender,
-      loanId: item.loanId,
-      merchantName: item.merchantName,
-      kind: kindLabels[item.kind] ?? item.kind,
-      issue: issueLabels[item.issue] ?? item.issue,
-      lenderCents: item.lenderCents,
-      ledgerCents: item.ledgerCents,
-      differenceCents: differenceCents(item),
-    })),
+    items: queue.items.map((item) => ({ ...itemView(item), merchantName: item.merchantName })),
     runs: queue.runs.map((run) => ({
       key: `${run.lender}:${run.settlementDate}`,
       lender: run.lender,
