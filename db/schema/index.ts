@@ -14,3 +14,4 @@ export * from "./prequalifications";
 export * from "./webhooks";
 export * from "./onboarding";
 export * from "./release";
+export * from "./policy";
