@@ -156,6 +156,8 @@ export const envSchema = z.object({
   RETENTION_SESSION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   RETENTION_OAUTH_STATE_HOURS: z.coerce.number().int().min(0).max(87_600).default(24),
   RETENTION_LINK_TOKEN_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
+  /** Settled outbound webhook deliveries and their events (ADR 063). */
+  RETENTION_WEBHOOK_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   /**
    * Text throughput (jobs/throughput.ts): the Twilio sender type sets how many texts a minute
    * the send-sms jobs may go at, across all processes; SMS_RATE_PER_SECOND overrides it.

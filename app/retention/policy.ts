@@ -18,6 +18,7 @@ export type RetentionSettings = {
   RETENTION_SESSION_DAYS: number;
   RETENTION_OAUTH_STATE_HOURS: number;
   RETENTION_LINK_TOKEN_DAYS: number;
+  RETENTION_WEBHOOK_DAYS: number;
 };
 
 export const retentionDefaults: RetentionSettings = {
@@ -27,6 +28,7 @@ export const retentionDefaults: RetentionSettings = {
   RETENTION_SESSION_DAYS: 30,
   RETENTION_OAUTH_STATE_HOURS: 24,
   RETENTION_LINK_TOKEN_DAYS: 7,
+  RETENTION_WEBHOOK_DAYS: 30,
 };
 
 /**
@@ -104,6 +106,24 @@ export function retentionRules(settings: RetentionSettings): RetentionRule[] {
       update: "token_enc = NULL",
       stopWhen: "created_at",
       retainMs: settings.RETENTION_LINK_TOKEN_DAYS * day,
+    },
+    {
+      // Outbound webhook deliveries once settled (delivered, dead-lettered, canceled): the
+      // merchant's delivery log looks back this far (ADR 063). A resend moves created_at (its
+      // new 3-day window), so the whole table is walked.
+      name: "webhook_deliveries",
+      table: "webhook_deliveries",
+      due: "state IN ('delivered', 'dead', 'canceled') AND created_at < ?",
+      retainMs: settings.RETENTION_WEBHOOK_DAYS * day,
+    },
+    {
+      // Their events, once no delivery refers to them (and those no endpoint subscribed to).
+      name: "merchant_events",
+      table: "merchant_events",
+      due: `created_at < ? AND NOT EXISTS
+        (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = merchant_events.id)`,
+      stopWhen: "created_at",
+      retainMs: settings.RETENTION_WEBHOOK_DAYS * day,
     },
   ];
   return rules.filter((rule) => rule.retainMs > 0);

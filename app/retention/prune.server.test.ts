@@ -131,6 +131,35 @@ beforeAll(async () => {
       [id, applicationId, `hash-${id}`, expiresAt, revokedAt, ago(9 * day), ago(9 * day)],
     );
   }
+  // Outbound webhooks (30 days): a settled delivery goes, one still retrying stays with its
+  // event; an event no delivery refers to goes once old.
+  await run(
+    `INSERT INTO webhook_endpoints (id, merchant_id, url, events, secret_enc, created_at, updated_at)
+     VALUES ('whe_1', ?, 'https://hooks.example.com', '["loan.funded"]', 'x', ?, ?)`,
+    [merchantId, ago(60 * day), ago(60 * day)],
+  );
+  for (const [id, at] of [
+    ["evt_old", ago(31 * day)],
+    ["evt_orphan_old", ago(31 * day)],
+    ["evt_new", ago(29 * day)],
+  ] as const) {
+    await run(
+      `INSERT INTO merchant_events (id, merchant_id, type, created_at)
+       VALUES (?, ?, 'application.created', ?)`,
+      [id, merchantId, at],
+    );
+  }
+  for (const [id, event, state, at] of [
+    ["whd_old_delivered", "evt_old", "delivered", ago(31 * day)],
+    ["whd_old_retrying", "evt_old", "retrying", ago(31 * day)],
+    ["whd_new_delivered", "evt_new", "delivered", ago(29 * day)],
+  ] as const) {
+    await run(
+      `INSERT INTO webhook_deliveries (id, event_id, endpoint_id, merchant_id, state, created_at, updated_at)
+       VALUES (?, ?, 'whe_1', ?, ?, ?, ?)`,
+      [id, event, merchantId, state, at, at],
+    );
+  }
 });
 afterAll(() => database?.destroy());
 
@@ -167,8 +196,15 @@ describe("applyRetention with the default periods", () => {
         oauth_states: 1,
         operator_sessions: 2,
         link_tokens: 2,
+        webhook_deliveries: 1,
+        merchant_events: 1,
       },
     });
+    expect(await ids("SELECT id FROM webhook_deliveries ORDER BY id")).toEqual([
+      "whd_new_delivered",
+      "whd_old_retrying",
+    ]);
+    expect(await ids("SELECT id FROM merchant_events ORDER BY id")).toEqual(["evt_new", "evt_old"]);
     expect(await ids("SELECT id FROM crm_sync_logs ORDER BY id")).toEqual(["crm_new"]);
     expect(await ids("SELECT id FROM lender_transactions ORDER BY id")).toEqual([
       "lend_new_call",
