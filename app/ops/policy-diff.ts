@@ -33,12 +33,20 @@ export type PolicyDiff =
   | { kind: "rules"; rules: RuleSetDiff; empty: boolean }
   | { kind: "pricing"; pricing: PricingChange[]; empty: boolean };
 
+/** A rule's value as written in the editor, an amount (a `…Cents` field) in dollars. */
+function ruleValue(rule: Rule): string {
+  const money = (v: unknown) => (typeof v === "number" ? formatMoney(v) : JSON.stringify(v));
+  if (/Cents$/.test(rule.field) && typeof rule.value === "number") return money(rule.value);
+  if (/Cents$/.test(rule.field) && Array.isArray(rule.value))
+    return rule.value.map(money).join(", ");
+  return formatRuleValue(rule.value, rule.field, rule.operator);
+}
+
 export function ruleLine(rule: Rule): RuleLine {
   return {
     key: rule.key,
     name: rule.name,
-    condition:
-      `${rule.field} ${rule.operator} ${formatRuleValue(rule.value, rule.field, rule.operator)}`.trim(),
+    condition: `${rule.field} ${rule.operator} ${ruleValue(rule)}`.trim(),
     action: rule.action,
     reasonCode: rule.reasonCode ?? null,
   };
