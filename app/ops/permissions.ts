@@ -20,6 +20,8 @@ export const allPermissions = [
   "read:pricing",
   "edit:pricing",
   "publish:pricing",
+  // The second pair of eyes on a rule-set or pricing draft (ADR 069): never the draft's author.
+  "approve:policy",
   "read:merchant",
   "edit:merchant",
   "manage:api_key",
@@ -58,6 +60,7 @@ export const rolePermissions: Record<OperatorRole, readonly Permission[]> = {
     "read:pricing",
     "edit:pricing",
     "publish:pricing",
+    "approve:policy",
     "read:merchant",
     "read:reconciliation",
     "resolve:reconciliation",
