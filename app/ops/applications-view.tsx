@@ -1,6 +1,7 @@
 import { formatMoney } from "~/app/money/dollars";
 import type { DecisionView } from "./applications-decision";
 import { sourceLabels, type TimelineEvent } from "./timeline";
+import { DataTable } from "./page-ui";
 
 /** Presentational pieces of the application file, shared with the review screen. */
 export const shortTime = (iso: string | null | undefined) =>
@@ -21,41 +22,38 @@ export function OffersTable({
 }) {
   if (offers.length === 0) return <p>No offers.</p>;
   return (
-    <div className="table-scroll" tabIndex={0} role="region" aria-label={caption}>
-      <table>
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Term</th>
-            <th scope="col">APR</th>
-            <th scope="col">Note rate</th>
-            <th scope="col">Monthly payment</th>
-            <th scope="col">Amount financed</th>
-            <th scope="col">Finance charge</th>
-            <th scope="col">Total of payments</th>
-            <th scope="col">Tier</th>
-            <th scope="col">Chosen by borrower</th>
-          </tr>
-        </thead>
-        <tbody>
-          {offers.map((o) => (
-            <tr key={o.id}>
-              <th scope="row">
-                {o.termMonths} months{o.promotional ? " (0 % promotional)" : ""}
-              </th>
-              <td>{o.apr}%</td>
-              <td>{o.noteRate}%</td>
-              <td>{formatMoney(o.monthlyPaymentCents)}</td>
-              <td>{formatMoney(o.amountFinancedCents)}</td>
-              <td>{formatMoney(o.financeChargeCents)}</td>
-              <td>{formatMoney(o.totalOfPaymentsCents)}</td>
-              <td>{o.tier ?? "—"}</td>
-              <td>{o.selected ? "Yes" : "No"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={caption}
+      captionVisible
+      columns={[
+        "Term",
+        "APR",
+        "Note rate",
+        "Monthly payment",
+        "Amount financed",
+        "Finance charge",
+        "Total of payments",
+        "Tier",
+        "Chosen by borrower",
+      ]}
+      wrapper={{ label: caption }}
+    >
+      {offers.map((o) => (
+        <tr key={o.id}>
+          <th scope="row">
+            {o.termMonths} months{o.promotional ? " (0 % promotional)" : ""}
+          </th>
+          <td>{o.apr}%</td>
+          <td>{o.noteRate}%</td>
+          <td>{formatMoney(o.monthlyPaymentCents)}</td>
+          <td>{formatMoney(o.amountFinancedCents)}</td>
+          <td>{formatMoney(o.financeChargeCents)}</td>
+          <td>{formatMoney(o.totalOfPaymentsCents)}</td>
+          <td>{o.tier ?? "—"}</td>
+          <td>{o.selected ? "Yes" : "No"}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -128,25 +126,20 @@ export function DecisionSection({
       ) : null}
 
       {decision.score ? (
-        <table>
-          <caption>Score parts</caption>
-          <thead>
-            <tr>
-              <th scope="col">Part</th>
-              <th scope="col">Input</th>
-              <th scope="col">Points</th>
+        <DataTable
+          caption="Score parts"
+          captionVisible
+          columns={["Part", "Input", "Points"]}
+          wrapper={false}
+        >
+          {decision.score.parts.map((part) => (
+            <tr key={part.label}>
+              <th scope="row">{part.label}</th>
+              <td>{part.input}</td>
+              <td>{part.value}</td>
             </tr>
-          </thead>
-          <tbody>
-            {decision.score.parts.map((part) => (
-              <tr key={part.label}>
-                <th scope="row">{part.label}</th>
-                <td>{part.input}</td>
-                <td>{part.value}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       ) : null}
 
       {decision.reviewReasons.length > 0 ? (
@@ -185,37 +178,27 @@ export function DecisionSection({
       ) : null}
 
       {decision.rules.length > 0 ? (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Rule results">
-          <table>
-            <caption>Rule results</caption>
-            <thead>
-              <tr>
-                <th scope="col">Rule</th>
-                <th scope="col">Test</th>
-                <th scope="col">Actual</th>
-                <th scope="col">Result</th>
-                <th scope="col">Action</th>
-                <th scope="col">Reason code</th>
-              </tr>
-            </thead>
-            <tbody>
-              {decision.rules.map((rule) => (
-                <tr key={rule.key} className={rule.fired ? "fired" : undefined}>
-                  <th scope="row">{rule.key}</th>
-                  <td>
-                    <code>{rule.test}</code>
-                  </td>
-                  <td>
-                    <code>{rule.actual}</code>
-                  </td>
-                  <td>{rule.fired ? "Fired" : "Did not fire"}</td>
-                  <td>{rule.action.replace(/_/g, " ")}</td>
-                  <td>{rule.reason ?? "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Rule results"
+          captionVisible
+          columns={["Rule", "Test", "Actual", "Result", "Action", "Reason code"]}
+          wrapper={{ label: "Rule results" }}
+        >
+          {decision.rules.map((rule) => (
+            <tr key={rule.key} className={rule.fired ? "fired" : undefined}>
+              <th scope="row">{rule.key}</th>
+              <td>
+                <code>{rule.test}</code>
+              </td>
+              <td>
+                <code>{rule.actual}</code>
+              </td>
+              <td>{rule.fired ? "Fired" : "Did not fire"}</td>
+              <td>{rule.action.replace(/_/g, " ")}</td>
+              <td>{rule.reason ?? "—"}</td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
 
       {decision.considered.length > 0 ? (

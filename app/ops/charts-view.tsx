@@ -1,4 +1,5 @@
 import type { BarChartModel } from "./charts";
+import { DataTable } from "./page-ui";
 
 /**
  * An inline SVG bar chart (no script, no inline styles: the CSP forbids them — colours come from
@@ -73,23 +74,19 @@ export function BarChart({ model }: { model: BarChartModel }) {
       </svg>
       <details className="chart-data">
         <summary>Show the data as a table</summary>
-        <table>
-          <caption>{model.title}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{model.columns[0]}</th>
-              <th scope="col">{model.columns[1]}</th>
+        <DataTable
+          caption={model.title}
+          captionVisible
+          columns={[model.columns[0], model.columns[1]]}
+          wrapper={false}
+        >
+          {model.rows.map((row) => (
+            <tr key={row.label}>
+              <th scope="row">{row.label}</th>
+              <td>{row.valueText}</td>
             </tr>
-          </thead>
-          <tbody>
-            {model.rows.map((row) => (
-              <tr key={row.label}>
-                <th scope="row">{row.label}</th>
-                <td>{row.valueText}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </details>
     </figure>
   );

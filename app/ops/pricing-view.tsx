@@ -3,11 +3,11 @@
  */
 import { formatMoney } from "~/app/money/dollars";
 import type { PricingView } from "./pricing-json";
+import { DataTable, Section } from "./page-ui";
 
 export function Problems(props: { id: string; title: string; problems: string[] }) {
   return (
-    <section className="card" aria-labelledby={props.id}>
-      <h2 id={props.id}>{props.title}</h2>
+    <Section id={props.id} title={props.title}>
       {props.problems.length === 0 ? (
         <p role="status">No problems: this table can be published.</p>
       ) : (
@@ -19,52 +19,48 @@ export function Problems(props: { id: string; title: string; problems: string[] 
           ))}
         </ul>
       )}
-    </section>
+    </Section>
   );
 }
 
 export function PricingTableView({ view, label }: { view: PricingView; label: string }) {
   return (
     <>
-      <div className="table-scroll" tabIndex={0}>
-        <table>
-          <caption>{label}: tiers</caption>
-          <thead>
-            <tr>
-              <th scope="col">Tier</th>
-              <th scope="col">Minimum score</th>
-              <th scope="col">Amount limits</th>
-              <th scope="col">Origination fee</th>
-              <th scope="col">Terms: note rate → APR</th>
-            </tr>
-          </thead>
-          <tbody>
-            {view.tiers.map((tier) => (
-              <tr key={tier.name}>
-                <th scope="row">{tier.name}</th>
-                <td>{tier.minScore}</td>
-                <td>
-                  {formatMoney(tier.minAmountCents)} – {formatMoney(tier.maxAmountCents)}
-                </td>
-                <td>{tier.originationFeeRate} %</td>
-                <td>
-                  <ul className="plain">
-                    {tier.terms.map((term) => (
-                      <li key={term.months}>
-                        {term.months} months: {term.noteRate} % →{" "}
-                        {term.apr ? `${term.apr} % APR` : "APR n/a"}
-                      </li>
-                    ))}
-                  </ul>
-                  <span className="small muted">
-                    APR with the fee, on {formatMoney(tier.aprAmountCents)}
-                  </span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={`${label}: tiers`}
+        captionVisible
+        columns={[
+          "Tier",
+          "Minimum score",
+          "Amount limits",
+          "Origination fee",
+          "Terms: note rate → APR",
+        ]}
+      >
+        {view.tiers.map((tier) => (
+          <tr key={tier.name}>
+            <th scope="row">{tier.name}</th>
+            <td>{tier.minScore}</td>
+            <td>
+              {formatMoney(tier.minAmountCents)} – {formatMoney(tier.maxAmountCents)}
+            </td>
+            <td>{tier.originationFeeRate} %</td>
+            <td>
+              <ul className="plain">
+                {tier.terms.map((term) => (
+                  <li key={term.months}>
+                    {term.months} months: {term.noteRate} % →{" "}
+                    {term.apr ? `${term.apr} % APR` : "APR n/a"}
+                  </li>
+                ))}
+              </ul>
+              <span className="small muted">
+                APR with the fee, on {formatMoney(tier.aprAmountCents)}
+              </span>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <dl className="facts">
         <div>
           <dt>Offers shown at most</dt>
@@ -89,27 +85,23 @@ export function PricingTableView({ view, label }: { view: PricingView; label: st
           </dd>
         </div>
       </dl>
-      <table>
-        <caption>{label}: merchant plans</caption>
-        <thead>
-          <tr>
-            <th scope="col">Plan</th>
-            <th scope="col">Promotional offer</th>
+      <DataTable
+        caption={`${label}: merchant plans`}
+        captionVisible
+        columns={["Plan", "Promotional offer"]}
+        wrapper={false}
+      >
+        {view.plans.map((plan) => (
+          <tr key={plan.name}>
+            <th scope="row">{plan.name}</th>
+            <td>
+              {plan.promotional
+                ? `0 % APR for ${plan.promotional.termMonths} months, tiers ${plan.promotional.tiers.join(", ")}, up to ${formatMoney(plan.promotional.maxAmountCents)}; merchant fee +${(plan.promotional.additionalMerchantFeeBps / 100).toFixed(2)} %`
+                : "none"}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {view.plans.map((plan) => (
-            <tr key={plan.name}>
-              <th scope="row">{plan.name}</th>
-              <td>
-                {plan.promotional
-                  ? `0 % APR for ${plan.promotional.termMonths} months, tiers ${plan.promotional.tiers.join(", ")}, up to ${formatMoney(plan.promotional.maxAmountCents)}; merchant fee +${(plan.promotional.additionalMerchantFeeBps / 100).toFixed(2)} %`
-                  : "none"}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
     </>
   );
 }

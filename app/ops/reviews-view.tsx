@@ -1,6 +1,7 @@
 import { Form, Link } from "@remix-run/react";
 import { formatMoney } from "~/app/money/dollars";
 import { FieldError, FormAlert } from "~/app/ui/fields";
+import { Section } from "./page-ui";
 import { minJustificationLength } from "~/app/decisioning/reason-evidence";
 import { conditionKindLabels, maxConditions } from "~/app/lending/conditions";
 import type { Candidate } from "./reviews.server";
@@ -28,8 +29,7 @@ export function ApproveSection(props: {
   const dp = props.pricingInput.downPaymentCents;
   const dollars = dp > 0 ? (dp / 100).toFixed(2) : "";
   return (
-    <section aria-labelledby="approve-heading" className="card">
-      <h2 id="approve-heading">Approve</h2>
+    <Section id="approve-heading" title="Approve">
       <Form method="get" className="pricing-form" aria-labelledby="pricing-heading">
         <h3 id="pricing-heading">Price the offers again (optional)</h3>
         <p className="muted small">
@@ -119,7 +119,7 @@ export function ApproveSection(props: {
           </button>
         </Form>
       )}
-    </section>
+    </Section>
   );
 }
 
@@ -156,8 +156,7 @@ export function DeclineSection(props: {
 }) {
   const { errors } = props;
   return (
-    <section aria-labelledby="decline-heading" className="card">
-      <h2 id="decline-heading">Decline</h2>
+    <Section id="decline-heading" title="Decline">
       <p className="muted small">
         The borrower gets an adverse action notice with these principal reasons, most important
         first (at most {maxDeclineReasons}), and the credit score disclosure.
@@ -227,7 +226,7 @@ export function DeclineSection(props: {
           Decline
         </button>
       </Form>
-    </section>
+    </Section>
   );
 }
 
@@ -249,8 +248,7 @@ export function ProposalSection(props: {
 }) {
   const p = props.proposal;
   return (
-    <section aria-labelledby="proposal-heading" className="card">
-      <h2 id="proposal-heading">Decline waiting for a second operator</h2>
+    <Section id="proposal-heading" title="Decline waiting for a second operator">
       <p>
         {p.mine ? "You" : (p.authorName ?? "An underwriter")} proposed to decline with reasons the
         decision&apos;s evidence does not all support ({p.createdAt.slice(0, 16)} UTC).
@@ -299,6 +297,6 @@ export function ProposalSection(props: {
           </Form>
         </>
       ) : null}
-    </section>
+    </Section>
   );
 }

@@ -7,6 +7,7 @@ import { loadDashboard } from "~/app/ops/dashboard.server";
 import { requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { can } from "~/app/ops/permissions";
+import { DataTable, Section } from "~/app/ops/page-ui";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard — FlowOps" }];
 
@@ -33,8 +34,7 @@ export default function OpsDashboard() {
         .
       </p>
 
-      <section aria-labelledby="overview-heading">
-        <h2 id="overview-heading">Overview</h2>
+      <Section id="overview-heading" title="Overview" plain>
         <dl className="stat-grid">
           {dashboard.stats.map((stat) => (
             <div key={stat.label} className="stat">
@@ -59,65 +59,53 @@ export default function OpsDashboard() {
             ) : null}
           </p>
         ) : null}
-      </section>
+      </Section>
 
-      <section aria-labelledby="charts-heading">
-        <h2 id="charts-heading">Trends</h2>
+      <Section id="charts-heading" title="Trends" plain>
         <div className="chart-grid">
           {dashboard.charts.map((chart) => (
             <BarChart key={chart.id} model={chart} />
           ))}
         </div>
-      </section>
+      </Section>
 
-      <section aria-labelledby="errors-heading">
-        <h2 id="errors-heading">Partner errors, last 24 hours</h2>
+      <Section id="errors-heading" title="Partner errors, last 24 hours" plain>
         {partnerErrors.jobs.length === 0 && partnerErrors.crm.length === 0 ? (
           <p>No failed jobs and no CRM errors in the last 24 hours.</p>
         ) : null}
         {partnerErrors.jobs.length > 0 ? (
-          <table>
-            <caption>Background jobs failing or dead, by kind</caption>
-            <thead>
-              <tr>
-                <th scope="col">Job kind</th>
-                <th scope="col">Failing (will retry)</th>
-                <th scope="col">Dead (gave up)</th>
+          <DataTable
+            caption="Background jobs failing or dead, by kind"
+            captionVisible
+            columns={["Job kind", "Failing (will retry)", "Dead (gave up)"]}
+            wrapper={false}
+          >
+            {partnerErrors.jobs.map((row) => (
+              <tr key={row.kind}>
+                <th scope="row">{row.kind}</th>
+                <td>{row.failing}</td>
+                <td>{row.dead}</td>
               </tr>
-            </thead>
-            <tbody>
-              {partnerErrors.jobs.map((row) => (
-                <tr key={row.kind}>
-                  <th scope="row">{row.kind}</th>
-                  <td>{row.failing}</td>
-                  <td>{row.dead}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         ) : null}
         {partnerErrors.crm.length > 0 ? (
-          <table>
-            <caption>CRM call errors, by CRM and operation</caption>
-            <thead>
-              <tr>
-                <th scope="col">CRM</th>
-                <th scope="col">Operation</th>
-                <th scope="col">Errors</th>
+          <DataTable
+            caption="CRM call errors, by CRM and operation"
+            captionVisible
+            columns={["CRM", "Operation", "Errors"]}
+            wrapper={false}
+          >
+            {partnerErrors.crm.map((row) => (
+              <tr key={`${row.crm}/${row.operation}`}>
+                <th scope="row">{row.crm}</th>
+                <td>{row.operation}</td>
+                <td>{row.errors}</td>
               </tr>
-            </thead>
-            <tbody>
-              {partnerErrors.crm.map((row) => (
-                <tr key={`${row.crm}/${row.operation}`}>
-                  <th scope="row">{row.crm}</th>
-                  <td>{row.operation}</td>
-                  <td>{row.errors}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         ) : null}
-      </section>
+      </Section>
     </OpsShell>
   );
 }

@@ -11,6 +11,7 @@ import {
 import { listApplications, listMerchants } from "~/app/ops/applications.server";
 import { requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
+import { DataTable } from "~/app/ops/page-ui";
 
 export const meta: MetaFunction = () => [{ title: "Applications — FlowOps" }];
 
@@ -103,44 +104,29 @@ export default function ApplicationsList() {
           {filtered ? "No applications match these filters." : "No applications yet."}
         </p>
       ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Applications found">
-          <table>
-            <caption>
-              Applications, newest first{filtered ? " (filtered)" : ""}
-              {d.firstSearch ? ", later page" : ""}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Created (UTC)</th>
-                <th scope="col">Customer</th>
-                <th scope="col">Merchant</th>
-                <th scope="col">Amount</th>
-                <th scope="col">Status</th>
-                <th scope="col">CRM</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.rows.map((row) => (
-                <tr key={row.id}>
-                  <td>
-                    <time dateTime={row.createdAt}>
-                      {row.createdAt.slice(0, 16).replace("T", " ")}
-                    </time>
-                  </td>
-                  <th scope="row">
-                    <Link to={`/ops/applications/${row.id}`}>{row.customerName}</Link>
-                  </th>
-                  <td>{row.merchantName}</td>
-                  <td>{formatMoney(row.amountCents)}</td>
-                  <td>
-                    <span className={`badge status-${row.status}`}>{statusLabels[row.status]}</span>
-                  </td>
-                  <td>{row.crm}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={`Applications, newest first${filtered ? " (filtered)" : ""}${d.firstSearch ? ", later page" : ""}`}
+          captionVisible
+          columns={["Created (UTC)", "Customer", "Merchant", "Amount", "Status", "CRM"]}
+          wrapper={{ label: "Applications found" }}
+        >
+          {d.rows.map((row) => (
+            <tr key={row.id}>
+              <td>
+                <time dateTime={row.createdAt}>{row.createdAt.slice(0, 16).replace("T", " ")}</time>
+              </td>
+              <th scope="row">
+                <Link to={`/ops/applications/${row.id}`}>{row.customerName}</Link>
+              </th>
+              <td>{row.merchantName}</td>
+              <td>{formatMoney(row.amountCents)}</td>
+              <td>
+                <span className={`badge status-${row.status}`}>{statusLabels[row.status]}</span>
+              </td>
+              <td>{row.crm}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
 
       <nav aria-label="Pages" className="pager">

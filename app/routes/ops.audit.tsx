@@ -10,6 +10,7 @@ import {
 import { requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { FormAlert } from "~/app/ui/fields";
+import { DataTable } from "~/app/ops/page-ui";
 
 export const meta: MetaFunction = () => [{ title: "Audit log — FlowOps" }];
 
@@ -96,51 +97,39 @@ export default function AuditLog() {
         </div>
       </Form>
       <FormAlert message={data.error} />
-      <div className="ops-table-wrap" role="region" aria-label="Audit records" tabIndex={0}>
-        <table className="ops-audit">
-          <caption className="visually-hidden">Audit records, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">What</th>
-              <th scope="col">Entity</th>
-              <th scope="col">IP</th>
-              <th scope="col">User agent</th>
-              <th scope="col">Request id</th>
-              <th scope="col">Details</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id}>
-                <td>{r.at}</td>
-                <td>
-                  {r.actor ?? "—"}
+      <DataTable
+        caption="Audit records, newest first"
+        className="ops-audit"
+        columns={["When", "Who", "What", "Entity", "IP", "User agent", "Request id", "Details"]}
+        wrapper={{ className: "ops-table-wrap", label: "Audit records" }}
+      >
+        {rows.map((r) => (
+          <tr key={r.id}>
+            <td>{r.at}</td>
+            <td>
+              {r.actor ?? "—"}
+              <br />
+              <span className="muted small">{r.actorType}</span>
+            </td>
+            <td>
+              <code>{r.action}</code>
+            </td>
+            <td>
+              {r.entityType ?? "—"}
+              {r.entityId ? (
+                <>
                   <br />
-                  <span className="muted small">{r.actorType}</span>
-                </td>
-                <td>
-                  <code>{r.action}</code>
-                </td>
-                <td>
-                  {r.entityType ?? "—"}
-                  {r.entityId ? (
-                    <>
-                      <br />
-                      <span className="small">{r.entityId}</span>
-                    </>
-                  ) : null}
-                </td>
-                <td>{r.ip ?? "—"}</td>
-                <td className="small">{r.userAgent ?? "—"}</td>
-                <td className="small">{r.requestId ?? "—"}</td>
-                <td>{r.details ? <code className="small">{r.details}</code> : "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+                  <span className="small">{r.entityId}</span>
+                </>
+              ) : null}
+            </td>
+            <td>{r.ip ?? "—"}</td>
+            <td className="small">{r.userAgent ?? "—"}</td>
+            <td className="small">{r.requestId ?? "—"}</td>
+            <td>{r.details ? <code className="small">{r.details}</code> : "—"}</td>
+          </tr>
+        ))}
+      </DataTable>
       {rows.length === 0 && !data.error ? <p>No audit records match.</p> : null}
       <nav aria-label="Audit log pages" className="ops-pager">
         {data.paged ? (

@@ -7,6 +7,7 @@ import { OpsShell } from "~/app/ops/layout";
 import { basisPointsToPercent } from "~/app/ops/merchants-form";
 import { listMerchants } from "~/app/ops/merchants.server";
 import { can } from "~/app/ops/permissions";
+import { DataTable } from "~/app/ops/page-ui";
 
 export const meta: MetaFunction = () => [{ title: "Merchants — FlowOps" }];
 
@@ -33,45 +34,40 @@ export default function Merchants() {
       {merchants.length === 0 ? (
         <p>No merchants yet.</p>
       ) : (
-        <div className="table-scroll" tabIndex={0}>
-          <table>
-            <caption className="visually-hidden">Merchants</caption>
-            <thead>
-              <tr>
-                <th scope="col">Merchant</th>
-                <th scope="col">Slug</th>
-                <th scope="col">Status</th>
-                <th scope="col">Amounts</th>
-                <th scope="col">Pricing plan</th>
-                <th scope="col">Merchant fee</th>
-                <th scope="col">Disbursement account</th>
-                <th scope="col">Active API keys</th>
-              </tr>
-            </thead>
-            <tbody>
-              {merchants.map((merchant) => (
-                <tr key={merchant.id}>
-                  <th scope="row">
-                    <Link to={`/ops/merchants/${merchant.id}`}>{merchant.name}</Link>
-                  </th>
-                  <td>
-                    <code>{merchant.slug}</code>
-                  </td>
-                  <td>
-                    <span className="badge">{merchant.status}</span>
-                  </td>
-                  <td>
-                    {formatMoney(merchant.minAmountCents)} – {formatMoney(merchant.maxAmountCents)}
-                  </td>
-                  <td>{merchant.pricingPlan}</td>
-                  <td>{basisPointsToPercent(merchant.merchantFeeBps)} %</td>
-                  <td>{merchant.accountLast4 ? `ending in ${merchant.accountLast4}` : "—"}</td>
-                  <td>{merchant.activeKeys}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Merchants"
+          columns={[
+            "Merchant",
+            "Slug",
+            "Status",
+            "Amounts",
+            "Pricing plan",
+            "Merchant fee",
+            "Disbursement account",
+            "Active API keys",
+          ]}
+        >
+          {merchants.map((merchant) => (
+            <tr key={merchant.id}>
+              <th scope="row">
+                <Link to={`/ops/merchants/${merchant.id}`}>{merchant.name}</Link>
+              </th>
+              <td>
+                <code>{merchant.slug}</code>
+              </td>
+              <td>
+                <span className="badge">{merchant.status}</span>
+              </td>
+              <td>
+                {formatMoney(merchant.minAmountCents)} – {formatMoney(merchant.maxAmountCents)}
+              </td>
+              <td>{merchant.pricingPlan}</td>
+              <td>{basisPointsToPercent(merchant.merchantFeeBps)} %</td>
+              <td>{merchant.accountLast4 ? `ending in ${merchant.accountLast4}` : "—"}</td>
+              <td>{merchant.activeKeys}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </OpsShell>
   );

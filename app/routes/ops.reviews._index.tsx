@@ -16,6 +16,7 @@ import {
   ReviewStateError,
 } from "~/app/ops/reviews.server";
 import { FormAlert } from "~/app/ui/fields";
+import { DataTable } from "~/app/ops/page-ui";
 
 export const meta: MetaFunction = () => [{ title: "Review queue — FlowOps" }];
 
@@ -67,58 +68,53 @@ export default function ReviewQueue() {
         {d.total > d.items.length ? ` Showing the first ${d.items.length}.` : ""}
       </p>
       {d.items.length > 0 ? (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Open manual reviews">
-          <table>
-            <caption>Open manual reviews</caption>
-            <thead>
-              <tr>
-                <th scope="col">Priority</th>
-                <th scope="col">Customer</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Amount</th>
-                <th scope="col">Merchant</th>
-                <th scope="col">Waiting</th>
-                <th scope="col">Assigned to</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.items.map((item) => (
-                <tr key={item.id}>
-                  <td>{item.priority === 1 ? <strong>High</strong> : "Normal"}</td>
-                  <th scope="row">
-                    <Link to={`/ops/reviews/${item.id}`}>{item.customerName}</Link>
-                  </th>
-                  <td>{item.reasonText}</td>
-                  <td>{formatMoney(item.amountCents)}</td>
-                  <td>{item.merchantName}</td>
-                  <td>
-                    <time dateTime={item.createdAt}>{item.age}</time>
-                  </td>
-                  <td>
-                    {item.assignedTo === d.operator.id ? "You" : (item.assigneeName ?? "Nobody")}
-                  </td>
-                  <td>
-                    {d.canAssign && item.assignedTo !== d.operator.id ? (
-                      <Form method="post" className="inline-form">
-                        <input type="hidden" name="reviewId" value={item.id} />
-                        <button
-                          type="submit"
-                          className="small-button"
-                          aria-label={`Assign to me: review of ${item.customerName}`}
-                        >
-                          Assign to me
-                        </button>
-                      </Form>
-                    ) : (
-                      <Link to={`/ops/reviews/${item.id}`}>Open</Link>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Open manual reviews"
+          captionVisible
+          columns={[
+            "Priority",
+            "Customer",
+            "Reason",
+            "Amount",
+            "Merchant",
+            "Waiting",
+            "Assigned to",
+            "Action",
+          ]}
+          wrapper={{ label: "Open manual reviews" }}
+        >
+          {d.items.map((item) => (
+            <tr key={item.id}>
+              <td>{item.priority === 1 ? <strong>High</strong> : "Normal"}</td>
+              <th scope="row">
+                <Link to={`/ops/reviews/${item.id}`}>{item.customerName}</Link>
+              </th>
+              <td>{item.reasonText}</td>
+              <td>{formatMoney(item.amountCents)}</td>
+              <td>{item.merchantName}</td>
+              <td>
+                <time dateTime={item.createdAt}>{item.age}</time>
+              </td>
+              <td>{item.assignedTo === d.operator.id ? "You" : (item.assigneeName ?? "Nobody")}</td>
+              <td>
+                {d.canAssign && item.assignedTo !== d.operator.id ? (
+                  <Form method="post" className="inline-form">
+                    <input type="hidden" name="reviewId" value={item.id} />
+                    <button
+                      type="submit"
+                      className="small-button"
+                      aria-label={`Assign to me: review of ${item.customerName}`}
+                    >
+                      Assign to me
+                    </button>
+                  </Form>
+                ) : (
+                  <Link to={`/ops/reviews/${item.id}`}>Open</Link>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
     </OpsShell>
   );

@@ -21,6 +21,7 @@ import {
   unlock,
   UserChangeError,
 } from "~/app/ops/users.server";
+import { Section } from "~/app/ops/page-ui";
 
 export const meta: MetaFunction = ({ data }) => [
   { title: `${(data as { user?: { name: string } } | undefined)?.user?.name ?? "User"} — FlowOps` },
@@ -162,8 +163,7 @@ export default function UserDetail() {
       </p>
 
       {canManage ? (
-        <section aria-labelledby="manage-heading">
-          <h2 id="manage-heading">Manage</h2>
+        <Section id="manage-heading" title="Manage" plain>
           {isSelf ? (
             <p className="muted">
               You can't change your own role or deactivate yourself: ask another admin.
@@ -222,7 +222,7 @@ export default function UserDetail() {
               </Form>
             )}
           </div>
-        </section>
+        </Section>
       ) : null}
     </OpsShell>
   );

@@ -6,6 +6,7 @@ import { requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { can, roleLabels } from "~/app/ops/permissions";
 import { listOperators } from "~/app/ops/users.server";
+import { DataTable } from "~/app/ops/page-ui";
 
 export const meta: MetaFunction = () => [{ title: "Users — FlowOps" }];
 
@@ -40,45 +41,34 @@ export default function Users() {
           </Link>
         </p>
       ) : null}
-      <div className="ops-table-wrap" role="region" aria-label="Operators" tabIndex={0}>
-        <table className="ops-users">
-          <caption className="visually-hidden">FlowOps operators</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">E-mail</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-              <th scope="col">MFA</th>
-              <th scope="col">Last sign-in</th>
-              <th scope="col">Active sessions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {operators.map((o) => (
-              <tr key={o.id}>
-                <th scope="row">
-                  <Link to={`/ops/users/${o.id}`}>{o.name}</Link>
-                </th>
-                <td>{o.email}</td>
-                <td>{roleLabels[o.role]}</td>
-                <td>
-                  {o.status === "active" ? "Active" : "Deactivated"}
-                  {o.locked ? (
-                    <>
-                      {" "}
-                      <span className="badge">Locked</span>
-                    </>
-                  ) : null}
-                </td>
-                <td>{o.mfaEnrolled ? "Enrolled" : "Not enrolled"}</td>
-                <td>{o.lastLogin ?? "Never"}</td>
-                <td>{o.activeSessions}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption="FlowOps operators"
+        className="ops-users"
+        columns={["Name", "E-mail", "Role", "Status", "MFA", "Last sign-in", "Active sessions"]}
+        wrapper={{ className: "ops-table-wrap", label: "Operators" }}
+      >
+        {operators.map((o) => (
+          <tr key={o.id}>
+            <th scope="row">
+              <Link to={`/ops/users/${o.id}`}>{o.name}</Link>
+            </th>
+            <td>{o.email}</td>
+            <td>{roleLabels[o.role]}</td>
+            <td>
+              {o.status === "active" ? "Active" : "Deactivated"}
+              {o.locked ? (
+                <>
+                  {" "}
+                  <span className="badge">Locked</span>
+                </>
+              ) : null}
+            </td>
+            <td>{o.mfaEnrolled ? "Enrolled" : "Not enrolled"}</td>
+            <td>{o.lastLogin ?? "Never"}</td>
+            <td>{o.activeSessions}</td>
+          </tr>
+        ))}
+      </DataTable>
     </OpsShell>
   );
 }
