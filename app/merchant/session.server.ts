@@ -25,7 +25,9 @@ export function portalCookie() {
     httpOnly: true,
     sameSite: "lax",
     secure: cookieSecure(),
-    path: "/merchant",
+    // "/", not "/merchant": Remix fetches the overview's data from /merchant.data, which a
+    // cookie scoped to /merchant would not reach.
+    path: "/",
     secrets: [getSecrets().sessionSecret],
   });
   return cookie;

@@ -1,6 +1,7 @@
 import { desc } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import { messages } from "~/db/schema/index";
+import { emailContent } from "./email.server";
 import { messageBody } from "./sms.server";
 
 /**
@@ -19,7 +20,13 @@ export async function recentMessages(database: Database, limit = 50) {
     to: m.recipient,
     template: m.template,
     status: m.status,
-    body: messageBody(m.bodyEnc),
+    // An e-mail is stored as its subject and text (JSON): shown as text, its links clickable.
+    body: m.channel === "email" ? emailBody(m.bodyEnc) : messageBody(m.bodyEnc),
     at: m.createdAt.toISOString(),
   }));
+}
+
+function emailBody(bodyEnc: string) {
+  const { subject, text } = emailContent(bodyEnc);
+  return `${subject}\n\n${text}`;
 }
