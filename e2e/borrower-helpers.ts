@@ -108,3 +108,24 @@ export async function submitFromReview(page: Page, js: boolean) {
   await ready(page, js);
   await page.getByRole("button", { name: "Submit my application" }).click();
 }
+
+/**
+ * From the offers page (just after submitting an approvable application): chooses the first
+ * offer and signs it as `fullName`, as the borrower does.
+ */
+export async function chooseFirstOfferAndSign(page: Page, js: boolean, fullName: string) {
+  await expect(page.getByRole("heading", { name: /You're approved/ })).toBeVisible({
+    timeout: 20_000,
+  });
+  await ready(page, js);
+  await page
+    .locator("article.offer")
+    .first()
+    .getByRole("button", { name: /Choose/ })
+    .click();
+  await expect(page.getByRole("heading", { name: "Read and sign your agreement" })).toBeVisible();
+  await ready(page, js);
+  await page.getByLabel(/Type your full name/).fill(fullName);
+  await page.getByLabel("I agree").check();
+  await page.getByRole("button", { name: "Sign my agreement" }).click();
+}

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { applyUntilSubmitted, e2eDatabase } from "./borrower-helpers";
+import { applyUntilSubmitted, chooseFirstOfferAndSign, e2eDatabase } from "./borrower-helpers";
 import { ready, signIn } from "./helpers";
 
 /**
@@ -88,22 +88,7 @@ for (const js of [false, true]) {
       const app = await offerFinancing(request, key);
 
       await applyUntilSubmitted(page, js, app.url, "123-45-7800");
-      await expect(page.getByRole("heading", { name: /You're approved/ })).toBeVisible({
-        timeout: 20_000,
-      });
-      await ready(page, js);
-      await page
-        .locator("article.offer")
-        .first()
-        .getByRole("button", { name: /Choose/ })
-        .click();
-      await expect(
-        page.getByRole("heading", { name: "Read and sign your agreement" }),
-      ).toBeVisible();
-      await ready(page, js);
-      await page.getByLabel(/Type your full name/).fill("Casey Release");
-      await page.getByLabel("I agree").check();
-      await page.getByRole("button", { name: "Sign my agreement" }).click();
+      await chooseFirstOfferAndSign(page, js, "Casey Release");
 
       // Signed and booked, not paid: the done page says the payment waits for the job.
       const waiting = page.getByText(`${name} is paid when the job is done`);

@@ -7,44 +7,16 @@
  * must fund (and post to the ledger) exactly once.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { startMockLender } from "~/adapters/lender/index";
-
-const apiKey = "mock-lender-release-crash-key";
-const webhookSecret = "mock-lender-release-crash-webhook-secret";
-
-// Our lender webhook route on a local server (the mock lender POSTs its loan.funded here).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any route module
-type Route = { action?: (args: any) => unknown };
-const webhookRoute = () => import("~/app/routes/api.v1.webhooks.lender.$lender") as Promise<Route>;
-const appServer = createServer((req, res) => {
-  let body = "";
-  req.on("data", (chunk: Buffer) => (body += chunk.toString()));
-  req.on("end", async () => {
-    const request = new Request(`${process.env.APP_URL}${req.url}`, {
-      method: req.method,
-      headers: req.headers as Record<string, string>,
-      body,
-    });
-    const response = (await (
-      await webhookRoute()
-    ).action!({ request, params: { lender: "mock" }, context: {} })) as Response;
-    res.writeHead(response.status).end(await response.text());
-  });
-});
-await new Promise<void>((resolve) => appServer.listen(0, "127.0.0.1", resolve));
-process.env.APP_URL = `http://127.0.0.1:${(appServer.address() as AddressInfo).port}`;
+import { startLenderTestBed } from "~/scripts/testing/lender-test-bed";
 
 let victim: ChildProcess | null = null;
 let killedAfter: string | null = null;
-const lender = await startMockLender({
-  apiKey,
-  webhookSecret,
+const bed = await startLenderTestBed({
+  apiKey: "mock-lender-release-crash-key",
+  webhookSecret: "mock-lender-release-crash-webhook-secret",
   // Held back until the retry: the test looks at the lender's record first.
-  webhookUrl: null,
+  holdWebhooks: true,
   fundingDelayMs: 60_000,
-  webhookRetryDelayMs: 50,
   // Called once the lender has made the disbursement, just before it answers: the moment to kill.
   log: (line) => {
     if (victim && !killedAfter && /^POST \/v1\/loans\/[^/]+\/disbursements → 201/.test(line)) {
@@ -53,9 +25,7 @@ const lender = await startMockLender({
     }
   },
 });
-process.env.LENDER_MOCK_URL = lender.url;
-process.env.LENDER_MOCK_API_KEY = apiKey;
-process.env.LENDER_MOCK_WEBHOOK_SECRET = webhookSecret;
+const lender = bed.lender;
 
 const { appDatabase, createMerchant } = await import("~/scripts/testing/app-harness");
 const { signedApplication, loanOf } = await import("./test-helpers");
@@ -83,8 +53,7 @@ const merchant = await createMerchant({
 
 afterAll(async () => {
   victim?.kill("SIGKILL");
-  await lender.close();
-  await new Promise((resolve) => appServer.close(resolve));
+  await bed.close();
 });
 
 function startVictim(): Promise<ChildProcess> {
@@ -176,7 +145,7 @@ describe("kill -9 during a release", () => {
       );
 
       // The lender pays; its one loan.funded funds the loan and posts the ledger once.
-      lender.setWebhookUrl(`${process.env.APP_URL}/api/v1/webhooks/lender/mock`);
+      lender.setWebhookUrl(bed.webhookUrl);
       await lender.fund(loan.lenderLoanId!);
       await waitFor(
         async () =>

@@ -5,46 +5,14 @@
  * funded; the 7-day auto-release; a problem report; progress payments in two parts
  * (docs/product/merchants-and-money.md, "The money after the signature"; ADR 050).
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { startMockLender } from "~/adapters/lender/index";
+import { startLenderTestBed } from "~/scripts/testing/lender-test-bed";
 
-const apiKey = "mock-lender-release-key";
-const webhookSecret = "mock-lender-release-webhook-secret";
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any route module
-type Route = { action?: (args: any) => unknown; loader?: (args: any) => unknown };
-const webhookRoute = () => import("~/app/routes/api.v1.webhooks.lender.$lender") as Promise<Route>;
-const appServer = createServer((req, res) => {
-  let body = "";
-  req.on("data", (chunk: Buffer) => (body += chunk.toString()));
-  req.on("end", async () => {
-    const match = /^\/api\/v1\/webhooks\/lender\/([^/?]+)$/.exec(req.url ?? "");
-    if (!match) return res.writeHead(404).end();
-    const request = new Request(`${process.env.APP_URL}${req.url}`, {
-      method: req.method,
-      headers: req.headers as Record<string, string>,
-      body,
-    });
-    const response = (await (
-      await webhookRoute()
-    ).action!({ request, params: { lender: match[1] }, context: {} })) as Response;
-    res.writeHead(response.status, Object.fromEntries(response.headers)).end(await response.text());
-  });
-});
-await new Promise<void>((resolve) => appServer.listen(0, "127.0.0.1", resolve));
-process.env.APP_URL = `http://127.0.0.1:${(appServer.address() as AddressInfo).port}`;
-
-const lender = await startMockLender({
-  apiKey,
-  webhookSecret,
-  webhookUrl: `${process.env.APP_URL}/api/v1/webhooks/lender/mock`,
+const bed = await startLenderTestBed({
+  apiKey: "mock-lender-release-key",
+  webhookSecret: "mock-lender-release-webhook-secret",
   fundingDelayMs: 50,
-  webhookRetryDelayMs: 50,
 });
-process.env.LENDER_MOCK_URL = lender.url;
-process.env.LENDER_MOCK_API_KEY = apiKey;
-process.env.LENDER_MOCK_WEBHOOK_SECRET = webhookSecret;
+const lender = bed.lender;
 
 const { appDatabase, callRoute, createMerchant, jsonHeaders } =
   await import("~/scripts/testing/app-harness");
@@ -90,8 +58,7 @@ const client = { ip: "203.0.113.9", userAgent: "vitest" };
 
 afterAll(async () => {
   await runner.stop({ graceMs: 1000 });
-  await lender.close();
-  await new Promise((resolve) => appServer.close(resolve));
+  await bed.close();
 });
 
 const statusOf = async (applicationId: string) =>

@@ -25,6 +25,7 @@ import { appUrl } from "~/app/config/env.server";
 import { enqueueCrmSync } from "~/app/crm-sync/enqueue.server";
 import { queueEmail } from "~/app/messaging/email.server";
 import { queueSms } from "~/app/messaging/sms.server";
+import type { SmsTemplate } from "~/app/messaging/templates";
 import { formatMoney } from "~/app/money/dollars";
 import { sha256Hex } from "~/app/security/hash.server";
 import { enqueueDueDisbursements } from "./funding.server";
@@ -170,6 +171,22 @@ async function askBorrowerToRelease(
   });
 }
 
+/** A text to the application's borrower, naming its merchant. */
+async function textBorrower(
+  tx: Tx,
+  applicationId: string,
+  message: (merchantName: string) => SmsTemplate,
+) {
+  const party = await applicationParty(tx, applicationId);
+  if (!party) return;
+  await queueSms(tx, {
+    to: party.customer.phone,
+    applicationId,
+    merchantId: party.merchant.id,
+    ...message(party.merchant.name),
+  });
+}
+
 export type ReleasedBy = "borrower" | "timer" | "flowops";
 
 /**
@@ -194,17 +211,11 @@ async function release(tx: Tx, loan: Loan, by: ReleasedBy, actor: ReleaseActor, 
   // Keyed by the loan: a release racing create-loan's own enqueue still yields one job.
   await enqueueDueDisbursements(tx, loan.id);
   await enqueueCrmSync(tx, loan.applicationId, "released");
-  const party = await applicationParty(tx, loan.applicationId);
-  if (party) {
-    await queueSms(tx, {
-      to: party.customer.phone,
-      applicationId: loan.applicationId,
-      merchantId: party.merchant.id,
-      template: "payment_released",
-      merchantName: party.merchant.name,
-      by,
-    });
-  }
+  await textBorrower(tx, loan.applicationId, (merchantName) => ({
+    template: "payment_released",
+    merchantName,
+    by,
+  }));
   await audit(tx, {
     ...actor,
     action: "loan.released",
@@ -357,16 +368,10 @@ export async function reportProblem(
         createdAt: now,
         updatedAt: now,
       });
-      const party = await applicationParty(tx, loan.applicationId);
-      if (party) {
-        await queueSms(tx, {
-          to: party.customer.phone,
-          applicationId: loan.applicationId,
-          merchantId: party.merchant.id,
-          template: "release_paused",
-          merchantName: party.merchant.name,
-        });
-      }
+      await textBorrower(tx, loan.applicationId, (merchantName) => ({
+        template: "release_paused",
+        merchantName,
+      }));
       await audit(tx, {
         actorType: "borrower",
         actorId: loan.applicationId,
