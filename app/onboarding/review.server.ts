@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, ne } from "drizzle-orm";
 import { audit, type AuditEntry } from "~/app/audit/audit.server";
 import { inviteMerchantUserInTx } from "~/app/merchant/users.server";
 import { queueEmail } from "~/app/messaging/email.server";
@@ -24,29 +24,24 @@ function view(row: Row) {
 }
 export type MerchantApplicationView = ReturnType<typeof view>;
 
-/** The queue: pending sign-ups oldest first, then the latest decided ones. */
+/** The queue: pending sign-ups oldest first, then the 20 last reviewed. */
 export async function listMerchantApplications(database: Database) {
-  const pending = await database.db
-    .select()
-    .from(merchantApplications)
-    .where(eq(merchantApplications.status, "pending"))
-    .orderBy(merchantApplications.createdAt)
-    .all();
-  const decided = await database.db
-    .select()
-    .from(merchantApplications)
-    .where(and(eq(merchantApplications.status, "approved")))
-    .orderBy(desc(merchantApplications.reviewedAt))
-    .limit(20)
-    .all();
-  const declined = await database.db
-    .select()
-    .from(merchantApplications)
-    .where(eq(merchantApplications.status, "declined"))
-    .orderBy(desc(merchantApplications.reviewedAt))
-    .limit(20)
-    .all();
-  return { pending: pending.map(view), decided: [...decided, ...declined].map(view) };
+  const [pending, decided] = await Promise.all([
+    database.db
+      .select()
+      .from(merchantApplications)
+      .where(eq(merchantApplications.status, "pending"))
+      .orderBy(merchantApplications.createdAt)
+      .all(),
+    database.db
+      .select()
+      .from(merchantApplications)
+      .where(ne(merchantApplications.status, "pending"))
+      .orderBy(desc(merchantApplications.reviewedAt))
+      .limit(20)
+      .all(),
+  ]);
+  return { pending: pending.map(view), decided: decided.map(view) };
 }
 
 export async function getMerchantApplication(database: Database, id: string) {
