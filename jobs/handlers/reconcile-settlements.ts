@@ -4,6 +4,7 @@ import {
   reconcileSettlementDate,
   scheduleReconciliation,
 } from "~/app/lending/reconciliation.server";
+import { isPermanentError, permanent } from "~/jobs/errors";
 import type { JobHandler } from "~/jobs/registry";
 import type { reconcileSettlementsJob } from "./reconcile-settlements.definition";
 
@@ -21,10 +22,25 @@ export const handleReconcileSettlements: JobHandler<typeof reconcileSettlementsJ
     await scheduleReconciliation(context.database, getEnv().RECONCILIATION_HOUR_UTC, "replace");
   }
   const lenders = await getLenders();
+  // Every lender is tried: one whose report cannot be read does not keep the others from being
+  // reconciled. The job then fails (a retry reconciles them all again, idempotently), and it is
+  // permanent only if every failure is.
+  const failures: unknown[] = [];
   for (const name of lenders.names()) {
-    const run = await reconcileSettlementDate(context.database, lenders.get(name), payload.date, {
-      signal: context.signal,
-    });
-    context.logger.info({ ...run }, "settlement reconciled");
+    try {
+      const run = await reconcileSettlementDate(context.database, lenders.get(name), payload.date, {
+        signal: context.signal,
+      });
+      context.logger.info({ ...run }, "settlement reconciled");
+    } catch (error) {
+      context.logger.warn({ err: error, lender: name }, "settlement report not reconciled");
+      failures.push(error);
+    }
+  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) {
+    const error = new AggregateError(failures, `${failures.length} lenders not reconciled`);
+    if (failures.every(isPermanentError)) throw permanent(error);
+    throw error;
   }
 };
