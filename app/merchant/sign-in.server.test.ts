@@ -10,6 +10,7 @@ import {
   messages,
 } from "~/db/schema/index";
 import { emailContent } from "~/app/messaging/email.server";
+import { redactedTarget, scrubSecretsInText } from "~/app/observability/redact-url";
 import { sha256Hex } from "~/app/security/hash.server";
 import { consumeSignInLink, perAddressLimit, requestSignInLink } from "./sign-in.server";
 import { inviteMerchantUser } from "./users.server";
@@ -169,5 +170,14 @@ describe("requestSignInLink", () => {
     }
     expect(outcomes.slice(0, 30).every((o) => o === "sent")).toBe(true);
     expect(outcomes[30]).toBe("throttled");
+  });
+});
+
+describe("the sign-in link in logs (ADR 061)", () => {
+  it("keeps its token out of request targets and log text", async () => {
+    const token = "Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg";
+    const url = `/merchant/link?token=${token}&next=%2Fmerchant%2Fteam`;
+    expect(redactedTarget(url)).toBe("/merchant/link?token=[redacted]&next=[redacted]");
+    expect(scrubSecretsInText(`GET https://flowpay.test${url} failed`)).not.toContain(token);
   });
 });
