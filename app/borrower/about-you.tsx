@@ -87,7 +87,11 @@ const consentItems = [
 ] as const;
 
 /** The three required consents (each text shown in full) and the optional texts (TCPA). */
-export function ConsentChecks({ fields }: { fields: AboutYouFields }) {
+export function ConsentChecks({
+  fields,
+}: {
+  fields: Pick<AboutYouFields, "creditPull" | "esign" | "privacy">;
+}) {
   return (
     <fieldset className="consents">
       <legend>Before we check your credit</legend>

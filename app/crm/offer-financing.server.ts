@@ -44,6 +44,19 @@ export const upsertCustomer = insertSql(
     ${[...customerColumns, "updated_at"].map((column) => `${column} = ?`).join(", ")}
   RETURNING id`,
 );
+/** The CRM customer's values in `customerColumns` order (this upsert and the prequalification's). */
+export function customerRowValues(c: OfferFinancingRequest["customer"]) {
+  return [
+    c.first_name,
+    c.last_name,
+    c.email ?? null,
+    c.phone,
+    c.address?.line1 ?? null,
+    c.address?.city ?? null,
+    c.address?.state ?? null,
+    c.address?.postal_code ?? null,
+  ];
+}
 const upsertJob = insertSql(
   "service_jobs",
   [
@@ -293,16 +306,7 @@ function creationProgram(
   const responseIfOptedOut = optOutStep ? answer("link_created", "suppressed_opted_out") : null;
 
   const c = input.customer;
-  const customerValues = [
-    c.first_name,
-    c.last_name,
-    c.email ?? null,
-    c.phone,
-    c.address?.line1 ?? null,
-    c.address?.city ?? null,
-    c.address?.state ?? null,
-    c.address?.postal_code ?? null,
-  ];
+  const customerValues = customerRowValues(c);
   const description = input.job.description ?? null;
   const replacedText = replacing
     ? input.send_sms

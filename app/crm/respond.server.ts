@@ -57,3 +57,26 @@ export function ifNoneMatchHits(header: string | null, etag: string) {
     .map((tag) => tag.trim().replace(/^W\//, ""))
     .some((tag) => tag === "*" || tag === etag);
 }
+
+/**
+ * A status resource's answer (ADR 028): `304` with no body when `If-None-Match` names its
+ * `ETag` (charged to the much larger not-modified budget), else the body, charged to the read
+ * budget. The caller came through `requireCrmCaller(request, { conditionalRead: true })`.
+ */
+export async function conditionalCrmJson(
+  request: Request,
+  caller: {
+    charge(): Promise<Record<string, string>>;
+    chargeConditional(): Promise<Record<string, string>>;
+  },
+  body: string,
+) {
+  const etag = etagOf(body);
+  // May be kept by the CRM's HTTP client, but always revalidated.
+  const caching = { ETag: etag, "Cache-Control": "private, no-cache" };
+  if (ifNoneMatchHits(request.headers.get("if-none-match"), etag)) {
+    const rateHeaders = await caller.chargeConditional();
+    return new Response(null, { status: 304, headers: { ...rateHeaders, ...caching } });
+  }
+  return crmJson(body, 200, await caller.charge(), caching);
+}

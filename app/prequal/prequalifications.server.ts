@@ -17,7 +17,7 @@ import {
   idempotentAnswer,
   type StoredResponse,
 } from "~/app/crm/idempotency.server";
-import { upsertCustomer } from "~/app/crm/offer-financing.server";
+import { customerRowValues, upsertCustomer } from "~/app/crm/offer-financing.server";
 import type { PrequalificationRequest } from "~/app/crm/schemas";
 import { optOutCheckStep, smsSteps } from "~/app/messaging/sms.server";
 import { nudgeRunner } from "~/jobs/nudge.server";
@@ -84,16 +84,7 @@ export async function createPrequalification(
     }),
   };
   const c = input.customer;
-  const customerValues = [
-    c.first_name,
-    c.last_name,
-    c.email ?? null,
-    c.phone,
-    c.address?.line1 ?? null,
-    c.address?.city ?? null,
-    c.address?.state ?? null,
-    c.address?.postal_code ?? null,
-  ];
+  const customerValues = customerRowValues(c);
   const steps: Step[] = [
     ...(idempotency ? [idempotencyLookupStep(merchant.id, idempotency.key, now)] : []),
     {

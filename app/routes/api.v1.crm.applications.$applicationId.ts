@@ -4,7 +4,7 @@ import { apiHandler, methodNotAllowed } from "~/app/api/route.server";
 import { applicationView } from "~/app/crm/applications.server";
 import { requireCrmCaller } from "~/app/crm/guard.server";
 import { merchantScope } from "~/app/crm/merchant-scope.server";
-import { applicationIdParam, crmJson, etagOf, ifNoneMatchHits } from "~/app/crm/respond.server";
+import { applicationIdParam, conditionalCrmJson } from "~/app/crm/respond.server";
 import { getDatabase } from "~/app/db.server";
 
 /**
@@ -20,15 +20,7 @@ export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs)
   if (!view) {
     return apiError("not_found", `No application ${id}`, { headers: await caller.charge() });
   }
-  const body = JSON.stringify(view);
-  const etag = etagOf(body);
-  // May be kept by the CRM's HTTP client, but always revalidated.
-  const caching = { ETag: etag, "Cache-Control": "private, no-cache" };
-  if (ifNoneMatchHits(request.headers.get("if-none-match"), etag)) {
-    const rateHeaders = await caller.chargeConditional();
-    return new Response(null, { status: 304, headers: { ...rateHeaders, ...caching } });
-  }
-  return crmJson(body, 200, await caller.charge(), caching);
+  return conditionalCrmJson(request, caller, JSON.stringify(view));
 });
 
 export const action = apiHandler(async ({ request }: LoaderFunctionArgs) =>

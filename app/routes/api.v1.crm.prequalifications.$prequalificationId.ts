@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { apiError } from "~/app/api/errors.server";
 import { apiHandler, methodNotAllowed } from "~/app/api/route.server";
 import { requireCrmCaller } from "~/app/crm/guard.server";
-import { crmJson, etagOf, ifNoneMatchHits } from "~/app/crm/respond.server";
+import { conditionalCrmJson } from "~/app/crm/respond.server";
 import { getDatabase } from "~/app/db.server";
 import {
   prequalificationIdParam,
@@ -20,14 +20,7 @@ export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs)
   if (!view) {
     return apiError("not_found", `No prequalification ${id}`, { headers: await caller.charge() });
   }
-  const body = JSON.stringify(view);
-  const etag = etagOf(body);
-  const caching = { ETag: etag, "Cache-Control": "private, no-cache" };
-  if (ifNoneMatchHits(request.headers.get("if-none-match"), etag)) {
-    const rateHeaders = await caller.chargeConditional();
-    return new Response(null, { status: 304, headers: { ...rateHeaders, ...caching } });
-  }
-  return crmJson(body, 200, await caller.charge(), caching);
+  return conditionalCrmJson(request, caller, JSON.stringify(view));
 });
 
 export const action = apiHandler(async ({ request }: LoaderFunctionArgs) =>

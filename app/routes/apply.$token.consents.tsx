@@ -1,10 +1,10 @@
-import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/app/audit/audit.server";
-import { consentTexts } from "~/app/borrower/consent-texts";
+import { ConsentChecks } from "~/app/borrower/about-you";
 import { guardPublicForm, loadJourney } from "~/app/borrower/context.server";
 import { pagePath } from "~/app/borrower/journey";
 import { saveOrRetryLater } from "~/app/borrower/retry-later.server";
@@ -33,12 +33,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return redirect(pagePath(j.token, await pageAfterDetails(j, clientInfo(request))));
 }
 
-const items = [
-  { field: "creditPull", kind: "credit_pull" },
-  { field: "esign", kind: "esign" },
-  { field: "privacy", kind: "privacy" },
-] as const;
-
 export default function Consents() {
   const data = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
@@ -53,41 +47,7 @@ export default function Consents() {
       <Form method="post" {...getFormProps(form)}>
         <Honeypot />
         <FieldError id={form.errorId} errors={form.errors} />
-        {items.map(({ field, kind }) => {
-          const meta = fields[field];
-          const text = consentTexts[kind];
-          return (
-            <section key={field} className="card consent">
-              <h2>{text.title}</h2>
-              <p id={`${meta.id}-text`}>{text.text}</p>
-              <label className="check">
-                <input
-                  {...getInputProps(meta, { type: "checkbox", value: "on" })}
-                  aria-describedby={[`${meta.id}-text`, meta.errors ? meta.errorId : ""]
-                    .join(" ")
-                    .trim()}
-                />{" "}
-                I agree
-              </label>
-              <FieldError id={meta.errorId} errors={meta.errors} />
-            </section>
-          );
-        })}
-        {/* TCPA: the borrower's own permission, unticked, not a condition of credit. */}
-        <section className="card consent">
-          <h2>{consentTexts.sms.title}</h2>
-          <p id="sms-consent-text">{consentTexts.sms.text}</p>
-          <label className="check">
-            <input
-              type="checkbox"
-              name="smsConsent"
-              value="on"
-              defaultChecked={false}
-              aria-describedby="sms-consent-text"
-            />{" "}
-            Yes, text me about this application
-          </label>
-        </section>
+        <ConsentChecks fields={fields} />
         <button type="submit" disabled={busy}>
           {busy ? "Saving…" : "Agree and continue"}
         </button>

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { loadJourney } from "~/app/borrower/context.server";
 import { loadAdverseActionNotice } from "~/app/decisioning/adverse-action.server";
+import { NoticeArticle } from "~/app/borrower/notice-article";
 import { BorrowerShell } from "~/app/borrower/ui";
 
 export async function loader({ params }: LoaderFunctionArgs) {
@@ -16,17 +17,7 @@ export default function Declined() {
   return (
     <BorrowerShell merchantName={merchant} title="We couldn't approve your application">
       {notice ? (
-        <article className="card notice" aria-labelledby="notice-title">
-          <h2 id="notice-title">{notice.title}</h2>
-          {notice.sections.map((section) => (
-            <section key={section.heading}>
-              <h3>{section.heading}</h3>
-              {section.lines.map((line, i) => (
-                <p key={i}>{line}</p>
-              ))}
-            </section>
-          ))}
-        </article>
+        <NoticeArticle notice={notice} />
       ) : (
         <p>Your notice is being prepared. Please refresh in a moment.</p>
       )}

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { NoticeArticle } from "~/app/borrower/notice-article";
 import { BorrowerShell } from "~/app/borrower/ui";
 import { formatMoney } from "~/app/money/dollars";
 import { loadPrequalJourney, prequalResult } from "~/app/prequal/result.server";
@@ -19,20 +20,9 @@ export async function loader({ params }: LoaderFunctionArgs) {
 export default function PrequalResultPage() {
   const { token, merchant, result } = useLoaderData<typeof loader>();
   if (result.kind === "not_prequalified") {
-    const notice = result.notice;
     return (
       <BorrowerShell merchantName={merchant} title="We couldn't prequalify you">
-        <article className="card notice" aria-labelledby="notice-title">
-          <h2 id="notice-title">{notice.title}</h2>
-          {notice.sections.map((section) => (
-            <section key={section.heading}>
-              <h3>{section.heading}</h3>
-              {section.lines.map((line, i) => (
-                <p key={i}>{line}</p>
-              ))}
-            </section>
-          ))}
-        </article>
+        <NoticeArticle notice={result.notice} />
         <p>
           <a className="button" href={`/prequal/${token}/notice.pdf`} download>
             Download this notice (PDF)
