@@ -184,6 +184,18 @@ export async function deliverSms(
   }
 }
 
+const statusColumns = {
+  status: "status",
+  providerMessageId: "provider_message_id",
+  provider: "provider",
+  errorCode: "error_code",
+} as const;
+
+/**
+ * A write program (ADR 019), as drizzle's update would write it (the given fields, updated_at):
+ * committed by the writer thread with what else is queued. As a drizzle transaction each status
+ * of a text stopped the write queue's pipeline and ran its fsync on the server's thread (ADR 048).
+ */
 async function setStatus(
   database: Database,
   messageId: string,
@@ -194,7 +206,17 @@ async function setStatus(
     errorCode?: string | null;
   },
 ) {
-  await database.write((tx) => tx.update(messages).set(values).where(eq(messages.id, messageId)));
+  const set = (Object.keys(statusColumns) as (keyof typeof statusColumns)[]).filter(
+    (field) => values[field] !== undefined,
+  );
+  await database.writeProgram({
+    steps: [
+      {
+        sql: `UPDATE messages SET ${set.map((field) => `${statusColumns[field]} = ?`).join(", ")}, updated_at = ? WHERE id = ?`,
+        args: [...set.map((field) => values[field] ?? null), Date.now(), messageId],
+      },
+    ],
+  });
 }
 
 const statusRank: Record<string, number> = {
