@@ -1,6 +1,7 @@
-/** The funding modes a merchant plan can have (docs/product/merchants-and-money.md, "Funding modes"). */
-export const fundingModes = ["on_completion", "on_signature"] as const;
-export type FundingMode = (typeof fundingModes)[number];
+import { fundingModes, type FundingMode } from "~/app/lending/release";
+
+/** The funding modes an approval chooses from (docs/product/merchants-and-money.md, "Funding modes"). */
+export { fundingModes, type FundingMode };
 
 export const fundingModeLabels: Record<FundingMode, string> = {
   on_completion: "On completion — paid when the customer confirms the job is done",

@@ -91,18 +91,20 @@ export async function approveMerchantApplication(
   const slug = slugFor(row.dba ?? row.legalName, row.id);
   let merchantId: string;
   try {
-    const created = await createMerchant(database, {
-      value: {
-        name: row.dba ?? row.legalName,
-        slug,
-        minAmountCents: 50_000,
-        maxAmountCents: 2_500_000,
-        pricingPlan: input.pricingPlan,
-        merchantFeeBps: 300,
-        disbursementAccount: getCipher().decrypt(row.accountNumberEnc, accountNumberContext),
-      },
-      actor: input.actor,
-    });
+    // A variable, not a literal: FlowOps' MerchantInput may or may not carry the funding
+    // fields (ADR 050) — either way the merchant gets this approval's mode.
+    const value = {
+      name: row.dba ?? row.legalName,
+      slug,
+      minAmountCents: 50_000,
+      maxAmountCents: 2_500_000,
+      pricingPlan: input.pricingPlan,
+      merchantFeeBps: 300,
+      disbursementAccount: getCipher().decrypt(row.accountNumberEnc, accountNumberContext),
+      fundingMode: input.fundingMode,
+      upfrontReleaseBps: 0,
+    };
+    const created = await createMerchant(database, { value, actor: input.actor });
     merchantId = created.id;
   } catch (error) {
     if (!(error instanceof MerchantFieldError)) throw error;
