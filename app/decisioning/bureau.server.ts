@@ -1,4 +1,5 @@
 import { createExperian, type CreditBureau } from "~/adapters/experian/index";
+import type { CreditPullRequest } from "~/adapters/experian/types";
 import { getEnv, isProduction, namedSandbox } from "~/app/config/env.server";
 
 let bureau: CreditBureau | undefined;
@@ -26,4 +27,33 @@ export function getCreditBureau(): CreditBureau {
 
 export function resetCreditBureau() {
   bureau = undefined;
+}
+
+/** What the bureau is asked for a customer (a decision's pull, a prequalification's). */
+export function creditPullRequest(
+  clientReferenceId: string,
+  customer: {
+    firstName: string;
+    lastName: string;
+    addressLine1: string | null;
+    city: string | null;
+    state: string | null;
+    postalCode: string | null;
+  },
+  ssn: string,
+  dateOfBirth: string | null,
+): CreditPullRequest {
+  return {
+    clientReferenceId,
+    firstName: customer.firstName,
+    lastName: customer.lastName,
+    ssn,
+    dateOfBirth,
+    address: {
+      line1: customer.addressLine1,
+      city: customer.city,
+      state: customer.state,
+      postalCode: customer.postalCode,
+    },
+  };
 }

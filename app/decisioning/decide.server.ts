@@ -11,13 +11,13 @@ import {
   merchants,
   offers as offersTable,
 } from "~/db/schema/index";
-import { BureauError, type CreditBureau, type CreditPullRequest } from "~/adapters/experian/types";
+import { BureauError, type CreditBureau } from "~/adapters/experian/types";
 import { audit } from "~/app/audit/audit.server";
 import { businessMetrics } from "~/app/observability/business-metrics.server";
 import { logger } from "~/app/observability/logger.server";
 import { getCipher, type FieldCipher } from "~/app/security/encryption.server";
 import { enqueueNoticeDelivery } from "./adverse-action.server";
-import { getCreditBureau } from "./bureau.server";
+import { creditPullRequest, getCreditBureau } from "./bureau.server";
 import { offerRow } from "./offer-rows";
 import { buildSnapshot, evaluate, type DecisionStatus } from "./engine";
 import { bankSummarySchema, kycFromStatus, type CreditInput, type DecisionInputs } from "./inputs";
@@ -151,19 +151,12 @@ export async function decide(
       dateOfBirth = null; // optional for a soft pull; the SSN below must decrypt
     }
   }
-  const pull: CreditPullRequest = {
-    clientReferenceId: application.id,
-    firstName: customer.firstName,
-    lastName: customer.lastName,
-    ssn: cipher.decrypt(customer.ssnEnc, "customers.ssn"),
+  const pull = creditPullRequest(
+    application.id,
+    customer,
+    cipher.decrypt(customer.ssnEnc, "customers.ssn"),
     dateOfBirth,
-    address: {
-      line1: customer.addressLine1,
-      city: customer.city,
-      state: customer.state,
-      postalCode: customer.postalCode,
-    },
-  };
+  );
 
   let credit: CreditInput;
   // A converted prequalification's soft pull, when the rules allow its reuse (ADR 066).

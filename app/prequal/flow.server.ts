@@ -5,7 +5,7 @@ import { audit, type clientInfo } from "~/app/audit/audit.server";
 import { consentTexts, type ConsentKind } from "~/app/borrower/consent-texts";
 import { ensureConsentTexts } from "~/app/borrower/consent-texts.server";
 import { getSecrets } from "~/app/config/secrets.server";
-import { getCreditBureau } from "~/app/decisioning/bureau.server";
+import { creditPullRequest, getCreditBureau } from "~/app/decisioning/bureau.server";
 import { ENGINE_VERSION } from "~/app/decisioning/engine";
 import { kycFromStatus, type CreditInput } from "~/app/decisioning/inputs";
 import { getPublishedPricing } from "~/app/decisioning/pricing-rules.server";
@@ -124,19 +124,12 @@ export async function submitPrequalification(
   if (!ruleSet || !pricing) return "unavailable";
 
   // docs/product/lending.md: the soft-inquiry authorization is stored before the bureau call.
-  const pull: CreditPullRequest = {
-    clientReferenceId: prequal.id,
-    firstName: customer.firstName,
-    lastName: customer.lastName,
-    ssn: cipher.decrypt(customer.ssnEnc, "customers.ssn"),
-    dateOfBirth: answers.dateOfBirth,
-    address: {
-      line1: customer.addressLine1,
-      city: customer.city,
-      state: customer.state,
-      postalCode: customer.postalCode,
-    },
-  };
+  const pull = creditPullRequest(
+    prequal.id,
+    customer,
+    cipher.decrypt(customer.ssnEnc, "customers.ssn"),
+    answers.dateOfBirth,
+  );
   let credit: CreditInput;
   try {
     credit = { status: "ok", report: await (options.bureau ?? getCreditBureau()).pullSoft(pull) };
