@@ -66,6 +66,11 @@ export function webhookEndpointPaths(
         responses: {
           "204": { description: "Deleted", headers: rateLimitHeaders },
           ...errorResponses(401, 403, 404, 429, 500, 503),
+          "404": {
+            description:
+              "`not_found`: no such webhook endpoint for this merchant (or already deleted)",
+            content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+          },
         },
       },
     },
