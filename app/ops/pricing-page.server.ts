@@ -6,8 +6,7 @@
  */
 import type { Database } from "~/db/client";
 import { PricingStateError } from "~/app/decisioning/pricing-rules.server";
-import type { OpsOutcome, OpsRefusal } from "./outcome";
-import { can } from "./permissions";
+import type { OpsOutcome } from "./outcome";
 import { describePricing, formatPricingJson, parsePricingJson } from "./pricing-json";
 import {
   checkPricing,
@@ -19,24 +18,22 @@ import {
   startPricingDraft,
 } from "./pricing.server";
 import type { OperatorActor } from "./rules.server";
+import {
+  draftLifecycleIntent,
+  editorReply,
+  versionedPageHeader,
+  type PageOperator,
+} from "./versions.server";
 
-const notices: Record<string, (version: string) => string> = {
-  published: (v) => `Pricing version ${v} is published: the next decision uses it.`,
-  started: (v) => `Draft v${v} started.`,
-  discarded: (v) => `Draft v${v} discarded.`,
-};
-
-type Operator = { name: string; email: string; role: Parameters<typeof can>[0] };
-
-export async function loadPricingPage(database: Database, operator: Operator, url: URL) {
+export async function loadPricingPage(database: Database, operator: PageOperator, url: URL) {
   const versions = await loadPricingVersions(database);
-  const done = url.searchParams.get("done") ?? "";
-  const version = url.searchParams.get("version") ?? "";
   return {
-    operator: { name: operator.name, email: operator.email, role: operator.role },
-    canEdit: can(operator.role, "edit:pricing"),
-    canPublish: can(operator.role, "publish:pricing"),
-    notice: notices[done] && /^\d+$/.test(version) ? notices[done](version) : null,
+    ...versionedPageHeader(
+      operator,
+      url,
+      { edit: "edit:pricing", publish: "publish:pricing" },
+      "Pricing version",
+    ),
     published: versions.published
       ? {
           ...versions.published,
@@ -74,29 +71,16 @@ export async function pricingIntent(
   mayPublish: () => Promise<unknown>,
 ): Promise<OpsOutcome<PricingActionData>> {
   const intent = String(formData.get("intent") ?? "");
-  const reply = (body: Omit<PricingActionData, "nonce">, status: 200 | OpsRefusal = 200) => ({
-    status,
-    body: { nonce: crypto.randomUUID(), ...body },
-  });
+  const reply = editorReply<PricingActionData>;
   try {
-    if (intent === "start-draft") {
-      const text = String(formData.get("fromVersion") ?? "");
-      if (!/^\d{1,9}$/.test(text)) return reply({ error: "Choose a version to start from" }, 422);
-      const fromVersion = Number(text);
-      const draft = await startPricingDraft(database, {
-        fromVersion,
-        notes: `Started from v${fromVersion}`,
-        actor,
-      });
-      return { redirect: `/ops/pricing?done=started&version=${draft.version}` };
-    }
-    if (intent === "discard") {
-      const discarded = await discardPricingDraft(database, {
-        pricingId: String(formData.get("pricingId") ?? ""),
-        actor,
-      });
-      return { redirect: `/ops/pricing?done=discarded&version=${discarded.version}` };
-    }
+    const lifecycle = await draftLifecycleIntent<PricingActionData>(formData, {
+      page: "/ops/pricing",
+      idField: "pricingId",
+      start: (fromVersion) =>
+        startPricingDraft(database, { fromVersion, notes: `Started from v${fromVersion}`, actor }),
+      discard: (pricingId) => discardPricingDraft(database, { pricingId, actor }),
+    });
+    if (lifecycle) return lifecycle;
     if (intent !== "save" && intent !== "validate" && intent !== "publish") {
       return reply({ error: "Unknown request" }, 422);
     }

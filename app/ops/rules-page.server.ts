@@ -9,8 +9,7 @@ import { fieldCatalogue } from "~/app/decisioning/facts";
 import { reasonCatalogue, type ReasonSpec } from "~/app/decisioning/reasons";
 import { RuleSetStateError } from "~/app/decisioning/rule-sets.server";
 import type { Rule } from "~/app/decisioning/rules";
-import { can } from "./permissions";
-import type { OpsRefusal, OpsOutcome } from "./outcome";
+import type { OpsOutcome } from "./outcome";
 import {
   applyRowIntent,
   formatRuleValue,
@@ -33,29 +32,26 @@ import {
   type DryRun,
   type OperatorActor,
 } from "./rules.server";
-
-const notices: Record<string, (version: string) => string> = {
-  published: (v) => `Version ${v} is published: the next decision uses it.`,
-  started: (v) => `Draft v${v} started.`,
-  discarded: (v) => `Draft v${v} discarded.`,
-};
+import {
+  draftLifecycleIntent,
+  editorReply,
+  versionedPageHeader,
+  type PageOperator,
+} from "./versions.server";
 
 function condition(rule: Rule) {
   return `${rule.field} ${rule.operator} ${formatRuleValue(rule.value, rule.field, rule.operator)}`;
 }
 
-type Operator = { name: string; email: string; role: Parameters<typeof can>[0] };
-
-export async function loadRulesPage(database: Database, operator: Operator, url: URL) {
+export async function loadRulesPage(database: Database, operator: PageOperator, url: URL) {
   const sets = await loadRuleSets(database);
-  const done = url.searchParams.get("done") ?? "";
-  const version = url.searchParams.get("version") ?? "";
-  const notice = notices[done] && /^\d+$/.test(version) ? notices[done](version) : null;
   return {
-    operator: { name: operator.name, email: operator.email, role: operator.role },
-    canEdit: can(operator.role, "edit:rules"),
-    canPublish: can(operator.role, "publish:rules"),
-    notice,
+    ...versionedPageHeader(
+      operator,
+      url,
+      { edit: "edit:rules", publish: "publish:rules" },
+      "Version",
+    ),
     published: sets.published
       ? {
           ...sets.published,
@@ -97,12 +93,6 @@ export type RulesActionData = {
   applicationId?: string;
 };
 
-/** A version number as posted ("3"), or null. */
-function versionOf(value: FormDataEntryValue | null) {
-  const text = String(value ?? "");
-  return /^\d{1,9}$/.test(text) ? Number(text) : null;
-}
-
 /**
  * One posted form of the rules page. `mayPublish` throws (a 403) when the operator may edit
  * but not publish.
@@ -113,30 +103,17 @@ export async function rulesIntent(
   actor: OperatorActor,
   mayPublish: () => Promise<unknown>,
 ): Promise<OpsOutcome<RulesActionData>> {
-  const nonce = crypto.randomUUID();
-  const reply = (body: Omit<RulesActionData, "nonce">, status: 200 | OpsRefusal = 200) => ({
-    status,
-    body: { nonce, ...body },
-  });
+  const reply = editorReply<RulesActionData>;
   const intentValue = formData.get("intent");
   try {
-    if (intentValue === "start-draft") {
-      const fromVersion = versionOf(formData.get("fromVersion"));
-      if (fromVersion === null) return reply({ error: "Choose a version to start from" }, 422);
-      const draft = await startRuleSetDraft(database, {
-        fromVersion,
-        notes: `Started from v${fromVersion}`,
-        actor,
-      });
-      return { redirect: `/ops/rules?done=started&version=${draft.version}` };
-    }
-    if (intentValue === "discard") {
-      const discarded = await discardRuleSetDraft(database, {
-        ruleSetId: String(formData.get("ruleSetId") ?? ""),
-        actor,
-      });
-      return { redirect: `/ops/rules?done=discarded&version=${discarded.version}` };
-    }
+    const lifecycle = await draftLifecycleIntent<RulesActionData>(formData, {
+      page: "/ops/rules",
+      idField: "ruleSetId",
+      start: (fromVersion) =>
+        startRuleSetDraft(database, { fromVersion, notes: `Started from v${fromVersion}`, actor }),
+      discard: (ruleSetId) => discardRuleSetDraft(database, { ruleSetId, actor }),
+    });
+    if (lifecycle) return lifecycle;
 
     const intent = parseEditorIntent(intentValue);
     if (!intent) return reply({ error: "Unknown request" }, 422);

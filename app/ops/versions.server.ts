@@ -1,12 +1,15 @@
 import { inArray } from "drizzle-orm";
 import type { Database } from "~/db/client";
-import { operators } from "~/db/schema/index";
+import { operators, type OperatorRole } from "~/db/schema/index";
+import type { OpsOutcome, OpsRefusal } from "./outcome";
+import { can, type Permission } from "./permissions";
 
 /**
  * What the rules and pricing screens show of any version of a versioned document (a rule set,
  * a pricing table): its state, notes, and who made and published it — by operator name, the id
  * when the operator is gone. Both screens read their versions through `versionSummaries`, so
- * the history table (versions-ui.tsx) describes them the same way.
+ * the history table (versions-ui.tsx) describes them the same way; and their pages share the
+ * header, the answer and the draft lifecycle below (they were written twice).
  */
 export type VersionSummary = {
   id: string;
@@ -59,4 +62,70 @@ export async function versionSummaries(database: Database, rows: readonly Versio
     publishedBy: nameOf(row.publishedBy),
     publishedAt: row.publishedAt?.toISOString() ?? null,
   });
+}
+
+export type PageOperator = { name: string; email: string; role: OperatorRole };
+
+/**
+ * The top of a versioned editor page (rules, pricing): who is signed in, what they may do, and
+ * the banner for the redirect that brought them here (`?done=published&version=3`).
+ * `documentName` names a version in the "published" banner ("Version", "Pricing version").
+ */
+export function versionedPageHeader(
+  operator: PageOperator,
+  url: URL,
+  permissions: { edit: Permission; publish: Permission },
+  documentName: string,
+) {
+  const done = url.searchParams.get("done") ?? "";
+  const version = url.searchParams.get("version") ?? "";
+  const notices: Record<string, string> = {
+    published: `${documentName} ${version} is published: the next decision uses it.`,
+    started: `Draft v${version} started.`,
+    discarded: `Draft v${version} discarded.`,
+  };
+  return {
+    operator: { name: operator.name, email: operator.email, role: operator.role },
+    canEdit: can(operator.role, permissions.edit),
+    canPublish: can(operator.role, permissions.publish),
+    notice: Object.hasOwn(notices, done) && /^\d+$/.test(version) ? notices[done]! : null,
+  };
+}
+
+/** An answer of a versioned editor page: its data with a fresh nonce (remounts the editor). */
+export function editorReply<T extends { nonce: string }>(
+  body: Omit<T, "nonce">,
+  status: 200 | OpsRefusal = 200,
+) {
+  return { status, body: { nonce: crypto.randomUUID(), ...body } as T };
+}
+
+/**
+ * The two intents every versioned editor has besides editing: "start-draft" (from the posted
+ * `fromVersion`) and "discard" (the draft whose id is posted as `idField`), each redirecting
+ * to `page` with its banner. Null for any other intent.
+ */
+export async function draftLifecycleIntent<T extends { nonce: string; error?: string }>(
+  formData: FormData,
+  editor: {
+    page: string;
+    idField: string;
+    start: (fromVersion: number) => Promise<{ version: number }>;
+    discard: (id: string) => Promise<{ version: number }>;
+  },
+): Promise<OpsOutcome<T> | null> {
+  const intent = formData.get("intent");
+  if (intent === "start-draft") {
+    const text = String(formData.get("fromVersion") ?? "");
+    if (!/^\d{1,9}$/.test(text)) {
+      return editorReply<T>({ error: "Choose a version to start from" } as Omit<T, "nonce">, 422);
+    }
+    const draft = await editor.start(Number(text));
+    return { redirect: `${editor.page}?done=started&version=${draft.version}` };
+  }
+  if (intent === "discard") {
+    const discarded = await editor.discard(String(formData.get(editor.idField) ?? ""));
+    return { redirect: `${editor.page}?done=discarded&version=${discarded.version}` };
+  }
+  return null;
 }
