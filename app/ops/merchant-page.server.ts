@@ -88,6 +88,8 @@ export async function loadMerchantPage(
       maxAmountCents: merchant.maxAmountCents,
       pricingPlan: merchant.pricingPlan,
       merchantFeeBps: merchant.merchantFeeBps,
+      fundingMode: merchant.fundingMode,
+      upfrontReleaseBps: merchant.upfrontReleaseBps,
       accountLast4: merchant.disbursementAccountLast4,
       createdAt: merchant.createdAt.toISOString(),
     },

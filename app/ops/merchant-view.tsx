@@ -67,6 +67,8 @@ export function DetailsSection({ loaded, actionData, busy }: SectionProps) {
                   maxAmount: centsToDollarInput(merchant.maxAmountCents),
                   pricingPlan: merchant.pricingPlan,
                   merchantFee: basisPointsToPercent(merchant.merchantFeeBps),
+                  fundingMode: merchant.fundingMode,
+                  upfrontRelease: basisPointsToPercent(merchant.upfrontReleaseBps),
                 }
               }
             />
@@ -90,6 +92,14 @@ export function DetailsSection({ loaded, actionData, busy }: SectionProps) {
           <div>
             <dt>Merchant fee</dt>
             <dd>{basisPointsToPercent(merchant.merchantFeeBps)} %</dd>
+          </div>
+          <div>
+            <dt>Paid</dt>
+            <dd>
+              {merchant.fundingMode === "on_completion"
+                ? `on completion${merchant.upfrontReleaseBps > 0 ? `, ${basisPointsToPercent(merchant.upfrontReleaseBps)} % at signature` : ""}`
+                : "on signature"}
+            </dd>
           </div>
           <div>
             <dt>Disbursement account</dt>

@@ -3,6 +3,7 @@
  * is stored (integer cents, basis points, an encrypted number and its last four digits). The
  * conversions are exact — digit strings, never floating point. Pure.
  */
+import { fundingModes, maxUpfrontReleaseBps, type FundingMode } from "~/app/lending/release";
 import { centsToDollarInput, dollarsToCents } from "~/app/money/dollars";
 
 export const merchantAmountBounds = { minCents: 100, maxCents: 10_000_000 } as const;
@@ -28,6 +29,8 @@ export const merchantFormFields = [
   "pricingPlan",
   "merchantFee",
   "disbursementAccount",
+  "fundingMode",
+  "upfrontRelease",
 ] as const;
 export type MerchantFormField = (typeof merchantFormFields)[number];
 
@@ -40,6 +43,12 @@ export type MerchantInput = {
   merchantFeeBps: number;
   /** Digits only; null on an update that keeps the account on file. */
   disbursementAccount: string | null;
+  /**
+   * When the merchant is paid, and the progress payment at signature (ADR 050); null when the
+   * form did not send them (create: on_completion and 0; update: unchanged).
+   */
+  fundingMode?: FundingMode | null;
+  upfrontReleaseBps?: number | null;
 };
 
 export type MerchantFormResult =
@@ -120,6 +129,19 @@ export function parseMerchantForm(
     errors.disbursementAccount = "Enter the account number the merchant is paid to";
   }
 
+  const modeText = read("fundingMode");
+  const fundingMode = (fundingModes as readonly string[]).includes(modeText)
+    ? (modeText as FundingMode)
+    : null;
+  if (modeText && !fundingMode) errors.fundingMode = "Choose when the merchant is paid";
+  const upfrontText = read("upfrontRelease");
+  const upfrontReleaseBps = upfrontText ? percentToBasisPoints(upfrontText) : null;
+  if (upfrontText && (upfrontReleaseBps === null || upfrontReleaseBps > maxUpfrontReleaseBps)) {
+    errors.upfrontRelease = `Enter a percentage from 0 to ${basisPointsToPercent(maxUpfrontReleaseBps)}, with at most two decimals`;
+  } else if (fundingMode === "on_signature" && (upfrontReleaseBps ?? 0) > 0) {
+    errors.upfrontRelease = "A progress payment needs payment on completion (0 on signature)";
+  }
+
   if (Object.keys(errors).length > 0) return { ok: false, errors, values };
   return {
     ok: true,
@@ -131,6 +153,8 @@ export function parseMerchantForm(
       pricingPlan,
       merchantFeeBps: merchantFeeBps!,
       disbursementAccount,
+      ...(fundingMode ? { fundingMode } : {}),
+      ...(upfrontReleaseBps !== null ? { upfrontReleaseBps } : {}),
     },
   };
 }

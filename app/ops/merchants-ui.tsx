@@ -111,6 +111,37 @@ export function MerchantFields(props: {
       {decimal("merchantFee", "Merchant fee (% of the amount)")}
 
       <MerchantField
+        field="fundingMode"
+        label="When the merchant is paid"
+        errors={errors}
+        hint={{
+          id: "funding-mode-hint",
+          text: "On completion: the customer releases the payment once the job is done (or it releases itself after 7 days).",
+        }}
+      >
+        {(control) => (
+          <select {...control} defaultValue={values.fundingMode ?? "on_completion"}>
+            <option value="on_completion">On completion of the job</option>
+            <option value="on_signature">On signature</option>
+          </select>
+        )}
+      </MerchantField>
+
+      <MerchantField
+        field="upfrontRelease"
+        label="Progress payment at signature (% of the amount, 0–50)"
+        errors={errors}
+        hint={{
+          id: "upfront-hint",
+          text: "On completion only: this share is paid when the customer signs, the rest when the job is done.",
+        }}
+      >
+        {(control) => (
+          <input {...control} inputMode="decimal" defaultValue={values.upfrontRelease ?? "0"} />
+        )}
+      </MerchantField>
+
+      <MerchantField
         field="disbursementAccount"
         label="Disbursement account number"
         errors={errors}

@@ -124,9 +124,11 @@ export async function createMerchant(
       maxAmountCents: value.maxAmountCents,
       pricingPlan: value.pricingPlan,
       merchantFeeBps: value.merchantFeeBps,
-      // New merchants are paid when the job is done (docs/product/merchants-and-money.md,
-      // "Funding modes"; ADR 050); the column's default keeps older rows paying at signature.
-      fundingMode: "on_completion",
+      // New merchants are paid when the job is done unless the form says otherwise
+      // (docs/product/merchants-and-money.md, "Funding modes"; ADR 050); the column's default
+      // keeps older rows paying at signature.
+      fundingMode: value.fundingMode ?? "on_completion",
+      upfrontReleaseBps: value.upfrontReleaseBps ?? 0,
       disbursementAccountEnc: accountEnc,
       disbursementAccountLast4: value.disbursementAccount!.slice(-4),
     });
@@ -164,6 +166,10 @@ export async function updateMerchant(
     if (value.pricingPlan !== current.pricingPlan) changes.pricingPlan = value.pricingPlan;
     if (value.merchantFeeBps !== current.merchantFeeBps)
       changes.merchantFeeBps = value.merchantFeeBps;
+    if (value.fundingMode && value.fundingMode !== current.fundingMode)
+      changes.fundingMode = value.fundingMode;
+    const upfront = value.upfrontReleaseBps ?? current.upfrontReleaseBps;
+    if (upfront !== current.upfrontReleaseBps) changes.upfrontReleaseBps = upfront;
     if (accountEnc && value.disbursementAccount) {
       changes.disbursementAccountEnc = accountEnc;
       changes.disbursementAccountLast4 = value.disbursementAccount.slice(-4);
