@@ -40,6 +40,8 @@ export const encryptedColumns = [
   { table: "messages", column: "body_enc", context: "messages.body" },
   // The borrower link token, so a repeated offer can answer with the current link (ADR 026).
   { table: "application_links", column: "token_enc", context: "application_links.token" },
+  // The prequalification link token, as for an application's link (ADR 066).
+  { table: "prequalifications", column: "token_enc", context: "prequalifications.token" },
   // Borrowers' documents for funding conditions (base64 of the file, ADR 035).
   { table: "condition_uploads", column: "bytes_enc", context: "condition_uploads.bytes" },
   // Outbound webhook signing secrets (ADR 063) and sign-ups' payout accounts (ADR 065).
