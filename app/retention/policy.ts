@@ -141,6 +141,8 @@ export const evidenceTables = [
   "decisions",
   "offers",
   "adverse_action_notices",
+  // The soft pull, its evaluation, consents and any "not prequalified" notice (ADR 066).
+  "prequalifications",
   "consents",
   "consent_texts",
   "documents",
