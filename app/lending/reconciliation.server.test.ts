@@ -8,6 +8,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { fundedMockLoan, mockLoanRecord } from "~/adapters/lender/fake-settlement";
 import { appDatabase } from "~/scripts/testing/app-harness";
 import { createAppJobRegistry } from "~/jobs/handlers/index";
+import { enqueue } from "~/jobs/enqueue.server";
+import { reconcileSettlementsJob } from "~/jobs/handlers/reconcile-settlements.definition";
 import { countJobs, testRunner, waitFor } from "~/jobs/testing/helpers";
 import { metrics } from "~/app/observability/metrics.server";
 import { disbursementTransaction } from "./ledger";
@@ -24,7 +26,7 @@ import {
   resolveReconciliationItem,
   scheduleReconciliation,
 } from "./reconciliation.server";
-import { nextReconciliationRun, previousDay } from "./settlement-schedule";
+import { datesToReconcile, nextReconciliationRun, previousDay } from "./settlement-schedule";
 
 const database = await appDatabase();
 afterAll(() => stopLenders());
@@ -225,5 +227,39 @@ describe("daily reconciliation", () => {
     await expect(
       requestReconciliation(database, { date: "2999-01-01", operatorId: "op_test", client }),
     ).rejects.toThrow(ReconciliationInputError);
+  });
+
+  it("the daily run catches up the days no run covered, at most a week back", async () => {
+    expect(datesToReconcile(null, "2026-12-07")).toEqual(["2026-12-07"]);
+    expect(datesToReconcile("2026-12-06", "2026-12-07")).toEqual(["2026-12-07"]);
+    expect(datesToReconcile("2026-12-03", "2026-12-07")).toEqual([
+      "2026-12-04",
+      "2026-12-05",
+      "2026-12-06",
+      "2026-12-07",
+    ]);
+    expect(datesToReconcile("2026-01-01", "2026-12-07")).toHaveLength(8);
+
+    // The last run was for the 20th; the process was down; the scheduled run of the 23rd comes.
+    await database.write((tx) =>
+      enqueue(tx, reconcileSettlementsJob, { date: "2026-11-23", scheduled: true }),
+    );
+    const runner = testRunner(database, createAppJobRegistry());
+    runner.start();
+    try {
+      await waitFor(
+        async () =>
+          (await listReconciliationItems(database, "open")).runs.some(
+            (r) => r.settlementDate === "2026-11-23",
+          ),
+        { what: "the scheduled run" },
+      );
+    } finally {
+      await runner.stop({ graceMs: 1000 });
+    }
+    const dates = (await listReconciliationItems(database, "open")).runs.map(
+      (r) => r.settlementDate,
+    );
+    expect(dates.slice(0, 4)).toEqual(["2026-11-23", "2026-11-22", "2026-11-21", "2026-11-20"]);
   });
 });

@@ -249,6 +249,25 @@ export async function reconcileSettlementDate(
   };
 }
 
+/** The latest settlement date reconciled for `lender` before `date`, or null. */
+export async function lastReconciledDate(
+  database: Database,
+  lender: string,
+  date: string,
+): Promise<string | null> {
+  const row = await database.db
+    .select({ date: sql<string | null>`max(${reconciliationRuns.settlementDate})` })
+    .from(reconciliationRuns)
+    .where(
+      and(
+        eq(reconciliationRuns.lender, lender),
+        sql`${reconciliationRuns.settlementDate} < ${date}`,
+      ),
+    )
+    .get();
+  return row?.date ?? null;
+}
+
 /** Enqueues the next daily run (job key "daily"). At boot "dedupe" keeps a pending one. */
 export async function scheduleReconciliation(
   database: Database,

@@ -31,3 +31,22 @@ export function nextReconciliationRun(now: Date, hourUtc: number): { runAt: Date
   const runAt = today > now ? today : new Date(today.getTime() + 86_400_000);
   return { runAt, date: previousDay(utcDay(runAt)) };
 }
+
+/** At most this many days before the scheduled one are caught up (a service down for a while). */
+export const catchUpDays = 7;
+
+/**
+ * The dates a scheduled run reconciles: its own, and the days since the lender's last
+ * reconciled date that no run covered (a process that was down), oldest first, at most
+ * `catchUpDays` before `date`. Without an earlier run, only `date`.
+ */
+export function datesToReconcile(lastReconciled: string | null, date: string): string[] {
+  const dates = [date];
+  if (!lastReconciled) return dates;
+  let day = previousDay(date);
+  while (day > lastReconciled && dates.length <= catchUpDays) {
+    dates.unshift(day);
+    day = previousDay(day);
+  }
+  return dates;
+}

@@ -1,9 +1,11 @@
 import { getEnv } from "~/app/config/env.server";
 import { getLenders } from "~/app/lending/lenders.server";
 import {
+  lastReconciledDate,
   reconcileSettlementDate,
   scheduleReconciliation,
 } from "~/app/lending/reconciliation.server";
+import { datesToReconcile } from "~/app/lending/settlement-schedule";
 import { isPermanentError, permanent } from "~/jobs/errors";
 import type { JobHandler } from "~/jobs/registry";
 import type { reconcileSettlementsJob } from "./reconcile-settlements.definition";
@@ -28,10 +30,19 @@ export const handleReconcileSettlements: JobHandler<typeof reconcileSettlementsJ
   const failures: unknown[] = [];
   for (const name of lenders.names()) {
     try {
-      const run = await reconcileSettlementDate(context.database, lenders.get(name), payload.date, {
-        signal: context.signal,
-      });
-      context.logger.info({ ...run }, "settlement reconciled");
+      // The daily run also catches up the days no run covered (the service was down).
+      const dates = payload.scheduled
+        ? datesToReconcile(
+            await lastReconciledDate(context.database, name, payload.date),
+            payload.date,
+          )
+        : [payload.date];
+      for (const date of dates) {
+        const run = await reconcileSettlementDate(context.database, lenders.get(name), date, {
+          signal: context.signal,
+        });
+        context.logger.info({ ...run }, "settlement reconciled");
+      }
     } catch (error) {
       context.logger.warn({ err: error, lender: name }, "settlement report not reconciled");
       failures.push(error);
