@@ -83,6 +83,24 @@ for (const js of [false, true]) {
       await expect(page.getByRole("cell", { name: staff, exact: true })).toBeVisible();
       await ready(page, js);
 
+      // API keys (created and shown once), the CRM connection and Security: reachable, accessible.
+      await page.getByRole("link", { name: "API keys" }).click();
+      await expect(page.getByRole("heading", { level: 1, name: "API keys" })).toBeVisible();
+      await ready(page, js);
+      await page.getByLabel("Name", { exact: true }).fill(`E2E ${js ? "js" : "nojs"}`);
+      await page.getByRole("button", { name: "Create key" }).click();
+      await expect(page.getByTestId("new-api-key")).toHaveText(/^fp_test_/);
+      await expectAccessible(page, js);
+      for (const [link, heading] of [
+        ["CRM", "CRM connection"],
+        ["Security", "Security"],
+      ] as const) {
+        await page.getByRole("link", { name: link, exact: true }).click();
+        await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
+        await ready(page, js);
+        await expectAccessible(page, js);
+      }
+
       await page.getByRole("button", { name: "Sign out" }).click();
       await expect(
         page.getByRole("heading", { name: "Sign in to the merchant portal" }),

@@ -7,7 +7,6 @@ import {
   auditLogs,
   crmConnections,
   customers,
-  decisions,
   loans,
   merchantMemberships,
   merchantUsers,
@@ -21,17 +20,7 @@ import { merchantPayouts } from "~/app/lending/payouts.server";
 
 type Reader = Database["db"] | Tx;
 
-/** Statuses reached only after the borrower submitted and was approved. */
-const approvedOrLater: readonly ApplicationStatus[] = [
-  "approved",
-  "offer_accepted",
-  "pending_funding",
-  "awaiting_completion",
-  "funded",
-  "lender_declined",
-  "partially_refunded",
-  "refunded",
-];
+/** Statuses reached only once the borrower signed (a lender's refusal comes after it too). */
 const signedOrLater: readonly ApplicationStatus[] = [
   "offer_accepted",
   "pending_funding",
@@ -41,6 +30,7 @@ const signedOrLater: readonly ApplicationStatus[] = [
   "partially_refunded",
   "refunded",
 ];
+const approvedOrLater: readonly ApplicationStatus[] = ["approved", ...signedOrLater];
 
 const statusList = (statuses: readonly string[]) =>
   sql.raw(statuses.map((s) => `'${s}'`).join(", "));
@@ -224,28 +214,22 @@ export function portalScope(merchantId: string) {
         .where(and(eq(applications.id, applicationId), eq(applications.merchantId, merchantId)))
         .get();
       if (!row) return null;
-      const [details, decision, loan] = await Promise.all([
-        crm.applicationDetails(reader, applicationId),
-        reader
-          .select({ status: decisions.status, decidedAt: decisions.decidedAt })
-          .from(decisions)
-          .where(eq(decisions.applicationId, applicationId))
-          .orderBy(desc(decisions.decidedAt))
-          .limit(1)
-          .get(),
-        reader
-          .select({
-            status: loans.status,
-            fundedAmountCents: loans.fundedAmountCents,
-            merchantFeeCents: loans.merchantFeeCents,
-            fundedAt: loans.fundedAt,
-            createdAt: loans.createdAt,
-          })
-          .from(loans)
-          .where(and(eq(loans.applicationId, applicationId), eq(loans.merchantId, merchantId)))
-          .get(),
-      ]);
-      return { ...row, link: details.link, sms: details.sms, decision, loan };
+      // The CRM API's own read of the rest (decision, loan, link, latest text), scoped the same.
+      const details = await crm.applicationDetails(reader, applicationId);
+      const { link, sms, decision, loan } = details;
+      return {
+        ...row,
+        link,
+        sms,
+        decision,
+        // Only the funding: never the lender's refusal text.
+        loan: loan && {
+          status: loan.status,
+          fundedAmountCents: loan.fundedAmountCents,
+          merchantFeeCents: loan.merchantFeeCents,
+          fundedAt: loan.fundedAt,
+        },
+      };
     },
 
     /**

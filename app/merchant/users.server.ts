@@ -117,6 +117,16 @@ export type TeamChangeOutcome = "done" | "not_found" | "last_owner";
 
 type Actor = { userId: string; ip: string | null; userAgent: string | null };
 
+/** A membership of `merchantId` (another merchant's id finds nothing). */
+function memberOf(tx: Tx, merchantId: string, membershipId: string) {
+  return tx.query.merchantMemberships.findFirst({
+    where: and(
+      eq(merchantMemberships.id, membershipId),
+      eq(merchantMemberships.merchantId, merchantId),
+    ),
+  });
+}
+
 async function otherOwners(tx: Tx, merchantId: string, membershipId: string) {
   const rows = await tx
     .select({ id: merchantMemberships.id })
@@ -143,12 +153,7 @@ export async function changeMemberRole(
   actor: Actor,
 ): Promise<TeamChangeOutcome> {
   return database.write(async (tx) => {
-    const member = await tx.query.merchantMemberships.findFirst({
-      where: and(
-        eq(merchantMemberships.id, membershipId),
-        eq(merchantMemberships.merchantId, merchantId),
-      ),
-    });
+    const member = await memberOf(tx, merchantId, membershipId);
     if (!member) return "not_found";
     if (member.role === role) return "done";
     if (member.role === "owner" && (await otherOwners(tx, merchantId, membershipId)) === 0) {
@@ -183,12 +188,7 @@ export async function removeMember(
   actor: Actor,
 ): Promise<TeamChangeOutcome> {
   return database.write(async (tx) => {
-    const member = await tx.query.merchantMemberships.findFirst({
-      where: and(
-        eq(merchantMemberships.id, membershipId),
-        eq(merchantMemberships.merchantId, merchantId),
-      ),
-    });
+    const member = await memberOf(tx, merchantId, membershipId);
     if (!member) return "not_found";
     if (member.role === "owner" && (await otherOwners(tx, merchantId, membershipId)) === 0) {
       return "last_owner";

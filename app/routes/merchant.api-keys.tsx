@@ -6,6 +6,7 @@ import { getDatabase } from "~/app/db.server";
 import { notFound, requirePortal, requirePortalAction } from "~/app/merchant/guard.server";
 import { PortalShell, shellUser } from "~/app/merchant/layout";
 import { When } from "~/app/ops/layout";
+import { DataTable } from "~/app/ops/page-ui";
 import { IntentButton } from "~/app/ui/intent-button";
 
 export const meta: MetaFunction = () => [{ title: "API keys — FlowPay merchant portal" }];
@@ -88,55 +89,39 @@ export default function MerchantApiKeys() {
           <p className="error">Copy it now: it is shown only once.</p>
         </div>
       ) : null}
-      <div className="table-scroll">
-        <table>
-          <caption className="visually-hidden">API keys</caption>
-          <thead>
-            <tr>
-              <th scope="col">Key</th>
-              <th scope="col">Mode</th>
-              <th scope="col">State</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.map((k) => (
-              <tr key={k.id}>
-                <td>
-                  {k.name} · <code>{k.prefix}…</code>
-                </td>
-                <td>{k.mode}</td>
-                <td>{k.state}</td>
-                <td>
-                  <When iso={k.expiresAt} />
-                </td>
-                <td>
-                  <When iso={k.lastUsedAt} />
-                </td>
-                <td>
-                  {k.state === "active" ? (
-                    <Form method="post" className="inline-form">
-                      <input type="hidden" name="keyId" value={k.id} />
-                      <IntentButton intent="rotate" className="small-button" disabled={busy}>
-                        Rotate<span className="visually-hidden"> {k.prefix}</span>
-                      </IntentButton>{" "}
-                      <IntentButton
-                        intent="revoke"
-                        className="small-button secondary"
-                        disabled={busy}
-                      >
-                        Revoke<span className="visually-hidden"> {k.prefix}</span>
-                      </IntentButton>
-                    </Form>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption="API keys"
+        columns={["Key", "Mode", "State", "Expires", "Last used", "Actions"]}
+      >
+        {keys.map((k) => (
+          <tr key={k.id}>
+            <td>
+              {k.name} · <code>{k.prefix}…</code>
+            </td>
+            <td>{k.mode}</td>
+            <td>{k.state}</td>
+            <td>
+              <When iso={k.expiresAt} />
+            </td>
+            <td>
+              <When iso={k.lastUsedAt} />
+            </td>
+            <td>
+              {k.state === "active" ? (
+                <Form method="post" className="inline-form">
+                  <input type="hidden" name="keyId" value={k.id} />
+                  <IntentButton intent="rotate" className="small-button" disabled={busy}>
+                    Rotate<span className="visually-hidden"> {k.prefix}</span>
+                  </IntentButton>{" "}
+                  <IntentButton intent="revoke" className="small-button secondary" disabled={busy}>
+                    Revoke<span className="visually-hidden"> {k.prefix}</span>
+                  </IntentButton>
+                </Form>
+              ) : null}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <section aria-labelledby="new-key-heading">
         <h2 id="new-key-heading">New key</h2>
         <Form method="post" className="card narrow-form">

@@ -13,6 +13,7 @@ import {
   statusLabels,
 } from "~/app/ops/applications";
 import { When } from "~/app/ops/layout";
+import { DataTable } from "~/app/ops/page-ui";
 
 export const meta: MetaFunction = () => [{ title: "Applications — FlowPay merchant portal" }];
 
@@ -92,35 +93,24 @@ export default function MerchantApplications() {
       {rows.length === 0 ? (
         <p>No applications match.</p>
       ) : (
-        <div className="table-scroll">
-          <table>
-            <caption className="visually-hidden">Applications, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Customer</th>
-                <th scope="col">Job</th>
-                <th scope="col">Amount</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row) => (
-                <tr key={row.id}>
-                  <td>
-                    <Link to={`/merchant/applications/${row.id}`}>{row.customer}</Link>
-                  </td>
-                  <td>{row.jobId}</td>
-                  <td>{formatMoney(row.amountCents)}</td>
-                  <td>{statusLabels[row.status]}</td>
-                  <td>
-                    <When iso={row.createdAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Applications, newest first"
+          columns={["Customer", "Job", "Amount", "Status", "Created"]}
+        >
+          {rows.map((row) => (
+            <tr key={row.id}>
+              <td>
+                <Link to={`/merchant/applications/${row.id}`}>{row.customer}</Link>
+              </td>
+              <td>{row.jobId}</td>
+              <td>{formatMoney(row.amountCents)}</td>
+              <td>{statusLabels[row.status]}</td>
+              <td>
+                <When iso={row.createdAt} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <nav className="pager" aria-label="Pages">
         {firstHref ? <Link to={firstHref}>First page</Link> : null}

@@ -36,6 +36,34 @@ const deliveryText = {
     "This number replied STOP to FlowPay texts, so no text was sent. The application is open: ask the customer to reply START, or send the link by e-mail.",
 } as const;
 
+/** One labelled input with its error (tied by aria-describedby). */
+function TextField(props: {
+  name: string;
+  label: string;
+  errors: Record<string, string>;
+  type?: string;
+  inputMode?: "tel" | "decimal";
+  required?: boolean;
+}) {
+  const error = props.errors[props.name];
+  return (
+    <>
+      <label htmlFor={props.name}>{props.label}</label>
+      <input
+        id={props.name}
+        name={props.name}
+        type={props.type ?? "text"}
+        inputMode={props.inputMode ?? (props.type === "tel" ? "tel" : undefined)}
+        autoComplete="off"
+        required={props.required}
+        maxLength={props.type === "email" ? 254 : 100}
+        aria-describedby={error ? `${props.name}-error` : undefined}
+      />
+      <FieldError id={`${props.name}-error`} errors={error} />
+    </>
+  );
+}
+
 /** A phone-sized form: one column, native inputs, works without JavaScript. */
 export default function MerchantSend() {
   const { user } = useLoaderData<typeof loader>();
@@ -59,55 +87,17 @@ export default function MerchantSend() {
       ) : null}
       <Form method="post" className="card narrow-form">
         <FormAlert message={errors.form} />
-        <label htmlFor="firstName">Customer's first name</label>
-        <input
-          id="firstName"
-          name="firstName"
-          autoComplete="off"
-          required
-          maxLength={100}
-          aria-describedby={described("firstName")}
-        />
-        <FieldError id="firstName-error" errors={errors.firstName} />
-        <label htmlFor="lastName">Customer's last name</label>
-        <input
-          id="lastName"
-          name="lastName"
-          autoComplete="off"
-          required
-          maxLength={100}
-          aria-describedby={described("lastName")}
-        />
-        <FieldError id="lastName-error" errors={errors.lastName} />
-        <label htmlFor="phone">Mobile number</label>
-        <input
-          id="phone"
-          name="phone"
-          type="tel"
-          inputMode="tel"
-          autoComplete="off"
-          required
-          aria-describedby={described("phone")}
-        />
-        <FieldError id="phone-error" errors={errors.phone} />
-        <label htmlFor="email">E-mail (to send by e-mail)</label>
-        <input
-          id="email"
-          name="email"
-          type="email"
-          autoComplete="off"
-          aria-describedby={described("email")}
-        />
-        <FieldError id="email-error" errors={errors.email} />
-        <label htmlFor="amount">Job amount ($)</label>
-        <input
-          id="amount"
+        <TextField name="firstName" label="Customer's first name" errors={errors} required />
+        <TextField name="lastName" label="Customer's last name" errors={errors} required />
+        <TextField name="phone" label="Mobile number" type="tel" errors={errors} required />
+        <TextField name="email" label="E-mail (to send by e-mail)" type="email" errors={errors} />
+        <TextField
           name="amount"
+          label="Job amount ($)"
           inputMode="decimal"
+          errors={errors}
           required
-          aria-describedby={described("amount")}
         />
-        <FieldError id="amount-error" errors={errors.amount} />
         <label htmlFor="description">What the job is (optional)</label>
         <input id="description" name="description" maxLength={500} />
         <fieldset aria-describedby={described("channel")}>

@@ -7,6 +7,7 @@ import { PortalShell, shellUser } from "~/app/merchant/layout";
 import { merchantRoleLabels, merchantRoles } from "~/app/merchant/permissions";
 import { changeMemberRole, inviteMerchantUser, removeMember } from "~/app/merchant/users.server";
 import { When } from "~/app/ops/layout";
+import { DataTable } from "~/app/ops/page-ui";
 import { IntentButton } from "~/app/ui/intent-button";
 
 export const meta: MetaFunction = () => [{ title: "Team — FlowPay merchant portal" }];
@@ -85,64 +86,47 @@ export default function MerchantTeam() {
   const busy = useNavigation().state !== "idle";
   return (
     <PortalShell user={user} title="Team" notice={data?.notice} error={data?.error}>
-      <div className="table-scroll">
-        <table>
-          <caption className="visually-hidden">Team members</caption>
-          <thead>
-            <tr>
-              <th scope="col">Member</th>
-              <th scope="col">Role</th>
-              <th scope="col">Last sign-in</th>
-              <th scope="col">Remove</th>
-            </tr>
-          </thead>
-          <tbody>
-            {team.map((m) => (
-              <tr key={m.membershipId}>
-                <td>
-                  {m.name ? `${m.name} · ` : null}
-                  {m.email}
-                  {m.userId === me ? " (you)" : null}
-                  {m.totp ? " · TOTP on" : null}
-                </td>
-                <td>
-                  <Form method="post" className="inline-form">
-                    <input type="hidden" name="membershipId" value={m.membershipId} />
-                    <label htmlFor={`role-${m.membershipId}`} className="visually-hidden">
-                      Role of {m.email}
-                    </label>
-                    <select id={`role-${m.membershipId}`} name="role" defaultValue={m.role}>
-                      {merchantRoles.map((role) => (
-                        <option key={role} value={role}>
-                          {merchantRoleLabels[role]}
-                        </option>
-                      ))}
-                    </select>{" "}
-                    <IntentButton intent="role" className="small-button" disabled={busy}>
-                      Change role<span className="visually-hidden"> of {m.email}</span>
-                    </IntentButton>
-                  </Form>
-                </td>
-                <td>
-                  <When iso={m.lastLoginAt} />
-                </td>
-                <td>
-                  <Form method="post" className="inline-form">
-                    <input type="hidden" name="membershipId" value={m.membershipId} />
-                    <IntentButton
-                      intent="remove"
-                      className="small-button secondary"
-                      disabled={busy}
-                    >
-                      Remove<span className="visually-hidden"> {m.email}</span>
-                    </IntentButton>
-                  </Form>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Team members" columns={["Member", "Role", "Last sign-in", "Remove"]}>
+        {team.map((m) => (
+          <tr key={m.membershipId}>
+            <td>
+              {m.name ? `${m.name} · ` : null}
+              {m.email}
+              {m.userId === me ? " (you)" : null}
+              {m.totp ? " · TOTP on" : null}
+            </td>
+            <td>
+              <Form method="post" className="inline-form">
+                <input type="hidden" name="membershipId" value={m.membershipId} />
+                <label htmlFor={`role-${m.membershipId}`} className="visually-hidden">
+                  Role of {m.email}
+                </label>
+                <select id={`role-${m.membershipId}`} name="role" defaultValue={m.role}>
+                  {merchantRoles.map((role) => (
+                    <option key={role} value={role}>
+                      {merchantRoleLabels[role]}
+                    </option>
+                  ))}
+                </select>{" "}
+                <IntentButton intent="role" className="small-button" disabled={busy}>
+                  Change role<span className="visually-hidden"> of {m.email}</span>
+                </IntentButton>
+              </Form>
+            </td>
+            <td>
+              <When iso={m.lastLoginAt} />
+            </td>
+            <td>
+              <Form method="post" className="inline-form">
+                <input type="hidden" name="membershipId" value={m.membershipId} />
+                <IntentButton intent="remove" className="small-button secondary" disabled={busy}>
+                  Remove<span className="visually-hidden"> {m.email}</span>
+                </IntentButton>
+              </Form>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
 
       <section aria-labelledby="invite-heading">
         <h2 id="invite-heading">Invite someone</h2>
