@@ -21,6 +21,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { spawnServer } from "~/scripts/testing/spawn-server";
+import { percentile, roundTo } from "./stats";
 
 const { values } = parseArgs({
   options: {
@@ -144,12 +145,7 @@ function expectPath(actual: string, expected: string) {
   if (actual !== expected) throw new Error(`expected a redirect to ${expected}, got ${actual}`);
 }
 
-function percentile(sorted: number[], p: number) {
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)]!;
-}
-
-const round = (ms: number) => Math.round(ms * 100) / 100;
+const round = (ms: number) => roundTo(ms, 2);
 
 try {
   const offer = await fetch(`${server.url}/api/v1/crm/offer-financing`, {

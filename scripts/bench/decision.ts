@@ -24,6 +24,7 @@ import { ruleOutcome, type Rule } from "~/app/decisioning/rules";
 import { calculateScore } from "~/app/decisioning/score";
 import { ensureDecisioningDefaults } from "~/app/decisioning/seed.server";
 import { applicantInputs } from "~/app/decisioning/testing";
+import { percentile, roundTo } from "./stats";
 
 const { values } = parseArgs({
   options: {
@@ -129,10 +130,7 @@ function jsonRulesEngine(rules: readonly Rule[]) {
   };
 }
 
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
+const round = roundTo;
 
 const { ruleSet, pricing } = await loadFromDatabase();
 const inputs = population();

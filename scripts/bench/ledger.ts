@@ -39,6 +39,7 @@ import {
 import { appendLedgerTransaction, merchantBalances } from "~/app/lending/ledger.server";
 import { merchantPayouts, monthlyStatement } from "~/app/lending/payouts.server";
 import { reconcileSettlementDate } from "~/app/lending/reconciliation.server";
+import { percentile, roundTo } from "./stats";
 
 const { values } = parseArgs({
   options: {
@@ -55,10 +56,6 @@ const webhookSecret = "bench-lender-webhook-secret";
 /** Deterministic amounts: the same books on every run. */
 function amountFor(i: number) {
   return 50_000 + ((i * 7_919) % 1_950_000);
-}
-
-function percentile(sorted: number[], p: number) {
-  return Number(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!.toFixed(2));
 }
 
 async function main() {
@@ -252,7 +249,7 @@ async function main() {
       throw new Error("the statement does not close on the ledger's balance");
     }
 
-    const p95 = percentile(samples, 0.95);
+    const p95 = roundTo(percentile(samples, 95), 2);
     const result = {
       applications,
       ledger_transactions: written,
@@ -263,7 +260,7 @@ async function main() {
       reconcile_month_ms: Math.round(reconcileMs),
       reconcile_cpu_ms: Math.round(reconcileCpuMs),
       reconcile_target_ms: 2000,
-      balances_p50_ms: percentile(samples, 0.5),
+      balances_p50_ms: roundTo(percentile(samples, 50), 2),
       balances_p95_ms: p95,
       balances_target_ms: 50,
       payouts_ms: Math.round(payoutsMs),

@@ -26,6 +26,7 @@ import { migrateDatabase } from "~/db/migrate";
 import { enqueue } from "~/jobs/enqueue.server";
 import { defineJob, JobRegistry } from "~/jobs/registry";
 import { JobRunner } from "~/jobs/runner.server";
+import { latencySummary, roundTo } from "./stats";
 
 const { values } = parseArgs({
   options: {
@@ -40,23 +41,9 @@ const concurrency = Number(values.concurrency);
 const batchSize = Number(values.batch);
 const pickupSamples = 200;
 const singleTransactionJobs = Math.min(2000, jobCount);
+const round2 = (value: number) => roundTo(value, 2);
 
 const noop = defineJob({ kind: "bench-noop", schema: z.object({ n: z.number().int() }) });
-
-const percentile = (sorted: number[], q: number) =>
-  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-const round2 = (value: number) => Math.round(value * 100) / 100;
-
-function latencySummary(samplesMs: number[]) {
-  const sorted = [...samplesMs].sort((a, b) => a - b);
-  return {
-    samples: sorted.length,
-    p50: round2(percentile(sorted, 0.5)),
-    p95: round2(percentile(sorted, 0.95)),
-    p99: round2(percentile(sorted, 0.99)),
-    max: round2(sorted.at(-1) ?? 0),
-  };
-}
 
 async function countCompleted(database: Database) {
   const result = await database.client.execute(

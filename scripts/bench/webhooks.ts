@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import pino from "pino";
 import type { CrmCaller } from "~/app/crm/guard.server";
+import { latencySummary } from "./stats";
 
 const { values } = parseArgs({
   options: {
@@ -59,19 +60,7 @@ const { handleDeliverWebhook } = await import("~/jobs/handlers/deliver-webhook")
 const { deliverWebhookJob } = await import("~/jobs/handlers/deliver-webhook.definition");
 const { startWebhookReceiver } = await import("~/scripts/testing/webhook-receiver");
 
-const percentile = (sorted: number[], q: number) =>
-  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-const round1 = (value: number) => Math.round(value * 10) / 10;
-function summary(samplesMs: number[]) {
-  const sorted = [...samplesMs].sort((a, b) => a - b);
-  return {
-    samples: sorted.length,
-    p50: round1(percentile(sorted, 0.5)),
-    p95: round1(percentile(sorted, 0.95)),
-    p99: round1(percentile(sorted, 0.99)),
-    max: round1(sorted.at(-1) ?? 0),
-  };
-}
+const summary = (samplesMs: number[]) => latencySummary(samplesMs, 1);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function until(check: () => boolean, timeoutMs: number, what: string) {
   const deadline = Date.now() + timeoutMs;
