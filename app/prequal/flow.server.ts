@@ -10,12 +10,15 @@ import { ENGINE_VERSION } from "~/app/decisioning/engine";
 import { kycFromStatus, type CreditInput } from "~/app/decisioning/inputs";
 import { getPublishedPricing } from "~/app/decisioning/pricing-rules.server";
 import { getPublishedRuleSet } from "~/app/decisioning/rule-sets.server";
+import { renderAdverseActionText } from "~/app/decisioning/adverse-action";
+import { queueEmail } from "~/app/messaging/email.server";
 import { logger } from "~/app/observability/logger.server";
 import { getCipher } from "~/app/security/encryption.server";
 import { hmacSha256Hex } from "~/app/security/hash.server";
 import { emitMerchantEvent } from "~/app/webhooks/emit.server";
 import { prequalify, validUntil, type PrequalificationInputs } from "./evaluate";
 import type { PrequalJourney } from "./prequalifications.server";
+import { prequalNoticeView } from "./result.server";
 
 type Client = ReturnType<typeof clientInfo>;
 
@@ -200,6 +203,29 @@ export async function submitPrequalification(
           inArray(prequalifications.status, ["link_sent", "in_progress"]),
         ),
       );
+    // "Not prequalified": the notice is shown at once and sent, as any decline's (the e-mail
+    // carries its full text; docs/product/lending.md, "Adverse action").
+    if (outcome.kind === "not_prequalified" && customer.email) {
+      const notice = prequalNoticeView({
+        customer,
+        merchant,
+        decidedAt,
+        reasons: outcome.adverseAction.reasons,
+        creditScoreDisclosure: outcome.adverseAction.creditScoreDisclosure,
+      });
+      await queueEmail(tx, {
+        to: customer.email,
+        template: "adverse_action_notice",
+        subject: `Your prequalification request with ${merchant.name}: notice of action taken`,
+        text: [
+          renderAdverseActionText(notice),
+          "Keep this notice for your records.",
+          "",
+          "FlowPay",
+        ].join("\n"),
+        merchantId: merchant.id,
+      });
+    }
     // The merchant's webhook (docs/product/merchants-and-money.md): the status resource, no reasons.
     await emitMerchantEvent(tx, {
       merchantId: merchant.id,

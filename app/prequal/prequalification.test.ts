@@ -1,11 +1,12 @@
 import { appDatabase, callRoute, createMerchant, jsonHeaders } from "~/scripts/testing/app-harness";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   applications,
   consents,
   decisions,
   merchantEvents,
+  messages,
   prequalifications,
 } from "~/db/schema/index";
 import { createWebhookEndpoint } from "~/app/webhooks/endpoints.server";
@@ -222,8 +223,18 @@ describe("the borrower's prequalification", () => {
     });
   });
 
-  it("not prequalified: the adverse action notice with its reasons; the merchant sees only the status", async () => {
+  it("not prequalified: the adverse action notice with its reasons, also e-mailed; the merchant sees only the status", async () => {
+    const database = await appDatabase();
+    const notices = async () =>
+      (
+        await database.db
+          .select()
+          .from(messages)
+          .where(and(eq(messages.template, "adverse_action_notice"), eq(messages.channel, "email")))
+      ).filter((row) => row.recipient === "john@example.com").length;
+    const before = await notices();
     const pq = await prequalifyBorrower("123-45-0000");
+    expect(await notices()).toBe(before + 1);
     const result = (await borrower(
       resultRoute,
       `/prequal/${pq.token}/result`,

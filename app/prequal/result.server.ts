@@ -3,6 +3,7 @@ import { getDatabase } from "~/app/db.server";
 import {
   adverseActionNoticeView,
   type AdverseActionNoticeView,
+  type AdverseActionReason,
   type CreditScoreDisclosure,
 } from "~/app/decisioning/adverse-action";
 import { creditorFor } from "~/app/lending/lenders.server";
@@ -50,30 +51,13 @@ export function prequalResult(journey: Omit<PrequalJourney, "database" | "token"
     };
   }
   if (prequal.status === "not_prequalified" && prequal.noticeReasons && prequal.decidedAt) {
-    const view = adverseActionNoticeView({
-      applicantName: `${customer.firstName} ${customer.lastName}`,
-      amountCents: merchant.maxAmountCents,
-      merchantName: merchant.name,
-      decidedOn: prequal.decidedAt.toISOString().slice(0, 10),
+    const notice = prequalNoticeView({
+      customer,
+      merchant,
+      decidedAt: prequal.decidedAt,
       reasons: prequal.noticeReasons,
       creditScoreDisclosure: prequal.creditScoreDisclosure as CreditScoreDisclosure | null,
-      creditor: creditorFor(merchant.lender),
     });
-    // The action taken, in the words of this request: prequalification, not an application.
-    const [action, ...rest] = view.sections;
-    const notice: AdverseActionNoticeView = {
-      ...view,
-      sections: [
-        {
-          heading: action!.heading,
-          lines: [
-            action!.lines[0]!,
-            `Thank you for asking whether you prequalify for financing for services from ${merchant.name}. On ${prequal.decidedAt.toISOString().slice(0, 10)} we could not prequalify you.`,
-          ],
-        },
-        ...rest,
-      ],
-    };
     return { kind: "not_prequalified", notice, decidedAt: prequal.decidedAt };
   }
   return { kind: "none" };
@@ -86,4 +70,43 @@ export async function prequalNoticePdf(token: string | undefined) {
   if (result.kind !== "not_prequalified") return null;
   const bytes = await renderNoticePdf(result.notice, result.decidedAt);
   return { id: journey.prequal.id, bytes };
+}
+
+/**
+ * "Not prequalified" is a decline: its adverse action notice is built by the same code as an
+ * application's (adverseActionNoticeView) from the stored reasons and credit-score block, naming
+ * the creditor (the merchant's lender); only the action taken is worded for a prequalification.
+ */
+export function prequalNoticeView(args: {
+  customer: Pick<PrequalJourney["customer"], "firstName" | "lastName">;
+  merchant: Pick<PrequalJourney["merchant"], "name" | "maxAmountCents" | "lender">;
+  decidedAt: Date;
+  reasons: AdverseActionReason[];
+  creditScoreDisclosure: CreditScoreDisclosure | null;
+}): AdverseActionNoticeView {
+  const { customer, merchant } = args;
+  const decidedOn = args.decidedAt.toISOString().slice(0, 10);
+  const view = adverseActionNoticeView({
+    applicantName: `${customer.firstName} ${customer.lastName}`,
+    amountCents: merchant.maxAmountCents,
+    merchantName: merchant.name,
+    decidedOn,
+    reasons: args.reasons,
+    creditScoreDisclosure: args.creditScoreDisclosure,
+    creditor: creditorFor(merchant.lender),
+  });
+  const [action, ...rest] = view.sections;
+  return {
+    ...view,
+    sections: [
+      {
+        heading: action!.heading,
+        lines: [
+          action!.lines[0]!,
+          `Thank you for asking whether you prequalify for financing for services from ${merchant.name}. On ${decidedOn} we could not prequalify you.`,
+        ],
+      },
+      ...rest,
+    ],
+  };
 }
