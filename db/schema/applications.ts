@@ -138,10 +138,14 @@ export const applications = sqliteTable(
     ...timestamps,
   },
   (t) => [
-    index("applications_status_idx").on(t.status),
-    index("applications_created_idx").on(t.createdAt),
+    // Lists read newest first on (created_at, id), filtered or not: each filter's index ends in
+    // that order, so the first page is read in order and stops (ADR 072).
+    index("applications_status_idx").on(t.status, t.createdAt, t.id),
+    index("applications_created_idx").on(t.createdAt, t.id),
     index("applications_customer_idx").on(t.customerId),
-    index("applications_merchant_idx").on(t.merchantId, t.createdAt),
+    index("applications_merchant_idx").on(t.merchantId, t.createdAt, t.id),
+    index("applications_merchant_status_idx").on(t.merchantId, t.status, t.createdAt, t.id),
+    index("applications_decided_idx").on(t.decidedAt),
     index("applications_job_idx").on(t.serviceJobId),
     // One open application per merchant and CRM job, even for two requests at once (ADR 026).
     uniqueIndex("applications_open_job_idx")

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { cents, json, timestamp, timestamps } from "./columns";
 import { applications } from "./applications";
@@ -80,9 +81,10 @@ export const decisions = sqliteTable(
     decidedAt: timestamp("decided_at").notNull(),
   },
   (t) => [
-    index("decisions_app_idx").on(t.applicationId),
+    // Never read a decision's snapshot (≈15 KB) to find or count it (ADR 072).
+    index("decisions_app_idx").on(t.applicationId, t.decidedAt, t.id),
     index("decisions_status_idx").on(t.status),
-    index("decisions_decided_idx").on(t.decidedAt),
+    index("decisions_decided_idx").on(t.decidedAt, t.applicationId, t.status),
   ],
 );
 
@@ -119,7 +121,13 @@ export const offers = sqliteTable(
     selectedAt: timestamp("selected_at"),
     createdAt: timestamp("created_at").notNull(),
   },
-  (t) => [index("offers_decision_idx").on(t.decisionId)],
+  (t) => [
+    index("offers_decision_idx").on(t.decisionId),
+    index("offers_app_idx").on(t.applicationId, t.termMonths),
+    index("offers_selected_idx")
+      .on(t.selectedAt, t.amountFinancedCents)
+      .where(sql`selected_at IS NOT NULL`),
+  ],
 );
 
 export const manualReviews = sqliteTable(
@@ -144,7 +152,14 @@ export const manualReviews = sqliteTable(
     resolvedAt: timestamp("resolved_at"),
     ...timestamps,
   },
-  (t) => [index("manual_reviews_queue_idx").on(t.status, t.priority, t.createdAt)],
+  (t) => [
+    index("manual_reviews_queue_idx").on(t.status, t.priority, t.createdAt),
+    // The queue's first page in its order: open reviews only (ADR 072).
+    index("manual_reviews_open_idx")
+      .on(t.priority, t.createdAt, t.id)
+      .where(sql`status IN ('pending', 'assigned')`),
+    index("manual_reviews_app_idx").on(t.applicationId, t.createdAt),
+  ],
 );
 
 /** Adverse action notices (ECOA/Reg B, FCRA): reasons and the credit-score disclosure. */

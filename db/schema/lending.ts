@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { cents, json, timestamp, timestamps } from "./columns";
 import { applications } from "./applications";
@@ -59,7 +60,12 @@ export const loans = sqliteTable(
     releasePausedAt: timestamp("release_paused_at"),
     ...timestamps,
   },
-  (t) => [index("loans_status_idx").on(t.status)],
+  (t) => [
+    index("loans_status_idx").on(t.status),
+    index("loans_funded_idx")
+      .on(t.fundedAt, t.fundedAmountCents)
+      .where(sql`funded_at IS NOT NULL`),
+  ],
 );
 
 /** Every call to a lender and every lender event, for reconciliation. */

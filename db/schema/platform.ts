@@ -70,7 +70,13 @@ export const crmSyncLogs = sqliteTable(
     durationMs: integer("duration_ms"),
     createdAt: timestamp("created_at").notNull(),
   },
-  (t) => [index("crm_sync_logs_app_idx").on(t.applicationId)],
+  (t) => [
+    index("crm_sync_logs_app_idx").on(t.applicationId, t.createdAt),
+    // The dashboard's partner errors of the last 24 h, without reading the successful calls.
+    index("crm_sync_logs_errors_idx")
+      .on(t.createdAt)
+      .where(sql`outcome = 'error'`),
+  ],
 );
 
 export const outboxStates = ["pending", "running", "completed", "dead"] as const;
@@ -113,6 +119,12 @@ export const outbox = sqliteTable(
       .on(t.key)
       .where(sql`key IS NOT NULL AND state IN ('pending', 'running')`),
     index("outbox_kind_state_idx").on(t.kind, t.state),
+    // Queue depth by state without visiting the completed rows' pages (ADR 072).
+    index("outbox_state_kind_idx").on(t.state, t.kind, t.runAt),
+    // The dashboard's failing and dead jobs of the last 24 h.
+    index("outbox_unfinished_updated_idx")
+      .on(t.updatedAt)
+      .where(sql`state <> 'completed'`),
     index("outbox_completed_idx")
       .on(t.completedAt)
       .where(sql`state = 'completed'`),
