@@ -3,7 +3,8 @@ import { callOps, statusOf } from "~/scripts/testing/ops-harness";
 import { desc, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { newId } from "~/db/ids";
-import { crmConnections, merchantMemberships, messages } from "~/db/schema/index";
+import { crmConnections, merchantMemberships, merchantUsers, messages } from "~/db/schema/index";
+import { currentTotp } from "~/app/security/totp.server";
 import * as overviewRoute from "~/app/routes/merchant._index";
 import * as apiKeysRoute from "~/app/routes/merchant.api-keys";
 import * as applicationRoute from "~/app/routes/merchant.applications.$applicationId";
@@ -14,13 +15,14 @@ import * as loginRoute from "~/app/routes/merchant.login";
 import * as securityRoute from "~/app/routes/merchant.security";
 import * as sendRoute from "~/app/routes/merchant.send";
 import * as switchRoute from "~/app/routes/merchant.switch";
+import * as verifyRoute from "~/app/routes/merchant.verify";
 import * as teamRoute from "~/app/routes/merchant.team";
 import { emailContent } from "~/app/messaging/email.server";
 import type { MerchantRole } from "./permissions";
 import { portalScope } from "./scope.server";
 import { sendFinancingLink } from "./send-link.server";
 import { sessionCookieHeader } from "./session.server";
-import { consumeSignInLink } from "./sign-in.server";
+import { consumeSignInLink, requestSignInLink } from "./sign-in.server";
 import { inviteMerchantUser } from "./users.server";
 
 const client = { ip: "203.0.113.9", userAgent: "vitest" };
@@ -313,5 +315,94 @@ describe("sign-in routes", () => {
     // Signed out users go to the login page, with where they were going.
     const anonymous = (await callOps(overviewRoute, { path: "/merchant/team" })) as Response;
     expect(anonymous.headers.get("location")).toBe("/merchant/login?next=%2Fmerchant%2Fteam");
+  });
+});
+
+describe("optional TOTP (ADR 059)", () => {
+  /** The token of the newest link e-mailed to `email`. */
+  async function newestToken(email: string) {
+    const database = await appDatabase();
+    const row = await database.db
+      .select()
+      .from(messages)
+      .where(eq(messages.recipient, email))
+      .orderBy(desc(messages.createdAt))
+      .get();
+    return /token=([\w-]+)/.exec(emailContent(row!.bodyEnc).text)![1]!;
+  }
+
+  /** Test setup: forget the last accepted step, so the current code counts as new (no replay here). */
+  async function forgetLastStep(userId: string) {
+    const database = await appDatabase();
+    await database.write((tx) =>
+      tx.update(merchantUsers).set({ totpLastStep: null }).where(eq(merchantUsers.id, userId)),
+    );
+  }
+
+  it("once on, a link opens only the code step; five wrong codes end it; a right code signs in", async () => {
+    const merchant = await createMerchant();
+    const user = await signedInUser(merchant.id, "manager");
+    const page = (await callOps(securityRoute, {
+      path: "/merchant/security",
+      cookie: user.cookie,
+    })) as { enrollment: { secret: string } };
+    const secret = page.enrollment.secret;
+    const enabled = await callOps(securityRoute, {
+      path: "/merchant/security",
+      cookie: user.cookie,
+      form: { code: await currentTotp(secret) },
+    });
+    expect(enabled).toEqual({ error: null, enabled: true });
+
+    const database = await appDatabase();
+    const signIn = async () => {
+      await requestSignInLink(database, user.email, { ...client, ip: `198.51.100.${++counter}` });
+      const answer = (await callOps(linkRoute, {
+        path: "/merchant/link",
+        form: { token: await newestToken(user.email), next: "/merchant/team" },
+      })) as Response;
+      expect(answer.headers.get("location")).toBe("/merchant/verify?next=%2Fmerchant%2Fteam");
+      return answer.headers.get("set-cookie")!.split(";")[0]!;
+    };
+
+    const pending = await signIn();
+    // The pending session opens nothing but the code step.
+    const blocked = (await callOps(overviewRoute, {
+      path: "/merchant",
+      cookie: pending,
+    })) as Response;
+    expect(blocked.headers.get("location")).toBe("/merchant/verify?next=%2Fmerchant");
+    for (let i = 1; i <= 4; i++) {
+      const wrong = await callOps(verifyRoute, {
+        path: "/merchant/verify",
+        cookie: pending,
+        form: { code: "000000" },
+      });
+      expect(wrong).toMatchObject({ error: expect.stringMatching(/not right/) });
+    }
+    const fifth = (await callOps(verifyRoute, {
+      path: "/merchant/verify",
+      cookie: pending,
+      form: { code: "000000" },
+    })) as Response;
+    expect(fifth.headers.get("location")).toBe("/merchant/login?reason=ended");
+    await forgetLastStep(user.userId);
+    const afterEnd = await callOps(verifyRoute, {
+      path: "/merchant/verify",
+      cookie: pending,
+      form: { code: await currentTotp(secret) },
+    });
+    expect(statusOf(afterEnd)).toBe(302);
+    expect((afterEnd as Response).headers.get("location")).toMatch(/^\/merchant\/login/);
+
+    const second = await signIn();
+    await forgetLastStep(user.userId);
+    const ok = (await callOps(verifyRoute, {
+      path: "/merchant/verify?next=%2Fmerchant%2Fteam",
+      cookie: second,
+      form: { code: await currentTotp(secret) },
+    })) as Response;
+    expect(ok.headers.get("location")).toBe("/merchant/team");
+    expect(statusOf(await callOps(overviewRoute, { path: "/merchant", cookie: second }))).toBe(200);
   });
 });

@@ -140,6 +140,8 @@ export async function requireMerchantUser(request: Request): Promise<PortalSessi
   if (found.state === "live" && found.session.verified) return found.session;
   const url = new URL(request.url);
   const params = new URLSearchParams({ next: url.pathname + url.search });
+  // Link used, TOTP code still to give: that step, not a new link.
+  if (found.state === "live") throw redirect(`/merchant/verify?${params}`);
   if (found.state === "ended") params.set("reason", found.reason);
   throw redirect(`/merchant/login?${params}`, {
     headers: found.state === "none" ? {} : { "Set-Cookie": await clearPortalCookie() },
