@@ -284,3 +284,24 @@ function diffSize(diff: PolicyDiff | null): number {
   const { added, removed, changed, reordered } = diff.rules;
   return added.length + removed.length + changed.length + (reordered ? 1 : 0);
 }
+
+/**
+ * The editors' "publish" step (rules and pricing pages): the draft, saved and valid, is submitted
+ * for a second operator's approval, and the author lands on its review page.
+ */
+export async function submitForApproval(
+  database: Database,
+  kind: PolicyKind,
+  actor: OperatorActor,
+): Promise<{ redirect: string } | { error: string; status: 404 | 409 | 422 }> {
+  try {
+    const outcome = await submitPolicyDraft(database, { kind, actor });
+    if (!outcome.ok) return { error: outcome.problems.join("; "), status: 422 };
+    return { redirect: `/ops/policy/${kind}?done=submitted&version=${outcome.version}` };
+  } catch (error) {
+    if (error instanceof PolicyApprovalError) {
+      return { error: error.message, status: error.status === 403 ? 409 : error.status };
+    }
+    throw error;
+  }
+}

@@ -13,7 +13,6 @@ import {
   discardPricingDraft,
   loadPricingVersions,
   PricingEditorError,
-  publishPricingDraft,
   savePricingDraft,
   startPricingDraft,
 } from "./pricing.server";
@@ -24,6 +23,7 @@ import {
   versionedPageHeader,
   type PageOperator,
 } from "./versions.server";
+import { submitForApproval } from "./policy-approval.server";
 
 export async function loadPricingPage(database: Database, operator: PageOperator, url: URL) {
   const versions = await loadPricingVersions(database);
@@ -100,9 +100,14 @@ export async function pricingIntent(
       return reply({ message: "Draft saved.", validation: checkPricing(parsed.table) });
     }
     if (intent === "publish") {
-      const outcome = await publishPricingDraft(database, { pricingId, actor });
-      if (outcome.ok) return { redirect: `/ops/pricing?done=published&version=${outcome.version}` };
-      return reply({ message: "Draft saved.", publishRefused: outcome.problems }, 422);
+      // Publishing takes a second operator (ADR 069): the author submits the draft for approval.
+      const problems = checkPricing(parsed.table);
+      if (problems.length > 0) {
+        return reply({ message: "Draft saved.", publishRefused: problems }, 422);
+      }
+      const submitted = await submitForApproval(database, "pricing", actor);
+      if ("redirect" in submitted) return submitted;
+      return reply({ message: "Draft saved.", error: submitted.error }, submitted.status);
     }
     return reply({ message: "Draft saved." });
   } catch (error) {

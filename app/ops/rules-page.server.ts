@@ -25,7 +25,6 @@ import {
   discardRuleSetDraft,
   dryRunRuleSetDraft,
   loadRuleSets,
-  publishRuleSetDraft,
   RulesEditorError,
   saveRuleSetDraft,
   startRuleSetDraft,
@@ -38,6 +37,7 @@ import {
   versionedPageHeader,
   type PageOperator,
 } from "./versions.server";
+import { submitForApproval } from "./policy-approval.server";
 
 function condition(rule: Rule) {
   return `${rule.field} ${rule.operator} ${formatRuleValue(rule.value, rule.field, rule.operator)}`;
@@ -152,9 +152,14 @@ export async function rulesIntent(
         : reply({ message: "Draft saved.", dryRunProblems: outcome.problems, applicationId });
     }
     if (intent.kind === "publish") {
-      const outcome = await publishRuleSetDraft(database, { ruleSetId, rules, actor });
-      if (outcome.ok) return { redirect: `/ops/rules?done=published&version=${outcome.version}` };
-      return reply({ message: "Draft saved.", publishRefused: outcome.problems }, 422);
+      // Publishing takes a second operator (ADR 069): the author submits the draft for approval.
+      const problems = checkRules(rules);
+      if (problems.length > 0) {
+        return reply({ message: "Draft saved.", publishRefused: problems }, 422);
+      }
+      const submitted = await submitForApproval(database, "rules", actor);
+      if ("redirect" in submitted) return submitted;
+      return reply({ message: "Draft saved.", error: submitted.error }, submitted.status);
     }
     return reply({ message: "Draft saved." });
   } catch (error) {
