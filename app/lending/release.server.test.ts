@@ -24,6 +24,7 @@ const { emailContent } = await import("~/app/messaging/email.server");
 const { loadReleasePage, releaseWithLink, reportProblem, releaseAfterReview } =
   await import("./release.server");
 const { listQueue } = await import("~/app/ops/reviews.server");
+const { loadApplicationDetail } = await import("~/app/ops/applications.server");
 const completeRoute = await import("~/app/routes/api.v1.crm.applications.$applicationId.complete");
 const getRoute = await import("~/app/routes/api.v1.crm.applications.$applicationId");
 
@@ -298,6 +299,12 @@ describe("funding on completion (docs/product/merchants-and-money.md)", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await statusOf(signed.applicationId)).toBe("awaiting_completion");
     expect(await loadReleasePage(database, token)).toMatchObject({ stage: "paused" });
+    // FlowOps' application page says the payment is on hold, and why.
+    const detail = await loadApplicationDetail(database, signed.applicationId);
+    expect(detail?.loan).toMatchObject({
+      releasedCents: 0,
+      release: { pausedAt: expect.any(String) },
+    });
 
     const operatorId = newId("op");
     await database.write((tx) =>

@@ -258,6 +258,16 @@ export async function loadApplicationDetail(
           fundedAt: loan.fundedAt?.toISOString() ?? null,
           createdAt: loan.createdAt.toISOString(),
           attempt: loan.attempt,
+          // Funding on completion (ADR 050): what was paid so far, and where the release stands.
+          releasedCents: loan.releasedCents,
+          upfrontCents: loan.upfrontCents,
+          release:
+            loan.status === "awaiting_completion"
+              ? {
+                  completedAt: loan.completionMarkedAt?.toISOString() ?? null,
+                  pausedAt: loan.releasePausedAt?.toISOString() ?? null,
+                }
+              : null,
           decline: loan.declinedAt
             ? {
                 code: loan.declineCode ?? "not_given",

@@ -52,6 +52,21 @@ export function LoanSection(props: {
                 : "not yet"}
             </dd>
           </div>
+          {loan.upfrontCents > 0 || loan.release ? (
+            <div>
+              <dt>Released to the merchant</dt>
+              <dd data-testid="loan-released">
+                {formatMoney(loan.releasedCents)} of {formatMoney(loan.amountCents)}
+                {loan.release
+                  ? loan.release.pausedAt
+                    ? ` — on hold: the borrower reported a problem ${shortTime(loan.release.pausedAt)}`
+                    : loan.release.completedAt
+                      ? ` — job marked complete ${shortTime(loan.release.completedAt)}, waiting for the borrower's release`
+                      : " — waiting for the merchant to mark the job complete"
+                  : ""}
+              </dd>
+            </div>
+          ) : null}
           {loan.decline ? (
             <div>
               <dt>Lender declined</dt>
