@@ -8,9 +8,9 @@
  */
 import type { Database, Tx } from "~/db/client";
 import { newId } from "~/db/ids";
-import { decisions, offers as offersTable } from "~/db/schema/index";
+import { decisions } from "~/db/schema/index";
 import type { DecisionSnapshot } from "./engine";
-import { offerRow } from "./offer-rows";
+import { insertDecisionOffers } from "./offers.server";
 import { offerSetRuleFor } from "./offer-set";
 import { generateOffers, type MerchantTerms, type Offer } from "./pricing";
 import { getPricingByVersion } from "./pricing-rules.server";
@@ -95,17 +95,11 @@ export async function recordRepricedDecision(
     decidedBy: args.from.decidedBy,
     decidedAt: args.now,
   });
-  const offerIds = args.offers.map(() => newId("off"));
-  await tx
-    .insert(offersTable)
-    .values(
-      args.offers.map((offer, i) =>
-        offerRow(
-          offer,
-          { id: offerIds[i]!, decisionId, applicationId: args.applicationId },
-          args.now,
-        ),
-      ),
-    );
+  const offerIds = await insertDecisionOffers(
+    tx,
+    args.offers,
+    { decisionId, applicationId: args.applicationId },
+    args.now,
+  );
   return { decisionId, offerIds };
 }

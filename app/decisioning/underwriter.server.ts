@@ -9,10 +9,10 @@
  */
 import { newId } from "~/db/ids";
 import type { Tx } from "~/db/client";
-import { decisions, offers as offersTable } from "~/db/schema/index";
+import { decisions } from "~/db/schema/index";
 import { insertReviewDeclineNotice } from "./adverse-action.server";
 import type { DecisionSnapshot } from "./engine";
-import { offerRow } from "./offer-rows";
+import { insertDecisionOffers } from "./offers.server";
 import type { Offer } from "./pricing";
 import {
   classifyDeclineReasons,
@@ -59,20 +59,12 @@ export async function recordUnderwriterApproval(
     decidedBy: args.decidedBy,
     decidedAt: args.now,
   });
-  const offerIds = args.offers.map(() => newId("off"));
-  if (offerIds.length > 0) {
-    await tx
-      .insert(offersTable)
-      .values(
-        args.offers.map((offer, i) =>
-          offerRow(
-            offer,
-            { id: offerIds[i]!, decisionId, applicationId: args.applicationId },
-            args.now,
-          ),
-        ),
-      );
-  }
+  const offerIds = await insertDecisionOffers(
+    tx,
+    args.offers,
+    { decisionId, applicationId: args.applicationId },
+    args.now,
+  );
   return { decisionId, offerIds };
 }
 
