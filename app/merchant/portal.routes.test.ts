@@ -253,6 +253,18 @@ describe("tenant isolation (docs/product/merchants-and-money.md: every portal ro
     expect(refused.errors.asked).toMatch(/asked/);
   });
 
+  it("a suspended merchant's users cannot send links", async () => {
+    const suspended = await createMerchant({ status: "suspended" });
+    const user = await signedInUser(suspended.id, "owner");
+    const refused = (await callOps(sendRoute, {
+      path: "/merchant/send",
+      cookie: user.cookie,
+      form: sendForm,
+    })) as { errors: Record<string, string>; sent: unknown };
+    expect(refused.sent).toBeNull();
+    expect(refused.errors.form).toMatch(/suspended/);
+  });
+
   it("a cross-site post is refused (ADR 022) and the owner cannot remove the last owner", async () => {
     const crossSite = await callOps(teamRoute, {
       path: "/merchant/team",

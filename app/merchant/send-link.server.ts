@@ -36,6 +36,15 @@ export async function sendFinancingLink(
 ): Promise<SendLinkResult> {
   const merchant = await context.scope.merchant(database.db);
   if (!merchant) throw new Error(`No merchant ${context.scope.merchantId}`);
+  // The API refuses a suspended merchant's keys (403); the portal refuses its links the same.
+  if (merchant.status !== "active") {
+    return {
+      ok: false,
+      field: "form",
+      message:
+        "This merchant account is suspended: no financing links can be sent. Contact FlowPay.",
+    };
+  }
   const bySms = form.channel === "sms";
   let result;
   try {
