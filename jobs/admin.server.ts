@@ -38,26 +38,37 @@ export type QueueStats = {
   oldestReadyMs: number;
 };
 
-/** Counts per kind and state. Reads only; counting completed rows scans their index. */
+/**
+ * Counts per kind and state. Reads only the (state, kind, run_at) index, state by state — never
+ * the rows and their payloads (ADR 072); the completed count still walks the completed rows'
+ * index entries, which retention keeps bounded.
+ */
 export async function queueStats(database: Database, now = Date.now()): Promise<QueueStats> {
   const result = await database.client.execute({
-    sql: `SELECT kind,
-            sum(state = 'pending') AS pending,
-            sum(state = 'pending' AND run_at <= ?) AS ready,
-            sum(state = 'running') AS running,
-            sum(state = 'dead') AS dead,
-            sum(state = 'completed') AS completed
-          FROM outbox GROUP BY kind ORDER BY kind`,
+    sql: `SELECT state, kind, count(*) AS n, sum(run_at <= ?) AS due
+          FROM outbox INDEXED BY outbox_state_kind_idx
+          WHERE state IN ('pending', 'running', 'dead', 'completed') GROUP BY state, kind`,
     args: [now],
   });
-  const kinds = result.rows.map((row) => ({
-    kind: String(row.kind),
-    pending: Number(row.pending),
-    ready: Number(row.ready),
-    running: Number(row.running),
-    dead: Number(row.dead),
-    completed: Number(row.completed),
-  }));
+  const byKind = new Map<string, KindStats>();
+  for (const row of result.rows) {
+    const kind = String(row.kind);
+    const stats = byKind.get(kind) ?? {
+      kind,
+      pending: 0,
+      ready: 0,
+      running: 0,
+      dead: 0,
+      completed: 0,
+    };
+    const state = String(row.state) as "pending" | "running" | "dead" | "completed";
+    stats[state] = Number(row.n);
+    if (state === "pending") stats.ready = Number(row.due ?? 0);
+    byKind.set(kind, stats);
+  }
+  const kinds = [...byKind.values()].sort((a, b) =>
+    a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0,
+  );
   const totals = { pending: 0, ready: 0, running: 0, dead: 0, completed: 0 };
   for (const k of kinds) {
     for (const field of Object.keys(totals) as (keyof typeof totals)[]) totals[field] += k[field];
@@ -107,7 +118,7 @@ export async function listDeadJobs(
   args.push(Math.min(Math.max(options.limit ?? 50, 1), 1000));
   const result = await database.client.execute({
     sql: `SELECT id, kind, key, attempts, max_attempts, last_error, created_at, updated_at, payload
-          FROM outbox INDEXED BY outbox_dead_idx
+          FROM outbox INDEXED BY ${options.kind !== undefined ? "outbox_dead_idx" : "outbox_dead_recent_idx"}
           WHERE ${conditions.join(" AND ")} ORDER BY id DESC LIMIT ?`,
     args,
   });

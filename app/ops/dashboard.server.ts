@@ -61,7 +61,8 @@ export async function loadDashboard(database: Database, now = Date.now()): Promi
       // Each application counts once, by its latest decision (an underwriter's resolution after a
       // manual review supersedes the engine's "manual_review").
       db.all<Row>(
-        sql`SELECT d.status AS status, count(*) AS n FROM decisions d
+        // The decided-at index holds status and application: no snapshot is read (ADR 072).
+        sql`SELECT d.status AS status, count(*) AS n FROM decisions d INDEXED BY decisions_decided_idx
             WHERE d.decided_at >= ${since} AND NOT EXISTS (
               SELECT 1 FROM decisions later WHERE later.application_id = d.application_id
                 AND (later.decided_at > d.decided_at OR (later.decided_at = d.decided_at AND later.id > d.id)))
@@ -90,7 +91,7 @@ export async function loadDashboard(database: Database, now = Date.now()): Promi
         sql`SELECT kind, sum(state = 'dead') AS dead,
               sum(state IN ('pending', 'running')) AS failing
             FROM outbox
-            WHERE updated_at >= ${since24h}
+            WHERE updated_at >= ${since24h} AND state <> 'completed'
               AND (state = 'dead' OR (state IN ('pending', 'running') AND last_error IS NOT NULL))
             GROUP BY kind ORDER BY dead + failing DESC, kind`,
       ),

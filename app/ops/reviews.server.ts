@@ -106,13 +106,15 @@ export async function listQueue(database: Database, limit = queueLimit) {
     .innerJoin(customers, eq(customers.id, applications.customerId))
     .innerJoin(merchants, eq(merchants.id, applications.merchantId))
     .leftJoin(operators, eq(operators.id, manualReviews.assignedTo))
-    .where(inArray(manualReviews.status, ["pending", "assigned"]))
+    // Literal, not bound, and the same words as manual_reviews_open_idx's WHERE: SQLite uses a
+    // partial index only when the query's WHERE visibly implies it (ADR 072).
+    .where(sql`${manualReviews.status} IN ('pending', 'assigned')`)
     .orderBy(asc(manualReviews.priority), asc(manualReviews.createdAt), asc(manualReviews.id))
     .limit(limit);
   const [count] = await database.db
     .select({ n: sql<number>`count(*)` })
     .from(manualReviews)
-    .where(inArray(manualReviews.status, ["pending", "assigned"]));
+    .where(sql`${manualReviews.status} IN ('pending', 'assigned')`);
   const items: QueueItem[] = rows.map(({ firstName, lastName, ...row }) => ({
     ...row,
     status: row.status as QueueItem["status"],

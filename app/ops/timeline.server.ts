@@ -79,8 +79,9 @@ export async function loadTimeline(
   ]);
 
   // Jobs carry ids in their JSON payload: the application's own (decide-application, …) or a
-  // message's (send-sms, send-email). instr(), not LIKE: ids contain "_", a LIKE wildcard.
-  const needles = [id, ...messageRows.map((m) => m.id)].map((needle) => `"${needle}"`);
+  // message's (send-sms, send-email). Found through outbox_subject_idx (migration 0028): this
+  // expression must stay the index's, character for character, or every payload is read again.
+  const subjects = [id, ...messageRows.map((m) => m.id)];
   const jobRows = await db.all<{
     id: number;
     kind: string;
@@ -91,10 +92,11 @@ export async function loadTimeline(
     completed_at: number | null;
   }>(
     sql`SELECT id, kind, state, attempts, last_error, created_at, completed_at FROM outbox
-        WHERE ${sql.join(
-          needles.map((needle) => sql`instr(payload, ${needle}) > 0`),
-          sql` OR `,
-        )}
+        WHERE (CASE WHEN json_valid(payload) THEN coalesce(json_extract(payload, '$.applicationId'), json_extract(payload, '$.messageId')) END)
+          IN (${sql.join(
+            subjects.map((subject) => sql`${subject}`),
+            sql`, `,
+          )})
         ORDER BY id LIMIT ${perSourceLimit}`,
   );
 

@@ -174,7 +174,7 @@ export const applicationLinks = sqliteTable(
     revokedAt: timestamp("revoked_at"),
     ...timestamps,
   },
-  (t) => [index("application_links_app_idx").on(t.applicationId)],
+  (t) => [index("application_links_app_idx").on(t.applicationId, t.createdAt)],
 );
 
 /** CRM requests replayed by Idempotency-Key return the first response (24 h). */

@@ -153,7 +153,6 @@ export const manualReviews = sqliteTable(
     ...timestamps,
   },
   (t) => [
-    index("manual_reviews_queue_idx").on(t.status, t.priority, t.createdAt),
     // The queue's first page in its order: open reviews only (ADR 072).
     index("manual_reviews_open_idx")
       .on(t.priority, t.createdAt, t.id)

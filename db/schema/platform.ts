@@ -28,7 +28,7 @@ export const messages = sqliteTable(
     errorCode: text("error_code"),
     ...timestamps,
   },
-  (t) => [index("messages_app_idx").on(t.applicationId)],
+  (t) => [index("messages_app_idx").on(t.applicationId, t.createdAt)],
 );
 
 /** FlowPay's own SMS opt-out list (TCPA): honoured whatever the SMS provider does. */
@@ -130,6 +130,10 @@ export const outbox = sqliteTable(
       .where(sql`state = 'completed'`),
     index("outbox_dead_idx")
       .on(t.kind, t.id)
+      .where(sql`state = 'dead'`),
+    // The dead letters of every kind, newest first, a page at a time (ADR 072).
+    index("outbox_dead_recent_idx")
+      .on(t.id)
       .where(sql`state = 'dead'`),
   ],
 );

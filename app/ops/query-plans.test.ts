@@ -1,0 +1,303 @@
+import type { InStatement, InValue } from "@libsql/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newId } from "~/db/ids";
+import { crmSyncLogs, loans, manualReviews, outbox } from "~/db/schema/index";
+import { createTestDatabase } from "~/db/testing";
+import { applicationView } from "~/app/crm/applications.server";
+import { merchantScope } from "~/app/crm/merchant-scope.server";
+import { portalScope } from "~/app/merchant/scope.server";
+import {
+  insertApplication,
+  insertDecision,
+  insertMerchant,
+  insertOffer,
+} from "./applications-fixtures";
+import { listApplications, loadApplicationDetail } from "./applications.server";
+import { loadDashboard } from "./dashboard.server";
+import { loadJobsMonitor } from "./jobs.server";
+import { listQueue } from "./reviews.server";
+
+/**
+ * The query plans of the pages issue 19 measured (ADR 072): every statement the real page
+ * functions send is captured at the libSQL client and explained. A page must never read a whole
+ * history table (a full SCAN — with or without a covering index — of applications, decisions,
+ * offers, outbox, CRM call logs or audit records), and a list that reads one page must read it
+ * in index order (no temp B-tree for its ORDER BY): either is a cost that grows with the table.
+ */
+const historyTables = [
+  "applications",
+  "decisions",
+  "offers",
+  "outbox",
+  "crm_sync_logs",
+  "audit_logs",
+  "messages",
+  "manual_reviews",
+  "loans",
+];
+
+type Captured = { sql: string; args: InValue[] };
+type Plan = { sql: string; detail: string[] };
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let captured: Captured[] = [];
+let execute: (stmt: InStatement) => Promise<{ rows: Record<string, unknown>[] }>;
+
+/** Runs `page` and returns the plan of every statement it sent. */
+async function plansOf(page: () => Promise<unknown>): Promise<Plan[]> {
+  captured = [];
+  await page();
+  const statements = captured;
+  captured = [];
+  const plans: Plan[] = [];
+  for (const statement of statements) {
+    if (!/^\s*(select|with)\b/i.test(statement.sql)) continue;
+    const result = await execute({
+      sql: `EXPLAIN QUERY PLAN ${statement.sql}`,
+      args: statement.args,
+    });
+    plans.push({ sql: statement.sql, detail: result.rows.map((row) => String(row.detail)) });
+  }
+  return plans;
+}
+
+/** The aliases a statement gives the history tables ("decisions d" → d is decisions). */
+function historyNames(statementSql: string): Set<string> {
+  const names = new Set(historyTables);
+  const aliasPattern = /\b(?:from|join)\s+"?(\w+)"?\s+(?:as\s+)?"?(\w+)"?/gi;
+  for (const match of statementSql.matchAll(aliasPattern)) {
+    const [, table, alias] = match;
+    if (table && alias && historyTables.includes(table)) names.add(alias);
+  }
+  return names;
+}
+
+/**
+ * Sorts that are bounded by design, not by the table: the jobs running now (at most the
+ * runners' concurrency) are ordered by their claim.
+ */
+const boundedSorts = [/FROM outbox\s+WHERE state = 'running' ORDER BY updated_at, id LIMIT/];
+
+/**
+ * What is wrong with a plan: a full scan of history, or sorting every matching row to show one
+ * page. The one scan allowed is the unfiltered first page read in index order (ORDER BY on an
+ * index, LIMIT, no WHERE): it stops after a page.
+ */
+function problems(plans: Plan[]): string[] {
+  const found: string[] = [];
+  for (const plan of plans) {
+    const names = historyNames(plan.sql);
+    const readsAPage = /\blimit\b/i.test(plan.sql);
+    const sorts = plan.detail.some((line) => /USE TEMP B-TREE FOR .*ORDER BY/.test(line));
+    const orderedFirstPage =
+      readsAPage && !sorts && /\border by\b/i.test(plan.sql) && !/\bwhere\b/i.test(plan.sql);
+    for (const line of plan.detail) {
+      const scan = /^SCAN (\w+)/.exec(line);
+      const index = / USING (?:COVERING )?INDEX (\w+)/.exec(line)?.[1];
+      // A partial index holds only the open reviews, the dead jobs, …: reading it whole reads
+      // the current work, not the history.
+      const bounded = index !== undefined && (orderedFirstPage || partialIndexes.has(index));
+      if (scan && names.has(scan[1]!) && !bounded) found.push(`${line}\n    in: ${plan.sql}`);
+      if (
+        readsAPage &&
+        /USE TEMP B-TREE FOR .*ORDER BY/.test(line) &&
+        !boundedSorts.some((pattern) => pattern.test(plan.sql))
+      )
+        found.push(`${line}\n    in: ${plan.sql}`);
+    }
+  }
+  return found;
+}
+
+let partialIndexes = new Set<string>();
+let merchantId: string;
+let fundedId: string;
+const now = Date.UTC(2026, 11, 7, 12, 0, 0);
+const day = 86_400_000;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  // Capture at the client that drizzle and the raw calls share. The instrumented client
+  // (db/instrument.ts) calls its target's `execute` at call time: an own property set on the
+  // target wraps the class's method for every caller. The plans are explained through the same
+  // client with capturing paused.
+  type Execute = (stmt: InStatement | string, args?: InValue[]) => Promise<unknown>;
+  const client = database.client as unknown as { execute: Execute };
+  const method = (Object.getPrototypeOf(client) as { execute: Execute }).execute;
+  let capturing = true;
+  client.execute = function (this: unknown, stmt, args) {
+    if (capturing) {
+      if (typeof stmt === "string") captured.push({ sql: stmt, args: args ?? [] });
+      else captured.push({ sql: stmt.sql, args: (stmt.args ?? []) as InValue[] });
+    }
+    return method.call(this, stmt, args);
+  };
+  execute = async (stmt) => {
+    capturing = false;
+    try {
+      return (await client.execute(stmt)) as { rows: Record<string, unknown>[] };
+    } finally {
+      capturing = true;
+    }
+  };
+
+  const indexes = await execute(
+    "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '% WHERE %'",
+  );
+  partialIndexes = new Set(indexes.rows.map((row) => String(row.name)));
+
+  merchantId = await insertMerchant(database);
+  // A few rows of each kind, so every branch of the pages runs (the plan does not depend on
+  // the row count: no ANALYZE statistics, as in production).
+  for (let i = 0; i < 5; i++) {
+    const at = new Date(now - i * 40 * day);
+    const app = await insertApplication(database, {
+      merchantId,
+      status: i === 0 ? "funded" : i === 1 ? "manual_review" : "declined",
+      createdAt: at,
+      submittedAt: at,
+      decidedAt: new Date(at.getTime() + 60_000),
+    });
+    const decisionId = await insertDecision(database, {
+      applicationId: app.id,
+      status: i === 0 ? "approved" : i === 1 ? "manual_review" : "declined",
+      decidedAt: new Date(at.getTime() + 60_000),
+    });
+    if (i === 0) {
+      fundedId = app.id;
+      const offerId = await insertOffer(database, {
+        decisionId,
+        applicationId: app.id,
+        amountFinancedCents: 500_000,
+        selectedAt: new Date(at.getTime() + 120_000),
+      });
+      await database.write((tx) =>
+        tx.insert(loans).values({
+          id: newId("loan"),
+          applicationId: app.id,
+          offerId,
+          merchantId,
+          lender: "mock",
+          status: "funded",
+          principalCents: 500_000,
+          amountCents: 500_000,
+          merchantFeeCents: 15_000,
+          disbursementCents: 485_000,
+          paymentSchedule: [],
+          fundedAmountCents: 500_000,
+          fundedAt: new Date(at.getTime() + 3_600_000),
+        } as typeof loans.$inferInsert),
+      );
+    }
+    if (i === 1) {
+      await database.write((tx) =>
+        tx.insert(manualReviews).values({
+          id: newId("rev"),
+          applicationId: app.id,
+          decisionId,
+          reason: "thin file",
+          createdAt: at,
+        } as typeof manualReviews.$inferInsert),
+      );
+    }
+    await database.write(async (tx) => {
+      await tx.insert(crmSyncLogs).values({
+        id: newId("csl"),
+        merchantId,
+        applicationId: app.id,
+        crm: "fieldroutes",
+        operation: "update_status",
+        outcome: i % 2 ? "error" : "ok",
+        error: i % 2 ? "HTTP 500" : null,
+        createdAt: at,
+      });
+      await tx.insert(outbox).values({
+        kind: "decide-application",
+        payload: JSON.stringify({ applicationId: app.id }),
+        priority: 2,
+        state: i === 2 ? "dead" : "completed",
+        runAt: at.getTime(),
+        lastError: i === 2 ? "boom" : null,
+        createdAt: at.getTime(),
+        updatedAt: at.getTime(),
+      });
+    });
+  }
+});
+
+afterAll(() => database?.destroy());
+
+describe("query plans of the pages that must not grow with history (ADR 072)", () => {
+  it("recognizes a full scan and a sort of every row (the check can fail)", async () => {
+    const plans = await plansOf(() =>
+      database.client.execute(
+        "SELECT id FROM applications a WHERE amount_cents > 0 ORDER BY amount_cents LIMIT 50",
+      ),
+    );
+    expect(problems(plans)).toHaveLength(2);
+  });
+
+  it("FlowOps dashboard", async () => {
+    const plans = await plansOf(() => loadDashboard(database, now));
+    expect(plans.length).toBeGreaterThanOrEqual(9);
+    expect(problems(plans)).toEqual([]);
+  });
+
+  it("one funded application's detail and timeline", async () => {
+    const plans = await plansOf(async () => {
+      const detail = await loadApplicationDetail(database, fundedId);
+      expect(detail?.loan?.status).toBe("funded");
+      expect(detail?.timeline.some((event) => event.source === "job")).toBe(true);
+    });
+    expect(problems(plans)).toEqual([]);
+  });
+
+  it("review queue", async () => {
+    const plans = await plansOf(async () => {
+      const queue = await listQueue(database);
+      expect(queue.items).toHaveLength(1);
+    });
+    expect(problems(plans)).toEqual([]);
+  });
+
+  it("applications: first page, by status, by merchant, and the next page", async () => {
+    const plans = await plansOf(async () => {
+      const first = await listApplications(database, {}, 2);
+      await listApplications(database, { status: "declined" }, 2);
+      await listApplications(database, { merchantId }, 2);
+      await listApplications(database, { merchantId, status: "declined" }, 2);
+      expect(first.next).not.toBeNull();
+      await listApplications(database, { after: first.next! }, 2);
+    });
+    expect(problems(plans)).toEqual([]);
+  });
+
+  it("jobs monitor", async () => {
+    const plans = await plansOf(async () => {
+      const monitor = await loadJobsMonitor(database);
+      expect(monitor.stats.totals.dead).toBe(1);
+    });
+    expect(problems(plans)).toEqual([]);
+  });
+
+  it("CRM status route", async () => {
+    const plans = await plansOf(async () => {
+      const view = await applicationView(database, merchantScope(merchantId), fundedId);
+      expect(view?.status).toBe("funded");
+    });
+    expect(problems(plans)).toEqual([]);
+  });
+
+  it("merchant portal: overview and the applications list", async () => {
+    const scope = portalScope(merchantId);
+    const plans = await plansOf(async () => {
+      await scope.statusCounts(database.db);
+      await scope.funnel(database.db);
+      await scope.fundedTotals(database.db);
+      const page = await scope.applicationsPage(database.db, { limit: 2 });
+      await scope.applicationsPage(database.db, { limit: 2, status: "declined" });
+      await scope.applicationsPage(database.db, { limit: 2, after: page.next! });
+    });
+    expect(problems(plans)).toEqual([]);
+  });
+});
