@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import {
   adverseActionNotices,
@@ -71,12 +71,10 @@ export async function listApplications(
     }
   }
   if (filters.after) {
-    const at = new Date(filters.after.createdAt);
+    // A row-value comparison, not `a < x OR (a = x AND b < y)`: SQLite seeks the index to the
+    // cursor with it instead of walking every newer row from the top (ADR 072).
     where.push(
-      or(
-        lt(applications.createdAt, at),
-        and(eq(applications.createdAt, at), lt(applications.id, filters.after.id)),
-      ),
+      sql`(${applications.createdAt}, ${applications.id}) < (${filters.after.createdAt}, ${filters.after.id})`,
     );
   }
   const rows = await database.db
