@@ -39,6 +39,7 @@ async function signInByLink(page: Page, js: boolean, link: string) {
   await page.goto(link);
   await expect(page.getByRole("heading", { name: "Sign in to the merchant portal" })).toBeVisible();
   await ready(page, js);
+  await expectAccessible(page, js);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
   await ready(page, js);
