@@ -85,21 +85,23 @@ export async function finishIdentityCheck(
 export async function verifyIdentityInline(
   journey: Journey,
   client: ReturnType<typeof clientInfo>,
-): Promise<"done" | "hosted"> {
+): Promise<{ kind: "done" } | { kind: "hosted"; url: string } | { kind: "page" }> {
   const identity = getIdentity();
   if (!identity) {
     await skipIdentityCheck(journey, client);
-    return "done";
+    return { kind: "done" };
   }
   const started = await startIdentityCheck(journey);
-  if (!started.ok) return "hosted";
+  // Not started (the partner is down): the identity page says so and offers to try again.
+  if (!started.ok) return { kind: "page" };
   try {
     const result = await identity.getInquiry(started.inquiryId, AbortSignal.timeout(5_000));
-    if (!finished.has(result.status)) return "hosted";
+    // Its hosted flow, for this very inquiry (no second one): it brings the borrower back.
+    if (!finished.has(result.status)) return { kind: "hosted", url: started.url };
     await saveIdentity(journey, result.status, client);
-    return "done";
+    return { kind: "done" };
   } catch (error) {
     if (!isPartnerError(error)) throw error;
-    return "hosted";
+    return { kind: "hosted", url: started.url };
   }
 }

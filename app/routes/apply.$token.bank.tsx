@@ -1,13 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/app/audit/audit.server";
 import { linkBank, sandboxBanks } from "~/app/borrower/bank.server";
 import { guardPublicForm, loadJourney } from "~/app/borrower/context.server";
-import { pagePath } from "~/app/borrower/journey";
 import { getBankLink } from "~/app/borrower/partners.server";
 import { PlaidLinkButton } from "~/app/borrower/plaid-link";
-import { pageAfterBank } from "~/app/borrower/shortcuts.server";
+import { nextAfterBank, redirectToNext } from "~/app/borrower/shortcuts.server";
 import { saveBankLink } from "~/app/borrower/steps.server";
 import { BorrowerShell, Honeypot } from "~/app/borrower/ui";
 
@@ -42,14 +40,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const client = clientInfo(request);
   if (form.get("intent") === "skip") {
     await saveBankLink(j, { kind: "skipped" }, client);
-    return redirect(pagePath(j.token, await pageAfterBank(j, client)));
+    return redirectToNext(j.token, await nextAfterBank(j, client));
   }
   const publicToken = String(form.get("publicToken") ?? "");
   if (!/^[\w-]{8,200}$/.test(publicToken)) return { error: "Choose your bank first." };
   const result = await linkBank(j, publicToken, client);
   if (!result.ok) return { error: result.message };
   // Identity inline: the review page next when the identity provider answers at once (issue 17).
-  return redirect(pagePath(j.token, await pageAfterBank(j, client)));
+  return redirectToNext(j.token, await nextAfterBank(j, client));
 }
 
 export default function Bank() {

@@ -1,15 +1,13 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/app/audit/audit.server";
 import { ConsentChecks } from "~/app/borrower/about-you";
 import { guardPublicForm, loadJourney } from "~/app/borrower/context.server";
-import { pagePath } from "~/app/borrower/journey";
 import { saveOrRetryLater } from "~/app/borrower/retry-later.server";
 import { consentsSchema } from "~/app/borrower/schemas.server";
-import { pageAfterDetails } from "~/app/borrower/shortcuts.server";
+import { nextAfterDetails, redirectToNext } from "~/app/borrower/shortcuts.server";
 import { saveConsents } from "~/app/borrower/steps.server";
 import { BorrowerShell, FieldError, Honeypot } from "~/app/borrower/ui";
 
@@ -30,7 +28,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   );
   if (!outcome.saved) return outcome.response;
   // Only an application started before consents moved onto the details page comes here.
-  return redirect(pagePath(j.token, await pageAfterDetails(j, clientInfo(request))));
+  return redirectToNext(j.token, await nextAfterDetails(j, clientInfo(request)));
 }
 
 export default function Consents() {

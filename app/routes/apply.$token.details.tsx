@@ -1,15 +1,13 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/app/audit/audit.server";
 import { AboutYouInputs, ConsentChecks, type AboutYouFields } from "~/app/borrower/about-you";
 import { guardPublicForm, loadJourney } from "~/app/borrower/context.server";
 import { parseForm } from "~/app/borrower/form-parse";
-import { pagePath } from "~/app/borrower/journey";
 import { aboutYouSchema, detailsSchema } from "~/app/borrower/schemas";
 import { saveOrRetryLater } from "~/app/borrower/retry-later.server";
-import { pageAfterDetails } from "~/app/borrower/shortcuts.server";
+import { nextAfterDetails, redirectToNext } from "~/app/borrower/shortcuts.server";
 import { consentsGiven, saveDetails, saveDetailsAndConsents } from "~/app/borrower/steps.server";
 import { BorrowerShell, FieldError, Honeypot } from "~/app/borrower/ui";
 
@@ -55,7 +53,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     (message) => submission.reply({ formErrors: [message], hideFields }),
   );
   if (!outcome.saved) return outcome.response;
-  return redirect(pagePath(j.token, await pageAfterDetails(j, client)));
+  return redirectToNext(j.token, await nextAfterDetails(j, client));
 }
 
 export default function Details() {
