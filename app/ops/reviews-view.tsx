@@ -155,6 +155,10 @@ export function DeclineSection(props: {
   others: ReasonOption[];
 }) {
   const { errors } = props;
+  const reasonGroups = [
+    { label: "Supported by the evidence", reasons: props.supported },
+    { label: "Other reasons (justification and a second operator)", reasons: props.others },
+  ];
   return (
     <Section id="decline-heading" title="Decline">
       <p className="muted small">
@@ -190,20 +194,15 @@ export function DeclineSection(props: {
               aria-describedby={n === 1 && errors.reason1 ? "reason-error" : undefined}
             >
               <option value="">{n === 1 ? "Choose a reason" : "None"}</option>
-              <optgroup label="Supported by the evidence">
-                {props.supported.map((r) => (
-                  <option key={r.code} value={r.code}>
-                    {r.consumer}
-                  </option>
-                ))}
-              </optgroup>
-              <optgroup label="Other reasons (justification and a second operator)">
-                {props.others.map((r) => (
-                  <option key={r.code} value={r.code}>
-                    {r.consumer}
-                  </option>
-                ))}
-              </optgroup>
+              {reasonGroups.map((group) => (
+                <optgroup key={group.label} label={group.label}>
+                  {group.reasons.map((r) => (
+                    <option key={r.code} value={r.code}>
+                      {r.consumer}
+                    </option>
+                  ))}
+                </optgroup>
+              ))}
             </select>
           </div>
         ))}
