@@ -1,5 +1,3 @@
-import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
 import type { BatchResult } from "~/db/native-writer.mjs";
 import type { Logger } from "pino";
 import type { Database } from "~/db/client";
@@ -28,8 +26,10 @@ import {
   claimStatement,
   completeStatement,
   failStatement,
+  leaseHoldersStatement,
   rateLimitedClaimStatements,
   readyProbeStatement,
+  reclaimFromWorkersStatement,
   reclaimStatement,
   releaseStatement,
   toClaimedJob,
@@ -37,12 +37,23 @@ import {
   type FailureUpdate,
   type Statement,
 } from "./sql.server";
+import { newWorkerId, workerIsDead } from "./worker-identity.server";
 
 export type RunnerOptions = {
   database: Database;
   registry: JobRegistry;
-  /** Unique per runner; the fence on every completion and failure. Default host:pid:random. */
+  /**
+   * Unique per runner; the fence on every completion and failure. Default
+   * host:pid:start:random (worker-identity.server.ts), which lets a restarted process tell that
+   * its predecessor is dead and reclaim its leases at once (ADR 071).
+   */
   workerId?: string;
+  /**
+   * Is the worker with this id certainly dead (its leases reclaimed at the next sweep, the first
+   * one at start, without waiting for them to expire)? Default: workerIsDead — a worker of this
+   * host whose process is gone. Return false always to rely on lease expiry alone.
+   */
+  isDeadWorker?: (workerId: string) => boolean;
   /** Jobs running at once in this process (default 10). */
   concurrency?: number;
   /** Most rows one claim statement takes (default 100); see capacity.ts for the local buffer. */
@@ -110,6 +121,7 @@ export class JobRunner {
   private readonly log: Logger;
   private readonly metrics: JobMetrics | undefined;
   private readonly onClaim: RunnerOptions["onClaim"];
+  private readonly isDeadWorker: (workerId: string) => boolean;
   private readonly unlimitedKinds: string[];
   private readonly limitedJobs: JobDefinition[];
   private readonly gate = new RateLimitGate();
@@ -136,8 +148,8 @@ export class JobRunner {
   constructor(options: RunnerOptions) {
     this.database = options.database;
     this.registry = options.registry;
-    this.workerId =
-      options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+    this.workerId = options.workerId ?? newWorkerId();
+    this.isDeadWorker = options.isDeadWorker ?? ((id) => workerIsDead(id));
     this.concurrency = options.concurrency ?? 10;
     this.batchSize = options.batchSize ?? 100;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
@@ -325,7 +337,10 @@ export class JobRunner {
       let claimed = 0;
       try {
         if (limit > 0 && !this.moreLikely && !(await this.anyReady(now))) limit = 0;
-        if (limit > 0 || sweep || this.hasWrites()) claimed = await this.round(limit, sweep);
+        const dead = sweep ? await this.deadLeaseHolders() : [];
+        if (limit > 0 || sweep || this.hasWrites()) {
+          claimed = await this.round(limit, sweep, dead);
+        }
         this.lastRoundAt = this.clock();
         this.lastError = undefined;
         failedFlushes = 0;
@@ -348,6 +363,18 @@ export class JobRunner {
     }
   }
 
+  /**
+   * A read, outside the write queue: the workers holding leases that are certainly dead — a
+   * predecessor of this process killed on this host (ADR 071). Their jobs need not wait for
+   * the lease to end. Never this runner itself.
+   */
+  private async deadLeaseHolders(): Promise<string[]> {
+    const result = await this.database.client.execute(leaseHoldersStatement());
+    return result.rows
+      .map((row) => String(row.locked_by))
+      .filter((id) => id !== this.workerId && this.isDeadWorker(id));
+  }
+
   /** A read, outside the write queue: is anything claimable ready? */
   private async anyReady(now: number) {
     const kinds = this.claimableKinds(now);
@@ -367,7 +394,7 @@ export class JobRunner {
    * One write batch: this round's completions, failures and releases, a lease sweep when due,
    * and the next claim. All or nothing; on failure the writes are kept for the next round.
    */
-  private async round(limit: number, sweep: boolean): Promise<number> {
+  private async round(limit: number, sweep: boolean, deadWorkers: string[] = []): Promise<number> {
     const completions = this.completions;
     const failures = this.failures;
     const releases = this.releases;
@@ -391,6 +418,11 @@ export class JobRunner {
       );
     }
     if (sweep) sweepAt = statements.push(reclaimStatement(now)) - 1;
+    // Before the claim, so the reclaimed jobs can be claimed in this very round.
+    const deadAt =
+      deadWorkers.length > 0
+        ? statements.push(reclaimFromWorkersStatement(deadWorkers, now)) - 1
+        : -1;
     if (limit > 0) {
       const args = { workerId: this.workerId, now, leaseMs: this.leaseMs, limit };
       for (const job of this.limitedJobs) {
@@ -431,6 +463,17 @@ export class JobRunner {
       this.log.warn(
         { reclaimed: rows.length, dead: rows.filter((r) => r.state === "dead").length },
         "reclaimed jobs whose lease expired",
+      );
+    }
+    if (deadAt >= 0 && results[deadAt]!.rows.length > 0) {
+      const rows = results[deadAt]!.rows;
+      this.log.warn(
+        {
+          reclaimed: rows.length,
+          dead: rows.filter((r) => r.state === "dead").length,
+          workers: deadWorkers,
+        },
+        "reclaimed the jobs of dead workers on this host without waiting for their lease",
       );
     }
     for (const { at, job } of usageAt) {

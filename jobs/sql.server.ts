@@ -194,6 +194,33 @@ export function reclaimStatement(now: number): Statement {
   };
 }
 
+/** The workers holding leases now (a read through outbox_lease_idx: running rows are few). */
+export function leaseHoldersStatement(): Statement {
+  return {
+    sql: `SELECT DISTINCT locked_by FROM outbox
+          WHERE state = 'running' AND locked_until IS NOT NULL AND locked_by IS NOT NULL`,
+    args: [],
+  };
+}
+
+/**
+ * Reclaims, before their lease ends, the jobs of workers known to be dead (a predecessor killed
+ * on this host, ADR 071): as a lease expiry does — the interrupted attempt counts — and fenced on
+ * the dead worker's id, so nothing another worker claimed since is touched.
+ */
+export function reclaimFromWorkersStatement(workerIds: string[], now: number): Statement {
+  return {
+    sql: `UPDATE outbox SET
+            state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
+            run_at = ?, updated_at = ?,
+            last_error = 'worker ' || locked_by || ' died: reclaimed at restart',
+            locked_by = NULL, locked_until = NULL
+          WHERE state = 'running' AND locked_by IN (${placeholders(workerIds.length)})
+          RETURNING id, kind, state`,
+    args: [now, now, ...workerIds],
+  };
+}
+
 /** Is any job of `kinds` ready? A read (no write lock): lets an idle poll skip the claim. */
 export function readyProbeStatement(kinds: string[], now: number): Statement {
   // outbox_ready_idx leads with kind: one indexed lookup per kind, stopping at the first ready
