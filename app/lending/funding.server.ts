@@ -192,14 +192,21 @@ async function resumeLoan(
   if (application.status !== "offer_accepted" && application.status !== "pending_funding") {
     return null;
   }
+  const status = await statusOnResign(tx, loan, application.merchantId);
+  if (status !== loan.status) {
+    await tx
+      .update(loans)
+      .set({ status })
+      .where(and(eq(loans.id, loan.id), eq(loans.status, "pending_funding")));
+  }
   if (!application.selectedOfferId || application.selectedOfferId === loan.offerId) {
     if (application.status === "offer_accepted") {
       await tx
         .update(applications)
-        .set({ status: "pending_funding" })
+        .set({ status })
         .where(and(eq(applications.id, application.id), eq(applications.status, "offer_accepted")));
     }
-    return loan;
+    return { ...loan, status };
   }
   const offer = await tx
     .select()
@@ -231,9 +238,28 @@ async function resumeLoan(
     .returning();
   await tx
     .update(applications)
-    .set({ status: "pending_funding" })
+    .set({ status })
     .where(and(eq(applications.id, application.id), eq(applications.status, "offer_accepted")));
-  return updated ?? loan;
+  return updated ?? { ...loan, status };
+}
+
+/**
+ * Where a loan signed again goes (ADR 050): a reroute (ADR 032) brings it back as
+ * `pending_funding`, but a merchant paid on completion waits for the job again — unless the
+ * payment was released already. A first attempt resumed after a crash keeps its status.
+ */
+async function statusOnResign(
+  tx: Tx,
+  loan: Loan,
+  merchantId: string,
+): Promise<"pending_funding" | "awaiting_completion"> {
+  if (loan.attempt === 1 || loan.releasedAt) return "pending_funding";
+  const merchant = await tx
+    .select({ fundingMode: merchants.fundingMode })
+    .from(merchants)
+    .where(eq(merchants.id, merchantId))
+    .get();
+  return merchant?.fundingMode === "on_completion" ? "awaiting_completion" : "pending_funding";
 }
 
 async function createLoanInput(database: Database, loan: Loan): Promise<CreateLoanInput> {

@@ -24,6 +24,8 @@ const { emailContent } = await import("~/app/messaging/email.server");
 const { loadReleasePage, releaseWithLink, reportProblem, releaseAfterReview } =
   await import("./release.server");
 const { listQueue } = await import("~/app/ops/reviews.server");
+const { createLoanForApplication } = await import("./funding.server");
+const { getLenders } = await import("./lenders.server");
 const { loadApplicationDetail } = await import("~/app/ops/applications.server");
 const completeRoute = await import("~/app/routes/api.v1.crm.applications.$applicationId.complete");
 const getRoute = await import("~/app/routes/api.v1.crm.applications.$applicationId");
@@ -34,6 +36,7 @@ import {
   applications,
   customers,
   ledgerEntries,
+  loans,
   messages,
   operators,
   outbox,
@@ -373,5 +376,34 @@ describe("funding on completion (docs/product/merchants-and-money.md)", () => {
       disbursedCents: 727_500,
       owedToMerchantCents: 727_500,
     });
+  });
+
+  it("waits for the job again after a reroute: the new signature does not pay at once (ADR 032)", async () => {
+    const signed = await awaitingJob(merchant.key, "job-6");
+    const loan = (await loanOf(signed.applicationId))!;
+    // What a reroute leaves (lender-decline.server.ts): the loan back to pending_funding without
+    // a lender loan id, attempt 2; the borrower has just signed again.
+    await database.write(async (tx) => {
+      await tx
+        .update(loans)
+        .set({ status: "pending_funding", lenderLoanId: null, attempt: 2, lender: "mock" })
+        .where(eq(loans.id, loan.id));
+      await tx
+        .update(applications)
+        .set({ status: "offer_accepted" })
+        .where(eq(applications.id, signed.applicationId));
+    });
+    const step = await createLoanForApplication(database, await getLenders(), signed.applicationId);
+    expect(step.kind).toBe("done");
+    const rebooked = (await loanOf(signed.applicationId))!;
+    expect(rebooked).toMatchObject({ status: "awaiting_completion", attempt: 2 });
+    expect(await statusOf(signed.applicationId)).toBe("awaiting_completion");
+    expect(lenderLoanOf(loan.id)).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(
+      [...lender.loans.values()]
+        .filter((l) => l.external_loan_id === loan.id)
+        .flatMap((l) => l.disbursements),
+    ).toEqual([]);
   });
 });
