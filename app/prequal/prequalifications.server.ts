@@ -10,14 +10,17 @@ import { audit, auditStep, type clientInfo } from "~/app/audit/audit.server";
 import { merchantSmsAttestation } from "~/app/borrower/consent-texts.server";
 import { newLinkToken } from "~/app/borrower/links.server";
 import { appUrl, getEnv } from "~/app/config/env.server";
-import type { CrmCaller } from "~/app/crm/guard.server";
 import {
   idempotencyLookupStep,
   idempotencyStoreStep,
   idempotentAnswer,
   type StoredResponse,
 } from "~/app/crm/idempotency.server";
-import { customerRowValues, upsertCustomer } from "~/app/crm/offer-financing.server";
+import {
+  customerRowValues,
+  upsertCustomer,
+  type OfferCaller,
+} from "~/app/crm/offer-financing.server";
 import type { PrequalificationRequest } from "~/app/crm/schemas";
 import { optOutCheckStep, smsSteps } from "~/app/messaging/sms.server";
 import { nudgeRunner } from "~/jobs/nudge.server";
@@ -64,8 +67,9 @@ export type CreatePrequalificationResult = StoredResponse & {
  */
 export async function createPrequalification(
   database: Database,
-  caller: Pick<CrmCaller, "merchant" | "keyId" | "ip" | "userAgent">,
-  input: PrequalificationRequest,
+  // A CRM's key, or a merchant user in the portal (crm "portal": ADR 062).
+  caller: OfferCaller,
+  input: Omit<PrequalificationRequest, "crm"> & { crm: PrequalificationRequest["crm"] | "portal" },
   idempotency: { key: string; hash: string } | null,
 ): Promise<CreatePrequalificationResult> {
   const { merchant } = caller;
@@ -133,7 +137,7 @@ export async function createPrequalification(
         ]
       : []),
     auditStep({
-      actorType: "api_key",
+      actorType: caller.actorType ?? "api_key",
       actorId: caller.keyId,
       action: "prequalification.create",
       entityType: "prequalification",
