@@ -26,6 +26,8 @@ const serverEnv = (name: string) => ({
   BORROWER_RATE_LIMIT_PER_MINUTE: "100000",
   CRM_RATE_LIMIT_PER_MINUTE: "100000",
   CRM_READ_RATE_LIMIT_PER_MINUTE: "100000",
+  // e2e/merchant-journey.spec.ts registers a webhook endpoint on a receiver at 127.0.0.1 (ADR 064).
+  WEBHOOKS_ALLOW_LOOPBACK_HTTP: "true",
 });
 
 export default defineConfig({

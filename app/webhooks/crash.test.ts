@@ -15,16 +15,20 @@ import { createWebhookEndpoint } from "./endpoints.server";
  * still arrives, signed, with its one event id. Delivery is at least once — the POST in flight
  * when the process died is sent again by the next process, with the same id and body — so the
  * receiver dedupes by FlowPay-Event-Id (as docs/product/merchants-and-money.md lets it) and
- * processes each event exactly once.
+ * processes each event exactly once. The workers keep the runner's default worker ids and a lease
+ * of 10 minutes: the restarted worker reclaims its dead predecessor's jobs at its first sweep
+ * (ADR 071), so the redelivery comes promptly after the restart, never after the lease.
  */
 process.env.WEBHOOKS_ALLOW_LOOPBACK_HTTP = "1";
 const root = join(import.meta.dirname, "../..");
 const children: ChildProcess[] = [];
 
+const leaseMs = 10 * 60_000;
+
 function startWorker(id: string): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "scripts/testing/webhook-worker.ts", id, "16100"],
+    ["--import", "tsx", "scripts/testing/webhook-worker.ts", "auto", String(leaseMs)],
     { cwd: root, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env } },
   );
   children.push(child);
@@ -86,6 +90,12 @@ describe("webhook delivery survives kill -9 mid-delivery", () => {
     await new Promise((resolve) => first.once("exit", resolve));
     const inFlight = receiver.all[0]!.id;
 
+    // Still leased to the dead worker, for minutes…
+    const leased = await database.client.execute(
+      "SELECT count(*) AS n FROM outbox WHERE kind = 'deliver-webhook' AND state = 'running'",
+    );
+    expect(Number(leased.rows[0]!.n)).toBeGreaterThan(0);
+    // …until the next worker starts: well within the lease (the wait below is 1/10 of it).
     await startWorker("second");
     const events = await database.db
       .select({ id: merchantEvents.id })

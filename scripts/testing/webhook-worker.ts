@@ -3,6 +3,8 @@
  * handler) on a shared database file, for the kill -9 test (app/webhooks/crash.test.ts).
  * Usage: node --import tsx scripts/testing/webhook-worker.ts <worker id> <lease ms>, with
  * DATABASE_URL, DATA_DIR and WEBHOOKS_ALLOW_LOOPBACK_HTTP in the environment. Prints "ready".
+ * Worker id "auto": the runner's default (host:pid:start:random), which lets the next process
+ * reclaim this one's jobs at once after a kill -9 (ADR 071).
  */
 import { getDatabase } from "~/app/db.server";
 import { JobRegistry } from "~/jobs/registry";
@@ -15,7 +17,7 @@ const database = await getDatabase();
 const runner = new JobRunner({
   database,
   registry: new JobRegistry().handle(deliverWebhookJob, handleDeliverWebhook),
-  workerId,
+  workerId: workerId === "auto" ? undefined : workerId,
   leaseMs: Number(leaseMs),
   pollIntervalMs: 25,
   sweepIntervalMs: 200,
