@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { applicationStatuses } from "~/db/schema/applications";
 
 /**
  * The CRM API's request and response schemas: they validate requests and generate the
@@ -136,30 +137,13 @@ export const offerFinancingRequest = z
 
 export type OfferFinancingRequest = z.infer<typeof offerFinancingRequest>;
 
-export const applicationStatus = z
-  .enum([
-    "link_created",
-    "link_sent",
-    "in_progress",
-    "submitted",
-    "approved",
-    "declined",
-    "manual_review",
-    "offer_accepted",
-    "pending_funding",
-    "funded",
-    "canceled",
-    "expired",
-    "lender_declined",
-    "awaiting_completion",
-    "partially_refunded",
-    "refunded",
-  ])
-  .meta({
-    id: "ApplicationStatus",
-    description:
-      "awaiting_completion: signed and booked, the payment waits for the job (funding on completion) — mark the job done with POST …/complete; the customer then releases the payment (or it releases itself after 7 days). link_created: the link exists but no text carried it (`send_sms` false, or the number opted out) — hand `apply_url` over yourself; link_sent: a text with the link was queued (the application's `sms_status` follows its delivery; ADR 027). lender_declined: the lender refused the loan after the borrower signed; FlowPay reroutes it to another lender (back to approved: the borrower signs again) or cancels it",
-  });
+// The stored statuses (db/schema/applications.ts, the one list) and `link_created`, which the
+// API says instead of `link_sent` when no text carried the link (ADR 027).
+export const applicationStatus = z.enum(["link_created", ...applicationStatuses]).meta({
+  id: "ApplicationStatus",
+  description:
+    "awaiting_completion: signed and booked, the payment waits for the job (funding on completion) — mark the job done with POST …/complete; the customer then releases the payment (or it releases itself after 7 days). link_created: the link exists but no text carried it (`send_sms` false, or the number opted out) — hand `apply_url` over yourself; link_sent: a text with the link was queued (the application's `sms_status` follows its delivery; ADR 027). lender_declined: the lender refused the loan after the borrower signed; FlowPay reroutes it to another lender (back to approved: the borrower signs again) or cancels it",
+});
 
 /**
  * What one offer-financing or resend request did about the text (not its delivery, which the
