@@ -400,10 +400,12 @@ export function DraftEditor(props: {
           <fieldset className="card">
             <legend>Publish</legend>
             <p className="small muted">
-              Publishing validates every rule, archives v{loaded.published?.version ?? "—"} and
-              makes this draft the version every new decision uses.
+              Submitting validates every rule; a second operator then reviews the{" "}
+              <a href="/ops/policy/rules">changes and a back-test</a> and approves, which archives v
+              {loaded.published?.version ?? "—"} and makes this draft the version every new decision
+              uses.
             </p>
-            <IntentButton intent="publish">Publish v{draft.version}</IntentButton>
+            <IntentButton intent="publish">Submit v{draft.version} for approval</IntentButton>
           </fieldset>
         ) : null}
       </Form>

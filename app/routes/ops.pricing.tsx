@@ -109,9 +109,13 @@ export default function Pricing() {
             />
             <DraftToolbar busy={busy}>
               {loaded.canPublish ? (
-                <IntentButton intent="publish">Publish v{draft.version}</IntentButton>
+                <IntentButton intent="publish">Submit v{draft.version} for approval</IntentButton>
               ) : null}
             </DraftToolbar>
+            <p className="small muted">
+              A second operator approves and publishes it after reviewing the{" "}
+              <a href="/ops/policy/pricing">changes and a back-test</a>.
+            </p>
           </Form>
         </DraftSection>
       ) : draft ? (
