@@ -15,6 +15,7 @@ import * as jobsRoute from "~/app/routes/ops.jobs";
 import * as merchantRoute from "~/app/routes/ops.merchants.$merchantId";
 import * as merchantsRoute from "~/app/routes/ops.merchants._index";
 import * as newMerchantRoute from "~/app/routes/ops.merchants.new";
+import * as policyRoute from "~/app/routes/ops.policy.$kind";
 import * as pricingRoute from "~/app/routes/ops.pricing";
 import * as rulesRoute from "~/app/routes/ops.rules";
 import { can, type Permission } from "./permissions";
@@ -245,12 +246,28 @@ describe("the rule editor's form posts", () => {
     })) as { validation: unknown[] };
     expect(validated.validation).toEqual([]);
 
-    const published = (await post({
+    // Publishing takes two operators (ADR 069): the analyst submits, a second one approves.
+    const submitted = (await post({
       ...editorForm(),
       ...ids,
       ...newRow("721, 722"),
       intent: "publish",
     })) as Response;
+    expect(submitted.headers.get("location")).toBe(
+      `/ops/policy/rules?done=submitted&version=${page.draft.version}`,
+    );
+    expect((await getPublishedRuleSet(await appDatabase()))!.version).toBe(1);
+    const approve = (s: Signed) =>
+      callOps(policyRoute, {
+        path: "/ops/policy/rules",
+        params: { kind: "rules" },
+        cookie: s.cookie,
+        form: { intent: "approve" },
+      });
+    const own = await approve(analyst());
+    expect(statusOf(own)).toBe(403);
+    expect((own as { error: string }).error).toMatch(/another operator/);
+    const published = (await approve(signed.admin)) as Response;
     expect(published.headers.get("location")).toBe(
       `/ops/rules?done=published&version=${page.draft.version}`,
     );
@@ -278,7 +295,7 @@ describe("the rule editor's form posts", () => {
       "rule_set.draft_saved",
       "rule_set.draft_saved",
       "rule_set.draft_saved",
-      "rule_set.published",
+      "rule_set.submitted_for_approval",
     ]);
     expect(changes.every((entry) => entry.userAgent === "vitest")).toBe(true);
   });
