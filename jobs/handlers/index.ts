@@ -5,6 +5,8 @@ import { handleApplyLenderEvent } from "./apply-lender-event";
 import { handleAutoRelease } from "./auto-release";
 import { autoReleaseJob } from "./auto-release.definition";
 import { applyLenderEventJob } from "./apply-lender-event.definition";
+import { handleBacktestPolicy } from "./backtest-policy";
+import { backtestPolicyJob } from "./backtest-policy.definition";
 import { handleCreateLoan } from "./create-loan";
 import { createLoanJob } from "./create-loan.definition";
 import { handleDecideApplication } from "./decide-application";
@@ -57,5 +59,6 @@ export function createAppJobRegistry(): JobRegistry {
     .handle(reconcileSettlementsJob, handleReconcileSettlements)
     .handle(syncToCrmJob, handleSyncToCrm)
     .handle(pollCrmJob, handlePollCrm)
-    .handle(deliverWebhookJob, handleDeliverWebhook);
+    .handle(deliverWebhookJob, handleDeliverWebhook)
+    .handle(backtestPolicyJob, handleBacktestPolicy);
 }
