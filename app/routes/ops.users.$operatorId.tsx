@@ -22,6 +22,7 @@ import {
   UserChangeError,
 } from "~/app/ops/users.server";
 import { Section } from "~/app/ops/page-ui";
+import { IntentButton } from "~/app/ui/intent-button";
 
 export const meta: MetaFunction = ({ data }) => [
   { title: `${(data as { user?: { name: string } } | undefined)?.user?.name ?? "User"} — FlowOps` },
@@ -188,37 +189,32 @@ export default function UserDetail() {
           <div className="card ops-actions">
             {user.locked ? (
               <Form method="post">
-                <input type="hidden" name="intent" value="unlock" />
-                <button type="submit" disabled={busy}>
+                <IntentButton intent="unlock" disabled={busy}>
                   Unlock sign-in
-                </button>
+                </IntentButton>
               </Form>
             ) : null}
             <Form method="post">
-              <input type="hidden" name="intent" value="revoke-sessions" />
-              <button type="submit" className="secondary" disabled={busy}>
+              <IntentButton intent="revoke-sessions" className="secondary" disabled={busy}>
                 Revoke sessions
-              </button>
+              </IntentButton>
             </Form>
             <Form method="post">
-              <input type="hidden" name="intent" value="reset-mfa" />
-              <button type="submit" className="secondary" disabled={busy}>
+              <IntentButton intent="reset-mfa" className="secondary" disabled={busy}>
                 Reset MFA
-              </button>
+              </IntentButton>
             </Form>
             {isSelf ? null : user.status === "active" ? (
               <Form method="post">
-                <input type="hidden" name="intent" value="deactivate" />
-                <button type="submit" className="danger" disabled={busy}>
+                <IntentButton intent="deactivate" className="danger" disabled={busy}>
                   Deactivate
-                </button>
+                </IntentButton>
               </Form>
             ) : (
               <Form method="post">
-                <input type="hidden" name="intent" value="reactivate" />
-                <button type="submit" disabled={busy}>
+                <IntentButton intent="reactivate" disabled={busy}>
                   Reactivate
-                </button>
+                </IntentButton>
               </Form>
             )}
           </div>
