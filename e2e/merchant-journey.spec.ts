@@ -1,9 +1,17 @@
 import { randomBytes } from "node:crypto";
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { dollarsToCents } from "~/app/money/dollars";
 import { startWebhookReceiver } from "~/scripts/testing/webhook-receiver";
 import { applyUntilSubmitted, chooseFirstOfferAndSign, e2eDatabase } from "./borrower-helpers";
 import { ready, signIn } from "./helpers";
+import {
+  expectAccessible,
+  fillSignupForm,
+  inviteTeamMember,
+  linkFromMessages,
+  sendFinancingLinkByText,
+  signInByLink,
+} from "./merchant-helpers";
 
 /**
  * The merchant's whole journey (issue 16, "Done when"), JavaScript off and on: a business signs
@@ -16,65 +24,6 @@ import { ready, signIn } from "./helpers";
  * The kill -9 mid-delivery half of "Done when" is app/webhooks/crash.test.ts (a vitest: it kills
  * a delivering process and restarts one, which reclaims the job at once, ADR 071).
  */
-
-const cents = (dollars: string) => Math.round(Number(dollars.replaceAll(",", "")) * 100);
-
-async function expectAccessible(page: Page, js: boolean) {
-  // axe runs in the page: only with JavaScript on (the markup is the same either way).
-  if (!js) return;
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(bad.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
-}
-
-/** The newest link under `path` in a sandbox message to `to` (texts are sent by a job: polled). */
-async function linkFromMessages(page: Page, to: string, path: string, hasText?: string) {
-  let href: string | null = null;
-  await expect(async () => {
-    await page.goto("/dev/messages");
-    let cards = page.locator("article").filter({ hasText: `to ${to}` });
-    if (hasText) cards = cards.filter({ hasText });
-    href = await cards
-      .locator(`a[href*="${path}"]`)
-      .first()
-      .getAttribute("href", { timeout: 1000 });
-  }).toPass({ timeout: 30_000 });
-  const url = new URL(href!);
-  return url.pathname + url.search;
-}
-
-async function signInByLink(page: Page, js: boolean, link: string) {
-  await page.goto(link);
-  await expect(page.getByRole("heading", { name: "Sign in to the merchant portal" })).toBeVisible();
-  await ready(page, js);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
-  await ready(page, js);
-}
-
-async function signUp(page: Page, js: boolean, business: string, owner: string) {
-  await page.goto("/merchant/signup");
-  await ready(page, js);
-  await expectAccessible(page, js);
-  await page.getByLabel("Legal business name").fill(`${business} LLC`);
-  await page.getByLabel("Doing business as (optional)").fill(business);
-  await page.getByLabel("Employer Identification Number (EIN)").fill("12-3456789");
-  await page.getByLabel("Industry").selectOption("pest_control");
-  await page.getByLabel("Street address").fill("40 Pecan St");
-  await page.getByLabel("City").fill("Austin");
-  await page.getByLabel("State").selectOption("TX");
-  await page.getByLabel("ZIP code").fill("78702");
-  await page.getByLabel("Expected monthly financed volume ($)").fill("25,000");
-  await page.getByLabel("Full name").fill("Morgan Journey");
-  await page.getByLabel("E-mail").fill(owner);
-  await page.getByLabel("Phone").fill("(512) 555-0160");
-  await page.getByLabel("Routing number").fill("021000021");
-  await page.getByLabel("Account number").fill("0001112223334");
-  await page.getByRole("button", { name: "Send the application" }).click();
-  await expect(
-    page.getByRole("heading", { name: "Thank you — we received your application" }),
-  ).toBeVisible();
-}
 
 for (const js of [false, true]) {
   test.describe(`Merchant journey, JavaScript ${js ? "on" : "off"}`, () => {
@@ -94,7 +43,14 @@ for (const js of [false, true]) {
       try {
         // The sandbox messages page is FlowOps-only, and FlowOps approves: the demo admin first.
         await signIn(page, js);
-        await signUp(page, js, business, owner);
+        await page.goto("/merchant/signup");
+        await ready(page, js);
+        await expectAccessible(page, js);
+        await fillSignupForm(page, business, owner);
+        await page.getByRole("button", { name: "Send the application" }).click();
+        await expect(
+          page.getByRole("heading", { name: "Thank you — we received your application" }),
+        ).toBeVisible();
 
         await page.goto("/ops/merchant-applications");
         await expect(page.getByRole("heading", { name: "Merchant applications" })).toBeVisible();
@@ -126,14 +82,7 @@ for (const js of [false, true]) {
         await expectAccessible(page, js);
 
         // The owner invites a staff member.
-        await page.getByRole("link", { name: "Team" }).click();
-        await expect(page.getByRole("heading", { level: 1, name: "Team" })).toBeVisible();
-        await ready(page, js);
-        await page.getByLabel("E-mail", { exact: true }).fill(staff);
-        await page.getByLabel("Role", { exact: true }).selectOption("staff");
-        await page.getByRole("button", { name: "Send invitation" }).click();
-        await expect(page.getByText(`Invited ${staff}`)).toBeVisible();
-        await ready(page, js);
+        await inviteTeamMember(page, js, staff, "staff");
         await page.getByRole("button", { name: "Sign out" }).click();
         await expect(
           page.getByRole("heading", { name: "Sign in to the merchant portal" }),
@@ -141,23 +90,16 @@ for (const js of [false, true]) {
 
         // The staff member signs in by the invitation and sends a financing link by text.
         await signInByLink(page, js, await linkFromMessages(page, staff, "/merchant/link?token="));
-        await page.getByRole("link", { name: "Send a link" }).click();
-        await expect(
-          page.getByRole("heading", { level: 1, name: "Send a financing link" }),
-        ).toBeVisible();
-        await ready(page, js);
-        await expectAccessible(page, js);
-        await page.getByLabel("Customer's first name", { exact: true }).fill(first);
-        await page.getByLabel("Customer's last name", { exact: true }).fill(last);
-        await page.getByLabel("Mobile number", { exact: true }).fill(mobile);
-        await page.getByLabel("Job amount ($)", { exact: true }).fill("5,000");
-        await page.getByLabel("What the job is (optional)", { exact: true }).fill("Termites");
-        await page.getByLabel("Text message", { exact: true }).check();
-        await page.getByLabel(/the customer asked to receive a text message/).check();
-        await page.getByRole("button", { name: "Send the link" }).click();
-        await expect(page.getByText("Link sent.")).toBeVisible();
-        const follow = page.getByRole("link", { name: "Follow the application" });
-        const applicationPath = new URL((await follow.getAttribute("href"))!, page.url()).pathname;
+        // Staff: no team, keys or webhooks (the integration is the owner's and managers').
+        await expect(page.getByRole("link", { name: "Webhooks", exact: true })).toHaveCount(0);
+        await expect(page.getByRole("link", { name: "Team" })).toHaveCount(0);
+        const applicationPath = await sendFinancingLinkByText(page, js, {
+          first,
+          last,
+          mobile,
+          amount: "5,000",
+          job: "Termites",
+        });
         const applicationId = applicationPath.split("/").pop()!;
 
         // The borrower opens the texted link, applies and signs.
@@ -181,8 +123,8 @@ for (const js of [false, true]) {
           .locator("+ dd")
           .innerText();
         const [paid, fee] = [...funded.matchAll(/\$([\d,]+\.\d\d)/g)].map((m) => m[1]!);
-        expect(cents(paid!) + cents(fee!)).toBe(500_000);
-        expect(cents(fee!)).toBeGreaterThan(0);
+        expect(dollarsToCents(paid)! + dollarsToCents(fee)!).toBe(500_000);
+        expect(dollarsToCents(fee)).toBeGreaterThan(0);
         await ready(page, js);
         await expectAccessible(page, js);
         // …and the overview the funded volume, the fees and the next payout (the portal has no
