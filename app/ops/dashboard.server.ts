@@ -9,13 +9,15 @@ import {
   fillDays,
   formatDuration,
   formatPercent,
-  percentile,
   utcDay,
 } from "./dashboard";
+import { countedPercentile } from "./rollups";
+import { loadRollups } from "./rollups.server";
 
 /**
  * The FlowOps dashboard (architecture "Metrics & Dashboards"): a handful of read-only queries
- * over the business tables, and the charts built from them on the server. Days are UTC days.
+ * and the charts built from them on the server. Days are UTC days. Every query reads a bounded
+ * window through an index or the daily rollups — never history (ADR 072, app/ops/query-plans.test.ts).
  */
 export const windowDays = 30;
 export const chartDays = 14;
@@ -46,74 +48,56 @@ const num = (value: unknown) => (value === null || value === undefined ? 0 : Num
 export async function loadDashboard(database: Database, now = Date.now()): Promise<Dashboard> {
   const db = database.db;
   const today = utcDay(now);
-  const since = now - windowDays * dayMs;
+  // The last 30 UTC days, today included: whole days, as the rollups count them.
+  const windowStartDay = today - windowDays + 1;
   const since24h = now - dayMs;
   const chartStart = (today - chartDays + 1) * dayMs;
 
-  const [todayRow, perDay, decisionRows, offerRow, loanRow, durations, queueRow, jobs, crm] =
-    await Promise.all([
-      db.get<Row>(sql`SELECT count(*) AS n FROM applications WHERE created_at >= ${today * dayMs}`),
-      db.all<Row>(
-        // Integer division by a literal: a bound JS number arrives as a REAL.
-        sql`SELECT created_at / ${sql.raw(String(dayMs))} AS day, count(*) AS n FROM applications
+  const [todayRow, perDay, rollups, queueRow, jobs, crm] = await Promise.all([
+    db.get<Row>(sql`SELECT count(*) AS n FROM applications WHERE created_at >= ${today * dayMs}`),
+    db.all<Row>(
+      // Integer division by a literal: a bound JS number arrives as a REAL.
+      sql`SELECT created_at / ${sql.raw(String(dayMs))} AS day, count(*) AS n FROM applications
             WHERE created_at >= ${chartStart} GROUP BY day`,
-      ),
-      // Each application counts once, by its latest decision (an underwriter's resolution after a
-      // manual review supersedes the engine's "manual_review").
-      db.all<Row>(
-        // The decided-at index holds status and application: no snapshot is read (ADR 072).
-        sql`SELECT d.status AS status, count(*) AS n FROM decisions d INDEXED BY decisions_decided_idx
-            WHERE d.decided_at >= ${since} AND NOT EXISTS (
-              SELECT 1 FROM decisions later WHERE later.application_id = d.application_id
-                AND (later.decided_at > d.decided_at OR (later.decided_at = d.decided_at AND later.id > d.id)))
-            GROUP BY d.status`,
-      ),
-      // A loan's amount is fixed when the borrower signs: the amount financed of the chosen offer.
-      db.get<Row>(
-        sql`SELECT count(*) AS n, avg(amount_financed_cents) AS avg_cents FROM offers
-            WHERE selected_at >= ${since}`,
-      ),
-      db.get<Row>(
-        sql`SELECT count(*) AS n, coalesce(sum(funded_amount_cents), 0) AS total_cents FROM loans
-            WHERE status = 'funded' AND funded_at >= ${since}`,
-      ),
-      db.all<Row>(
-        sql`SELECT decided_at - submitted_at AS ms FROM applications
-            WHERE decided_at >= ${since} AND submitted_at IS NOT NULL
-              AND decided_at >= submitted_at AND status <> 'manual_review'`,
-      ),
-      db.get<Row>(
-        sql`SELECT sum(status = 'pending') AS pending, sum(status = 'assigned') AS assigned,
+    ),
+    // The 30-day figures from the daily rollups (migration 0031, ADR 072): each application
+    // counts once, by its latest decision (an underwriter's resolution after a manual review
+    // supersedes the engine's "manual_review"); a loan's amount is fixed when the borrower
+    // signs (the amount financed of the chosen offer); time to decision leaves out
+    // applications still in review.
+    loadRollups(database, windowStartDay, today),
+    db.get<Row>(
+      sql`SELECT sum(status = 'pending') AS pending, sum(status = 'assigned') AS assigned,
               sum(priority = 1) AS high, min(created_at) AS oldest
             FROM manual_reviews WHERE status IN ('pending', 'assigned')`,
-      ),
-      db.all<Row>(
-        sql`SELECT kind, sum(state = 'dead') AS dead,
+    ),
+    db.all<Row>(
+      sql`SELECT kind, sum(state = 'dead') AS dead,
               sum(state IN ('pending', 'running')) AS failing
             FROM outbox
             WHERE updated_at >= ${since24h} AND state <> 'completed'
               AND (state = 'dead' OR (state IN ('pending', 'running') AND last_error IS NOT NULL))
             GROUP BY kind ORDER BY dead + failing DESC, kind`,
-      ),
-      // A write we chose not to attempt (e.g. no usable CRM id) is logged as an error with a
-      // NOT_ATTEMPTED: message, but no partner call failed (as in partner_call_errors_total).
-      db.all<Row>(
-        sql`SELECT crm, operation, count(*) AS n FROM crm_sync_logs
+    ),
+    // A write we chose not to attempt (e.g. no usable CRM id) is logged as an error with a
+    // NOT_ATTEMPTED: message, but no partner call failed (as in partner_call_errors_total).
+    db.all<Row>(
+      sql`SELECT crm, operation, count(*) AS n FROM crm_sync_logs
             WHERE outcome = 'error' AND created_at >= ${since24h}
               AND (error IS NULL OR error NOT LIKE 'NOT_ATTEMPTED:%')
             GROUP BY crm, operation ORDER BY n DESC, crm, operation`,
-      ),
-    ]);
+    ),
+  ]);
 
-  const decisionCounts: Record<string, number> = {};
-  for (const row of decisionRows) decisionCounts[String(row.status)] = num(row.n);
+  const decisionCounts = rollups.decisions;
   const rate = approvalRate({
     approved: decisionCounts.approved ?? 0,
     declined: decisionCounts.declined ?? 0,
   });
-  const times = durations.map((row) => num(row.ms));
-  const offers = num(offerRow?.n);
-  const loans = num(loanRow?.n);
+  const times = rollups.timesToDecision;
+  const decided = times.reduce((sum, t) => sum + t.count, 0);
+  const offers = rollups.offersSelected.count;
+  const loans = rollups.loansFunded.count;
 
   const stats: Stat[] = [
     {
@@ -128,18 +112,19 @@ export async function loadDashboard(database: Database, now = Date.now()): Promi
     },
     {
       label: `Average loan amount (${windowDays} days)`,
-      value: offers > 0 ? formatMoney(Math.round(num(offerRow?.avg_cents))) : "—",
+      value:
+        offers > 0 ? formatMoney(Math.round(rollups.offersSelected.amountCents / offers)) : "—",
       detail: `${offers} signed ${offers === 1 ? "agreement" : "agreements"}`,
     },
     {
       label: `Funded volume (${windowDays} days)`,
-      value: formatMoney(num(loanRow?.total_cents)),
+      value: formatMoney(rollups.loansFunded.amountCents),
       detail: `${loans} funded ${loans === 1 ? "loan" : "loans"}`,
     },
     {
       label: `Time to decision (${windowDays} days)`,
-      value: `p50 ${formatDuration(percentile(times, 50))}`,
-      detail: `p95 ${formatDuration(percentile(times, 95))} · ${times.length} decided`,
+      value: `p50 ${formatDuration(countedPercentile(times, 50))}`,
+      detail: `p95 ${formatDuration(countedPercentile(times, 95))} · ${decided} decided`,
     },
     {
       label: "Review queue",

@@ -15,3 +15,4 @@ export * from "./webhooks";
 export * from "./onboarding";
 export * from "./release";
 export * from "./policy";
+export * from "./rollups";

@@ -1,0 +1,46 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "~/db/client";
+
+/**
+ * Reads the dashboard's daily rollups (db/schema/rollups.ts, kept by the triggers of migration
+ * 0031) over whole UTC days: a few rows per day and figure, whatever the history's size.
+ */
+export type RollupWindow = {
+  /** Applications by the status of their latest decision, decided in the window. */
+  decisions: Record<string, number>;
+  offersSelected: { count: number; amountCents: number };
+  loansFunded: { count: number; amountCents: number };
+  /** Times to decision (ms, at display precision) with how many applications took each. */
+  timesToDecision: { value: number; count: number }[];
+};
+
+type Row = { metric: string; key: string; n: number; total: number };
+
+export async function loadRollups(
+  database: Database,
+  fromDay: number,
+  toDay: number,
+): Promise<RollupWindow> {
+  const rows = await database.db.all<Row>(
+    sql`SELECT metric, key, sum(n) AS n, sum(total) AS total FROM daily_rollups
+        WHERE metric IN ('decision', 'offer_selected', 'loan_funded', 'time_to_decision')
+          AND day BETWEEN ${fromDay} AND ${toDay}
+        GROUP BY metric, key`,
+  );
+  const window: RollupWindow = {
+    decisions: {},
+    offersSelected: { count: 0, amountCents: 0 },
+    loansFunded: { count: 0, amountCents: 0 },
+    timesToDecision: [],
+  };
+  for (const row of rows) {
+    const n = Number(row.n);
+    const total = Number(row.total);
+    if (row.metric === "decision") window.decisions[String(row.key)] = n;
+    else if (row.metric === "offer_selected")
+      window.offersSelected = { count: n, amountCents: total };
+    else if (row.metric === "loan_funded") window.loansFunded = { count: n, amountCents: total };
+    else window.timesToDecision.push({ value: Number(row.key), count: n });
+  }
+  return window;
+}
