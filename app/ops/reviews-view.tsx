@@ -2,6 +2,7 @@ import { Form, Link } from "@remix-run/react";
 import { formatMoney } from "~/app/money/dollars";
 import { FieldError, FormAlert } from "~/app/ui/fields";
 import { Section } from "./page-ui";
+import { IntentButton } from "~/app/ui/intent-button";
 import { minJustificationLength } from "~/app/decisioning/reason-evidence";
 import { conditionKindLabels, maxConditions } from "~/app/lending/conditions";
 import type { Candidate } from "./reviews.server";
@@ -268,20 +269,18 @@ export function ProposalSection(props: {
       </p>
       {p.mine ? (
         <Form method="post">
-          <input type="hidden" name="intent" value="withdraw-proposal" />
           <input type="hidden" name="proposalId" value={p.id} />
-          <button type="submit" className="secondary" disabled={props.busy}>
+          <IntentButton intent="withdraw-proposal" className="secondary" disabled={props.busy}>
             Withdraw this decline
-          </button>
+          </IntentButton>
         </Form>
       ) : props.canApprove ? (
         <>
           <Form method="post">
-            <input type="hidden" name="intent" value="approve-proposal" />
             <input type="hidden" name="proposalId" value={p.id} />
-            <button type="submit" className="danger" disabled={props.busy}>
+            <IntentButton intent="approve-proposal" className="danger" disabled={props.busy}>
               Approve this decline
-            </button>
+            </IntentButton>
           </Form>
           <Form method="post" aria-labelledby="refuse-heading">
             <h3 id="refuse-heading">Refuse it</h3>
