@@ -123,7 +123,7 @@ for (const js of [false, true]) {
       await page.getByLabel("Customer's first name", { exact: true }).fill(first);
       await page.getByLabel("Customer's last name", { exact: true }).fill(last);
       await page.getByLabel("Mobile number", { exact: true }).fill("(512) 555-0177");
-      await page.getByLabel("Job amount ($)", { exact: true }).fill("4,200");
+      await page.getByLabel("Job amount ($, for financing)", { exact: true }).fill("4,200");
       await page
         .getByLabel("What the job is (optional)", { exact: true })
         .fill("Termite treatment");

@@ -31,10 +31,14 @@ export const sendLinkSchema = z
       .union([z.literal(""), z.email("Enter a valid e-mail address").max(254)])
       .optional()
       .transform((v) => v || undefined),
+    /** A financing link for a job, or a prequalification link ("up to how much?", no amount). */
+    kind: z.enum(["financing", "prequalification"]).default("financing"),
     amount: z
       .string()
       .trim()
+      .optional()
       .transform((v, ctx) => {
+        if (!v) return null;
         const cents = dollarsToCents(v);
         if (cents === null || cents <= 0) {
           ctx.addIssue({ code: "custom", message: "Enter the job's amount in dollars" });
@@ -45,6 +49,10 @@ export const sendLinkSchema = z
     description: z.string().trim().max(500).optional(),
     /** The merchant's TCPA attestation for the text (ADR 037): the customer asked for it. */
     asked: z.string().max(10).optional(),
+  })
+  .refine((v) => v.kind !== "financing" || v.amount !== null, {
+    path: ["amount"],
+    message: "Enter the job's amount in dollars",
   })
   .refine((v) => v.channel !== "email" || v.email, {
     path: ["email"],

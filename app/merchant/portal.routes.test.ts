@@ -95,13 +95,14 @@ describe("tenant isolation (docs/product/merchants-and-money.md: every portal ro
         lastName: "Quinlan",
         phone: "+15125550199",
         email: undefined,
+        kind: "financing",
         amount: 420_000,
         channel: "sms",
         asked: "yes",
       },
     );
     if (!sent.ok) throw new Error(sent.message);
-    applicationA = sent.applicationId;
+    applicationA = sent.applicationId!;
     await database.write((tx) =>
       tx.insert(crmConnections).values({
         id: newId("crm"),
@@ -251,6 +252,28 @@ describe("tenant isolation (docs/product/merchants-and-money.md: every portal ro
       form: { ...sendForm, asked: "" },
     })) as { errors: Record<string, string> };
     expect(refused.errors.asked).toMatch(/asked/);
+  });
+
+  it("a prequalification link goes by e-mail through the API's prequalification intake", async () => {
+    const database = await appDatabase();
+    const email = `pq.${Date.now().toString(36)}@example.com`;
+    const sent = (await callOps(sendRoute, {
+      path: "/merchant/send",
+      cookie: staffA.cookie,
+      form: { ...sendForm, kind: "prequalification", amount: "", channel: "email", email },
+    })) as { sent: { applicationId: string | null; delivery: string } | null };
+    expect(sent.sent).toEqual({ ok: true, applicationId: null, delivery: "email_queued" });
+    const mail = await database.db
+      .select()
+      .from(messages)
+      .where(eq(messages.recipient, email))
+      .get();
+    expect(mail?.template).toBe("portal_prequal_link");
+    expect(emailContent(mail!.bodyEnc).text).toMatch(/\/prequal\//);
+    const created = await database.db.all<{ crm: string; merchant_id: string }>(
+      sql`SELECT crm, merchant_id FROM prequalifications ORDER BY created_at DESC LIMIT 1`,
+    );
+    expect(created[0]).toEqual({ crm: "portal", merchant_id: a.id });
   });
 
   it("a suspended merchant's users cannot send links", async () => {

@@ -87,6 +87,7 @@ export async function issueSignInLink(
     userId: input.userId,
     merchantId: input.merchantId,
     tokenHash: sha256Hex(token),
+    createdAt: new Date(now),
     expiresAt: new Date(now + signInLinkLifetimeMs),
   });
   const content = emailFor(input.message, signInUrl(token, input.next));

@@ -33,7 +33,7 @@ const deliveryText = {
   text_queued: "We are texting the link to the customer now.",
   email_queued: "We are e-mailing the link to the customer now.",
   text_suppressed:
-    "This number replied STOP to FlowPay texts, so no text was sent. The application is open: ask the customer to reply START, or send the link by e-mail.",
+    "This number replied STOP to FlowPay texts, so no text was sent. The link works: ask the customer to reply START, or send it by e-mail.",
 } as const;
 
 /** One labelled input with its error (tied by aria-describedby). */
@@ -78,25 +78,37 @@ export default function MerchantSend() {
           <p>
             <strong>Link sent.</strong> {deliveryText[data.sent.delivery]}
           </p>
-          <p>
-            <Link to={`/merchant/applications/${data.sent.applicationId}`}>
-              Follow the application
-            </Link>
-          </p>
+          {data.sent.applicationId ? (
+            <p>
+              <Link to={`/merchant/applications/${data.sent.applicationId}`}>
+                Follow the application
+              </Link>
+            </p>
+          ) : null}
         </div>
       ) : null}
       <Form method="post" className="card narrow-form">
         <FormAlert message={errors.form} />
+        <fieldset>
+          <legend>What to send</legend>
+          <label className="choice">
+            <input type="radio" name="kind" value="financing" defaultChecked /> Financing for this
+            job
+          </label>
+          <label className="choice">
+            <input type="radio" name="kind" value="prequalification" /> Prequalification: how much
+            could they finance (no amount needed)
+          </label>
+        </fieldset>
         <TextField name="firstName" label="Customer's first name" errors={errors} required />
         <TextField name="lastName" label="Customer's last name" errors={errors} required />
         <TextField name="phone" label="Mobile number" type="tel" errors={errors} required />
         <TextField name="email" label="E-mail (to send by e-mail)" type="email" errors={errors} />
         <TextField
           name="amount"
-          label="Job amount ($)"
+          label="Job amount ($, for financing)"
           inputMode="decimal"
           errors={errors}
-          required
         />
         <label htmlFor="description">What the job is (optional)</label>
         <input id="description" name="description" maxLength={500} />
