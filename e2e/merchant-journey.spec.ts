@@ -39,7 +39,10 @@ for (const js of [false, true]) {
       const staff = `staff.${suffix}@journey.example`;
       const [first, last] = js ? ["Avery", "Journeyjs"] : ["Blake", "Journeynojs"];
       const mobile = js ? "5125550182" : "5125550181";
-      const receiver = await startWebhookReceiver({ port: js ? 4303 : 4302 });
+      // Ports above the e2e servers' (E2E_PORT 4301 and Deno's 4302 in this helper's runs).
+      const receiver = await startWebhookReceiver({
+        port: 4303 + (info.project.name === "deno" ? 2 : 0) + (js ? 1 : 0),
+      });
       try {
         // The sandbox messages page is FlowOps-only, and FlowOps approves: the demo admin first.
         await signIn(page, js);
