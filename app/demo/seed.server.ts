@@ -22,7 +22,29 @@ export const demo = {
   /** Base32 TOTP secret for an authenticator app; `npm run flowpay -- demo totp` prints the code. */
   operatorTotpSecret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
   apiKeyFile: "demo-api-key.txt",
+  /**
+   * A risk analyst beside the admin: rule-set and pricing drafts need a second operator to
+   * approve them (ADR 069), so the demo has two. Same password, its own TOTP secret.
+   */
+  analystEmail: "analyst@flowpay.test",
+  analystTotpSecret: "KRUGS4ZANFZSAYJAORSXG5BAONSWG4TF",
 } as const;
+
+/** The demo's second operator, also on demo databases seeded before it existed. */
+async function seedDemoAnalyst(database: Database) {
+  const analyst = await database.db.query.operators.findFirst({
+    where: eq(operators.email, demo.analystEmail),
+  });
+  if (analyst) return;
+  await createOperator(database, {
+    email: demo.analystEmail,
+    name: "Demo Analyst",
+    role: "risk_analyst",
+    password: demo.operatorPassword,
+    totpSecret: demo.analystTotpSecret,
+    actor: { actorType: "system", actorId: "seed" },
+  });
+}
 
 export type SeedResult = { seeded: boolean; apiKey?: string };
 
@@ -34,6 +56,7 @@ export async function seedDemo(database: Database, dataDir: string): Promise<See
   if (existing) {
     // The merchant portal came later: demo databases seeded before it get their owner too.
     await seedDemoMerchantOwner(database, existing.id);
+    await seedDemoAnalyst(database);
     return { seeded: false };
   }
 
@@ -74,5 +97,6 @@ export async function seedDemo(database: Database, dataDir: string): Promise<See
   writeFileSync(join(dataDir, demo.apiKeyFile), `${key.key}\n`, { mode: 0o600 });
   await seedPendingSignup(database);
   await seedDemoMerchantOwner(database, merchantId);
+  await seedDemoAnalyst(database);
   return { seeded: true, apiKey: key.key };
 }
