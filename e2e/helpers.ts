@@ -39,17 +39,26 @@ export async function freshTotp(secret: string, email?: string) {
   return generate({ secret });
 }
 
-export async function signIn(page: Page, javaScriptEnabled: boolean) {
+/** The demo's second operator, a risk analyst: approves the admin's policy drafts (ADR 069). */
+export const demoAnalyst = {
+  email: "analyst@flowpay.test",
+  password: demoOperator.password,
+  totpSecret: "KRUGS4ZANFZSAYJAORSXG5BAONSWG4TF",
+};
+
+export async function signIn(
+  page: Page,
+  javaScriptEnabled: boolean,
+  operator: typeof demoOperator = demoOperator,
+) {
   await page.goto("/ops/login");
   await ready(page, javaScriptEnabled);
-  await page.getByLabel("Work e-mail").fill(demoOperator.email);
-  await page.getByLabel("Password").fill(demoOperator.password);
+  await page.getByLabel("Work e-mail").fill(operator.email);
+  await page.getByLabel("Password").fill(operator.password);
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page.getByRole("heading", { name: "Enter your verification code" })).toBeVisible();
   await ready(page, javaScriptEnabled);
-  await page
-    .getByLabel(/6-digit code/)
-    .fill(await freshTotp(demoOperator.totpSecret, demoOperator.email));
+  await page.getByLabel(/6-digit code/).fill(await freshTotp(operator.totpSecret, operator.email));
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
 }
