@@ -74,7 +74,7 @@ export async function loadDashboard(database: Database, now = Date.now()): Promi
     db.all<Row>(
       sql`SELECT kind, sum(state = 'dead') AS dead,
               sum(state IN ('pending', 'running')) AS failing
-            FROM outbox
+            FROM outbox INDEXED BY outbox_unfinished_updated_idx
             WHERE updated_at >= ${since24h} AND state <> 'completed'
               AND (state = 'dead' OR (state IN ('pending', 'running') AND last_error IS NOT NULL))
             GROUP BY kind ORDER BY dead + failing DESC, kind`,

@@ -58,6 +58,11 @@ async function plansOf(page: () => Promise<unknown>): Promise<Plan[]> {
       args: statement.args,
     });
     plans.push({ sql: statement.sql, detail: result.rows.map((row) => String(row.detail)) });
+    // PRINT_PLANS=1 prints them (ADR 072 quotes this output).
+    if (process.env.PRINT_PLANS)
+      console.log(
+        `${statement.sql.replace(/\s+/g, " ").slice(0, 160)}\n  ${plans.at(-1)!.detail.join("\n  ")}`,
+      );
   }
   return plans;
 }
