@@ -6,7 +6,7 @@
  * 1. Replay: N stored snapshots (default 100,000; the texts decide() stores, made by the live
  *    versions from a varied population) parsed and replayed — the live side from the snapshot,
  *    the draft side through the engine. Target (issue 18): 100k in < 30 s.
- * 2. End to end: M decisions (default 20,000) in a SQLite file, through runBacktest — paging by
+ * 2. End to end: M decisions (default 100,000) in a SQLite file, through runBacktest — paging by
  *    (decided_at, id), progress written after every page, the result stored.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -42,7 +42,7 @@ import { roundTo } from "./stats";
 const { values } = parseArgs({
   options: {
     count: { type: "string", default: "100000" },
-    "db-count": { type: "string", default: "20000" },
+    "db-count": { type: "string", default: "100000" },
     json: { type: "boolean", default: false },
   },
 });
