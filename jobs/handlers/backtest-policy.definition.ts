@@ -11,5 +11,5 @@ export const backtestPolicyJob = defineJob({
   schema: z.object({ backtestId: z.string().min(1) }),
   priority: jobPriority.notification,
   maxAttempts: 3,
-  timeoutMs: 300_000,
+  timeoutMs: 240_000,
 });
