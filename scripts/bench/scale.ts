@@ -14,7 +14,7 @@
  * transactions on a synchronous connection, before the server opens the file: the triggers (search
  * index, rollups) run as they do for the app's writes.
  */
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -129,18 +129,19 @@ function snapshotFor(i: number, status: string) {
 async function seed(dataDir: string, n: number) {
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
-  process.env.DATA_DIR = dataDir;
+  // The app's modules read their environment once per process: every size shares the secrets
+  // kept under the data root (dev-secrets.json), copied to each server's data directory.
+  process.env.DATA_DIR = dataRoot;
   process.env.FLOWPAY_ENV = "test";
   const { openDatabase } = await import("~/db/client");
   const { migrateDatabase } = await import("~/db/migrate");
   const { seedDemo, demo } = await import("~/app/demo/seed.server");
-  const { resetSecretsCache } = await import("~/app/config/secrets.server");
-  resetSecretsCache();
   const schema = await import("~/db/schema/index");
   const file = join(dataDir, "flowpay.db");
   const database = await openDatabase({ url: `file:${file}` });
   await migrateDatabase(database);
   await seedDemo(database, dataDir);
+  copyFileSync(join(dataRoot, "dev-secrets.json"), join(dataDir, "dev-secrets.json"));
   const demoMerchant = await database.db.query.merchants.findFirst({
     where: (m, { eq }) => eq(m.slug, demo.merchantSlug),
   });
