@@ -3,6 +3,7 @@ import { createClient } from "@libsql/client";
 import { expect, test, type Page } from "@playwright/test";
 import { applyUntilSubmitted, dataDir, offerFinancing } from "./borrower-helpers";
 import { ready, signIn } from "./helpers";
+import { approveAsAnalyst, submitForApproval } from "./policy-helpers";
 
 /** No serious or critical accessibility violations on the page as it is now. */
 async function expectAccessible(page: Page) {
@@ -45,6 +46,7 @@ for (const js of [false, true]) {
     test("an analyst publishes a rule change and the next decision uses it", async ({
       page,
       request,
+      browser,
     }, info) => {
       test.setTimeout(150_000);
       // A score no other spec uses (SSN …7230 → 723, …7240 → 724): the change touches nobody else.
@@ -79,7 +81,7 @@ for (const js of [false, true]) {
       await page
         .getByLabel("New rule: reason code", { exact: true })
         .selectOption("low_credit_score");
-      await page.getByRole("button", { name: /^Publish v\d+$/ }).click();
+      await page.getByRole("button", { name: /^Submit v\d+ for approval$/ }).click();
       const refusal = page.getByRole("alert").filter({ hasText: "Not published" });
       await expect(refusal).toBeVisible();
       await expect(
@@ -112,10 +114,10 @@ for (const js of [false, true]) {
       await ready(page, js);
 
       await page.getByLabel("Notes for this version").fill(`e2e: review score ${score}`);
-      await page.getByRole("button", { name: /^Publish v\d+$/ }).click();
-      await expect(
-        page.getByText(/Version \d+ is published: the next decision uses it/),
-      ).toBeVisible();
+      // Four eyes (ADR 069): the admin submits, the demo analyst approves and so publishes.
+      await submitForApproval(page, js, "rules");
+      await approveAsAnalyst(browser, js, "rules");
+      await goto(page, js, "/ops/rules", "Rules");
       const changed = await publishedVersion(page);
       expect(changed).toBeGreaterThan(original);
       await expect(
@@ -136,8 +138,9 @@ for (const js of [false, true]) {
         await page.getByRole("button", { name: `New draft from v${original}` }).click();
         await expect(page.getByText(/Draft v\d+ started/)).toBeVisible();
         await ready(page, js);
-        await page.getByRole("button", { name: /^Publish v\d+$/ }).click();
-        await expect(page.getByText(/Version \d+ is published/)).toBeVisible();
+        await submitForApproval(page, js, "rules");
+        await approveAsAnalyst(browser, js, "rules");
+        await goto(page, js, "/ops/rules", "Rules");
         const restored = page.getByRole("region", { name: /^Published: version \d+$/ });
         await expect(restored.getByRole("rowheader", { name: "credit_score_floor" })).toBeVisible();
         await expect(restored.getByRole("rowheader", { name: key })).toHaveCount(0);
@@ -249,7 +252,7 @@ for (const js of [false, true]) {
       await expect(page.getByText(/note rate 9\.990 % is above the APR cap/)).toBeVisible();
       await ready(page, js);
       await page.getByLabel("Pricing table (JSON)").fill("{ not json");
-      await page.getByRole("button", { name: /^Publish v\d+$/ }).click();
+      await page.getByRole("button", { name: /^Submit v\d+ for approval$/ }).click();
       await expect(page.getByText(/The draft was not saved\. Not valid JSON/)).toBeVisible();
       await ready(page, js);
       await page.getByRole("button", { name: /^Discard draft v\d+$/ }).click();
