@@ -6,8 +6,8 @@
  * 1. Replay: N stored snapshots (default 100,000; the texts decide() stores, made by the live
  *    versions from a varied population) parsed and replayed — the live side from the snapshot,
  *    the draft side through the engine. Target (issue 18): 100k in < 30 s.
- * 2. End to end: M decisions (default 100,000) in a SQLite file, through runBacktest — paging by
- *    (decided_at, id), progress written after every page, the result stored.
+ * 2. End to end: M decisions (default 100,000) in a SQLite file, through runBacktest — paging in
+ *    rowid order from the window's first row, progress written after every page, result stored.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
