@@ -23,8 +23,13 @@ describe("prequalify (docs/product/merchants-and-money.md, Prequalification)", (
     expect(outcome.maxAmountCents).toBeGreaterThan(0);
     expect(outcome.maxAmountCents).toBeLessThanOrEqual(2_500_000);
     expect(outcome.maxAmountCents % 100).toBe(0);
-    expect(outcome.samples.length).toBeGreaterThan(0);
+    // The offers at the maximum, and what a smaller job would cost.
+    expect(outcome.samples[0]!.amountCents).toBe(outcome.maxAmountCents);
+    expect(outcome.samples.some((sample) => sample.amountCents < outcome.maxAmountCents)).toBe(
+      true,
+    );
     for (const sample of outcome.samples) {
+      expect(sample.amountCents).toBeLessThanOrEqual(outcome.maxAmountCents);
       expect(sample.monthlyPaymentCents).toBeGreaterThan(0);
       expect(sample.apr).toMatch(/^\d+\.\d{3}$/);
     }

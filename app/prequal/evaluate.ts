@@ -22,6 +22,7 @@ import { generateOffers, type Offer, type PricingTier } from "~/app/decisioning/
 export const PREQUALIFICATION_VALID_DAYS = 30;
 
 export type SamplePayment = {
+  amountCents: number;
   termMonths: number;
   apr: string;
   monthlyPaymentCents: number;
@@ -85,17 +86,28 @@ export function prequalify(
       adverseAction: buildAdverseAction(["excessive_obligations"], inputs.credit),
     };
   }
+  const sample = (amountCents: number) => (offer: Offer) => ({
+    amountCents,
+    termMonths: offer.termMonths,
+    apr: offer.apr,
+    monthlyPaymentCents: offer.paymentCents,
+    promotional: offer.kind === "promotional",
+  });
+  // Every offer at the maximum, and the lowest payment at a half and a fifth of it (whole
+  // hundreds of dollars): what a smaller job would cost too.
+  const smaller = [2, 5]
+    .map((divisor) => Math.floor(max.amountCents / divisor / 10_000) * 10_000)
+    .filter((amount, index, all) => amount > 0 && all.indexOf(amount) === index)
+    .flatMap((amount) => {
+      const cheapest = [...offersAt(amount)].sort((a, b) => a.paymentCents - b.paymentCents)[0];
+      return cheapest ? [sample(amount)(cheapest)] : [];
+    });
   return {
     kind: "prequalified",
     tier: tier.name,
     score,
     maxAmountCents: max.amountCents,
-    samples: max.offers.map((offer) => ({
-      termMonths: offer.termMonths,
-      apr: offer.apr,
-      monthlyPaymentCents: offer.paymentCents,
-      promotional: offer.kind === "promotional",
-    })),
+    samples: [...max.offers.map(sample(max.amountCents)), ...smaller],
   };
 }
 

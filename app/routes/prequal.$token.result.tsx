@@ -39,9 +39,10 @@ export default function PrequalResultPage() {
     >
       <div className="card">
         <table className="schedule compare">
-          <caption>Sample monthly payments at {formatMoney(result.maxAmountCents)}</caption>
+          <caption>Sample monthly payments</caption>
           <thead>
             <tr>
+              <th scope="col">Amount</th>
               <th scope="col">Term</th>
               <th scope="col">APR</th>
               <th scope="col">Monthly</th>
@@ -49,7 +50,8 @@ export default function PrequalResultPage() {
           </thead>
           <tbody>
             {result.samples.map((sample) => (
-              <tr key={`${sample.termMonths}-${sample.apr}`}>
+              <tr key={`${sample.amountCents}-${sample.termMonths}-${sample.apr}`}>
+                <td>{formatMoney(sample.amountCents)}</td>
                 <td>{sample.termMonths} months</td>
                 <td>{sample.apr}%</td>
                 <td>{formatMoney(sample.monthlyPaymentCents)}</td>
