@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { applyUntilSubmitted, chooseFirstOfferAndSign, e2eDatabase } from "./borrower-helpers";
 import { ready, signIn } from "./helpers";
@@ -130,6 +131,16 @@ for (const js of [false, true]) {
         page.getByRole("heading", { name: "Job is done — release payment" }),
       ).toBeVisible();
       await ready(page, js);
+      // No serious or critical accessibility violations on the release page (axe runs in the
+      // page, so only with JavaScript on; the markup is the same either way).
+      if (js) {
+        const axe = await new AxeBuilder({ page }).analyze();
+        expect(
+          axe.violations
+            .filter((v) => v.impact === "serious" || v.impact === "critical")
+            .map((v) => `${v.id}: ${v.help}`),
+        ).toEqual([]);
+      }
       await page.getByRole("button", { name: "Release payment" }).click();
       await expect(page.getByRole("heading", { name: "The payment is released" })).toBeVisible();
       await expect(page.getByText(/you released the \$7,500\.00 payment/)).toBeVisible();
