@@ -232,7 +232,7 @@ for (const js of [false, true]) {
       const support = await createOperator(info.project.name, "support", "Sam Support");
       await signInAs(page, js, support);
       await expect(page.getByRole("link", { name: "Review queue" })).toHaveCount(0);
-      await page.getByRole("link", { name: "Applications" }).click();
+      await page.getByRole("link", { name: "Applications", exact: true }).click();
       await expect(page.getByRole("heading", { name: "Applications" })).toBeVisible();
       await ready(page, js);
       // Typed the way a caller reads it out: "(512) 7xx-xxxx".
