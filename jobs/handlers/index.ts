@@ -19,8 +19,6 @@ import { handlePollCrm } from "./poll-crm";
 import { pollCrmJob } from "./poll-crm.definition";
 import { handleReconcileSettlements } from "./reconcile-settlements";
 import { reconcileSettlementsJob } from "./reconcile-settlements.definition";
-import { handleReconcileSettlements } from "./reconcile-settlements";
-import { reconcileSettlementsJob } from "./reconcile-settlements.definition";
 import { handleRefreshBankSummary } from "./refresh-bank-summary";
 import { refreshBankSummaryJob } from "./refresh-bank-summary.definition";
 import { handleRequestDisbursement } from "./request-disbursement";
@@ -55,7 +53,6 @@ export function createAppJobRegistry(): JobRegistry {
     .handle(requestRefundJob, handleRequestRefund)
     .handle(withdrawLoanJob, handleWithdrawLoan)
     .handle(applyLenderEventJob, handleApplyLenderEvent)
-    .handle(reconcileSettlementsJob, handleReconcileSettlements)
     .handle(reconcileSettlementsJob, handleReconcileSettlements)
     .handle(syncToCrmJob, handleSyncToCrm)
     .handle(pollCrmJob, handlePollCrm)
