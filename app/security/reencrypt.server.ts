@@ -16,6 +16,7 @@ export const encryptedColumns = [
     context: "merchants.disbursement_account",
   },
   { table: "operators", column: "totp_secret_enc", context: "operators.totp_secret" },
+  { table: "merchant_users", column: "totp_secret_enc", context: "merchant_users.totp_secret" },
   { table: "customers", column: "ssn_enc", context: "customers.ssn" },
   { table: "customers", column: "date_of_birth_enc", context: "customers.date_of_birth" },
   {
