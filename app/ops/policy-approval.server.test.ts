@@ -1,17 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { newId } from "~/db/ids";
-import {
-  applications,
-  auditLogs,
-  customers,
-  decisions,
-  merchants,
-  operators,
-  outbox,
-  policyBacktests,
-  serviceJobs,
-} from "~/db/schema/index";
+import { auditLogs, decisions, operators, outbox, policyBacktests } from "~/db/schema/index";
 import type { createTestDatabase } from "~/db/testing";
 import { defaultPricingTable } from "~/app/decisioning/default-pricing";
 import { buildSnapshot, evaluate } from "~/app/decisioning/engine";
@@ -35,6 +25,7 @@ import {
   startRuleSetDraft,
   type OperatorActor,
 } from "./rules.server";
+import { insertApplication, insertMerchant } from "./applications-fixtures";
 import { analystDatabase } from "./testing";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -221,42 +212,14 @@ describe("back-tests stored for the page", () => {
   async function decided(ssnLast4: string, n: number, daysAgo: number) {
     const ruleSet = (await getPublishedRuleSet(database))!;
     const pricing = (await getPublishedPricing(database))!;
-    if (!merchantId) {
-      merchantId = newId("mer");
-      await database.write((tx) =>
-        tx.insert(merchants).values({ id: merchantId, name: "Acme", slug: `acme-${merchantId}` }),
-      );
-    }
+    if (!merchantId) merchantId = await insertMerchant(database);
     const decidedAt = new Date(Date.now() - daysAgo * 86_400_000);
-    await database.write(async (tx) => {
-      for (let i = 0; i < n; i++) {
-        const customerId = newId("cus");
-        const jobId = newId("job");
-        const applicationId = newId("app");
-        await tx.insert(customers).values({
-          id: customerId,
-          merchantId,
-          crmCustomerId: customerId,
-          firstName: "Dana",
-          lastName: "Rivera",
-          phone: "+15125550100",
-          addressLine1: "12 Elm St",
-          city: "Austin",
-          state: "TX",
-          postalCode: "78701",
-        });
-        await tx
-          .insert(serviceJobs)
-          .values({ id: jobId, merchantId, customerId, crmJobId: jobId, estimateCents: 800_000 });
-        await tx.insert(applications).values({
-          id: applicationId,
-          merchantId,
-          customerId,
-          serviceJobId: jobId,
-          crm: "fieldroutes",
-          status: "submitted",
-          amountCents: 800_000,
-        });
+    for (let i = 0; i < n; i++) {
+      const { id: applicationId } = await insertApplication(database, {
+        merchantId,
+        status: "submitted",
+      });
+      await database.write(async (tx) => {
         const inputs = applicantInputs(ssnLast4, { application: { id: applicationId } });
         const result = evaluate(inputs, ruleSet, pricing);
         const snapshot = buildSnapshot(inputs, ruleSet, pricing, result);
@@ -272,8 +235,8 @@ describe("back-tests stored for the page", () => {
           snapshot: snapshot as unknown as Record<string, unknown>,
           decidedAt,
         });
-      }
-    });
+      });
+    }
   }
 
   it("a small window runs at once; the figures and the changed applications are stored", async () => {

@@ -16,15 +16,7 @@ import { parseArgs } from "node:util";
 import { openDatabase } from "~/db/client";
 import { newId } from "~/db/ids";
 import { migrateDatabase } from "~/db/migrate";
-import {
-  applications,
-  customers,
-  decisions,
-  merchants,
-  operators,
-  policyBacktests,
-  serviceJobs,
-} from "~/db/schema/index";
+import { decisions, operators, policyBacktests } from "~/db/schema/index";
 import { buildSnapshot, evaluate, type DecisionSnapshot } from "~/app/decisioning/engine";
 import type { DecisionInputs } from "~/app/decisioning/inputs";
 import { getPublishedPricing } from "~/app/decisioning/pricing-rules.server";
@@ -32,6 +24,7 @@ import { getPublishedRuleSet } from "~/app/decisioning/rule-sets.server";
 import { compileRules } from "~/app/decisioning/rules";
 import { ensureDecisioningDefaults } from "~/app/decisioning/seed.server";
 import { applicantInputs } from "~/app/decisioning/testing";
+import { insertApplication, insertMerchant } from "~/app/ops/applications-fixtures";
 import { createBacktest } from "~/app/ops/backtest";
 import { insertRuleSetDraft } from "~/app/decisioning/rule-sets.server";
 import { runBacktest } from "~/app/ops/policy-backtest.server";
@@ -106,49 +99,22 @@ try {
   const replaySeconds = (performance.now() - started) / 1000;
 
   // 2. End to end through the database.
-  const merchantId = newId("mer");
-  const customerId = newId("cus");
-  const jobId = newId("job");
-  const applicationId = newId("app");
-  const operatorId = newId("op");
-  await database.write(async (tx) => {
-    await tx
-      .insert(merchants)
-      .values({ id: merchantId, name: "Bench", slug: `bench-${merchantId}` });
-    await tx.insert(customers).values({
-      id: customerId,
-      merchantId,
-      crmCustomerId: "1",
-      firstName: "Dana",
-      lastName: "Rivera",
-      phone: "+15125550100",
-      addressLine1: "12 Elm St",
-      city: "Austin",
-      state: "TX",
-      postalCode: "78701",
-    });
-    await tx
-      .insert(serviceJobs)
-      .values({ id: jobId, merchantId, customerId, crmJobId: "1", estimateCents: 800_000 });
-    await tx.insert(applications).values({
-      id: applicationId,
-      merchantId,
-      customerId,
-      serviceJobId: jobId,
-      crm: "fieldroutes",
-      status: "submitted",
-      amountCents: 800_000,
-    });
-    await tx
-      .insert(operators)
-      .values({
-        id: operatorId,
-        email: "bench@flowpay.test",
-        name: "Bench",
-        role: "risk_analyst",
-        passwordHash: "unused",
-      });
+  const merchantId = await insertMerchant(database, "Bench");
+  // Every decision on one application: the back-test reads decisions, not applications.
+  const { id: applicationId } = await insertApplication(database, {
+    merchantId,
+    status: "submitted",
   });
+  const operatorId = newId("op");
+  await database.write((tx) =>
+    tx.insert(operators).values({
+      id: operatorId,
+      email: "bench@flowpay.test",
+      name: "Bench",
+      role: "risk_analyst",
+      passwordHash: "unused",
+    }),
+  );
   const decidedAt = new Date();
   for (let offset = 0; offset < dbCount; offset += 500) {
     await database.write(async (tx) => {
