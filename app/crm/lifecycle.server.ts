@@ -139,7 +139,35 @@ export async function cancelApplication(
   caller: CrmCaller,
   applicationId: string,
 ) {
-  const scope = merchantScope(caller.merchant.id);
+  return cancelForMerchant(
+    database,
+    {
+      merchantId: caller.merchant.id,
+      actor: {
+        actorType: "api_key",
+        actorId: caller.keyId,
+        ip: caller.ip,
+        userAgent: caller.userAgent,
+      },
+    },
+    applicationId,
+  );
+}
+
+/** Who cancels: the CRM API's key or a portal user, in one merchant's scope, and why. */
+export type MerchantCanceler = {
+  merchantId: string;
+  actor: Parameters<typeof cancelSignedIn>[1]["actor"];
+  reason?: string | null;
+};
+
+/** The cancellation itself, for the CRM API and the merchant portal alike (refusals: ApiFailure). */
+export async function cancelForMerchant(
+  database: Database,
+  who: MerchantCanceler,
+  applicationId: string,
+) {
+  const scope = merchantScope(who.merchantId);
   return database.write(async (tx) => {
     const row = await scope.application(tx, applicationId);
     if (!row) throw notFound(applicationId);
@@ -151,14 +179,10 @@ export async function cancelApplication(
     if (signedCancelable.has(status)) {
       await cancelSignedOr409(tx, {
         applicationId,
-        merchantId: caller.merchant.id,
+        merchantId: who.merchantId,
         by: "merchant",
-        actor: {
-          actorType: "api_key",
-          actorId: caller.keyId,
-          ip: caller.ip,
-          userAgent: caller.userAgent,
-        },
+        reason: who.reason ?? null,
+        actor: who.actor,
       });
       return { application_id: applicationId, status: "canceled" as const };
     }
@@ -175,14 +199,11 @@ export async function cancelApplication(
     await revokeLinks(tx, applicationId, now.getTime());
     await enqueueCrmSync(tx, applicationId, "canceled");
     await audit(tx, {
-      actorType: "api_key",
-      actorId: caller.keyId,
+      ...who.actor,
       action: "application.cancel",
       entityType: "application",
       entityId: applicationId,
-      ip: caller.ip,
-      userAgent: caller.userAgent,
-      details: { from_status: status },
+      details: { from_status: status, ...(who.reason ? { reason: who.reason } : {}) },
     });
     return { application_id: applicationId, status: "canceled" as const };
   });

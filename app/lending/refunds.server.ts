@@ -52,7 +52,10 @@ export type RefundRequest = {
   amountCents: number;
   reason: string;
   idempotencyKey: string;
-  actor?: { actorType: "api_key" | "operator" | "system"; actorId?: string | null };
+  actor?: {
+    actorType: "api_key" | "operator" | "system" | "merchant_user";
+    actorId?: string | null;
+  };
   now?: Date;
 };
 

@@ -16,6 +16,12 @@ export const allPortalPermissions = [
   "read:crm_connection",
   "manage:api_key",
   "manage:team",
+  /** Mark a job complete (the borrower is then asked to release the payment: ADR 050). */
+  "complete:job",
+  /** Change an amount, cancel, refund: money the business gives up or re-prices (ADR 053–055). */
+  "manage:money",
+  /** Payouts and monthly statements. */
+  "read:payouts",
 ] as const;
 
 export type PortalPermission = (typeof allPortalPermissions)[number];
@@ -29,9 +35,13 @@ export const portalRolePermissions: Record<MerchantRole, readonly PortalPermissi
     "send:link",
     "read:crm_connection",
     "manage:api_key",
+    "complete:job",
+    "manage:money",
+    "read:payouts",
   ],
-  // Technicians and office staff: follow applications and send links from a phone.
-  staff: ["read:overview", "read:application", "send:link"],
+  // Technicians and office staff: follow applications, send links from a phone and say a job is
+  // done (the borrower still releases the payment) — but never give money back or re-price it.
+  staff: ["read:overview", "read:application", "send:link", "complete:job"],
 };
 
 export function canPortal(role: MerchantRole, permission: PortalPermission) {
@@ -49,6 +59,7 @@ export const portalNav: { to: string; label: string; permission: PortalPermissio
   { to: "/merchant", label: "Overview", permission: "read:overview" },
   { to: "/merchant/applications", label: "Applications", permission: "read:application" },
   { to: "/merchant/send", label: "Send a link", permission: "send:link" },
+  { to: "/merchant/payouts", label: "Payouts", permission: "read:payouts" },
   { to: "/merchant/team", label: "Team", permission: "manage:team" },
   { to: "/merchant/api-keys", label: "API keys", permission: "manage:api_key" },
   { to: "/merchant/webhooks", label: "Webhooks", permission: "manage:api_key" },

@@ -3,7 +3,17 @@ import { callOps, statusOf } from "~/scripts/testing/ops-harness";
 import { desc, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { newId } from "~/db/ids";
-import { crmConnections, merchantMemberships, merchantUsers, messages } from "~/db/schema/index";
+import {
+  applications,
+  auditLogs,
+  crmConnections,
+  ledgerEntries,
+  loans,
+  merchantMemberships,
+  merchantUsers,
+  messages,
+  refunds,
+} from "~/db/schema/index";
 import { currentTotp } from "~/app/security/totp.server";
 import * as overviewRoute from "~/app/routes/merchant._index";
 import * as apiKeysRoute from "~/app/routes/merchant.api-keys";
@@ -17,6 +27,12 @@ import * as sendRoute from "~/app/routes/merchant.send";
 import * as switchRoute from "~/app/routes/merchant.switch";
 import * as verifyRoute from "~/app/routes/merchant.verify";
 import * as teamRoute from "~/app/routes/merchant.team";
+import * as payoutsRoute from "~/app/routes/merchant.payouts";
+import * as statementsRoute from "~/app/routes/merchant.statements.$file";
+import { disbursementTransaction, payoutTransaction } from "~/app/lending/ledger";
+import { appendLedgerTransaction } from "~/app/lending/ledger.server";
+import { completeRefund } from "~/app/lending/refunds.server";
+import { signedApplication } from "~/app/lending/test-helpers";
 import { emailContent } from "~/app/messaging/email.server";
 import type { MerchantRole } from "./permissions";
 import { portalScope } from "./scope.server";
@@ -439,5 +455,337 @@ describe("optional TOTP (ADR 059)", () => {
     })) as Response;
     expect(ok.headers.get("location")).toBe("/merchant/team");
     expect(statusOf(await callOps(overviewRoute, { path: "/merchant", cookie: second }))).toBe(200);
+  });
+});
+
+describe('money from the portal (docs/product/merchants-and-money.md, "Money after the signature" and "The merchant portal")', () => {
+  let m: Awaited<ReturnType<typeof createMerchant>>;
+  let other: Awaited<ReturnType<typeof createMerchant>>;
+  let owner: Awaited<ReturnType<typeof signedInUser>>;
+  let staff: Awaited<ReturnType<typeof signedInUser>>;
+  let otherOwner: Awaited<ReturnType<typeof signedInUser>>;
+  let funded: { applicationId: string; loanId: string };
+  let n = 0;
+
+  /** Signed through the real path, then funded as the create-loan job and the lender leave it. */
+  async function fundedApplication(merchant: typeof m, fundedAt: Date) {
+    const database = await appDatabase();
+    n += 1;
+    const signed = await signedApplication(merchant.key, {
+      crmCustomerId: `PM-${n}-${Date.now()}`,
+      crmJobId: `PM-JOB-${n}-${Date.now()}`,
+    });
+    const loanId = newId("loan");
+    await database.write(async (tx) => {
+      await tx.insert(loans).values({
+        id: loanId,
+        applicationId: signed.applicationId,
+        offerId: signed.offer.id,
+        merchantId: merchant.id,
+        lender: "mock",
+        status: "funded",
+        principalCents: 750_000,
+        amountCents: 750_000,
+        merchantFeeCents: 22_500,
+        disbursementCents: 727_500,
+        fundedAmountCents: 727_500,
+        fundedAt,
+        paymentSchedule: [],
+      });
+      await tx
+        .update(applications)
+        .set({ status: "funded" })
+        .where(eq(applications.id, signed.applicationId));
+      await appendLedgerTransaction(
+        tx,
+        disbursementTransaction({
+          loanId,
+          merchantId: merchant.id,
+          lender: "mock",
+          amountCents: 750_000,
+          merchantFeeCents: 22_500,
+        }),
+        { now: fundedAt, sourceKey: `test-fund:${loanId}` },
+      );
+    });
+    return { applicationId: signed.applicationId, loanId };
+  }
+
+  const page = (cookie: string, id: string, form?: Record<string, string>) =>
+    callOps(applicationRoute, {
+      path: `/merchant/applications/${id}`,
+      params: { applicationId: id },
+      cookie,
+      form,
+    });
+
+  beforeAll(async () => {
+    const database = await appDatabase();
+    m = await createMerchant({ name: "Money Pest Control", merchantFeeBps: 300 });
+    other = await createMerchant({ name: "Elsewhere Roofing" });
+    owner = await signedInUser(m.id, "owner");
+    staff = await signedInUser(m.id, "staff");
+    otherOwner = await signedInUser(other.id, "owner");
+    funded = await fundedApplication(m, new Date("2026-10-05T15:00:00Z"));
+    await database.write((tx) =>
+      appendLedgerTransaction(tx, payoutTransaction({ merchantId: m.id, amountCents: 700_000 }), {
+        now: new Date("2026-10-07T00:00:00Z"),
+        sourceKey: `test-payout:${m.id}`,
+      }),
+    );
+  });
+
+  it("the owner refunds part of a funded loan once, even when the form is sent twice; the payouts page shows the clawback", async () => {
+    const database = await appDatabase();
+    const shown = (await page(owner.cookie, funded.applicationId)) as {
+      actions: string[];
+      refundKey: string;
+    };
+    expect(shown.actions).toEqual(["refund"]);
+    const form = {
+      intent: "refund",
+      amount: "1,000.00",
+      reason: "Part of the job was not done",
+      idempotencyKey: shown.refundKey,
+    };
+    const first = (await page(owner.cookie, funded.applicationId, form)) as { notice: string };
+    expect(first.notice).toMatch(/Refund of \$1,000\.00 requested/);
+    const twice = (await page(owner.cookie, funded.applicationId, form)) as { notice: string };
+    expect(twice.notice).toMatch(/already requested/);
+    const rows = await database.db
+      .select()
+      .from(refunds)
+      .where(eq(refunds.applicationId, funded.applicationId));
+    expect(rows.map((r) => r.amountCents)).toEqual([100_000]);
+    const audit = await database.db
+      .select()
+      .from(auditLogs)
+      .where(eq(auditLogs.action, "refund.requested"))
+      .orderBy(desc(auditLogs.id))
+      .get();
+    expect([audit?.actorType, audit?.actorId]).toEqual(["merchant_user", owner.userId]);
+
+    // More than is left is refused on the amount field, in dollars.
+    const tooMuch = (await page(owner.cookie, funded.applicationId, {
+      ...form,
+      amount: "7,000",
+      idempotencyKey: `portal-${crypto.randomUUID()}`,
+    })) as { refused: { field: string; message: string } };
+    expect(tooMuch.refused).toMatchObject({
+      intent: "refund",
+      field: "amount",
+      message: "That is more than the $6,500.00 left to refund on this loan",
+    });
+
+    // The lender confirms: partially refunded, and the clawback is on the payouts page.
+    await completeRefund(database, rows[0]!.id);
+    const after = await database.db
+      .select({ status: applications.status })
+      .from(applications)
+      .where(eq(applications.id, funded.applicationId))
+      .get();
+    expect(after?.status).toBe("partially_refunded");
+    const payouts = (await callOps(payoutsRoute, {
+      path: "/merchant/payouts",
+      cookie: owner.cookie,
+    })) as {
+      clawbacks: {
+        applicationId: string;
+        refundedCents: number;
+        clawbackCents: number;
+        nettedOn: string | null;
+      }[];
+    };
+    expect(payouts.clawbacks).toEqual([
+      expect.objectContaining({
+        applicationId: funded.applicationId,
+        refundedCents: 100_000,
+        clawbackCents: 100_000 - 3_000,
+        nettedOn: null,
+      }),
+    ]);
+  });
+
+  it("the statement CSV of a seeded month closes on the ledger's balance, and its net column adds up to the month's ledger lines", async () => {
+    const database = await appDatabase();
+    const csv = (await callOps(statementsRoute, {
+      path: "/merchant/statements/2026-10.csv",
+      params: { file: "2026-10.csv" },
+      cookie: owner.cookie,
+    })) as Response;
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(csv.headers.get("content-disposition")).toContain(`-2026-10.csv`);
+    const rows = (await csv.text())
+      .trimEnd()
+      .split("\r\n")
+      .map((line) => line.split(","));
+    const header = rows[0]!;
+    const col = (name: string) => header.indexOf(name);
+    const cents = (v: string) => Math.round(Number(v) * 100);
+    const entries = rows
+      .slice(1)
+      .filter((r) => !["opening_balance", "closing_balance"].includes(r[col("type")]!));
+    expect(entries.map((r) => r[col("type")])).toEqual(["disbursement", "payout"]);
+    const account = `merchant:${m.id}`;
+    const ledger = async (from: string | null, to: string) =>
+      (
+        await database.db
+          .select({ total: sql<number>`coalesce(sum(${ledgerEntries.amountCents}), 0)` })
+          .from(ledgerEntries)
+          .where(
+            sql`${ledgerEntries.account} = ${account} and ${ledgerEntries.createdAt} < ${new Date(to).getTime()} ${from ? sql`and ${ledgerEntries.createdAt} >= ${new Date(from).getTime()}` : sql``}`,
+          )
+          .get()
+      )?.total ?? 0;
+    // The ledger stores what we owe the merchant as a credit (negative) on its account.
+    const monthNet = -Number(await ledger("2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z"));
+    const closing = -Number(await ledger(null, "2026-11-01T00:00:00Z"));
+    expect(entries.reduce((sum, r) => sum + cents(r[col("net")]!), 0)).toBe(monthNet);
+    expect(cents(rows.at(-1)![col("balance")]!)).toBe(closing);
+    expect(closing).toBe(727_500 - 700_000);
+    // The PDF of the same month, and a malformed name is not found.
+    const pdf = (await callOps(statementsRoute, {
+      path: "/merchant/statements/2026-10.pdf",
+      params: { file: "2026-10.pdf" },
+      cookie: owner.cookie,
+    })) as Response;
+    expect(pdf.headers.get("content-type")).toBe("application/pdf");
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe("%PDF-");
+    const bad = await callOps(statementsRoute, {
+      path: "/merchant/statements/2026-13.csv",
+      params: { file: "2026-13.csv" },
+      cookie: owner.cookie,
+    });
+    expect(statusOf(bad)).toBe(404);
+  });
+
+  it("staff may mark a job complete but not refund, change amounts, cancel or see payouts (403)", async () => {
+    const shown = (await page(staff.cookie, funded.applicationId)) as { actions: string[] };
+    expect(shown.actions).toEqual([]);
+    const before = await snapshot();
+    const denied = [
+      await page(staff.cookie, funded.applicationId, {
+        intent: "refund",
+        amount: "10",
+        reason: "x",
+        idempotencyKey: `portal-${crypto.randomUUID()}`,
+      }),
+      await page(staff.cookie, funded.applicationId, { intent: "amount", amount: "10" }),
+      await page(staff.cookie, funded.applicationId, { intent: "cancel", reason: "x" }),
+      await callOps(payoutsRoute, { path: "/merchant/payouts", cookie: staff.cookie }),
+      await callOps(statementsRoute, {
+        path: "/merchant/statements/2026-10.csv",
+        params: { file: "2026-10.csv" },
+        cookie: staff.cookie,
+      }),
+    ];
+    expect(denied.map(statusOf)).toEqual([403, 403, 403, 403, 403]);
+    // The refusals are audited (access.denied); nothing else changed.
+    const after = await snapshot();
+    expect({ ...after, audit_logs: null }).toEqual({ ...before, audit_logs: null });
+    const manager = await signedInUser(m.id, "manager");
+    expect(
+      statusOf(await callOps(payoutsRoute, { path: "/merchant/payouts", cookie: manager.cookie })),
+    ).toBe(200);
+    // Marking complete is staff's, and a funded loan is refused in plain words, nothing written.
+    const complete = (await page(staff.cookie, funded.applicationId, { intent: "complete" })) as {
+      refused: { message: string };
+    };
+    expect(complete.refused.message).toMatch(
+      /partially refunded; only an application awaiting completion/,
+    );
+  });
+
+  it("cancel needs a reason and records it; a change of amount before a decision is refused on the field", async () => {
+    const database = await appDatabase();
+    const sent = await sendFinancingLink(
+      database,
+      { scope: portalScope(m.id), userId: owner.userId, client },
+      {
+        firstName: "Casey",
+        lastName: "Cancel",
+        phone: "+15125550177",
+        email: undefined,
+        kind: "financing",
+        amount: 90_000,
+        channel: "sms",
+        asked: "yes",
+      },
+    );
+    if (!sent.ok) throw new Error(sent.message);
+    const id = sent.applicationId!;
+    const noReason = (await page(owner.cookie, id, { intent: "cancel", reason: " " })) as {
+      refused: { field: string; message: string };
+    };
+    expect(noReason.refused).toMatchObject({
+      field: "reason",
+      message: "Say why the financing is canceled",
+    });
+    const amount = (await page(owner.cookie, id, { intent: "amount", amount: "1,200" })) as {
+      refused: { field: string; message: string };
+    };
+    expect(amount.refused.field).toBe("amount");
+    expect(amount.refused.message).toMatch(/link sent cannot change/);
+    const canceled = (await page(owner.cookie, id, {
+      intent: "cancel",
+      reason: "Customer paid cash",
+    })) as {
+      notice: string;
+    };
+    expect(canceled.notice).toMatch(/canceled/);
+    const row = await database.db.select().from(applications).where(eq(applications.id, id)).get();
+    expect(row?.status).toBe("canceled");
+    const audit = await database.db
+      .select()
+      .from(auditLogs)
+      .where(eq(auditLogs.entityId, id))
+      .orderBy(desc(auditLogs.id))
+      .get();
+    expect(audit?.action).toBe("application.cancel");
+    expect(audit?.actorType).toBe("merchant_user");
+    expect(audit?.details).toMatchObject({ reason: "Customer paid cash" });
+  });
+
+  it("another merchant's owner: every money action on these ids is 404, its payouts and statements show none of this merchant, nothing changes", async () => {
+    const before = await snapshot();
+    const id = funded.applicationId;
+    const attempts = [
+      await page(otherOwner.cookie, id),
+      await page(otherOwner.cookie, id, { intent: "complete" }),
+      await page(otherOwner.cookie, id, { intent: "amount", amount: "10" }),
+      await page(otherOwner.cookie, id, { intent: "cancel", reason: "Not mine" }),
+      await page(otherOwner.cookie, id, {
+        intent: "refund",
+        amount: "10",
+        reason: "Not mine",
+        idempotencyKey: `portal-${crypto.randomUUID()}`,
+      }),
+    ];
+    expect(attempts.map(statusOf)).toEqual([404, 404, 404, 404, 404]);
+    const views = [
+      await callOps(payoutsRoute, {
+        path: "/merchant/payouts?month=2026-10",
+        cookie: otherOwner.cookie,
+      }),
+      await (
+        (await callOps(statementsRoute, {
+          path: "/merchant/statements/2026-10.csv",
+          params: { file: "2026-10.csv" },
+          cookie: otherOwner.cookie,
+        })) as Response
+      ).text(),
+    ];
+    for (const view of views) {
+      const text = JSON.stringify(view);
+      for (const secret of [id, funded.loanId, "Money Pest Control", "7275.00", "727500"]) {
+        expect(text).not.toContain(secret);
+      }
+    }
+    expect(await snapshot()).toEqual(before);
   });
 });

@@ -16,7 +16,7 @@ import {
 } from "~/db/schema/index";
 import type { ApplicationStatus } from "~/db/schema/applications";
 import { merchantScope } from "~/app/crm/merchant-scope.server";
-import { merchantPayouts } from "~/app/lending/payouts.server";
+import { merchantPayouts, monthlyStatement } from "~/app/lending/payouts.server";
 
 type Reader = Database["db"] | Tx;
 
@@ -117,6 +117,11 @@ export function portalScope(merchantId: string) {
     /** What the ledger says about payouts (app/lending/payouts.server.ts), for this merchant only. */
     payouts(database: Database) {
       return merchantPayouts(database, merchantId);
+    },
+
+    /** The merchant's statement of `month` (YYYY-MM) as data, CSV and PDF (ADR 057). */
+    statement(database: Database, month: string) {
+      return monthlyStatement(database, merchantId, month);
     },
 
     // ---- applications --------------------------------------------------------------------

@@ -1,9 +1,20 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { crmStatus, effectiveStatus } from "~/app/crm/applications.server";
 import { getDatabase } from "~/app/db.server";
-import { notFound, requirePortal } from "~/app/merchant/guard.server";
+import { fieldErrors } from "~/app/merchant/forms";
+import { notFound, requirePortal, requirePortalAction } from "~/app/merchant/guard.server";
 import { PortalShell, shellUser } from "~/app/merchant/layout";
+import {
+  moneyActionSchema,
+  moneyActionsFor,
+  moneyIntents,
+  moneyPermission,
+  type MoneyIntent,
+} from "~/app/merchant/money";
+import { MoneyForms, type MoneyAnswer } from "~/app/merchant/money-forms";
+import { runMoneyAction } from "~/app/merchant/money.server";
+import { canPortal } from "~/app/merchant/permissions";
 import { maskEmail, maskPhone, portalTimeline } from "~/app/merchant/timeline";
 import { formatMoney } from "~/app/money/dollars";
 import { statusLabels } from "~/app/ops/applications";
@@ -28,6 +39,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const status = effectiveStatus(app, app.link);
   return {
     user: shellUser(context),
+    // The money forms this status allows and this role may use; a fresh refund key per render.
+    actions: moneyActionsFor(status).filter((i) => canPortal(context.role, moneyPermission[i])),
+    refundKey: `portal-${crypto.randomUUID()}`,
     application: {
       id: app.id,
       status,
@@ -55,10 +69,50 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
+/**
+ * Complete / change amount / cancel / refund (docs/product/merchants-and-money.md, "Money after
+ * the signature"): the intent's permission, then the same domain functions as the CRM API's
+ * routes (app/merchant/money.server.ts). Another merchant's id: 404, nothing written.
+ */
+export async function action({ request, params }: ActionFunctionArgs) {
+  const form = Object.fromEntries(await request.formData());
+  const intent = String(form.intent ?? "") as MoneyIntent;
+  if (!moneyIntents.includes(intent)) throw new Response("Bad Request", { status: 400 });
+  const context = await requirePortalAction(request, moneyPermission[intent]);
+  const parsed = moneyActionSchema.safeParse(form);
+  if (!parsed.success) {
+    const [field, message] = Object.entries(fieldErrors(parsed.error))[0] ?? [
+      "form",
+      "Check the form",
+    ];
+    return answer(intent, field, message);
+  }
+  const outcome = await runMoneyAction(
+    await getDatabase(),
+    context,
+    params.applicationId ?? "",
+    parsed.data,
+  );
+  if (!outcome.ok && outcome.notFound) notFound();
+  return outcome.ok
+    ? { notice: outcome.notice, refused: null }
+    : answer(intent, outcome.field, outcome.message);
+}
+
+function answer(intent: MoneyIntent, field: string, message: string) {
+  const known = field === "amount" || field === "reason" ? field : "form";
+  return { notice: null, refused: { intent, field: known, message } satisfies MoneyAnswer };
+}
+
 export default function MerchantApplication() {
-  const { user, application: a, timeline } = useLoaderData<typeof loader>();
+  const { user, application: a, timeline, actions, refundKey } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
   return (
-    <PortalShell user={user} title={`${a.customer} — ${formatMoney(a.amountCents)}`}>
+    <PortalShell
+      user={user}
+      title={`${a.customer} — ${formatMoney(a.amountCents)}`}
+      notice={data?.notice}
+    >
       <dl className="card facts">
         <div>
           <dt>Status</dt>
@@ -104,6 +158,12 @@ export default function MerchantApplication() {
           </div>
         ) : null}
       </dl>
+      <MoneyForms
+        actions={actions}
+        amountCents={a.amountCents}
+        refundKey={refundKey}
+        answer={data?.refused ?? null}
+      />
       {a.supersededById ? (
         <p>
           Replaced by <Link to={`/merchant/applications/${a.supersededById}`}>a newer offer</Link>.
