@@ -349,6 +349,9 @@ async function seed(dataDir: string, n: number) {
           }
           roll -= share;
         }
+        // Reviews are worked through: only the last fortnight's are still open.
+        if (status === "manual_review" && now - createdAt.getTime() > 14 * dayMs)
+          status = "declined";
         const id = `app_${pad(i, 26)}`.slice(0, 30);
         ids.push(id);
         const customerId = `cus_${pad(i, 26)}`;
