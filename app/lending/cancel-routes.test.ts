@@ -47,13 +47,7 @@ async function booked() {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a route's loader or action
 type RouteFn = (args: any) => unknown;
 
-async function post(
-  fn: RouteFn,
-  path: string,
-  params: object,
-  form: object,
-  cookie = "",
-) {
+async function post(fn: RouteFn, path: string, params: object, form: object, cookie = "") {
   const url = new URL(path, baseUrl);
   const request = new Request(url, {
     method: "POST",
