@@ -1,5 +1,6 @@
-import { Form, NavLink } from "@remix-run/react";
+import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { AppShell } from "~/app/ui/app-shell";
 import { canPortal, merchantRoleLabels, portalNav, type MerchantRole } from "./permissions";
 
 export type ShellUser = {
@@ -43,64 +44,41 @@ export function PortalShell(props: {
 }) {
   const { user } = props;
   return (
-    <div className="ops">
-      <header className="ops-header">
-        <strong>{user.merchant.name}</strong>
-        <nav aria-label="Merchant portal">
-          <ul>
-            {portalNav
-              .filter((item) => canPortal(user.role, item.permission))
-              .map((item) => (
-                <li key={item.to}>
-                  <NavLink to={item.to} end={item.to === "/merchant"}>
-                    {item.label}
-                  </NavLink>
-                </li>
+    <AppShell
+      brand={user.merchant.name}
+      navLabel="Merchant portal"
+      nav={portalNav.filter((item) => canPortal(user.role, item.permission))}
+      home="/merchant"
+      userControls={
+        user.memberships.length > 1 ? (
+          <Form method="post" action="/merchant/switch" className="inline-form">
+            <label htmlFor="switch-merchant" className="visually-hidden">
+              Merchant
+            </label>
+            <select id="switch-merchant" name="merchantId" defaultValue={user.merchant.id}>
+              {user.memberships.map((m) => (
+                <option key={m.merchantId} value={m.merchantId}>
+                  {m.merchantName}
+                </option>
               ))}
-          </ul>
-        </nav>
-        <div className="ops-user">
-          {user.memberships.length > 1 ? (
-            <Form method="post" action="/merchant/switch" className="inline-form">
-              <label htmlFor="switch-merchant" className="visually-hidden">
-                Merchant
-              </label>
-              <select id="switch-merchant" name="merchantId" defaultValue={user.merchant.id}>
-                {user.memberships.map((m) => (
-                  <option key={m.merchantId} value={m.merchantId}>
-                    {m.merchantName}
-                  </option>
-                ))}
-              </select>{" "}
-              <button type="submit" className="small-button">
-                Switch
-              </button>
-            </Form>
-          ) : null}
-          <span>
-            {user.name ?? user.email} · {merchantRoleLabels[user.role]}
-          </span>
-          <Form method="post" action="/merchant/logout">
-            <button type="submit" className="link-button">
-              Sign out
+            </select>{" "}
+            <button type="submit" className="small-button">
+              Switch
             </button>
           </Form>
-        </div>
-      </header>
-      <main className="page ops-main">
-        <h1>{props.title}</h1>
-        {props.notice ? (
-          <p role="status" className="ops-notice">
-            {props.notice}
-          </p>
-        ) : null}
-        {props.error ? (
-          <p role="alert" className="error">
-            {props.error}
-          </p>
-        ) : null}
-        {props.children}
-      </main>
-    </div>
+        ) : null
+      }
+      who={
+        <>
+          {user.name ?? user.email} · {merchantRoleLabels[user.role]}
+        </>
+      }
+      logoutAction="/merchant/logout"
+      title={props.title}
+      notice={props.notice}
+      error={props.error}
+    >
+      {props.children}
+    </AppShell>
   );
 }

@@ -1,37 +1,33 @@
-import { createCookie, redirect } from "@remix-run/node";
-import { and, asc, eq, gt, isNull } from "drizzle-orm";
+import { redirect } from "@remix-run/node";
+import { asc, eq } from "drizzle-orm";
 import type { Database, Tx } from "~/db/client";
 import { merchantMemberships, merchantSessions, merchantUsers, merchants } from "~/db/schema/index";
 import type { MerchantRole } from "~/db/schema/merchant-users";
 import { audit } from "~/app/audit/audit.server";
-import { cookieSecure } from "~/app/config/env.server";
-import { getSecrets } from "~/app/config/secrets.server";
 import { getDatabase } from "~/app/db.server";
+import {
+  liveSessionsOf,
+  revokeSession,
+  sessionEnd,
+  sessionIdFrom,
+  signInRedirect,
+  signedSessionCookie,
+  touchIntervalMs,
+  verifiedWindow,
+} from "~/app/security/db-session.server";
 
 /**
- * Portal sessions (ADR 059): like FlowOps' (app/ops/session.server.ts, ADR 005) — a signed
- * cookie with only the session id, the rest in merchant_sessions — with a longer idle limit
- * (office staff leave the portal open between calls) and the same kind of absolute limit.
+ * Portal sessions (ADR 059): like FlowOps' (app/ops/session.server.ts, ADR 005), on the same
+ * mechanics (app/security/db-session.server.ts) — a signed cookie with only the session id, the
+ * rest in merchant_sessions — with a longer idle limit (office staff leave the portal open
+ * between calls) and the same kind of absolute limit.
  */
 export const idleTimeoutMs = 30 * 60 * 1000;
 export const absoluteLifetimeMs = 12 * 60 * 60 * 1000;
 /** A session waiting for the TOTP step must finish it quickly. */
 export const pendingLifetimeMs = 10 * 60 * 1000;
-const touchIntervalMs = 60 * 1000;
 
-let cookie: ReturnType<typeof createCookie> | undefined;
-export function portalCookie() {
-  cookie ??= createCookie("__flowpay_merchant", {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: cookieSecure(),
-    // "/", not "/merchant": Remix fetches the overview's data from /merchant.data, which a
-    // cookie scoped to /merchant would not reach.
-    path: "/",
-    secrets: [getSecrets().sessionSecret],
-  });
-  return cookie;
-}
+export const portalCookie = signedSessionCookie("__flowpay_merchant");
 
 export const sessionCookieHeader = (sessionId: string) => portalCookie().serialize(sessionId);
 export const clearPortalCookie = () => portalCookie().serialize("", { maxAge: 0 });
@@ -74,8 +70,8 @@ export async function membershipsOf(reader: Database["db"] | Tx, userId: string)
  * session falls back to another of the user's merchants, or ends when there is none.
  */
 export async function lookupPortalSession(request: Request): Promise<PortalLookup> {
-  const sessionId = (await portalCookie().parse(request.headers.get("cookie"))) as unknown;
-  if (typeof sessionId !== "string" || sessionId === "") return { state: "none" };
+  const sessionId = await sessionIdFrom(portalCookie(), request);
+  if (sessionId === null) return { state: "none" };
   const database = await getDatabase();
   const row = await database.db
     .select()
@@ -87,12 +83,8 @@ export async function lookupPortalSession(request: Request): Promise<PortalLooku
   const session = row.merchant_sessions;
   const user = row.merchant_users;
   const now = Date.now();
-  if (session.revokedAt !== null || user.status !== "active") {
-    return { state: "ended", reason: "ended" };
-  }
-  if (session.expiresAt.getTime() <= now || session.lastSeenAt.getTime() + idleTimeoutMs <= now) {
-    return { state: "ended", reason: "expired" };
-  }
+  const ended = sessionEnd(session, user.status === "active", idleTimeoutMs, now);
+  if (ended) return { state: "ended", reason: ended };
   const memberships = await membershipsOf(database.db, user.id);
   const selected = memberships.find((m) => m.merchantId === session.merchantId) ?? memberships[0];
   if (!selected) return { state: "ended", reason: "ended" };
@@ -138,25 +130,19 @@ export async function lookupPortalSession(request: Request): Promise<PortalLooku
 export async function requireMerchantUser(request: Request): Promise<PortalSession> {
   const found = await lookupPortalSession(request);
   if (found.state === "live" && found.session.verified) return found.session;
-  const url = new URL(request.url);
-  const params = new URLSearchParams({ next: url.pathname + url.search });
-  // Link used, TOTP code still to give: that step, not a new link.
-  if (found.state === "live") throw redirect(`/merchant/verify?${params}`);
-  if (found.state === "ended") params.set("reason", found.reason);
-  throw redirect(`/merchant/login?${params}`, {
-    headers: found.state === "none" ? {} : { "Set-Cookie": await clearPortalCookie() },
-  });
+  // Link used, TOTP code still to give: that step, not a new link (the session stays).
+  if (found.state === "live") {
+    const url = new URL(request.url);
+    throw redirect(`/merchant/verify?${new URLSearchParams({ next: url.pathname + url.search })}`);
+  }
+  throw await signInRedirect(request, found, "/merchant/login", clearPortalCookie);
 }
 
 /** The TOTP step done: the session opens the portal until the absolute limit. In `tx`. */
 export async function markPortalSessionVerified(tx: Tx, sessionId: string, now = new Date()) {
   await tx
     .update(merchantSessions)
-    .set({
-      verifiedAt: now,
-      lastSeenAt: now,
-      expiresAt: new Date(now.getTime() + absoluteLifetimeMs),
-    })
+    .set({ verifiedAt: now, ...verifiedWindow(now, absoluteLifetimeMs) })
     .where(eq(merchantSessions.id, sessionId));
 }
 
@@ -165,13 +151,7 @@ export async function revokeMerchantUserSessions(tx: Tx, userId: string, now = n
   await tx
     .update(merchantSessions)
     .set({ revokedAt: now })
-    .where(
-      and(
-        eq(merchantSessions.userId, userId),
-        isNull(merchantSessions.revokedAt),
-        gt(merchantSessions.expiresAt, now),
-      ),
-    );
+    .where(liveSessionsOf(merchantSessions, userId, now));
 }
 
 /** The organization switcher: selects another of the user's merchants (false: not a member). */
@@ -197,10 +177,7 @@ export async function endPortalSession(
   client: { ip: string | null; userAgent: string | null },
 ) {
   await database.write(async (tx) => {
-    await tx
-      .update(merchantSessions)
-      .set({ revokedAt: new Date() })
-      .where(eq(merchantSessions.id, session.sessionId));
+    await revokeSession(tx, merchantSessions, session.sessionId);
     await audit(tx, {
       actorType: "merchant_user",
       actorId: session.userId,

@@ -1,9 +1,8 @@
-import { Form, NavLink } from "@remix-run/react";
 import type { ReactNode } from "react";
 import type { OperatorRole } from "~/db/schema/operators";
 import { opsNav } from "./nav";
 import { can, roleLabels } from "./permissions";
-import { FormAlert } from "~/app/ui/fields";
+import { AppShell } from "~/app/ui/app-shell";
 
 /**
  * The frame of every signed-in FlowOps screen: navigation by permission, who is signed in, sign
@@ -19,44 +18,23 @@ export function OpsShell(props: {
 }) {
   const { operator } = props;
   return (
-    <div className="ops">
-      <header className="ops-header">
-        <strong>FlowOps</strong>
-        <nav aria-label="FlowOps">
-          <ul>
-            {opsNav
-              .filter((item) => can(operator.role, item.permission))
-              .map((item) => (
-                <li key={item.to}>
-                  <NavLink to={item.to} end={item.to === "/ops"}>
-                    {item.label}
-                  </NavLink>
-                </li>
-              ))}
-          </ul>
-        </nav>
-        <div className="ops-user">
-          <span>
-            {operator.name} · {roleLabels[operator.role]}
-          </span>
-          <Form method="post" action="/ops/logout">
-            <button type="submit" className="link-button">
-              Sign out
-            </button>
-          </Form>
-        </div>
-      </header>
-      <main className="page ops-main">
-        <h1>{props.title}</h1>
-        {props.notice ? (
-          <p role="status" className="ops-notice">
-            {props.notice}
-          </p>
-        ) : null}
-        <FormAlert message={props.error} />
-        {props.children}
-      </main>
-    </div>
+    <AppShell
+      brand="FlowOps"
+      navLabel="FlowOps"
+      nav={opsNav.filter((item) => can(operator.role, item.permission))}
+      home="/ops"
+      who={
+        <>
+          {operator.name} · {roleLabels[operator.role]}
+        </>
+      }
+      logoutAction="/ops/logout"
+      title={props.title}
+      notice={props.notice}
+      error={props.error}
+    >
+      {props.children}
+    </AppShell>
   );
 }
 

@@ -1,32 +1,27 @@
-import { createCookie, redirect } from "@remix-run/node";
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Database, Tx } from "~/db/client";
 import { newId } from "~/db/ids";
 import { operatorSessions, operators } from "~/db/schema/index";
 import { audit } from "~/app/audit/audit.server";
-import { cookieSecure } from "~/app/config/env.server";
-import { getSecrets } from "~/app/config/secrets.server";
 import { getDatabase } from "~/app/db.server";
+import {
+  liveSessionsOf,
+  revokeSession,
+  sessionEnd,
+  sessionIdFrom,
+  signInRedirect,
+  signedSessionCookie,
+  touchIntervalMs,
+  verifiedWindow,
+  type EndedReason,
+} from "~/app/security/db-session.server";
 
 export const idleTimeoutMs = 15 * 60 * 1000;
 export const absoluteLifetimeMs = 8 * 60 * 60 * 1000;
 /** A password-only (pre-TOTP) session must finish the second step quickly. */
 export const mfaPendingLifetimeMs = 10 * 60 * 1000;
-/** lastSeenAt is refreshed at most this often, so reads don't all become writes. */
-const touchIntervalMs = 60 * 1000;
-
-let cookie: ReturnType<typeof createCookie> | undefined;
 /** The cookie carries only a signed session id; everything else stays in the database. */
-export function sessionCookie() {
-  cookie ??= createCookie("__flowpay_ops", {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: cookieSecure(),
-    path: "/",
-    secrets: [getSecrets().sessionSecret],
-  });
-  return cookie;
-}
+export const sessionCookie = signedSessionCookie("__flowpay_ops");
 
 export type OperatorSession = {
   sessionId: string;
@@ -58,11 +53,7 @@ export async function startSession(
 export async function markSessionVerified(tx: Tx, sessionId: string, now = new Date()) {
   await tx
     .update(operatorSessions)
-    .set({
-      mfaVerifiedAt: now,
-      lastSeenAt: now,
-      expiresAt: new Date(now.getTime() + absoluteLifetimeMs),
-    })
+    .set({ mfaVerifiedAt: now, ...verifiedWindow(now, absoluteLifetimeMs) })
     .where(eq(operatorSessions.id, sessionId));
 }
 
@@ -78,19 +69,12 @@ export async function revokeOperatorSessions(tx: Tx, operatorId: string, now = n
   const revoked = await tx
     .update(operatorSessions)
     .set({ revokedAt: now })
-    .where(
-      and(
-        eq(operatorSessions.operatorId, operatorId),
-        isNull(operatorSessions.revokedAt),
-        gt(operatorSessions.expiresAt, now),
-      ),
-    )
+    .where(liveSessionsOf(operatorSessions, operatorId, now))
     .returning({ id: operatorSessions.id });
   return revoked.length;
 }
 
-/** Why a request that carried a session cookie has no live session. */
-export type EndedReason = "expired" | "ended";
+export type { EndedReason };
 
 export type SessionLookup =
   | { state: "none" }
@@ -103,8 +87,8 @@ export type SessionLookup =
  * last-seen time is refreshed at most once a minute, by one autocommit UPDATE.
  */
 export async function lookupSession(request: Request): Promise<SessionLookup> {
-  const sessionId = (await sessionCookie().parse(request.headers.get("cookie"))) as unknown;
-  if (typeof sessionId !== "string" || sessionId === "") return { state: "none" };
+  const sessionId = await sessionIdFrom(sessionCookie(), request);
+  if (sessionId === null) return { state: "none" };
   const database = await getDatabase();
   const row = await database.db
     .select()
@@ -115,12 +99,8 @@ export async function lookupSession(request: Request): Promise<SessionLookup> {
   if (!row) return { state: "none" };
   const now = Date.now();
   const session = row.operator_sessions;
-  if (session.revokedAt !== null || row.operators.status !== "active") {
-    return { state: "ended", reason: "ended" };
-  }
-  if (session.expiresAt.getTime() <= now || session.lastSeenAt.getTime() + idleTimeoutMs <= now) {
-    return { state: "ended", reason: "expired" };
-  }
+  const ended = sessionEnd(session, row.operators.status === "active", idleTimeoutMs, now);
+  if (ended) return { state: "ended", reason: ended };
   if (now - session.lastSeenAt.getTime() > touchIntervalMs) {
     await database.serialized(() =>
       database.db
@@ -154,12 +134,7 @@ export function clearSessionCookie() {
 export async function requireOperator(request: Request) {
   const found = await lookupSession(request);
   if (found.state === "live" && found.session.mfaVerified) return found.session;
-  const url = new URL(request.url);
-  const params = new URLSearchParams({ next: url.pathname + url.search });
-  if (found.state === "ended") params.set("reason", found.reason);
-  throw redirect(`/ops/login?${params}`, {
-    headers: found.state === "none" ? {} : { "Set-Cookie": await clearSessionCookie() },
-  });
+  throw await signInRedirect(request, found, "/ops/login", clearSessionCookie);
 }
 
 /** Logout: the session is revoked and the logout audited in one transaction. */
@@ -169,10 +144,7 @@ export async function endSession(
   client: { ip: string | null; userAgent: string | null },
 ) {
   await database.write(async (tx) => {
-    await tx
-      .update(operatorSessions)
-      .set({ revokedAt: new Date() })
-      .where(eq(operatorSessions.id, session.sessionId));
+    await revokeSession(tx, operatorSessions, session.sessionId);
     await audit(tx, {
       actorType: "operator",
       actorId: session.operator.id,

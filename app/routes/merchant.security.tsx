@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { getDatabase } from "~/app/db.server";
 import { requirePortal, requirePortalAction } from "~/app/merchant/guard.server";
 import { PortalShell, shellUser } from "~/app/merchant/layout";
 import { confirmPortalTotp, portalEnrollment } from "~/app/merchant/totp.server";
 import { totpSchema } from "~/app/ops/login.server";
-import { FormAlert, TotpCodeInput } from "~/app/ui/fields";
+import { TotpCodeForm, TotpEnrollmentCard } from "~/app/ui/totp";
 
 export const meta: MetaFunction = () => [{ title: "Security — FlowPay merchant portal" }];
 
@@ -36,7 +36,6 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function MerchantSecurity() {
   const { user, enabled, enrollment } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const busy = useNavigation().state !== "idle";
   if (enabled || result?.enabled || !enrollment) {
     return (
       <PortalShell user={user} title="Security" notice={result?.enabled ? "TOTP is on." : null}>
@@ -49,32 +48,14 @@ export default function MerchantSecurity() {
   }
   return (
     <PortalShell user={user} title="Security">
-      <div className="card">
-        <h2>Two-step sign-in (optional)</h2>
-        <p>
-          Add a code from an authenticator app to every sign-in. Scan this QR code with the app:
-        </p>
-        <img
-          className="ops-qr"
-          src={enrollment.qrCode}
-          width={200}
-          height={200}
-          alt="QR code for adding the FlowPay merchant portal to your authenticator app"
-        />
-        <p>Or enter this key by hand (time-based, 6 digits):</p>
-        <p>
-          <code className="ops-secret" data-testid="totp-secret">
-            {enrollment.secret}
-          </code>
-        </p>
-      </div>
-      <Form method="post" className="card">
-        <FormAlert message={result?.error} />
-        <TotpCodeInput />
-        <button type="submit" disabled={busy}>
-          {busy ? "Checking…" : "Turn on two-step sign-in"}
-        </button>
-      </Form>
+      <TotpEnrollmentCard
+        enrollment={enrollment}
+        heading="Two-step sign-in (optional)"
+        intro="Add a code from an authenticator app to every sign-in. Scan this QR code with the app:"
+        qrAlt="QR code for adding the FlowPay merchant portal to your authenticator app"
+        keyPrompt="Or enter this key by hand (time-based, 6 digits):"
+      />
+      <TotpCodeForm error={result?.error} submitLabel="Turn on two-step sign-in" />
     </PortalShell>
   );
 }

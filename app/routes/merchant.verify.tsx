@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useNavigation } from "@remix-run/react";
+import { useActionData } from "@remix-run/react";
 import { clientInfo } from "~/app/audit/audit.server";
 import { getDatabase } from "~/app/db.server";
 import { safePortalNext } from "~/app/merchant/redirects";
@@ -8,7 +8,7 @@ import { clearPortalCookie, lookupPortalSession } from "~/app/merchant/session.s
 import { verifyPortalCode } from "~/app/merchant/totp.server";
 import { requireSameOrigin } from "~/app/ops/guard.server";
 import { totpSchema } from "~/app/ops/login.server";
-import { FormAlert, TotpCodeInput } from "~/app/ui/fields";
+import { TotpCodeForm } from "~/app/ui/totp";
 
 export const meta: MetaFunction = () => [{ title: "Verification code — FlowPay merchant portal" }];
 
@@ -49,17 +49,10 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function MerchantVerify() {
   const data = useActionData<typeof action>();
-  const busy = useNavigation().state !== "idle";
   return (
     <main className="page narrow">
       <h1>Enter your verification code</h1>
-      <Form method="post" className="card">
-        <FormAlert message={data?.error} />
-        <TotpCodeInput />
-        <button type="submit" disabled={busy}>
-          {busy ? "Checking…" : "Sign in"}
-        </button>
-      </Form>
+      <TotpCodeForm error={data?.error} submitLabel="Sign in" />
     </main>
   );
 }

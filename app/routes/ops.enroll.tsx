@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { clientInfo } from "~/app/audit/audit.server";
 import { getDatabase } from "~/app/db.server";
 import { confirmEnrollment, enrollmentView } from "~/app/ops/enrollment.server";
@@ -9,7 +9,7 @@ import { lockedLoginUrl } from "~/app/ops/lockout";
 import { totpSchema } from "~/app/ops/login.server";
 import { nextFrom } from "~/app/ops/redirects";
 import { clearSessionCookie, lookupSession } from "~/app/ops/session.server";
-import { FormAlert, TotpCodeInput } from "~/app/ui/fields";
+import { TotpCodeForm, TotpEnrollmentCard } from "~/app/ui/totp";
 
 export const meta: MetaFunction = () => [{ title: "Set up your authenticator — FlowOps" }];
 
@@ -67,7 +67,6 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function Enroll() {
   const { next, enrollment } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const busy = useNavigation().state !== "idle";
 
   if (result?.recoveryCodes) {
     return (
@@ -111,33 +110,14 @@ export default function Enroll() {
   return (
     <main className="page narrow">
       <h1>Set up your authenticator app</h1>
-      <div className="card">
-        <p>
-          Every FlowOps sign-in needs a code from an authenticator app (such as 1Password, Google
-          Authenticator or Microsoft Authenticator). Scan this QR code with the app:
-        </p>
-        <img
-          className="ops-qr"
-          src={enrollment.qrCode}
-          width={200}
-          height={200}
-          alt="QR code for adding FlowPay Ops to your authenticator app"
-        />
-        <p>Or enter this key in the app by hand (time-based, 6 digits):</p>
-        <p>
-          <code className="ops-secret" aria-label="Setup key" data-testid="totp-secret">
-            {enrollment.secret}
-          </code>
-        </p>
-      </div>
-      <Form method="post" className="card">
-        <h2>Confirm</h2>
-        <FormAlert message={result?.error} />
-        <TotpCodeInput />
-        <button type="submit" disabled={busy}>
-          {busy ? "Checking…" : "Confirm and continue"}
-        </button>
-      </Form>
+      <TotpEnrollmentCard
+        enrollment={enrollment}
+        intro="Every FlowOps sign-in needs a code from an authenticator app (such as 1Password, Google Authenticator or Microsoft Authenticator). Scan this QR code with the app:"
+        qrAlt="QR code for adding FlowPay Ops to your authenticator app"
+        keyPrompt="Or enter this key in the app by hand (time-based, 6 digits):"
+        secretLabel="Setup key"
+      />
+      <TotpCodeForm error={result?.error} heading="Confirm" submitLabel="Confirm and continue" />
     </main>
   );
 }

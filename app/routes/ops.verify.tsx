@@ -13,7 +13,7 @@ import {
 } from "~/app/ops/login.server";
 import { nextFrom } from "~/app/ops/redirects";
 import { clearSessionCookie, lookupSession } from "~/app/ops/session.server";
-import { FormAlert, TotpCodeInput } from "~/app/ui/fields";
+import { TotpCodeForm } from "~/app/ui/totp";
 
 export const meta: MetaFunction = () => [{ title: "Verification code — FlowOps" }];
 
@@ -83,14 +83,7 @@ export default function Verify() {
   return (
     <main className="page narrow">
       <h1>Enter your verification code</h1>
-      <Form method="post" className="card">
-        <FormAlert message={result?.error} />
-        <input type="hidden" name="intent" value="totp" />
-        <TotpCodeInput />
-        <button type="submit" disabled={busy}>
-          {busy ? "Checking…" : "Sign in"}
-        </button>
-      </Form>
+      <TotpCodeForm error={result?.error} intent="totp" submitLabel="Sign in" />
       <details className="card ops-recovery">
         <summary>Lost your authenticator? Use a recovery code</summary>
         <Form method="post">
