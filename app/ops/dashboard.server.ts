@@ -12,7 +12,7 @@ import {
   utcDay,
 } from "./dashboard";
 import { countedPercentile } from "./rollups";
-import { loadRollups } from "./rollups.server";
+import { loadApplicationsPerDay, loadRollups } from "./rollups.server";
 
 /**
  * The FlowOps dashboard (architecture "Metrics & Dashboards"): a handful of read-only queries
@@ -51,15 +51,10 @@ export async function loadDashboard(database: Database, now = Date.now()): Promi
   // The last 30 UTC days, today included: whole days, as the rollups count them.
   const windowStartDay = today - windowDays + 1;
   const since24h = now - dayMs;
-  const chartStart = (today - chartDays + 1) * dayMs;
 
-  const [todayRow, perDay, rollups, queueRow, jobs, crm] = await Promise.all([
-    db.get<Row>(sql`SELECT count(*) AS n FROM applications WHERE created_at >= ${today * dayMs}`),
-    db.all<Row>(
-      // Integer division by a literal: a bound JS number arrives as a REAL.
-      sql`SELECT created_at / ${sql.raw(String(dayMs))} AS day, count(*) AS n FROM applications
-            WHERE created_at >= ${chartStart} GROUP BY day`,
-    ),
+  const [perDay, rollups, queueRow, jobs, crm] = await Promise.all([
+    // Today's count and the chart's days from the daily rollups (migration 0032).
+    loadApplicationsPerDay(database, today - chartDays + 1, today),
     // The 30-day figures from the daily rollups (migration 0031, ADR 072): each application
     // counts once, by its latest decision (an underwriter's resolution after a manual review
     // supersedes the engine's "manual_review"); a loan's amount is fixed when the borrower
@@ -102,7 +97,7 @@ export async function loadDashboard(database: Database, now = Date.now()): Promi
   const stats: Stat[] = [
     {
       label: "Applications today",
-      value: num(todayRow?.n).toLocaleString("en-US"),
+      value: (perDay.find((row) => row.day === today)?.count ?? 0).toLocaleString("en-US"),
       detail: "UTC day",
     },
     {
@@ -133,11 +128,7 @@ export async function loadDashboard(database: Database, now = Date.now()): Promi
     },
   ];
 
-  const perDaySeries = fillDays(
-    perDay.map((row) => ({ day: num(row.day), count: num(row.n) })),
-    today,
-    chartDays,
-  );
+  const perDaySeries = fillDays(perDay, today, chartDays);
   const decisionData = decisionSeries(decisionCounts);
   const charts = [
     barChart({

@@ -44,3 +44,16 @@ export async function loadRollups(
   }
   return window;
 }
+
+/** Applications created per UTC day from `fromDay` to `toDay` (days without any are absent). */
+export async function loadApplicationsPerDay(
+  database: Database,
+  fromDay: number,
+  toDay: number,
+): Promise<{ day: number; count: number }[]> {
+  const rows = await database.db.all<{ day: number; n: number }>(
+    sql`SELECT day, n FROM daily_rollups
+        WHERE metric = 'application' AND day BETWEEN ${fromDay} AND ${toDay} AND key = ''`,
+  );
+  return rows.map((row) => ({ day: Number(row.day), count: Number(row.n) }));
+}

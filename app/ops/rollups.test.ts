@@ -11,7 +11,7 @@ import {
 } from "./applications-fixtures";
 import { dayMs, formatDuration, percentile, utcDay } from "./dashboard";
 import { countedPercentile, durationKey } from "./rollups";
-import { loadRollups, type RollupWindow } from "./rollups.server";
+import { loadApplicationsPerDay, loadRollups, type RollupWindow } from "./rollups.server";
 
 describe("rollup arithmetic", () => {
   it("a duration's key shows exactly as the duration does, and keys keep the order", () => {
@@ -229,20 +229,41 @@ describe("daily rollups equal a brute-force count", () => {
     expect(decided).toBeGreaterThan(50); // the seed exercised the figures
   });
 
+  it("applications created per day match a count by UTC day (deletes and moved dates included)", async () => {
+    await database.write((tx) =>
+      tx.run(sql`UPDATE applications SET created_at = created_at - 2 * 86400000
+        WHERE id IN (SELECT id FROM applications ORDER BY id LIMIT 5)`),
+    );
+    const rows = await database.db.all<{ day: number; n: number }>(
+      sql`SELECT created_at / 86400000 AS day, count(*) AS n FROM applications
+          WHERE created_at >= ${(today - 44) * dayMs} AND created_at < ${(today + 1) * dayMs}
+          GROUP BY 1 ORDER BY 1`,
+    );
+    const rollup = (await loadApplicationsPerDay(database, today - 44, today))
+      .filter((row) => row.count !== 0)
+      .sort((a, b) => a.day - b.day);
+    expect(rollup).toEqual(rows.map((row) => ({ day: Number(row.day), count: Number(row.n) })));
+    expect(rollup.length).toBeGreaterThan(20);
+  });
+
   it("the migration counted what existed before it (backfill) the same way", async () => {
     const before = normalized(await loadRollups(database, today - 60, today + 1));
+    const perDayBefore = await loadApplicationsPerDay(database, today - 60, today + 1);
     await database.write(async (tx) => {
       await tx.run(sql`DELETE FROM daily_rollups`);
       const migration = await import("node:fs").then((fs) =>
-        fs.readFileSync("db/migrations/0031_daily_rollup_triggers.sql", "utf8"),
+        ["0031_daily_rollup_triggers.sql", "0032_daily_rollup_applications.sql"]
+          .map((file) => fs.readFileSync(`db/migrations/${file}`, "utf8"))
+          .join("\n--> statement-breakpoint\n"),
       );
       const backfill = migration
         .split("--> statement-breakpoint")
         .filter((statement) => /^INSERT INTO daily_rollups/m.test(statement));
-      expect(backfill).toHaveLength(4);
+      expect(backfill).toHaveLength(5);
       for (const statement of backfill) await tx.run(sql.raw(statement));
     });
     const after = normalized(await loadRollups(database, today - 60, today + 1));
     expect(after).toEqual(before);
+    expect(await loadApplicationsPerDay(database, today - 60, today + 1)).toEqual(perDayBefore);
   });
 });

@@ -2,10 +2,11 @@ import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core"
 
 /**
  * Daily figures for the FlowOps dashboard (ADR 072), kept current by triggers in the same write
- * transactions that change the rows they count (migration 0031): the dashboard adds up 30 rows
+ * transactions that change the rows they count (migrations 0031, 0032): the dashboard adds up 30 rows
  * per figure instead of reading 30 days of history. `day` is the UTC day number (ms ÷ 86,400,000).
  *
  * metric / key / n / total:
+ * - `application` / '' / applications created that day (migration 0032) / unused
  * - `decision` / status / applications whose latest decision, made that day, has that status
  * - `offer_selected` / '' / offers selected that day / sum of their amount financed (cents)
  * - `loan_funded` / '' / loans funded that day (status funded) / sum of funded amount (cents)
