@@ -620,8 +620,7 @@ async function measureSize(n: number, port: number) {
   const seeded = await seed(dataDir, n);
   log(`  seeded in ${seeded.seedSeconds.toFixed(1)} s, ${(seeded.bytes / 1e6).toFixed(0)} MB`);
   const startedAt = performance.now();
-  // A lease longer than the longest job timeout (the runner refuses to start otherwise).
-  const server = await spawnServer({ dataDir, port, env: { JOB_LEASE_MS: "360000" } });
+  const server = await spawnServer({ dataDir, port });
   const readyMs = performance.now() - startedAt;
   try {
     const ops = { cookie: await signInDemoOperator(server.url) };
