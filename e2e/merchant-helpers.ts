@@ -3,8 +3,8 @@ import { expect, type Page } from "@playwright/test";
 import { ready } from "./helpers";
 
 /**
- * Steps of the merchant's side shared by the portal specs (merchant-journey, and the ones that
- * can move onto these: merchant-portal, merchant-signup).
+ * Steps of the merchant's side shared by the portal specs (merchant-journey, merchant-portal,
+ * merchant-signup, merchant-money).
  */
 
 /** axe on the page: no serious or critical violation. Only with JavaScript on (same markup). */
@@ -39,6 +39,7 @@ export async function signInByLink(page: Page, js: boolean, link: string) {
   await page.goto(link);
   await expect(page.getByRole("heading", { name: "Sign in to the merchant portal" })).toBeVisible();
   await ready(page, js);
+  await expectAccessible(page, js);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
   await ready(page, js);
@@ -94,7 +95,7 @@ export async function sendFinancingLinkByText(
   await page.getByLabel("Customer's first name", { exact: true }).fill(link.first);
   await page.getByLabel("Customer's last name", { exact: true }).fill(link.last);
   await page.getByLabel("Mobile number", { exact: true }).fill(link.mobile);
-  await page.getByLabel("Job amount ($)", { exact: true }).fill(link.amount);
+  await page.getByLabel("Job amount ($, for financing)", { exact: true }).fill(link.amount);
   await page.getByLabel("What the job is (optional)", { exact: true }).fill(link.job);
   await page.getByLabel("Text message", { exact: true }).check();
   await page.getByLabel(/the customer asked to receive a text message/).check();

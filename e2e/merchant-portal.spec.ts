@@ -1,6 +1,12 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { ready, signIn } from "./helpers";
+import {
+  expectAccessible,
+  inviteTeamMember,
+  linkFromMessages,
+  sendFinancingLinkByText,
+  signInByLink,
+} from "./merchant-helpers";
 
 /**
  * The merchant portal (docs/product/merchants-and-money.md, "The merchant portal"), JavaScript off
@@ -11,39 +17,6 @@ import { ready, signIn } from "./helpers";
  */
 
 const owner = "owner@acme-pest.test";
-
-async function expectAccessible(page: Page, js: boolean) {
-  // axe runs in the page: only with JavaScript on (the markup is the same either way).
-  if (!js) return;
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(bad.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
-}
-
-/** The newest sign-in link e-mailed to `email`, from the sandbox messages page. */
-async function linkFromMessages(page: Page, email: string, template: string) {
-  await page.goto("/dev/messages");
-  await expect(page.getByRole("heading", { name: "Sandbox messages" })).toBeVisible();
-  const card = page
-    .locator("article")
-    .filter({ hasText: `to ${email}` })
-    .filter({ hasText: template })
-    .first();
-  const href = await card
-    .getByRole("link", { name: /\/merchant\/link\?token=/ })
-    .getAttribute("href");
-  return new URL(href!).pathname + new URL(href!).search;
-}
-
-async function signInByLink(page: Page, js: boolean, link: string) {
-  await page.goto(link);
-  await expect(page.getByRole("heading", { name: "Sign in to the merchant portal" })).toBeVisible();
-  await ready(page, js);
-  await expectAccessible(page, js);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
-  await ready(page, js);
-}
 
 for (const js of [false, true]) {
   test.describe(`Merchant portal, JavaScript ${js ? "on" : "off"}`, () => {
@@ -67,22 +40,13 @@ for (const js of [false, true]) {
       await page.getByRole("button", { name: "E-mail me a sign-in link" }).click();
       await expect(page.getByText("Check your e-mail.")).toBeVisible();
 
-      await signInByLink(page, js, await linkFromMessages(page, owner, "merchant_sign_in"));
+      await signInByLink(page, js, await linkFromMessages(page, owner, "/merchant/link"));
       await expect(page.getByText("Acme Pest Control").first()).toBeVisible();
       await expect(page.getByRole("heading", { name: "Conversion" })).toBeVisible();
       await expectAccessible(page, js);
 
       // Team: invite a staff member.
-      await page.getByRole("link", { name: "Team" }).click();
-      await expect(page.getByRole("heading", { level: 1, name: "Team" })).toBeVisible();
-      await ready(page, js);
-      await expectAccessible(page, js);
-      await page.getByLabel("E-mail", { exact: true }).fill(staff);
-      await page.getByLabel("Role", { exact: true }).selectOption("staff");
-      await page.getByRole("button", { name: "Send invitation" }).click();
-      await expect(page.getByText(`Invited ${staff}`)).toBeVisible();
-      await expect(page.getByRole("cell", { name: staff, exact: true })).toBeVisible();
-      await ready(page, js);
+      await inviteTeamMember(page, js, staff, "staff");
 
       // API keys (created and shown once), the CRM connection and Security: reachable, accessible.
       await page.getByRole("link", { name: "API keys" }).click();
@@ -94,6 +58,7 @@ for (const js of [false, true]) {
       await expectAccessible(page, js);
       for (const [link, heading] of [
         ["CRM", "CRM connection"],
+        ["Payouts", "Payouts"],
         ["Security", "Security"],
       ] as const) {
         await page.getByRole("link", { name: link, exact: true }).click();
@@ -108,29 +73,20 @@ for (const js of [false, true]) {
       ).toBeVisible();
 
       // The staff member signs in with the invitation's link: no Team or API keys for them.
-      await signInByLink(page, js, await linkFromMessages(page, staff, "merchant_invite"));
+      await signInByLink(page, js, await linkFromMessages(page, staff, "/merchant/link"));
       await expect(page.getByRole("link", { name: "Team" })).toHaveCount(0);
       await expect(page.getByRole("link", { name: "API keys" })).toHaveCount(0);
+      await expect(page.getByRole("link", { name: "Payouts" })).toHaveCount(0);
 
       // Send a financing link from the phone-sized form.
-      await page.getByRole("link", { name: "Send a link" }).click();
-      await expect(
-        page.getByRole("heading", { level: 1, name: "Send a financing link" }),
-      ).toBeVisible();
-      await ready(page, js);
-      await expectAccessible(page, js);
       const [first, last] = customer.split(" ") as [string, string];
-      await page.getByLabel("Customer's first name", { exact: true }).fill(first);
-      await page.getByLabel("Customer's last name", { exact: true }).fill(last);
-      await page.getByLabel("Mobile number", { exact: true }).fill("(512) 555-0177");
-      await page.getByLabel("Job amount ($, for financing)", { exact: true }).fill("4,200");
-      await page
-        .getByLabel("What the job is (optional)", { exact: true })
-        .fill("Termite treatment");
-      await page.getByLabel("Text message", { exact: true }).check();
-      await page.getByLabel(/the customer asked to receive a text message/).check();
-      await page.getByRole("button", { name: "Send the link" }).click();
-      await expect(page.getByText("Link sent.")).toBeVisible();
+      await sendFinancingLinkByText(page, js, {
+        first,
+        last,
+        mobile: "(512) 555-0177",
+        amount: "4,200",
+        job: "Termite treatment",
+      });
 
       await page.getByRole("link", { name: "Follow the application" }).click();
       await expect(

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { ready, signIn } from "./helpers";
+import { expectAccessible, fillSignupForm } from "./merchant-helpers";
 
 /**
  * Merchant onboarding end to end, JavaScript off and on (docs/product/merchants-and-money.md,
@@ -10,14 +10,6 @@ import { ready, signIn } from "./helpers";
  * pricing plan and funding mode, and the owner's sign-in e-mail appears on the sandbox's
  * messages page.
  */
-async function noSeriousViolations(page: Page, js: boolean) {
-  // axe runs in the page: only with JavaScript on (the markup is the same either way).
-  if (!js) return;
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(bad.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
-}
-
 for (const js of [false, true]) {
   test.describe(`merchant sign-up, JavaScript ${js ? "on" : "off"}`, () => {
     test.use({ javaScriptEnabled: js });
@@ -33,26 +25,15 @@ for (const js of [false, true]) {
       await expect(
         page.getByRole("heading", { name: "Offer FlowPay financing to your customers" }),
       ).toBeVisible();
-      await noSeriousViolations(page, js);
-      await page.getByLabel("Legal business name").fill(`${business} LLC`);
-      await page.getByLabel("Doing business as (optional)").fill(business);
-      await page.getByLabel("Employer Identification Number (EIN)").fill("12-3456789");
-      await page.getByLabel("Industry").selectOption("pest_control");
-      await page.getByLabel("Street address").fill("12 Elm St");
-      await page.getByLabel("City").fill("Dallas");
-      await page.getByLabel("State").selectOption("TX");
-      await page.getByLabel("ZIP code").fill("75201");
-      await page.getByLabel("Expected monthly financed volume ($)").fill("30,000");
-      await page.getByLabel("Full name").fill("Terry Titan");
-      await page.getByLabel("E-mail").fill(owner);
-      await page.getByLabel("Phone").fill("(214) 555-0147");
+      await expectAccessible(page, js);
+      await fillSignupForm(page, business, owner);
       // A mistyped routing number (its checksum fails): refused with that field's message.
       await page.getByLabel("Routing number").fill("021000022");
       await page.getByLabel("Account number").fill("0004445556667");
       await page.getByRole("button", { name: "Send the application" }).click();
       await expect(page.getByText("Enter the bank's 9-digit ABA routing number")).toBeVisible();
       await expect(page.getByLabel("Routing number")).toHaveAttribute("aria-invalid", "true");
-      await noSeriousViolations(page, js);
+      await expectAccessible(page, js);
       await page.getByLabel("Routing number").fill("021000021");
       // The account number is never sent back into the page: typed again.
       await page.getByLabel("Account number").fill("0004445556667");
@@ -68,13 +49,13 @@ for (const js of [false, true]) {
         .click();
       await expect(page.getByRole("heading", { name: "Merchant applications" })).toBeVisible();
       await ready(page, js);
-      await noSeriousViolations(page, js);
+      await expectAccessible(page, js);
       await page.getByRole("link", { name: business }).click();
       await expect(page.getByRole("heading", { name: business })).toBeVisible();
       await ready(page, js);
       await expect(page.getByText("account •••••6667")).toBeVisible();
       await expect(page.getByText("0004445556667")).toHaveCount(0);
-      await noSeriousViolations(page, js);
+      await expectAccessible(page, js);
       await page.getByLabel(/On signature/).check();
       await page.getByRole("button", { name: "Approve and e-mail the owner" }).click();
       await expect(page.getByText("Approved: the merchant was created")).toBeVisible();
