@@ -4,15 +4,12 @@ import type { Database, Tx } from "~/db/client";
 import { merchantMemberships, merchantSessions, merchantUsers, merchants } from "~/db/schema/index";
 import type { MerchantRole } from "~/db/schema/merchant-users";
 import { audit } from "~/app/audit/audit.server";
-import { getDatabase } from "~/app/db.server";
 import {
   liveSessionsOf,
+  openSession,
   revokeSession,
-  sessionEnd,
-  sessionIdFrom,
   signInRedirect,
   signedSessionCookie,
-  touchIntervalMs,
   verifiedWindow,
 } from "~/app/security/db-session.server";
 
@@ -70,21 +67,24 @@ export async function membershipsOf(reader: Database["db"] | Tx, userId: string)
  * session falls back to another of the user's merchants, or ends when there is none.
  */
 export async function lookupPortalSession(request: Request): Promise<PortalLookup> {
-  const sessionId = await sessionIdFrom(portalCookie(), request);
-  if (sessionId === null) return { state: "none" };
-  const database = await getDatabase();
-  const row = await database.db
-    .select()
-    .from(merchantSessions)
-    .innerJoin(merchantUsers, eq(merchantUsers.id, merchantSessions.userId))
-    .where(eq(merchantSessions.id, sessionId))
-    .get();
-  if (!row) return { state: "none" };
-  const session = row.merchant_sessions;
-  const user = row.merchant_users;
-  const now = Date.now();
-  const ended = sessionEnd(session, user.status === "active", idleTimeoutMs, now);
-  if (ended) return { state: "ended", reason: ended };
+  const found = await openSession(request, portalCookie(), idleTimeoutMs, async (db, id) => {
+    const row = await db.db
+      .select()
+      .from(merchantSessions)
+      .innerJoin(merchantUsers, eq(merchantUsers.id, merchantSessions.userId))
+      .where(eq(merchantSessions.id, id))
+      .get();
+    return (
+      row && {
+        session: row.merchant_sessions,
+        user: row.merchant_users,
+        ownerActive: row.merchant_users.status === "active",
+      }
+    );
+  });
+  if (found.state !== "open") return found;
+  const { sessionId, database, now, row } = found;
+  const { session, user } = row;
   const memberships = await membershipsOf(database.db, user.id);
   const selected = memberships.find((m) => m.merchantId === session.merchantId) ?? memberships[0];
   if (!selected) return { state: "ended", reason: "ended" };
@@ -93,10 +93,7 @@ export async function lookupPortalSession(request: Request): Promise<PortalLooku
     columns: { id: true, name: true, slug: true, status: true },
   });
   if (!merchant) return { state: "ended", reason: "ended" };
-  if (
-    now - session.lastSeenAt.getTime() > touchIntervalMs ||
-    selected.merchantId !== session.merchantId
-  ) {
+  if (found.stale || selected.merchantId !== session.merchantId) {
     await database.serialized(() =>
       database.db
         .update(merchantSessions)

@@ -3,15 +3,12 @@ import type { Database, Tx } from "~/db/client";
 import { newId } from "~/db/ids";
 import { operatorSessions, operators } from "~/db/schema/index";
 import { audit } from "~/app/audit/audit.server";
-import { getDatabase } from "~/app/db.server";
 import {
   liveSessionsOf,
+  openSession,
   revokeSession,
-  sessionEnd,
-  sessionIdFrom,
   signInRedirect,
   signedSessionCookie,
-  touchIntervalMs,
   verifiedWindow,
   type EndedReason,
 } from "~/app/security/db-session.server";
@@ -87,21 +84,25 @@ export type SessionLookup =
  * last-seen time is refreshed at most once a minute, by one autocommit UPDATE.
  */
 export async function lookupSession(request: Request): Promise<SessionLookup> {
-  const sessionId = await sessionIdFrom(sessionCookie(), request);
-  if (sessionId === null) return { state: "none" };
-  const database = await getDatabase();
-  const row = await database.db
-    .select()
-    .from(operatorSessions)
-    .innerJoin(operators, eq(operators.id, operatorSessions.operatorId))
-    .where(eq(operatorSessions.id, sessionId))
-    .get();
-  if (!row) return { state: "none" };
-  const now = Date.now();
-  const session = row.operator_sessions;
-  const ended = sessionEnd(session, row.operators.status === "active", idleTimeoutMs, now);
-  if (ended) return { state: "ended", reason: ended };
-  if (now - session.lastSeenAt.getTime() > touchIntervalMs) {
+  const found = await openSession(request, sessionCookie(), idleTimeoutMs, async (db, id) => {
+    const row = await db.db
+      .select()
+      .from(operatorSessions)
+      .innerJoin(operators, eq(operators.id, operatorSessions.operatorId))
+      .where(eq(operatorSessions.id, id))
+      .get();
+    return (
+      row && {
+        session: row.operator_sessions,
+        operator: row.operators,
+        ownerActive: row.operators.status === "active",
+      }
+    );
+  });
+  if (found.state !== "open") return found;
+  const { sessionId, database, now, row } = found;
+  const { session, operator } = row;
+  if (found.stale) {
     await database.serialized(() =>
       database.db
         .update(operatorSessions)
@@ -112,7 +113,7 @@ export async function lookupSession(request: Request): Promise<SessionLookup> {
   }
   return {
     state: "live",
-    session: { sessionId, operator: row.operators, mfaVerified: session.mfaVerifiedAt !== null },
+    session: { sessionId, operator, mfaVerified: session.mfaVerifiedAt !== null },
   };
 }
 

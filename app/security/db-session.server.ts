@@ -1,9 +1,10 @@
 import { createCookie, redirect } from "@remix-run/node";
 import { and, eq, gt, isNull } from "drizzle-orm";
-import type { Tx } from "~/db/client";
+import type { Database, Tx } from "~/db/client";
 import type { merchantSessions, operatorSessions } from "~/db/schema/index";
 import { cookieSecure } from "~/app/config/env.server";
 import { getSecrets } from "~/app/config/secrets.server";
+import { getDatabase } from "~/app/db.server";
 
 /**
  * The mechanics FlowOps sessions (app/ops/session.server.ts, ADR 005) and merchant portal
@@ -46,12 +47,41 @@ export async function sessionIdFrom(
   return typeof sessionId === "string" && sessionId !== "" ? sessionId : null;
 }
 
+type StoredSession = { revokedAt: Date | null; expiresAt: Date; lastSeenAt: Date };
+
+/**
+ * The request's stored session, read by `load` (the session row and whether its owner is still
+ * active): none (no cookie, a forged one, no such row), ended (see `sessionEnd`), or open — for
+ * the caller to build its signed-in shape from and to `touch` when `stale`.
+ */
+export async function openSession<Row extends { session: StoredSession; ownerActive: boolean }>(
+  request: Request,
+  cookie: ReturnType<typeof createCookie>,
+  idleTimeoutMs: number,
+  load: (database: Database, sessionId: string) => Promise<Row | undefined>,
+): Promise<
+  | { state: "none" }
+  | { state: "ended"; reason: EndedReason }
+  | { state: "open"; sessionId: string; database: Database; row: Row; now: number; stale: boolean }
+> {
+  const sessionId = await sessionIdFrom(cookie, request);
+  if (sessionId === null) return { state: "none" };
+  const database = await getDatabase();
+  const row = await load(database, sessionId);
+  if (!row) return { state: "none" };
+  const now = Date.now();
+  const ended = sessionEnd(row.session, row.ownerActive, idleTimeoutMs, now);
+  if (ended) return { state: "ended", reason: ended };
+  const stale = now - row.session.lastSeenAt.getTime() > touchIntervalMs;
+  return { state: "open", sessionId, database, row, now, stale };
+}
+
 /**
  * Why a stored session is over, or null while it is live: revoked or its owner no longer
  * active → "ended"; past its absolute limit or idle for `idleTimeoutMs` → "expired".
  */
 export function sessionEnd(
-  session: { revokedAt: Date | null; expiresAt: Date; lastSeenAt: Date },
+  session: StoredSession,
   ownerActive: boolean,
   idleTimeoutMs: number,
   now: number,
