@@ -701,6 +701,66 @@ describe('money from the portal (docs/product/merchants-and-money.md, "Money aft
     );
   });
 
+  it("staff marks a job awaiting completion complete (once); the owner changes a signed amount and the customer signs again", async () => {
+    const database = await appDatabase();
+    const waiting = await signedApplication(m.key, {
+      crmCustomerId: `PM-W-${Date.now()}`,
+      crmJobId: `PM-W-JOB-${Date.now()}`,
+    });
+    const loanId = newId("loan");
+    await database.write(async (tx) => {
+      await tx.insert(loans).values({
+        id: loanId,
+        applicationId: waiting.applicationId,
+        offerId: waiting.offer.id,
+        merchantId: m.id,
+        lender: "mock",
+        status: "awaiting_completion",
+        principalCents: 750_000,
+        amountCents: 750_000,
+        merchantFeeCents: 22_500,
+        disbursementCents: 727_500,
+        paymentSchedule: [],
+      });
+      await tx
+        .update(applications)
+        .set({ status: "awaiting_completion" })
+        .where(eq(applications.id, waiting.applicationId));
+    });
+    const shown = (await page(staff.cookie, waiting.applicationId)) as { actions: string[] };
+    expect(shown.actions).toEqual(["complete"]);
+    const done = (await page(staff.cookie, waiting.applicationId, { intent: "complete" })) as {
+      notice: string;
+    };
+    expect(done.notice).toMatch(/^Marked complete/);
+    const again = (await page(staff.cookie, waiting.applicationId, { intent: "complete" })) as {
+      notice: string;
+    };
+    expect(again.notice).toMatch(/already marked complete/);
+    const loan = await database.db.select().from(loans).where(eq(loans.id, loanId)).get();
+    expect(loan?.completionMarkedAt).toBeInstanceOf(Date);
+
+    const signed = await signedApplication(m.key, {
+      crmCustomerId: `PM-A-${Date.now()}`,
+      crmJobId: `PM-A-JOB-${Date.now()}`,
+    });
+    const ownerView = (await page(owner.cookie, signed.applicationId)) as { actions: string[] };
+    expect(ownerView.actions).toEqual(["amount", "cancel"]);
+    const changed = (await page(owner.cookie, signed.applicationId, {
+      intent: "amount",
+      amount: "6,000",
+    })) as { notice: string };
+    expect(changed.notice).toBe(
+      "Amount changed to $6,000.00. The customer signs again for the new amount.",
+    );
+    const row = await database.db
+      .select({ amountCents: applications.amountCents, status: applications.status })
+      .from(applications)
+      .where(eq(applications.id, signed.applicationId))
+      .get();
+    expect(row).toEqual({ amountCents: 600_000, status: "approved" });
+  });
+
   it("cancel needs a reason and records it; a change of amount before a decision is refused on the field", async () => {
     const database = await appDatabase();
     const sent = await sendFinancingLink(
