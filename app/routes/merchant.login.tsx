@@ -8,7 +8,7 @@ import { safePortalNext } from "~/app/merchant/redirects";
 import { lookupPortalSession } from "~/app/merchant/session.server";
 import { requestSignInLink } from "~/app/merchant/sign-in.server";
 import { requireSameOrigin } from "~/app/ops/guard.server";
-import { FormAlert } from "~/app/ui/fields";
+import { FormAlert, FormNotice, SignInEmailField } from "~/app/ui/fields";
 
 export const meta: MetaFunction = () => [{ title: "Sign in — FlowPay merchant portal" }];
 
@@ -67,13 +67,8 @@ export default function MerchantLogin() {
       ) : (
         <Form method="post" className="card">
           <FormAlert message={data?.error} />
-          {!data?.error && notice ? (
-            <p className="ops-notice" role="status">
-              {notice}
-            </p>
-          ) : null}
-          <label htmlFor="email">Work e-mail</label>
-          <input id="email" name="email" type="email" autoComplete="username" required />
+          {data?.error ? null : <FormNotice message={notice} />}
+          <SignInEmailField />
           <p className="muted small">We e-mail you a link that signs you in. No password.</p>
           <button type="submit" disabled={busy}>
             {busy ? "Sending…" : "E-mail me a sign-in link"}

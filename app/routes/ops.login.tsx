@@ -8,6 +8,7 @@ import { lockedMessage } from "~/app/ops/lockout";
 import { authenticator, LoginError } from "~/app/ops/login.server";
 import { nextFrom } from "~/app/ops/redirects";
 import { readSession, startSession } from "~/app/ops/session.server";
+import { FormNotice, SignInEmailField } from "~/app/ui/fields";
 
 export const meta: MetaFunction = () => [{ title: "Sign in — FlowOps" }];
 
@@ -58,13 +59,10 @@ export default function Login() {
           <p id="login-error" className="error" role="alert">
             {error}
           </p>
-        ) : notice ? (
-          <p className="ops-notice" role="status">
-            {notice}
-          </p>
-        ) : null}
-        <label htmlFor="email">Work e-mail</label>
-        <input id="email" name="email" type="email" autoComplete="username" required />
+        ) : (
+          <FormNotice message={notice} />
+        )}
+        <SignInEmailField />
         <label htmlFor="password">Password</label>
         <input
           id="password"

@@ -1,6 +1,6 @@
 import { Form, NavLink } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { FormAlert } from "~/app/ui/fields";
+import { FormAlert, FormNotice } from "~/app/ui/fields";
 
 /**
  * The frame of every signed-in staff screen, FlowOps and the merchant portal alike: a header
@@ -53,11 +53,7 @@ export function AppShell(props: {
       </header>
       <main className="page ops-main">
         <h1>{props.title}</h1>
-        {props.notice ? (
-          <p role="status" className="ops-notice">
-            {props.notice}
-          </p>
-        ) : null}
+        <FormNotice message={props.notice} />
         <FormAlert message={props.error} />
         {props.children}
       </main>

@@ -29,6 +29,26 @@ export function FormAlert({ message }: { message?: string | null }) {
   );
 }
 
+/** What the last step did (the counterpart of `FormAlert`), announced politely, or nothing. */
+export function FormNotice({ message }: { message?: string | null }) {
+  if (!message) return null;
+  return (
+    <p className="ops-notice" role="status">
+      {message}
+    </p>
+  );
+}
+
+/** The e-mail field of the FlowOps and merchant-portal sign-in forms (password managers key on it). */
+export function SignInEmailField() {
+  return (
+    <>
+      <label htmlFor="email">Work e-mail</label>
+      <input id="email" name="email" type="email" autoComplete="username" required />
+    </>
+  );
+}
+
 /** The 6-digit authenticator code field (TOTP enrollment and sign-in share it). */
 export function TotpCodeInput() {
   return (
