@@ -4,7 +4,7 @@ import { inviteMerchantUserInTx } from "~/app/merchant/users.server";
 import { queueEmail } from "~/app/messaging/email.server";
 import { createMerchant, MerchantFieldError } from "~/app/ops/merchants.server";
 import { getCipher } from "~/app/security/encryption.server";
-import type { Database } from "~/db/client";
+import type { Database, Tx } from "~/db/client";
 import { merchantApplications, merchants } from "~/db/schema/index";
 import { nudgeRunner } from "~/jobs/nudge.server";
 import { accountNumberContext } from "./signup.server";
@@ -23,6 +23,27 @@ function view(row: Row) {
   return rest;
 }
 export type MerchantApplicationView = ReturnType<typeof view>;
+
+/**
+ * Records a review's decision — only while the sign-up is still pending, so of two operators
+ * deciding at once one wins and the other is told "already reviewed". Approval and decline share
+ * this guard; false when someone else decided first.
+ */
+async function decidePending(
+  tx: Tx,
+  id: string,
+  actor: ReviewActor,
+  decision:
+    { status: "approved"; merchantId: string } | { status: "declined"; declineReason: string },
+) {
+  const decided = await tx
+    .update(merchantApplications)
+    .set({ ...decision, reviewedBy: actor.actorId, reviewedAt: new Date() })
+    .where(and(eq(merchantApplications.id, id), eq(merchantApplications.status, "pending")))
+    .returning({ id: merchantApplications.id })
+    .get();
+  return decided !== undefined;
+}
 
 /** The queue: pending sign-ups oldest first, then the 20 last reviewed. */
 export async function listMerchantApplications(database: Database) {
@@ -117,18 +138,9 @@ export async function approveMerchantApplication(
     merchantId = existing.id;
   }
   const outcome = await database.write(async (tx): Promise<ReviewOutcome> => {
-    const decided = await tx
-      .update(merchantApplications)
-      .set({
-        status: "approved",
-        merchantId,
-        reviewedBy: input.actor.actorId,
-        reviewedAt: new Date(),
-      })
-      .where(and(eq(merchantApplications.id, row.id), eq(merchantApplications.status, "pending")))
-      .returning({ id: merchantApplications.id })
-      .get();
-    if (!decided) return { ok: false, reason: "already_reviewed" };
+    if (!(await decidePending(tx, row.id, input.actor, { status: "approved", merchantId }))) {
+      return { ok: false, reason: "already_reviewed" };
+    }
     await tx
       .update(merchants)
       .set({ fundingMode: input.fundingMode, pricingPlan: input.pricingPlan })
@@ -173,18 +185,10 @@ export async function declineMerchantApplication(
       .where(eq(merchantApplications.id, input.id))
       .get();
     if (!row) return { ok: false, reason: "not_found" };
-    const decided = await tx
-      .update(merchantApplications)
-      .set({
-        status: "declined",
-        declineReason: input.reason,
-        reviewedBy: input.actor.actorId,
-        reviewedAt: new Date(),
-      })
-      .where(and(eq(merchantApplications.id, row.id), eq(merchantApplications.status, "pending")))
-      .returning({ id: merchantApplications.id })
-      .get();
-    if (!decided) return { ok: false, reason: "already_reviewed" };
+    const decision = { status: "declined", declineReason: input.reason } as const;
+    if (!(await decidePending(tx, row.id, input.actor, decision))) {
+      return { ok: false, reason: "already_reviewed" };
+    }
     await audit(tx, {
       ...input.actor,
       action: "merchant_application.declined",
