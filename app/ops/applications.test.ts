@@ -310,11 +310,13 @@ describe("migration 0008 backfills applications that existed before it", () => {
       const database = await openDatabase({ url: `file:${join(dir, "db.sqlite")}` });
       try {
         await database.serialized(() => migrate(database.db, { migrationsFolder: before }));
-        const merchantId = await insertMerchant(database);
         // Raw SQL with the columns of that time: today's schema has columns later migrations add.
+        const merchantId = "mer_01hzbeforemigration0008aaaa";
         const old = { id: "app_01hzbeforemigration0008aaaa" };
         const at = Date.now();
         await database.write(async (tx) => {
+          await tx.run(sql`INSERT INTO merchants (id, name, slug, created_at, updated_at)
+            VALUES (${merchantId}, 'Acme Pest Control', 'acme-before-0008', ${at}, ${at})`);
           await tx.run(sql`INSERT INTO customers (id, merchant_id, crm_customer_id, first_name, last_name, email, phone, created_at, updated_at)
             VALUES ('cus_old', ${merchantId}, 'CUS-OLD', 'Ada', 'Lovelace', 'ada@example.com', '+15125550111', ${at}, ${at})`);
           await tx.run(sql`INSERT INTO service_jobs (id, merchant_id, customer_id, crm_job_id, estimate_cents, created_at, updated_at)
