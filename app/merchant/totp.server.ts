@@ -1,10 +1,11 @@
-import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
-import type { Database, Tx } from "~/db/client";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import type { Database } from "~/db/client";
 import { auditLogs, merchantSessions, merchantUsers } from "~/db/schema/index";
 import { audit } from "~/app/audit/audit.server";
 import { qrCodeDataUrl } from "~/app/ops/enrollment.server";
 import { getCipher } from "~/app/security/encryption.server";
 import { matchTotp, newTotpSecret, totpUri } from "~/app/security/totp.server";
+import { claimTotpStep } from "~/app/security/totp-step.server";
 import { markPortalSessionVerified } from "./session.server";
 
 /**
@@ -19,21 +20,6 @@ const issuer = "FlowPay merchant portal";
 export const maxCodeAttempts = 5;
 
 type Client = { ip: string | null; userAgent: string | null };
-
-/** Moves the user's last accepted step forward, or false: the code (or a newer one) was used. */
-async function claimStep(tx: Tx, userId: string, step: number) {
-  const claimed = await tx
-    .update(merchantUsers)
-    .set({ totpLastStep: step })
-    .where(
-      and(
-        eq(merchantUsers.id, userId),
-        or(isNull(merchantUsers.totpLastStep), lt(merchantUsers.totpLastStep, step)),
-      ),
-    )
-    .returning({ id: merchantUsers.id });
-  return claimed.length === 1;
-}
 
 /** The secret being enrolled (created on first visit, the same until confirmed); null if enabled. */
 export async function portalEnrollment(database: Database, user: { id: string; email: string }) {
@@ -80,7 +66,7 @@ export async function confirmPortalTotp(
   );
   if (step === null) return false;
   return database.write(async (tx) => {
-    if (!(await claimStep(tx, userId, step))) return false;
+    if (!(await claimTotpStep(tx, merchantUsers, userId, step))) return false;
     await tx
       .update(merchantUsers)
       .set({ totpEnabledAt: new Date() })
@@ -137,7 +123,7 @@ export async function verifyPortalCode(
       entityId: session.sessionId,
       ...client,
     };
-    if (step !== null && (await claimStep(tx, session.userId, step))) {
+    if (step !== null && (await claimTotpStep(tx, merchantUsers, session.userId, step))) {
       await markPortalSessionVerified(tx, session.sessionId, now);
       await tx
         .update(merchantUsers)

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { and, eq, isNull, lt } from "drizzle-orm";
 import { Authenticator } from "remix-auth";
 import { FormStrategy } from "remix-auth-form";
 import { z } from "zod";
@@ -11,6 +11,7 @@ import { getCipher } from "~/app/security/encryption.server";
 import { hmacSha256Hex } from "~/app/security/hash.server";
 import { verifyPassword } from "~/app/security/password.server";
 import { matchTotp } from "~/app/security/totp.server";
+import { claimTotpStep } from "~/app/security/totp-step.server";
 import {
   clearedLockout,
   failureMemoryMs,
@@ -244,26 +245,6 @@ export type SecondFactorResult =
   | { ok: false; locked: boolean; remainingMs: number; reused?: boolean };
 
 /**
- * Records `step` as the operator's last accepted TOTP time step, in `tx` — only if it is later
- * than the one recorded. False when it is not: the code (or an earlier one) was already used,
- * maybe by a concurrent request. The conditional UPDATE is the lock: of two requests with one
- * code, exactly one moves the step (RFC 6238 §5.2).
- */
-export async function claimTotpStep(tx: Tx, operatorId: string, step: number) {
-  const claimed = await tx
-    .update(operators)
-    .set({ totpLastStep: step })
-    .where(
-      and(
-        eq(operators.id, operatorId),
-        or(isNull(operators.totpLastStep), lt(operators.totpLastStep, step)),
-      ),
-    )
-    .returning({ id: operators.id });
-  return claimed.length === 1;
-}
-
-/**
  * The second step on /ops/verify: a TOTP code, or a recovery code (used once). Success signs the
  * session in, resets the failure count and is audited in one transaction; a failure counts
  * towards the lockout like a wrong password, and the lock ends the pending session.
@@ -305,7 +286,7 @@ export async function verifySecondFactor(
     let ok =
       !isLocked(fresh, now) &&
       (factor.kind === "totp" ? totpStep !== null : remainingCodes !== null);
-    if (ok && totpStep !== null && !(await claimTotpStep(tx, operator.id, totpStep))) {
+    if (ok && totpStep !== null && !(await claimTotpStep(tx, operators, operator.id, totpStep))) {
       ok = false; // another request signed in with this code first
       reusedCode = true;
     }

@@ -17,7 +17,7 @@ export function currentTotp(secret: string) {
  * current code and one step either side, for clock drift. With `afterTimeStep` (the step of the
  * operator's last accepted code), a code of that step or an earlier one is refused: RFC 6238
  * §5.2, a code is good for one sign-in. Callers must still *record* the step atomically
- * (`claimTotpStep` in app/ops/login.server.ts) so two concurrent requests cannot both pass.
+ * (`claimTotpStep` in app/security/totp-step.server.ts) so two concurrent requests cannot both pass.
  */
 export async function matchTotp(
   secret: string,
