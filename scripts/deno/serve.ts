@@ -45,6 +45,8 @@ const handle = observeFetch(
 
 const hostname = Deno.env.get("HOST") ?? "127.0.0.1";
 const port = Number(Deno.env.get("PORT") ?? 3000);
+// Requests whose handler has not returned yet (it may still be reading the request's body).
+let active = 0;
 const server = Deno.serve(
   {
     hostname,
@@ -52,12 +54,26 @@ const server = Deno.serve(
     onListen: (addr) =>
       console.log(`[flowpay] Deno server listening on http://${addr.hostname}:${addr.port}`),
   },
-  (request, info) => handle(request, info.remoteAddr.hostname),
+  async (request, info) => {
+    active++;
+    try {
+      return await handle(request, info.remoteAddr.hostname);
+    } finally {
+      active--;
+    }
+  },
 );
 
-// Stop accepting on SIGTERM/SIGINT and let in-flight requests finish; FlowPay's own handler
-// (installed by the build's boot) waits for them, stops the job runner, closes the database and
-// exits — as it does under remix-serve.
+// On SIGTERM/SIGINT FlowPay's own handler (installed by the build's boot) stops the job runner,
+// waits for in-flight requests, closes the database and exits — as under remix-serve. Deno's
+// `server.shutdown()` cuts the body of a request still being uploaded ("Cannot read body as
+// underlying resource unavailable": a 500 for a slow client), so it waits until no handler is
+// running; meanwhile every response asks its client to close the connection (stopKeepAlive).
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  Deno.addSignalListener(signal, () => void server.shutdown());
+  Deno.addSignalListener(signal, () => {
+    void (async () => {
+      while (active > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      await server.shutdown();
+    })();
+  });
 }

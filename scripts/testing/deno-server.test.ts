@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync } from "node:fs";
+import { request } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnServer, type RunningServer } from "./spawn-server";
@@ -201,20 +202,45 @@ describe("Deno's own server", () => {
 
   it("finishes an in-flight request on SIGTERM, then exits 0", async () => {
     const key = apiKey(deno);
-    const inFlight = fetch(`${deno.url}/api/v1/crm/offer-financing`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-      body: JSON.stringify({
-        crm: "fieldroutes",
-        crm_customer_id: "4242",
-        customer: { first_name: "Last", last_name: "Request", phone: "+15125550123" },
-        job: { crm_job_id: "4243", estimate_cents: 750000 },
-        send_sms: false,
-      }),
+    const body = JSON.stringify({
+      crm: "fieldroutes",
+      crm_customer_id: "4242",
+      customer: { first_name: "Last", last_name: "Request", phone: "+15125550123" },
+      job: { crm_job_id: "4243", estimate_cents: 750000 },
+      send_sms: false,
     });
-    await new Promise((r) => setTimeout(r, 20));
+    // Really in flight: a connection of its own (a kept-alive idle one is closed by a shutdown,
+    // as any server does), the headers and half the body sent before SIGTERM, the rest after.
+    const url = new URL(`${deno.url}/api/v1/crm/offer-financing`);
+    let status = 0;
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: "POST",
+      agent: false,
+      headers: {
+        authorization: `Bearer ${key}`,
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(body),
+      },
+    });
+    const answered = new Promise<void>((resolve, reject) => {
+      req.on("response", (res) => {
+        status = res.statusCode ?? 0;
+        res.resume();
+        res.on("end", resolve);
+      });
+      req.on("error", reject);
+    });
+    const half = Math.floor(body.length / 2);
+    req.write(body.slice(0, half));
+    await new Promise((r) => setTimeout(r, 300));
     deno.process.kill("SIGTERM");
-    expect((await inFlight).status).toBe(201);
+    await new Promise((r) => setTimeout(r, 50));
+    req.end(body.slice(half));
+    await answered;
+    expect(status).toBe(201);
     const exit = await deno.exited;
     expect(exit.code).toBe(0);
     expect(deno.output()).toContain('"message":"shutting down"');
