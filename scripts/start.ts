@@ -127,6 +127,8 @@ if (demoOn) {
     `    password  ${demo.operatorPassword}`,
     `    TOTP      secret ${demo.operatorTotpSecret} (add it to an authenticator app)`,
     `              or run \`npm run flowpay -- demo totp\` for the current code (now ${await currentTotp(demo.operatorTotpSecret)})`,
+    `    second operator (approves rule and pricing drafts, four eyes): ${demo.analystEmail},`,
+    `              same password, TOTP secret ${demo.analystTotpSecret} (now ${await currentTotp(demo.analystTotpSecret)})`,
     `  Merchant portal sign-in (${demo.merchantName}): ${base}/merchant/login`,
     `    e-mail    ${demoMerchantOwner.email} (owner), then open the sign-in link it is sent:`,
     `              sandbox e-mail is on ${base}/dev/messages (signed in to FlowOps as above)`,
