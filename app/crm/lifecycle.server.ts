@@ -24,8 +24,8 @@ const resendable = new Set<Status>([
   "approved",
   "manual_review",
 ]);
-/** Only before the borrower accepts an offer (docs/product/api.md). */
-const cancelable = new Set<Status>([
+/** Only before the borrower accepts an offer (docs/product/api.md); signed: signedCancelable. */
+export const cancelable: ReadonlySet<Status> = new Set<Status>([
   "link_sent",
   "in_progress",
   "submitted",

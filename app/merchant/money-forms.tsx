@@ -1,4 +1,5 @@
 import { Form, useNavigation } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { centsToDollarInput } from "~/app/money/dollars";
 import { FieldError, FormAlert } from "~/app/ui/fields";
 import { IntentButton } from "~/app/ui/intent-button";
@@ -54,29 +55,29 @@ export function MoneyForms(props: {
   refundKey: string;
   answer: MoneyAnswer;
 }) {
-  const busy = useNavigation().state !== "idle";
   const { answer } = props;
-  const formError = (intent: MoneyIntent) =>
-    answer?.intent === intent && answer.field === "form" ? answer.message : null;
   if (props.actions.length === 0) return null;
+  const shown = (intent: MoneyIntent) => props.actions.includes(intent);
   return (
     <section aria-labelledby="money-heading">
       <h2 id="money-heading">Job and money</h2>
-      {props.actions.includes("complete") ? (
-        <Form method="post" className="card">
-          <h3>Job done?</h3>
-          <p>We ask the customer to release the payment to you.</p>
-          <FormAlert message={formError("complete")} />
-          <IntentButton intent="complete" disabled={busy}>
-            Mark job complete
-          </IntentButton>
-        </Form>
+      {shown("complete") ? (
+        <MoneyForm
+          intent="complete"
+          title="Job done?"
+          text="We ask the customer to release the payment to you."
+          button="Mark job complete"
+          answer={answer}
+        />
       ) : null}
-      {props.actions.includes("amount") ? (
-        <Form method="post" className="card">
-          <h3>Change the amount</h3>
-          <p>Before funding only. The customer signs again for the new amount.</p>
-          <FormAlert message={formError("amount")} />
+      {shown("amount") ? (
+        <MoneyForm
+          intent="amount"
+          title="Change the amount"
+          text="Before funding only. The customer signs again for the new amount."
+          button="Change amount"
+          answer={answer}
+        >
           <Field
             form="amount"
             name="amount"
@@ -84,35 +85,58 @@ export function MoneyForms(props: {
             answer={answer}
             defaultValue={centsToDollarInput(props.amountCents)}
           />
-          <IntentButton intent="amount" disabled={busy}>
-            Change amount
-          </IntentButton>
-        </Form>
+        </MoneyForm>
       ) : null}
-      {props.actions.includes("cancel") ? (
-        <Form method="post" className="card">
-          <h3>Cancel the financing</h3>
-          <p>Before any money is paid out. We tell the customer.</p>
-          <FormAlert message={formError("cancel")} />
+      {shown("cancel") ? (
+        <MoneyForm
+          intent="cancel"
+          title="Cancel the financing"
+          text="Before any money is paid out. We tell the customer."
+          button="Cancel financing"
+          answer={answer}
+        >
           <Field form="cancel" name="reason" label="Why is it canceled?" answer={answer} />
-          <IntentButton intent="cancel" disabled={busy}>
-            Cancel financing
-          </IntentButton>
-        </Form>
+        </MoneyForm>
       ) : null}
-      {props.actions.includes("refund") ? (
-        <Form method="post" className="card">
-          <h3>Refund the customer</h3>
-          <p>The lender returns it to the customer; it is taken from your next payout.</p>
-          <FormAlert message={formError("refund")} />
+      {shown("refund") ? (
+        <MoneyForm
+          intent="refund"
+          title="Refund the customer"
+          text="The lender returns it to the customer; it is taken from your next payout."
+          button="Refund"
+          answer={answer}
+        >
           <input type="hidden" name="idempotencyKey" value={props.refundKey} />
           <Field form="refund" name="amount" label="Amount to refund ($)" answer={answer} />
           <Field form="refund" name="reason" label="Reason" answer={answer} />
-          <IntentButton intent="refund" disabled={busy}>
-            Refund
-          </IntentButton>
-        </Form>
+        </MoneyForm>
       ) : null}
     </section>
+  );
+}
+
+/** One action's card: a plain post, its refusal on top, its fields, the button naming its intent. */
+function MoneyForm(props: {
+  intent: MoneyIntent;
+  title: string;
+  text: string;
+  button: string;
+  answer: MoneyAnswer;
+  children?: ReactNode;
+}) {
+  const busy = useNavigation().state !== "idle";
+  const { answer } = props;
+  return (
+    <Form method="post" className="card">
+      <h3>{props.title}</h3>
+      <p>{props.text}</p>
+      <FormAlert
+        message={answer?.intent === props.intent && answer.field === "form" ? answer.message : null}
+      />
+      {props.children}
+      <IntentButton intent={props.intent} disabled={busy}>
+        {props.button}
+      </IntentButton>
+    </Form>
   );
 }

@@ -1,12 +1,18 @@
 import type { Database } from "~/db/client";
 import { ApiFailure } from "~/app/api/body.server";
-import { cancelForMerchant } from "~/app/crm/lifecycle.server";
-import { AmountChangeError, changeAmount } from "~/app/lending/amount-change.server";
+import type { ApplicationStatus } from "~/db/schema/applications";
+import { cancelable, cancelForMerchant } from "~/app/crm/lifecycle.server";
+import {
+  AmountChangeError,
+  amountChangeable,
+  changeAmount,
+} from "~/app/lending/amount-change.server";
+import { signedCancelable } from "~/app/lending/cancel.server";
 import { RefundError, requestRefund } from "~/app/lending/refunds.server";
 import { markJobComplete, ReleaseStateError } from "~/app/lending/release.server";
 import { formatMoney } from "~/app/money/dollars";
 import type { PortalContext } from "./guard.server";
-import type { MoneyAction } from "./money";
+import type { MoneyAction, MoneyIntent } from "./money";
 
 /**
  * The portal's money actions: the same domain functions the CRM API's routes call
@@ -17,6 +23,20 @@ import type { MoneyAction } from "./money";
 export type MoneyOutcome =
   | { ok: true; notice: string }
   | { ok: false; notFound: boolean; field: "amount" | "reason" | "form"; message: string };
+
+/**
+ * The actions that make sense for an application that is `status`, from the lending modules' own
+ * status sets (the domain functions still decide: e.g. a disbursement already requested is a
+ * refusal shown on the page).
+ */
+export function moneyActionsFor(status: ApplicationStatus): MoneyIntent[] {
+  const actions: MoneyIntent[] = [];
+  if (status === "awaiting_completion") actions.push("complete");
+  if (amountChangeable.has(status)) actions.push("amount");
+  if (cancelable.has(status) || signedCancelable.has(status)) actions.push("cancel");
+  if (status === "funded" || status === "partially_refunded") actions.push("refund");
+  return actions;
+}
 
 type Who = Pick<PortalContext, "scope" | "user" | "client">;
 

@@ -1,12 +1,11 @@
 import { z } from "zod";
-import type { ApplicationStatus } from "~/db/schema/applications";
 import { dollarsToCents } from "~/app/money/dollars";
 import type { PortalPermission } from "./permissions";
 
 /**
  * The application page's money actions (docs/product/merchants-and-money.md, "Money after the
- * signature"): which one the page offers for a status, who may use it, and its form. The rules
- * themselves stay the lending modules' (ADR 050, 053–055); this only decides what to show.
+ * signature"): who may use each, and its form. Which ones a status offers is money.server.ts's
+ * (from the lending modules' own status sets); the rules stay theirs (ADR 050, 053–055).
  */
 
 export const moneyIntents = ["complete", "amount", "cancel", "refund"] as const;
@@ -19,34 +18,6 @@ export const moneyPermission: Record<MoneyIntent, PortalPermission> = {
   cancel: "manage:money",
   refund: "manage:money",
 };
-
-const before = {
-  decided: ["approved", "offer_accepted", "pending_funding", "awaiting_completion"],
-  signedOrEarlier: [
-    "link_sent",
-    "in_progress",
-    "submitted",
-    "approved",
-    "manual_review",
-    "expired",
-    "offer_accepted",
-    "pending_funding",
-    "awaiting_completion",
-  ],
-} as const;
-
-/**
- * The actions that make sense for an application that is `status` (the domain functions still
- * decide: a refusal, e.g. a disbursement already requested, is shown on the page).
- */
-export function moneyActionsFor(status: ApplicationStatus): MoneyIntent[] {
-  const actions: MoneyIntent[] = [];
-  if (status === "awaiting_completion") actions.push("complete");
-  if ((before.decided as readonly string[]).includes(status)) actions.push("amount");
-  if ((before.signedOrEarlier as readonly string[]).includes(status)) actions.push("cancel");
-  if (status === "funded" || status === "partially_refunded") actions.push("refund");
-  return actions;
-}
 
 const dollars = (message: string) =>
   z

@@ -2,6 +2,7 @@ import { appDatabase, createMerchant } from "~/scripts/testing/app-harness";
 import { callOps, statusOf } from "~/scripts/testing/ops-harness";
 import { desc, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { Tx } from "~/db/client";
 import { newId } from "~/db/ids";
 import {
   applications,
@@ -467,6 +468,36 @@ describe('money from the portal (docs/product/merchants-and-money.md, "Money aft
   let funded: { applicationId: string; loanId: string };
   let n = 0;
 
+  /**
+   * A $7,500 loan (3 % fee) for a signed application, in `status` with its application, as the
+   * create-loan job (and, funded, the lender's loan.funded) leave it.
+   */
+  async function putLoan(
+    tx: Tx,
+    merchantId: string,
+    signed: Awaited<ReturnType<typeof signedApplication>>,
+    loanId: string,
+    status: "funded" | "awaiting_completion",
+    fundedAt: Date | null,
+  ) {
+    await tx.insert(loans).values({
+      id: loanId,
+      applicationId: signed.applicationId,
+      offerId: signed.offer.id,
+      merchantId,
+      lender: "mock",
+      status,
+      principalCents: 750_000,
+      amountCents: 750_000,
+      merchantFeeCents: 22_500,
+      disbursementCents: 727_500,
+      fundedAmountCents: fundedAt ? 727_500 : null,
+      fundedAt,
+      paymentSchedule: [],
+    });
+    await tx.update(applications).set({ status }).where(eq(applications.id, signed.applicationId));
+  }
+
   /** Signed through the real path, then funded as the create-loan job and the lender leave it. */
   async function fundedApplication(merchant: typeof m, fundedAt: Date) {
     const database = await appDatabase();
@@ -477,25 +508,7 @@ describe('money from the portal (docs/product/merchants-and-money.md, "Money aft
     });
     const loanId = newId("loan");
     await database.write(async (tx) => {
-      await tx.insert(loans).values({
-        id: loanId,
-        applicationId: signed.applicationId,
-        offerId: signed.offer.id,
-        merchantId: merchant.id,
-        lender: "mock",
-        status: "funded",
-        principalCents: 750_000,
-        amountCents: 750_000,
-        merchantFeeCents: 22_500,
-        disbursementCents: 727_500,
-        fundedAmountCents: 727_500,
-        fundedAt,
-        paymentSchedule: [],
-      });
-      await tx
-        .update(applications)
-        .set({ status: "funded" })
-        .where(eq(applications.id, signed.applicationId));
+      await putLoan(tx, merchant.id, signed, loanId, "funded", fundedAt);
       await appendLedgerTransaction(
         tx,
         disbursementTransaction({
@@ -709,23 +722,7 @@ describe('money from the portal (docs/product/merchants-and-money.md, "Money aft
     });
     const loanId = newId("loan");
     await database.write(async (tx) => {
-      await tx.insert(loans).values({
-        id: loanId,
-        applicationId: waiting.applicationId,
-        offerId: waiting.offer.id,
-        merchantId: m.id,
-        lender: "mock",
-        status: "awaiting_completion",
-        principalCents: 750_000,
-        amountCents: 750_000,
-        merchantFeeCents: 22_500,
-        disbursementCents: 727_500,
-        paymentSchedule: [],
-      });
-      await tx
-        .update(applications)
-        .set({ status: "awaiting_completion" })
-        .where(eq(applications.id, waiting.applicationId));
+      await putLoan(tx, m.id, waiting, loanId, "awaiting_completion", null);
     });
     const shown = (await page(staff.cookie, waiting.applicationId)) as { actions: string[] };
     expect(shown.actions).toEqual(["complete"]);

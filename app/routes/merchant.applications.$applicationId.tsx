@@ -7,13 +7,12 @@ import { notFound, requirePortal, requirePortalAction } from "~/app/merchant/gua
 import { PortalShell, shellUser } from "~/app/merchant/layout";
 import {
   moneyActionSchema,
-  moneyActionsFor,
   moneyIntents,
   moneyPermission,
   type MoneyIntent,
 } from "~/app/merchant/money";
 import { MoneyForms, type MoneyAnswer } from "~/app/merchant/money-forms";
-import { runMoneyAction } from "~/app/merchant/money.server";
+import { moneyActionsFor, runMoneyAction } from "~/app/merchant/money.server";
 import { canPortal } from "~/app/merchant/permissions";
 import { maskEmail, maskPhone, portalTimeline } from "~/app/merchant/timeline";
 import { formatMoney } from "~/app/money/dollars";
