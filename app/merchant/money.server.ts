@@ -17,7 +17,7 @@ import type { MoneyAction, MoneyIntent } from "./money";
 /**
  * The portal's money actions: the same domain functions the CRM API's routes call
  * (app/crm/completion.server.ts, lifecycle.server.ts, amount.server.ts, refunds.server.ts), in the
- * signed-in user's merchant scope, audited as that user. An application that is not this
+ * signed-in user's merchant scope, audited as that user (ADR 073). An application that is not this
  * merchant's is `not_found` (the route answers 404); any other refusal comes back in plain words.
  */
 export type MoneyOutcome =
