@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import { merchants } from "~/db/schema/index";
 import { asLowAs, type AsLowAsOutcome } from "~/app/decisioning/as-low-as";
+import { merchantTerms } from "~/app/decisioning/inputs";
 import { getPublishedPricing } from "~/app/decisioning/pricing-rules.server";
 
 type MerchantRow = typeof merchants.$inferSelect;
@@ -20,12 +21,7 @@ export async function asLowAsForMerchant(
   return asLowAs({
     table: pricing.table,
     amountCents,
-    merchant: {
-      pricingPlan: merchant.pricingPlan,
-      merchantFeeBps: merchant.merchantFeeBps,
-      minAmountCents: merchant.minAmountCents,
-      maxAmountCents: merchant.maxAmountCents,
-    },
+    merchant: merchantTerms(merchant),
   });
 }
 

@@ -20,7 +20,13 @@ import { enqueueNoticeDelivery } from "./adverse-action.server";
 import { creditPullRequest, getCreditBureau } from "./bureau.server";
 import { offerRow } from "./offer-rows";
 import { buildSnapshot, evaluate, type DecisionStatus } from "./engine";
-import { bankSummarySchema, kycFromStatus, type CreditInput, type DecisionInputs } from "./inputs";
+import {
+  bankSummarySchema,
+  kycFromStatus,
+  merchantInputs,
+  type CreditInput,
+  type DecisionInputs,
+} from "./inputs";
 import { getPublishedPricing } from "./pricing-rules.server";
 import { getPublishedRuleSet } from "./rule-sets.server";
 import { reusableSoftPull } from "~/app/prequal/convert.server";
@@ -182,13 +188,7 @@ export async function decide(
       monthlyIncomeCents: application.monthlyIncomeCents,
       housingCostCents: application.housingCostCents,
     },
-    merchant: {
-      id: merchant.id,
-      pricingPlan: merchant.pricingPlan,
-      merchantFeeBps: merchant.merchantFeeBps,
-      minAmountCents: merchant.minAmountCents,
-      maxAmountCents: merchant.maxAmountCents,
-    },
+    merchant: merchantInputs(merchant),
     credit,
     bank: bank.success ? bank.data : null,
     kyc: kycFromStatus(application.kycStatus),

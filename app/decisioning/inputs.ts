@@ -62,6 +62,32 @@ export type DecisionInputs = {
   kyc: KycResult;
 };
 
+type MerchantTermsRow = {
+  pricingPlan: string;
+  merchantFeeBps: number;
+  minAmountCents: number;
+  maxAmountCents: number;
+};
+
+/**
+ * A merchant's pricing terms as the engine reads them — for a decision, a prequalification, a
+ * repricing and the as-low-as widget alike. One projection, so a term added to the engine's
+ * input reaches every caller (each had written the same four fields by hand).
+ */
+export function merchantTerms(merchant: MerchantTermsRow) {
+  return {
+    pricingPlan: merchant.pricingPlan,
+    merchantFeeBps: merchant.merchantFeeBps,
+    minAmountCents: merchant.minAmountCents,
+    maxAmountCents: merchant.maxAmountCents,
+  };
+}
+
+/** The `merchant` of the decision inputs (stored in the snapshot, id first as it always was). */
+export function merchantInputs(merchant: MerchantTermsRow & { id: string }) {
+  return { id: merchant.id, ...merchantTerms(merchant) };
+}
+
 /**
  * KYC confidence by inquiry status. Persona reports a status, not a number; until the
  * identity step stores a finer signal, the status decides it.
