@@ -34,6 +34,7 @@ import { issueLink, revokeLinks } from "~/app/borrower/links.server";
 import { applicationParty } from "~/app/borrower/party.server";
 import { enqueueCrmSync } from "~/app/crm-sync/enqueue.server";
 import { recordRepricedDecision, repriceDecision } from "~/app/decisioning/repricing.server";
+import { merchantTerms } from "~/app/decisioning/inputs";
 import { queueEmail } from "~/app/messaging/email.server";
 import { isOptedOut, queueSms } from "~/app/messaging/sms.server";
 import { formatMoney } from "~/app/money/dollars";
@@ -150,12 +151,7 @@ export async function changeAmount(
   if (!merchant) throw new AmountChangeError("not_found", `No application ${first.id}`);
   const repriced = await repriceDecision(database, decision, input.amountCents, {
     monthlyIncomeCents: first.monthlyIncomeCents,
-    merchant: {
-      pricingPlan: merchant.pricingPlan,
-      merchantFeeBps: merchant.merchantFeeBps,
-      minAmountCents: merchant.minAmountCents,
-      maxAmountCents: merchant.maxAmountCents,
-    },
+    merchant: merchantTerms(merchant),
   });
 
   return database.write(async (tx) => {
