@@ -1,23 +1,14 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiHandler, methodNotAllowed } from "~/app/api/route.server";
-import { requireCrmCaller } from "~/app/crm/guard.server";
 import { resendLink } from "~/app/crm/lifecycle.server";
-import { applicationIdParam, crmJson } from "~/app/crm/respond.server";
-import { getDatabase } from "~/app/db.server";
 import { businessMetrics } from "~/app/observability/business-metrics.server";
+import { crmPost, crmPostOnly } from "~/app/crm/post.server";
 
-export const action = apiHandler(async ({ request, params }: ActionFunctionArgs) => {
-  if (request.method !== "POST") return methodNotAllowed(request, ["POST"]);
-  const caller = await requireCrmCaller(request);
-  const result = await resendLink(
-    await getDatabase(),
-    caller,
-    applicationIdParam(params.applicationId),
-  );
-  businessMetrics.linksResent.inc();
-  return crmJson(result, 202, caller.rateHeaders);
-});
-
-export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) =>
-  methodNotAllowed(request, ["POST"]),
+export const action = crmPost(
+  { applicationId: true, idempotency: "none" },
+  async ({ database, caller, applicationId }) => {
+    const body = await resendLink(database, caller, applicationId);
+    businessMetrics.linksResent.inc();
+    return { body, status: 202 };
+  },
 );
+
+export const loader = crmPostOnly;

@@ -1,36 +1,16 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { parseOr422, readJsonBody } from "~/app/api/body.server";
-import { apiHandler, methodNotAllowed } from "~/app/api/route.server";
-import { getDatabase } from "~/app/db.server";
-import { requireCrmCaller } from "~/app/crm/guard.server";
-import { requestHash } from "~/app/crm/idempotency.server";
 import { offerFinancing } from "~/app/crm/offer-financing.server";
-import { crmJson, idempotencyKeyOf } from "~/app/crm/respond.server";
 import { offerFinancingRequest } from "~/app/crm/schemas";
 import { businessMetrics } from "~/app/observability/business-metrics.server";
+import { crmPost, crmPostOnly } from "~/app/crm/post.server";
 
-export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
-  if (request.method !== "POST") return methodNotAllowed(request, ["POST"]);
-  const caller = await requireCrmCaller(request);
-  const key = idempotencyKeyOf(request);
-  const body = await readJsonBody(request);
-  const input = parseOr422(offerFinancingRequest, body.value);
-  const result = await offerFinancing(
-    await getDatabase(),
-    caller,
-    input,
-    key ? { key, hash: requestHash(body.value) } : null,
-  );
-  if (result.replayed) businessMetrics.idempotentReplays.inc();
-  else if (!result.duplicate) businessMetrics.applicationsCreated.inc({ crm: input.crm });
-  return crmJson(
-    result.body,
-    result.status,
-    caller.rateHeaders,
-    result.replayed ? { "Idempotent-Replayed": "true" } : {},
-  );
-});
-
-export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) =>
-  methodNotAllowed(request, ["POST"]),
+export const action = crmPost(
+  { schema: offerFinancingRequest },
+  async ({ database, caller, input, idempotency }) => {
+    const result = await offerFinancing(database, caller, input, idempotency);
+    if (result.replayed) businessMetrics.idempotentReplays.inc();
+    else if (!result.duplicate) businessMetrics.applicationsCreated.inc({ crm: input.crm });
+    return result;
+  },
 );
+
+export const loader = crmPostOnly;
