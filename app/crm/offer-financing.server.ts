@@ -37,15 +37,15 @@ const customerColumns = [
   "state",
   "postal_code",
 ];
-export const upsertCustomer = insertSql(
+const upsertCustomer = insertSql(
   "customers",
   ["id", "merchant_id", "crm_customer_id", ...customerColumns, "created_at", "updated_at"],
   `ON CONFLICT (merchant_id, crm_customer_id) DO UPDATE SET
     ${[...customerColumns, "updated_at"].map((column) => `${column} = ?`).join(", ")}
   RETURNING id`,
 );
-/** The CRM customer's values in `customerColumns` order (this upsert and the prequalification's). */
-export function customerRowValues(c: OfferFinancingRequest["customer"]) {
+/** The CRM customer's values in `customerColumns` order. */
+function customerRowValues(c: OfferFinancingRequest["customer"]) {
   return [
     c.first_name,
     c.last_name,
@@ -57,6 +57,27 @@ export function customerRowValues(c: OfferFinancingRequest["customer"]) {
     c.address?.postal_code ?? null,
   ];
 }
+/**
+ * The write-program step that upserts the customer by CRM id (the unique (merchant, CRM id)
+ * index decides), named "customer" for the steps after it. Offer-financing and a
+ * prequalification upsert the same row, so a later application finds what the borrower gave:
+ * one step, so the two cannot drift in which fields they write.
+ */
+export function upsertCustomerStep(
+  merchantId: string,
+  crmCustomerId: string,
+  customer: OfferFinancingRequest["customer"],
+  now: number,
+): Step {
+  const values = customerRowValues(customer);
+  return {
+    sql: upsertCustomer,
+    args: [newId("cus", now), merchantId, crmCustomerId, ...values, now, now, ...values, now],
+    returns: true,
+    name: "customer",
+  };
+}
+
 const upsertJob = insertSql(
   "service_jobs",
   [
@@ -306,7 +327,6 @@ function creationProgram(
   const responseIfOptedOut = optOutStep ? answer("link_created", "suppressed_opted_out") : null;
 
   const c = input.customer;
-  const customerValues = customerRowValues(c);
   const description = input.job.description ?? null;
   const replacedText = replacing
     ? input.send_sms
@@ -356,21 +376,7 @@ function creationProgram(
           } satisfies Step,
         ]),
     // Upserts by CRM id, one statement each: the unique (merchant, CRM id) indexes decide.
-    {
-      sql: upsertCustomer,
-      args: [
-        newId("cus", now),
-        merchant.id,
-        input.crm_customer_id,
-        ...customerValues,
-        now,
-        now,
-        ...customerValues,
-        now,
-      ],
-      returns: true,
-      name: "customer",
-    },
+    upsertCustomerStep(merchant.id, input.crm_customer_id, c, now),
     // A CRM job belongs to one customer: the update applies only when it is this customer's,
     // and otherwise nothing comes back and the program stops (its writes roll back).
     {

@@ -7,7 +7,7 @@ import { ensureConsentTexts } from "~/app/borrower/consent-texts.server";
 import { getSecrets } from "~/app/config/secrets.server";
 import { creditPullRequest, getCreditBureau } from "~/app/decisioning/bureau.server";
 import { ENGINE_VERSION } from "~/app/decisioning/engine";
-import { kycFromStatus, type CreditInput } from "~/app/decisioning/inputs";
+import { kycFromStatus, merchantInputs, type CreditInput } from "~/app/decisioning/inputs";
 import { getPublishedPricing } from "~/app/decisioning/pricing-rules.server";
 import { getPublishedRuleSet } from "~/app/decisioning/rule-sets.server";
 import { renderAdverseActionText } from "~/app/decisioning/adverse-action";
@@ -151,13 +151,7 @@ export async function submitPrequalification(
       monthlyIncomeCents: answers.monthlyIncome,
       housingCostCents: answers.housingCost,
     },
-    merchant: {
-      id: merchant.id,
-      pricingPlan: merchant.pricingPlan,
-      merchantFeeBps: merchant.merchantFeeBps,
-      minAmountCents: merchant.minAmountCents,
-      maxAmountCents: merchant.maxAmountCents,
-    },
+    merchant: merchantInputs(merchant),
     credit,
     // Bank and identity come in the application; a prequalification does not ask for them.
     bank: null,

@@ -16,11 +16,7 @@ import {
   idempotentAnswer,
   type StoredResponse,
 } from "~/app/crm/idempotency.server";
-import {
-  customerRowValues,
-  upsertCustomer,
-  type OfferCaller,
-} from "~/app/crm/offer-financing.server";
+import { upsertCustomerStep, type OfferCaller } from "~/app/crm/offer-financing.server";
 import type { PrequalificationRequest } from "~/app/crm/schemas";
 import { optOutCheckStep, smsSteps } from "~/app/messaging/sms.server";
 import { nudgeRunner } from "~/jobs/nudge.server";
@@ -88,24 +84,9 @@ export async function createPrequalification(
     }),
   };
   const c = input.customer;
-  const customerValues = customerRowValues(c);
   const steps: Step[] = [
     ...(idempotency ? [idempotencyLookupStep(merchant.id, idempotency.key, now)] : []),
-    {
-      sql: upsertCustomer,
-      args: [
-        newId("cus", now),
-        merchant.id,
-        input.crm_customer_id,
-        ...customerValues,
-        now,
-        now,
-        ...customerValues,
-        now,
-      ],
-      returns: true,
-      name: "customer",
-    },
+    upsertCustomerStep(merchant.id, input.crm_customer_id, c, now),
     {
       sql: insertPrequalification,
       args: [
