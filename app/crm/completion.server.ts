@@ -8,7 +8,7 @@ import type { CrmCaller } from "./guard.server";
 import {
   idempotencyLookupStep,
   idempotencyStoreStep,
-  idempotentAnswer,
+  replayOrConflict,
   requestHash,
   type StoredResponse,
 } from "./idempotency.server";
@@ -36,16 +36,11 @@ export async function completeForCaller(
         steps: [idempotencyLookupStep(caller.merchant.id, key)],
       });
       if (found.kind === "returned") {
-        const answer = idempotentAnswer(found.row, hash);
-        if (answer.kind === "conflict") {
-          throw new ApiFailure(
-            apiError(
-              "idempotency_conflict",
-              "This Idempotency-Key was already used for another request",
-            ),
-          );
-        }
-        return { ...answer.response, replayed: true };
+        return replayOrConflict(
+          found.row,
+          hash,
+          "This Idempotency-Key was already used for another request",
+        );
       }
     }
     const row = await scope.application(tx, applicationId);

@@ -1,4 +1,6 @@
 import type { Row, Step, StepArg } from "~/db/native-writer.mjs";
+import { apiError } from "~/app/api/errors.server";
+import { ApiFailure } from "~/app/api/body.server";
 import { getCipher } from "~/app/security/encryption.server";
 import { sha256Hex } from "~/app/security/hash.server";
 
@@ -50,6 +52,23 @@ export function idempotentAnswer(
   if (stored.request_hash !== hash) return { kind: "conflict" };
   const body = getCipher().decrypt(stored.response_body, responseContext);
   return { kind: "replay", response: { status: stored.response_status, body } };
+}
+
+/**
+ * A found key's answer: the stored response, replayed — or, when the key came with another
+ * request, docs/product/api.md's 409 `idempotency_conflict`. Every CRM write that takes a key
+ * answers a found one so (offer-financing, prequalifications, complete).
+ */
+export function replayOrConflict(
+  row: Row,
+  hash: string,
+  conflict = "This Idempotency-Key was already used with a different body",
+): StoredResponse & { replayed: true } {
+  const found = idempotentAnswer(row, hash);
+  if (found.kind === "conflict") {
+    throw new ApiFailure(apiError("idempotency_conflict", conflict));
+  }
+  return { ...found.response, replayed: true };
 }
 
 /**

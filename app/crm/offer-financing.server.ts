@@ -16,7 +16,7 @@ import type { CrmCaller } from "./guard.server";
 import {
   idempotencyLookupStep,
   idempotencyStoreStep,
-  idempotentAnswer,
+  replayOrConflict,
   type StoredResponse,
 } from "./idempotency.server";
 import { crmStatus, effectiveStatus } from "./applications.server";
@@ -251,16 +251,7 @@ export async function offerFinancing(
       throw error;
     }
     if (result.kind === "returned" && result.step === "idempotency") {
-      const found = idempotentAnswer(result.row, idempotency!.hash);
-      if (found.kind === "conflict") {
-        throw new ApiFailure(
-          apiError(
-            "idempotency_conflict",
-            "This Idempotency-Key was already used with a different body",
-          ),
-        );
-      }
-      return { ...found.response, replayed: true };
+      return replayOrConflict(result.row, idempotency!.hash);
     }
     if (result.kind === "returned") {
       // The job has an application already; nothing was written.

@@ -13,7 +13,7 @@ import { appUrl, getEnv } from "~/app/config/env.server";
 import {
   idempotencyLookupStep,
   idempotencyStoreStep,
-  idempotentAnswer,
+  replayOrConflict,
   type StoredResponse,
 } from "~/app/crm/idempotency.server";
 import { upsertCustomerStep, type OfferCaller } from "~/app/crm/offer-financing.server";
@@ -137,16 +137,7 @@ export async function createPrequalification(
   ];
   const result = await database.writeProgram({ steps });
   if (result.kind === "returned") {
-    const found = idempotentAnswer(result.row, idempotency!.hash);
-    if (found.kind === "conflict") {
-      throw new ApiFailure(
-        apiError(
-          "idempotency_conflict",
-          "This Idempotency-Key was already used with a different body",
-        ),
-      );
-    }
-    return { ...found.response, replayed: true };
+    return replayOrConflict(result.row, idempotency!.hash);
   }
   if (input.send_sms) nudgeRunner();
   return { ...response, replayed: false, prequalificationId: id };
