@@ -494,11 +494,7 @@ describe("JobRunner", () => {
       const details = plan.rows.map((row) => String(row.detail)).join("\n");
       // Indexed searches by kind, never a scan of the table or of the whole index, nor (after
       // ANALYZE) a skip-scan over every kind.
-      // Either index that leads with the pending state's kind serves (outbox_state_kind_idx also
-      // serves the jobs monitor's queue depth, ADR 072).
-      expect(details).toMatch(
-        /SEARCH outbox USING COVERING INDEX (outbox_ready_idx \(kind=\?\)|outbox_state_kind_idx \(state=\? AND kind=\?\))/,
-      );
+      expect(details).toMatch(/SEARCH outbox USING COVERING INDEX outbox_ready_idx \(kind=\?\)/);
       expect(details).not.toMatch(/SCAN outbox|ANY\(kind\)/);
     }
     await database.serialized(() =>
