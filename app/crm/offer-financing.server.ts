@@ -130,8 +130,12 @@ const findLiveApplication = `SELECT a.id, a.status, a.amount_cents, c.crm_custom
   ORDER BY signed DESC, a.created_at DESC
   LIMIT 1`;
 
-/** Open applications of the job whose link ran out are stored as expired: no longer open. */
-const expireStale = `UPDATE applications SET status = 'expired', updated_at = ?
+/**
+ * Open applications of the job whose link ran out are stored as expired: no longer open. By the
+ * job's own index: the planner otherwise took (merchant_id, status) and walked every open
+ * application of the merchant on every intake (bench:intake fell round after round).
+ */
+const expireStale = `UPDATE applications INDEXED BY applications_job_idx SET status = 'expired', updated_at = ?
   WHERE merchant_id = ? AND service_job_id = ? AND status IN ('link_sent', 'in_progress')
     AND NOT ${liveLink.replace("a.id", "applications.id")}`;
 
