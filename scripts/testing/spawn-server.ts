@@ -19,15 +19,23 @@ export type RunningServer = {
 
 const root = resolve(import.meta.dirname, "../..");
 
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
+/**
+ * A free loopback port below Linux's ephemeral range (32768–60999). Not port 0's pick: a server
+ * started on an ephemeral port races its own children — the embedded mock lender, any outgoing
+ * connection — for that very number between this check and its listen (seen: EADDRINUSE when the
+ * mock lender, listening on port 0, was given the port chosen for the server).
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolveFree) => {
+      const server = createServer();
+      server.once("error", () => resolveFree(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => resolveFree(true)));
     });
-  });
+    if (free) return port;
+    if (attempt > 50) throw new Error("no free loopback port below the ephemeral range");
+  }
 }
 
 /**
