@@ -1,4 +1,4 @@
--- Decisions are evidence (lending.md): the database itself refuses to change them.
+-- Decisions are evidence (docs/product/lending.md): the database itself refuses to change them.
 -- decisions: never updated, never deleted.
 CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
 BEGIN
