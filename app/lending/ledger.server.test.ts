@@ -7,12 +7,9 @@ import {
   payoutTransaction,
   refundTransaction,
 } from "./ledger";
-import {
-  appendLedgerTransaction,
-  ledgerMovementsForLender,
-  merchantBalances,
-} from "./ledger.server";
+import { appendLedgerTransaction, merchantBalances } from "./ledger.server";
 import { reconcile } from "./reconcile";
+import { ledgerSettlementMovements } from "./reconciliation.server";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 beforeAll(async () => {
@@ -120,26 +117,27 @@ describe("the ledger in the database", () => {
     expect(await refusal(remove)).toContain("ledger_entries is append-only");
   });
 
-  it("gives reconciliation the lender's movements per loan in a window", async () => {
-    const movements = await ledgerMovementsForLender(database, "mock", {
+  it("gives reconciliation the lender's movements per loan in a window, net of the merchant fee", async () => {
+    const movements = await ledgerSettlementMovements(database, "mock", {
       from: new Date("2026-12-01T00:00:00Z"),
       to: new Date("2026-12-02T00:00:00Z"),
     });
     expect(
       reconcile(
         [
-          { loanId: "loan_a", kind: "disbursement", amountCents: 100_000 },
+          // The lender paid out the loan less FlowPay's 3,000 fee.
+          { loanId: "loan_a", kind: "disbursement", amountCents: 97_000 },
           { loanId: "loan_a", kind: "refund", amountCents: 50_000 },
         ],
         movements,
       ),
     ).toEqual([]);
     expect(
-      reconcile([{ loanId: "loan_a", kind: "disbursement", amountCents: 100_000 }], movements),
+      reconcile([{ loanId: "loan_a", kind: "disbursement", amountCents: 97_000 }], movements),
     ).toEqual([
       { loanId: "loan_a", kind: "refund", issue: "missing_at_lender", ledgerCents: 50_000 },
     ]);
-    const nextDay = await ledgerMovementsForLender(database, "mock", {
+    const nextDay = await ledgerSettlementMovements(database, "mock", {
       from: new Date("2026-12-02T00:00:00Z"),
       to: new Date("2026-12-03T00:00:00Z"),
     });

@@ -3,7 +3,6 @@ import type { Database, Tx } from "~/db/client";
 import { newId } from "~/db/ids";
 import { ledgerEntries } from "~/db/schema/index";
 import { accounts, assertBalanced, type LedgerTransaction } from "./ledger";
-import type { LedgerMovement } from "./reconcile";
 
 /**
  * Appends one balanced ledger transaction inside the caller's database transaction — the one
@@ -81,36 +80,4 @@ export async function merchantBalances(
     refundedCents: byKind.get("refund") ?? 0,
     paidOutCents: byKind.get("payout") ?? 0,
   };
-}
-
-/**
- * What the ledger says a lender moved per loan (disbursements and refunds, positive cents), for
- * reconciliation against the lender's settlement report.
- */
-export async function ledgerMovementsForLender(
-  database: Database,
-  lender: string,
-  window: { from: Date; to: Date },
-): Promise<LedgerMovement[]> {
-  const rows = await database.db
-    .select({
-      loanId: ledgerEntries.loanId,
-      kind: ledgerEntries.kind,
-      amountCents: ledgerEntries.amountCents,
-    })
-    .from(ledgerEntries)
-    .where(
-      and(
-        eq(ledgerEntries.lender, lender),
-        eq(ledgerEntries.account, accounts.lender(lender)),
-        sql`${ledgerEntries.createdAt} >= ${window.from.getTime()} AND ${ledgerEntries.createdAt} < ${window.to.getTime()}`,
-        sql`${ledgerEntries.kind} IN ('disbursement', 'refund')`,
-      ),
-    );
-  return rows.map((row) => ({
-    loanId: row.loanId ?? "",
-    kind: row.kind as LedgerMovement["kind"],
-    // The lender's account is debited by a disbursement and credited by a refund.
-    amountCents: Math.abs(row.amountCents),
-  }));
 }
