@@ -140,7 +140,8 @@ export const manualReviews = sqliteTable(
     decisionId: text("decision_id").references(() => decisions.id),
     reason: text("reason").notNull(),
     priority: integer("priority").notNull().default(2),
-    status: text("status", { enum: ["pending", "assigned", "resolved"] })
+    // `waiting`: an information request to the borrower is open (app/ops/info-requests.server.ts).
+    status: text("status", { enum: ["pending", "assigned", "waiting", "resolved"] })
       .notNull()
       .default("pending"),
     assignedTo: text("assigned_to").references(() => operators.id),

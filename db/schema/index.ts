@@ -16,3 +16,4 @@ export * from "./onboarding";
 export * from "./release";
 export * from "./policy";
 export * from "./rollups";
+export * from "./review-requests";
