@@ -17,3 +17,4 @@ export * from "./release";
 export * from "./policy";
 export * from "./rollups";
 export * from "./review-requests";
+export * from "./credit-repulls";
