@@ -129,6 +129,16 @@ export const envSchema = z.object({
     .min(1)
     .max(24 * 7)
     .default(24),
+  /**
+   * How long a review waits for the borrower's answer to an underwriter's information request
+   * before it returns to the queue unanswered (ADR 076); also the request link's lifetime.
+   */
+  INFO_REQUEST_TIMEOUT_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(72),
   DATA_DIR: z.string().min(1).default("./data"),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),

@@ -45,6 +45,9 @@ export const encryptedColumns = [
   { table: "prequalifications", column: "token_enc", context: "prequalifications.token" },
   // Borrowers' documents for funding conditions (base64 of the file, ADR 035).
   { table: "condition_uploads", column: "bytes_enc", context: "condition_uploads.bytes" },
+  // A borrower's answer to an underwriter's information request and its document (ADR 076).
+  { table: "info_requests", column: "answer_enc", context: "info_requests.answer" },
+  { table: "info_requests", column: "bytes_enc", context: "info_requests.bytes" },
   // Outbound webhook signing secrets (ADR 063) and sign-ups' payout accounts (ADR 065).
   { table: "webhook_endpoints", column: "secret_enc", context: "webhook_endpoints.secret" },
   {
