@@ -1,5 +1,4 @@
 import {
-  blob,
   index,
   integer,
   primaryKey,
@@ -9,6 +8,7 @@ import {
 } from "drizzle-orm/sqlite-core";
 import { sql } from "drizzle-orm";
 import { cents, encrypted, json, timestamp, timestamps } from "./columns";
+import { compressedBlob } from "./compressed";
 import { merchants } from "./merchants";
 
 /** Homeowners, upserted by (merchant, CRM customer id). */
@@ -135,9 +135,25 @@ export const applications = sqliteTable(
     supersededById: text("superseded_by_id"),
     /** The prequalification this application converts (its answers and soft pull reused, ADR 066). */
     prequalificationId: text("prequalification_id"),
+    /**
+     * How far the application got in the FlowOps funnel (ADR 079), never lower than before:
+     * 0 link sent, 1 opened (the borrower started), 2 submitted, 3 decided, 4 signed, 5 funded.
+     * Kept by triggers (migration 0036); the dashboard's funnel rollups and drill-downs read it.
+     */
+    funnelStage: integer("funnel_stage").notNull().default(0),
     ...timestamps,
   },
   (t) => [
+    // The dashboard's funnel drill-downs ("reached at least this step"), in the list's order (ADR 079).
+    ...([1, 2, 3, 4, 5] as const).map((stage) =>
+      index(`applications_stage${stage}_idx`)
+        .on(t.createdAt, t.id)
+        .where(sql.raw(`funnel_stage >= ${stage}`)),
+    ),
+    // Signed but not funded: the dashboard's funding aging and its drill-down (current work only).
+    index("applications_awaiting_funding_idx")
+      .on(t.createdAt, t.id)
+      .where(sql.raw(`status IN ('offer_accepted', 'pending_funding', 'awaiting_completion')`)),
     // Lists read newest first on (created_at, id), filtered or not: each filter's index ends in
     // that order, so the first page is read in order and stops (ADR 072).
     index("applications_status_idx").on(t.status, t.createdAt, t.id),
@@ -226,7 +242,8 @@ export const documents = sqliteTable(
     }).notNull(),
     contentType: text("content_type").notNull(),
     sha256: text("sha256").notNull(),
-    bytes: blob("bytes", { mode: "buffer" }).notNull(),
+    /** Stored compressed (ADR 085, ./compressed.ts); read back as the bytes the SHA-256 is of. */
+    bytes: compressedBlob("bytes").notNull(),
     signedName: text("signed_name"),
     signedAt: timestamp("signed_at"),
     ip: text("ip"),
@@ -235,5 +252,11 @@ export const documents = sqliteTable(
     supersededAt: timestamp("superseded_at"),
     ...timestamps,
   },
-  (t) => [index("documents_app_idx").on(t.applicationId)],
+  (t) => [
+    index("documents_app_idx").on(t.applicationId),
+    // Documents written before compression, for the compaction of old rows (ADR 085).
+    index("documents_uncompressed_idx")
+      .on(t.id)
+      .where(sql`substr(bytes, 1, 4) <> X'00465A01'`),
+  ],
 );
