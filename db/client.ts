@@ -17,6 +17,7 @@ import {
   type Row,
 } from "./native-writer.mjs";
 import { drizzleSqlTx, type SqlValue } from "./sql-tx";
+import { readerClient, readerPool, type ReaderPool } from "./reader";
 import { DatabaseUnavailableError, unavailableReason } from "./errors";
 import {
   inlineRunner,
@@ -63,6 +64,15 @@ export type Database = {
   probeWrite(): Promise<void>;
   /** Tests only (writerThread.testHooks): the writer thread exits as a crash would end it. */
   crashWriterForTest(): void;
+  /**
+   * The same database, whose reads (`db`, `client`) run in reader threads (ADR 083): for the
+   * heavy pages' queries, so they never hold the thread that serves every request. Writes
+   * (`write`, `writeProgram`…) are this database's own; a read made after a write resolved sees
+   * it. On a remote libSQL server, `:memory:`, or with no reader threads, it is this database.
+   */
+  reader: Database;
+  /** Tests only (readerTestHooks): every reader thread stalls until the returned release(). */
+  blockReadersForTest(): Promise<() => void>;
   close(): void;
 };
 
@@ -77,6 +87,13 @@ export type DatabaseOptions = {
   writerThread?: Omit<ThreadRunnerOptions, "testHooks"> & { testHooks?: boolean };
   /** Called once when writes are refused for good (the file was replaced, ADR 025). */
   onRefused?(error: DatabaseUnavailableError): void;
+  /**
+   * Reader threads for `database.reader` on an embedded file (ADR 083), started on first use;
+   * 0 reads in this thread. Default 2.
+   */
+  readers?: number;
+  /** Tests only: `blockReadersForTest()` works. */
+  readerTestHooks?: boolean;
 };
 
 /** The default busy timeout (ms) applied to every connection the process opens. */
@@ -95,11 +112,14 @@ export async function openDatabase({
   busyTimeoutMs: timeout = busyTimeoutMs,
   writerThread,
   onRefused,
+  readers = 2,
+  readerTestHooks = false,
 }: DatabaseOptions): Promise<Database> {
   const path = url.startsWith("file:") ? filePath(url) : null;
   if (path && path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const raw = createClient({ url, authToken, timeout });
   let programs: ProgramRunner | null = null;
+  let pool: ReaderPool | null = null;
   let identity: string | null = null;
   if (path) {
     // journal_mode is stored in the file, so setting it once covers every later connection.
@@ -112,6 +132,12 @@ export async function openDatabase({
         writer === "thread"
           ? await threadRunner(path, timeout, writerThread)
           : inlineRunner(path, timeout);
+      if (readers > 0)
+        pool = readerPool(path, {
+          size: readers,
+          busyTimeoutMs: timeout,
+          testHooks: readerTestHooks,
+        });
     }
   }
   const client = instrumentClient(raw);
@@ -159,7 +185,7 @@ export async function openDatabase({
   const writeProgram: Database["writeProgram"] = programs
     ? (program) => guarded(() => queue.program(program) as Promise<ProgramResult>)
     : (program) => guarded(() => queue.transaction((tx) => runProgram(drizzleSqlTx(tx), program)));
-  return {
+  const database: Database = {
     url,
     client,
     db,
@@ -200,12 +226,31 @@ export async function openDatabase({
         throw error;
       }
     },
+    reader: undefined as unknown as Database,
+    blockReadersForTest: () => {
+      if (!pool) return Promise.reject(new Error("No reader threads"));
+      return pool.blockForTest();
+    },
     close: () => {
       closed = true;
       programs?.close();
+      pool?.close();
       raw.close();
     },
   };
+  if (pool) {
+    const readClient = instrumentClient(readerClient(pool, raw));
+    const reader: Database = {
+      ...database,
+      client: readClient,
+      db: drizzle(readClient, { schema }),
+    };
+    database.reader = reader;
+    reader.reader = reader;
+  } else {
+    database.reader = database;
+  }
+  return database;
 }
 
 /** The file an embedded `file:` database URL points at. */
