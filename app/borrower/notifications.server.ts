@@ -1,8 +1,7 @@
 import { and, eq, gte } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import { decisions, messages } from "~/db/schema/index";
-import { queueSms } from "~/app/messaging/sms.server";
-import { applicationParty } from "./party.server";
+import { messageBorrower } from "./message-borrower.server";
 
 /**
  * Tells the borrower their decision is ready, once per decision (the job may run again after a
@@ -29,15 +28,8 @@ export async function notifyDecision(
       )
       .get();
     if (already) return;
-    const row = await applicationParty(tx, applicationId);
-    if (!row) return;
-    await queueSms(tx, {
-      to: row.customer.phone,
-      applicationId,
-      merchantId: row.merchant.id,
-      template: "decision_ready",
-      merchantName: row.merchant.name,
-      status: decision.status,
-    });
+    await messageBorrower(tx, applicationId, ({ merchant }) => ({
+      sms: { template: "decision_ready", merchantName: merchant.name, status: decision.status },
+    }));
   });
 }

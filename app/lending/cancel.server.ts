@@ -21,10 +21,8 @@ import { PermanentError } from "~/jobs/errors";
 import { withdrawLoanJob } from "~/jobs/handlers/withdraw-loan.definition";
 import { audit, type AuditEntry } from "~/app/audit/audit.server";
 import { revokeLinks } from "~/app/borrower/links.server";
-import { applicationParty } from "~/app/borrower/party.server";
+import { messageBorrower } from "~/app/borrower/message-borrower.server";
 import { enqueueCrmSync } from "~/app/crm-sync/enqueue.server";
-import { queueEmail } from "~/app/messaging/email.server";
-import { queueSms } from "~/app/messaging/sms.server";
 import { callLender } from "./funding.server";
 import { insertLenderTransaction } from "./lender-log.server";
 import { IllegalTransitionError, loanTransition } from "./loan-state";
@@ -132,27 +130,14 @@ export async function cancelSignedIn(tx: Tx, input: CancelInput): Promise<boolea
     .set({ status: "canceled", canceledAt: now })
     .where(eq(applications.id, application.id));
   await revokeLinks(tx, application.id, now.getTime());
-  const party = await applicationParty(tx, application.id);
-  if (party) {
-    await queueSms(tx, {
-      to: party.customer.phone,
-      applicationId: application.id,
-      merchantId: party.merchant.id,
+  await messageBorrower(tx, application.id, ({ merchant }) => ({
+    sms: { template: "financing_canceled", merchantName: merchant.name, by: input.by },
+    email: {
       template: "financing_canceled",
-      merchantName: party.merchant.name,
-      by: input.by,
-    });
-    if (party.customer.email) {
-      await queueEmail(tx, {
-        to: party.customer.email,
-        template: "financing_canceled",
-        subject: `Your financing with ${party.merchant.name} was canceled`,
-        text: canceledEmailText(party.merchant.name, input.by),
-        applicationId: application.id,
-        merchantId: party.merchant.id,
-      });
-    }
-  }
+      subject: `Your financing with ${merchant.name} was canceled`,
+      text: canceledEmailText(merchant.name, input.by),
+    },
+  }));
   await enqueueCrmSync(tx, application.id, "canceled");
   await audit(tx, {
     ...input.actor,

@@ -18,10 +18,8 @@ import { conditionUploads, loanConditions, loans, type ConditionStatus } from "~
 import { enqueue } from "~/jobs/enqueue.server";
 import { requestDisbursementJob } from "~/jobs/handlers/request-disbursement.definition";
 import { audit } from "~/app/audit/audit.server";
-import { applicationParty } from "~/app/borrower/party.server";
+import { messageBorrower } from "~/app/borrower/message-borrower.server";
 import type { PreparedUpload } from "~/app/borrower/uploads.server";
-import { queueEmail } from "~/app/messaging/email.server";
-import { queueSms } from "~/app/messaging/sms.server";
 import { openConditionStatuses, type ConditionChoice } from "./conditions";
 
 type Client = { ip: string | null; userAgent: string | null };
@@ -287,33 +285,21 @@ export async function reviewCondition(
 }
 
 async function askBorrowerAgain(tx: Tx, applicationId: string) {
-  const row = await applicationParty(tx, applicationId);
-  if (!row) return;
-  await queueSms(tx, {
-    to: row.customer.phone,
-    applicationId,
-    merchantId: row.merchant.id,
-    template: "documents_needed",
-    merchantName: row.merchant.name,
-    rejected: true,
-  });
-  if (row.customer.email) {
-    await queueEmail(tx, {
-      to: row.customer.email,
+  await messageBorrower(tx, applicationId, ({ customer, merchant }) => ({
+    sms: { template: "documents_needed", merchantName: merchant.name, rejected: true },
+    email: {
       template: "condition_rejected",
-      subject: `We need a document again for your financing with ${row.merchant.name}`,
+      subject: `We need a document again for your financing with ${merchant.name}`,
       text: [
-        `Hello ${row.customer.firstName},`,
+        `Hello ${customer.firstName},`,
         "",
-        `We could not accept a document you sent for your financing with ${row.merchant.name}.`,
+        `We could not accept a document you sent for your financing with ${merchant.name}.`,
         "Open the link we texted you to read why and upload it again. Your loan is paid out once every document we asked for is accepted.",
         "",
         "FlowPay",
       ].join("\n"),
-      applicationId,
-      merchantId: row.merchant.id,
-    });
-  }
+    },
+  }));
 }
 
 /** An upload's file for FlowOps, audited as a view (the caller checked the permission). */

@@ -8,19 +8,11 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Database, Tx } from "~/db/client";
-import {
-  applications,
-  customers,
-  lenderTransactions,
-  loans,
-  merchants,
-  refunds,
-  webhookEvents,
-} from "~/db/schema/index";
+import { applications, lenderTransactions, loans, refunds, webhookEvents } from "~/db/schema/index";
 import { PermanentError } from "~/jobs/errors";
 import { audit } from "~/app/audit/audit.server";
 import { enqueueCrmSync } from "~/app/crm-sync/enqueue.server";
-import { queueSms } from "~/app/messaging/sms.server";
+import { messageBorrower } from "~/app/borrower/message-borrower.server";
 import { businessMetrics } from "~/app/observability/business-metrics.server";
 import { logger } from "~/app/observability/logger.server";
 import { insertLenderTransaction } from "./lender-log.server";
@@ -122,7 +114,7 @@ async function fund(tx: Tx, loan: Loan, lender: string, event: Event): Promise<E
     .update(loans)
     .set({ status: "funded", fundedAmountCents, fundedAt, releasedCents: loan.amountCents })
     .where(and(eq(loans.id, loan.id), eq(loans.status, "pending_funding")));
-  const application = await followLoan(tx, loan, "funded", fundedAt);
+  await followLoan(tx, loan, "funded", fundedAt);
   await insertLenderTransaction(tx, eventRecord(loan, lender, event));
   // The money moved: the lender funded the loan, the merchant is owed it less its fee (ADR 044).
   // Written with the status change, keyed by the event, so a replay cannot post it twice. After a
@@ -139,22 +131,9 @@ async function fund(tx: Tx, loan: Loan, lender: string, event: Event): Promise<E
     }),
     { sourceKey: `lender-event:${lender}:${event.id}`, now: fundedAt },
   );
-  const party = await tx
-    .select({ phone: customers.phone, merchantName: merchants.name })
-    .from(customers)
-    .innerJoin(merchants, eq(merchants.id, loan.merchantId))
-    .where(eq(customers.id, application.customerId))
-    .get();
-  if (party) {
-    await queueSms(tx, {
-      to: party.phone,
-      applicationId: loan.applicationId,
-      merchantId: loan.merchantId,
-      template: "loan_funded",
-      merchantName: party.merchantName,
-      amountCents: loan.amountCents,
-    });
-  }
+  await messageBorrower(tx, loan.applicationId, ({ merchant }) => ({
+    sms: { template: "loan_funded", merchantName: merchant.name, amountCents: loan.amountCents },
+  }));
   await enqueueCrmSync(tx, loan.applicationId, "funded");
   await audit(tx, {
     actorType: "system",

@@ -18,12 +18,10 @@ import type { LenderRejection } from "~/adapters/lender/index";
 import { audit } from "~/app/audit/audit.server";
 import { issueLink } from "~/app/borrower/links.server";
 import { enqueueCrmSync } from "~/app/crm-sync/enqueue.server";
-import { queueEmail } from "~/app/messaging/email.server";
-import { queueSms } from "~/app/messaging/sms.server";
 import { creditorFor } from "./lenders.server";
 import { insertLenderTransaction, type LenderCallRecord } from "./lender-log.server";
 import { loanTransition } from "./loan-state";
-import { applicationParty } from "~/app/borrower/party.server";
+import { messageBorrower } from "~/app/borrower/message-borrower.server";
 
 type Loan = typeof loans.$inferSelect;
 
@@ -32,20 +30,6 @@ const unexplained: LenderRejection = {
   code: "not_given",
   message: "The lender refused the loan without giving a reason.",
 };
-
-/** The borrower's contact and the merchant's name for this module's messages. */
-async function party(tx: Tx, applicationId: string) {
-  const row = await applicationParty(tx, applicationId);
-  return (
-    row && {
-      application: row.application,
-      phone: row.customer.phone,
-      email: row.customer.email,
-      merchantName: row.merchant.name,
-      merchantId: row.merchant.id,
-    }
-  );
-}
 
 /** What the borrower reads by e-mail (and, in substance, on their page). */
 export function lenderDeclinedEmailText(merchantName: string): string {
@@ -94,26 +78,14 @@ export async function recordLenderDecline(
         and(eq(applications.id, loan.applicationId), eq(applications.status, "pending_funding")),
       );
     await insertLenderTransaction(tx, { ...record, outcome: "ok" });
-    const who = await party(tx, loan.applicationId);
-    if (who) {
-      await queueSms(tx, {
-        to: who.phone,
-        applicationId: loan.applicationId,
-        merchantId: who.merchantId,
+    await messageBorrower(tx, loan.applicationId, ({ merchant }) => ({
+      sms: { template: "lender_declined", merchantName: merchant.name },
+      email: {
         template: "lender_declined",
-        merchantName: who.merchantName,
-      });
-      if (who.email) {
-        await queueEmail(tx, {
-          to: who.email,
-          template: "lender_declined",
-          subject: `Your financing with ${who.merchantName}: the lender could not fund it`,
-          text: lenderDeclinedEmailText(who.merchantName),
-          applicationId: loan.applicationId,
-          merchantId: who.merchantId,
-        });
-      }
-    }
+        subject: `Your financing with ${merchant.name}: the lender could not fund it`,
+        text: lenderDeclinedEmailText(merchant.name),
+      },
+    }));
     await enqueueCrmSync(tx, loan.applicationId, "lender_declined");
     await audit(tx, {
       actorType: "system",
@@ -192,18 +164,14 @@ export async function rerouteApplication(
       .where(eq(applications.id, application.id));
     const link = await issueLink(tx, application.id);
     await enqueueCrmSync(tx, application.id, "lender_rerouted");
-    const who = await party(tx, application.id);
-    if (who) {
-      await queueSms(tx, {
-        to: who.phone,
-        applicationId: application.id,
-        merchantId: who.merchantId,
+    await messageBorrower(tx, application.id, ({ merchant }) => ({
+      sms: {
         template: "lender_rerouted",
-        merchantName: who.merchantName,
+        merchantName: merchant.name,
         creditorName: creditor.legalName,
         url: link.url,
-      });
-    }
+      },
+    }));
     await audit(tx, {
       actorType: "operator",
       actorId: operator.id,
@@ -244,16 +212,9 @@ export async function cancelLenderDeclined(
       .where(eq(applications.id, application.id));
     // Links are not revoked: the borrower's link answers 410 "No lender could fund this loan"
     // (resolveLink reads the loan's decline), not "the business canceled".
-    const who = await party(tx, application.id);
-    if (who) {
-      await queueSms(tx, {
-        to: who.phone,
-        applicationId: application.id,
-        merchantId: who.merchantId,
-        template: "lender_declined_canceled",
-        merchantName: who.merchantName,
-      });
-    }
+    await messageBorrower(tx, application.id, ({ merchant }) => ({
+      sms: { template: "lender_declined_canceled", merchantName: merchant.name },
+    }));
     await enqueueCrmSync(tx, application.id, "canceled");
     await audit(tx, {
       actorType: "operator",

@@ -8,10 +8,8 @@ import { enqueue } from "~/jobs/enqueue.server";
 import { PermanentError } from "~/jobs/errors";
 import { requestRefundJob } from "~/jobs/handlers/request-refund.definition";
 import { audit } from "~/app/audit/audit.server";
-import { applicationParty } from "~/app/borrower/party.server";
+import { messageBorrower } from "~/app/borrower/message-borrower.server";
 import { enqueueCrmSync } from "~/app/crm-sync/enqueue.server";
-import { queueEmail } from "~/app/messaging/email.server";
-import { queueSms } from "~/app/messaging/sms.server";
 import { formatMoney } from "~/app/money/dollars";
 import { emitMerchantEvent } from "~/app/webhooks/emit.server";
 import { callLender } from "./funding.server";
@@ -281,28 +279,14 @@ export function refundEmailText(merchantName: string, amountCents: number, fully
 }
 
 async function tellBorrower(tx: Tx, applicationId: string, amountCents: number, fully: boolean) {
-  const party = await applicationParty(tx, applicationId);
-  if (!party) return;
-  const merchantName = party.merchant.name;
-  await queueSms(tx, {
-    to: party.customer.phone,
-    applicationId,
-    merchantId: party.merchant.id,
-    template: "refund_completed",
-    merchantName,
-    amountCents,
-    fully,
-  });
-  if (party.customer.email) {
-    await queueEmail(tx, {
-      to: party.customer.email,
+  await messageBorrower(tx, applicationId, ({ merchant }) => ({
+    sms: { template: "refund_completed", merchantName: merchant.name, amountCents, fully },
+    email: {
       template: "refund_completed",
-      subject: `Your financing with ${merchantName}: ${formatMoney(amountCents)} refunded`,
-      text: refundEmailText(merchantName, amountCents, fully),
-      applicationId,
-      merchantId: party.merchant.id,
-    });
-  }
+      subject: `Your financing with ${merchant.name}: ${formatMoney(amountCents)} refunded`,
+      text: refundEmailText(merchant.name, amountCents, fully),
+    },
+  }));
 }
 
 /** The refund sums of a loan: what was asked (pending or done) and what the lender confirmed. */

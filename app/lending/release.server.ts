@@ -21,10 +21,9 @@ import { enqueue } from "~/jobs/enqueue.server";
 import { autoReleaseJob } from "~/jobs/handlers/auto-release.definition";
 import { audit } from "~/app/audit/audit.server";
 import { applicationParty } from "~/app/borrower/party.server";
+import { messageBorrower } from "~/app/borrower/message-borrower.server";
 import { appUrl } from "~/app/config/env.server";
 import { enqueueCrmSync } from "~/app/crm-sync/enqueue.server";
-import { queueEmail } from "~/app/messaging/email.server";
-import { queueSms } from "~/app/messaging/sms.server";
 import type { SmsTemplate } from "~/app/messaging/templates";
 import { formatMoney } from "~/app/money/dollars";
 import { sha256Hex } from "~/app/security/hash.server";
@@ -134,41 +133,33 @@ async function askBorrowerToRelease(
   url: string,
   releaseAt: Date,
 ) {
-  const party = await applicationParty(tx, applicationId);
-  if (!party) return;
-  const merchantName = party.merchant.name;
   const remaining = loan.amountCents - loan.upfrontCents;
-  await queueSms(tx, {
-    to: party.customer.phone,
-    applicationId,
-    merchantId: party.merchant.id,
-    template: "release_requested",
-    merchantName,
-    amountCents: remaining,
-    url,
-  });
-  if (!party.customer.email) return;
-  await queueEmail(tx, {
-    to: party.customer.email,
-    template: "release_requested",
-    subject: `Job is done — release payment to ${merchantName}`,
-    text: [
-      `Hello ${party.customer.firstName},`,
-      "",
-      `${merchantName} says the job you financed with FlowPay is done.`,
-      `If it is, release the ${formatMoney(remaining)} payment to ${merchantName} here:`,
-      "",
+  await messageBorrower(tx, applicationId, ({ customer, merchant }) => ({
+    sms: {
+      template: "release_requested",
+      merchantName: merchant.name,
+      amountCents: remaining,
       url,
-      "",
-      "If something is wrong, open the same link and choose \u201cThere is a problem\u201d: we hold the payment and a FlowPay specialist looks at it within 1 business day.",
-      `If we hear nothing from you, the payment releases itself on ${releaseAt.toISOString().slice(0, 10)}.`,
-      "The link works once.",
-      "",
-      "FlowPay",
-    ].join("\n"),
-    applicationId,
-    merchantId: party.merchant.id,
-  });
+    },
+    email: {
+      template: "release_requested",
+      subject: `Job is done — release payment to ${merchant.name}`,
+      text: [
+        `Hello ${customer.firstName},`,
+        "",
+        `${merchant.name} says the job you financed with FlowPay is done.`,
+        `If it is, release the ${formatMoney(remaining)} payment to ${merchant.name} here:`,
+        "",
+        url,
+        "",
+        "If something is wrong, open the same link and choose \u201cThere is a problem\u201d: we hold the payment and a FlowPay specialist looks at it within 1 business day.",
+        `If we hear nothing from you, the payment releases itself on ${releaseAt.toISOString().slice(0, 10)}.`,
+        "The link works once.",
+        "",
+        "FlowPay",
+      ].join("\n"),
+    },
+  }));
 }
 
 /** A text to the application's borrower, naming its merchant. */
@@ -177,14 +168,7 @@ async function textBorrower(
   applicationId: string,
   message: (merchantName: string) => SmsTemplate,
 ) {
-  const party = await applicationParty(tx, applicationId);
-  if (!party) return;
-  await queueSms(tx, {
-    to: party.customer.phone,
-    applicationId,
-    merchantId: party.merchant.id,
-    ...message(party.merchant.name),
-  });
+  await messageBorrower(tx, applicationId, ({ merchant }) => ({ sms: message(merchant.name) }));
 }
 
 export type ReleasedBy = "borrower" | "timer" | "flowops";
