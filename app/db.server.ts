@@ -16,6 +16,8 @@ export function getDatabase(): Promise<Database> {
       authToken: env.DATABASE_AUTH_TOKEN,
       writer: env.DB_WRITER,
       busyTimeoutMs: env.DB_BUSY_TIMEOUT_MS,
+      readers: env.DB_READERS,
+      readerTestHooks: env.FLOWPAY_ENV === "test",
       writerThread: {
         maxRestarts: env.DB_WRITER_MAX_RESTARTS,
         // Tests only: lets a test kill the writer thread as a crash would (ADR 024).

@@ -38,6 +38,8 @@ export const envSchema = z.object({
   DB_BUSY_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
   /** Writer thread restarts in a row before the process gives up and exits non-zero (ADR 024). */
   DB_WRITER_MAX_RESTARTS: z.coerce.number().int().min(0).max(100).default(5),
+  /** Reader threads for the heavy pages' reads on an embedded database; 0: this thread (ADR 083). */
+  DB_READERS: z.coerce.number().int().min(0).max(16).default(2),
   /** /ready's write probe (BEGIN IMMEDIATE + COMMIT through the write queue) must finish within. */
   READY_WRITE_PROBE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
   /** /ready fails when the database's file system has less free space (MB; 0 turns it off). */

@@ -77,7 +77,7 @@ export async function merchantPayouts(
   // covering-index read, ledger_merchant_balance_idx) — the same totals, ≈20× faster than
   // reading every line (scripts/bench/ledger.ts).
   const [sums, others] = await Promise.all([
-    database.db
+    database.reader.db
       .select({
         account: ledgerEntries.account,
         total: sql<number>`coalesce(sum(${ledgerEntries.amountCents}), 0)`,
@@ -85,7 +85,7 @@ export async function merchantPayouts(
       .from(ledgerEntries)
       .where(and(eq(ledgerEntries.merchantId, merchantId), eq(ledgerEntries.kind, "disbursement")))
       .groupBy(ledgerEntries.account),
-    merchantTransactions(database, merchantId, undefined, ["refund", "payout", "clawback"]),
+    merchantTransactions(database.reader, merchantId, undefined, ["refund", "payout", "clawback"]),
   ]);
   const disbursements: MerchantLedgerTransaction = {
     transactionId: "disbursements",
@@ -117,13 +117,13 @@ export async function monthlyStatement(
   month: string,
 ): Promise<StatementExport | null> {
   const window = monthWindow(month);
-  const merchant = await database.db
+  const merchant = await database.reader.db
     .select({ name: merchants.name, slug: merchants.slug })
     .from(merchants)
     .where(eq(merchants.id, merchantId))
     .get();
   if (!merchant) return null;
-  const opening = await database.db
+  const opening = await database.reader.db
     .select({ total: sql<number>`coalesce(sum(${ledgerEntries.amountCents}), 0)` })
     .from(ledgerEntries)
     .where(
@@ -139,7 +139,7 @@ export async function monthlyStatement(
     merchantName: merchant.name,
     month,
     openingCents: 0 - Number(opening?.total ?? 0),
-    transactions: await merchantTransactions(database, merchantId, window),
+    transactions: await merchantTransactions(database.reader, merchantId, window),
   });
   return {
     statement,

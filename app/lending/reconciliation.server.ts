@@ -343,7 +343,7 @@ export async function listReconciliationItems(
 ): Promise<ReconciliationQueue> {
   const where = eq(reconciliationItems.status, status);
   const [items, total, runs] = await Promise.all([
-    database.db
+    database.reader.db
       .select({ item: reconciliationItems, merchantName: merchants.name })
       .from(reconciliationItems)
       .leftJoin(merchants, eq(merchants.id, reconciliationItems.merchantId))
@@ -353,12 +353,12 @@ export async function listReconciliationItems(
         reconciliationItems.id,
       )
       .limit(limit),
-    database.db
+    database.reader.db
       .select({ n: sql<number>`count(*)` })
       .from(reconciliationItems)
       .where(where)
       .get(),
-    database.db
+    database.reader.db
       .select()
       .from(reconciliationRuns)
       .orderBy(desc(reconciliationRuns.settlementDate), reconciliationRuns.lender)
@@ -394,7 +394,7 @@ export async function loadReconciliationItem(
   database: Database,
   itemId: string,
 ): Promise<ReconciliationItemPage | null> {
-  const item = await database.db
+  const item = await database.reader.db
     .select()
     .from(reconciliationItems)
     .where(eq(reconciliationItems.id, itemId))
@@ -402,7 +402,7 @@ export async function loadReconciliationItem(
   if (!item) return null;
   const window = settlementWindow(item.settlementDate);
   const [loan, merchant, lines, resolver] = await Promise.all([
-    database.db
+    database.reader.db
       .select({
         applicationId: loans.applicationId,
         lenderLoanId: loans.lenderLoanId,
@@ -412,13 +412,13 @@ export async function loadReconciliationItem(
       .where(eq(loans.id, item.loanId))
       .get(),
     item.merchantId
-      ? database.db
+      ? database.reader.db
           .select({ name: merchants.name })
           .from(merchants)
           .where(eq(merchants.id, item.merchantId))
           .get()
       : undefined,
-    database.db
+    database.reader.db
       .select({
         transactionId: ledgerEntries.transactionId,
         createdAt: ledgerEntries.createdAt,
@@ -436,7 +436,7 @@ export async function loadReconciliationItem(
       )
       .orderBy(ledgerEntries.createdAt),
     item.resolvedBy && item.resolvedBy !== "system"
-      ? database.db
+      ? database.reader.db
           .select({ name: operators.name })
           .from(operators)
           .where(eq(operators.id, item.resolvedBy))

@@ -80,7 +80,7 @@ export async function searchAuditLogs(
   filters: AuditFilters,
   limit = auditPageSize,
 ): Promise<{ rows: AuditRow[]; older: number | null; newer: number | null }> {
-  const { db } = database;
+  const { db } = database.reader;
   const conditions: SQL[] = [];
   if (filters.actor) {
     // An e-mail names an operator; anything else is an actor id as stored.

@@ -29,19 +29,19 @@ export type LoanMoney = {
 };
 
 export async function loanMoney(database: Database, applicationId: string): Promise<LoanMoney> {
-  const loan = await database.db
+  const loan = await database.reader.db
     .select({ id: loans.id })
     .from(loans)
     .where(eq(loans.applicationId, applicationId))
     .get();
   if (!loan) return { transactions: [], balanced: true, refunds: [] };
   const [lines, refundRows] = await Promise.all([
-    database.db
+    database.reader.db
       .select()
       .from(ledgerEntries)
       .where(eq(ledgerEntries.loanId, loan.id))
       .orderBy(asc(ledgerEntries.id)),
-    database.db
+    database.reader.db
       .select()
       .from(refunds)
       .where(eq(refunds.loanId, loan.id))

@@ -19,7 +19,7 @@ export async function loadTimeline(
     operatorNames: ReadonlyMap<string, string>;
   },
 ): Promise<TimelineEvent[]> {
-  const db = database.db;
+  const db = database.reader.db;
   const { application } = args;
   const id = application.id;
 

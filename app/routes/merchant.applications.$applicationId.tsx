@@ -31,8 +31,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const database = await getDatabase();
   const id = params.applicationId ?? "";
   const [app, sources] = await Promise.all([
-    context.scope.application(database.db, id),
-    context.scope.timelineSources(database.db, id),
+    context.scope.application(database.reader.db, id),
+    context.scope.timelineSources(database.reader.db, id),
   ]);
   if (!app || !sources) notFound();
   const status = effectiveStatus(app, app.link);

@@ -26,7 +26,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const status = statusFilter(params.get("status"));
   const after = decodeCursor(params.get("after")) ?? undefined;
   const database = await getDatabase();
-  const page = await context.scope.applicationsPage(database.db, {
+  const page = await context.scope.applicationsPage(database.reader.db, {
     q,
     status,
     after,
