@@ -52,10 +52,12 @@ export async function loadJobsMonitor(
   database: Database,
   options: { kind?: string; beforeId?: number } = {},
 ) {
+  // The monitor's reads run in a reader thread (ADR 083): the outbox can be large.
+  const reads = database.reader;
   const [stats, running, dead] = await Promise.all([
-    queueStats(database),
-    listRunningJobs(database),
-    listDeadJobs(database, {
+    queueStats(reads),
+    listRunningJobs(reads),
+    listDeadJobs(reads, {
       kind: options.kind,
       beforeId: options.beforeId,
       limit: deadJobsPageSize + 1,
