@@ -18,3 +18,4 @@ export * from "./policy";
 export * from "./rollups";
 export * from "./review-requests";
 export * from "./credit-repulls";
+export * from "./rate-limits";
