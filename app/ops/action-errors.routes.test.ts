@@ -13,6 +13,7 @@ import { callOps, signedInOperator, statusOf } from "~/scripts/testing/ops-harne
 import { ensureDecisioningDefaults } from "~/app/decisioning/seed.server";
 import { createMerchantApiKey, revokeMerchantApiKey } from "~/app/ops/merchants.server";
 import * as applicationRoute from "~/app/routes/ops.applications.$applicationId";
+import { defaultPricingForm, pricingFormEntries } from "~/app/ops/testing";
 import * as jobsRoute from "~/app/routes/ops.jobs";
 import * as merchantRoute from "~/app/routes/ops.merchants.$merchantId";
 import * as pricingRoute from "~/app/routes/ops.pricing";
@@ -50,6 +51,9 @@ async function outcome(result: unknown): Promise<{ status: number; message: stri
 }
 
 const unknownId = (prefix: string) => newId(prefix);
+/** The pricing editor's fields of the default table (a form that parses), with `extra`. */
+const pricingForm = (extra: Record<string, string>) =>
+  pricingFormEntries(defaultPricingForm(), extra);
 const malformed = "../../x'\"<>";
 
 let admin: Awaited<ReturnType<typeof signedInOperator>>;
@@ -216,10 +220,10 @@ function cases(): Case[] {
       "discard the published version (stale)",
     ),
     ...["save", "validate", "publish"].flatMap((intent) => [
-      pricing({ intent, pricingId: unknownId("pr"), table: "{}", notes: "" }, `${intent} unknown`),
-      pricing({ intent, pricingId: malformed, table: "{}", notes: "" }, `${intent} malformed`),
+      pricing(pricingForm({ intent, pricingId: unknownId("pr") }), `${intent} unknown`),
+      pricing(pricingForm({ intent, pricingId: malformed }), `${intent} malformed`),
       pricing(
-        { intent, pricingId: publishedPricing.id, table: "{}", notes: "" },
+        pricingForm({ intent, pricingId: publishedPricing.id }),
         `${intent} the published version (stale)`,
       ),
     ]),

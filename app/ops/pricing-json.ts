@@ -2,34 +2,10 @@ import { LoanTermsError } from "~/app/decisioning/money";
 import { generateOffers, pricingTableSchema, type PricingTable } from "~/app/decisioning/pricing";
 
 /**
- * The pricing screen edits the versioned pricing table as JSON (the whole document, promotional
- * plans included); validation is the code that guards publishing (validatePricingTable). This
- * module only reads the text and describes a table for display. Pure.
+ * A pricing table described for display (the published version and the draft as tables on the
+ * pricing page). Editing is the form of pricing-form.ts (issue 18); validation is the code that
+ * guards publishing (validatePricingTable). Pure.
  */
-export type ParsedPricingJson = { ok: true; table: unknown } | { ok: false; error: string };
-
-export function parsePricingJson(text: string): ParsedPricingJson {
-  if (!text.trim()) return { ok: false, error: "The pricing table is empty" };
-  try {
-    return { ok: true, table: JSON.parse(text) as unknown };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const position = /position (\d+)/.exec(message);
-    if (!position) return { ok: false, error: `Not valid JSON: ${message}` };
-    const before = text.slice(0, Number(position[1]));
-    const line = before.split("\n").length;
-    const column = before.length - before.lastIndexOf("\n");
-    return {
-      ok: false,
-      error: `Not valid JSON at line ${line}, column ${column}: ${message.replace(/ in JSON at position \d+.*$/s, "")}`,
-    };
-  }
-}
-
-export function formatPricingJson(table: unknown): string {
-  return JSON.stringify(table, null, 2);
-}
-
 export type TermView = { months: number; noteRate: string; apr: string | null };
 export type TierView = {
   name: string;

@@ -7,7 +7,10 @@
 import type { Database } from "~/db/client";
 import { PricingStateError } from "~/app/decisioning/pricing-rules.server";
 import type { OpsOutcome } from "./outcome";
-import { describePricing, formatPricingJson, parsePricingJson } from "./pricing-json";
+import type { SubmissionResult } from "@conform-to/react";
+import { describePricing } from "./pricing-json";
+import { problemField } from "./pricing-form";
+import { parsePricingForm, tableToFormValue } from "./pricing-form.server";
 import {
   checkPricing,
   discardPricingDraft,
@@ -45,7 +48,7 @@ export async function loadPricingPage(database: Database, operator: PageOperator
       ? {
           ...versions.draft,
           table: undefined,
-          json: formatPricingJson(versions.draft.table),
+          form: tableToFormValue(versions.draft.table, versions.draft.notes),
           view: describePricing(versions.draft.table),
         }
       : null,
@@ -57,8 +60,11 @@ export type PricingActionData = {
   nonce: string;
   message?: string;
   error?: string;
-  /** The text as posted, when it could not be saved. */
-  unsaved?: { json: string; notes: string };
+  /**
+   * Conform's reply to the editor form (the fields as posted, each field's message) when the
+   * form is shown as posted: a refusal, a row added or removed (not saved yet), a validation.
+   */
+  result?: SubmissionResult<string[]>;
   validation?: string[];
   publishRefused?: string[];
 };
@@ -70,7 +76,6 @@ export async function pricingIntent(
   actor: OperatorActor,
   mayPublish: () => Promise<unknown>,
 ): Promise<OpsOutcome<PricingActionData>> {
-  const intent = String(formData.get("intent") ?? "");
   const reply = editorReply<PricingActionData>;
   try {
     const lifecycle = await draftLifecycleIntent<PricingActionData>(formData, {
@@ -81,35 +86,49 @@ export async function pricingIntent(
       discard: (pricingId) => discardPricingDraft(database, { pricingId, actor }),
     });
     if (lifecycle) return lifecycle;
-    if (intent !== "save" && intent !== "validate" && intent !== "publish") {
-      return reply({ error: "Unknown request" }, 422);
-    }
-    if (intent === "publish") await mayPublish();
-    const pricingId = String(formData.get("pricingId") ?? "");
-    const json = String(formData.get("table") ?? "");
-    const notes = String(formData.get("notes") ?? "");
-    const parsed = parsePricingJson(json);
-    if (!parsed.ok) {
+    const submission = parsePricingForm(formData);
+    // An author without the permission is refused before anything else (403).
+    if (submission.payload.intent === "publish") await mayPublish();
+    if (submission.status !== "success") {
+      if (submission.status === undefined) {
+        // A row added or removed (Conform's list intents): shown, not saved.
+        return reply({
+          message: "Not saved yet: save the draft to keep this change.",
+          result: submission.reply(),
+        });
+      }
+      if (submission.error?.intent) return reply({ error: "Unknown request" }, 422);
+      if (submission.error?.pricingId) return reply({ error: "There is no such draft" }, 404);
       return reply(
-        { error: `The draft was not saved. ${parsed.error}`, unsaved: { json, notes } },
+        {
+          error: "The draft was not saved: correct the fields marked below.",
+          result: submission.reply(),
+        },
         422,
       );
     }
-    await savePricingDraft(database, { pricingId, table: parsed.table, notes, actor });
+    const { intent, pricingId, notes, table } = submission.value;
+    await savePricingDraft(database, { pricingId, table, notes, actor });
+    if (intent === "save") return reply({ message: "Draft saved." });
+    // Validating and a refused publish show the problems in a list and on their tier or plan.
+    const problems = checkPricing(table);
+    const planNames = Object.keys(table.merchantPlans);
+    const fieldErrors: Record<string, string[]> = {};
+    for (const problem of problems) {
+      const { field, message } = problemField(problem, planNames);
+      (fieldErrors[field] ??= []).push(message);
+    }
+    const result = problems.length > 0 ? submission.reply({ fieldErrors }) : undefined;
     if (intent === "validate") {
-      return reply({ message: "Draft saved.", validation: checkPricing(parsed.table) });
+      return reply({ message: "Draft saved.", validation: problems, result });
     }
-    if (intent === "publish") {
-      // Publishing takes a second operator (ADR 069): the author submits the draft for approval.
-      const problems = checkPricing(parsed.table);
-      if (problems.length > 0) {
-        return reply({ message: "Draft saved.", publishRefused: problems }, 422);
-      }
-      const submitted = await submitForApproval(database, "pricing", actor);
-      if ("redirect" in submitted) return submitted;
-      return reply({ message: "Draft saved.", error: submitted.error }, submitted.status);
+    // Publishing takes a second operator (ADR 069): the author submits the draft for approval.
+    if (problems.length > 0) {
+      return reply({ message: "Draft saved.", publishRefused: problems, result }, 422);
     }
-    return reply({ message: "Draft saved." });
+    const submitted = await submitForApproval(database, "pricing", actor);
+    if ("redirect" in submitted) return submitted;
+    return reply({ message: "Draft saved.", error: submitted.error }, submitted.status);
   } catch (error) {
     if (error instanceof PricingEditorError || error instanceof PricingStateError) {
       return reply({ error: error.message }, error.status);

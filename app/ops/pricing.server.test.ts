@@ -5,7 +5,7 @@ import type { createTestDatabase } from "~/db/testing";
 import { defaultPricingTable } from "~/app/decisioning/default-pricing";
 import { validatePricingTable } from "~/app/decisioning/pricing";
 import { getPublishedPricing } from "~/app/decisioning/pricing-rules.server";
-import { describePricing, formatPricingJson, parsePricingJson } from "./pricing-json";
+import { describePricing } from "./pricing-json";
 import {
   checkPricing,
   discardPricingDraft,
@@ -18,21 +18,7 @@ import {
 import type { OperatorActor } from "./rules.server";
 import { analystDatabase } from "./testing";
 
-describe("the JSON editor", () => {
-  it("reads a table and says where the JSON is broken", () => {
-    expect(parsePricingJson(formatPricingJson(defaultPricingTable))).toEqual({
-      ok: true,
-      table: defaultPricingTable,
-    });
-    const broken = parsePricingJson('{\n  "maxOffers": 3,\n}');
-    expect(broken).toEqual({
-      ok: false,
-      error: "Not valid JSON at line 3, column 1: Expected double-quoted property name",
-    });
-    expect(parsePricingJson("  ")).toEqual({ ok: false, error: "The pricing table is empty" });
-    expect(parsePricingJson("{").ok).toBe(false);
-  });
-
+describe("the pricing page's view", () => {
   it("describes a table: tiers, terms with their APR at a reference amount, plans", () => {
     const view = describePricing(defaultPricingTable)!;
     expect(view.tiers.map((tier) => [tier.name, tier.minScore, tier.aprAmountCents])).toEqual([

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
 import { getDatabase } from "~/app/db.server";
 import { requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
@@ -9,16 +9,15 @@ import {
   pricingIntent,
   type PricingActionData,
 } from "~/app/ops/pricing-page.server";
+import { PricingEditor, SubmitForApproval } from "~/app/ops/pricing-editor";
 import { PricingTableView, Problems } from "~/app/ops/pricing-view";
 import {
   DraftSection,
-  DraftToolbar,
   EditorAnswer,
   PublishedSection,
   useSettledAnswer,
   VersionHistory,
 } from "~/app/ops/versions-ui";
-import { IntentButton } from "~/app/ui/intent-button";
 
 export const meta: MetaFunction = () => [{ title: "Pricing — FlowOps" }];
 
@@ -76,47 +75,29 @@ export default function Pricing() {
             ) : null
           }
         >
-          <Form
-            method="post"
-            key={
-              actionData?.unsaved ? `unsaved:${actionData.nonce}` : `${draft.id}:${draft.updatedAt}`
-            }
-            className="pricing-editor"
-          >
-            <input type="hidden" name="pricingId" value={draft.id} />
-            <label htmlFor="notes">Notes for this version</label>
-            <textarea
-              id="notes"
-              name="notes"
-              rows={2}
-              defaultValue={actionData?.unsaved?.notes ?? draft.notes ?? ""}
+          {draft.form ? (
+            <PricingEditor
+              key={actionData?.result ? actionData.nonce : `${draft.id}:${draft.updatedAt}`}
+              pricingId={draft.id}
+              version={draft.version}
+              defaultValue={draft.form}
+              lastResult={actionData?.result}
+              busy={busy}
+              publishButton={
+                loaded.canPublish ? <SubmitForApproval version={draft.version} /> : null
+              }
             />
-            <label htmlFor="table">Pricing table (JSON)</label>
-            <p id="table-help" className="small muted">
-              Money in cents, rates as exact percentage strings (<code>&quot;9.990&quot;</code>),
-              scores on the FlowPay 0–460 scale; tiers from the highest minimum score to the lowest;{" "}
-              <code>merchantPlans.standard</code> is required. Publishing checks every term&apos;s
-              APR against the cap at the tier&apos;s smallest and largest amount.
+          ) : (
+            <p className="error">
+              Draft v{draft.version} does not match the pricing schema; discard it and start a new
+              draft from a published version.
             </p>
-            <textarea
-              id="table"
-              name="table"
-              rows={30}
-              spellCheck={false}
-              className="code"
-              aria-describedby="table-help"
-              defaultValue={actionData?.unsaved?.json ?? draft.json}
-            />
-            <DraftToolbar busy={busy}>
-              {loaded.canPublish ? (
-                <IntentButton intent="publish">Submit v{draft.version} for approval</IntentButton>
-              ) : null}
-            </DraftToolbar>
-            <p className="small muted">
-              A second operator approves and publishes it after reviewing the{" "}
-              <a href="/ops/policy/pricing">changes and a back-test</a>.
-            </p>
-          </Form>
+          )}
+          <p className="small muted">
+            Publishing checks every term&apos;s APR against the cap at the tier&apos;s smallest and
+            largest amount. A second operator approves and publishes it after reviewing the{" "}
+            <a href="/ops/policy/pricing">changes and a back-test</a>.
+          </p>
         </DraftSection>
       ) : draft ? (
         <p className="card">Draft v{draft.version} is being edited.</p>
