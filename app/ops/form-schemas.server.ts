@@ -35,3 +35,9 @@ export const revealSchema = z.object({
     )
     .max(500, "Keep the reason under 500 characters"),
 });
+
+/** A dead job's retry or discard on `/ops/jobs`. */
+export const jobIntentSchema = z.object({
+  intent: z.enum(["retry", "discard"]),
+  id: z.coerce.number().int().min(1).max(999_999_999_999_999),
+});

@@ -5,7 +5,7 @@ import { auditLogs } from "~/db/schema/index";
 import { createTestDatabase } from "~/db/testing";
 import { enqueue } from "~/jobs/enqueue.server";
 import { defineJob } from "~/jobs/registry";
-import { discardJob, JobActionError, loadJobsMonitor, retryJob } from "./jobs.server";
+import { discardJob, JobActionError, loadJobsMonitor, retryJob, retryOutcome } from "./jobs.server";
 import type { OperatorActor } from "./rules.server";
 
 const smsJob = defineJob({ kind: "send-sms", schema: z.object({ messageId: z.string() }) });
@@ -110,5 +110,38 @@ describe("the jobs monitor", () => {
     const conflict = await retryJob(database, dead, actor).catch((e: unknown) => e);
     expect(conflict).toBeInstanceOf(JobActionError);
     expect((conflict as Error).message).toMatch(/already holds the key/);
+  });
+
+  it("says what became of a retried job: queued, failed again with its new error, or done", async () => {
+    const dead = await job("dead");
+    await retryJob(database, dead, actor);
+    // Queued: the old error is not the retry's.
+    expect(await retryOutcome(database, dead)).toEqual({
+      message: `Job ${dead} is queued again with a fresh set of attempts.`,
+      error: null,
+    });
+    // The worker's failure as it records it: one attempt made, the new error, pending again.
+    const fail = (state: string, attempts: number, error: string) =>
+      database.serialized(() =>
+        database.client.execute({
+          sql: `UPDATE outbox SET state = ?, attempts = ?, last_error = ? WHERE id = ?`,
+          args: [state, attempts, error, dead],
+        }),
+      );
+    await fail("pending", 1, "Twilio 30003: unreachable handset");
+    expect(await retryOutcome(database, dead)).toEqual({
+      message: `Job ${dead} was retried and failed again (attempt 1 of 5); it will try again.`,
+      error: "Twilio 30003: unreachable handset",
+    });
+    await fail("dead", 5, "Twilio 30005: unknown handset");
+    expect(await retryOutcome(database, dead)).toEqual({
+      message: `Job ${dead} was retried and failed again (5 of 5 attempts): it is dead again.`,
+      error: "Twilio 30005: unknown handset",
+    });
+    await fail("completed", 1, "Twilio 30005: unknown handset");
+    expect((await retryOutcome(database, dead)).message).toBe(
+      `Job ${dead} was retried and completed.`,
+    );
+    expect((await retryOutcome(database, 777_777)).message).toMatch(/no longer in the queue/);
   });
 });

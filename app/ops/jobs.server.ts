@@ -95,3 +95,40 @@ export function retryJob(database: Database, id: number, actor: OperatorActor) {
 export function discardJob(database: Database, id: number, actor: OperatorActor) {
   return explained(() => discardDeadJob(database, id, actor));
 }
+
+/**
+ * What became of a dead job an operator retried, for the banner of `/ops/jobs?done=retried&id=…`
+ * (issue 18: a retry that fails again must say so, not a silent "retried"). Retrying resets
+ * `attempts` to 0 and keeps the old `last_error`, so an attempt count above 0 means the job ran
+ * again and `last_error` is the new failure. `error` is set when it failed again.
+ */
+export type RetryOutcome = { message: string; error: string | null };
+
+export async function retryOutcome(database: Database, id: number): Promise<RetryOutcome> {
+  const result = await database.client.execute({
+    sql: `SELECT state, attempts, max_attempts, last_error FROM outbox WHERE id = ?`,
+    args: [id],
+  });
+  const row = result.rows[0];
+  if (!row) return { message: `Job ${id} was retried and is no longer in the queue.`, error: null };
+  const state = String(row.state);
+  const attempts = Number(row.attempts);
+  const lastError = row.last_error === null ? "unknown error" : String(row.last_error);
+  if (state === "completed")
+    return { message: `Job ${id} was retried and completed.`, error: null };
+  if (state === "dead") {
+    return {
+      message: `Job ${id} was retried and failed again (${attempts} of ${row.max_attempts} attempts): it is dead again.`,
+      error: lastError,
+    };
+  }
+  if (state === "running")
+    return { message: `Job ${id} was retried and is running now.`, error: null };
+  if (attempts > 0) {
+    return {
+      message: `Job ${id} was retried and failed again (attempt ${attempts} of ${row.max_attempts}); it will try again.`,
+      error: lastError,
+    };
+  }
+  return { message: `Job ${id} is queued again with a fresh set of attempts.`, error: null };
+}

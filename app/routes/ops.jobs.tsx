@@ -1,10 +1,18 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { clientInfo } from "~/app/audit/audit.server";
 import { getDatabase } from "~/app/db.server";
 import { requireAction, requirePermission } from "~/app/ops/guard.server";
-import { discardJob, JobActionError, loadJobsMonitor, retryJob } from "~/app/ops/jobs.server";
+import { jobIntentSchema } from "~/app/ops/form-schemas.server";
+import {
+  discardJob,
+  JobActionError,
+  loadJobsMonitor,
+  retryJob,
+  retryOutcome,
+} from "~/app/ops/jobs.server";
 import { OpsShell, When } from "~/app/ops/layout";
 import { DataTable, Section } from "~/app/ops/page-ui";
 import { can } from "~/app/ops/permissions";
@@ -23,13 +31,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const monitor = await loadJobsMonitor(await getDatabase(), { kind, beforeId });
   const done = url.searchParams.get("done");
   const id = url.searchParams.get("id");
+  const jobId = id && /^\d{1,15}$/.test(id) ? Number(id) : null;
+  // A retried job's banner reads its state now: one that failed again says so, with its error.
+  const retried =
+    jobId !== null && done === "retried" ? await retryOutcome(await getDatabase(), jobId) : null;
   const notice =
-    id && /^\d+$/.test(id) && (done === "retried" || done === "discarded")
-      ? done === "retried"
-        ? `Job ${id} is queued again with a fresh set of attempts.`
-        : `Job ${id} was discarded.`
-      : null;
+    jobId !== null && done === "discarded" ? `Job ${jobId} was discarded.` : retried?.message;
   return {
+    retryError: retried?.error ?? null,
+    retriedId: retried ? jobId : null,
     operator: { name: operator.name, email: operator.email, role: operator.role },
     canManage: can(operator.role, "manage:job"),
     kind: kind ?? "",
@@ -41,11 +51,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { operator } = await requireAction(request, "manage:job");
-  const formData = await request.formData();
-  const intent = formData.get("intent");
-  const idText = String(formData.get("id") ?? "");
-  if (!/^\d{1,15}$/.test(idText)) return data({ error: "No such job" }, { status: 404 });
-  const id = Number(idText);
+  const submission = parseWithZod(await request.formData(), { schema: jobIntentSchema });
+  if (submission.status !== "success") {
+    const unknownJob = Boolean(submission.error?.id);
+    return data(
+      { error: unknownJob ? "No such job" : "Unknown request" },
+      { status: unknownJob ? 404 : 422 },
+    );
+  }
+  const { intent, id } = submission.value;
   const actor = { actorType: "operator" as const, actorId: operator.id, ...clientInfo(request) };
   const database = await getDatabase();
   try {
@@ -53,11 +67,10 @@ export async function action({ request }: ActionFunctionArgs) {
       await retryJob(database, id, actor);
       return redirect(`/ops/jobs?done=retried&id=${id}`);
     }
-    if (intent === "discard") {
+    {
       await discardJob(database, id, actor);
       return redirect(`/ops/jobs?done=discarded&id=${id}`);
     }
-    return data({ error: "Unknown request" }, { status: 422 });
   } catch (error) {
     if (error instanceof JobActionError)
       return data({ error: error.message }, { status: error.status });
@@ -80,6 +93,20 @@ export default function Jobs() {
   const columns = ["pending", "ready", "running", "dead", "completed"] as const;
   return (
     <OpsShell operator={data.operator} title="Jobs" notice={data.notice} error={actionData?.error}>
+      {data.retriedId !== null ? (
+        <div className="card" role={data.retryError ? "alert" : undefined}>
+          {data.retryError ? (
+            <p className="error">
+              Latest error of job {data.retriedId}: <code>{data.retryError}</code>
+            </p>
+          ) : null}
+          <p className="small">
+            <Link to={`/ops/jobs?done=retried&id=${data.retriedId}`}>
+              Check job {data.retriedId} again
+            </Link>
+          </p>
+        </div>
+      ) : null}
       <Section id="depth-heading" title="Queue">
         <p>
           Oldest ready job has waited{" "}
