@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import { decisions } from "~/db/schema/index";
+import { decodeText } from "~/db/schema/compressed";
 import { buildSnapshot, ENGINE_VERSION, evaluate, type DecisionSnapshot } from "./engine";
 import { getPricingByVersion } from "./pricing-rules.server";
 import { getRuleSetByVersion } from "./rule-sets.server";
@@ -52,12 +53,12 @@ export async function replayDecision(
   database: Database,
   decisionId: string,
 ): Promise<ReplayResult> {
-  // The stored text itself, not a re-serialisation of it.
-  const row = await database.db.get<{ snapshot: string } | undefined>(
+  // The stored text itself, not a re-serialisation of it (decompressed: the bytes written, ADR 085).
+  const row = await database.db.get<{ snapshot: string | ArrayBuffer } | undefined>(
     sql`SELECT snapshot FROM ${decisions} WHERE ${decisions.id} = ${decisionId}`,
   );
   if (!row) throw new ReplayError(`Decision ${decisionId} does not exist`);
-  const stored = row.snapshot;
+  const stored = decodeText(row.snapshot);
   const snapshot = JSON.parse(stored) as DecisionSnapshot;
   const [ruleSet, pricing] = await Promise.all([
     getRuleSetByVersion(database, snapshot.ruleSet.version),

@@ -24,7 +24,14 @@ export type Opened = { applicationId: string; token: string };
 
 export async function openApplication(
   merchantKey: string,
-  input: { crmCustomerId: string; crmJobId: string; amountCents?: number; lastName?: string },
+  input: {
+    crmCustomerId: string;
+    crmJobId: string;
+    amountCents?: number;
+    lastName?: string;
+    /** Text the borrower the link, as most CRMs ask (default: no text). */
+    sendSms?: boolean;
+  },
 ): Promise<Opened> {
   // The CRM route's own steps (guard, schema, domain function), not the route module: a helper
   // imports no route (ADR 038).
@@ -46,7 +53,7 @@ export async function openApplication(
         address: { line1: "12 Elm St", city: "Austin", state: "TX", postal_code: "78701" },
       },
       job: { crm_job_id: input.crmJobId, estimate_cents: input.amountCents ?? 750_000 },
-      send_sms: false,
+      send_sms: input.sendSms ?? false,
     }),
     null,
   );

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { cents, json, timestamp, timestamps } from "./columns";
+import { compressedJson } from "./compressed";
 import { applications } from "./applications";
 import { operators } from "./operators";
 
@@ -75,7 +76,8 @@ export const decisions = sqliteTable(
     ruleSetVersion: integer("rule_set_version").notNull(),
     pricingVersion: integer("pricing_version").notNull(),
     engineVersion: text("engine_version").notNull(),
-    snapshot: json<Record<string, unknown>>("snapshot").notNull(),
+    /** Stored compressed (ADR 085, ./compressed.ts); read back as the JSON written. */
+    snapshot: compressedJson<Record<string, unknown>>("snapshot").notNull(),
     /** Set for decisions made by an underwriter (manual review resolution). */
     decidedBy: text("decided_by").references(() => operators.id),
     decidedAt: timestamp("decided_at").notNull(),
@@ -85,6 +87,10 @@ export const decisions = sqliteTable(
     index("decisions_app_idx").on(t.applicationId, t.decidedAt, t.id),
     index("decisions_status_idx").on(t.status),
     index("decisions_decided_idx").on(t.decidedAt, t.applicationId, t.status),
+    // Snapshots written before compression, for the compaction of old rows (ADR 085).
+    index("decisions_uncompressed_idx")
+      .on(t.id)
+      .where(sql`typeof(snapshot) = 'text'`),
   ],
 );
 
@@ -115,9 +121,10 @@ export const offers = sqliteTable(
     /** Merchant fee (discount) and what the merchant is paid: amount − merchant fee. */
     merchantFeeCents: cents("merchant_fee_cents"),
     disbursementCents: cents("disbursement_cents"),
-    schedule: json<unknown[]>("schedule").notNull(),
+    /** Stored compressed (ADR 085), like the Truth-in-Lending box below. */
+    schedule: compressedJson<unknown[]>("schedule").notNull(),
     /** The Truth-in-Lending box (app/decisioning/disclosure.ts), rendered as stored. */
-    disclosure: json<Record<string, unknown>>("disclosure"),
+    disclosure: compressedJson<Record<string, unknown>>("disclosure"),
     selectedAt: timestamp("selected_at"),
     createdAt: timestamp("created_at").notNull(),
   },

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { cents, json, timestamp, timestamps } from "./columns";
+import { compressedJson } from "./compressed";
 import { applications } from "./applications";
 import { merchants } from "./merchants";
 import { offers } from "./decisioning";
@@ -44,7 +45,8 @@ export const loans = sqliteTable(
     declinedAt: timestamp("declined_at"),
     /** 1, then +1 per reroute to another lender: part of the create/disburse idempotency keys. */
     attempt: integer("attempt").notNull().default(1),
-    paymentSchedule: json<unknown[]>("payment_schedule").notNull(),
+    /** Stored compressed (ADR 085). */
+    paymentSchedule: compressedJson<unknown[]>("payment_schedule").notNull(),
     /**
      * Funding on completion (ADR 050). `upfrontCents`: the part of `amountCents` paid at signature
      * (progress payments; 0 = none), disbursed as `upfrontDisbursementId`. `releasedCents`: the
