@@ -3,8 +3,10 @@ import { defaultRules } from "~/app/decisioning/default-rules";
 import { validateRules, type Rule } from "~/app/decisioning/rules";
 import {
   applyRowIntent,
+  emptyRuleRow,
   formatRuleValue,
   groupProblems,
+  isMoneyField,
   parseEditorIntent,
   parseRuleValue,
   readRuleRows,
@@ -29,6 +31,29 @@ function formFor(rows: RuleRow[], extra: Partial<RuleRow> = {}) {
 }
 
 describe("rule values", () => {
+  it("of money facts are typed and shown in dollars and stored in cents, exactly", () => {
+    const field = "application.monthlyIncomeCents";
+    expect(parseRuleValue("1,500", field, "lt")).toBe(150_000);
+    expect(parseRuleValue("$2,000.29", field, "gte")).toBe(200_029);
+    expect(parseRuleValue("1500, 2500.5", field, "in")).toEqual([150_000, 250_050]);
+    expect(formatRuleValue(150_000, field, "lt")).toBe("1500.00");
+    expect(formatRuleValue([150_000, 250_050], field, "in")).toBe("1500.00, 2500.50");
+    expect(formatRuleValue(false, field, "exists")).toBe("false");
+    // Not an amount: kept as typed for validation, and the row is refused before saving.
+    expect(parseRuleValue("15.005", field, "lt")).toBe("15.005");
+    const row = { ...emptyRuleRow, key: "floor", field, operator: "lt", action: "decline" };
+    expect(rowsToRules([{ ...row, value: "15.005" }])).toEqual({
+      ok: false,
+      problems: [
+        'Row 1 ("floor"): enter the amount in dollars, like 1500 or 1,500.00 (at most two decimals)',
+      ],
+    });
+    const saved = rowsToRules([{ ...row, value: "1,250.00" }]);
+    expect(saved.ok && saved.rules[0]!.value).toBe(125_000);
+    expect(isMoneyField(field)).toBe(true);
+    expect(isMoneyField("credit.score")).toBe(false);
+  });
+
   it("are typed by the field", () => {
     expect(parseRuleValue("580", "credit.score", "lt")).toBe(580);
     expect(parseRuleValue("50.5", "ratios.debtToIncomePct", "gt")).toBe(50.5);

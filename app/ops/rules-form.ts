@@ -1,5 +1,6 @@
 import { fieldCatalogue } from "~/app/decisioning/facts";
 import { ruleActions, type Operator, type Rule, type RuleAction } from "~/app/decisioning/rules";
+import { centsToDollarInput, dollarsToCents } from "~/app/money/dollars";
 
 /**
  * The rule editor's plain HTML form: one table row per rule (`rule-<i>-key`, `-name`, `-field`,
@@ -93,8 +94,19 @@ export function applyRowIntent(rows: readonly RuleRow[], intent: EditorIntent): 
 
 const numberPattern = /^-?\d+(\.\d+)?$/;
 
+/**
+ * A money fact (`application.amountCents`, `bank.minimumBalanceCents`, …): people type and read
+ * its value in dollars ("1,500", "$2,000.50"); the rule stores integer cents, as the facts are
+ * (issue 18: rule amounts were typed in cents, a typo away from a factor of 100).
+ */
+export function isMoneyField(field: string): boolean {
+  return fieldCatalogue[field]?.type === "number" && field.endsWith("Cents");
+}
+
 function scalar(textValue: string, type: string | undefined): unknown {
   if (textValue === "") return null;
+  // Dollars → cents exactly (dollarsToCents: digit strings, never floats); kept as typed otherwise.
+  if (type === "money") return dollarsToCents(textValue) ?? textValue;
   // A JSON string literal is always a string ("\"580\"" stays a string, and so fails a number field).
   if (textValue.startsWith('"')) {
     try {
@@ -119,13 +131,14 @@ function scalar(textValue: string, type: string | undefined): unknown {
 
 /**
  * A rule's value from what was typed, by the field's type: `580` is a number for a number
- * field, `bankruptcy` (or `"bankruptcy"`) a string, `true`/`false` a boolean; `in` takes a
+ * field, `1,500.00` is 150000 cents for a money field (amounts in dollars; a list of amounts
+ * for `in` is written without thousands separators), `bankruptcy` (or `"bankruptcy"`) a string, `true`/`false` a boolean; `in` takes a
  * comma-separated list or a JSON array; `exists` takes true or false. Anything that does not fit
  * is kept as typed, and the rule validation then says what is wrong with it.
  */
 export function parseRuleValue(textValue: string, field: string, operator: string): unknown {
   const value = textValue.trim();
-  const type = fieldCatalogue[field]?.type;
+  const type = isMoneyField(field) ? "money" : fieldCatalogue[field]?.type;
   if (operator === "exists") return scalar(value, "boolean");
   if (operator === "in") {
     if (value === "") return null;
@@ -148,6 +161,14 @@ export function parseRuleValue(textValue: string, field: string, operator: strin
 /** The inverse of parseRuleValue, for showing a stored value in the form. */
 export function formatRuleValue(value: unknown, field: string, operator: string): string {
   if (value === null || value === undefined) return "";
+  if (isMoneyField(field) && operator !== "exists") {
+    const dollars = (item: unknown) =>
+      Number.isSafeInteger(item) && (item as number) >= 0
+        ? centsToDollarInput(item as number)
+        : JSON.stringify(item);
+    if (operator === "in" && Array.isArray(value)) return value.map(dollars).join(", ");
+    if (!Array.isArray(value)) return dollars(value);
+  }
   const type = fieldCatalogue[field]?.type;
   const plain = (item: unknown) => {
     // A string that would read back as something else is written as JSON.
@@ -203,6 +224,11 @@ export function rowsToRules(rows: readonly RuleRow[]): RowsToRules {
     if (!(ruleActions as readonly string[]).includes(row.action)) {
       problems.push(`${label}: choose an action`);
     }
+    if (isMoneyField(row.field) && row.operator !== "exists" && !moneyValueReads(row)) {
+      problems.push(
+        `${label}: enter the amount in dollars, like 1500 or 1,500.00 (at most two decimals)`,
+      );
+    }
   });
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -217,6 +243,14 @@ export function rowsToRules(rows: readonly RuleRow[]): RowsToRules {
       reasonCode: row.reasonCode.trim() || null,
     })),
   };
+}
+
+/** A money rule's value reads as dollars (every item of an `in` list); empty is left to validation. */
+function moneyValueReads(row: RuleRow): boolean {
+  if (row.value === "") return true;
+  const value = parseRuleValue(row.value, row.field, row.operator);
+  const items = Array.isArray(value) ? value : [value];
+  return items.every((item) => Number.isSafeInteger(item));
 }
 
 export type RuleProblems = { position: number | null; key: string | null; messages: string[] };

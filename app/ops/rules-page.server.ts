@@ -13,6 +13,7 @@ import type { OpsOutcome } from "./outcome";
 import {
   applyRowIntent,
   formatRuleValue,
+  isMoneyField,
   parseEditorIntent,
   readRuleRows,
   rowsToRules,
@@ -40,7 +41,12 @@ import {
 import { submitForApproval } from "./policy-approval.server";
 
 function condition(rule: Rule) {
-  return `${rule.field} ${rule.operator} ${formatRuleValue(rule.value, rule.field, rule.operator)}`;
+  const value = formatRuleValue(rule.value, rule.field, rule.operator);
+  const shown =
+    isMoneyField(rule.field) && rule.operator !== "exists"
+      ? value.replace(/(^|, )(\d)/g, "$1$$$2")
+      : value;
+  return `${rule.field} ${rule.operator} ${shown}`;
 }
 
 export async function loadRulesPage(database: Database, operator: PageOperator, url: URL) {
@@ -63,10 +69,13 @@ export async function loadRulesPage(database: Database, operator: PageOperator, 
       : null,
     draft: sets.draft ? { ...sets.draft, rows: sets.draft.rules.map(ruleToRow) } : null,
     history: sets.history,
+    // Money facts are typed and shown in dollars (stored in cents): the editor says so.
     fields: Object.entries(fieldCatalogue).map(([path, spec]) => ({
       path,
-      type: spec.type,
-      description: spec.description,
+      type: isMoneyField(path) ? "dollars" : spec.type,
+      description: isMoneyField(path)
+        ? spec.description.replace(/,? cents$/, ", in dollars")
+        : spec.description,
     })),
     reasons: Object.entries(reasonCatalogue as Record<string, ReasonSpec>).map(([code, spec]) => ({
       code,

@@ -219,7 +219,9 @@ function RuleRowCells(props: {
             defaultValue={row.value}
             autoComplete="off"
             aria-describedby="value-help"
-            placeholder={type === "number" ? "e.g. 580" : undefined}
+            placeholder={
+              type === "dollars" ? "e.g. 1,500.00" : type === "number" ? "e.g. 580" : undefined
+            }
           />
         )}
       </RuleCell>
@@ -312,8 +314,9 @@ export function DraftEditor(props: {
           Value: typed by the field — a number (<code>580</code>), a word (<code>needs_review</code>
           ), <code>true</code>/<code>false</code>; for <code>in</code> a comma-separated list; JSON
           also works (<code>[&quot;a&quot;, &quot;b&quot;]</code>, <code>&quot;text&quot;</code>).
-          Money facts are in cents. Decline rules come first, in order of importance: their reasons
-          appear on the adverse action notice in that order.
+          Money facts (<code>…Cents</code>) are typed in dollars (<code>1,500.00</code>) and stored
+          in cents. Decline rules come first, in order of importance: their reasons appear on the
+          adverse action notice in that order.
         </p>
         <DataTable
           caption={`Rules of draft v${draft.version}`}
