@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { MaxPartSizeExceededError, unstable_parseMultipartFormData } from "@remix-run/node";
 import { getCipher } from "~/app/security/encryption.server";
-import { encryptionContext } from "~/app/security/reencrypt.server";
+import { encryptionContext, type EncryptionContext } from "~/app/security/reencrypt.server";
 import { checkUpload, maxUploadBytes, uploadErrors, type UploadCheck } from "./uploads";
 
 /**
@@ -87,6 +87,8 @@ export type PreparedUpload = {
 /** Checks the file by content and size, and encrypts it for storage (ADR 004). */
 export function prepareUpload(
   file: ParsedUpload["file"],
+  // The column the bytes go to (its AAD): an information request's answer has its own (ADR 076).
+  context: EncryptionContext = uploadContext,
 ): { ok: true; upload: PreparedUpload } | Extract<UploadCheck, { ok: false }> {
   if (!file) return { ok: false, error: uploadErrors.missing };
   const checked = checkUpload(file);
@@ -99,12 +101,15 @@ export function prepareUpload(
       contentType: checked.contentType,
       sizeBytes: buffer.byteLength,
       sha256: createHash("sha256").update(buffer).digest("hex"),
-      bytesEnc: getCipher().encrypt(buffer.toString("base64"), uploadContext),
+      bytesEnc: getCipher().encrypt(buffer.toString("base64"), context),
     },
   };
 }
 
 /** The stored file's bytes. */
-export function decryptUpload(bytesEnc: string): Buffer {
-  return Buffer.from(getCipher().decrypt(bytesEnc, uploadContext), "base64");
+export function decryptUpload(
+  bytesEnc: string,
+  context: EncryptionContext = uploadContext,
+): Buffer {
+  return Buffer.from(getCipher().decrypt(bytesEnc, context), "base64");
 }

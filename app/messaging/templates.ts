@@ -42,6 +42,10 @@ export type SmsTemplate =
     }
   /** The merchant changed the amount (ADR 054): a link to sign again, or null while it is reviewed. */
   | { template: "amount_changed"; merchantName: string; amountCents: number; url: string | null }
+  /** An underwriter asks for a document or an answer (ADR 076): a single-purpose link. */
+  | { template: "info_requested"; merchantName: string; url: string; hours: number }
+  /** An underwriter's counter-offer (ADR 077): less than asked, on the borrower's own link. */
+  | { template: "counter_offer"; merchantName: string; amountCents: number }
   /** A refund the lender applied to the loan (ADR 053); `fully`: the loan is closed. */
   | { template: "refund_completed"; merchantName: string; amountCents: number; fully: boolean };
 
@@ -91,6 +95,10 @@ export function renderSms(input: SmsTemplate): string {
       return input.fully
         ? `FlowPay: ${input.merchantName} refunded ${formatMoney(input.amountCents)} and your loan is now closed. You owe nothing more on it. ${smsFooter}`
         : `FlowPay: ${input.merchantName} refunded ${formatMoney(input.amountCents)}; your loan balance is lower by that amount. Keep paying as agreed until your lender sends the new schedule. ${smsFooter}`;
+    case "info_requested":
+      return `FlowPay: to finish reviewing your financing with ${input.merchantName} we need a little more from you: ${input.url} (link valid ${input.hours} h). ${smsFooter}`;
+    case "counter_offer":
+      return `FlowPay: we can't finance the full amount of your job with ${input.merchantName}, but we can offer ${formatMoney(input.amountCents)}. Open the link we texted you earlier to see the plans, accept or decline. ${smsFooter}`;
     case "documents_needed":
       return input.rejected
         ? `FlowPay: we could not accept a document you sent for your financing with ${input.merchantName}. Open the link we texted you earlier to see why and send it again. ${smsFooter}`

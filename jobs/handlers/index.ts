@@ -15,6 +15,8 @@ import { handleDeliverAdverseActionNotice } from "./deliver-adverse-action-notic
 import { deliverAdverseActionNoticeJob } from "./deliver-adverse-action-notice.definition";
 import { handleDeliverWebhook } from "./deliver-webhook";
 import { deliverWebhookJob } from "./deliver-webhook.definition";
+import { handleInfoRequestTimeout } from "./info-request-timeout";
+import { infoRequestTimeoutJob } from "./info-request-timeout.definition";
 import { handlePollCrm } from "./poll-crm";
 import { pollCrmJob } from "./poll-crm.definition";
 import { handleReconcileSettlements } from "./reconcile-settlements";
@@ -57,5 +59,6 @@ export function createAppJobRegistry(): JobRegistry {
     .handle(syncToCrmJob, handleSyncToCrm)
     .handle(pollCrmJob, handlePollCrm)
     .handle(deliverWebhookJob, handleDeliverWebhook)
-    .handle(backtestPolicyJob, handleBacktestPolicy);
+    .handle(backtestPolicyJob, handleBacktestPolicy)
+    .handle(infoRequestTimeoutJob, handleInfoRequestTimeout);
 }
