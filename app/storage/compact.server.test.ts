@@ -20,7 +20,7 @@ const { compactStoredRows } = await import("./compact.server");
 
 import { eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { decisions, documents } from "~/db/schema/index";
+import { decisions, documents, loans, offers } from "~/db/schema/index";
 import { decodeText, isCompressed } from "~/db/schema/compressed";
 
 afterAll(() => bed.close());
@@ -109,7 +109,10 @@ describe("compressed storage", () => {
     expect(oldRow.snapshot).toEqual(decision.snapshot);
 
     const first = await compactStoredRows(database);
-    expect(first).toEqual({ compacted: { decisions: 1, documents: 1 }, stopped: false });
+    expect(first).toEqual({
+      compacted: { decisions: 1, offers: 0, loans: 0, documents: 1 },
+      stopped: false,
+    });
     expect((await stored("decisions", decisionId)).type).toBe("blob");
     const after = await replayDecision(database, decisionId);
     expect(after).toMatchObject({ identical: true, stored: before.stored });
@@ -123,7 +126,7 @@ describe("compressed storage", () => {
 
     // Idempotent: nothing left to do, nothing rewritten.
     expect(await compactStoredRows(database)).toEqual({
-      compacted: { decisions: 0, documents: 0 },
+      compacted: { decisions: 0, offers: 0, loans: 0, documents: 0 },
       stopped: false,
     });
   });
@@ -136,14 +139,17 @@ describe("compressed storage", () => {
       batchSize: 1,
       shouldStop: () => batches++ > 0,
     });
-    expect(stopped).toEqual({ compacted: { decisions: 1, documents: 0 }, stopped: true });
+    expect(stopped).toEqual({
+      compacted: { decisions: 1, offers: 0, loans: 0, documents: 0 },
+      stopped: true,
+    });
     const rows = await database.db
       .select()
       .from(decisions)
       .where(eq(decisions.applicationId, signed.applicationId));
     expect(new Set(rows.map((r) => JSON.stringify(r.snapshot))).size).toBe(1);
     expect(await compactStoredRows(database)).toEqual({
-      compacted: { decisions: 1, documents: 2 },
+      compacted: { decisions: 1, offers: 0, loans: 0, documents: 2 },
       stopped: false,
     });
     const left = await database.db.get<{ n: number }>(
@@ -174,6 +180,82 @@ describe("compressed storage", () => {
         new Uint8Array(value as ArrayBuffer),
         decisionId,
       ]),
+    ).rejects.toThrow(/immutable/);
+  });
+
+  it("compacts offers and loans written before compression; an offer's terms stay immutable", async () => {
+    const other = await signedApplication(merchant.key, { crmCustomerId: "C-2", crmJobId: "J-2" });
+    const offer = (await database.db
+      .select()
+      .from(offers)
+      .where(eq(offers.id, other.offer.id))
+      .get())!;
+    const oldOfferId = `${offer.id}_old`;
+    const loanId = `loan_${other.applicationId}_old`;
+    const schedule = [{ number: 1, paymentCents: 21_963, balanceCents: 0 }];
+    await database.serialized(async () => {
+      await database.client.execute({
+        sql: `INSERT INTO offers (id, decision_id, application_id, term_months, note_rate, apr,
+                origination_fee_cents, principal_cents, amount_financed_cents, monthly_payment_cents,
+                last_payment_cents, finance_charge_cents, total_of_payments_cents, promotional, tier,
+                schedule, disclosure, created_at)
+              SELECT ?, decision_id, application_id, term_months, note_rate, apr,
+                origination_fee_cents, principal_cents, amount_financed_cents, monthly_payment_cents,
+                last_payment_cents, finance_charge_cents, total_of_payments_cents, promotional, tier,
+                ?, ?, created_at FROM offers WHERE id = ?`,
+        args: [
+          oldOfferId,
+          JSON.stringify(offer.schedule),
+          JSON.stringify(offer.disclosure),
+          offer.id,
+        ],
+      });
+      await database.client.execute({
+        sql: `INSERT INTO loans (id, application_id, offer_id, merchant_id, lender, principal_cents,
+                amount_cents, merchant_fee_cents, disbursement_cents, payment_schedule, created_at,
+                updated_at)
+              VALUES (?, ?, ?, ?, 'mock', 750000, 750000, 0, 750000, ?, 0, 0)`,
+        args: [loanId, other.applicationId, offer.id, merchant.id, JSON.stringify(schedule)],
+      });
+    });
+    await expect(
+      database.serialized(() =>
+        database.client.execute({
+          sql: "UPDATE offers SET apr = '1.000' WHERE id = ?",
+          args: [oldOfferId],
+        }),
+      ),
+    ).rejects.toThrow(/immutable/);
+
+    const run = await compactStoredRows(database);
+    expect(run.compacted).toMatchObject({ offers: 1, loans: 1 });
+    const typeOf = await database.client.execute({
+      sql: `SELECT (SELECT typeof(schedule) || typeof(disclosure) FROM offers WHERE id = ?) AS o,
+              (SELECT typeof(payment_schedule) FROM loans WHERE id = ?) AS l`,
+      args: [oldOfferId, loanId],
+    });
+    expect(typeOf.rows[0]).toMatchObject({ o: "blobblob", l: "blob" });
+    const compacted = (await database.db
+      .select()
+      .from(offers)
+      .where(eq(offers.id, oldOfferId))
+      .get())!;
+    expect(compacted.schedule).toEqual(offer.schedule);
+    expect(compacted.disclosure).toEqual(offer.disclosure);
+    const loan = (await database.db.select().from(loans).where(eq(loans.id, loanId)).get())!;
+    expect(loan.paymentSchedule).toEqual(schedule);
+    // Once compressed, the terms cannot be rewritten, not even with the same compressed bytes.
+    const stored = await database.client.execute({
+      sql: "SELECT schedule FROM offers WHERE id = ?",
+      args: [oldOfferId],
+    });
+    await expect(
+      database.serialized(() =>
+        database.client.execute({
+          sql: "UPDATE offers SET schedule = ? WHERE id = ?",
+          args: [new Uint8Array(stored.rows[0]!.schedule as ArrayBuffer), oldOfferId],
+        }),
+      ),
     ).rejects.toThrow(/immutable/);
   });
 });

@@ -2,9 +2,11 @@ import type { Database } from "~/db/client";
 import type { SqlValue } from "~/db/sql-tx";
 import { compress, compressedMarkerHex, decodeBytes, decodeText } from "~/db/schema/compressed";
 
+type Table = "decisions" | "offers" | "loans" | "documents";
+
 export type CompactionRun = {
   /** Rows rewritten in the compressed format, per table. */
-  compacted: { decisions: number; documents: number };
+  compacted: Record<Table, number>;
   /** True when `shouldStop` ended the run early (the rest waits for the next round). */
   stopped: boolean;
 };
@@ -16,83 +18,106 @@ export type CompactionOptions = {
   shouldStop?: () => boolean;
 };
 
-type Column = {
-  table: "decisions" | "documents";
-  /** Rows still in the old format: the partial indexes of migration 0037 hold exactly these. */
+/**
+ * The compressed columns (db/schema/compressed.ts) and how to find a row written before
+ * compression: exactly what the partial indexes of migrations 0037 and 0040 hold, so a finished
+ * database costs one index probe per table and round.
+ */
+const targets: {
+  table: Table;
+  columns: { name: string; kind: "json" | "bytes" }[];
   old: string;
-  encode(stored: string | ArrayBuffer | Uint8Array): { value: Buffer; original: SqlValue };
-};
-
-const columns: Column[] = [
+}[] = [
   {
     table: "decisions",
+    columns: [{ name: "snapshot", kind: "json" }],
     old: "typeof(snapshot) = 'text'",
-    encode: (stored) => {
-      const text = decodeText(stored);
-      return { value: compress(Buffer.from(text, "utf8"), "text"), original: text };
-    },
+  },
+  {
+    table: "offers",
+    columns: [
+      { name: "schedule", kind: "json" },
+      { name: "disclosure", kind: "json" },
+    ],
+    old: "typeof(schedule) = 'text'",
+  },
+  {
+    table: "loans",
+    columns: [{ name: "payment_schedule", kind: "json" }],
+    old: "typeof(payment_schedule) = 'text'",
   },
   {
     table: "documents",
+    columns: [{ name: "bytes", kind: "bytes" }],
     old: `substr(bytes, 1, 4) <> X'${compressedMarkerHex}'`,
-    encode: (stored) => {
-      const bytes = decodeBytes(stored as ArrayBuffer | Uint8Array);
-      return { value: compress(bytes), original: new Uint8Array(bytes) };
-    },
   },
 ];
 
 /**
- * Rewrites decision snapshots and documents stored before compression (ADR 085) in the
- * compressed format, a batch at a time; the maintenance round runs it after retention.
+ * The compressed form of one stored value, checked: it must decode to the very value it replaces
+ * (never write what would not read back as the original). NULL stays NULL.
+ */
+function reencode(stored: SqlValue | ArrayBuffer, kind: "json" | "bytes"): Uint8Array | null {
+  if (stored === null) return null;
+  if (kind === "json") {
+    if (typeof stored !== "string") return new Uint8Array(stored as ArrayBuffer); // already done
+    const value = compress(Buffer.from(stored, "utf8"), "text");
+    if (decodeText(value) !== stored) throw new Error("compression round trip");
+    return new Uint8Array(value);
+  }
+  const original = decodeBytes(stored as ArrayBuffer);
+  const value = compress(original);
+  if (!decodeBytes(value).equals(original)) throw new Error("compression round trip");
+  return new Uint8Array(value);
+}
+
+/**
+ * Rewrites the rows stored before compression (ADR 085) in the compressed format, a batch at a
+ * time; the job runner's maintenance round runs it after retention (jobs/start.server.ts).
  *
- * Crash-safe and idempotent: the rows to do are found by their format (an index of exactly the
- * old rows, empty once done, so a finished database costs one index probe per round); each row is
- * compressed outside the write and decoded again to check it gives the stored value back; each
- * batch is one transaction whose UPDATE re-checks that the row is still in the old format with
- * that very value. A crash leaves every row either old or new, both readable.
- * Decisions stay immutable: the trigger of migration 0037 lets an UPDATE change only a TEXT
- * snapshot into a compressed BLOB, nothing else.
+ * Crash-safe and idempotent: a row to do is found by its format; it is compressed outside the
+ * write and checked to decode to what it replaces; each batch is one transaction whose UPDATE
+ * re-checks that the row is still in the old format with those very values. A crash leaves each
+ * row either old or new, both readable. Decisions and offer terms stay immutable: their triggers
+ * (migrations 0037, 0040) let an UPDATE only turn TEXT into its compressed BLOB, nothing else.
  */
 export async function compactStoredRows(
   database: Database,
   options: CompactionOptions = {},
 ): Promise<CompactionRun> {
   const batchSize = options.batchSize ?? 100;
-  const compacted = { decisions: 0, documents: 0 };
-  for (const column of columns) {
-    const valueColumn = column.table === "decisions" ? "snapshot" : "bytes";
+  const compacted: Record<Table, number> = { decisions: 0, offers: 0, loans: 0, documents: 0 };
+  for (const { table, columns, old } of targets) {
+    const names = columns.map((c) => c.name);
     for (;;) {
       if (options.shouldStop?.()) return { compacted, stopped: true };
       const rows = (
         await database.client.execute({
-          sql: `SELECT id, ${valueColumn} AS value FROM ${column.table} WHERE ${column.old} LIMIT ?`,
+          sql: `SELECT id, ${names.join(", ")} FROM ${table} WHERE ${old} LIMIT ?`,
           args: [batchSize],
         })
       ).rows;
       if (rows.length === 0) break;
       const statements = rows.map((row) => {
-        const stored = row.value as string | ArrayBuffer;
-        const { value, original } = column.encode(stored);
-        // Never write what would not read back as the value it replaces.
-        const back = column.table === "decisions" ? decodeText(value) : decodeBytes(value);
-        const same =
-          typeof original === "string"
-            ? back === original
-            : Buffer.compare(back as Buffer, Buffer.from(original as Uint8Array)) === 0;
-        if (!same) throw new Error(`${column.table} ${String(row.id)}: compression round trip`);
+        const originals = names.map((name) => row[name] as SqlValue);
+        const values = columns.map((c, i) => reencode(originals[i]!, c.kind));
         return {
-          sql: `UPDATE ${column.table} SET ${valueColumn} = ?
-                WHERE id = ? AND ${column.old} AND ${valueColumn} = ?`,
-          args: [new Uint8Array(value), row.id as string, original] as SqlValue[],
+          sql: `UPDATE ${table} SET ${names.map((n) => `${n} = ?`).join(", ")}
+                WHERE id = ? AND ${old} AND ${names.map((n) => `${n} IS ?`).join(" AND ")}`,
+          args: [...values, row.id as string, ...originals.map(asArg)],
         };
       });
       const results = await database.writeBatch(statements);
-      compacted[column.table] += results.reduce((sum, r) => sum + (r.rowsAffected ?? 0), 0);
-      // Rows that changed under us stay old; rather than spin on them, leave them to next round.
-      if (results.every((r) => (r.rowsAffected ?? 0) === 0)) break;
-      if (rows.length < batchSize) break;
+      const changed = results.reduce((sum, r) => sum + (r.rowsAffected ?? 0), 0);
+      compacted[table] += changed;
+      // Rows that changed under us stay as they are; rather than spin on them, leave them be.
+      if (changed === 0 || rows.length < batchSize) break;
     }
   }
   return { compacted, stopped: false };
+}
+
+/** A value read back as an argument: the driver's ArrayBuffer as bytes. */
+function asArg(value: SqlValue | ArrayBuffer): SqlValue {
+  return value instanceof ArrayBuffer ? new Uint8Array(value) : value;
 }

@@ -134,6 +134,10 @@ export const offers = sqliteTable(
     index("offers_selected_idx")
       .on(t.selectedAt, t.amountFinancedCents)
       .where(sql`selected_at IS NOT NULL`),
+    // Offers written before compression, for the compaction of old rows (ADR 085).
+    index("offers_uncompressed_idx")
+      .on(t.id)
+      .where(sql`typeof(schedule) = 'text'`),
   ],
 );
 

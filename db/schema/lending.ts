@@ -67,6 +67,10 @@ export const loans = sqliteTable(
     index("loans_funded_idx")
       .on(t.fundedAt, t.fundedAmountCents)
       .where(sql`funded_at IS NOT NULL`),
+    // Loans written before compression, for the compaction of old rows (ADR 085).
+    index("loans_uncompressed_idx")
+      .on(t.id)
+      .where(sql`typeof(payment_schedule) = 'text'`),
   ],
 );
 
