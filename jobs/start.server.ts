@@ -7,6 +7,7 @@ import type { JobRegistry } from "./registry";
 import { JobRunner } from "./runner.server";
 import { retentionRules, type RetentionSettings } from "~/app/retention/policy";
 import { applyRetention } from "~/app/retention/prune.server";
+import { compactStoredRows } from "~/app/storage/compact.server";
 import { logger } from "~/app/observability/logger.server";
 import { crmSyncRateLimit, smsRateLimit } from "./throughput";
 import { singleton } from "~/app/singleton.server";
@@ -67,6 +68,11 @@ export function startJobRunner(
         });
         if (Object.values(run.pruned).some((n) => n > 0)) {
           logger.info({ component: "retention", ...run }, "pruned expired records");
+        }
+        // Rows stored before compression, compressed in place (ADR 085); once done, one probe.
+        const compaction = await compactStoredRows(database, { shouldStop: stopping });
+        if (Object.values(compaction.compacted).some((n) => n > 0)) {
+          logger.info({ component: "storage", ...compaction }, "compressed stored rows");
         }
       },
     }).start(),

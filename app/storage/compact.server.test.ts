@@ -16,7 +16,7 @@ const { appDatabase, createMerchant } = await import("~/scripts/testing/app-harn
 const { signedApplication } = await import("~/app/lending/test-helpers");
 const { replayDecision } = await import("~/app/decisioning/replay.server");
 const { latestDocument } = await import("~/app/borrower/documents.server");
-const { compactStoredRows } = await import("./compact.server");
+const { compactStoredRows, compactionTargets, oldRowsSql } = await import("./compact.server");
 
 import { eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
@@ -257,5 +257,17 @@ describe("compressed storage", () => {
         }),
       ),
     ).rejects.toThrow(/immutable/);
+  });
+
+  // Last: after this EXPLAIN on the client, its raw writes met SQLITE_BUSY_SNAPSHOT.
+  it("finds the rows still to compress by their partial index, never by a scan", async () => {
+    for (const target of compactionTargets) {
+      const plan = await database.client.execute({
+        sql: `EXPLAIN QUERY PLAN ${oldRowsSql(target)}`,
+        args: [100],
+      });
+      const detail = plan.rows.map((r) => String(r.detail)).join("; ");
+      expect(detail).toContain(`USING INDEX ${target.table}_uncompressed_idx`);
+    }
   });
 });

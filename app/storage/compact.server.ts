@@ -23,7 +23,7 @@ export type CompactionOptions = {
  * compression: exactly what the partial indexes of migrations 0037 and 0040 hold, so a finished
  * database costs one index probe per table and round.
  */
-const targets: {
+export const compactionTargets: {
   table: Table;
   columns: { name: string; kind: "json" | "bytes" }[];
   old: string;
@@ -87,23 +87,20 @@ export async function compactStoredRows(
 ): Promise<CompactionRun> {
   const batchSize = options.batchSize ?? 100;
   const compacted: Record<Table, number> = { decisions: 0, offers: 0, loans: 0, documents: 0 };
-  for (const { table, columns, old } of targets) {
+  for (const target of compactionTargets) {
+    const { table, columns } = target;
     const names = columns.map((c) => c.name);
     for (;;) {
       if (options.shouldStop?.()) return { compacted, stopped: true };
-      const rows = (
-        await database.client.execute({
-          sql: `SELECT id, ${names.join(", ")} FROM ${table} WHERE ${old} LIMIT ?`,
-          args: [batchSize],
-        })
-      ).rows;
+      const rows = (await database.client.execute({ sql: oldRowsSql(target), args: [batchSize] }))
+        .rows;
       if (rows.length === 0) break;
       const statements = rows.map((row) => {
         const originals = names.map((name) => row[name] as SqlValue);
         const values = columns.map((c, i) => reencode(originals[i]!, c.kind));
         return {
           sql: `UPDATE ${table} SET ${names.map((n) => `${n} = ?`).join(", ")}
-                WHERE id = ? AND ${old} AND ${names.map((n) => `${n} IS ?`).join(" AND ")}`,
+                WHERE id = ? AND ${target.old} AND ${names.map((n) => `${n} IS ?`).join(" AND ")}`,
           args: [...values, row.id as string, ...originals.map(asArg)],
         };
       });
@@ -115,6 +112,12 @@ export async function compactStoredRows(
     }
   }
   return { compacted, stopped: false };
+}
+
+/** The next rows of a table still in the old format (a probe of its partial index). */
+export function oldRowsSql(target: (typeof compactionTargets)[number]) {
+  const names = target.columns.map((c) => c.name);
+  return `SELECT id, ${names.join(", ")} FROM ${target.table} WHERE ${target.old} LIMIT ?`;
 }
 
 /** A value read back as an argument: the driver's ArrayBuffer as bytes. */
