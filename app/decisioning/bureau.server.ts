@@ -1,6 +1,7 @@
 import { createExperian, type CreditBureau } from "~/adapters/experian/index";
 import type { CreditPullRequest } from "~/adapters/experian/types";
 import { getEnv, isProduction, namedSandbox } from "~/app/config/env.server";
+import type { FieldCipher } from "~/app/security/encryption.server";
 
 let bureau: CreditBureau | undefined;
 
@@ -56,4 +57,34 @@ export function creditPullRequest(
       postalCode: customer.postalCode,
     },
   };
+}
+
+/**
+ * The soft pull for a customer on file: the SSN decrypted for the call only; the date of birth
+ * when it decrypts to a date (optional for a soft pull). A decision's pull and an underwriter's
+ * re-pull (repull.server.ts) send the bureau the same request.
+ */
+export function customerPullRequest(
+  clientReferenceId: string,
+  customer: Parameters<typeof creditPullRequest>[1] & {
+    ssnEnc: string;
+    dateOfBirthEnc: string | null;
+  },
+  cipher: FieldCipher,
+): CreditPullRequest {
+  let dateOfBirth: string | null = null;
+  if (customer.dateOfBirthEnc) {
+    try {
+      const value = cipher.decrypt(customer.dateOfBirthEnc, "customers.date_of_birth");
+      dateOfBirth = /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : null;
+    } catch {
+      dateOfBirth = null; // optional for a soft pull; the SSN below must decrypt
+    }
+  }
+  return creditPullRequest(
+    clientReferenceId,
+    customer,
+    cipher.decrypt(customer.ssnEnc, "customers.ssn"),
+    dateOfBirth,
+  );
 }

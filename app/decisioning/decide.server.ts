@@ -17,7 +17,7 @@ import { businessMetrics } from "~/app/observability/business-metrics.server";
 import { logger } from "~/app/observability/logger.server";
 import { getCipher, type FieldCipher } from "~/app/security/encryption.server";
 import { enqueueNoticeDelivery } from "./adverse-action.server";
-import { creditPullRequest, getCreditBureau } from "./bureau.server";
+import { customerPullRequest, getCreditBureau } from "./bureau.server";
 import { offerRow } from "./offer-rows";
 import { buildSnapshot, evaluate, type DecisionStatus } from "./engine";
 import {
@@ -95,7 +95,7 @@ async function existingOutcome(
   };
 }
 
-function creditUnavailable(error: BureauError): CreditInput {
+export function creditUnavailable(error: BureauError): CreditInput {
   return {
     status: "unavailable",
     reasonCode: error.transient ? "bureau_unavailable" : "bureau_error",
@@ -147,21 +147,10 @@ export async function decide(
     );
   }
 
-  const cipher = options.cipher ?? getCipher();
-  let dateOfBirth: string | null = null;
-  if (customer.dateOfBirthEnc) {
-    try {
-      const value = cipher.decrypt(customer.dateOfBirthEnc, "customers.date_of_birth");
-      dateOfBirth = /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : null;
-    } catch {
-      dateOfBirth = null; // optional for a soft pull; the SSN below must decrypt
-    }
-  }
-  const pull = creditPullRequest(
+  const pull = customerPullRequest(
     application.id,
-    customer,
-    cipher.decrypt(customer.ssnEnc, "customers.ssn"),
-    dateOfBirth,
+    { ...customer, ssnEnc: customer.ssnEnc },
+    options.cipher ?? getCipher(),
   );
 
   let credit: CreditInput;

@@ -6,6 +6,8 @@ import { IntentButton } from "~/app/ui/intent-button";
 import { minJustificationLength } from "~/app/decisioning/reason-evidence";
 import { conditionKindLabels, maxConditions } from "~/app/lending/conditions";
 import type { Candidate } from "./reviews.server";
+import { statusLabels } from "./applications";
+import { shortTime } from "./applications-view";
 import { maxDeclineReasons, notesMinLength } from "./reviews";
 
 /**
@@ -296,5 +298,127 @@ export function ProposalSection(props: {
         </>
       ) : null}
     </Section>
+  );
+}
+
+export type ReviewSummaryView = {
+  id: string;
+  status: string;
+  priority: number;
+  reason: string;
+  assignedTo: string | null;
+  assigneeName: string | null;
+  resolution: string | null;
+  resolverName: string | null;
+  resolvedAt: string | null;
+  notes: string | null;
+  createdAt: string;
+};
+
+/** The review's own facts: who has it, why, for how much, since when, and "Assign to me". */
+export function ReviewSummarySection(props: {
+  review: ReviewSummaryView;
+  application: { status: keyof typeof statusLabels; amountCents: number; merchantName: string };
+  reasons: { code: string; text: string }[];
+  mine: boolean;
+  open: boolean;
+  canAssign: boolean;
+  canResolve: boolean;
+  busy: boolean;
+}) {
+  const { review, application, mine, open } = props;
+  return (
+    <Section id="review-heading" title="The review">
+      <dl className="facts">
+        <div>
+          <dt>Status</dt>
+          <dd>
+            {review.status === "resolved"
+              ? `Resolved: ${review.resolution} by ${review.resolverName ?? "an underwriter"}, ${shortTime(review.resolvedAt)}`
+              : review.status === "assigned"
+                ? `Assigned to ${mine ? "you" : (review.assigneeName ?? "someone")}`
+                : "Waiting for an underwriter"}
+          </dd>
+        </div>
+        <div>
+          <dt>Priority</dt>
+          <dd>{review.priority === 1 ? "High" : "Normal"}</dd>
+        </div>
+        <div>
+          <dt>Main reason</dt>
+          <dd>{review.reason}</dd>
+        </div>
+        <div>
+          <dt>Application</dt>
+          <dd>
+            {formatMoney(application.amountCents)} with {application.merchantName} —{" "}
+            {statusLabels[application.status]}
+          </dd>
+        </div>
+        <div>
+          <dt>In the queue since</dt>
+          <dd>{shortTime(review.createdAt)}</dd>
+        </div>
+        {review.notes ? (
+          <div>
+            <dt>Underwriter&apos;s notes</dt>
+            <dd>{review.notes}</dd>
+          </div>
+        ) : null}
+      </dl>
+      {props.reasons.length > 1 ? (
+        <>
+          <h3>All reasons for review</h3>
+          <ul>
+            {props.reasons.map((r) => (
+              <li key={r.code}>{r.text}</li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {open && props.canAssign && !mine ? (
+        <Form method="post">
+          <IntentButton intent="assign" disabled={props.busy}>
+            Assign to me
+          </IntentButton>
+        </Form>
+      ) : null}
+      {open && !mine && props.canResolve ? (
+        <p className="muted">Assign the review to yourself to resolve it.</p>
+      ) : null}
+      {review.status !== "resolved" && application.status !== "manual_review" ? (
+        <p className="error">
+          The application is {statusLabels[application.status].toLowerCase()}; it can no longer be
+          resolved here.
+        </p>
+      ) : null}
+    </Section>
+  );
+}
+
+/**
+ * The workspace's actions area (`#review-actions`): links to each action's form on this page.
+ * Request information and counter-offer are routes of their own
+ * (`/ops/reviews/{id}/request-info`, `/ops/reviews/{id}/counter-offer`): their links go in
+ * this list.
+ */
+export function ReviewActions(props: { creditEvidence: boolean }) {
+  return (
+    <nav aria-labelledby="review-actions" className="review-actions">
+      <h2 id="review-actions">Actions</h2>
+      <ul>
+        <li>
+          <a href="#approve-heading">Approve</a>
+        </li>
+        <li>
+          <a href="#decline-heading">Decline</a>
+        </li>
+        {props.creditEvidence ? (
+          <li>
+            <a href="#repull-heading">Re-pull credit (soft)</a>
+          </li>
+        ) : null}
+      </ul>
+    </nav>
   );
 }

@@ -32,14 +32,13 @@ import { getCipher } from "~/app/security/encryption.server";
 import { insertMerchant } from "./applications-fixtures";
 import {
   optionalDollarsField,
-  parseApproveForm,
-  parseDeclineForm,
   ReviewInputError,
   storedOfferKey,
   termKey,
   type ApproveForm,
   type UnderwriterSnapshot,
 } from "./reviews";
+import { parseApproveForm, parseDeclineForm } from "./reviews-forms.server";
 import { loadApplicationDetail } from "./applications.server";
 import {
   approveReview,

@@ -1,9 +1,7 @@
-import * as z from "zod/mini";
 import type { DecisionInputs } from "~/app/decisioning/inputs";
 import type { Offer, OfferGeneration } from "~/app/decisioning/pricing";
 import { reasonCatalogue, reasonSpec } from "~/app/decisioning/reasons";
-import { minJustificationLength } from "~/app/decisioning/reason-evidence";
-import { parseConditionChoices, type ConditionChoice } from "~/app/lending/conditions";
+import type { ConditionChoice } from "~/app/lending/conditions";
 import type { ScoreBreakdown } from "~/app/decisioning/score";
 import { dollarsToCents } from "~/app/money/dollars";
 
@@ -107,18 +105,6 @@ export const declineReasonOptions = Object.entries(reasonCatalogue)
 export const maxDeclineReasons = 4;
 export const notesMinLength = 5;
 
-// zod/mini: this module reaches the browser, and classic zod would ship there whole (ADR 018).
-const notes = z
-  .string()
-  .check(
-    z.trim(),
-    z.minLength(
-      notesMinLength,
-      `Write a note for the file (at least ${notesMinLength} characters)`,
-    ),
-    z.maxLength(2000, "Keep the note under 2,000 characters"),
-  );
-
 export type ApproveForm = {
   offerKeys: string[];
   /** Present when the offers on screen were priced again (tier and/or down payment). */
@@ -131,77 +117,6 @@ export type ApproveForm = {
 
 /** `justification` is needed for reasons the decision's evidence does not support (ADR 036). */
 export type DeclineForm = { reasonCodes: string[]; notes: string; justification: string | null };
-
-export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
-
-const firstIssue = (error: z.core.$ZodError) => error.issues[0]?.message ?? "Not valid";
-
-export function parseApproveForm(form: FormData): FormResult<ApproveForm> {
-  const errors: Record<string, string> = {};
-  const offerKeys = [...new Set(form.getAll("offer").map(String))];
-  if (offerKeys.length === 0) errors.offer = "Choose at least one offer to extend";
-  else if (offerKeys.some((key) => !parseOfferKey(key))) errors.offer = "Unknown offer";
-  else if (new Set(offerKeys.map((key) => parseOfferKey(key)!.kind)).size > 1)
-    errors.offer = "Choose offers from one list";
-
-  const tier = String(form.get("tier") ?? "").trim();
-  let downPaymentCents: number | null = null;
-  try {
-    downPaymentCents = optionalDollarsField(String(form.get("downPayment") ?? ""));
-  } catch (error) {
-    errors.downPayment = (error as Error).message;
-  }
-  if (tier && !/^[A-Z]$/.test(tier)) errors.tier = "Unknown pricing tier";
-  const repriced = Boolean(tier) || (downPaymentCents ?? 0) > 0;
-  if (!errors.offer && offerKeys.length > 0) {
-    const kind = parseOfferKey(offerKeys[0]!)!.kind;
-    if (repriced !== (kind === "term"))
-      errors.offer = "The offers changed; price them again and choose again";
-  }
-
-  const conditionNote = String(form.get("conditionNote") ?? "").trim();
-  const conditions = parseConditionChoices(form.getAll("condition").map(String), conditionNote);
-  if (!conditions.ok) errors.conditionNote = conditions.error;
-  const parsedNotes = notes.safeParse(String(form.get("notes") ?? ""));
-  if (!parsedNotes.success) errors.notes = firstIssue(parsedNotes.error);
-
-  if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return {
-    ok: true,
-    value: {
-      offerKeys,
-      pricing: repriced ? { tier: tier || null, downPaymentCents: downPaymentCents ?? 0 } : null,
-      conditionNote: conditionNote || null,
-      conditions: conditions.ok ? conditions.items : [],
-      notes: parsedNotes.data!,
-    },
-  };
-}
-
-export function parseDeclineForm(form: FormData): FormResult<DeclineForm> {
-  const errors: Record<string, string> = {};
-  const picked = [1, 2, 3, 4]
-    .map((n) => String(form.get(`reason${n}`) ?? "").trim())
-    .filter(Boolean);
-  const reasonCodes = [...new Set(picked)];
-  if (reasonCodes.length === 0) errors.reason1 = "Give at least one principal reason";
-  else if (reasonCodes.length !== picked.length) errors.reason1 = "Give each reason once";
-  else if (reasonCodes.length > maxDeclineReasons)
-    errors.reason1 = `At most ${maxDeclineReasons} reasons`;
-  else if (reasonCodes.some((code) => !declineReasonOptions.some((o) => o.code === code)))
-    errors.reason1 = "Unknown reason";
-  const parsedNotes = notes.safeParse(String(form.get("notes") ?? ""));
-  if (!parsedNotes.success) errors.notes = firstIssue(parsedNotes.error);
-  const justification = String(form.get("justification") ?? "").trim();
-  if (justification && justification.length < minJustificationLength)
-    errors.justification = `Write at least ${minJustificationLength} characters for the second operator`;
-  else if (justification.length > 2000) errors.justification = "Keep it under 2,000 characters";
-  if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return {
-    ok: true,
-    value: { reasonCodes, notes: parsedNotes.data!, justification: justification || null },
-  };
-}
 
 /** What an underwriter reads for a reason code (the code itself when unknown). */
 export const reasonText = (code: string) =>

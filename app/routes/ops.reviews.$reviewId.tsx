@@ -1,21 +1,19 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/app/audit/audit.server";
 import { getDatabase } from "~/app/db.server";
+import { repullCredit, RepullError } from "~/app/decisioning/repull.server";
 import { isReleaseDispute } from "~/app/lending/release.server";
-import { formatMoney } from "~/app/money/dollars";
-import { statusLabels } from "~/app/ops/applications";
-import { DecisionSection, shortTime } from "~/app/ops/applications-view";
+import { DecisionSection } from "~/app/ops/applications-view";
 import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { can, type Permission } from "~/app/ops/permissions";
-import {
-  parseApproveForm,
-  parseDeclineForm,
-  reasonText,
-  ReviewInputError,
-} from "~/app/ops/reviews";
+import { loadReviewEvidence } from "~/app/ops/review-evidence.server";
+import { EvidenceBlocks, RepullBlock } from "~/app/ops/review-evidence-view";
+import { reasonText, ReviewInputError } from "~/app/ops/reviews";
+import { fieldErrors, reviewIntentSchema } from "~/app/ops/reviews-forms.server";
 import {
   approveDeclineProposal,
   approveReview,
@@ -27,11 +25,23 @@ import {
   ReviewStateError,
   settleDeclineProposal,
 } from "~/app/ops/reviews.server";
-import { ApproveSection, DeclineSection, ProposalSection } from "~/app/ops/reviews-view";
+import {
+  ApproveSection,
+  DeclineSection,
+  ProposalSection,
+  ReviewActions,
+  ReviewSummarySection,
+} from "~/app/ops/reviews-view";
 import { FormAlert } from "~/app/ui/fields";
 
 export const meta: MetaFunction = () => [{ title: "Manual review — FlowOps" }];
 
+/**
+ * The review workspace (issue 18, ADR 074): the evidence on one screen — bureau, bank, income and
+ * DTI, identity, rules, documents, previous applications — and the actions: approve (with
+ * conditions), decline (evidence-guarded), re-pull credit (soft). Bureau and bank data, and the
+ * re-pull, only for roles with read:credit_evidence (never sent to others).
+ */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "read:review");
   const database = await getDatabase();
@@ -45,12 +55,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     new URL(request.url).searchParams,
   );
   if (!page) throw new Response("Not Found", { status: 404 });
-  const extras = await loadResolutionExtras(database, page.loaded, operator.id);
+  const creditEvidence = can(operator.role, "read:credit_evidence");
+  const [extras, evidence] = await Promise.all([
+    loadResolutionExtras(database, page.loaded, operator.id),
+    loadReviewEvidence(database, page.loaded, { creditEvidence }),
+  ]);
   const { review, application, customer, merchant } = page.loaded;
   return {
     operator: { id: operator.id, name: operator.name, email: operator.email, role: operator.role },
     canAssign: can(operator.role, "assign:review"),
     canResolve: can(operator.role, "resolve:review"),
+    creditEvidence,
     review: {
       id: review.id,
       status: review.status,
@@ -72,7 +87,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       merchantName: merchant.name,
     },
     reviewReasons: page.decision?.reviewReasons ?? [],
-    decision: page.decision,
+    // The decision's score, rules and reasons are credit evidence too.
+    decision: creditEvidence ? page.decision : null,
     candidates: page.candidates,
     source: page.source,
     pricingInput: page.pricingInput,
@@ -80,6 +96,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     tiers: page.tiers,
     priceError: page.priceError,
     ...extras,
+    ...evidence,
   };
 }
 
@@ -87,6 +104,7 @@ const intents: Record<string, Permission> = {
   assign: "assign:review",
   approve: "resolve:review",
   decline: "resolve:review",
+  repull: "resolve:review",
   // The second operator of a decline with unsupported reasons (ADR 036).
   "approve-proposal": "resolve:review",
   "reject-proposal": "resolve:review",
@@ -96,8 +114,8 @@ const intents: Record<string, Permission> = {
 type ActionResult = { intent: string; errors: Record<string, string>; formError: string | null };
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
+  const submission = parseWithZod(await request.formData(), { schema: reviewIntentSchema });
+  const intent = String(submission.payload.intent ?? "");
   const { operator } = await requireAction(request, intents[intent] ?? "resolve:review");
   const reviewId = params.reviewId ?? "";
   const database = await getDatabase();
@@ -105,49 +123,52 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // Validation (422) and state (409) problems come back to the form (the page shows them).
   const fail = (result: Omit<ActionResult, "intent">, status: 409 | 422 = 422) =>
     data<ActionResult>({ intent, ...result }, { status });
+  if (submission.status !== "success") {
+    const errors = fieldErrors(submission.error);
+    return fail({ errors, formError: errors.intent ?? errors.proposalId ?? null });
+  }
+  const value = submission.value;
   try {
-    if (intent === "assign") {
+    if (value.intent === "assign") {
       await assignReview(database, { reviewId, operatorId: operator.id, client });
-    } else if (intent === "approve") {
-      const parsed = parseApproveForm(form);
-      if (!parsed.ok) return fail({ errors: parsed.errors, formError: null });
+    } else if (value.intent === "repull") {
+      if (!can(operator.role, "read:credit_evidence"))
+        throw new Response("Forbidden", { status: 403 });
+      // A soft inquiry through the bureau adapter; evidence only, audited (ADR 074).
+      await repullCredit(database, { manualReviewId: reviewId, operatorId: operator.id, client });
+    } else if (value.intent === "approve") {
       await approveReview(database, {
         reviewId,
         operatorId: operator.id,
-        form: parsed.value,
+        form: value.form,
         client,
       });
-    } else if (intent === "decline") {
-      const parsed = parseDeclineForm(form);
-      if (!parsed.ok) return fail({ errors: parsed.errors, formError: null });
+    } else if (value.intent === "decline") {
       // The notice's delivery (PDF, e-mail) is a job committed with the decline (ADR 016).
       await declineReview(database, {
         reviewId,
         operatorId: operator.id,
-        form: parsed.value,
+        form: value.form,
         client,
       });
-    } else if (intent.endsWith("-proposal")) {
-      const proposalId = String(form.get("proposalId") ?? "");
-      const args = { proposalId, operatorId: operator.id, client };
-      if (intent === "approve-proposal") await approveDeclineProposal(database, args);
+    } else {
+      const args = { proposalId: value.proposalId, operatorId: operator.id, client };
+      if (value.intent === "approve-proposal") await approveDeclineProposal(database, args);
       else {
-        const action = intent === "reject-proposal" ? "reject" : "withdraw";
-        const note = String(form.get("note") ?? "").trim() || null;
+        const action = value.intent === "reject-proposal" ? "reject" : "withdraw";
+        const note = value.intent === "reject-proposal" ? value.note : null;
         await settleDeclineProposal(database, { ...args, action, note });
       }
-    } else {
-      return fail({ errors: {}, formError: "Unknown action" });
     }
   } catch (error) {
     if (error instanceof ReviewNotFoundError) throw new Response("Not Found", { status: 404 });
-    if (error instanceof ReviewStateError) {
+    if (error instanceof ReviewStateError || error instanceof RepullError) {
       return fail({ errors: {}, formError: error.message }, 409);
     }
     if (error instanceof ReviewInputError) return fail({ errors: {}, formError: error.message });
     throw error;
   }
-  return redirect(`/ops/reviews/${reviewId}`);
+  return redirect(`/ops/reviews/${reviewId}${value.intent === "repull" ? "#repull-heading" : ""}`);
 }
 
 export default function ReviewPage() {
@@ -174,75 +195,37 @@ export default function ReviewPage() {
           </>
         ) : null}
       </p>
-      <FormAlert message={result?.formError} />
+      <FormAlert message={result?.intent !== "repull" ? result?.formError : null} />
 
-      <section aria-labelledby="review-heading" className="card">
-        <h2 id="review-heading">The review</h2>
-        <dl className="facts">
-          <div>
-            <dt>Status</dt>
-            <dd>
-              {review.status === "resolved"
-                ? `Resolved: ${review.resolution} by ${review.resolverName ?? "an underwriter"}, ${shortTime(review.resolvedAt)}`
-                : review.status === "assigned"
-                  ? `Assigned to ${mine ? "you" : (review.assigneeName ?? "someone")}`
-                  : "Waiting for an underwriter"}
-            </dd>
-          </div>
-          <div>
-            <dt>Priority</dt>
-            <dd>{review.priority === 1 ? "High" : "Normal"}</dd>
-          </div>
-          <div>
-            <dt>Main reason</dt>
-            <dd>{review.reason}</dd>
-          </div>
-          <div>
-            <dt>Application</dt>
-            <dd>
-              {formatMoney(application.amountCents)} with {application.merchantName} —{" "}
-              {statusLabels[application.status]}
-            </dd>
-          </div>
-          <div>
-            <dt>In the queue since</dt>
-            <dd>{shortTime(review.createdAt)}</dd>
-          </div>
-          {review.notes ? (
-            <div>
-              <dt>Underwriter&apos;s notes</dt>
-              <dd>{review.notes}</dd>
-            </div>
-          ) : null}
-        </dl>
-        {d.reviewReasons.length > 1 ? (
-          <>
-            <h3>All reasons for review</h3>
-            <ul>
-              {d.reviewReasons.map((r) => (
-                <li key={r.code}>{r.text}</li>
-              ))}
-            </ul>
-          </>
-        ) : null}
-        {open && d.canAssign && !mine ? (
-          <Form method="post">
-            <input type="hidden" name="intent" value="assign" />
-            <button type="submit" disabled={busy}>
-              Assign to me
-            </button>
-          </Form>
-        ) : null}
-        {open && !mine && d.canResolve ? (
-          <p className="muted">Assign the review to yourself to resolve it.</p>
-        ) : null}
-        {review.status !== "resolved" && application.status !== "manual_review" ? (
-          <p className="error">
-            The application is {statusLabels[application.status].toLowerCase()}; it can no longer be
-            resolved here.
-          </p>
-        ) : null}
-      </section>
+      <ReviewSummarySection
+        review={review}
+        application={application}
+        reasons={d.reviewReasons}
+        mine={mine}
+        open={open}
+        canAssign={d.canAssign}
+        canResolve={d.canResolve}
+        busy={busy}
+      />
+
+      <EvidenceBlocks
+        reviewId={review.id}
+        evidence={d.evidence}
+        creditEvidence={d.creditEvidence}
+        documents={d.documents}
+        previous={d.previous}
+      />
+
+      {d.creditEvidence ? (
+        <RepullBlock
+          repull={d.repull}
+          canRepull={open && d.canResolve}
+          busy={busy}
+          error={result?.intent === "repull" ? result.formError : null}
+        />
+      ) : null}
+
+      <ReviewActions creditEvidence={d.creditEvidence} />
 
       {open && d.proposal ? (
         <ProposalSection
