@@ -65,8 +65,8 @@ export async function loadJourney(token: string | undefined, page: Page): Promis
 export async function guardPublicForm(request: Request, form: FormData) {
   if (String(form.get("website") ?? "") !== "") throw new Response("Bad Request", { status: 400 });
   const limiters = singleton("borrowerLimiters", () => ({
-    byIp: createRateLimiter(getEnv().BORROWER_RATE_LIMIT_PER_MINUTE),
-    byLink: createRateLimiter(30),
+    byIp: createRateLimiter("borrower", getEnv().BORROWER_RATE_LIMIT_PER_MINUTE),
+    byLink: createRateLimiter("borrower", 30),
   }));
   const { ip } = clientInfo(request);
   const token = new URL(request.url).pathname.split("/")[2] ?? "";

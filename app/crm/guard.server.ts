@@ -28,15 +28,16 @@ type Budget = { byIp: Limiter; byKey: Limiter };
 function limiters() {
   return singleton("crmLimiters", () => {
     const env = getEnv();
-    const budget = (perMinute: number): Budget => ({
-      byIp: createRateLimiter(perMinute),
-      byKey: createRateLimiter(perMinute),
+    // Shared by every process on the database (ADR 084); the name keeps the budgets apart.
+    const budget = (name: string, perMinute: number): Budget => ({
+      byIp: createRateLimiter(name, perMinute),
+      byKey: createRateLimiter(name, perMinute),
     });
     return {
-      write: budget(env.CRM_RATE_LIMIT_PER_MINUTE),
-      read: budget(env.CRM_READ_RATE_LIMIT_PER_MINUTE),
+      write: budget("crm-write", env.CRM_RATE_LIMIT_PER_MINUTE),
+      read: budget("crm-read", env.CRM_READ_RATE_LIMIT_PER_MINUTE),
       // 304s cost no read budget; this cap only stops a broken client looping (ADR 028).
-      notModified: budget(env.CRM_READ_RATE_LIMIT_PER_MINUTE * 10),
+      notModified: budget("crm-304", env.CRM_READ_RATE_LIMIT_PER_MINUTE * 10),
     };
   });
 }

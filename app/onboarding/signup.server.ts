@@ -17,9 +17,11 @@ const signupsPerMinute = 5;
 
 export type SignupClient = { ip: string | null; userAgent: string | null };
 
-/** Whether this address may submit another sign-up now (in-process, per minute). */
+/** Whether this address may submit another sign-up now (per minute, every process, ADR 084). */
 export async function signupAllowed(client: SignupClient) {
-  const limiter = singleton("merchantSignupLimiter", () => createRateLimiter(signupsPerMinute));
+  const limiter = singleton("merchantSignupLimiter", () =>
+    createRateLimiter("signup", signupsPerMinute),
+  );
   return (await limiter.consume(`signup:${client.ip ?? "unknown"}`)).allowed;
 }
 
