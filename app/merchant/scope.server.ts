@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, like, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, like, lt, or, sql } from "drizzle-orm";
 import type { Database, Tx } from "~/db/client";
 import {
   apiKeys,
@@ -7,7 +7,6 @@ import {
   auditLogs,
   crmConnections,
   customers,
-  loans,
   merchantMemberships,
   merchantUsers,
   merchants,
@@ -17,23 +16,9 @@ import {
 import type { ApplicationStatus } from "~/db/schema/applications";
 import { merchantScope } from "~/app/crm/merchant-scope.server";
 import { merchantPayouts, monthlyStatement } from "~/app/lending/payouts.server";
+import { merchantOverview } from "./overview.server";
 
 type Reader = Database["db"] | Tx;
-
-/** Statuses reached only once the borrower signed (a lender's refusal comes after it too). */
-const signedOrLater: readonly ApplicationStatus[] = [
-  "offer_accepted",
-  "pending_funding",
-  "awaiting_completion",
-  "funded",
-  "lender_declined",
-  "partially_refunded",
-  "refunded",
-];
-const approvedOrLater: readonly ApplicationStatus[] = ["approved", ...signedOrLater];
-
-const statusList = (statuses: readonly string[]) =>
-  sql.raw(statuses.map((s) => `'${s}'`).join(", "));
 
 export type ApplicationCursor = { createdAt: number; id: string };
 
@@ -60,58 +45,12 @@ export function portalScope(merchantId: string) {
 
     // ---- overview ------------------------------------------------------------------------
 
-    async statusCounts(reader: Reader) {
-      const rows = await reader
-        .select({ status: applications.status, count: sql<number>`count(*)` })
-        .from(applications)
-        .where(eq(applications.merchantId, merchantId))
-        .groupBy(applications.status);
-      return Object.fromEntries(rows.map((r) => [r.status, Number(r.count)])) as Partial<
-        Record<ApplicationStatus, number>
-      >;
-    },
-
-    /** links sent → started → submitted → approved → signed → funded, over every application. */
-    async funnel(reader: Reader) {
-      const row = await reader
-        .select({
-          sent: sql<number>`count(*)`,
-          started: sql<number>`sum(case when ${applications.step} is not null or ${applications.submittedAt} is not null or ${applications.status} <> 'link_sent' and ${applications.status} not in ('canceled', 'expired') then 1 else 0 end)`,
-          submitted: sql<number>`sum(case when ${applications.submittedAt} is not null then 1 else 0 end)`,
-          approved: sql<number>`sum(case when ${applications.status} in (${statusList(approvedOrLater)}) then 1 else 0 end)`,
-          signed: sql<number>`sum(case when ${applications.status} in (${statusList(signedOrLater)}) then 1 else 0 end)`,
-          funded: sql<number>`sum(case when exists (select 1 from loans l where l.application_id = ${applications.id} and l.funded_at is not null) then 1 else 0 end)`,
-        })
-        .from(applications)
-        .where(eq(applications.merchantId, merchantId))
-        .get();
-      const n = (v: number | null | undefined) => Number(v ?? 0);
-      return {
-        sent: n(row?.sent),
-        started: n(row?.started),
-        submitted: n(row?.submitted),
-        approved: n(row?.approved),
-        signed: n(row?.signed),
-        funded: n(row?.funded),
-      };
-    },
-
-    /** Funded volume and the merchant fees on it, from the funded loans. */
-    async fundedTotals(reader: Reader) {
-      const row = await reader
-        .select({
-          loans: sql<number>`count(*)`,
-          volumeCents: sql<number>`coalesce(sum(${loans.fundedAmountCents}), 0)`,
-          feesCents: sql<number>`coalesce(sum(${loans.merchantFeeCents}), 0)`,
-        })
-        .from(loans)
-        .where(and(eq(loans.merchantId, merchantId), isNotNull(loans.fundedAt)))
-        .get();
-      return {
-        loans: Number(row?.loans ?? 0),
-        volumeCents: Number(row?.volumeCents ?? 0),
-        feesCents: Number(row?.feesCents ?? 0),
-      };
+    /**
+     * Applications by status, the funnel and the funded totals, from the per-merchant rollups
+     * (./overview.server.ts, ADR 079): a few rows per day, never the merchant's applications.
+     */
+    overview(reader: Reader) {
+      return merchantOverview(reader, merchantId);
     },
 
     /** What the ledger says about payouts (app/lending/payouts.server.ts), for this merchant only. */

@@ -26,6 +26,7 @@ import {
   type Cursor,
   type RevealField,
 } from "./applications";
+import { agingBounds, funnelSteps } from "./dashboard-funnel";
 import { decisionView } from "./applications-decision";
 import { loadTimeline } from "./timeline.server";
 import { RefusalError } from "~/app/errors/refusal";
@@ -46,12 +47,36 @@ export type ApplicationListRow = {
 
 const applicationIdPattern = /^app_[0-9a-z]{26}$/;
 
+/**
+ * Signed but not funded (the dashboard's funding aging, ADR 079): the literal term of the partial
+ * index applications_awaiting_funding_idx (current work, in the list's order); its unary plus
+ * keeps the status index from being used for it instead (db/schema/applications.ts).
+ */
+export const awaitingFundingSql = sql.raw(
+  `+"applications"."status" IN ('offer_accepted', 'pending_funding', 'awaiting_completion')`,
+);
+/** When the borrower signed: the selected offer's selected_at (a primary-key read per row). */
+export const signedAtSql = sql`coalesce((SELECT o.selected_at FROM offers o WHERE o.id = "applications"."selected_offer_id"), "applications"."updated_at")`;
+
 export async function listApplications(
   database: Database,
   filters: ApplicationFilters,
   limit = pageSize,
+  now = Date.now(),
 ): Promise<{ rows: ApplicationListRow[]; next: Cursor | null }> {
   const where: (SQL | undefined)[] = [];
+  // Funnel drill-down: reached at least this step. A literal bound, so the partial index
+  // applications_stage<N>_idx (created_at, id) serves it in the list's order (ADR 079).
+  if (filters.stage)
+    where.push(sql.raw(`"applications"."funnel_stage" >= ${funnelSteps.indexOf(filters.stage)}`));
+  if (filters.aging) {
+    where.push(awaitingFundingSql);
+    if (filters.aging !== "any") {
+      const { after, atOrBefore } = agingBounds(filters.aging, now);
+      where.push(sql`${signedAtSql} <= ${atOrBefore}`);
+      if (after !== null) where.push(sql`${signedAtSql} > ${after}`);
+    }
+  }
   if (filters.status) where.push(eq(applications.status, filters.status));
   if (filters.merchantId) where.push(eq(applications.merchantId, filters.merchantId));
   const { fromMs, toMs } = createdRange(filters);

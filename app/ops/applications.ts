@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { applicationStatuses, type ApplicationStatus } from "~/db/schema/applications";
 import { dayMs } from "./dashboard";
+import { agingBucketIds, funnelSteps, type AgingBucketId, type FunnelStep } from "./dashboard-funnel";
 
 /** The statuses the list filters by (routes take them from here, not from db: ADR 038). */
 export { applicationStatuses };
@@ -55,6 +56,10 @@ export type ApplicationFilters = {
   from: string | null;
   to: string | null;
   after: Cursor | null;
+  /** Reached at least this funnel step (the dashboard's funnel tiles, ADR 079). */
+  stage?: Exclude<FunnelStep, "sent"> | null;
+  /** Signed but not funded, signed this long ago ("any": all of them) — funding aging. */
+  aging?: AgingBucketId | "any" | null;
 };
 
 /**
@@ -72,6 +77,8 @@ export function parseFilters(params: URLSearchParams): {
   const to = text("to");
   const merchant = text("merchant");
   const after = text("after");
+  const stage = text("stage");
+  const aging = text("aging");
   const filters: ApplicationFilters = {
     q: text("q").slice(0, 200),
     status: (applicationStatuses as readonly string[]).includes(status)
@@ -81,11 +88,19 @@ export function parseFilters(params: URLSearchParams): {
     from: isoDate.safeParse(from).success ? from : null,
     to: isoDate.safeParse(to).success ? to : null,
     after: decodeCursor(after),
+    stage: funnelSteps.includes(stage as FunnelStep) && stage !== "sent"
+      ? (stage as Exclude<FunnelStep, "sent">)
+      : null,
+    aging: aging === "any" || agingBucketIds.includes(aging as AgingBucketId)
+      ? (aging as AgingBucketId | "any")
+      : null,
   };
   if (status && !filters.status) errors.push("Unknown status ignored.");
   if (from && !filters.from) errors.push("“Created from” must be a date (YYYY-MM-DD).");
   if (to && !filters.to) errors.push("“Created to” must be a date (YYYY-MM-DD).");
   if (merchant && !filters.merchantId) errors.push("Unknown merchant ignored.");
+  if (stage && !filters.stage) errors.push("Unknown funnel step ignored.");
+  if (aging && !filters.aging) errors.push("Unknown funding age ignored.");
   if (after && !filters.after) errors.push("The page link was not valid; showing the first page.");
   return { filters, errors };
 }
@@ -106,6 +121,8 @@ export function listSearch(filters: ApplicationFilters, after: Cursor | null): s
   if (filters.merchantId) params.set("merchant", filters.merchantId);
   if (filters.from) params.set("from", filters.from);
   if (filters.to) params.set("to", filters.to);
+  if (filters.stage) params.set("stage", filters.stage);
+  if (filters.aging) params.set("aging", filters.aging);
   if (after) params.set("after", encodeCursor(after));
   const text = params.toString();
   return text ? `?${text}` : "";

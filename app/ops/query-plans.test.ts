@@ -15,6 +15,7 @@ import {
 import type { ApplicationFilters } from "./applications";
 import { listApplications, loadApplicationDetail } from "./applications.server";
 import { loadDashboard } from "./dashboard.server";
+import { parseRange } from "./dashboard-funnel";
 import { loadJobsMonitor } from "./jobs.server";
 import { listQueue } from "./reviews.server";
 
@@ -82,7 +83,11 @@ function historyNames(statementSql: string): Set<string> {
  * Sorts that are bounded by design, not by the table: the jobs running now (at most the
  * runners' concurrency) are ordered by their claim.
  */
-const boundedSorts = [/FROM outbox\s+WHERE state = 'running' ORDER BY updated_at, id LIMIT/];
+const boundedSorts = [
+  /FROM outbox\s+WHERE state = 'running' ORDER BY updated_at, id LIMIT/,
+  // The dashboard's top merchants: one summed row per merchant (rollups, ADR 079), not history.
+  /FROM merchant_daily_rollups r INDEXED BY merchant_daily_rollups_day_idx[\s\S]*GROUP BY r\.merchant_id\s+ORDER BY volume DESC/,
+];
 
 /**
  * What is wrong with a plan: a full scan of history, or sorting every matching row to show one
@@ -254,16 +259,25 @@ describe("query plans of the pages that must not grow with history (ADR 072)", (
   });
 
   it("FlowOps dashboard", async () => {
-    const plans = await plansOf(() => loadDashboard(database, now));
-    expect(plans.length).toBeGreaterThanOrEqual(5);
-    expect(problems(plans)).toEqual([]);
-    // Its figures come from the daily rollups, not from applications, decisions, offers or loans.
-    expect(plans.some((plan) => /\bdaily_rollups\b/.test(plan.sql))).toBe(true);
-    expect(
-      plans.filter((plan) =>
+    for (const days of ["7", "90"]) {
+      const range = parseRange(new URLSearchParams({ range: days }), now).range;
+      const plans = await plansOf(() => loadDashboard(database, now, range));
+      expect(plans.length).toBeGreaterThanOrEqual(8);
+      expect(problems(plans)).toEqual([]);
+      // Its figures come from the rollups, not from applications, decisions, offers or loans —
+      // except funding aging, which reads the partial index of the applications signed and not
+      // yet funded (current work) and each one's selected offer by primary key (ADR 079).
+      expect(plans.some((plan) => /\bdaily_rollups\b/.test(plan.sql))).toBe(true);
+      expect(plans.some((plan) => /\bmerchant_daily_rollups\b/.test(plan.sql))).toBe(true);
+      const history = plans.filter((plan) =>
         /\b(from|join) "?(applications|decisions|offers|loans)\b/i.test(plan.sql),
-      ),
-    ).toEqual([]);
+      );
+      expect(history.map((plan) => plan.sql)).toHaveLength(1);
+      expect(history[0]!.sql).toMatch(/INDEXED BY applications_awaiting_funding_idx/);
+      expect(history[0]!.detail.join("\n")).toMatch(
+        /SCAN applications USING INDEX applications_awaiting_funding_idx[\s\S]*SEARCH o USING INDEX sqlite_autoindex_offers_1 \(id=\?\)/,
+      );
+    }
   });
 
   it("one funded application's detail and timeline", async () => {
@@ -295,6 +309,27 @@ describe("query plans of the pages that must not grow with history (ADR 072)", (
     expect(problems(plans)).toEqual([]);
   });
 
+  it("applications: the dashboard's drill-downs (funnel step, range, merchant, funding age)", async () => {
+    const range = { from: "2026-09-01", to: "2026-12-07" };
+    const plans = await plansOf(async () => {
+      for (const stage of ["opened", "submitted", "decided", "signed", "funded"] as const) {
+        await listApplications(database, filters({ stage, ...range }), 2);
+        await listApplications(database, filters({ stage }), 2);
+      }
+      await listApplications(database, filters(range), 2);
+      await listApplications(database, filters({ merchantId, ...range }), 2);
+      await listApplications(database, filters({ aging: "any" }), 2, now);
+      await listApplications(database, filters({ aging: "d3" }), 2, now);
+      await listApplications(database, filters({ aging: "d14" }), 2, now);
+    });
+    expect(problems(plans)).toEqual([]);
+    // Each funnel step reads its own partial index, in the list's order (no sort).
+    const used = plans.flatMap((plan) => plan.detail).join("\n");
+    for (const n of [1, 2, 3, 4, 5])
+      expect(used).toMatch(new RegExp(`applications_stage${n}_idx \\(\\(?created_at`));
+    expect(used).toMatch(/applications_awaiting_funding_idx/);
+  });
+
   it("jobs monitor", async () => {
     const plans = await plansOf(async () => {
       const monitor = await loadJobsMonitor(database);
@@ -311,16 +346,21 @@ describe("query plans of the pages that must not grow with history (ADR 072)", (
     expect(problems(plans)).toEqual([]);
   });
 
-  it("merchant portal: overview and the applications list", async () => {
+  it("merchant portal: overview (from its rollups, ADR 079) and the applications list", async () => {
     const scope = portalScope(merchantId);
     const plans = await plansOf(async () => {
-      await scope.statusCounts(database.db);
-      await scope.funnel(database.db);
-      await scope.fundedTotals(database.db);
+      const overview = await scope.overview(database.db);
+      expect(overview.funnel.sent).toBe(5);
       const page = await scope.applicationsPage(database.db, { limit: 2 });
       await scope.applicationsPage(database.db, { limit: 2, status: "declined" });
       await scope.applicationsPage(database.db, { limit: 2, after: page.next! });
     });
     expect(problems(plans)).toEqual([]);
+    // The overview reads the merchant's rollups only: no statement before the list's touches
+    // applications or loans.
+    const overview = await plansOf(() => scope.overview(database.db));
+    expect(overview.map((plan) => plan.detail.join("\n"))).toEqual([
+      expect.stringMatching(/^SEARCH merchant_daily_rollups USING (COVERING )?INDEX/),
+    ]);
   });
 });

@@ -12,6 +12,11 @@ export type RollupWindow = {
   loansFunded: { count: number; amountCents: number };
   /** Times to decision (ms, at display precision) with how many applications took each. */
   timesToDecision: { value: number; count: number }[];
+  /** The same split (migration 0036, ADR 079): the engine's decisions and underwriters'. */
+  timesToDecisionAuto: { value: number; count: number }[];
+  timesToDecisionManual: { value: number; count: number }[];
+  /** Applications whose link was sent in the window, by the furthest funnel step reached. */
+  funnel: Record<string, number>;
 };
 
 type Row = { metric: string; key: string; n: number; total: number };
@@ -23,7 +28,8 @@ export async function loadRollups(
 ): Promise<RollupWindow> {
   const rows = await database.db.all<Row>(
     sql`SELECT metric, key, sum(n) AS n, sum(total) AS total FROM daily_rollups
-        WHERE metric IN ('decision', 'offer_selected', 'loan_funded', 'time_to_decision')
+        WHERE metric IN ('decision', 'offer_selected', 'loan_funded', 'time_to_decision',
+            'ttd_auto', 'ttd_manual', 'funnel')
           AND day BETWEEN ${fromDay} AND ${toDay}
         GROUP BY metric, key`,
   );
@@ -32,6 +38,9 @@ export async function loadRollups(
     offersSelected: { count: 0, amountCents: 0 },
     loansFunded: { count: 0, amountCents: 0 },
     timesToDecision: [],
+    timesToDecisionAuto: [],
+    timesToDecisionManual: [],
+    funnel: {},
   };
   for (const row of rows) {
     const n = Number(row.n);
@@ -40,6 +49,11 @@ export async function loadRollups(
     else if (row.metric === "offer_selected")
       window.offersSelected = { count: n, amountCents: total };
     else if (row.metric === "loan_funded") window.loansFunded = { count: n, amountCents: total };
+    else if (row.metric === "funnel") window.funnel[String(row.key)] = n;
+    else if (row.metric === "ttd_auto")
+      window.timesToDecisionAuto.push({ value: Number(row.key), count: n });
+    else if (row.metric === "ttd_manual")
+      window.timesToDecisionManual.push({ value: Number(row.key), count: n });
     else window.timesToDecision.push({ value: Number(row.key), count: n });
   }
   return window;

@@ -10,6 +10,7 @@ import {
   insertOffer,
 } from "./applications-fixtures";
 import { dayMs, formatDuration, percentile, utcDay } from "./dashboard";
+import { funnelSteps } from "./dashboard-funnel";
 import { countedPercentile, durationKey } from "./rollups";
 import { loadApplicationsPerDay, loadRollups, type RollupWindow } from "./rollups.server";
 
@@ -88,25 +89,62 @@ describe("daily rollups equal a brute-force count", () => {
       const key = durationKey(Number(ms));
       keyed.set(key, (keyed.get(key) ?? 0) + 1);
     }
+    // The split (migration 0036): each application's latest decision, by its day; an
+    // underwriter's is manual, the engine's approval or decline automatic.
+    const latest = await database.db.all<{ who: string | null; status: string; ms: number | null }>(
+      sql`SELECT d.decided_by AS who, d.status AS status, d.decided_at - a.submitted_at AS ms
+          FROM decisions d JOIN applications a ON a.id = d.application_id
+          WHERE d.decided_at >= ${since} AND d.decided_at < ${until} AND NOT EXISTS (
+            SELECT 1 FROM decisions later WHERE later.application_id = d.application_id
+              AND (later.decided_at > d.decided_at OR (later.decided_at = d.decided_at AND later.id > d.id)))`,
+    );
+    const split = { auto: new Map<number, number>(), manual: new Map<number, number>() };
+    for (const row of latest) {
+      if (row.ms === null || Number(row.ms) < 0) continue;
+      if (row.who === null && row.status === "manual_review") continue;
+      const into = row.who === null ? split.auto : split.manual;
+      const key = durationKey(Number(row.ms));
+      into.set(key, (into.get(key) ?? 0) + 1);
+    }
+    // The funnel: applications created in the window, at every step up to the furthest reached.
+    const stages = await database.db.all<{ stage: number }>(
+      sql`SELECT funnel_stage AS stage FROM applications
+          WHERE created_at >= ${since} AND created_at < ${until}`,
+    );
+    const funnel: Record<string, number> = {};
+    for (const { stage } of stages)
+      for (const step of funnelSteps.slice(0, Number(stage) + 1))
+        funnel[step] = (funnel[step] ?? 0) + 1;
     return {
       decisions: Object.fromEntries(decisions.map((row) => [row.status, Number(row.n)])),
       offersSelected: { count: Number(offers?.n ?? 0), amountCents: Number(offers?.total ?? 0) },
       loansFunded: { count: Number(funded?.n ?? 0), amountCents: Number(funded?.total ?? 0) },
       timesToDecision: [...keyed].map(([value, count]) => ({ value, count })),
+      timesToDecisionAuto: [...split.auto].map(([value, count]) => ({ value, count })),
+      timesToDecisionManual: [...split.manual].map(([value, count]) => ({ value, count })),
+      funnel,
     };
   }
 
+  const counted = (times: RollupWindow["timesToDecision"]) =>
+    times.filter((t) => t.count !== 0).sort((a, b) => a.value - b.value);
   const normalized = (window: RollupWindow) => ({
     ...window,
     decisions: Object.fromEntries(Object.entries(window.decisions).filter(([, n]) => n !== 0)),
-    timesToDecision: window.timesToDecision
-      .filter((t) => t.count !== 0)
-      .sort((a, b) => a.value - b.value),
+    funnel: Object.fromEntries(Object.entries(window.funnel).filter(([, n]) => n !== 0)),
+    timesToDecision: counted(window.timesToDecision),
+    timesToDecisionAuto: counted(window.timesToDecisionAuto),
+    timesToDecisionManual: counted(window.timesToDecisionManual),
   });
 
   beforeAll(async () => {
     database = await createTestDatabase();
     const merchantId = await insertMerchant(database);
+    const underwriter = newId("op");
+    await database.write((tx) =>
+      tx.run(sql`INSERT INTO operators (id, email, name, role, password_hash, created_at, updated_at)
+        VALUES (${underwriter}, 'uw@flowpay.test', 'Una Writer', 'underwriter', 'x', ${now}, ${now})`),
+    );
     const funded: { loanId: string }[] = [];
     const bare: string[] = [];
     for (let i = 0; i < 120; i++) {
@@ -139,6 +177,7 @@ describe("daily rollups equal a brute-force count", () => {
           applicationId: app.id,
           status: resolution,
           decidedAt: new Date(resolved),
+          decidedBy: underwriter,
         });
         await database.write((tx) =>
           tx.run(
@@ -205,6 +244,15 @@ describe("daily rollups equal a brute-force count", () => {
         WHERE id IN (SELECT id FROM applications WHERE status = 'funded' ORDER BY id LIMIT 3)`);
       await tx.run(sql`UPDATE applications SET submitted_at = NULL
         WHERE id = ${bare[0]!}`);
+      // A submitted time corrected after the decision moves its time to decision (split too).
+      await tx.run(sql`UPDATE applications SET submitted_at = submitted_at - 90000
+        WHERE id IN (SELECT application_id FROM decisions WHERE decided_by IS NOT NULL
+          ORDER BY id LIMIT 2)`);
+      // Borrowers who started and then canceled keep "opened" (the stage never goes down).
+      await tx.run(sql`UPDATE applications SET status = 'in_progress', step = 'details'
+        WHERE id IN (SELECT id FROM applications WHERE status = 'link_sent' ORDER BY id LIMIT 3)`);
+      await tx.run(sql`UPDATE applications SET status = 'canceled'
+        WHERE id IN (SELECT id FROM applications WHERE status = 'in_progress' ORDER BY id LIMIT 2)`);
       for (const id of bare.slice(1, 4))
         await tx.run(sql`DELETE FROM applications WHERE id = ${id}`);
     });
@@ -227,6 +275,33 @@ describe("daily rollups equal a brute-force count", () => {
       decided += brute.timesToDecision.reduce((sum, t) => sum + t.count, 0);
     }
     expect(decided).toBeGreaterThan(50); // the seed exercised the figures
+    const all = normalized(await loadRollups(database, today - 60, today + 1));
+    // Every step and both kinds of decision were exercised.
+    expect(Object.keys(all.funnel).sort()).toEqual([...funnelSteps].sort());
+    expect(all.timesToDecisionAuto.length).toBeGreaterThan(3);
+    expect(all.timesToDecisionManual.length).toBeGreaterThan(3);
+  });
+
+  it("the funnel stage never goes down and follows the row: started, submitted, decided, signed, funded", async () => {
+    const stageOf = async (id: string) =>
+      Number(
+        (await database.db.get<{ s: number }>(sql`SELECT funnel_stage AS s FROM applications WHERE id = ${id}`))!.s,
+      );
+    const merchantId = await insertMerchant(database, "Stage Test Co");
+    const app = await insertApplication(database, { merchantId, createdAt: new Date(now - dayMs) });
+    const steps: [string, number][] = [
+      ["status = 'in_progress'", 1],
+      ["step = 'details'", 1],
+      [`submitted_at = ${now}, status = 'submitted'`, 2],
+      ["status = 'manual_review'", 2],
+      [`status = 'approved', decided_at = ${now}`, 3],
+      ["status = 'offer_accepted'", 4],
+      ["status = 'canceled'", 4],
+    ];
+    for (const [set, stage] of steps) {
+      await database.write((tx) => tx.run(sql.raw(`UPDATE applications SET ${set} WHERE id = '${app.id}'`)));
+      expect(await stageOf(app.id), set).toBe(stage);
+    }
   });
 
   it("applications created per day match a count by UTC day (deletes and moved dates included)", async () => {
@@ -252,14 +327,18 @@ describe("daily rollups equal a brute-force count", () => {
     await database.write(async (tx) => {
       await tx.run(sql`DELETE FROM daily_rollups`);
       const migration = await import("node:fs").then((fs) =>
-        ["0031_daily_rollup_triggers.sql", "0032_daily_rollup_applications.sql"]
+        [
+          "0031_daily_rollup_triggers.sql",
+          "0032_daily_rollup_applications.sql",
+          "0036_ops_funnel_rollup_triggers.sql",
+        ]
           .map((file) => fs.readFileSync(`db/migrations/${file}`, "utf8"))
           .join("\n--> statement-breakpoint\n"),
       );
       const backfill = migration
         .split("--> statement-breakpoint")
         .filter((statement) => /^INSERT INTO daily_rollups/m.test(statement));
-      expect(backfill).toHaveLength(5);
+      expect(backfill).toHaveLength(7);
       for (const statement of backfill) await tx.run(sql.raw(statement));
     });
     const after = normalized(await loadRollups(database, today - 60, today + 1));

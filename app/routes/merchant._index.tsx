@@ -5,6 +5,8 @@ import { requirePortal } from "~/app/merchant/guard.server";
 import { PortalShell, shellUser } from "~/app/merchant/layout";
 import { formatMoney } from "~/app/money/dollars";
 import { applicationStatuses, statusLabels } from "~/app/ops/applications";
+import { formatPercent } from "~/app/ops/dashboard";
+import { funnelRows } from "~/app/ops/dashboard-funnel";
 
 export const meta: MetaFunction = () => [{ title: "Overview — FlowPay merchant portal" }];
 
@@ -12,30 +14,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const context = await requirePortal(request, "read:overview");
   const database = await getDatabase();
   const { scope } = context;
-  const [counts, funnel, funded, payouts] = await Promise.all([
-    scope.statusCounts(database.db),
-    scope.funnel(database.db),
-    scope.fundedTotals(database.db),
+  // From the merchant's rollups (ADR 079): a few rows per day, never its applications.
+  const [overview, payouts] = await Promise.all([
+    scope.overview(database.db),
     scope.payouts(database),
   ]);
+  const { statusCounts: counts, funded } = overview;
   return {
     user: shellUser(context),
     counts,
-    funnel,
+    funnel: funnelRows(overview.funnel),
     funded,
     nextPayout: payouts.next,
     owedCents: payouts.owedCents,
   };
 }
-
-const funnelSteps = [
-  ["sent", "Links sent"],
-  ["started", "Started"],
-  ["submitted", "Submitted"],
-  ["approved", "Approved"],
-  ["signed", "Signed"],
-  ["funded", "Funded"],
-] as const;
 
 export default function MerchantOverview() {
   const { user, counts, funnel, funded, nextPayout, owedCents } = useLoaderData<typeof loader>();
@@ -69,11 +62,15 @@ export default function MerchantOverview() {
       <section aria-labelledby="funnel-heading">
         <h2 id="funnel-heading">Conversion</h2>
         <ol className="steps">
-          {funnelSteps.map(([key, label]) => (
-            <li key={key}>
-              {label}: <strong>{funnel[key]}</strong>
-              {key !== "sent" && funnel.sent > 0 ? (
-                <span className="muted"> ({Math.round((funnel[key] / funnel.sent) * 100)} %)</span>
+          {funnel.map((row) => (
+            <li key={row.step}>
+              {row.label}: <strong>{row.count}</strong>
+              {row.fromPrevious !== null ? (
+                <span className="muted">
+                  {" "}
+                  ({formatPercent(row.fromPrevious)} of the step before,{" "}
+                  {formatPercent(row.fromSent)} of links sent)
+                </span>
               ) : null}
             </li>
           ))}

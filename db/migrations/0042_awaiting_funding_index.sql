@@ -1,0 +1,2 @@
+DROP INDEX `applications_awaiting_funding_idx`;--> statement-breakpoint
+CREATE INDEX `applications_awaiting_funding_idx` ON `applications` (`created_at`,`id`) WHERE +status IN ('offer_accepted', 'pending_funding', 'awaiting_completion');
