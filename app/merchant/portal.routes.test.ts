@@ -251,6 +251,31 @@ describe("tenant isolation (docs/product/merchants-and-money.md: every portal ro
     ).toBe(200);
   });
 
+  it("revoking a key asks first, saying what will happen, and revokes only when confirmed", async () => {
+    const post = (form: Record<string, string>) =>
+      callOps(apiKeysRoute, { path: "/merchant/api-keys", cookie: ownerA.cookie, form });
+    const unnamed = await post({ intent: "create", name: " ", mode: "test" });
+    expect(statusOf(unnamed)).toBe(422);
+    expect((unnamed as { result: { error: Record<string, string[]> } }).result.error).toEqual({
+      name: ["Name the key (e.g. the CRM it is for)"],
+    });
+    await post({ intent: "create", name: "Old CRM", mode: "test" });
+    const listed = async () =>
+      (
+        (await callOps(apiKeysRoute, { path: "/merchant/api-keys", cookie: ownerA.cookie })) as {
+          keys: { id: string; name: string; state: string }[];
+        }
+      ).keys.find((k) => k.name === "Old CRM")!;
+    const key = await listed();
+    const asked = (await post({ intent: "revoke", keyId: key.id })) as {
+      confirm: { keyId: string; name: string } | null;
+    };
+    expect(asked.confirm).toMatchObject({ keyId: key.id, name: "Old CRM" });
+    expect((await listed()).state).toBe("active");
+    await post({ intent: "revoke", keyId: key.id, confirm: "yes" });
+    expect((await listed()).state).toBe("revoked");
+  });
+
   it("a staff user sends a link from the form and it is in A's list", async () => {
     const sent = (await callOps(sendRoute, {
       path: "/merchant/send",

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import type { Database } from "~/db/client";
 import { isProduction } from "~/app/config/env.server";
+import type { RevokeConfirmation } from "~/app/ui/confirm-step";
 import type { OpsOutcome, OpsRefusal } from "./outcome";
 import { merchantFormFields, parseMerchantForm, type MerchantFormField } from "./merchants-form";
 import {
@@ -137,6 +138,8 @@ export type MerchantActionData = {
   formErrors?: Partial<Record<MerchantFormField, string>>;
   values?: Partial<Record<MerchantFormField, string>>;
   keyError?: string;
+  /** A revoke asked for: the key, for the confirmation step (a second post with confirm=yes). */
+  confirmRevoke?: RevokeConfirmation;
   /** The whole key, shown in this one answer. */
   createdKey?: {
     key: string;
@@ -275,6 +278,24 @@ async function revokeKey({ database, merchantId, form, authorize }: IntentInput)
   const { actor } = await authorize("manage:api_key");
   const keyId = idField.safeParse(form.get("keyId"));
   if (!keyId.success) return reply({ keyError: "This merchant has no such API key" }, 404);
+  if (form.get("confirm") !== "yes") {
+    // Revoking cannot be undone (issue 18): the first post asks, with what will happen; a second
+    // with confirm=yes revokes. Plain forms, so it works without JavaScript.
+    const key = (await getMerchant(database, merchantId)).keys.find((k) => k.id === keyId.data);
+    if (!key) return reply({ keyError: "This merchant has no such API key" }, 404);
+    if (key.revokedAt) {
+      return reply({ keyError: `Key ${key.displayPrefix}… is revoked already` }, 409);
+    }
+    return reply({
+      confirmRevoke: {
+        keyId: key.id,
+        prefix: key.displayPrefix,
+        name: key.name,
+        mode: key.mode,
+        lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+      },
+    });
+  }
   await revokeMerchantApiKey(database, { merchantId, keyId: keyId.data, actor });
   return { redirect: "?done=revoked" };
 }

@@ -1,7 +1,8 @@
 /**
  * The merchant page's OAuth CRM connection, through its loader and action and the callback route,
  * against the local fake OAuth CRM: the button sends the operator's browser to the CRM, the
- * callback brings them back to the page, which says so and lists the connection.
+ * callback brings them back to the page, which says so and lists the connection; and revoking a
+ * key, which asks for confirmation first (issue 18).
  */
 import { startFakeOAuthCrm } from "~/adapters/oauth/fake-oauth-server";
 
@@ -103,5 +104,42 @@ describe("connecting a merchant to an OAuth CRM from its page", () => {
       crmError: "housecall is not configured for OAuth",
     });
     expect(statusOf(await call(support.cookie))).toBe(403);
+  });
+});
+
+describe("revoking a merchant's API key from its page", () => {
+  it("asks first, saying which key and what happens, and revokes only when confirmed", async () => {
+    const merchant = await createMerchant({ name: "Blue Ridge Termite" });
+    const admin = await signedInOperator("admin");
+    const path = `/ops/merchants/${merchant.id}`;
+    const post = (form: Record<string, string>) =>
+      callOps(merchantRoute, {
+        path,
+        params: { merchantId: merchant.id },
+        cookie: admin.cookie,
+        form,
+      });
+    const state = async () =>
+      (
+        (await callOps(merchantRoute, {
+          path,
+          params: { merchantId: merchant.id },
+          cookie: admin.cookie,
+        })) as { keys: { id: string; state: string }[] }
+      ).keys.find((k) => k.id === merchant.keyId)!.state;
+
+    const asked = (await post({ intent: "revoke-key", keyId: merchant.keyId })) as {
+      confirmRevoke: { keyId: string; prefix: string; mode: string } | undefined;
+    };
+    expect(asked.confirmRevoke).toMatchObject({ keyId: merchant.keyId, mode: "test" });
+    expect(await state()).toBe("active");
+
+    const revoked = await post({ intent: "revoke-key", keyId: merchant.keyId, confirm: "yes" });
+    expect(statusOf(revoked)).toBe(302);
+    expect(await state()).toBe("revoked");
+    // Asking again about a revoked key is a 409 that says so, not a second confirmation.
+    const again = await post({ intent: "revoke-key", keyId: merchant.keyId });
+    expect(statusOf(again)).toBe(409);
+    expect((again as { keyError: string }).keyError).toMatch(/revoked already/);
   });
 });

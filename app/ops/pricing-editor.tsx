@@ -106,11 +106,23 @@ export function PricingEditor(props: {
             <legend>Tier {label}</legend>
             <GroupErrors id={tier.errorId} errors={tier.errors} />
             <div className="field-row">
-              <Input field={t.name} label="Tier letter" />
-              <Input field={t.minScore} label="Minimum score" />
-              <Input field={t.minAmount} label="Smallest amount ($)" hint="dollars" />
-              <Input field={t.maxAmount} label="Largest amount ($)" hint="dollars" />
-              <Input field={t.originationFee} label="Origination fee (%)" hint="percent" />
+              <Input field={t.name} label={`Tier ${label}: letter`} />
+              <Input field={t.minScore} label={`Tier ${label}: minimum score`} />
+              <Input
+                field={t.minAmount}
+                label={`Tier ${label}: smallest amount ($)`}
+                hint="dollars"
+              />
+              <Input
+                field={t.maxAmount}
+                label={`Tier ${label}: largest amount ($)`}
+                hint="dollars"
+              />
+              <Input
+                field={t.originationFee}
+                label={`Tier ${label}: origination fee (%)`}
+                hint="percent"
+              />
             </div>
             <GroupErrors id={t.terms.errorId} errors={t.terms.errors} />
             <table className="terms">
@@ -205,7 +217,7 @@ export function PricingEditor(props: {
             <legend>Merchant plan {name}</legend>
             <GroupErrors id={plan.errorId} errors={plan.errors} />
             <div className="field-row">
-              <Input field={p.name} label="Plan name" />
+              <Input field={p.name} label={`Plan ${name}: name`} />
               <div className="field">
                 <input
                   type="checkbox"
@@ -215,14 +227,18 @@ export function PricingEditor(props: {
                   value="on"
                   defaultChecked={p.promotional.initialValue === "on"}
                 />{" "}
-                <label htmlFor={p.promotional.id}>0 % APR promotional offer</label>
+                <label htmlFor={p.promotional.id}>Plan {name}: 0 % APR promotional offer</label>
               </div>
-              <Input field={p.promoMonths} label="Promotional term (months)" />
-              <Input field={p.promoMerchantFee} label="Extra merchant fee (%)" hint="percent" />
-              <Input field={p.promoTiers} label="Offered to tiers (e.g. A, B)" />
+              <Input field={p.promoMonths} label={`Plan ${name}: promotional term (months)`} />
+              <Input
+                field={p.promoMerchantFee}
+                label={`Plan ${name}: extra merchant fee (%)`}
+                hint="percent"
+              />
+              <Input field={p.promoTiers} label={`Plan ${name}: offered to tiers (e.g. A, B)`} />
               <Input
                 field={p.promoMaxAmount}
-                label="Largest promotional amount ($)"
+                label={`Plan ${name}: largest promotional amount ($)`}
                 hint="dollars"
               />
             </div>

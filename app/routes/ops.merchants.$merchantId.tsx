@@ -12,6 +12,7 @@ import {
 } from "~/app/ops/merchant-page.server";
 import { ApiKeysSection, CrmSection, DetailsSection, StatusSection } from "~/app/ops/merchant-view";
 import { MerchantNotFoundError } from "~/app/ops/merchants.server";
+import { RevokeKeyStep } from "~/app/ui/confirm-step";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.merchant.name ?? "Merchant"} — FlowOps` },
@@ -67,6 +68,13 @@ export default function MerchantDetail() {
       <p>
         <Link to="/ops/merchants">← All merchants</Link>
       </p>
+      {actionData?.confirmRevoke ? (
+        <RevokeKeyStep
+          {...actionData.confirmRevoke}
+          intent="revoke-key"
+          cancelTo={`/ops/merchants/${loaded.merchant.id}`}
+        />
+      ) : null}
       <StatusSection {...props} />
       <DetailsSection {...props} />
       <ApiKeysSection {...props} />
