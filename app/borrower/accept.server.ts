@@ -8,6 +8,7 @@ import { enqueueCrmSync } from "~/app/crm-sync/enqueue.server";
 import { creditorOfApplication } from "~/app/lending/creditor-of.server";
 import type { Disclosure } from "~/app/decisioning/disclosure";
 import type { ScheduleRow } from "~/app/decisioning/money";
+import { markCounterOfferAccepted } from "~/app/decisioning/counter-offer.server";
 import { queueEmail } from "~/app/messaging/email.server";
 import { sha256Hex } from "~/app/security/hash.server";
 import { agreementText, buildAgreement, type AgreementDocument } from "./agreement";
@@ -95,6 +96,8 @@ export async function acceptOffer(
       .update(offers)
       .set({ selectedAt: now })
       .where(and(eq(offers.id, input.offerId), isNull(offers.selectedAt)));
+    // Signing a counter-offer's plan is accepting the counter-offer (ADR 077).
+    await markCounterOfferAccepted(tx, input.offerId, now);
     await tx.insert(documents).values({
       id: documentId,
       applicationId: journey.application.id,

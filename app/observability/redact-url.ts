@@ -11,7 +11,7 @@
  */
 
 /** Path segments whose *next* segment is a credential, with the name it is logged under. */
-const credentialAfter: Record<string, string> = { apply: ":token" };
+const credentialAfter: Record<string, string> = { apply: ":token", info: ":token" };
 
 /** Query parameters whose values are ours (enumerations), never a secret or PII. */
 const safeQueryParams = new Set([

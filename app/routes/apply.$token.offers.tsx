@@ -4,19 +4,22 @@ import { loadJourney } from "~/app/borrower/context.server";
 import { pagePath } from "~/app/borrower/journey";
 import { currentOffers } from "~/app/borrower/offers.server";
 import { ConditionsCallout } from "~/app/borrower/conditions-callout";
+import { CounterOfferCallout } from "~/app/borrower/counter-offer-callout";
 import { BorrowerShell } from "~/app/borrower/ui";
 import { formatMoney } from "~/app/money/dollars";
 import { ensureScoreNoticePdf, loadScoreNotice } from "~/app/decisioning/score-notice.server";
 import { openConditionCount } from "~/app/lending/conditions.server";
 import { creditorOfApplication } from "~/app/lending/creditor-of.server";
+import { openCounterOffer } from "~/app/ops/counter-offer.server";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const j = await loadJourney(params.token, "offers");
-  const [offers, scoreNotice, creditor, openConditions] = await Promise.all([
+  const [offers, scoreNotice, creditor, openConditions, counter] = await Promise.all([
     currentOffers(j.database, j.application.id),
     loadScoreNotice(j.database, j.application.id),
     creditorOfApplication(j.database, j.application, j.merchant),
     openConditionCount(j.database.db, j.application.id),
+    openCounterOffer(j.database, j.application.id),
   ]);
   // Kept with the application the first time it is shown (a no-op afterwards).
   if (scoreNotice) await ensureScoreNoticePdf(j.database, j.application.id);
@@ -26,6 +29,9 @@ export async function loader({ params }: LoaderFunctionArgs) {
     amountCents: j.application.amountCents,
     offers,
     openConditions,
+    counter: counter
+      ? { amountCents: counter.amountCents, requestedAmountCents: counter.requestedAmountCents }
+      : null,
     creditor: { name: creditor.legalName, address: creditor.address },
     scoreNotice: scoreNotice
       ? { title: scoreNotice.notice.title, sections: scoreNotice.notice.sections }
@@ -46,6 +52,7 @@ export default function Offers() {
         For {formatMoney(d.amountCents)} with {d.merchant}. No prepayment penalty on any plan.
       </p>
       <ConditionsCallout token={d.token} open={d.openConditions} />
+      <CounterOfferCallout token={d.token} merchant={d.merchant} counter={d.counter} />
       {d.offers.map((offer) => (
         <article
           key={offer.id}
