@@ -32,7 +32,8 @@ export function crmStatus<S extends string>(
     : status;
 }
 
-const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
+const iso = (ms: number | null | undefined) =>
+  ms === null || ms === undefined ? null : new Date(ms).toISOString();
 
 /** The CRM's view of an application (docs/product/api.md `GET /api/v1/crm/applications/{id}`), or null for "not yours". */
 export async function applicationView(
@@ -40,39 +41,46 @@ export async function applicationView(
   scope: MerchantScope,
   applicationId: string,
 ): Promise<ApplicationResponse | null> {
-  const row = await scope.application(database.db, applicationId);
+  const row = await scope.statusRow(database.db, applicationId);
   if (!row) return null;
-  const details = await scope.applicationDetails(database.db, applicationId);
-  const { applications: app, customers: customer, service_jobs: job } = row;
+  const link =
+    row.link_expires_at === null
+      ? undefined
+      : {
+          expiresAt: new Date(row.link_expires_at),
+          revokedAt: row.link_revoked_at === null ? null : new Date(row.link_revoked_at),
+        };
   return {
-    application_id: app.id,
-    status: crmStatus(effectiveStatus(app, details.link), details.sms?.status),
-    crm_customer_id: customer.crmCustomerId,
-    crm_job_id: job.crmJobId,
-    amount_cents: app.amountCents,
-    decision: details.decision
-      ? { status: details.decision.status, decided_at: details.decision.decidedAt.toISOString() }
-      : null,
-    selected_offer: details.selectedOffer
+    application_id: row.id,
+    status: crmStatus(effectiveStatus(row, link), row.sms_status),
+    crm_customer_id: row.crm_customer_id,
+    crm_job_id: row.crm_job_id,
+    amount_cents: row.amount_cents,
+    decision:
+      row.decision_status && row.decided_at !== null
+        ? { status: row.decision_status, decided_at: iso(row.decided_at)! }
+        : null,
+    selected_offer:
+      row.term_months !== null
+        ? {
+            term_months: row.term_months,
+            apr: row.apr!,
+            monthly_payment_cents: row.monthly_payment_cents!,
+          }
+        : null,
+    loan: row.loan_id
       ? {
-          term_months: details.selectedOffer.termMonths,
-          apr: details.selectedOffer.apr,
-          monthly_payment_cents: details.selectedOffer.monthlyPaymentCents,
+          status: row.loan_status!,
+          funded_amount_cents: row.funded_amount_cents,
+          funded_at: iso(row.funded_at),
+          released_cents: row.released_cents ?? 0,
+          refunded_cents: Number(row.refunded_cents ?? 0),
         }
       : null,
-    loan: details.loan
-      ? {
-          status: details.loan.status,
-          funded_amount_cents: details.loan.fundedAmountCents,
-          funded_at: iso(details.loan.fundedAt),
-          released_cents: details.loan.releasedCents,
-          refunded_cents: details.refundedCents,
-        }
-      : null,
-    sms_status: details.sms?.status ?? "not_sent",
-    superseded_by: app.supersededById ?? null,
-    link_expires_at: iso(details.link?.revokedAt ? null : details.link?.expiresAt),
-    created_at: app.createdAt.toISOString(),
-    updated_at: app.updatedAt.toISOString(),
+    sms_status: row.sms_status ?? "not_sent",
+    superseded_by: row.superseded_by_id ?? null,
+    link_expires_at: link && !link.revokedAt ? iso(row.link_expires_at) : null,
+    created_at: iso(row.created_at)!,
+    updated_at: iso(row.updated_at)!,
   };
 }
