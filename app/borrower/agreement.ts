@@ -136,6 +136,44 @@ function longDate(isoDate: string) {
   return `${monthNames[month - 1]} ${day}, ${year}`;
 }
 
+/**
+ * The four cells of the federal Truth-in-Lending box (Reg Z §1026.18), one list for the offer
+ * page, the agreement and its PDF. "Annual percentage rate" and "Finance charge" are more
+ * conspicuous than the rest, as the rule requires. `apr` comes formatted: the agreement prints
+ * every decimal of the rate (formatPercent), the offer page the rate as decided.
+ */
+export function federalBoxCells(
+  disclosure: Disclosure,
+  apr: string,
+): AgreementDocument["federalBox"] {
+  return [
+    {
+      label: "Annual percentage rate",
+      value: apr,
+      explanation: "The cost of your credit as a yearly rate.",
+      conspicuous: true,
+    },
+    {
+      label: "Finance charge",
+      value: formatMoney(disclosure.financeChargeCents),
+      explanation: "The dollar amount the credit will cost you.",
+      conspicuous: true,
+    },
+    {
+      label: "Amount financed",
+      value: formatMoney(disclosure.amountFinancedCents),
+      explanation: "The amount of credit provided to you or on your behalf.",
+      conspicuous: false,
+    },
+    {
+      label: "Total of payments",
+      value: formatMoney(disclosure.totalOfPaymentsCents),
+      explanation: "The amount you will have paid after you have made all payments as scheduled.",
+      conspicuous: false,
+    },
+  ];
+}
+
 /** "9.99" → "9.990": at least three decimals, every decimal the rate has (never rounded). */
 export function formatPercent(rate: string): string {
   const match = /^(\d+)(?:\.(\d+))?$/.exec(rate);
@@ -274,32 +312,7 @@ export function buildAgreement(input: AgreementInput): AgreementDocument {
   const fee = offer.originationFeeCents;
   const amountFinanced = formatMoney(disclosure.amountFinancedCents);
 
-  const federalBox: AgreementDocument["federalBox"] = [
-    {
-      label: "Annual percentage rate",
-      value: apr,
-      explanation: "The cost of your credit as a yearly rate.",
-      conspicuous: true,
-    },
-    {
-      label: "Finance charge",
-      value: formatMoney(disclosure.financeChargeCents),
-      explanation: "The dollar amount the credit will cost you.",
-      conspicuous: true,
-    },
-    {
-      label: "Amount financed",
-      value: amountFinanced,
-      explanation: "The amount of credit provided to you or on your behalf.",
-      conspicuous: false,
-    },
-    {
-      label: "Total of payments",
-      value: formatMoney(disclosure.totalOfPaymentsCents),
-      explanation: "The amount you will have paid after you have made all payments as scheduled.",
-      conspicuous: false,
-    },
-  ];
+  const federalBox = federalBoxCells(disclosure, apr);
 
   const paymentSchedule = disclosure.paymentSchedule.map((group) => ({
     count: group.count,

@@ -1,10 +1,8 @@
 import type { Disclosure } from "~/app/decisioning/disclosure";
 import { formatMoney } from "~/app/money/dollars";
+import { federalBoxCells } from "./agreement";
 
-/**
- * The federal Truth-in-Lending box (Reg Z §1026.18) of one offer. "Annual percentage rate" and
- * "Finance charge" are more conspicuous than the rest, as the rule requires.
- */
+/** The federal Truth-in-Lending box (Reg Z §1026.18) of one offer, with its payment schedule. */
 export function DisclosureBox({
   disclosure,
   idPrefix,
@@ -12,32 +10,7 @@ export function DisclosureBox({
   disclosure: Disclosure;
   idPrefix: string;
 }) {
-  const cells = [
-    {
-      label: "Annual percentage rate",
-      value: `${disclosure.annualPercentageRate}%`,
-      explanation: "The cost of your credit as a yearly rate.",
-      conspicuous: true,
-    },
-    {
-      label: "Finance charge",
-      value: formatMoney(disclosure.financeChargeCents),
-      explanation: "The dollar amount the credit will cost you.",
-      conspicuous: true,
-    },
-    {
-      label: "Amount financed",
-      value: formatMoney(disclosure.amountFinancedCents),
-      explanation: "The amount of credit provided to you or on your behalf.",
-      conspicuous: false,
-    },
-    {
-      label: "Total of payments",
-      value: formatMoney(disclosure.totalOfPaymentsCents),
-      explanation: "The amount you will have paid after you have made all payments as scheduled.",
-      conspicuous: false,
-    },
-  ];
+  const cells = federalBoxCells(disclosure, `${disclosure.annualPercentageRate}%`);
   return (
     <section className="til" aria-labelledby={`${idPrefix}-til`}>
       <h3 id={`${idPrefix}-til`}>Truth in Lending disclosure</h3>

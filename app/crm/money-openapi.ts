@@ -1,10 +1,11 @@
+import { idempotencyKeyHeader, type Responses } from "./openapi-parts";
+
 /**
  * The money-after-the-signature routes of the CRM API in the OpenAPI document
  * (app/crm/openapi.server.ts spreads these in): refunds and amount changes
  * and the job's completion (docs/product/merchants-and-money.md, "Money after the signature";
  * ADRs 050, 053, 054).
  */
-type Responses = (...codes: number[]) => Record<string, unknown>;
 
 const refundDescription = [
   "**A full or partial refund of a funded loan.** The lender reduces the loan (or closes it, for the whole amount) and confirms with its own signed event; the refund is then `completed`, the application `partially_refunded` or `refunded`, and the loan's `refunded_cents` in `GET /api/v1/crm/applications/{id}` says how much. The customer is texted and e-mailed, and a connected FieldRoutes account gets a note. You repay the refunded amount less the merchant fee's proportional part (clawed back from your next payouts).",
@@ -46,14 +47,10 @@ export function moneyPaths(
         description: refundDescription,
         parameters: [
           applicationIdParam,
-          {
-            name: "Idempotency-Key",
-            in: "header",
-            required: true,
-            schema: { type: "string", minLength: 1, maxLength: 255 },
-            description:
-              "Required. The same key answers with the same refund; the same key with another amount is 409 `idempotency_conflict`.",
-          },
+          idempotencyKeyHeader(
+            true,
+            "Required. The same key answers with the same refund; the same key with another amount is 409 `idempotency_conflict`.",
+          ),
         ],
         requestBody: {
           required: true,
@@ -98,14 +95,10 @@ export function moneyPaths(
         description: completeDescription,
         parameters: [
           applicationIdParam,
-          {
-            name: "Idempotency-Key",
-            in: "header",
-            required: false,
-            schema: { type: "string", minLength: 1, maxLength: 255 },
-            description:
-              "Optional. The same key replays the first answer; the same key for another application is 409 `idempotency_conflict`.",
-          },
+          idempotencyKeyHeader(
+            false,
+            "Optional. The same key replays the first answer; the same key for another application is 409 `idempotency_conflict`.",
+          ),
         ],
         responses: {
           "200": json("CompletionResponse", "Marked complete (or already was)", {

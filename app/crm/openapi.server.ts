@@ -15,6 +15,7 @@ import {
   resendResponse,
 } from "./schemas";
 import { moneyPaths } from "./money-openapi";
+import { idempotencyKeyHeader } from "./openapi-parts";
 import { prequalificationPaths } from "~/app/prequal/openapi";
 import { webhookEndpointPaths } from "~/app/webhooks/openapi";
 import {
@@ -159,14 +160,10 @@ export function openApiDocument(serverUrl: string) {
           summary: "Offer financing to a customer for a job (texts them the apply link)",
           description: offerFinancingDescription,
           parameters: [
-            {
-              name: "Idempotency-Key",
-              in: "header",
-              required: false,
-              schema: { type: "string", maxLength: 255 },
-              description:
-                "A retry with the same key and body within 24 h returns the first response (and sends no second text); the same key with another body is 409 `idempotency_conflict`.",
-            },
+            idempotencyKeyHeader(
+              false,
+              "A retry with the same key and body within 24 h returns the first response (and sends no second text); the same key with another body is 409 `idempotency_conflict`.",
+            ),
           ],
           requestBody: {
             required: true,

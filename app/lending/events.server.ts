@@ -135,19 +135,30 @@ async function fund(tx: Tx, loan: Loan, lender: string, event: Event): Promise<E
     sms: { template: "loan_funded", merchantName: merchant.name, amountCents: loan.amountCents },
   }));
   await enqueueCrmSync(tx, loan.applicationId, "funded");
-  await audit(tx, {
-    actorType: "system",
-    actorId: `lender:${lender}`,
-    action: "loan.funded",
-    entityType: "loan",
-    entityId: loan.id,
-    details: {
-      event_id: event.id,
-      lender_loan_id: event.loan_id,
-      funded_amount_cents: fundedAmountCents,
-    },
+  await auditLenderEvent(tx, loan, lender, "loan.funded", {
+    event_id: event.id,
+    lender_loan_id: event.loan_id,
+    funded_amount_cents: fundedAmountCents,
   });
   return { kind: "funded", loanId: loan.id, fundedAmountCents };
+}
+
+/** What the lender's event did to the loan, in the audit log under the lender's name. */
+function auditLenderEvent(
+  tx: Tx,
+  loan: Loan,
+  lender: string,
+  action: string,
+  details: Record<string, unknown>,
+) {
+  return audit(tx, {
+    actorType: "system",
+    actorId: `lender:${lender}`,
+    action,
+    entityType: "loan",
+    entityId: loan.id,
+    details,
+  });
 }
 
 async function cancel(tx: Tx, loan: Loan, lender: string, event: Event): Promise<EventOutcome> {
@@ -161,13 +172,9 @@ async function cancel(tx: Tx, loan: Loan, lender: string, event: Event): Promise
   await followLoan(tx, loan, "canceled", now);
   await insertLenderTransaction(tx, eventRecord(loan, lender, event));
   await enqueueCrmSync(tx, loan.applicationId, "canceled");
-  await audit(tx, {
-    actorType: "system",
-    actorId: `lender:${lender}`,
-    action: "loan.canceled",
-    entityType: "loan",
-    entityId: loan.id,
-    details: { event_id: event.id, lender_loan_id: event.loan_id },
+  await auditLenderEvent(tx, loan, lender, "loan.canceled", {
+    event_id: event.id,
+    lender_loan_id: event.loan_id,
   });
   return { kind: "canceled", loanId: loan.id };
 }
@@ -230,18 +237,11 @@ async function partPaid(tx: Tx, loan: Loan, lender: string, event: Event): Promi
     { sourceKey: `lender-event:${lender}:${event.id}`, now: paidAt },
   );
   await enqueueDueDisbursements(tx, loan.id);
-  await audit(tx, {
-    actorType: "system",
-    actorId: `lender:${lender}`,
-    action: "loan.upfront_paid",
-    entityType: "loan",
-    entityId: loan.id,
-    details: {
-      event_id: event.id,
-      disbursement_id: event.disbursement_id,
-      amount_cents: upfront.amountCents,
-      disbursement_cents: upfront.disbursementCents,
-    },
+  await auditLenderEvent(tx, loan, lender, "loan.upfront_paid", {
+    event_id: event.id,
+    disbursement_id: event.disbursement_id,
+    amount_cents: upfront.amountCents,
+    disbursement_cents: upfront.disbursementCents,
   });
   return { kind: "part_paid", loanId: loan.id, amountCents: upfront.amountCents };
 }
@@ -257,13 +257,9 @@ async function recordOnly(tx: Tx, loan: Loan, lender: string, event: Event): Pro
     .get();
   if (seen) return { kind: "already", loanId: loan.id };
   await insertLenderTransaction(tx, eventRecord(loan, lender, event));
-  await audit(tx, {
-    actorType: "system",
-    actorId: `lender:${lender}`,
-    action: `loan.lender_event`,
-    entityType: "loan",
-    entityId: loan.id,
-    details: { event_id: event.id, event: event.event },
+  await auditLenderEvent(tx, loan, lender, "loan.lender_event", {
+    event_id: event.id,
+    event: event.event,
   });
   return { kind: "recorded", loanId: loan.id, event: event.event };
 }

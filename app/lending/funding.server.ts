@@ -112,22 +112,11 @@ export async function openLoan(database: Database, applicationId: string): Promi
     if (!application.selectedOfferId) {
       throw new PermanentError(`Application ${applicationId} has no selected offer`);
     }
-    const offer = await tx
-      .select()
-      .from(offers)
-      .where(
-        and(eq(offers.id, application.selectedOfferId), eq(offers.applicationId, applicationId)),
-      )
-      .get();
-    const merchant = await tx
-      .select()
-      .from(merchants)
-      .where(eq(merchants.id, application.merchantId))
-      .get();
-    if (!offer || !merchant) {
-      throw new PermanentError(`Application ${applicationId}: its offer or merchant is missing`);
-    }
-    const amounts = loanAmounts(application.amountCents, offer, merchant.merchantFeeBps);
+    const { offer, merchant, amounts } = await signedTerms(
+      tx,
+      application,
+      application.selectedOfferId,
+    );
     // The merchant's plan says when the money moves (ADR 050): on completion the loan is booked
     // now and waits for the job; a progress plan pays its first part at once.
     const status =
@@ -178,6 +167,28 @@ export async function openLoan(database: Database, applicationId: string): Promi
 }
 
 /**
+ * The offer the borrower signed and the loan's amounts under it (the merchant's fee included).
+ * A missing offer or merchant is permanent: retrying cannot make the signed terms appear.
+ */
+async function signedTerms(tx: Tx, application: typeof applications.$inferSelect, offerId: string) {
+  const offer = await tx
+    .select()
+    .from(offers)
+    .where(and(eq(offers.id, offerId), eq(offers.applicationId, application.id)))
+    .get();
+  const merchant = await tx
+    .select()
+    .from(merchants)
+    .where(eq(merchants.id, application.merchantId))
+    .get();
+  if (!offer || !merchant) {
+    throw new PermanentError(`Application ${application.id}: its offer or merchant is missing`);
+  }
+  const amounts = loanAmounts(application.amountCents, offer, merchant.merchantFeeBps);
+  return { offer, merchant, amounts };
+}
+
+/**
  * A loan row without a lender loan id: a crash before the lender's answer was recorded, or a
  * reroute (ADR 032) waiting for the borrower's new signature. It goes to the lender only once
  * the application is signed again (offer_accepted / pending_funding), for the offer signed last.
@@ -208,22 +219,7 @@ async function resumeLoan(
     }
     return { ...loan, status };
   }
-  const offer = await tx
-    .select()
-    .from(offers)
-    .where(
-      and(eq(offers.id, application.selectedOfferId), eq(offers.applicationId, application.id)),
-    )
-    .get();
-  const merchant = await tx
-    .select()
-    .from(merchants)
-    .where(eq(merchants.id, application.merchantId))
-    .get();
-  if (!offer || !merchant) {
-    throw new PermanentError(`Application ${application.id}: its offer or merchant is missing`);
-  }
-  const amounts = loanAmounts(application.amountCents, offer, merchant.merchantFeeBps);
+  const { offer, amounts } = await signedTerms(tx, application, application.selectedOfferId);
   const [updated] = await tx
     .update(loans)
     .set({

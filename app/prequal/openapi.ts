@@ -1,8 +1,9 @@
+import { idempotencyKeyHeader, type Responses } from "~/app/crm/openapi-parts";
+
 /**
  * The prequalification routes of the CRM API in the OpenAPI document (app/crm/openapi.server.ts
  * spreads these in). docs/product/merchants-and-money.md, "Prequalification"; ADR 066.
  */
-type Responses = (...codes: number[]) => Record<string, unknown>;
 
 const createDescription = [
   "**A soft pull before the estimate is final.** Upserts the customer by `crm_customer_id` (as offer-financing does) and opens a prequalification with its own link (`apply_url`), texted to the customer when `send_sms` (the merchant attests the customer asked for it; an opted-out number gets no text). The customer confirms the identity data you sent — nothing is typed again — gives date of birth, SSN, income and housing cost, authorizes a **soft** inquiry (never a hard pull; the page says so) and sees at once: prequalified up to an amount, sample monthly payments, valid 30 days, not a commitment to lend — or the adverse action notice, as for any decline.",
@@ -26,14 +27,10 @@ export function prequalificationPaths(
         summary: "Prequalify a customer with a soft pull (texts them the link)",
         description: createDescription,
         parameters: [
-          {
-            name: "Idempotency-Key",
-            in: "header",
-            required: false,
-            schema: { type: "string", maxLength: 255 },
-            description:
-              "A retry with the same key and body within 24 h returns the first response (and sends no second text)",
-          },
+          idempotencyKeyHeader(
+            false,
+            "A retry with the same key and body within 24 h returns the first response (and sends no second text)",
+          ),
         ],
         requestBody: {
           required: true,

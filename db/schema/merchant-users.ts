@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { encrypted, timestamp, timestamps } from "./columns";
+import { sessionColumns, signInColumns, timestamp, timestamps } from "./columns";
 import { merchants } from "./merchants";
 
 /** Roles in the merchant portal (docs/product/merchants-and-money.md, "The merchant portal"). */
@@ -15,14 +15,8 @@ export const merchantUsers = sqliteTable("merchant_users", {
   /** Lower-cased. */
   email: text("email").notNull().unique(),
   name: text("name"),
-  status: text("status", { enum: ["active", "deactivated"] })
-    .notNull()
-    .default("active"),
-  /** Optional second factor: set (encrypted) while enrolling, in force once totp_enabled_at is set. */
-  totpSecretEnc: encrypted("totp_secret_enc"),
-  totpEnabledAt: timestamp("totp_enabled_at"),
-  /** The last accepted TOTP time step: a code signs in once (RFC 6238 §5.2), as for operators. */
-  totpLastStep: integer("totp_last_step"),
+  /** Status, and the optional second factor: in force once totp_enabled_at is set. */
+  ...signInColumns,
   lastLoginAt: timestamp("last_login_at"),
   ...timestamps,
 });
@@ -63,11 +57,7 @@ export const merchantSessions = sqliteTable(
     merchantId: text("merchant_id").references(() => merchants.id),
     /** Null while a user with TOTP has still to give a code: such a session opens nothing else. */
     verifiedAt: timestamp("verified_at"),
-    lastSeenAt: timestamp("last_seen_at").notNull(),
-    expiresAt: timestamp("expires_at").notNull(),
-    revokedAt: timestamp("revoked_at"),
-    ip: text("ip"),
-    userAgent: text("user_agent"),
+    ...sessionColumns,
     ...timestamps,
   },
   (t) => [index("merchant_sessions_user_idx").on(t.userId)],

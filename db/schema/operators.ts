@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { encrypted, json, timestamp, timestamps } from "./columns";
+import { json, sessionColumns, signInColumns, timestamp, timestamps } from "./columns";
 
 export const operatorRoles = ["admin", "underwriter", "risk_analyst", "support"] as const;
 export type OperatorRole = (typeof operatorRoles)[number];
@@ -10,18 +10,9 @@ export const operators = sqliteTable("operators", {
   email: text("email").notNull().unique(),
   name: text("name").notNull(),
   role: text("role", { enum: operatorRoles }).notNull(),
-  status: text("status", { enum: ["active", "deactivated"] })
-    .notNull()
-    .default("active"),
   passwordHash: text("password_hash").notNull(),
-  totpSecretEnc: encrypted("totp_secret_enc"),
-  totpEnabledAt: timestamp("totp_enabled_at"),
-  /**
-   * The TOTP time step (unix seconds / 30) of the last accepted code: a code of this step or an
-   * earlier one is refused (RFC 6238 §5.2: a code signs in once). Moved forward only by a
-   * conditional UPDATE, so two requests with one code cannot both pass.
-   */
-  totpLastStep: integer("totp_last_step"),
+  /** Status and TOTP (every operator enrolls; the last step's code of it or earlier is refused). */
+  ...signInColumns,
   /** SHA-256 hashes of unused recovery codes. */
   recoveryCodeHashes: json<string[]>("recovery_code_hashes").notNull().default([]),
   /** Failed sign-in steps (password, TOTP or recovery code) since the last success; see app/ops/lockout.ts. */
@@ -43,11 +34,7 @@ export const operatorSessions = sqliteTable(
       .references(() => operators.id),
     /** Null until the TOTP step succeeds: a password-only session can reach nothing but /ops/verify. */
     mfaVerifiedAt: timestamp("mfa_verified_at"),
-    lastSeenAt: timestamp("last_seen_at").notNull(),
-    expiresAt: timestamp("expires_at").notNull(),
-    revokedAt: timestamp("revoked_at"),
-    ip: text("ip"),
-    userAgent: text("user_agent"),
+    ...sessionColumns,
     ...timestamps,
   },
   (t) => [index("operator_sessions_operator_idx").on(t.operatorId)],
