@@ -69,7 +69,10 @@ export function parseRange(
     const fromDay = dayOfIso(from);
     const toDay = to ? dayOfIso(to) : today;
     if (fromDay === null || toDay === null)
-      return { range: fallback, error: "A custom range needs a start and an end date (YYYY-MM-DD)." };
+      return {
+        range: fallback,
+        error: "A custom range needs a start and an end date (YYYY-MM-DD).",
+      };
     if (fromDay > toDay)
       return { range: fallback, error: "The range’s start date is after its end date." };
     if (toDay > today) return { range: fallback, error: "The range cannot end after today." };
@@ -79,7 +82,10 @@ export function parseRange(
   }
   const days = Number(preset);
   if ((rangePresets as readonly number[]).includes(days))
-    return { range: rangeOf(`${days}` as DashboardRange["preset"], today - days + 1, today), error: null };
+    return {
+      range: rangeOf(`${days}` as DashboardRange["preset"], today - days + 1, today),
+      error: null,
+    };
   return { range: fallback, error: preset ? "Unknown range; showing the last 30 days." : null };
 }
 
@@ -166,7 +172,10 @@ export function agingBucketOf(ageMs: number): AgingBucketId {
  * The signed-at bounds (ms) of a bucket at `now`: signed in (after, atOrBefore]. `after` is null
  * for the oldest bucket. The list's filter and the dashboard's counts use the same bounds.
  */
-export function agingBounds(id: AgingBucketId, now: number): { after: number | null; atOrBefore: number } {
+export function agingBounds(
+  id: AgingBucketId,
+  now: number,
+): { after: number | null; atOrBefore: number } {
   const bucket = agingBuckets.find((b) => b.id === id)!;
   return {
     atOrBefore: now - bucket.fromDays * dayMs,

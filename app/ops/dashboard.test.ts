@@ -20,6 +20,7 @@ import {
   utcDay,
 } from "./dashboard";
 import { loadDashboard, type Dashboard } from "./dashboard.server";
+import { parseRange } from "./dashboard-funnel";
 
 describe("dashboard arithmetic", () => {
   it("percentile by nearest rank: always an observed value", () => {
@@ -81,6 +82,7 @@ describe("dashboard arithmetic", () => {
 describe("loadDashboard over a real database", () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let dashboard: Dashboard;
+  let fortnight: Dashboard;
   const now = Date.UTC(2026, 10, 27, 15, 0, 0);
   const at = (msAgo: number) => new Date(now - msAgo);
   const minute = 60_000;
@@ -190,12 +192,16 @@ describe("loadDashboard over a real database", () => {
       decidedAt: at(5 * day - minute - hour),
       decidedBy: operatorId,
     });
-    await insertOffer(database, {
+    const o4 = await insertOffer(database, {
       decisionId: d4b,
       applicationId: a4.id,
       amountFinancedCents: 700_000,
       selectedAt: at(day),
     });
+    // Signed a day ago, not funded yet: funding aging's "1–3 days".
+    await database.write((tx) =>
+      tx.run(sql`UPDATE applications SET selected_offer_id = ${o4} WHERE id = ${a4.id}`),
+    );
 
     // a5: forty days ago — outside every window.
     const a5 = await insertApplication(database, {
@@ -291,6 +297,14 @@ describe("loadDashboard over a real database", () => {
       await skipped(hour);
     });
     dashboard = await loadDashboard(database, now);
+    fortnight = await loadDashboard(
+      database,
+      now,
+      parseRange(
+        new URLSearchParams({ range: "custom", from: "2026-11-14", to: "2026-11-27" }),
+        now,
+      ).range,
+    );
   });
   afterAll(() => database.destroy());
 
@@ -309,9 +323,86 @@ describe("loadDashboard over a real database", () => {
     expect(stat("Funded volume").detail).toBe("1 funded loan");
   });
 
-  it("time to decision p50/p95 from submitted to decided, without applications still in review", () => {
-    expect(stat("Time to decision").value).toBe("p50 2 min");
-    expect(stat("Time to decision").detail).toBe("p95 1 h · 3 decided");
+  it("time to decision p50/p95 split: the engine's decisions apart from the underwriters', none still in review", () => {
+    // a1 (1 min) and a2 (2 min) by the engine; a4 by an underwriter an hour after submitting.
+    expect(stat("Time to decision, automatic").value).toBe("p50 1 min");
+    expect(stat("Time to decision, automatic").detail).toBe("p95 2 min · 2 decided");
+    expect(stat("Time to decision, manual").value).toBe("p50 1 h");
+    expect(stat("Time to decision, manual").detail).toBe("p95 1 h · 1 decided");
+    expect(dashboard.timeToDecision.map((t) => [t.mode, t.p50, t.p95, t.decided])).toEqual([
+      ["auto", "1 min", "2 min", 2],
+      ["manual", "1 h", "1 h", 1],
+    ]);
+  });
+
+  it("funnel of the links sent in the range, with conversion from the step before and from sent", () => {
+    // a1 funded, a2 declined, a3 and a7 in review, a4 signed, a6 started; a5 is 40 days old.
+    expect(
+      dashboard.funnel.map((row) => [
+        row.step,
+        row.count,
+        formatPercent(row.fromPrevious),
+        formatPercent(row.fromSent),
+      ]),
+    ).toEqual([
+      ["sent", 6, "—", "—"],
+      ["opened", 6, "100%", "100%"],
+      ["submitted", 5, "83%", "83%"],
+      ["decided", 3, "60%", "50%"],
+      ["signed", 2, "67%", "33%"],
+      ["funded", 1, "50%", "17%"],
+    ]);
+    expect(dashboard.funnel[3]!.href).toBe(
+      "/ops/applications?stage=decided&from=2026-10-29&to=2026-11-27",
+    );
+    expect(dashboard.funnel[0]!.href).toBe("/ops/applications?from=2026-10-29&to=2026-11-27");
+  });
+
+  it("funding aging: signed and not funded, by time since signing, linked to the list", () => {
+    expect(dashboard.fundingAging.map((row) => [row.id, row.count, row.amountCents])).toEqual([
+      ["d0", 0, 0],
+      ["d1", 1, 800_000],
+      ["d3", 0, 0],
+      ["d7", 0, 0],
+      ["d14", 0, 0],
+    ]);
+    expect(dashboard.fundingAging[1]!.href).toBe("/ops/applications?aging=d1");
+  });
+
+  it("by merchant: links sent, signed, funded and funded volume in the range", () => {
+    expect(dashboard.merchants).toEqual([
+      expect.objectContaining({
+        name: "Acme Pest Control",
+        sent: 6,
+        signed: 2,
+        funded: 1,
+        fundedVolumeCents: 485_000,
+        conversion: "17%",
+      }),
+    ]);
+    expect(dashboard.merchants[0]!.href).toMatch(
+      /^\/ops\/applications\?merchant=mer_\w+&from=2026-10-29&to=2026-11-27$/,
+    );
+  });
+
+  it("CRM write-backs failing since their last success, per operation, and how many merchants", () => {
+    expect(dashboard.crmFailures.merchants).toBe(1);
+    expect(
+      dashboard.crmFailures.rows.map((row) => [
+        row.operation,
+        row.failuresSinceSuccess,
+        row.lastError,
+      ]),
+    ).toEqual([
+      ["note/create", 1, "NOT_ATTEMPTED: the CRM customer id is not a FieldRoutes customerID"],
+      ["add_note", 1, "HTTP 500"],
+    ]);
+    expect(dashboard.crmFailures.href).toBe("/ops/jobs?kind=sync-to-crm");
+  });
+
+  it("every stat links to the filtered applications list", () => {
+    for (const s of dashboard.stats) expect(s.href, s.label).toMatch(/^\/ops\/applications\?/);
+    expect(stat("Applications today").href).toBe("/ops/applications?from=2026-11-27&to=2026-11-27");
   });
 
   it("review queue depth", () => {
@@ -325,20 +416,23 @@ describe("loadDashboard over a real database", () => {
   });
 
   it("partner errors of the last 24 hours: failing and dead jobs by kind, CRM errors", () => {
-    expect(dashboard.partnerErrors.jobs).toEqual([{ kind: "send-sms", dead: 1, failing: 1 }]);
+    expect(dashboard.partnerErrors.jobs).toEqual([
+      { kind: "send-sms", dead: 1, failing: 1, href: "/ops/jobs?kind=send-sms" },
+    ]);
     expect(dashboard.partnerErrors.crm).toEqual([
       { crm: "fieldroutes", operation: "add_note", errors: 2 },
     ]);
   });
 
-  it("charts: 14 days of applications ending today, decisions by status", () => {
-    const [perDay, byStatus] = dashboard.charts;
+  it("charts over a custom range: 14 days of applications, decisions by status", () => {
+    expect(fortnight.range.label).toBe("Nov 14 – Nov 27 2026");
+    const [perDay, byStatus] = fortnight.charts;
     expect(perDay!.bars).toHaveLength(14);
     expect(perDay!.rows.at(-1)).toEqual({ label: "Nov 27", valueText: "1" });
     expect(perDay!.rows.map((r) => Number(r.valueText))).toEqual(
       [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2, 1, 1, 1].slice(1),
     );
-    expect(perDay!.description).toBe("6 applications over the last 14 days. Highest: Nov 24 (2).");
+    expect(perDay!.description).toBe("6 applications over 14 days. Highest: Nov 24 (2).");
     expect(byStatus!.rows).toEqual([
       { label: "Approved", valueText: "2" },
       { label: "Declined", valueText: "1" },

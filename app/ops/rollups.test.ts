@@ -285,7 +285,9 @@ describe("daily rollups equal a brute-force count", () => {
   it("the funnel stage never goes down and follows the row: started, submitted, decided, signed, funded", async () => {
     const stageOf = async (id: string) =>
       Number(
-        (await database.db.get<{ s: number }>(sql`SELECT funnel_stage AS s FROM applications WHERE id = ${id}`))!.s,
+        (await database.db.get<{ s: number }>(
+          sql`SELECT funnel_stage AS s FROM applications WHERE id = ${id}`,
+        ))!.s,
       );
     const merchantId = await insertMerchant(database, "Stage Test Co");
     const app = await insertApplication(database, { merchantId, createdAt: new Date(now - dayMs) });
@@ -299,7 +301,9 @@ describe("daily rollups equal a brute-force count", () => {
       ["status = 'canceled'", 4],
     ];
     for (const [set, stage] of steps) {
-      await database.write((tx) => tx.run(sql.raw(`UPDATE applications SET ${set} WHERE id = '${app.id}'`)));
+      await database.write((tx) =>
+        tx.run(sql.raw(`UPDATE applications SET ${set} WHERE id = '${app.id}'`)),
+      );
       expect(await stageOf(app.id), set).toBe(stage);
     }
   });

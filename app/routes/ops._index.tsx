@@ -3,27 +3,41 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { getDatabase } from "~/app/db.server";
 import { BarChart } from "~/app/ops/charts-view";
 import { formatDuration } from "~/app/ops/dashboard";
+import { parseRange } from "~/app/ops/dashboard-funnel";
 import { loadDashboard } from "~/app/ops/dashboard.server";
+import {
+  ByMerchant,
+  CrmFailures,
+  Funnel,
+  FundingAging,
+  PartnerErrorsView,
+  RangeForm,
+  Stats,
+} from "~/app/ops/dashboard-view";
 import { requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { can } from "~/app/ops/permissions";
-import { DataTable, Section } from "~/app/ops/page-ui";
+import { Section } from "~/app/ops/page-ui";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard — FlowOps" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "read:dashboard");
-  const dashboard = await loadDashboard(await getDatabase());
+  const now = Date.now();
+  // The range from the query string (ADR 079): a malformed one falls back to 30 days and says so.
+  const { range, error } = parseRange(new URL(request.url).searchParams, now);
+  const dashboard = await loadDashboard(await getDatabase(), now, range);
   return {
     operator: { name: operator.name, email: operator.email, role: operator.role },
     canReview: can(operator.role, "read:review"),
+    rangeError: error,
     dashboard,
   };
 }
 
 export default function OpsDashboard() {
-  const { operator, canReview, dashboard } = useLoaderData<typeof loader>();
-  const { reviewQueue, partnerErrors } = dashboard;
+  const { operator, canReview, dashboard, rangeError } = useLoaderData<typeof loader>();
+  const { reviewQueue, range } = dashboard;
   return (
     <OpsShell operator={operator} title="Dashboard">
       <p className="muted small">
@@ -33,19 +47,10 @@ export default function OpsDashboard() {
         </time>
         .
       </p>
+      <RangeForm range={range} error={rangeError} />
 
       <Section id="overview-heading" title="Overview" plain>
-        <dl className="stat-grid">
-          {dashboard.stats.map((stat) => (
-            <div key={stat.label} className="stat">
-              <dt>{stat.label}</dt>
-              <dd>
-                <span className="stat-value">{stat.value}</span>
-                {stat.detail ? <span className="stat-detail">{stat.detail}</span> : null}
-              </dd>
-            </div>
-          ))}
-        </dl>
+        <Stats stats={dashboard.stats} />
         {reviewQueue.pending + reviewQueue.assigned > 0 ? (
           <p>
             {reviewQueue.highPriority} high-priority{" "}
@@ -61,6 +66,18 @@ export default function OpsDashboard() {
         ) : null}
       </Section>
 
+      <Section id="funnel-heading" title="Funnel" plain>
+        <Funnel funnel={dashboard.funnel} range={range} />
+      </Section>
+
+      <Section id="aging-heading" title="Funding aging" plain>
+        <FundingAging rows={dashboard.fundingAging} />
+      </Section>
+
+      <Section id="merchants-heading" title="By merchant" plain>
+        <ByMerchant rows={dashboard.merchants} range={range} />
+      </Section>
+
       <Section id="charts-heading" title="Trends" plain>
         <div className="chart-grid">
           {dashboard.charts.map((chart) => (
@@ -69,42 +86,12 @@ export default function OpsDashboard() {
         </div>
       </Section>
 
+      <Section id="crm-heading" title="CRM write-backs" plain>
+        <CrmFailures failures={dashboard.crmFailures} />
+      </Section>
+
       <Section id="errors-heading" title="Partner errors, last 24 hours" plain>
-        {partnerErrors.jobs.length === 0 && partnerErrors.crm.length === 0 ? (
-          <p>No failed jobs and no CRM errors in the last 24 hours.</p>
-        ) : null}
-        {partnerErrors.jobs.length > 0 ? (
-          <DataTable
-            caption="Background jobs failing or dead, by kind"
-            captionVisible
-            columns={["Job kind", "Failing (will retry)", "Dead (gave up)"]}
-            wrapper={false}
-          >
-            {partnerErrors.jobs.map((row) => (
-              <tr key={row.kind}>
-                <th scope="row">{row.kind}</th>
-                <td>{row.failing}</td>
-                <td>{row.dead}</td>
-              </tr>
-            ))}
-          </DataTable>
-        ) : null}
-        {partnerErrors.crm.length > 0 ? (
-          <DataTable
-            caption="CRM call errors, by CRM and operation"
-            captionVisible
-            columns={["CRM", "Operation", "Errors"]}
-            wrapper={false}
-          >
-            {partnerErrors.crm.map((row) => (
-              <tr key={`${row.crm}/${row.operation}`}>
-                <th scope="row">{row.crm}</th>
-                <td>{row.operation}</td>
-                <td>{row.errors}</td>
-              </tr>
-            ))}
-          </DataTable>
-        ) : null}
+        <PartnerErrorsView errors={dashboard.partnerErrors} />
       </Section>
     </OpsShell>
   );

@@ -9,6 +9,7 @@ import {
   statusLabels,
 } from "~/app/ops/applications";
 import { listApplications, listMerchants } from "~/app/ops/applications.server";
+import { agingBuckets, funnelStepLabels, funnelSteps } from "~/app/ops/dashboard-funnel";
 import { requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { DataTable } from "~/app/ops/page-ui";
@@ -37,7 +38,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export default function ApplicationsList() {
   const d = useLoaderData<typeof loader>();
   const f = d.filters;
-  const filtered = Boolean(f.q || f.status || f.merchantId || f.from || f.to);
+  const filtered = Boolean(f.q || f.status || f.merchantId || f.from || f.to || f.stage || f.aging);
   return (
     <OpsShell operator={d.operator} title="Applications">
       <Form method="get" className="card filters" role="search" aria-label="Find applications">
@@ -74,6 +75,29 @@ export default function ApplicationsList() {
               {d.merchants.map((m) => (
                 <option key={m.id} value={m.id}>
                   {m.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="stage">Reached step</label>
+            <select id="stage" name="stage" defaultValue={f.stage ?? ""}>
+              <option value="">Any step</option>
+              {funnelSteps.slice(1).map((step) => (
+                <option key={step} value={step}>
+                  {funnelStepLabels[step]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="aging">Signed, not funded</label>
+            <select id="aging" name="aging" defaultValue={f.aging ?? ""}>
+              <option value="">—</option>
+              <option value="any">Any time ago</option>
+              {agingBuckets.map((bucket) => (
+                <option key={bucket.id} value={bucket.id}>
+                  {bucket.label} ago
                 </option>
               ))}
             </select>
