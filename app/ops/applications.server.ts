@@ -18,7 +18,6 @@ import {
   createdRange,
   formatDateOfBirth,
   formatSsn,
-  ftsQuery,
   maskDateOfBirth,
   maskSsn,
   pageSize,
@@ -28,12 +27,14 @@ import {
 } from "./applications";
 import { agingBounds, funnelSteps } from "./dashboard-funnel";
 import { decisionView } from "./applications-decision";
+import { searchApplications } from "./search.server";
 import { loadTimeline } from "./timeline.server";
 import { RefusalError } from "~/app/errors/refusal";
 
 /**
- * FlowOps applications: the filtered, searchable list (FTS5, migration 0008) with keyset
- * pagination on (created_at, id) — newest first, no offsets — and one application's file.
+ * FlowOps applications: the filtered, searchable list (FTS5, migrations 0008 and 0038; a search
+ * is ranked by search.server.ts) with keyset pagination on (created_at, id) — newest first, no
+ * offsets — and one application's file.
  */
 export type ApplicationListRow = {
   id: string;
@@ -82,18 +83,16 @@ export async function listApplications(
   const { fromMs, toMs } = createdRange(filters);
   if (fromMs !== null) where.push(gte(applications.createdAt, new Date(fromMs)));
   if (toMs !== null) where.push(lt(applications.createdAt, new Date(toMs)));
-  if (filters.q) {
-    if (applicationIdPattern.test(filters.q)) {
-      where.push(eq(applications.id, filters.q));
-    } else {
-      const match = ftsQuery(filters.q);
-      // Nothing searchable in what was typed (only punctuation): no row can match it.
-      where.push(
-        match
-          ? sql`${applications.id} IN (SELECT application_id FROM application_search WHERE application_search MATCH ${match})`
-          : sql`0`,
-      );
-    }
+  if (filters.q && applicationIdPattern.test(filters.q)) {
+    where.push(eq(applications.id, filters.q));
+  } else if (filters.q) {
+    // Free text: the forgiving search, ranked best match first (search.server.ts, ADR 081).
+    return searchApplications(database, {
+      q: filters.q,
+      where: and(...where),
+      after: filters.after,
+      limit,
+    });
   }
   if (filters.after) {
     // A row-value comparison, not `a < x OR (a = x AND b < y)`: SQLite seeks the index to the
@@ -147,12 +146,19 @@ function dateOfBirthOf(customer: { dateOfBirthEnc: string | null }, cipher: Fiel
   }
 }
 
-/** One application's file for FlowOps, with SSN and date of birth masked. */
+/**
+ * One application's file for FlowOps, with SSN and date of birth masked. `evidence: false` (an
+ * operator without read:credit_evidence, ADR 082) leaves out the credit evidence — the
+ * decisions' internals (score, credit report, rules, tier, reasons, offers' pricing), stated
+ * income and housing cost, manual reviews' reasons and the notices' reasons — before anything
+ * reaches a page: each decision is then only its outcome (`outcomes`, always present).
+ */
 export async function loadApplicationDetail(
   database: Database,
   applicationId: string,
-  options: { cipher?: FieldCipher } = {},
+  options: { cipher?: FieldCipher; evidence?: boolean } = {},
 ) {
+  const evidence = options.evidence ?? true;
   const db = database.db;
   const application = await db.query.applications.findFirst({
     where: eq(applications.id, applicationId),
@@ -210,8 +216,8 @@ export async function loadApplicationDetail(
       id: application.id,
       status: application.status,
       amountCents: application.amountCents,
-      monthlyIncomeCents: application.monthlyIncomeCents,
-      housingCostCents: application.housingCostCents,
+      monthlyIncomeCents: evidence ? application.monthlyIncomeCents : null,
+      housingCostCents: evidence ? application.housingCostCents : null,
       crm: application.crm,
       step: application.step,
       bankLinkStatus: application.bankLinkStatus,
@@ -242,19 +248,28 @@ export async function loadApplicationDetail(
     job: job
       ? { crmJobId: job.crmJobId, description: job.description, estimateCents: job.estimateCents }
       : null,
-    decisions: decisionRows.map((row) =>
-      decisionView(
-        row,
-        offerRows.filter((o) => o.decisionId === row.id),
-        row.decidedBy ? (names.get(row.decidedBy) ?? row.decidedBy) : null,
-      ),
-    ),
+    evidence,
+    decisions: evidence
+      ? decisionRows.map((row) =>
+          decisionView(
+            row,
+            offerRows.filter((o) => o.decisionId === row.id),
+            row.decidedBy ? (names.get(row.decidedBy) ?? row.decidedBy) : null,
+          ),
+        )
+      : [],
+    outcomes: decisionRows.map((row) => ({
+      id: row.id,
+      status: row.status,
+      decidedAt: row.decidedAt.toISOString(),
+      decidedBy: row.decidedBy ? (names.get(row.decidedBy) ?? row.decidedBy) : null,
+    })),
     reviews: reviews.map((r) => ({
       id: r.id,
-      reason: r.reason,
+      reason: evidence ? r.reason : null,
       priority: r.priority,
       status: r.status,
-      resolution: r.resolution,
+      resolution: evidence ? r.resolution : null,
       assignee: r.assignedTo ? (names.get(r.assignedTo) ?? r.assignedTo) : null,
       resolver: r.resolvedBy ? (names.get(r.resolvedBy) ?? r.resolvedBy) : null,
       resolvedAt: r.resolvedAt?.toISOString() ?? null,
@@ -263,7 +278,7 @@ export async function loadApplicationDetail(
     notices: notices.map((n) => ({
       id: n.id,
       decisionId: n.decisionId,
-      reasons: n.reasons,
+      reasons: evidence ? n.reasons : [],
       createdAt: n.createdAt.toISOString(),
       sentAt: n.sentAt?.toISOString() ?? null,
     })),

@@ -1,7 +1,12 @@
 import * as z from "zod/mini";
 import { applicationStatuses, type ApplicationStatus } from "~/db/schema/applications";
 import { dayMs } from "./dashboard";
-import { agingBucketIds, funnelSteps, type AgingBucketId, type FunnelStep } from "./dashboard-funnel";
+import {
+  agingBucketIds,
+  funnelSteps,
+  type AgingBucketId,
+  type FunnelStep,
+} from "./dashboard-funnel";
 
 /** The statuses the list filters by (routes take them from here, not from db: ADR 038). */
 export { applicationStatuses };
@@ -36,16 +41,23 @@ const isoDate = z.string().check(
   z.refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`))),
 );
 
-/** A cursor names the last row of the page before: its created_at (ms) and id. */
-export type Cursor = { createdAt: number; id: string };
+/**
+ * A cursor names the last row of the page before: its created_at (ms) and id, and in a search
+ * its rank too (search results are ordered best match first, ADR 081): "7~1765000000000.app_…".
+ */
+export type Cursor = { createdAt: number; id: string; rank?: number };
 
 export function encodeCursor(cursor: Cursor): string {
-  return `${cursor.createdAt}.${cursor.id}`;
+  const rank = cursor.rank === undefined ? "" : `${cursor.rank}~`;
+  return `${rank}${cursor.createdAt}.${cursor.id}`;
 }
 
 export function decodeCursor(value: string | null | undefined): Cursor | null {
-  const match = /^(\d{1,15})\.([a-z]{2,5}_[0-9a-z]{10,40})$/.exec(value ?? "");
-  return match ? { createdAt: Number(match[1]), id: match[2]! } : null;
+  const match = /^(?:(\d{1,3})~)?(\d{1,15})\.([a-z]{2,5}_[0-9a-z]{10,40})$/.exec(value ?? "");
+  if (!match) return null;
+  const cursor: Cursor = { createdAt: Number(match[2]), id: match[3]! };
+  if (match[1] !== undefined) cursor.rank = Number(match[1]);
+  return cursor;
 }
 
 export type ApplicationFilters = {
@@ -88,12 +100,14 @@ export function parseFilters(params: URLSearchParams): {
     from: isoDate.safeParse(from).success ? from : null,
     to: isoDate.safeParse(to).success ? to : null,
     after: decodeCursor(after),
-    stage: funnelSteps.includes(stage as FunnelStep) && stage !== "sent"
-      ? (stage as Exclude<FunnelStep, "sent">)
-      : null,
-    aging: aging === "any" || agingBucketIds.includes(aging as AgingBucketId)
-      ? (aging as AgingBucketId | "any")
-      : null,
+    stage:
+      funnelSteps.includes(stage as FunnelStep) && stage !== "sent"
+        ? (stage as Exclude<FunnelStep, "sent">)
+        : null,
+    aging:
+      aging === "any" || agingBucketIds.includes(aging as AgingBucketId)
+        ? (aging as AgingBucketId | "any")
+        : null,
   };
   if (status && !filters.status) errors.push("Unknown status ignored.");
   if (from && !filters.from) errors.push("“Created from” must be a date (YYYY-MM-DD).");

@@ -11,6 +11,10 @@ export const allPermissions = [
   "read:dashboard",
   "read:application",
   "reveal:pii",
+  // Bureau and bank data and how the engine used them (ADR 082): the credit report and its
+  // factors, the decision's score, rules, tier and reasons, stated and verified income, the bank
+  // summary. Underwriting and risk work need it; answering a borrower or a merchant does not.
+  "read:credit_evidence",
   "read:review",
   "assign:review",
   "resolve:review",
@@ -43,6 +47,7 @@ export const rolePermissions: Record<OperatorRole, readonly Permission[]> = {
     "read:dashboard",
     "read:application",
     "reveal:pii",
+    "read:credit_evidence",
     "read:review",
     "assign:review",
     "resolve:review",
@@ -53,6 +58,7 @@ export const rolePermissions: Record<OperatorRole, readonly Permission[]> = {
   risk_analyst: [
     "read:dashboard",
     "read:application",
+    "read:credit_evidence",
     "read:review",
     "read:rules",
     "edit:rules",
@@ -66,7 +72,8 @@ export const rolePermissions: Record<OperatorRole, readonly Permission[]> = {
     "resolve:reconciliation",
     "read:job",
   ],
-  // Read-mostly: answers merchants' questions; never sees a full SSN or date of birth.
+  // Read-mostly: answers merchants' and borrowers' questions from an application's status,
+  // contact and timeline; never sees a full SSN or date of birth, nor credit evidence (ADR 082).
   support: [
     "read:dashboard",
     "read:application",

@@ -10,7 +10,8 @@ import { getDatabase } from "~/app/db.server";
 import { formatMoney } from "~/app/money/dollars";
 import { revealReasonMinLength, statusLabels } from "~/app/ops/applications";
 import { loadApplicationDetail, revealPii, RevealError } from "~/app/ops/applications.server";
-import { DecisionSection, shortTime, Timeline } from "~/app/ops/applications-view";
+import { shortTime, Timeline } from "~/app/ops/applications-view";
+import { DecisionsAndNotices } from "~/app/ops/evidence-view";
 import { revealSchema } from "~/app/ops/form-schemas.server";
 import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
@@ -39,7 +40,10 @@ export const headers = () => ({ "Cache-Control": "no-store" });
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "read:application");
   const database = await getDatabase();
-  const detail = await loadApplicationDetail(database, params.applicationId ?? "");
+  // Credit evidence is left out in the loader for a role without it (ADR 082), never hidden.
+  const detail = await loadApplicationDetail(database, params.applicationId ?? "", {
+    evidence: can(operator.role, "read:credit_evidence"),
+  });
   if (!detail) throw new Response("Not Found", { status: 404 });
   const canResolve = can(operator.role, "resolve:review");
   return {
@@ -150,13 +154,15 @@ export default function ApplicationDetail() {
             <dt>Decided</dt>
             <dd>{shortTime(a.decidedAt)}</dd>
           </div>
-          <div>
-            <dt>Monthly income / housing</dt>
-            <dd>
-              {a.monthlyIncomeCents !== null ? formatMoney(a.monthlyIncomeCents) : "—"} /{" "}
-              {a.housingCostCents !== null ? formatMoney(a.housingCostCents) : "—"}
-            </dd>
-          </div>
+          {detail.evidence ? (
+            <div>
+              <dt>Monthly income / housing</dt>
+              <dd>
+                {a.monthlyIncomeCents !== null ? formatMoney(a.monthlyIncomeCents) : "—"} /{" "}
+                {a.housingCostCents !== null ? formatMoney(a.housingCostCents) : "—"}
+              </dd>
+            </div>
+          ) : null}
           <div>
             <dt>Bank link / identity check</dt>
             <dd>
@@ -247,32 +253,12 @@ export default function ApplicationDetail() {
         ) : null}
       </section>
 
-      <section aria-labelledby="decisions-heading">
-        <h2 id="decisions-heading">Decisions</h2>
-        {detail.decisions.length === 0 ? <p>Not decided yet.</p> : null}
-        {detail.decisions.map((decision) => (
-          <DecisionSection key={decision.id} decision={decision} />
-        ))}
-      </section>
-
-      {detail.notices.length > 0 ? (
-        <section aria-labelledby="notices-heading" className="card">
-          <h2 id="notices-heading">Adverse action notices</h2>
-          {detail.notices.map((n) => (
-            <div key={n.id}>
-              <p>
-                Notice {n.id} of {shortTime(n.createdAt)} (decision {n.decisionId}),{" "}
-                {n.sentAt ? `sent ${shortTime(n.sentAt)}` : "not sent yet"}:
-              </p>
-              <ol>
-                {n.reasons.map((r) => (
-                  <li key={r.code}>{r.text}</li>
-                ))}
-              </ol>
-            </div>
-          ))}
-        </section>
-      ) : null}
+      <DecisionsAndNotices
+        evidence={detail.evidence}
+        decisions={detail.decisions}
+        outcomes={detail.outcomes}
+        notices={detail.notices}
+      />
 
       <LoanSection
         loan={detail.loan}
