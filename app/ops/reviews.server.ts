@@ -13,6 +13,7 @@ import {
   operators,
 } from "~/db/schema/index";
 import { audit } from "~/app/audit/audit.server";
+import { getEnv } from "~/app/config/env.server";
 import { enqueueCrmSync } from "~/app/crm-sync/enqueue.server";
 import {
   ENGINE_VERSION,
@@ -37,6 +38,8 @@ import {
   optionalDollarsField,
   parseOfferKey,
   pickTerms,
+  queueOrder,
+  type ReviewSla,
   ReviewInputError,
   storedOfferKey,
   termKey,
@@ -84,42 +87,71 @@ export type QueueItem = {
 
 export const queueLimit = 100;
 
-/** Open reviews, high priority first, then the oldest first. */
-export async function listQueue(database: Database, limit = queueLimit) {
-  const rows = await database.db
-    .select({
-      id: manualReviews.id,
-      applicationId: manualReviews.applicationId,
-      reason: manualReviews.reason,
-      priority: manualReviews.priority,
-      status: manualReviews.status,
-      createdAt: manualReviews.createdAt,
-      assignedTo: manualReviews.assignedTo,
-      assigneeName: operators.name,
-      firstName: customers.firstName,
-      lastName: customers.lastName,
-      merchantName: merchants.name,
-      amountCents: applications.amountCents,
-    })
-    .from(manualReviews)
-    .innerJoin(applications, eq(applications.id, manualReviews.applicationId))
-    .innerJoin(customers, eq(customers.id, applications.customerId))
-    .innerJoin(merchants, eq(merchants.id, applications.merchantId))
-    .leftJoin(operators, eq(operators.id, manualReviews.assignedTo))
-    // Literal, not bound, and the same words as manual_reviews_open_idx's WHERE: SQLite uses a
-    // partial index only when the query's WHERE visibly implies it (ADR 072).
-    .where(sql`${manualReviews.status} IN ('pending', 'assigned')`)
-    .orderBy(asc(manualReviews.priority), asc(manualReviews.createdAt), asc(manualReviews.id))
-    .limit(limit);
-  const [count] = await database.db
-    .select({ n: sql<number>`count(*)` })
-    .from(manualReviews)
-    .where(sql`${manualReviews.status} IN ('pending', 'assigned')`);
-  const items: QueueItem[] = rows.map(({ firstName, lastName, ...row }) => ({
-    ...row,
-    status: row.status as QueueItem["status"],
-    customerName: `${firstName} ${lastName}`,
-  }));
+/** The SLA targets from the configuration (REVIEW_SLA_HOURS, REVIEW_SLA_HIGH_HOURS). */
+export function reviewSla(): ReviewSla {
+  const env = getEnv();
+  return { normalHours: env.REVIEW_SLA_HOURS, highHours: env.REVIEW_SLA_HIGH_HOURS };
+}
+
+/**
+ * Open reviews, the earliest due first (queueOrder, ADR 075). One page of each priority, read in
+ * the order of manual_reviews_open_idx (priority, created_at, id) — a search of the partial
+ * index per priority that stops after a page, never a sort of every open review — then merged
+ * by due time.
+ */
+export async function listQueue(
+  database: Database,
+  limit = queueLimit,
+  sla: ReviewSla = reviewSla(),
+) {
+  const page = (priority: 1 | 2) =>
+    database.db
+      .select({
+        id: manualReviews.id,
+        applicationId: manualReviews.applicationId,
+        reason: manualReviews.reason,
+        priority: manualReviews.priority,
+        status: manualReviews.status,
+        createdAt: manualReviews.createdAt,
+        assignedTo: manualReviews.assignedTo,
+        assigneeName: operators.name,
+        firstName: customers.firstName,
+        lastName: customers.lastName,
+        merchantName: merchants.name,
+        amountCents: applications.amountCents,
+      })
+      .from(manualReviews)
+      .innerJoin(applications, eq(applications.id, manualReviews.applicationId))
+      .innerJoin(customers, eq(customers.id, applications.customerId))
+      .innerJoin(merchants, eq(merchants.id, applications.merchantId))
+      .leftJoin(operators, eq(operators.id, manualReviews.assignedTo))
+      // Literal, not bound, and the same words as manual_reviews_open_idx's WHERE: SQLite uses a
+      // partial index only when the query's WHERE visibly implies it (ADR 072).
+      .where(
+        and(
+          sql`${manualReviews.status} IN ('pending', 'assigned')`,
+          sql`${manualReviews.priority} = ${sql.raw(String(priority))}`,
+        ),
+      )
+      .orderBy(asc(manualReviews.priority), asc(manualReviews.createdAt), asc(manualReviews.id))
+      .limit(limit);
+  const [high, normal, [count]] = await Promise.all([
+    page(1),
+    page(2),
+    database.db
+      .select({ n: sql<number>`count(*)` })
+      .from(manualReviews)
+      .where(sql`${manualReviews.status} IN ('pending', 'assigned')`),
+  ]);
+  const items = queueOrder(
+    [...high, ...normal].map(({ firstName, lastName, ...row }) => ({
+      ...row,
+      status: row.status as QueueItem["status"],
+      customerName: `${firstName} ${lastName}`,
+    })),
+    sla,
+    limit,
+  );
   return { items, total: Number(count?.n ?? 0) };
 }
 

@@ -32,7 +32,9 @@ import { getCipher } from "~/app/security/encryption.server";
 import { insertMerchant } from "./applications-fixtures";
 import {
   optionalDollarsField,
+  queueOrder,
   ReviewInputError,
+  slaTimer,
   storedOfferKey,
   termKey,
   type ApproveForm,
@@ -40,6 +42,7 @@ import {
 } from "./reviews";
 import { parseApproveForm, parseDeclineForm } from "./reviews-forms.server";
 import { loadApplicationDetail } from "./applications.server";
+import { formatDuration } from "./dashboard";
 import {
   approveReview,
   assignReview,
@@ -53,6 +56,43 @@ import {
 } from "./reviews.server";
 
 const client = { ip: "203.0.113.7", userAgent: "vitest" };
+
+describe("queue order and SLA timers (pure)", () => {
+  const at = (h: number) => new Date(Date.UTC(2026, 11, 7, h));
+  const sla = { normalHours: 24, highHours: 4 };
+  const item = (id: string, priority: number, createdAt: Date, amountCents = 100_000) => ({
+    id,
+    priority,
+    createdAt,
+    amountCents,
+  });
+
+  it("the earliest due first; the larger amount at the same due time; a page at most", () => {
+    const ordered = queueOrder(
+      [
+        item("mr_normal_old", 2, at(0)), // due at 24:00
+        item("mr_high_new", 1, at(10)), // due at 14:00
+        item("mr_high_late", 1, at(22)), // due at 26:00
+        item("mr_normal_big", 2, at(0), 900_000), // due at 24:00, more at stake
+      ],
+      sla,
+      3,
+    );
+    expect(ordered.map((i) => i.id)).toEqual(["mr_high_new", "mr_normal_big", "mr_normal_old"]);
+    expect(ordered[0]!.dueAt).toEqual(at(14));
+  });
+
+  it("the timer: overdue or due in whole minutes", () => {
+    expect(slaTimer(at(14), at(16), formatDuration)).toEqual({
+      overdue: true,
+      text: "Overdue by 2 h",
+    });
+    expect(slaTimer(new Date(at(14).getTime() + 90_000), at(14), formatDuration)).toEqual({
+      overdue: false,
+      text: "Due in 1 min",
+    });
+  });
+});
 
 describe("resolution forms", () => {
   const form = (entries: [string, string][]) => {
@@ -322,6 +362,26 @@ describe("manual review resolution (real database, decide() with the sandbox bur
     const mine = items.filter((i) => [normal.reviewId, urgent.reviewId].includes(i.id));
     expect(mine.map((i) => i.id)).toEqual([urgent.reviewId, normal.reviewId]);
     expect(mine[0]).toMatchObject({ priority: 1, status: "pending", customerName: "Dana Rivera" });
+  });
+
+  it("the queue's SLA: a normal review past its due time comes before a fresh high-priority one", async () => {
+    const old = await inReview("1111");
+    const urgent = await inReview("9998");
+    // Entered the queue 30 hours ago: past a 24 h SLA, due before a 4 h one that starts now.
+    await database.write((tx) =>
+      tx
+        .update(manualReviews)
+        .set({ createdAt: new Date(Date.now() - 30 * 3_600_000) })
+        .where(eq(manualReviews.id, old.reviewId)),
+    );
+    const { items } = await listQueue(database, 100, { normalHours: 24, highHours: 4 });
+    const mine = items.filter((i) => [old.reviewId, urgent.reviewId].includes(i.id));
+    expect(mine.map((i) => i.id)).toEqual([old.reviewId, urgent.reviewId]);
+    const timer = slaTimer(mine[0]!.dueAt, new Date(), formatDuration);
+    expect(timer).toEqual({ overdue: true, text: "Overdue by 6 h" });
+    expect(slaTimer(mine[1]!.dueAt, new Date(), formatDuration).text).toMatch(
+      /^Due in 3 h 5\d min$/,
+    );
   });
 
   it("approve: a new decision by the underwriter with offers the borrower can sign; text, e-mail, audit", async () => {

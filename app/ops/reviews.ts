@@ -124,3 +124,45 @@ export const reasonText = (code: string) =>
   code === "release_dispute"
     ? "The borrower reported a problem with the job — payment on hold"
     : (reasonSpec(code)?.ops ?? code);
+
+/** The queue's SLA targets, hours from entering the queue (REVIEW_SLA_HOURS, ADR 075). */
+export type ReviewSla = { normalHours: number; highHours: number };
+
+const hourMs = 3_600_000;
+
+/** When a review is due: its time in the queue plus its priority's SLA. */
+export function reviewDueAt(review: { priority: number; createdAt: Date }, sla: ReviewSla) {
+  const hours = review.priority === 1 ? sla.highHours : sla.normalHours;
+  return new Date(review.createdAt.getTime() + hours * hourMs);
+}
+
+/**
+ * The queue's order (ADR 075): the earliest due first — a high-priority review's shorter SLA puts
+ * it ahead of older normal ones, until they near their own; a larger amount first at the same
+ * due time (more is at stake for the merchant and the borrower). Each priority's reviews arrive
+ * in created_at order from the index, so this merges sorted lists of a page each.
+ */
+export function queueOrder<
+  T extends { id: string; priority: number; createdAt: Date; amountCents: number },
+>(items: readonly T[], sla: ReviewSla, limit: number): (T & { dueAt: Date })[] {
+  return items
+    .map((item) => ({ ...item, dueAt: reviewDueAt(item, sla) }))
+    .sort(
+      (a, b) =>
+        a.dueAt.getTime() - b.dueAt.getTime() ||
+        b.amountCents - a.amountCents ||
+        a.priority - b.priority ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    )
+    .slice(0, limit);
+}
+
+/** "Overdue by 3 h 10 min" / "Due in 2 h": the timer a queue row shows (whole minutes). */
+export function slaTimer(dueAt: Date, now: Date, format: (ms: number) => string) {
+  const ms = dueAt.getTime() - now.getTime();
+  const minutes = Math.floor(Math.abs(ms) / 60_000) * 60_000;
+  const span = format(Math.max(minutes, 60_000));
+  return ms < 0
+    ? { overdue: true, text: `Overdue by ${span}` }
+    : { overdue: false, text: `Due in ${span}` };
+}

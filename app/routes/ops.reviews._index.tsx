@@ -1,3 +1,4 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
@@ -8,11 +9,13 @@ import { formatDuration } from "~/app/ops/dashboard";
 import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { can } from "~/app/ops/permissions";
-import { reasonText } from "~/app/ops/reviews";
+import { reasonText, slaTimer } from "~/app/ops/reviews";
+import { queueAssignSchema } from "~/app/ops/reviews-forms.server";
 import {
   assignReview,
   listQueue,
   ReviewNotFoundError,
+  reviewSla,
   ReviewStateError,
 } from "~/app/ops/reviews.server";
 import { FormAlert } from "~/app/ui/fields";
@@ -20,27 +23,36 @@ import { DataTable } from "~/app/ops/page-ui";
 
 export const meta: MetaFunction = () => [{ title: "Review queue — FlowOps" }];
 
+/**
+ * The review queue (ADR 075): the earliest due first, each row's SLA timer computed on the server
+ * (overdue rows marked in words and colour, no JavaScript needed).
+ */
 export async function loader({ request }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "read:review");
-  const queue = await listQueue(await getDatabase());
-  const now = Date.now();
+  const sla = reviewSla();
+  const queue = await listQueue(await getDatabase(), undefined, sla);
+  const now = new Date();
   return {
     operator: { id: operator.id, name: operator.name, email: operator.email, role: operator.role },
     canAssign: can(operator.role, "assign:review"),
+    sla,
     total: queue.total,
     items: queue.items.map((item) => ({
       ...item,
       reasonText: reasonText(item.reason),
       createdAt: item.createdAt.toISOString(),
-      age: formatDuration(now - item.createdAt.getTime()),
+      dueAt: item.dueAt.toISOString(),
+      age: formatDuration(now.getTime() - item.createdAt.getTime()),
+      timer: slaTimer(item.dueAt, now, formatDuration),
     })),
   };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const { operator } = await requireAction(request, "assign:review");
-  const form = await request.formData();
-  const reviewId = String(form.get("reviewId") ?? "");
+  const submission = parseWithZod(await request.formData(), { schema: queueAssignSchema });
+  if (submission.status !== "success") throw new Response("Not Found", { status: 404 });
+  const { reviewId } = submission.value;
   try {
     await assignReview(await getDatabase(), {
       reviewId,
@@ -58,20 +70,26 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function ReviewQueue() {
   const d = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const overdue = d.items.filter((item) => item.timer.overdue).length;
   return (
     <OpsShell operator={d.operator} title="Review queue">
       <FormAlert message={result?.error} />
       <p>
         {d.total === 0
           ? "No applications are waiting for review."
-          : `${d.total} open ${d.total === 1 ? "review" : "reviews"}: high priority first, then the oldest.`}
+          : `${d.total} open ${d.total === 1 ? "review" : "reviews"}${overdue > 0 ? `, ${overdue} overdue` : ""}: the earliest due first.`}
         {d.total > d.items.length ? ` Showing the first ${d.items.length}.` : ""}
+      </p>
+      <p className="muted small">
+        SLA: {d.sla.highHours} h for high priority, {d.sla.normalHours} h for normal, from entering
+        the queue; at the same due time the larger amount comes first.
       </p>
       {d.items.length > 0 ? (
         <DataTable
           caption="Open manual reviews"
           captionVisible
           columns={[
+            "SLA",
             "Priority",
             "Customer",
             "Reason",
@@ -84,7 +102,15 @@ export default function ReviewQueue() {
           wrapper={{ label: "Open manual reviews" }}
         >
           {d.items.map((item) => (
-            <tr key={item.id}>
+            <tr key={item.id} className={item.timer.overdue ? "overdue" : undefined}>
+              <td>
+                {item.timer.overdue ? <strong>{item.timer.text}</strong> : item.timer.text}
+                <br />
+                <span className="muted small">
+                  due <time dateTime={item.dueAt}>{item.dueAt.slice(0, 16).replace("T", " ")}</time>{" "}
+                  UTC
+                </span>
+              </td>
               <td>{item.priority === 1 ? <strong>High</strong> : "Normal"}</td>
               <th scope="row">
                 <Link to={`/ops/reviews/${item.id}`}>{item.customerName}</Link>
