@@ -16,7 +16,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { scope } = context;
   // From the merchant's rollups (ADR 079): a few rows per day, never its applications.
   const [overview, payouts] = await Promise.all([
-    scope.overview(database.db),
+    scope.overview(database.reader.db),
     scope.payouts(database),
   ]);
   const { statusCounts: counts, funded } = overview;

@@ -26,7 +26,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const now = Date.now();
   // The range from the query string (ADR 079): a malformed one falls back to 30 days and says so.
   const { range, error } = parseRange(new URL(request.url).searchParams, now);
-  const dashboard = await loadDashboard(await getDatabase(), now, range);
+  const dashboard = await loadDashboard((await getDatabase()).reader, now, range);
   return {
     operator: { name: operator.name, email: operator.email, role: operator.role },
     canReview: can(operator.role, "read:review"),

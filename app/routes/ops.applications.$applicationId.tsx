@@ -39,7 +39,8 @@ export const headers = () => ({ "Cache-Control": "no-store" });
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "read:application");
-  const database = await getDatabase();
+  // The page's reads run in a reader thread, off the thread that serves requests (ADR 083).
+  const database = (await getDatabase()).reader;
   // Credit evidence is left out in the loader for a role without it (ADR 082), never hidden.
   const detail = await loadApplicationDetail(database, params.applicationId ?? "", {
     evidence: can(operator.role, "read:credit_evidence"),

@@ -19,7 +19,8 @@ export const meta: MetaFunction = () => [{ title: "Applications — FlowOps" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "read:application");
   const { filters, errors } = parseFilters(new URL(request.url).searchParams);
-  const database = await getDatabase();
+  // The page's reads run in a reader thread, off the thread that serves requests (ADR 083).
+  const database = (await getDatabase()).reader;
   const [page, merchants] = await Promise.all([
     listApplications(database, filters),
     listMerchants(database),

@@ -44,7 +44,8 @@ export const meta: MetaFunction = () => [{ title: "Manual review — FlowOps" }]
  */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "read:review");
-  const database = await getDatabase();
+  // The page's reads run in a reader thread, off the thread that serves requests (ADR 083).
+  const database = (await getDatabase()).reader;
   // A borrower's "there is a problem" is a review of its own kind, with its own page (ADR 050).
   if (await isReleaseDispute(database, params.reviewId ?? "")) {
     throw redirect(`/ops/reviews/${params.reviewId}/dispute`);
