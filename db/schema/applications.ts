@@ -7,7 +7,7 @@ import {
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
 import { sql } from "drizzle-orm";
-import { cents, encrypted, json, timestamp, timestamps } from "./columns";
+import { cents, encrypted, json, reference, timestamp, timestamps } from "./columns";
 import { compressedBlob } from "./compressed";
 import { merchants } from "./merchants";
 
@@ -16,9 +16,7 @@ export const customers = sqliteTable(
   "customers",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    merchantId: reference("merchant_id", () => merchants.id),
     crmCustomerId: text("crm_customer_id").notNull(),
     firstName: text("first_name").notNull(),
     lastName: text("last_name").notNull(),
@@ -45,12 +43,8 @@ export const serviceJobs = sqliteTable(
   "service_jobs",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    customerId: text("customer_id")
-      .notNull()
-      .references(() => customers.id),
+    merchantId: reference("merchant_id", () => merchants.id),
+    customerId: reference("customer_id", () => customers.id),
     crmJobId: text("crm_job_id").notNull(),
     description: text("description"),
     estimateCents: cents("estimate_cents").notNull(),
@@ -105,15 +99,9 @@ export const applications = sqliteTable(
   "applications",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    customerId: text("customer_id")
-      .notNull()
-      .references(() => customers.id),
-    serviceJobId: text("service_job_id")
-      .notNull()
-      .references(() => serviceJobs.id),
+    merchantId: reference("merchant_id", () => merchants.id),
+    customerId: reference("customer_id", () => customers.id),
+    serviceJobId: reference("service_job_id", () => serviceJobs.id),
     crm: text("crm").notNull(),
     status: text("status", { enum: applicationStatuses }).notNull().default("link_sent"),
     amountCents: cents("amount_cents").notNull(),
@@ -179,9 +167,7 @@ export const applicationLinks = sqliteTable(
   "application_links",
   {
     id: text("id").primaryKey(),
-    applicationId: text("application_id")
-      .notNull()
-      .references(() => applications.id),
+    applicationId: reference("application_id", () => applications.id),
     tokenHash: text("token_hash").notNull().unique(),
     /**
      * The token, encrypted (lookups use only the hash): a repeated offer for the same job answers
@@ -199,9 +185,7 @@ export const applicationLinks = sqliteTable(
 export const idempotencyKeys = sqliteTable(
   "idempotency_keys",
   {
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    merchantId: reference("merchant_id", () => merchants.id),
     key: text("key").notNull(),
     requestHash: text("request_hash").notNull(),
     responseStatus: integer("response_status").notNull(),
@@ -216,9 +200,7 @@ export const consents = sqliteTable(
   "consents",
   {
     id: text("id").primaryKey(),
-    applicationId: text("application_id")
-      .notNull()
-      .references(() => applications.id),
+    applicationId: reference("application_id", () => applications.id),
     kind: text("kind", {
       enum: ["credit_pull", "esign", "privacy", "sms", "e_signature"],
     }).notNull(),
@@ -236,9 +218,7 @@ export const documents = sqliteTable(
   "documents",
   {
     id: text("id").primaryKey(),
-    applicationId: text("application_id")
-      .notNull()
-      .references(() => applications.id),
+    applicationId: reference("application_id", () => applications.id),
     kind: text("kind", {
       enum: ["agreement", "adverse_action_notice", "credit_score_notice"],
     }).notNull(),

@@ -1,4 +1,4 @@
-import { integer, text } from "drizzle-orm/sqlite-core";
+import { type AnySQLiteColumn, integer, text } from "drizzle-orm/sqlite-core";
 
 /** Times are stored as integer milliseconds since the epoch (UTC); drizzle maps them to Date. */
 export const timestamp = (name: string) => integer(name, { mode: "timestamp_ms" });
@@ -13,6 +13,13 @@ export const timestamps = {
     .$defaultFn(() => new Date())
     .$onUpdateFn(() => new Date()),
 };
+
+/**
+ * A required reference to another table's row (ids are text everywhere): a foreign key, so a
+ * row can never point at nothing.
+ */
+export const reference = (name: string, target: () => AnySQLiteColumn) =>
+  text(name).notNull().references(target);
 
 /** Money is always an integer number of cents. */
 export const cents = (name: string) => integer(name);

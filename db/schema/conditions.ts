@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { json, timestamp, timestamps } from "./columns";
+import { json, reference, timestamp, timestamps } from "./columns";
 import { applications } from "./applications";
 import { decisions, manualReviews } from "./decisioning";
 
@@ -23,9 +23,7 @@ export const loanConditions = sqliteTable(
   "loan_conditions",
   {
     id: text("id").primaryKey(),
-    applicationId: text("application_id")
-      .notNull()
-      .references(() => applications.id),
+    applicationId: reference("application_id", () => applications.id),
     /** The underwriter's approval that set the condition. */
     decisionId: text("decision_id").references(() => decisions.id),
     kind: text("kind", { enum: conditionKinds }).notNull(),
@@ -47,12 +45,8 @@ export const conditionUploads = sqliteTable(
   "condition_uploads",
   {
     id: text("id").primaryKey(),
-    conditionId: text("condition_id")
-      .notNull()
-      .references(() => loanConditions.id),
-    applicationId: text("application_id")
-      .notNull()
-      .references(() => applications.id),
+    conditionId: reference("condition_id", () => loanConditions.id),
+    applicationId: reference("application_id", () => applications.id),
     fileName: text("file_name").notNull(),
     contentType: text("content_type").notNull(),
     sizeBytes: integer("size_bytes").notNull(),
@@ -76,12 +70,8 @@ export const declineProposals = sqliteTable(
   "decline_proposals",
   {
     id: text("id").primaryKey(),
-    manualReviewId: text("manual_review_id")
-      .notNull()
-      .references(() => manualReviews.id),
-    applicationId: text("application_id")
-      .notNull()
-      .references(() => applications.id),
+    manualReviewId: reference("manual_review_id", () => manualReviews.id),
+    applicationId: reference("application_id", () => applications.id),
     reasonCodes: json<string[]>("reason_codes").notNull(),
     unsupportedCodes: json<string[]>("unsupported_codes").notNull(),
     justification: text("justification").notNull(),

@@ -1,5 +1,5 @@
 import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { json, timestamp } from "./columns";
+import { json, reference, timestamp } from "./columns";
 import { applications } from "./applications";
 import { manualReviews } from "./decisioning";
 import { operators } from "./operators";
@@ -13,15 +13,9 @@ export const creditRepulls = sqliteTable(
   "credit_repulls",
   {
     id: text("id").primaryKey(),
-    applicationId: text("application_id")
-      .notNull()
-      .references(() => applications.id),
-    manualReviewId: text("manual_review_id")
-      .notNull()
-      .references(() => manualReviews.id),
-    requestedBy: text("requested_by")
-      .notNull()
-      .references(() => operators.id),
+    applicationId: reference("application_id", () => applications.id),
+    manualReviewId: reference("manual_review_id", () => manualReviews.id),
+    requestedBy: reference("requested_by", () => operators.id),
     /** ok: `report` holds the bureau's answer; unavailable: the bureau failed (`detail` says how). */
     status: text("status", { enum: ["ok", "unavailable"] }).notNull(),
     /** The typed CreditReport (adapters/experian/types.ts), as decision snapshots store it. */

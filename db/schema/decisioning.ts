@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { cents, json, timestamp, timestamps } from "./columns";
+import { cents, json, reference, timestamp, timestamps } from "./columns";
 import { compressedJson } from "./compressed";
 import { applications } from "./applications";
 import { operators } from "./operators";
@@ -28,9 +28,7 @@ export const rules = sqliteTable(
   "rules",
   {
     id: text("id").primaryKey(),
-    ruleSetId: text("rule_set_id")
-      .notNull()
-      .references(() => ruleSets.id),
+    ruleSetId: reference("rule_set_id", () => ruleSets.id),
     position: integer("position").notNull(),
     key: text("key").notNull(),
     name: text("name").notNull(),
@@ -67,9 +65,7 @@ export const decisions = sqliteTable(
   "decisions",
   {
     id: text("id").primaryKey(),
-    applicationId: text("application_id")
-      .notNull()
-      .references(() => applications.id),
+    applicationId: reference("application_id", () => applications.id),
     status: text("status", { enum: ["approved", "declined", "manual_review"] }).notNull(),
     score: integer("score"),
     tier: text("tier"),
@@ -98,12 +94,8 @@ export const offers = sqliteTable(
   "offers",
   {
     id: text("id").primaryKey(),
-    decisionId: text("decision_id")
-      .notNull()
-      .references(() => decisions.id),
-    applicationId: text("application_id")
-      .notNull()
-      .references(() => applications.id),
+    decisionId: reference("decision_id", () => decisions.id),
+    applicationId: reference("application_id", () => applications.id),
     termMonths: integer("term_months").notNull(),
     /** Exact decimal strings, e.g. "9.990" (percent). */
     noteRate: text("note_rate").notNull(),
@@ -145,9 +137,7 @@ export const manualReviews = sqliteTable(
   "manual_reviews",
   {
     id: text("id").primaryKey(),
-    applicationId: text("application_id")
-      .notNull()
-      .references(() => applications.id),
+    applicationId: reference("application_id", () => applications.id),
     decisionId: text("decision_id").references(() => decisions.id),
     reason: text("reason").notNull(),
     priority: integer("priority").notNull().default(2),
@@ -178,12 +168,8 @@ export const adverseActionNotices = sqliteTable(
   "adverse_action_notices",
   {
     id: text("id").primaryKey(),
-    applicationId: text("application_id")
-      .notNull()
-      .references(() => applications.id),
-    decisionId: text("decision_id")
-      .notNull()
-      .references(() => decisions.id),
+    applicationId: reference("application_id", () => applications.id),
+    decisionId: reference("decision_id", () => decisions.id),
     reasons: json<{ code: string; text: string }[]>("reasons").notNull(),
     creditScoreDisclosure: json<Record<string, unknown>>("credit_score_disclosure"),
     sentAt: timestamp("sent_at"),

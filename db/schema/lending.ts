@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { cents, json, timestamp, timestamps } from "./columns";
+import { cents, json, reference, timestamp, timestamps } from "./columns";
 import { compressedJson } from "./compressed";
 import { applications } from "./applications";
 import { merchants } from "./merchants";
@@ -23,12 +23,8 @@ export const loans = sqliteTable(
       .notNull()
       .unique()
       .references(() => applications.id),
-    offerId: text("offer_id")
-      .notNull()
-      .references(() => offers.id),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    offerId: reference("offer_id", () => offers.id),
+    merchantId: reference("merchant_id", () => merchants.id),
     lender: text("lender").notNull(),
     lenderLoanId: text("lender_loan_id").unique(),
     disbursementId: text("disbursement_id"),

@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { sessionColumns, signInColumns, timestamp, timestamps } from "./columns";
+import { reference, sessionColumns, signInColumns, timestamp, timestamps } from "./columns";
 import { merchants } from "./merchants";
 
 /** Roles in the merchant portal (docs/product/merchants-and-money.md, "The merchant portal"). */
@@ -26,12 +26,8 @@ export const merchantMemberships = sqliteTable(
   "merchant_memberships",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    userId: text("user_id")
-      .notNull()
-      .references(() => merchantUsers.id),
+    merchantId: reference("merchant_id", () => merchants.id),
+    userId: reference("user_id", () => merchantUsers.id),
     role: text("role", { enum: merchantRoles }).notNull(),
     /** A merchant user id, or "system"/"operator:<id>" for memberships FlowPay created. */
     invitedBy: text("invited_by"),
@@ -51,9 +47,7 @@ export const merchantSessions = sqliteTable(
   "merchant_sessions",
   {
     id: text("id").primaryKey(),
-    userId: text("user_id")
-      .notNull()
-      .references(() => merchantUsers.id),
+    userId: reference("user_id", () => merchantUsers.id),
     merchantId: text("merchant_id").references(() => merchants.id),
     /** Null while a user with TOTP has still to give a code: such a session opens nothing else. */
     verifiedAt: timestamp("verified_at"),
@@ -68,9 +62,7 @@ export const merchantSignInLinks = sqliteTable(
   "merchant_sign_in_links",
   {
     id: text("id").primaryKey(),
-    userId: text("user_id")
-      .notNull()
-      .references(() => merchantUsers.id),
+    userId: reference("user_id", () => merchantUsers.id),
     /** The merchant to open after sign-in (an invitation's), or null: the user's first. */
     merchantId: text("merchant_id").references(() => merchants.id),
     tokenHash: text("token_hash").notNull().unique(),

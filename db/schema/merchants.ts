@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { cents, encrypted, timestamp, timestamps } from "./columns";
+import { cents, encrypted, reference, timestamp, timestamps } from "./columns";
 
 /** The home-service businesses that offer FlowPay financing to their customers. */
 export const merchants = sqliteTable("merchants", {
@@ -37,9 +37,7 @@ export const apiKeys = sqliteTable(
   "api_keys",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    merchantId: reference("merchant_id", () => merchants.id),
     name: text("name").notNull().default("default"),
     mode: text("mode", { enum: ["live", "test"] }).notNull(),
     /** The recognisable start of the key (e.g. "fp_test_3kT9"), safe to show. */
@@ -61,9 +59,7 @@ export const crmConnections = sqliteTable(
   "crm_connections",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    merchantId: reference("merchant_id", () => merchants.id),
     crm: text("crm").notNull(),
     authKind: text("auth_kind", { enum: ["api_key", "oauth"] }).notNull(),
     status: text("status", { enum: ["pending", "connected", "error", "disconnected"] })

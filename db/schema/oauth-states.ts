@@ -1,5 +1,5 @@
 import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { encrypted, timestamp } from "./columns";
+import { encrypted, reference, timestamp } from "./columns";
 import { merchants } from "./merchants";
 import { operatorSessions } from "./operators";
 
@@ -13,12 +13,8 @@ export const oauthStates = sqliteTable(
   {
     /** hex SHA-256 of the `state` sent to the CRM. */
     id: text("id").primaryKey(),
-    operatorSessionId: text("operator_session_id")
-      .notNull()
-      .references(() => operatorSessions.id),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    operatorSessionId: reference("operator_session_id", () => operatorSessions.id),
+    merchantId: reference("merchant_id", () => merchants.id),
     crm: text("crm").notNull(),
     /** The PKCE code verifier, encrypted (context "oauth_states.code_verifier"). */
     codeVerifierEnc: encrypted("code_verifier_enc").notNull(),

@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { json, sessionColumns, signInColumns, timestamp, timestamps } from "./columns";
+import { json, reference, sessionColumns, signInColumns, timestamp, timestamps } from "./columns";
 
 export const operatorRoles = ["admin", "underwriter", "risk_analyst", "support"] as const;
 export type OperatorRole = (typeof operatorRoles)[number];
@@ -29,9 +29,7 @@ export const operatorSessions = sqliteTable(
   "operator_sessions",
   {
     id: text("id").primaryKey(),
-    operatorId: text("operator_id")
-      .notNull()
-      .references(() => operators.id),
+    operatorId: reference("operator_id", () => operators.id),
     /** Null until the TOTP step succeeds: a password-only session can reach nothing but /ops/verify. */
     mfaVerifiedAt: timestamp("mfa_verified_at"),
     ...sessionColumns,

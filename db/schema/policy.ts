@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { json, timestamp, timestamps } from "./columns";
+import { json, reference, timestamp, timestamps } from "./columns";
 import { operators } from "./operators";
 
 /**
@@ -19,9 +19,7 @@ export const policySubmissions = sqliteTable(
       .notNull()
       .default("pending"),
     contentHash: text("content_hash").notNull(),
-    submittedBy: text("submitted_by")
-      .notNull()
-      .references(() => operators.id),
+    submittedBy: reference("submitted_by", () => operators.id),
     submittedAt: timestamp("submitted_at").notNull(),
     decidedBy: text("decided_by").references(() => operators.id),
     decidedAt: timestamp("decided_at"),

@@ -1,5 +1,5 @@
 import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { cents, encrypted, json, timestamp, timestamps } from "./columns";
+import { cents, encrypted, json, reference, timestamp, timestamps } from "./columns";
 import { customers } from "./applications";
 import { merchants } from "./merchants";
 
@@ -20,12 +20,8 @@ export const prequalifications = sqliteTable(
   "prequalifications",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    customerId: text("customer_id")
-      .notNull()
-      .references(() => customers.id),
+    merchantId: reference("merchant_id", () => merchants.id),
+    customerId: reference("customer_id", () => customers.id),
     crm: text("crm").notNull(),
     /** Stored statuses; `expired` is derived (link or validity ran out). */
     status: text("status", { enum: prequalificationStatuses }).notNull().default("link_sent"),

@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { cents, encrypted, json, timestamp, timestamps } from "./columns";
+import { cents, encrypted, json, reference, timestamp, timestamps } from "./columns";
 import { applications } from "./applications";
 import { decisions, manualReviews } from "./decisioning";
 
@@ -17,12 +17,8 @@ export const infoRequests = sqliteTable(
   "info_requests",
   {
     id: text("id").primaryKey(),
-    manualReviewId: text("manual_review_id")
-      .notNull()
-      .references(() => manualReviews.id),
-    applicationId: text("application_id")
-      .notNull()
-      .references(() => applications.id),
+    manualReviewId: reference("manual_review_id", () => manualReviews.id),
+    applicationId: reference("application_id", () => applications.id),
     /** A funding-condition kind (db/schema/conditions.ts) when a document is asked for. */
     documentKind: text("document_kind"),
     /** A question the borrower answers in words, when one is asked. */
@@ -60,16 +56,10 @@ export const counterOffers = sqliteTable(
   "counter_offers",
   {
     id: text("id").primaryKey(),
-    manualReviewId: text("manual_review_id")
-      .notNull()
-      .references(() => manualReviews.id),
-    applicationId: text("application_id")
-      .notNull()
-      .references(() => applications.id),
+    manualReviewId: reference("manual_review_id", () => manualReviews.id),
+    applicationId: reference("application_id", () => applications.id),
     /** The approved decision carrying the counter-offer's offers. */
-    decisionId: text("decision_id")
-      .notNull()
-      .references(() => decisions.id),
+    decisionId: reference("decision_id", () => decisions.id),
     requestedAmountCents: cents("requested_amount_cents").notNull(),
     /** What the offers finance; the rest the borrower pays the merchant directly. */
     amountCents: cents("amount_cents").notNull(),

@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { encrypted, timestamp, timestamps } from "./columns";
+import { encrypted, reference, timestamp, timestamps } from "./columns";
 import { merchants } from "./merchants";
 
 /**
@@ -11,9 +11,7 @@ export const webhookEndpoints = sqliteTable(
   "webhook_endpoints",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    merchantId: reference("merchant_id", () => merchants.id),
     url: text("url").notNull(),
     /** JSON array of event types or "<prefix>.*" patterns, as the merchant gave them. */
     events: text("events").notNull(),
@@ -60,12 +58,8 @@ export const webhookDeliveries = sqliteTable(
   "webhook_deliveries",
   {
     id: text("id").primaryKey(),
-    eventId: text("event_id")
-      .notNull()
-      .references(() => merchantEvents.id),
-    endpointId: text("endpoint_id")
-      .notNull()
-      .references(() => webhookEndpoints.id),
+    eventId: reference("event_id", () => merchantEvents.id),
+    endpointId: reference("endpoint_id", () => webhookEndpoints.id),
     merchantId: text("merchant_id").notNull(),
     state: text("state", { enum: webhookDeliveryStates }).notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
