@@ -17,6 +17,7 @@ import type { ApplicationStatus } from "~/db/schema/applications";
 import { merchantScope } from "~/app/crm/merchant-scope.server";
 import { merchantPayouts, monthlyStatement } from "~/app/lending/payouts.server";
 import { merchantOverview } from "./overview.server";
+import { loadWriteHealth } from "~/app/crm-sync/write-health.server";
 
 type Reader = Database["db"] | Tx;
 
@@ -272,6 +273,11 @@ export function portalScope(merchantId: string) {
         .where(and(eq(apiKeys.id, keyId), eq(apiKeys.merchantId, merchantId)))
         .get();
       return row !== undefined;
+    },
+
+    /** How the merchant's CRM write-backs go (ADR 080): failures, last error, last success. */
+    crmWriteHealth(reader: Reader) {
+      return loadWriteHealth(reader, merchantId);
     },
 
     /** The merchant's CRM connections: status and identifiers only, never credentials. */

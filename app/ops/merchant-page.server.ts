@@ -32,6 +32,7 @@ import {
   verifyMerchantCrm,
 } from "./merchants.server";
 import { can, type Permission } from "./permissions";
+import { loadWriteHealth } from "~/app/crm-sync/write-health.server";
 import type { OperatorActor } from "./rules.server";
 
 const notices: Record<string, string> = {
@@ -126,6 +127,9 @@ export async function loadMerchantPage(
       tokenExpiresAt: connection.tokenExpiresAt?.toISOString() ?? null,
       lastError: connection.lastError,
     })),
+    // Write-backs as they really go (ADR 080): failures since the last success, last error,
+    // last success — kept on write, so the card never says "connected" alone while they fail.
+    writeHealth: await loadWriteHealth(database.db, merchant.id, now),
   };
 }
 

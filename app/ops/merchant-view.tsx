@@ -12,6 +12,8 @@ import { FormAlert } from "~/app/ui/fields";
 import { MerchantFields } from "./merchants-ui";
 import { DataTable, Section } from "./page-ui";
 import { IntentButton } from "~/app/ui/intent-button";
+import { CrmWriteHealth } from "~/app/ui/crm-write-health";
+import { connectionStatusLabel } from "~/app/crm-sync/write-health";
 
 type SectionProps = {
   loaded: SerializeFrom<MerchantPage>;
@@ -290,7 +292,12 @@ export function CrmSection({ loaded, actionData }: SectionProps) {
                 {connection.crm} ({connection.authKind === "oauth" ? "OAuth" : "API key"})
               </th>
               <td>
-                <span className="badge">{connection.status}</span>
+                <span className="badge">
+                  {connectionStatusLabel(
+                    connection.status,
+                    loaded.writeHealth.find((h) => h.crm === connection.crm),
+                  )}
+                </span>
                 {connection.circuit && connection.circuit !== "closed" ? (
                   <div className="small">circuit {connection.circuit}</div>
                 ) : null}
@@ -308,7 +315,11 @@ export function CrmSection({ loaded, actionData }: SectionProps) {
               <td>
                 <When iso={connection.verifiedAt} />
               </td>
-              <td>{connection.lastError ?? "—"}</td>
+              <td>
+                {connection.lastError ??
+                  loaded.writeHealth.find((h) => h.crm === connection.crm)?.lastError ??
+                  "—"}
+              </td>
               {loaded.can.crm ? (
                 <td>
                   {connection.status !== "disconnected" ? (
@@ -338,6 +349,9 @@ export function CrmSection({ loaded, actionData }: SectionProps) {
           ))}
         </DataTable>
       )}
+      {loaded.writeHealth.map((health) => (
+        <CrmWriteHealth key={health.crm} health={health} />
+      ))}
       {loaded.can.crm ? (
         <Form method="post" className="card narrow-form" autoComplete="off">
           <h3>

@@ -4,6 +4,8 @@ import { getDatabase } from "~/app/db.server";
 import { requirePortal } from "~/app/merchant/guard.server";
 import { PortalShell, shellUser } from "~/app/merchant/layout";
 import { When } from "~/app/ops/layout";
+import { connectionStatusLabel } from "~/app/crm-sync/write-health";
+import { CrmWriteHealth } from "~/app/ui/crm-write-health";
 
 export const meta: MetaFunction = () => [{ title: "CRM connection — FlowPay merchant portal" }];
 
@@ -14,9 +16,15 @@ export const meta: MetaFunction = () => [{ title: "CRM connection — FlowPay me
  */
 export async function loader({ request }: LoaderFunctionArgs) {
   const context = await requirePortal(request, "read:crm_connection");
-  const connections = await context.scope.crmConnections((await getDatabase()).db);
+  const db = (await getDatabase()).db;
+  const [connections, writeHealth] = await Promise.all([
+    context.scope.crmConnections(db),
+    // How write-backs really go (ADR 080), from the per-connection summary kept on write.
+    context.scope.crmWriteHealth(db),
+  ]);
   return {
     user: shellUser(context),
+    writeHealth,
     connections: connections.map((c) => ({
       id: c.id,
       crm: c.crm,
@@ -36,7 +44,7 @@ const crmNames: Record<string, string> = {
 };
 
 export default function MerchantCrm() {
-  const { user, connections } = useLoaderData<typeof loader>();
+  const { user, connections, writeHealth } = useLoaderData<typeof loader>();
   return (
     <PortalShell user={user} title="CRM connection">
       {connections.length === 0 ? (
@@ -53,7 +61,12 @@ export default function MerchantCrm() {
             </div>
             <div>
               <dt>Status</dt>
-              <dd>{c.status}</dd>
+              <dd>
+                {connectionStatusLabel(
+                  c.status,
+                  writeHealth.find((h) => h.crm === c.crm),
+                )}
+              </dd>
             </div>
             {c.subdomain ? (
               <div>
@@ -72,13 +85,19 @@ export default function MerchantCrm() {
             </div>
             {c.lastError ? (
               <div>
-                <dt>Last error</dt>
+                <dt>Last verification error</dt>
                 <dd>{c.lastError}</dd>
               </div>
             ) : null}
           </dl>
         ))
       )}
+      {writeHealth.map((health) => (
+        <section key={health.crm} aria-labelledby={`health-${health.crm}`} className="card">
+          <h2 id={`health-${health.crm}`}>{crmNames[health.crm] ?? health.crm} write-backs</h2>
+          <CrmWriteHealth health={health} />
+        </section>
+      ))}
     </PortalShell>
   );
 }
