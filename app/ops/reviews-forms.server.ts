@@ -34,6 +34,7 @@ const shortNote = z
   .min(5, "Write a note of 5 to 1,000 characters")
   .max(1000, "Write a note of 5 to 1,000 characters");
 
+/** One of our ids (db/ids.ts: prefix, "_", lower-case base32); its row is checked by the caller. */
 const id = (prefix: string) =>
   z.string("Missing id").regex(new RegExp(`^${prefix}_[0-9a-z]{10,40}$`), "Unknown id");
 
@@ -170,7 +171,7 @@ export const queueAssignSchema = z.object({ reviewId: id("mr") });
 /** A funding condition cleared or rejected (`/ops/reviews/{id}/conditions`). */
 export const conditionReviewSchema = z.object({
   intent: z.enum(["clear", "reject"], "Choose clear or reject"),
-  conditionId: id("cond"),
+  conditionId: id("cnd"),
   note: shortNote,
 });
 

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod/v4";
 import { clientInfo } from "~/app/audit/audit.server";
 import { getDatabase } from "~/app/db.server";
 import { conditionStatusLabels } from "~/app/lending/conditions";
@@ -14,6 +15,7 @@ import { shortTime } from "~/app/ops/applications-view";
 import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { can } from "~/app/ops/permissions";
+import { conditionReviewSchema, fieldErrors } from "~/app/ops/reviews-forms.server";
 import { reviewApplication } from "~/app/ops/reviews.server";
 import { IntentButton } from "~/app/ui/intent-button";
 
@@ -54,16 +56,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { operator } = await requireAction(request, "resolve:review");
-  const form = await request.formData();
+  const submission = parseWithZod(await request.formData(), { schema: conditionReviewSchema });
   const database = await getDatabase();
   const app = await reviewApplication(database, params.reviewId ?? "");
   if (!app) throw new Response("Not Found", { status: 404 });
-  const conditionId = String(form.get("conditionId") ?? "");
-  const decision = form.get("intent") === "reject" ? "reject" : "clear";
-  const note = String(form.get("note") ?? "").trim();
-  if (note.length < 5 || note.length > 1000) {
-    return { conditionId, error: "Write a note of 5 to 1,000 characters" };
+  if (submission.status !== "success") {
+    const errors = fieldErrors(submission.error);
+    if (errors.conditionId || errors.intent) throw new Response("Not Found", { status: 404 });
+    return { conditionId: String(submission.payload.conditionId ?? ""), error: errors.note ?? "" };
   }
+  const { conditionId, intent: decision, note } = submission.value;
   const owned = (await listConditions(database.db, app.applicationId)).some(
     (c) => c.id === conditionId,
   );

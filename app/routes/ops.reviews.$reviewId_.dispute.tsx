@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod/v4";
 import { clientInfo } from "~/app/audit/audit.server";
 import { getDatabase } from "~/app/db.server";
 import { loadDispute, releaseAfterReview, ReleaseStateError } from "~/app/lending/release.server";
@@ -9,6 +10,7 @@ import { shortTime } from "~/app/ops/applications-view";
 import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { can } from "~/app/ops/permissions";
+import { disputeReleaseSchema, fieldErrors } from "~/app/ops/reviews-forms.server";
 import { IntentButton } from "~/app/ui/intent-button";
 
 /**
@@ -45,10 +47,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { operator } = await requireAction(request, "resolve:review");
-  const form = await request.formData();
-  const note = String(form.get("note") ?? "").trim();
-  if (note.length < 5 || note.length > 1000)
-    return { error: "Write a note of 5 to 1,000 characters" };
+  const submission = parseWithZod(await request.formData(), { schema: disputeReleaseSchema });
+  if (submission.status !== "success") return { error: fieldErrors(submission.error).note ?? "" };
+  const { note } = submission.value;
   try {
     await releaseAfterReview(await getDatabase(), {
       reviewId: params.reviewId ?? "",
