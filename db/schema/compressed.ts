@@ -1,4 +1,4 @@
-import { brotliCompressSync, brotliDecompressSync, constants } from "node:zlib";
+import type * as Zlib from "node:zlib";
 import { customType } from "drizzle-orm/sqlite-core";
 
 /**
@@ -14,6 +14,13 @@ import { customType } from "drizzle-orm/sqlite-core";
  * node:zlib has brotli too. Lossless: the decoded bytes are the bytes written, so SHA-256 of a
  * document and the replay's byte-for-byte comparison of a snapshot hold on what is read back.
  */
+/**
+ * node:zlib, loaded on first use rather than imported: the schema is reached from browser bundles
+ * too (shared enums), which must not pull in a Node builtin; only the server ever encodes.
+ */
+let loaded: typeof Zlib | undefined;
+const zlib = () => (loaded ??= process.getBuiltinModule("node:zlib") as typeof Zlib);
+
 export const compressedMarker = Uint8Array.of(0x00, 0x46, 0x5a, 0x01);
 
 /** The marker as SQLite sees it (`substr(column, 1, 4) = X'00465A01'`), for partial indexes. */
@@ -34,6 +41,7 @@ export function isCompressed(stored: Uint8Array): boolean {
 
 /** The stored form of `bytes`: marker + brotli (text mode for JSON, generic for documents). */
 export function compress(bytes: Uint8Array, kind: "text" | "generic" = "generic"): Buffer {
+  const { brotliCompressSync, constants } = zlib();
   const body = brotliCompressSync(bytes, {
     params: {
       [constants.BROTLI_PARAM_QUALITY]: quality,
@@ -56,7 +64,7 @@ function asBuffer(stored: ArrayBuffer | Uint8Array): Buffer {
 export function decodeBytes(stored: ArrayBuffer | Uint8Array): Buffer {
   const buffer = asBuffer(stored);
   return isCompressed(buffer)
-    ? brotliDecompressSync(buffer.subarray(compressedMarker.length))
+    ? zlib().brotliDecompressSync(buffer.subarray(compressedMarker.length))
     : buffer;
 }
 
