@@ -37,6 +37,15 @@ export async function approveAsAnalyst(
     await ready(page, js);
     if (check) await check(page);
     await page.getByRole("button", { name: /^Approve and publish v\d+$/ }).click();
+    // Publishing asks first, saying what it does (issue 18); confirming publishes.
+    await expect(
+      page.getByRole("heading", { name: /^Approve and publish .* v\d+\?$/ }),
+    ).toBeVisible();
+    await expect(
+      page.getByText(/Every application decided from the moment you confirm/),
+    ).toBeVisible();
+    await ready(page, js);
+    await page.getByRole("button", { name: /^Publish v\d+ now$/ }).click();
     await expect(
       page.getByText(/ersion \d+ is published: the next decision uses it/),
     ).toBeVisible();

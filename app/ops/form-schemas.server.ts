@@ -41,3 +41,27 @@ export const jobIntentSchema = z.object({
   intent: z.enum(["retry", "discard"]),
   id: z.coerce.number().int().min(1).max(999_999_999_999_999),
 });
+
+/**
+ * The policy review page's two posts: a back-test over `days`, and an approval — first without
+ * `confirm` (the confirmation step), then with `confirm=yes` and the submission it was shown for.
+ */
+export const policyIntentSchema = (maxDays: number) =>
+  z.discriminatedUnion(
+    "intent",
+    [
+      z.object({
+        intent: z.literal("backtest"),
+        days: z
+          .string({ error: `Days: a whole number from 1 to ${maxDays}` })
+          .trim()
+          .regex(/^\d{1,3}$/, `Days: a whole number from 1 to ${maxDays}`),
+      }),
+      z.object({
+        intent: z.literal("approve"),
+        confirm: z.literal("yes").optional(),
+        submissionId: z.string().max(64).optional(),
+      }),
+    ],
+    { error: "Unknown request" },
+  );

@@ -216,42 +216,98 @@ export async function submitPolicyDraft(
  * it was submitted or nothing is pending; refused (422) when it is now identical to the live
  * version (someone published the same change meanwhile).
  */
+/**
+ * What an approval checks before it publishes (ADR 069), in `reader` (the write transaction when
+ * publishing): a draft, its pending submission, an approver who did not write it, a draft unchanged
+ * since submission and different from the live version. Throws PolicyApprovalError with its status.
+ */
+async function approvable(
+  reader: Reader,
+  kind: PolicyKind,
+  operatorId: string | null | undefined,
+  submissionId?: string,
+) {
+  if (!operatorId) throw new PolicyApprovalError("Only an operator can approve a draft", 403);
+  const pair = await loadPolicyPair(reader, kind);
+  const draft = pair.draft;
+  if (!draft) throw new PolicyApprovalError(`There is no ${subject(kind)} draft`, 404);
+  const pending = await pendingSubmission(reader, kind, draft);
+  if (!pending) {
+    throw new PolicyApprovalError(
+      `Draft v${draft.version} has not been submitted for approval`,
+      409,
+    );
+  }
+  if (pending.submittedById === operatorId || draft.createdBy === operatorId) {
+    throw new PolicyApprovalError(
+      `You wrote draft v${draft.version}: another operator with the permission to approve must approve it (four eyes)`,
+      403,
+    );
+  }
+  if (pending.stale) {
+    throw new PolicyApprovalError(
+      `Draft v${draft.version} changed after it was submitted: its author must submit it again`,
+      409,
+    );
+  }
+  // The confirmation names the submission it was shown for: a resubmission since is not approved.
+  if (submissionId !== undefined && submissionId !== pending.id) {
+    throw new PolicyApprovalError(
+      `Draft v${draft.version} was submitted again since you confirmed: review it again`,
+      409,
+    );
+  }
+  const diff = diffOf(kind, pair);
+  if (diff?.empty) {
+    throw new PolicyApprovalError(
+      `Draft v${draft.version} is identical to the live version v${pair.live?.version}: there is nothing to publish`,
+      422,
+    );
+  }
+  return { pair, draft, pending, diff, operatorId };
+}
+
+/**
+ * The confirmation step of an approval (issue 18): every check approving makes, and what
+ * publishing will do — nothing is written.
+ */
+export async function previewApproval(
+  database: Database,
+  input: { kind: PolicyKind; actor: OperatorActor },
+): Promise<ApprovalPreview> {
+  const { pair, draft, pending, diff } = await approvable(
+    database.db,
+    input.kind,
+    input.actor.actorId,
+  );
+  return {
+    submissionId: pending.id,
+    version: draft.version,
+    liveVersion: pair.live?.version ?? null,
+    submittedBy: pending.submittedBy,
+    changes: diffSize(diff),
+  };
+}
+
+export type ApprovalPreview = {
+  submissionId: string;
+  version: number;
+  liveVersion: number | null;
+  submittedBy: string;
+  changes: number;
+};
+
 export async function approvePolicyDraft(
   database: Database,
-  input: { kind: PolicyKind; actor: OperatorActor; now?: Date },
+  input: { kind: PolicyKind; actor: OperatorActor; now?: Date; submissionId?: string },
 ): Promise<{ version: number; submittedBy: string }> {
-  const operatorId = input.actor.actorId;
-  if (!operatorId) throw new PolicyApprovalError("Only an operator can approve a draft", 403);
   return database.write(async (tx) => {
-    const pair = await loadPolicyPair(tx, input.kind);
-    const draft = pair.draft;
-    if (!draft) throw new PolicyApprovalError(`There is no ${subject(input.kind)} draft`, 404);
-    const pending = await pendingSubmission(tx, input.kind, draft);
-    if (!pending) {
-      throw new PolicyApprovalError(
-        `Draft v${draft.version} has not been submitted for approval`,
-        409,
-      );
-    }
-    if (pending.submittedById === operatorId || draft.createdBy === operatorId) {
-      throw new PolicyApprovalError(
-        `You wrote draft v${draft.version}: another operator with the permission to approve must approve it (four eyes)`,
-        403,
-      );
-    }
-    if (pending.stale) {
-      throw new PolicyApprovalError(
-        `Draft v${draft.version} changed after it was submitted: its author must submit it again`,
-        409,
-      );
-    }
-    const diff = diffOf(input.kind, pair);
-    if (diff?.empty) {
-      throw new PolicyApprovalError(
-        `Draft v${draft.version} is identical to the live version v${pair.live?.version}: there is nothing to publish`,
-        422,
-      );
-    }
+    const { pair, draft, pending, diff, operatorId } = await approvable(
+      tx,
+      input.kind,
+      input.actor.actorId,
+      input.submissionId,
+    );
     const now = input.now ?? new Date();
     const options = { publishedBy: operatorId, actor: input.actor, now };
     if (input.kind === "rules") await publishRuleSetInTx(tx, draft.id, options);

@@ -8,8 +8,12 @@ import type { Database } from "~/db/client";
 import { operators } from "~/db/schema/index";
 import { inArray } from "drizzle-orm";
 import { can, type Permission } from "./permissions";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { policyIntentSchema } from "./form-schemas.server";
 import {
   approvePolicyDraft,
+  previewApproval,
+  type ApprovalPreview,
   diffOf,
   loadPolicyPair,
   pendingSubmission,
@@ -91,10 +95,16 @@ export async function loadPolicyPage(
 
 export type PolicyPage = Awaited<ReturnType<typeof loadPolicyPage>>;
 
-export type PolicyActionData = { nonce: string; error?: string; days?: string };
+export type PolicyActionData = {
+  nonce: string;
+  error?: string;
+  days?: string;
+  /** An approval asked for: what publishing will do (the confirmation step). */
+  confirmApprove?: ApprovalPreview;
+};
 
 export type PolicyOutcome =
-  { redirect: string } | { status: 403 | 404 | 409 | 422; body: PolicyActionData };
+  { redirect: string } | { status: 200 | 403 | 404 | 409 | 422; body: PolicyActionData };
 
 /**
  * One posted form of the review page. `require` throws a 403 Response when the operator lacks
@@ -108,29 +118,38 @@ export async function policyIntent(
   role: Operator["role"],
   require: (permission: Permission) => Promise<unknown>,
 ): Promise<PolicyOutcome> {
-  const intent = String(formData.get("intent") ?? "");
   const refuse = (status: 403 | 404 | 409 | 422, error: string, days?: string) => ({
     status,
     body: { nonce: crypto.randomUUID(), error, days },
   });
   const permissions = kindPermissions[kind];
+  const submission = parseWithZod(formData, { schema: policyIntentSchema(maxDays) });
+  if (submission.status !== "success") {
+    const [message] = Object.values(submission.error ?? {}).flat();
+    const days = submission.payload.days;
+    return refuse(422, message ?? "Unknown request", typeof days === "string" ? days : undefined);
+  }
+  const form = submission.value;
   try {
-    if (intent === "backtest") {
+    if (form.intent === "backtest") {
       if (!can(role, permissions.edit)) await require("approve:policy");
-      const days = String(formData.get("days") ?? "").trim();
-      if (!/^\d{1,3}$/.test(days)) {
-        return refuse(422, `Days: a whole number from 1 to ${maxDays}`, days);
-      }
-      await requestBacktest(database, { kind, days: Number(days), actor });
+      await requestBacktest(database, { kind, days: Number(form.days), actor });
       return { redirect: `/ops/policy/${kind}?done=backtest` };
     }
-    if (intent === "approve") {
-      await require("approve:policy");
-      await require(permissions.publish);
-      const approved = await approvePolicyDraft(database, { kind, actor });
-      return { redirect: `/ops/${kind}?done=published&version=${approved.version}` };
+    await require("approve:policy");
+    await require(permissions.publish);
+    if (form.confirm !== "yes") {
+      // Publishing changes every decision from the next one on (issue 18): the first post
+      // answers with what approving will do, after every check the approval itself makes.
+      const preview = await previewApproval(database, { kind, actor });
+      return { status: 200, body: { nonce: crypto.randomUUID(), confirmApprove: preview } };
     }
-    return refuse(422, "Unknown request");
+    const approved = await approvePolicyDraft(database, {
+      kind,
+      actor,
+      submissionId: form.submissionId,
+    });
+    return { redirect: `/ops/${kind}?done=published&version=${approved.version}` };
   } catch (error) {
     if (error instanceof PolicyApprovalError) return refuse(error.status, error.message);
     throw error;

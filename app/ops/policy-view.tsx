@@ -5,11 +5,13 @@
  */
 import { Form } from "@remix-run/react";
 import { formatMoney } from "~/app/money/dollars";
+import { ConfirmStep } from "~/app/ui/confirm-step";
 import { IntentButton } from "~/app/ui/intent-button";
 import type { BacktestFigures, BacktestResult, OutcomeSide } from "./backtest";
 import { When } from "./layout";
 import { DataTable, Section } from "./page-ui";
 import type { PolicyDiff, RuleLine } from "./policy-diff";
+import type { ApprovalPreview } from "./policy-approval.server";
 import type { PolicyPage } from "./policy-page.server";
 
 const statusLabels: Record<string, string> = {
@@ -274,5 +276,37 @@ export function ApprovalSection({ page, busy }: { page: PolicyPage; busy: boolea
         </Form>
       ) : null}
     </Section>
+  );
+}
+
+/**
+ * "Publish v4?" — the approval's confirmation step (issue 18): which version replaces which,
+ * whose submission it is, how many changes, and that the next decision uses it. Confirming posts
+ * the submission it was shown for, so a resubmission in between is not approved unseen.
+ */
+export function ApproveStep(props: {
+  preview: ApprovalPreview;
+  kind: "rules" | "pricing";
+  subject: string;
+}) {
+  const { preview } = props;
+  const changes = `${preview.changes} change${preview.changes === 1 ? "" : "s"}`;
+  return (
+    <ConfirmStep
+      title={`Approve and publish ${props.subject} v${preview.version}?`}
+      intent="approve"
+      fields={{ submissionId: preview.submissionId }}
+      confirmLabel={`Publish v${preview.version} now`}
+      cancelTo={`/ops/policy/${props.kind}`}
+    >
+      <p>
+        Draft v{preview.version}, submitted by {preview.submittedBy}, replaces{" "}
+        {preview.liveVersion ? `the live version v${preview.liveVersion}` : "no live version"} (
+        {changes}, listed below). Every application decided from the moment you confirm uses it
+        {props.kind === "pricing" ? " for its tiers, rates, fees and limits" : ""}; the previous
+        version is archived and can be copied into a new draft, but decisions already made stay as
+        they are.
+      </p>
+    </ConfirmStep>
   );
 }

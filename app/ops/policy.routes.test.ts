@@ -6,8 +6,12 @@ import { appDatabase } from "~/scripts/testing/app-harness";
 import { callOps, signedInOperator, statusOf } from "~/scripts/testing/ops-harness";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureDecisioningDefaults } from "~/app/decisioning/seed.server";
+import { getPublishedPricing } from "~/app/decisioning/pricing-rules.server";
 import * as policyRoute from "~/app/routes/ops.policy.$kind";
-import type { PolicyPage } from "./policy-page.server";
+import * as pricingRoute from "~/app/routes/ops.pricing";
+import type { PolicyActionData, PolicyPage } from "./policy-page.server";
+import type { PricingFormValue } from "./pricing-form";
+import { pricingFormEntries } from "./testing";
 
 type Signed = Awaited<ReturnType<typeof signedInOperator>>;
 let analyst: Signed;
@@ -56,5 +60,57 @@ describe("the policy review page", () => {
       policyRoute.meta({ data: { kind: "rules", refreshing } } as never) as object[];
     expect(meta(true)).toContainEqual({ httpEquiv: "refresh", content: "2" });
     expect(meta(false)).not.toContainEqual(expect.objectContaining({ httpEquiv: "refresh" }));
+  });
+});
+
+describe("approving asks for confirmation first (issue 18)", () => {
+  it("says what publishing does, publishes only when confirmed, and refuses the author at once", async () => {
+    const database = await appDatabase();
+    const author = await signedInOperator("risk_analyst", { name: "Avery Author" });
+    const approver = await signedInOperator("risk_analyst");
+    const editor = (form: Record<string, string>) =>
+      callOps(pricingRoute, { path: "/ops/pricing", cookie: author.cookie, form });
+    expect(statusOf(await editor({ intent: "start-draft", fromVersion: "1" }))).toBe(302);
+    const { draft } = (await callOps(pricingRoute, {
+      path: "/ops/pricing",
+      cookie: author.cookie,
+    })) as { draft: { id: string; version: number; form: PricingFormValue } };
+    const changed = { ...draft.form, lateFee: "20.00" };
+    const submitted = await editor(
+      pricingFormEntries(changed, { intent: "publish", pricingId: draft.id }),
+    );
+    expect(statusOf(submitted)).toBe(302);
+
+    // The author is refused on the first post, before any confirmation.
+    expect(statusOf(await post(author, { intent: "approve" }, "pricing"))).toBe(403);
+
+    const asked = (await post(approver, { intent: "approve" }, "pricing")) as PolicyActionData;
+    expect(asked.confirmApprove).toMatchObject({
+      version: draft.version,
+      liveVersion: 1,
+      submittedBy: "Avery Author",
+      changes: 1,
+    });
+    expect((await getPublishedPricing(database))!.version).toBe(1);
+
+    const stale = await post(
+      approver,
+      { intent: "approve", confirm: "yes", submissionId: "pol_not_this_one" },
+      "pricing",
+    );
+    expect(statusOf(stale)).toBe(409);
+    expect((await getPublishedPricing(database))!.version).toBe(1);
+
+    const confirmed = await post(
+      approver,
+      { intent: "approve", confirm: "yes", submissionId: asked.confirmApprove!.submissionId },
+      "pricing",
+    );
+    expect((confirmed as Response).headers.get("location")).toBe(
+      `/ops/pricing?done=published&version=${draft.version}`,
+    );
+    const live = (await getPublishedPricing(database))!;
+    expect(live.version).toBe(draft.version);
+    expect((live.table as { lateCharge: { feeCents: number } }).lateCharge.feeCents).toBe(2_000);
   });
 });

@@ -17,7 +17,7 @@ import {
   policyKindOf,
   type PolicyActionData,
 } from "~/app/ops/policy-page.server";
-import { ApprovalSection, BacktestSection, DiffView } from "~/app/ops/policy-view";
+import { ApprovalSection, ApproveStep, BacktestSection, DiffView } from "~/app/ops/policy-view";
 import { useSettledAnswer } from "~/app/ops/versions-ui";
 
 /** Seconds between reloads while a back-test runs (a meta refresh: works without JavaScript). */
@@ -80,6 +80,9 @@ export default function PolicyReview() {
             {page.draft.createdBy ? `, started by ${page.draft.createdBy}` : ""}; live version:{" "}
             {page.live ? `v${page.live.version}` : "none"}.
           </p>
+          {answer?.confirmApprove ? (
+            <ApproveStep preview={answer.confirmApprove} kind={page.kind} subject={subject} />
+          ) : null}
           {page.diff ? <DiffView diff={page.diff} live={page.live?.version ?? null} /> : null}
           <BacktestSection page={page} days={answer?.days} busy={busy} />
           <ApprovalSection page={page} busy={busy} />
