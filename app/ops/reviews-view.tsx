@@ -337,7 +337,9 @@ export function ReviewSummarySection(props: {
               ? `Resolved: ${review.resolution} by ${review.resolverName ?? "an underwriter"}, ${shortTime(review.resolvedAt)}`
               : review.status === "assigned"
                 ? `Assigned to ${mine ? "you" : (review.assigneeName ?? "someone")}`
-                : "Waiting for an underwriter"}
+                : review.status === "waiting"
+                  ? "Waiting for the borrower (information requested)"
+                  : "Waiting for an underwriter"}
           </dd>
         </div>
         <div>
@@ -402,7 +404,7 @@ export function ReviewSummarySection(props: {
  * (`/ops/reviews/{id}/request-info`, `/ops/reviews/{id}/counter-offer`): their links go in
  * this list.
  */
-export function ReviewActions(props: { creditEvidence: boolean }) {
+export function ReviewActions(props: { creditEvidence: boolean; reviewId?: string }) {
   return (
     <nav aria-labelledby="review-actions" className="review-actions">
       <h2 id="review-actions">Actions</h2>
@@ -413,6 +415,16 @@ export function ReviewActions(props: { creditEvidence: boolean }) {
         <li>
           <a href="#decline-heading">Decline</a>
         </li>
+        {props.reviewId ? (
+          <>
+            <li>
+              <a href={`/ops/reviews/${props.reviewId}/counter-offer`}>Counter-offer</a>
+            </li>
+            <li>
+              <a href={`/ops/reviews/${props.reviewId}/request-info`}>Request information</a>
+            </li>
+          </>
+        ) : null}
         {props.creditEvidence ? (
           <li>
             <a href="#repull-heading">Re-pull credit (soft)</a>

@@ -226,7 +226,7 @@ export default function ReviewPage() {
         />
       ) : null}
 
-      <ReviewActions creditEvidence={d.creditEvidence} />
+      <ReviewActions creditEvidence={d.creditEvidence} reviewId={review.id} />
 
       {open && d.proposal ? (
         <ProposalSection
