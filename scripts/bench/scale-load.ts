@@ -82,8 +82,8 @@ export const getRequest = (url: string, headers: Record<string, string> = {}) =>
 
 /**
  * Texts a server's job runner sends per second when nothing but the runner limits it: the
- * send-sms jobs the intake left pending, counted in the file (read-only) over `seconds` while the
- * server (started with the SMS rate lifted) drains them.
+ * send-sms jobs the intake left pending, counted in the file (read-only) while the server (started
+ * with the SMS rate lifted) drains them, until none is left or `seconds` passed.
  */
 export async function measuredTextRate(file: string, seconds: number) {
   const db = new Sqlite(file, { readonly: true });
@@ -98,14 +98,19 @@ export async function measuredTextRate(file: string, seconds: number) {
       ).n,
     );
   try {
+    // Until the backlog is gone (then the rate is its size over the time it took), or `seconds`.
     const before = pending();
     const started = performance.now();
-    await new Promise((done) => setTimeout(done, seconds * 1000));
-    const after = pending();
+    let after = before;
+    while (after > 0 && performance.now() - started < seconds * 1000) {
+      await new Promise((done) => setTimeout(done, 50));
+      after = pending();
+    }
     const elapsed = (performance.now() - started) / 1000;
     return {
       pendingBefore: before,
       pendingAfter: after,
+      seconds: round2(elapsed),
       perSecond: round2((before - after) / elapsed),
     };
   } finally {

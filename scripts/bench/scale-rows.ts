@@ -277,7 +277,8 @@ export type RowWriters = ReturnType<typeof rowWriters>;
 
 /**
  * Writes application g of n and its rows. Returns its id and status. Reviews are worked
- * through: only the last fortnight's are still open (older ones were declined).
+ * through: only the last fortnight's are still open (older ones were declined); accepted offers
+ * older than 60 days were funded.
  */
 export function writeApplication(
   add: RowWriters,
@@ -297,6 +298,9 @@ export function writeApplication(
     roll -= share;
   }
   if (status === "manual_review" && now - createdAt.getTime() > 14 * dayMs) status = "declined";
+  // An accepted offer is funded when the job is done (weeks, not months): none still waits
+  // after 60 days (FlowOps' "awaiting funding" is current work, not history).
+  if (status === "offer_accepted" && now - createdAt.getTime() > 60 * dayMs) status = "funded";
   const id = `app_${pad(g)}`;
   const customerId = `cus_${pad(g)}`;
   const jobId = `job_${pad(g)}`;
