@@ -29,7 +29,7 @@ const { createAppJobRegistry } = await import("~/jobs/handlers/index");
 const { testRunner, manualClock, waitFor, jobRow } = await import("~/jobs/testing/helpers");
 const { clearSandboxCrm, sandboxCrmState } = await import("~/adapters/fieldroutes/index");
 
-import { and, eq, ne } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { crmConnections, crmSyncLogs, outbox } from "~/db/schema/index";
 
@@ -267,9 +267,17 @@ describe("writing status changes", () => {
   });
 
   it("logs a write it cannot attempt (not a FieldRoutes id) instead of failing the job", async () => {
+    // Intake now refuses such ids for a connected merchant (app/crm/crm-ids.server.ts, ADR 080);
+    // an application from before that still has them.
     const opened = await openApplication(merchant.key, {
-      crmCustomerId: "FR12345",
-      crmJobId: "JOB-9876",
+      crmCustomerId: "48213",
+      crmJobId: "90517",
+    });
+    await database.write(async (tx) => {
+      await tx.run(sql`UPDATE customers SET crm_customer_id = 'FR12345'
+        WHERE id = (SELECT customer_id FROM applications WHERE id = ${opened.applicationId})`);
+      await tx.run(sql`UPDATE service_jobs SET crm_job_id = 'JOB-9876'
+        WHERE id = (SELECT service_job_id FROM applications WHERE id = ${opened.applicationId})`);
     });
     expect(
       await syncApplicationToCrm(database, {

@@ -12,6 +12,7 @@
  * permanent ones go to the dead letters; rejected credentials also mark the connection.
  */
 import { and, eq, sql } from "drizzle-orm";
+import { fieldRoutesIdPattern } from "~/adapters/fieldroutes/ids";
 import type { Database } from "~/db/client";
 import {
   applications,
@@ -37,7 +38,7 @@ import {
 } from "./events";
 
 /** FieldRoutes ids are integers (adapters/fieldroutes refuses anything else). */
-const fieldRoutesId = /^\d{1,18}$/;
+const fieldRoutesId = fieldRoutesIdPattern;
 
 export type SyncOutcome =
   | { kind: "skipped"; reason: string }

@@ -21,6 +21,7 @@ import {
 } from "./idempotency.server";
 import { crmStatus, effectiveStatus } from "./applications.server";
 import { merchantScope } from "./merchant-scope.server";
+import { refuseUnresolvableCrmIds } from "./crm-ids.server";
 import { conversionSteps, convertiblePrequalification } from "~/app/prequal/convert.server";
 import type { PrequalificationRow } from "~/app/prequal/prequalifications.server";
 import type { OfferFinancingRequest, SmsRequestStatus } from "./schemas";
@@ -221,6 +222,9 @@ export async function offerFinancing(
       }),
     );
   }
+
+  // Ids the merchant's connected CRM could never resolve are refused here (ADR 080).
+  await refuseUnresolvableCrmIds(database, merchant.id, input);
 
   // A prequalification to continue (ADR 066): checked before anything is written.
   const prequal = input.prequalification_id

@@ -83,7 +83,11 @@ export const offerFinancingRequest = z
     crm: z
       .enum(["fieldroutes", "jobber", "housecall_pro"])
       .meta({ description: "The calling CRM" }),
-    crm_customer_id: crmId.meta({ example: "FR12345" }),
+    crm_customer_id: crmId.meta({
+      example: "48213",
+      description:
+        "The CRM's customer id. FieldRoutes ids are numbers (customerID): with a FieldRoutes connection anything else is refused (422)",
+    }),
     customer: z
       .object({
         first_name: z.string().trim().min(1).max(100),
@@ -106,7 +110,11 @@ export const offerFinancingRequest = z
       .strict(),
     job: z
       .object({
-        crm_job_id: crmId.meta({ example: "JOB-9876" }),
+        crm_job_id: crmId.meta({
+          example: "90517",
+          description:
+            "The CRM's job id. FieldRoutes ids are numbers (appointmentID): with a FieldRoutes connection anything else is refused (422)",
+        }),
         description: z.string().trim().max(500).optional(),
         estimate_cents: z
           .number()

@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import { refuseUnresolvableCrmIds } from "~/app/crm/crm-ids.server";
 import type { Database } from "~/db/client";
 import { newId } from "~/db/ids";
 import type { Step } from "~/db/native-writer.mjs";
@@ -69,6 +70,8 @@ export async function createPrequalification(
   idempotency: { key: string; hash: string } | null,
 ): Promise<CreatePrequalificationResult> {
   const { merchant } = caller;
+  // A customer id the merchant's connected CRM could never resolve is refused (ADR 080).
+  await refuseUnresolvableCrmIds(database, merchant.id, input);
   const now = Date.now();
   const id = newId("pq", now);
   const token = newLinkToken();

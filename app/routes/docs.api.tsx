@@ -56,10 +56,10 @@ export default function ApiReference() {
       <pre className="card">{`curl -X POST ${baseUrl}/api/v1/crm/offer-financing \\
   -H "Authorization: Bearer $FLOWPAY_API_KEY" \\
   -H "Content-Type: application/json" \\
-  -H "Idempotency-Key: JOB-9876-offer-1" \\
-  -d '{"crm":"fieldroutes","crm_customer_id":"FR12345",
+  -H "Idempotency-Key: 90517-offer-1" \\
+  -d '{"crm":"fieldroutes","crm_customer_id":"48213",
        "customer":{"first_name":"John","last_name":"Doe","phone":"+15125550123"},
-       "job":{"crm_job_id":"JOB-9876","description":"Termite treatment","estimate_cents":750000}}'`}</pre>
+       "job":{"crm_job_id":"90517","description":"Termite treatment","estimate_cents":750000}}'`}</pre>
       <h2 id="webhook-signatures">Webhook signatures</h2>
       <p>
         Every delivery to a <a href="#createWebhookEndpoint">webhook endpoint</a> carries{" "}
