@@ -54,6 +54,13 @@ export declare class DatabaseFileChanged extends Error {
   readonly code: "FLOWPAY_DATABASE_REPLACED";
 }
 
+export declare function plainError(error: unknown): {
+  name: string;
+  message: string;
+  code?: string;
+  rawCode?: number;
+  reason?: string;
+};
 export declare function fileIdentity(path: string): string | null;
 export declare function checkFileIdentity(path: string, identity: string | null): void;
 

@@ -17,6 +17,22 @@ export class ProgramFailure extends Error {
 }
 
 /**
+ * An error as plain data, to cross a thread boundary (the writer and reader threads); the main
+ * thread rebuilds it (db/writer.ts, db/reader.ts).
+ * @param {unknown} error
+ */
+export function plainError(error) {
+  const e = /** @type {any} */ (error);
+  return {
+    name: String(e?.name ?? "Error"),
+    message: String(e?.message ?? error),
+    code: e?.code,
+    rawCode: e?.rawCode,
+    reason: e?.reason,
+  };
+}
+
+/**
  * The file at the database's path is not the one this connection opened (deleted, or replaced
  * by another file): writes would go to an unlinked file and be lost (ADR 025).
  */

@@ -12,19 +12,10 @@
 import { Buffer } from "node:buffer";
 import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
+// Errors cross the thread boundary as plain data (plainError); the main thread rebuilds them.
+import { plainError } from "./native-writer.mjs";
 
 const require = createRequire(import.meta.url);
-
-/** Errors cross the thread boundary as plain data; the main thread rebuilds them. */
-function plainError(error) {
-  const e = /** @type {any} */ (error);
-  return {
-    name: String(e?.name ?? "Error"),
-    message: String(e?.message ?? error),
-    code: e?.code,
-    rawCode: e?.rawCode,
-  };
-}
 
 /**
  * Deno's worker clones a message object by object (ADR 048): there a result goes back as one JSON

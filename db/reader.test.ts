@@ -7,6 +7,7 @@ import { openDatabase, type Database } from "./client";
 import { newId } from "./ids";
 import { migrateDatabase } from "./migrate";
 import { merchants } from "./schema/index";
+import { settledFlag } from "./testing";
 
 /**
  * Reader threads (ADR 083) on a real database file: the reader answers what the serving thread
@@ -37,23 +38,12 @@ const addMerchant = async (slug: string) => {
   return id;
 };
 
-/** Whether a promise has settled by now (after the tasks already queued). */
-function settledFlag(promise: Promise<unknown>) {
-  const state = { settled: false };
-  promise.then(
-    () => (state.settled = true),
-    () => (state.settled = true),
-  );
-  return state;
-}
-
 describe("database.reader", () => {
   it("is a separate drizzle database that answers exactly what the serving thread answers", async () => {
     expect(database.reader).not.toBe(database);
     expect(database.reader.db).not.toBe(database.db);
     const id = await addMerchant("reader-same");
-    const query = (db: Database["db"]) =>
-      db.select().from(merchants).where(eq(merchants.id, id));
+    const query = (db: Database["db"]) => db.select().from(merchants).where(eq(merchants.id, id));
     const [main, read] = [await query(database.db), await query(database.reader.db)];
     expect(read).toEqual(main);
     expect(read[0]!.createdAt).toBeInstanceOf(Date);

@@ -5,6 +5,20 @@ import { openDatabase, type Database } from "./client";
 import { migrateDatabase } from "./migrate";
 
 /**
+ * Whether a promise has settled yet, read after the tasks already queued: tests that show one
+ * thing answers while another is still waiting (reader threads, ADR 083) assert on it, never on
+ * a time.
+ */
+export function settledFlag(promise: Promise<unknown>) {
+  const state = { settled: false };
+  promise.then(
+    () => (state.settled = true),
+    () => (state.settled = true),
+  );
+  return state;
+}
+
+/**
  * A fresh, migrated database file for one test file (or one test): real libSQL, WAL,
  * synchronous=FULL — the same engine production runs, never a mock.
  */

@@ -15,19 +15,8 @@
 // instead of one each.
 import { setImmediate } from "node:timers";
 import { parentPort, workerData } from "node:worker_threads";
-import { NativeWriter } from "./native-writer.mjs";
-
-/** Errors cross the thread boundary as plain data; the main thread rebuilds them. */
-function plainError(error) {
-  const e = /** @type {any} */ (error);
-  return {
-    name: String(e?.name ?? "Error"),
-    message: String(e?.message ?? error),
-    code: e?.code,
-    rawCode: e?.rawCode,
-    reason: e?.reason,
-  };
-}
+// Errors cross the thread boundary as plain data (plainError); the main thread rebuilds them.
+import { NativeWriter, plainError } from "./native-writer.mjs";
 
 /**
  * The most programs one transaction takes from the groups waiting (a group is never split): it

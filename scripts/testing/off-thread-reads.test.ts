@@ -5,6 +5,7 @@ const { listReconciliationItems } = await import("~/app/lending/reconciliation.s
 const { authenticateApiKey } = await import("~/app/crm/api-keys.server");
 
 import { describe, expect, it } from "vitest";
+import { settledFlag } from "~/db/testing";
 
 /**
  * Issue 19, "no request holds the event loop on a database query" (ADR 083), as the app runs:
@@ -13,14 +14,6 @@ import { describe, expect, it } from "vitest";
  * authenticating API keys; once the readers are free again the pages load. No timing is
  * asserted: only what has answered, and what has not.
  */
-function settledFlag(promise: Promise<unknown>) {
-  const state = { settled: false };
-  promise.then(
-    () => (state.settled = true),
-    () => (state.settled = true),
-  );
-  return state;
-}
 
 describe("heavy pages read in the reader threads", () => {
   it("while the readers are stalled, /health and API-key checks answer and the pages wait", async () => {

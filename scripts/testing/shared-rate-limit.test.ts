@@ -1,13 +1,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signInDemoOperator } from "./ops-signin";
 import { spawnServer, type RunningServer } from "./spawn-server";
 
 /**
  * Issue 19, "multi-process is real" (ADR 084): two web processes of the built server on one
  * database file — the two-web-process layout of the README — share the CRM API's per-key and
  * per-address budgets. Each process counted alone before (ADR 010): a caller alternating between
- * them got twice the limit.
+ * them got twice the limit. The second process runs on Deno (ADR 045): both runtimes share the
+ * counters, and Deno's reader threads (ADR 083) serve the FlowOps pages.
  */
 const readLimit = 6;
 const writeLimit = 45;
@@ -23,7 +25,7 @@ beforeAll(async () => {
   };
   first = await spawnServer({ env });
   // The second process opens the first one's database (migrated and seeded by it).
-  second = await spawnServer({ env, dataDir: first.dataDir });
+  second = await spawnServer({ env, dataDir: first.dataDir, runtime: "deno" });
   apiKey = readFileSync(join(first.dataDir, "demo-api-key.txt"), "utf8").trim();
 }, 90_000);
 
@@ -90,5 +92,14 @@ describe("rate limits across two server processes on one database", () => {
     expect(passed).toBeLessThanOrEqual(writeLimit);
     expect(passed).toBeGreaterThanOrEqual(writeLimit - 1);
     expect(statuses.slice(-5)).toEqual([429, 429, 429, 429, 429]);
+  });
+
+  it("the Deno process serves the pages that read in its reader threads", async () => {
+    const cookie = await signInDemoOperator(second.url);
+    for (const path of ["/ops", "/ops/jobs", "/ops/applications", "/ops/audit"]) {
+      const response = await fetch(second.url + path, { headers: { cookie } });
+      expect({ path, status: response.status }).toEqual({ path, status: 200 });
+      expect(await response.text()).toContain("<html");
+    }
   });
 });
