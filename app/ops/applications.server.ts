@@ -150,7 +150,8 @@ function dateOfBirthOf(customer: { dateOfBirthEnc: string | null }, cipher: Fiel
  * One application's file for FlowOps, with SSN and date of birth masked. `evidence: false` (an
  * operator without read:credit_evidence, ADR 082) leaves out the credit evidence — the
  * decisions' internals (score, credit report, rules, tier, reasons, offers' pricing), stated
- * income and housing cost, manual reviews' reasons and the notices' reasons — before anything
+ * income and housing cost, manual reviews' reasons, the notices' reasons and the audit records'
+ * details in the timeline — before anything
  * reaches a page: each decision is then only its outcome (`outcomes`, always present).
  */
 export async function loadApplicationDetail(
@@ -315,7 +316,11 @@ export async function loadApplicationDetail(
             : null,
         }
       : null,
-    timeline,
+    // Audit records carry the decision's tier and reasons, a review's notes: without the
+    // permission, the timeline says what happened, when and by whom — not those details.
+    timeline: evidence
+      ? timeline
+      : timeline.map((event) => (event.source === "audit" ? { ...event, detail: null } : event)),
   };
 }
 

@@ -162,6 +162,40 @@ describe("forgiving search over a real database", () => {
     expect(await search("lovelace", { status: "declined" })).toEqual([]);
   });
 
+  it("reads only through indexes: no scan of applications, customers or the row map", async () => {
+    // Capture at the client drizzle uses (as query-plans.test.ts does), then explain each query.
+    type Execute = (stmt: unknown, args?: unknown) => Promise<unknown>;
+    const client = database.client as unknown as { execute: Execute };
+    const method = (Object.getPrototypeOf(client) as { execute: Execute }).execute;
+    const captured: { sql: string; args: unknown[] }[] = [];
+    client.execute = function (this: unknown, stmt, args) {
+      const s = stmt as { sql: string; args?: unknown[] };
+      captured.push({ sql: s.sql, args: s.args ?? [] });
+      return method.call(this, stmt, args);
+    };
+    try {
+      await search("rivera");
+      await search("Jonh Smiht");
+      await search("0142");
+      await listApplications(database, { ...noFilters, q: "rivera", status: "link_sent" }, 1);
+    } finally {
+      delete (client as { execute?: Execute }).execute;
+    }
+    expect(captured.length).toBeGreaterThanOrEqual(5);
+    for (const statement of captured) {
+      const plan = (await database.client.execute({
+        sql: `EXPLAIN QUERY PLAN ${statement.sql}`,
+        args: statement.args as never,
+      })) as unknown as { rows: { detail: string }[] };
+      const scans = plan.rows
+        .map((row) => String(row.detail))
+        .filter((d) =>
+          /^SCAN (applications|customers|merchants|application_search_rows)\b/.test(d),
+        );
+      expect(scans, statement.sql).toEqual([]);
+    }
+  });
+
   it("never searches what it does not index: SSN digits find nobody", async () => {
     await database.write((tx) =>
       tx.update(customers).set({ ssnLast4: "6789" }).where(eq(customers.firstName, "Ada")),
