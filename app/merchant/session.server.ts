@@ -1,7 +1,7 @@
 import { redirect } from "@remix-run/node";
 import { asc, eq } from "drizzle-orm";
 import type { Database, Tx } from "~/db/client";
-import { merchantMemberships, merchantSessions, merchantUsers, merchants } from "~/db/schema/index";
+import { merchantMemberships, merchantSessions, merchants } from "~/db/schema/index";
 import type { MerchantRole } from "~/db/schema/merchant-users";
 import { audit } from "~/app/audit/audit.server";
 import {
@@ -67,24 +67,10 @@ export async function membershipsOf(reader: Database["db"] | Tx, userId: string)
  * session falls back to another of the user's merchants, or ends when there is none.
  */
 export async function lookupPortalSession(request: Request): Promise<PortalLookup> {
-  const found = await openSession(request, portalCookie(), idleTimeoutMs, async (db, id) => {
-    const row = await db.db
-      .select()
-      .from(merchantSessions)
-      .innerJoin(merchantUsers, eq(merchantUsers.id, merchantSessions.userId))
-      .where(eq(merchantSessions.id, id))
-      .get();
-    return (
-      row && {
-        session: row.merchant_sessions,
-        user: row.merchant_users,
-        ownerActive: row.merchant_users.status === "active",
-      }
-    );
-  });
+  const found = await openSession(request, portalCookie(), idleTimeoutMs, merchantSessions);
   if (found.state !== "open") return found;
   const { sessionId, database, now, row } = found;
-  const { session, user } = row;
+  const { session, owner: user } = row;
   const memberships = await membershipsOf(database.db, user.id);
   const selected = memberships.find((m) => m.merchantId === session.merchantId) ?? memberships[0];
   if (!selected) return { state: "ended", reason: "ended" };

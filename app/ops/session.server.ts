@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Database, Tx } from "~/db/client";
 import { newId } from "~/db/ids";
-import { operatorSessions, operators } from "~/db/schema/index";
+import { operatorSessions, type operators } from "~/db/schema/index";
 import { audit } from "~/app/audit/audit.server";
 import {
   liveSessionsOf,
@@ -84,24 +84,10 @@ export type SessionLookup =
  * last-seen time is refreshed at most once a minute, by one autocommit UPDATE.
  */
 export async function lookupSession(request: Request): Promise<SessionLookup> {
-  const found = await openSession(request, sessionCookie(), idleTimeoutMs, async (db, id) => {
-    const row = await db.db
-      .select()
-      .from(operatorSessions)
-      .innerJoin(operators, eq(operators.id, operatorSessions.operatorId))
-      .where(eq(operatorSessions.id, id))
-      .get();
-    return (
-      row && {
-        session: row.operator_sessions,
-        operator: row.operators,
-        ownerActive: row.operators.status === "active",
-      }
-    );
-  });
+  const found = await openSession(request, sessionCookie(), idleTimeoutMs, operatorSessions);
   if (found.state !== "open") return found;
   const { sessionId, database, now, row } = found;
-  const { session, operator } = row;
+  const { session, owner: operator } = row;
   if (found.stale) {
     await database.serialized(() =>
       database.db

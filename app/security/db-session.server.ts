@@ -1,7 +1,12 @@
 import { createCookie, redirect } from "@remix-run/node";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Database, Tx } from "~/db/client";
-import type { merchantSessions, operatorSessions } from "~/db/schema/index";
+import {
+  type merchantSessions,
+  merchantUsers,
+  type operatorSessions,
+  operators,
+} from "~/db/schema/index";
 import { cookieSecure } from "~/app/config/env.server";
 import { getSecrets } from "~/app/config/secrets.server";
 import { getDatabase } from "~/app/db.server";
@@ -49,28 +54,59 @@ export async function sessionIdFrom(
 
 type StoredSession = { revokedAt: Date | null; expiresAt: Date; lastSeenAt: Date };
 
+type SessionTable = typeof operatorSessions | typeof merchantSessions;
+
+/** A session row with the person it belongs to: an operator, or a merchant portal user. */
+type SessionWithOwner<T extends SessionTable> = T extends typeof operatorSessions
+  ? { session: typeof operatorSessions.$inferSelect; owner: typeof operators.$inferSelect }
+  : { session: typeof merchantSessions.$inferSelect; owner: typeof merchantUsers.$inferSelect };
+
+/** One indexed read: the session `sessionId` of `table` joined with its owner. */
+async function sessionWithOwner<T extends SessionTable>(
+  database: Database,
+  table: T,
+  sessionId: string,
+): Promise<SessionWithOwner<T> | undefined> {
+  const [owners, ownerId] =
+    "operatorId" in table ? [operators, table.operatorId] : [merchantUsers, table.userId];
+  const row = await database.db
+    .select({ session: table as SessionTable, owner: owners })
+    .from(table as SessionTable)
+    .innerJoin(owners, eq(owners.id, ownerId))
+    .where(eq(table.id, sessionId))
+    .get();
+  // The union of both tables' rows, narrowed by which table was asked for.
+  return row as SessionWithOwner<T> | undefined;
+}
+
 /**
- * The request's stored session, read by `load` (the session row and whether its owner is still
- * active): none (no cookie, a forged one, no such row), ended (see `sessionEnd`), or open — for
+ * The request's stored session in `table` with its owner: none (no cookie, a forged one, no such row), ended (see `sessionEnd`), or open — for
  * the caller to build its signed-in shape from and to `touch` when `stale`.
  */
-export async function openSession<Row extends { session: StoredSession; ownerActive: boolean }>(
+export async function openSession<T extends SessionTable>(
   request: Request,
   cookie: ReturnType<typeof createCookie>,
   idleTimeoutMs: number,
-  load: (database: Database, sessionId: string) => Promise<Row | undefined>,
+  table: T,
 ): Promise<
   | { state: "none" }
   | { state: "ended"; reason: EndedReason }
-  | { state: "open"; sessionId: string; database: Database; row: Row; now: number; stale: boolean }
+  | {
+      state: "open";
+      sessionId: string;
+      database: Database;
+      row: SessionWithOwner<T>;
+      now: number;
+      stale: boolean;
+    }
 > {
   const sessionId = await sessionIdFrom(cookie, request);
   if (sessionId === null) return { state: "none" };
   const database = await getDatabase();
-  const row = await load(database, sessionId);
+  const row = await sessionWithOwner(database, table, sessionId);
   if (!row) return { state: "none" };
   const now = Date.now();
-  const ended = sessionEnd(row.session, row.ownerActive, idleTimeoutMs, now);
+  const ended = sessionEnd(row.session, row.owner.status === "active", idleTimeoutMs, now);
   if (ended) return { state: "ended", reason: ended };
   const stale = now - row.session.lastSeenAt.getTime() > touchIntervalMs;
   return { state: "open", sessionId, database, row, now, stale };
@@ -110,8 +146,6 @@ export async function signInRedirect(
     headers: found.state === "none" ? {} : { "Set-Cookie": await clearCookie() },
   });
 }
-
-type SessionTable = typeof operatorSessions | typeof merchantSessions;
 
 /** The live sessions (not revoked, not past their limit) whose `owner` column is `ownerId`. */
 export function liveSessionsOf(table: SessionTable, ownerId: string, now: Date) {
