@@ -172,10 +172,12 @@ export async function runBacktest(
       .where(eq(policyBacktests.id, backtestId)),
   );
   let processed = 0;
+  // The snapshots are read in a reader thread (ADR 083): a window of them is a long read.
+  const reads = database.reader.db;
   // Pages in rowid order (the table's own b-tree: a range scan per page, no sort), from the first
   // row of the window, found through the decided_at index. A keyset on (decided_at, id) made
   // SQLite rescan the window for every page: quadratic (1,000 decisions/s at 20,000).
-  const first = await database.db
+  const first = await reads
     .select({ rowid: sql<number | null>`min(${decisions}.rowid)` })
     .from(decisions)
     .where(gte(decisions.decidedAt, since))
@@ -183,7 +185,7 @@ export async function runBacktest(
   let cursor = (first?.rowid ?? 0) - 1;
   for (;;) {
     options.signal?.throwIfAborted();
-    const page = await database.db
+    const page = await reads
       .select({
         rowid: sql<number>`${decisions}.rowid`,
         id: decisions.id,
