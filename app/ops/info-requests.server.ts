@@ -196,6 +196,14 @@ async function returnToQueue(tx: Tx, reviewId: string) {
     .where(and(eq(manualReviews.id, reviewId), eq(manualReviews.status, "waiting")));
 }
 
+async function reviewOf(reader: Database["db"] | Tx, reviewId: string) {
+  return reader
+    .select({ status: manualReviews.status })
+    .from(manualReviews)
+    .where(eq(manualReviews.id, reviewId))
+    .get();
+}
+
 async function requestByToken(reader: Database["db"] | Tx, token: string) {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
   return reader
@@ -227,10 +235,12 @@ export async function loadInfoRequestPage(
   if (!request) return { kind: "unknown" };
   const party = await applicationParty(database.db, request.applicationId);
   if (!party) return { kind: "unknown" };
+  // A review resolved meanwhile (approved or declined by the underwriter) needs nothing more.
+  const resolved = (await reviewOf(database.db, request.manualReviewId))?.status === "resolved";
   const kind =
     request.status === "answered"
       ? "answered"
-      : request.status === "open" && !isPastDue(request.dueAt, now)
+      : request.status === "open" && !isPastDue(request.dueAt, now) && !resolved
         ? "open"
         : "closed";
   return {
@@ -272,7 +282,12 @@ export async function answerInfoRequest(
   return database.write(async (tx) => {
     const request = await requestByToken(tx, args.token);
     if (!request) throw new InfoAnswerError("This link is not valid.");
-    if (request.status !== "open" || isPastDue(request.dueAt, now)) {
+    const review = await reviewOf(tx, request.manualReviewId);
+    if (
+      request.status !== "open" ||
+      isPastDue(request.dueAt, now) ||
+      review?.status === "resolved"
+    ) {
       throw new InfoAnswerError("This request is closed; nothing more is needed on this link.");
     }
     const errors = missingInAnswer(request, { answer: args.answer, hasFile: Boolean(args.upload) });
