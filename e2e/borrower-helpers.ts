@@ -19,6 +19,16 @@ export function e2eDatabase(projectName: string) {
 }
 
 let counter = 0;
+let crmCounter = 0;
+
+/**
+ * A CRM id FieldRoutes could resolve (digits only, unique in this run): the demo merchant is
+ * connected to the sandbox FieldRoutes, and intake refuses ids it never could (ADR 080).
+ */
+export function crmNumber() {
+  crmCounter += 1;
+  return `${Date.now()}${String(crmCounter % 1000).padStart(3, "0")}`;
+}
 
 /** What a CRM does: POST /api/v1/crm/offer-financing. Returns the application id and apply URL. */
 export async function offerFinancing(
@@ -32,7 +42,7 @@ export async function offerFinancing(
     headers: { Authorization: `Bearer ${demoApiKey(projectName)}` },
     data: {
       crm: "fieldroutes",
-      crm_customer_id: `E2E-${n}`,
+      crm_customer_id: crmNumber(),
       customer: {
         first_name: customer.firstName ?? "Jamie",
         last_name: customer.lastName ?? "Rivera",
@@ -40,7 +50,7 @@ export async function offerFinancing(
         phone: "+15125550142",
         address: { line1: "12 Oak Ave", city: "Austin", state: "TX", postal_code: "78702" },
       },
-      job: { crm_job_id: `JOB-${n}`, description: "Termite treatment", estimate_cents: 750000 },
+      job: { crm_job_id: crmNumber(), description: "Termite treatment", estimate_cents: 750000 },
     },
   });
   expect(response.status()).toBe(201);

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { demoApiKey, offerFinancing } from "./borrower-helpers";
+import { crmNumber, demoApiKey, offerFinancing } from "./borrower-helpers";
 
 /**
  * A link that no longer works says what really happened (issue 13, item 14; ADR 027): canceled by
@@ -41,12 +41,12 @@ for (const js of [false, true]) {
       await expect(page.getByText("newer link was sent for this same application")).toBeVisible();
 
       // The same CRM job offered again with another amount: the old link is superseded.
-      const n = `${Date.now().toString(36)}-${js ? "js" : "nojs"}`;
+      const n = crmNumber(); // digits: FieldRoutes ids are numbers (ADR 080)
       const job = (estimate_cents: number) => ({
         crm: "fieldroutes",
-        crm_customer_id: `E2E-SUP-${n}`,
+        crm_customer_id: `${n}1`,
         customer: { first_name: "Sam", last_name: "Park", phone: "+15125550143" },
-        job: { crm_job_id: `JOB-SUP-${n}`, estimate_cents },
+        job: { crm_job_id: `${n}2`, estimate_cents },
       });
       const first = await request.post("/api/v1/crm/offer-financing", {
         headers: auth,

@@ -5,7 +5,13 @@ import { expect, test, type APIRequestContext, type Page } from "@playwright/tes
 import { generate } from "otplib";
 import { FieldCipher } from "~/app/security/encryption.server";
 import { hashPassword } from "~/app/security/password.server";
-import { applyUntilSubmitted, dataDir, demoApiKey, e2eDatabase } from "./borrower-helpers";
+import {
+  applyUntilSubmitted,
+  crmNumber,
+  dataDir,
+  demoApiKey,
+  e2eDatabase,
+} from "./borrower-helpers";
 import { ready } from "./helpers";
 
 /**
@@ -72,7 +78,7 @@ async function offerFinancing(request: APIRequestContext, projectName: string, l
     headers: { Authorization: `Bearer ${demoApiKey(projectName)}` },
     data: {
       crm: "fieldroutes",
-      crm_customer_id: `E2E-COND-${n}`,
+      crm_customer_id: crmNumber(),
       customer: {
         first_name: "Casey",
         last_name: lastName,
@@ -81,7 +87,7 @@ async function offerFinancing(request: APIRequestContext, projectName: string, l
         address: { line1: "12 Oak Ave", city: "Austin", state: "TX", postal_code: "78702" },
       },
       job: {
-        crm_job_id: `JOB-COND-${n}`,
+        crm_job_id: crmNumber(),
         description: "Termite treatment",
         estimate_cents: 750000,
       },

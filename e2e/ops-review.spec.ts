@@ -4,7 +4,13 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { FieldCipher } from "~/app/security/encryption.server";
 import { hashPassword } from "~/app/security/password.server";
-import { applyUntilSubmitted, dataDir, demoApiKey, e2eDatabase } from "./borrower-helpers";
+import {
+  applyUntilSubmitted,
+  crmNumber,
+  dataDir,
+  demoApiKey,
+  e2eDatabase,
+} from "./borrower-helpers";
 import { freshTotp, ready } from "./helpers";
 
 /**
@@ -84,7 +90,7 @@ async function offerFinancing(
     headers: { Authorization: `Bearer ${demoApiKey(projectName)}` },
     data: {
       crm: "fieldroutes",
-      crm_customer_id: `E2E-OPS-${n}`,
+      crm_customer_id: crmNumber(),
       customer: {
         first_name: customer.firstName,
         last_name: customer.lastName,
@@ -92,7 +98,7 @@ async function offerFinancing(
         phone: customer.phone,
         address: { line1: "12 Oak Ave", city: "Austin", state: "TX", postal_code: "78702" },
       },
-      job: { crm_job_id: `JOB-OPS-${n}`, description: "Termite treatment", estimate_cents: 750000 },
+      job: { crm_job_id: crmNumber(), description: "Termite treatment", estimate_cents: 750000 },
     },
   });
   expect(response.status()).toBe(201);

@@ -1,6 +1,11 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { demoApiKey, fillDetailsAndConsents, submitFromReview } from "./borrower-helpers";
+import {
+  crmNumber,
+  demoApiKey,
+  fillDetailsAndConsents,
+  submitFromReview,
+} from "./borrower-helpers";
 import { ready } from "./helpers";
 
 /**
@@ -21,7 +26,7 @@ const customer = () => {
   const n = `${Date.now().toString(36)}-${counter}`;
   return {
     crm: "fieldroutes",
-    crm_customer_id: `PQ-${n}`,
+    crm_customer_id: crmNumber(),
     customer: {
       first_name: "Jamie",
       last_name: "Rivera",
@@ -112,7 +117,7 @@ for (const js of [false, true]) {
         data: {
           ...pq.body,
           job: {
-            crm_job_id: `JOB-${pq.body.crm_customer_id}`,
+            crm_job_id: `${pq.body.crm_customer_id}1`,
             description: "Kitchen remodel",
             estimate_cents: 750000,
           },

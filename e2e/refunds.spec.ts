@@ -27,7 +27,7 @@ async function offerFinancing(request: APIRequestContext, key: string) {
         address: { line1: "12 Oak Ave", city: "Austin", state: "TX", postal_code: "78702" },
       },
       job: {
-        crm_job_id: `JOB-RF-${customerId}`,
+        crm_job_id: `${customerId}1`,
         description: "Termite treatment",
         estimate_cents: 750000,
       },

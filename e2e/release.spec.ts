@@ -1,7 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { applyUntilSubmitted, chooseFirstOfferAndSign, e2eDatabase } from "./borrower-helpers";
+import {
+  applyUntilSubmitted,
+  chooseFirstOfferAndSign,
+  crmNumber,
+  e2eDatabase,
+} from "./borrower-helpers";
 import { ready, signIn } from "./helpers";
 
 /**
@@ -53,7 +58,7 @@ async function offerFinancing(request: APIRequestContext, key: string) {
     headers: { Authorization: `Bearer ${key}` },
     data: {
       crm: "fieldroutes",
-      crm_customer_id: `E2E-RL-${n}`,
+      crm_customer_id: crmNumber(),
       customer: {
         first_name: "Casey",
         last_name: "Release",
@@ -61,7 +66,7 @@ async function offerFinancing(request: APIRequestContext, key: string) {
         phone: "+15125550142",
         address: { line1: "12 Oak Ave", city: "Austin", state: "TX", postal_code: "78702" },
       },
-      job: { crm_job_id: `JOB-RL-${n}`, description: "New fence", estimate_cents: 750000 },
+      job: { crm_job_id: crmNumber(), description: "New fence", estimate_cents: 750000 },
     },
   });
   expect(response.status()).toBe(201);
