@@ -49,7 +49,8 @@ export default function Offers() {
   return (
     <BorrowerShell merchantName={d.merchant} title="You're approved — choose your plan">
       <p>
-        For {formatMoney(d.amountCents)} with {d.merchant}. No prepayment penalty on any plan.
+        For {formatMoney(d.counter?.amountCents ?? d.amountCents)} with {d.merchant}. No prepayment
+        penalty on any plan.
       </p>
       <ConditionsCallout token={d.token} open={d.openConditions} />
       <CounterOfferCallout token={d.token} merchant={d.merchant} counter={d.counter} />
