@@ -94,6 +94,24 @@ const payStub = {
   buffer: Buffer.from("%PDF-1.4\n% pay stub, November\n%%EOF\n"),
 };
 
+/** On the review page: a counter-offer of $5,000 for "too little credit history". */
+async function makeCounterOffer(page: Page, js: boolean) {
+  await page.getByRole("link", { name: "Counter-offer" }).click();
+  await expect(page.getByRole("heading", { name: /^Counter-offer/ })).toBeVisible();
+  await ready(page, js);
+  await page.getByLabel("Amount to finance (dollars)").fill("5,000");
+  await page.getByRole("button", { name: "Price it" }).click();
+  await expect(page.getByTestId("counter-plan").first()).toBeVisible();
+  await expect(
+    page.getByText(/the borrower pays \$2,500\.00 to the merchant directly/),
+  ).toBeVisible();
+  await ready(page, js);
+  await page.getByRole("checkbox", { name: /Too little credit history/ }).check();
+  await page.getByLabel("Note for the file").fill("Thin file: a smaller loan");
+  await page.getByRole("button", { name: "Send the counter-offer" }).click();
+  await expect(page.getByText("Counter-offer sent")).toBeVisible();
+}
+
 for (const js of [false, true]) {
   test.describe(`Review requests, JavaScript ${js ? "on" : "off"}`, () => {
     test.use({ javaScriptEnabled: js });
@@ -208,6 +226,38 @@ for (const js of [false, true]) {
       // FlowOps sees the borrower's answer.
       await page.goto(`${reviewUrl}/counter-offer`);
       await expect(page.getByTestId("counter-offer")).toHaveAttribute("data-status", "accepted");
+    });
+
+    test("counter-offer declined by the borrower: the application ends declined, with the notice", async ({
+      page,
+    }, info) => {
+      test.setTimeout(150_000);
+      const project = info.project.name;
+      const { app, reviewUrl } = await assignedReview(page, js, project);
+      await makeCounterOffer(page, js);
+
+      await page.goto(app.url);
+      await ready(page, js);
+      await page.getByRole("link", { name: "decline the counter-offer" }).click();
+      await expect(page.getByRole("heading", { name: "Decline the counter-offer?" })).toBeVisible();
+      await ready(page, js);
+      await page.getByRole("button", { name: "Decline the counter-offer" }).click();
+      await expect(page.locator("#confirm-error")).toHaveText(
+        "Tick the box to confirm you decline the counter-offer",
+      );
+      await page.getByLabel("I decline the counter-offer").check();
+      await page.getByRole("button", { name: "Decline the counter-offer" }).click();
+      await expect(
+        page.getByRole("heading", { name: "We couldn't approve your application" }),
+      ).toBeVisible();
+      await expect(page.getByText("Limited credit experience")).toBeVisible();
+
+      const status = await page.request.get(`/api/v1/crm/applications/${app.id}`, {
+        headers: { Authorization: `Bearer ${demoApiKey(project)}` },
+      });
+      expect(((await status.json()) as { status: string }).status).toBe("declined");
+      await page.goto(`${reviewUrl}/counter-offer`);
+      await expect(page.getByTestId("counter-offer")).toHaveAttribute("data-status", "declined");
     });
   });
 }
