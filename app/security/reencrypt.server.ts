@@ -9,52 +9,36 @@ import type { FieldCipher } from "~/app/security/encryption.server";
  * or these literals so a value only ever decrypts in the column it was written to.
  * A test checks this list against every `*_enc` column of the drizzle schema.
  */
+function column<T extends string, N extends string>(table: T, name: N) {
+  return { table, column: `${name}_enc` as const, context: `${table}.${name}` as const };
+}
+
 export const encryptedColumns = [
-  {
-    table: "merchants",
-    column: "disbursement_account_enc",
-    context: "merchants.disbursement_account",
-  },
-  { table: "operators", column: "totp_secret_enc", context: "operators.totp_secret" },
-  { table: "merchant_users", column: "totp_secret_enc", context: "merchant_users.totp_secret" },
-  { table: "customers", column: "ssn_enc", context: "customers.ssn" },
-  { table: "customers", column: "date_of_birth_enc", context: "customers.date_of_birth" },
-  {
-    table: "applications",
-    column: "plaid_access_token_enc",
-    context: "applications.plaid_access_token",
-  },
-  { table: "crm_connections", column: "credentials_enc", context: "crm_connections.credentials" },
-  {
-    table: "crm_connections",
-    column: "access_token_enc",
-    context: "crm_connections.access_token",
-  },
-  {
-    table: "crm_connections",
-    column: "refresh_token_enc",
-    context: "crm_connections.refresh_token",
-  },
+  column("merchants", "disbursement_account"),
+  column("operators", "totp_secret"),
+  column("merchant_users", "totp_secret"),
+  column("customers", "ssn"),
+  column("customers", "date_of_birth"),
+  column("applications", "plaid_access_token"),
+  column("crm_connections", "credentials"),
+  column("crm_connections", "access_token"),
+  column("crm_connections", "refresh_token"),
   // Pending OAuth authorizations: the PKCE code verifier (rows live 10 minutes).
-  { table: "oauth_states", column: "code_verifier_enc", context: "oauth_states.code_verifier" },
+  column("oauth_states", "code_verifier"),
   // Texts carry borrower link tokens, so their bodies are encrypted too.
-  { table: "messages", column: "body_enc", context: "messages.body" },
+  column("messages", "body"),
   // The borrower link token, so a repeated offer can answer with the current link (ADR 026).
-  { table: "application_links", column: "token_enc", context: "application_links.token" },
+  column("application_links", "token"),
   // The prequalification link token, as for an application's link (ADR 066).
-  { table: "prequalifications", column: "token_enc", context: "prequalifications.token" },
+  column("prequalifications", "token"),
   // Borrowers' documents for funding conditions (base64 of the file, ADR 035).
-  { table: "condition_uploads", column: "bytes_enc", context: "condition_uploads.bytes" },
+  column("condition_uploads", "bytes"),
   // A borrower's answer to an underwriter's information request and its document (ADR 076).
-  { table: "info_requests", column: "answer_enc", context: "info_requests.answer" },
-  { table: "info_requests", column: "bytes_enc", context: "info_requests.bytes" },
+  column("info_requests", "answer"),
+  column("info_requests", "bytes"),
   // Outbound webhook signing secrets (ADR 063) and sign-ups' payout accounts (ADR 065).
-  { table: "webhook_endpoints", column: "secret_enc", context: "webhook_endpoints.secret" },
-  {
-    table: "merchant_applications",
-    column: "account_number_enc",
-    context: "merchant_applications.account_number",
-  },
+  column("webhook_endpoints", "secret"),
+  column("merchant_applications", "account_number"),
   // Not listed: idempotency_keys.response_body ("idempotency_keys.response_body") lives 24 h;
   // keep a retired key configured for a day after rotation instead of re-encrypting it.
 ] as const;
