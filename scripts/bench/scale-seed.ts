@@ -165,7 +165,7 @@ function cloneColumn(table: string, column: string): string | null {
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Rollup tables, the triggers that keep them, and the migrations' statements that fill them. */
-function rollupMachinery(db: Sqlite.Database, migrationsFolder: string) {
+export function rollupMachinery(db: Sqlite.Database, migrationsFolder: string) {
   const tables = (
     db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%rollup%'")
@@ -197,7 +197,7 @@ function rollupMachinery(db: Sqlite.Database, migrationsFolder: string) {
 }
 
 /** Every rollup row the triggers hold that brute force does not, and the other way round. */
-function rollupDifferences(db: Sqlite.Database, tables: string[], backfills: string[]) {
+export function rollupDifferences(db: Sqlite.Database, tables: string[], backfills: string[]) {
   const differences: string[] = [];
   for (const table of tables) {
     const scratch = `bench_bf_${table}`;

@@ -65,8 +65,10 @@ const baseline = Number(values.baseline);
 if (sizes.length === 1 && sizes[0]! > baseline) sizes.unshift(baseline);
 const roundTo = (value: number, digits: number) => Number(value.toFixed(digits));
 const percentile = (values: number[], p: number) => nearestRank(values, p) ?? Number.NaN;
+// Progress goes to stderr with --json (stdout is the report).
 const log = (...args: unknown[]) => {
-  if (!values.json) console.log(...args);
+  if (values.json) console.error(...args);
+  else console.log(...args);
 };
 
 async function portalCookie(dataDir: string, userId: string, merchantId: string) {
@@ -90,9 +92,22 @@ async function portalCookie(dataDir: string, userId: string, merchantId: string)
   return (await sessionCookieHeader(id)).split(";")[0]!;
 }
 
-async function timed(url: string, headers: Record<string, string>) {
+/** Requests that met a reset connection (retried once, counted in the report). */
+const connectionResets: string[] = [];
+
+async function timed(url: string, headers: Record<string, string>): Promise<number> {
   const start = performance.now();
-  const response = await fetch(url, { headers, redirect: "manual" });
+  let response: Response;
+  try {
+    response = await fetch(url, { headers, redirect: "manual" });
+  } catch (error) {
+    const code = ((error as Error).cause as { code?: string } | undefined)?.code;
+    if (code !== "ECONNRESET" || connectionResets.length > 20) throw error;
+    // A kept-alive socket the server closed as it was reused, or a dropped connection: say so.
+    connectionResets.push(`${new Date().toISOString()} ${url}`);
+    log(`  connection reset: ${url} (retried)`);
+    return timed(url, headers);
+  }
   await response.arrayBuffer();
   const ms = performance.now() - start;
   if (response.status !== 200) throw new Error(`${url}: HTTP ${response.status}`);
@@ -324,6 +339,7 @@ async function main() {
     runs,
     growth,
     emptyDatabaseIntake: emptyIntake,
+    connectionResets,
     intake,
     burst,
     targets: {
