@@ -65,3 +65,11 @@ export const policyIntentSchema = (maxDays: number) =>
     ],
     { error: "Unknown request" },
   );
+
+/**
+ * A refused submission's first message, for the page's alert (and the API-style `error` the
+ * route tests read) beside Conform's reply, which puts every message on its field.
+ */
+export function firstError(error: Record<string, string[] | null> | null | undefined): string {
+  return Object.values(error ?? {}).flatMap((messages) => messages ?? [])[0] ?? "Unknown request";
+}

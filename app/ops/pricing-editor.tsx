@@ -17,28 +17,17 @@ import type { ReactNode } from "react";
 import { FieldError } from "~/app/ui/fields";
 import { IntentButton } from "~/app/ui/intent-button";
 import { emptyPlan, emptyTerm, emptyTier, type PricingFormValue } from "./pricing-form";
+import { OpsField } from "./form-fields";
 import { DraftToolbar } from "./versions-ui";
 
 type Field = FieldMetadata<string | undefined, PricingFormValue, string[]>;
 
 /** One labelled input with its message (aria-describedby ties them together). */
-function Input(props: { field: Field; label: string; hint?: string; className?: string }) {
-  const { field } = props;
-  const invalid = Boolean(field.errors?.length);
+function Input(props: { field: Field; label: string; hint?: "dollars" | "percent" }) {
   return (
-    <div className={props.className ?? "field"}>
-      <label htmlFor={field.id}>{props.label}</label>
-      <input
-        id={field.id}
-        name={field.name}
-        key={field.key}
-        defaultValue={field.initialValue ?? ""}
-        aria-invalid={invalid || undefined}
-        aria-describedby={invalid ? field.errorId : undefined}
-        inputMode={props.hint === "dollars" || props.hint === "percent" ? "decimal" : undefined}
-      />
-      <FieldError id={field.errorId} errors={field.errors} />
-    </div>
+    <OpsField field={props.field} label={props.label}>
+      {(control) => <input {...control} inputMode={props.hint ? "decimal" : undefined} />}
+    </OpsField>
   );
 }
 

@@ -1,3 +1,4 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
@@ -6,6 +7,7 @@ import { getDatabase } from "~/app/db.server";
 import { confirmEnrollment, enrollmentView } from "~/app/ops/enrollment.server";
 import { requireSameOrigin } from "~/app/ops/guard.server";
 import { lockedLoginUrl } from "~/app/ops/lockout";
+import { firstError } from "~/app/ops/form-schemas.server";
 import { totpSchema } from "~/app/ops/login.server";
 import { nextFrom } from "~/app/ops/redirects";
 import { clearSessionCookie, lookupSession } from "~/app/ops/session.server";
@@ -43,12 +45,16 @@ export async function action({ request }: ActionFunctionArgs) {
   if (session.mfaVerified || session.operator.totpEnabledAt) {
     throw redirect(`/ops/verify?next=${encodeURIComponent(next)}`);
   }
-  const parsed = totpSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return { error: parsed.error.issues[0]!.message, recoveryCodes: null };
+  const parsed = parseWithZod(await request.formData(), {
+    schema: totpSchema,
+    // An empty code reaches the schema as "", which says what to enter.
+    disableAutoCoercion: true,
+  });
+  if (parsed.status !== "success") return { error: firstError(parsed.error), recoveryCodes: null };
   const result = await confirmEnrollment(
     await getDatabase(),
     { sessionId: session.sessionId, operatorId: session.operator.id },
-    parsed.data.code,
+    parsed.value.code,
     clientInfo(request),
   );
   if (result.ok) return { error: null, recoveryCodes: result.recoveryCodes };

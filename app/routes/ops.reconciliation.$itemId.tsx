@@ -1,3 +1,4 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
@@ -12,10 +13,11 @@ import {
 } from "~/app/lending/reconciliation.server";
 import { formatMoney } from "~/app/money/dollars";
 import { shortTime } from "~/app/ops/applications-view";
+import { firstError } from "~/app/ops/form-schemas.server";
 import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { can } from "~/app/ops/permissions";
-import { firstIssue, itemView, reconciliationNotices, resolveForm } from "~/app/ops/reconciliation";
+import { itemView, reconciliationNotices, resolveForm } from "~/app/ops/reconciliation";
 import { FieldError } from "~/app/ui/fields";
 
 export const meta: MetaFunction = () => [{ title: "Reconciliation difference — FlowOps" }];
@@ -55,13 +57,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { operator } = await requireAction(request, "resolve:reconciliation");
   const itemId = params.itemId ?? "";
-  const parsed = resolveForm.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return data({ error: firstIssue(parsed.error) }, { status: 422 });
+  // disableAutoCoercion: an empty field reaches the schema as "", whose message says what to enter.
+  const parsed = parseWithZod(await request.formData(), {
+    schema: resolveForm,
+    disableAutoCoercion: true,
+  });
+  if (parsed.status !== "success") {
+    return data({ error: firstError(parsed.error) }, { status: 422 });
+  }
   try {
     await resolveReconciliationItem(await getDatabase(), {
       itemId,
       operatorId: operator.id,
-      note: parsed.data.note,
+      note: parsed.value.note,
       client: clientInfo(request),
     });
   } catch (error) {

@@ -1,3 +1,4 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
@@ -9,11 +10,11 @@ import {
   requestReconciliation,
 } from "~/app/lending/reconciliation.server";
 import { formatMoney } from "~/app/money/dollars";
+import { firstError } from "~/app/ops/form-schemas.server";
 import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { can } from "~/app/ops/permissions";
 import {
-  firstIssue,
   itemView,
   reconcileForm,
   reconciliationNotices,
@@ -50,11 +51,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { operator } = await requireAction(request, "resolve:reconciliation");
-  const parsed = reconcileForm.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return data({ error: firstIssue(parsed.error) }, { status: 422 });
+  // disableAutoCoercion: an empty field reaches the schema as "", whose message says what to enter.
+  const parsed = parseWithZod(await request.formData(), {
+    schema: reconcileForm,
+    disableAutoCoercion: true,
+  });
+  if (parsed.status !== "success") {
+    return data({ error: firstError(parsed.error) }, { status: 422 });
+  }
   try {
     await requestReconciliation(await getDatabase(), {
-      date: parsed.data.date,
+      date: parsed.value.date,
       operatorId: operator.id,
       client: clientInfo(request),
     });

@@ -1,3 +1,4 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import {
   data,
   type ActionFunctionArgs,
@@ -61,19 +62,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { operator } = await requireAction(request, "manage:user");
   const targetId = operatorIdParam(params);
-  const parsed = operatorIntentSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success)
+  const submission = parseWithZod(await request.formData(), { schema: operatorIntentSchema });
+  if (submission.status !== "success") {
     return data({ ok: false, message: "That change isn't possible." }, { status: 422 });
+  }
+  const change = submission.value;
   const database = await getDatabase();
   const actor = { operatorId: operator.id, ...clientInfo(request) };
   const ended = (n: number) => (n === 1 ? "1 session ended" : `${n} sessions ended`);
   try {
-    switch (parsed.data.intent) {
+    switch (change.intent) {
       case "role": {
-        const { sessionsRevoked } = await changeRole(database, targetId, parsed.data.role, actor);
+        const { sessionsRevoked } = await changeRole(database, targetId, change.role, actor);
         return {
           ok: true,
-          message: `Role changed to ${roleLabels[parsed.data.role]} (${ended(sessionsRevoked)}).`,
+          message: `Role changed to ${roleLabels[change.role]} (${ended(sessionsRevoked)}).`,
         };
       }
       case "reset-mfa": {

@@ -1,8 +1,11 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/app/audit/audit.server";
 import { getDatabase } from "~/app/db.server";
-import { inviteSchema } from "~/app/ops/form-schemas.server";
+import { firstError, inviteSchema } from "~/app/ops/form-schemas.server";
+import { OpsField } from "~/app/ops/form-fields";
 import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { DuplicateError, inviteOperator } from "~/app/ops/operators.server";
@@ -18,20 +21,28 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { operator } = await requireAction(request, "manage:user");
-  const parsed = inviteSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return { error: parsed.error.issues[0]!.message, created: null };
+  const submission = parseWithZod(await request.formData(), { schema: inviteSchema });
+  if (submission.status !== "success") {
+    return { result: submission.reply(), error: firstError(submission.error), created: null };
+  }
   try {
     const created = await inviteOperator(await getDatabase(), {
-      ...parsed.data,
+      ...submission.value,
       actor: { actorType: "operator", actorId: operator.id, ...clientInfo(request) },
     });
     return {
+      result: submission.reply({ resetForm: true }),
       error: null,
       created: { id: created.id, email: created.email, password: created.password },
     };
   } catch (error) {
     if (error instanceof DuplicateError) {
-      return { error: "An operator with that e-mail already exists.", created: null };
+      const message = "An operator with that e-mail already exists.";
+      return {
+        result: submission.reply({ fieldErrors: { email: [message] } }),
+        error: message,
+        created: null,
+      };
     }
     throw error;
   }
@@ -41,6 +52,10 @@ export default function InviteOperator() {
   const { operator } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
+  const [form, fields] = useForm<{ email: string; name: string; role: string }>({
+    lastResult: result?.result,
+    defaultValue: { role: "support" },
+  });
   if (result?.created) {
     const { created } = result;
     return (
@@ -66,14 +81,16 @@ export default function InviteOperator() {
   }
   return (
     <OpsShell operator={operator} title="Invite an operator">
-      <Form method="post" className="card">
+      <Form method="post" className="card" {...getFormProps(form)}>
         <FormAlert message={result?.error} />
-        <label htmlFor="email">Work e-mail</label>
-        <input id="email" name="email" type="email" autoComplete="off" required />
-        <label htmlFor="name">Name</label>
-        <input id="name" name="name" autoComplete="off" required maxLength={100} />
+        <OpsField field={fields.email} label="Work e-mail">
+          {(props) => <input {...props} type="email" autoComplete="off" required />}
+        </OpsField>
+        <OpsField field={fields.name} label="Name">
+          {(props) => <input {...props} autoComplete="off" required maxLength={100} />}
+        </OpsField>
         <label htmlFor="role">Role</label>
-        <select id="role" name="role" required defaultValue="support">
+        <select id="role" name={fields.role.name} required defaultValue="support">
           {operatorRoles.map((role) => (
             <option key={role} value={role}>
               {roleLabels[role]}

@@ -1,8 +1,10 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/app/audit/audit.server";
 import { getDatabase } from "~/app/db.server";
+import { firstError } from "~/app/ops/form-schemas.server";
 import { requireSameOrigin } from "~/app/ops/guard.server";
 import { lockedLoginUrl } from "~/app/ops/lockout";
 import {
@@ -39,16 +41,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   requireSameOrigin(request);
   const { session, next } = await pendingSession(request);
-  const form = Object.fromEntries(await request.formData());
+  const formData = await request.formData();
+  // The "Use a recovery code" button posts intent=recovery; the code form posts no intent.
+  // disableAutoCoercion: an empty code reaches the schema as "", which says what to enter.
+  const options = { disableAutoCoercion: true } as const;
   let factor: SecondFactor;
-  if (form.intent === "recovery") {
-    const parsed = recoveryCodeSchema.safeParse(form);
-    if (!parsed.success) return { error: parsed.error.issues[0]!.message };
-    factor = { kind: "recovery_code", code: parsed.data.recoveryCode };
+  if (formData.get("intent") === "recovery") {
+    const parsed = parseWithZod(formData, { schema: recoveryCodeSchema, ...options });
+    if (parsed.status !== "success") return { error: firstError(parsed.error) };
+    factor = { kind: "recovery_code", code: parsed.value.recoveryCode };
   } else {
-    const parsed = totpSchema.safeParse(form);
-    if (!parsed.success) return { error: parsed.error.issues[0]!.message };
-    factor = { kind: "totp", code: parsed.data.code };
+    const parsed = parseWithZod(formData, { schema: totpSchema, ...options });
+    if (parsed.status !== "success") return { error: firstError(parsed.error) };
+    factor = { kind: "totp", code: parsed.value.code };
   }
   const result = await verifySecondFactor(
     await getDatabase(),
