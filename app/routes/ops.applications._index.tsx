@@ -54,7 +54,8 @@ export default function ApplicationsList() {
             maxLength={200}
           />
           <p id="q-hint" className="muted small">
-            Customer name, e-mail, phone or CRM id (customer or job); or an application id.
+            Customer name or part of it (one typo is forgiven), e-mail or part of it, a phone or its
+            last 4 digits, a CRM id (customer or job); or an application id.
           </p>
         </div>
         <div className="filter-row">
@@ -130,7 +131,7 @@ export default function ApplicationsList() {
         </p>
       ) : (
         <DataTable
-          caption={`Applications, newest first${filtered ? " (filtered)" : ""}${d.firstSearch ? ", later page" : ""}`}
+          caption={`Applications, ${f.q ? "best match first" : "newest first"}${filtered ? " (filtered)" : ""}${d.firstSearch ? ", later page" : ""}`}
           captionVisible
           columns={["Created (UTC)", "Customer", "Merchant", "Amount", "Status", "CRM"]}
           wrapper={{ label: "Applications found" }}
