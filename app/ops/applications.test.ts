@@ -1,13 +1,7 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
-import { migrate } from "drizzle-orm/libsql/migrator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "~/db/client";
-import { migrationsFolder } from "~/db/migrate";
 import { applications, customers, serviceJobs } from "~/db/schema/index";
-import { createTestDatabase } from "~/db/testing";
+import { createTestDatabase, databaseBeforeMigration } from "~/db/testing";
 import {
   decodeCursor,
   encodeCursor,
@@ -293,56 +287,38 @@ describe("search (FTS5) and keyset pagination on a real database", () => {
 
 describe("migration 0008 backfills applications that existed before it", () => {
   it("indexes rows created before the migration, then keeps new ones in step", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "flowpay-fts-"));
+    const database = await databaseBeforeMigration("0008_applications_search");
     try {
-      // The migrations before this one, as a folder of their own.
-      const before = join(dir, "before");
-      cpSync(migrationsFolder, before, { recursive: true });
-      const journalPath = join(before, "meta", "_journal.json");
-      const journal = JSON.parse(readFileSync(journalPath, "utf8")) as {
-        entries: { tag: string }[];
-      };
-      const index = journal.entries.findIndex((e) => e.tag === "0008_applications_search");
-      expect(index).toBeGreaterThan(0);
-      journal.entries = journal.entries.slice(0, index);
-      writeFileSync(journalPath, JSON.stringify(journal));
-
-      const database = await openDatabase({ url: `file:${join(dir, "db.sqlite")}` });
-      try {
-        await database.serialized(() => migrate(database.db, { migrationsFolder: before }));
-        // Raw SQL with the columns of that time: today's schema has columns later migrations add.
-        const merchantId = "mer_01hzbeforemigration0008aaaa";
-        const old = { id: "app_01hzbeforemigration0008aaaa" };
-        const at = Date.now();
-        await database.write(async (tx) => {
-          await tx.run(sql`INSERT INTO merchants (id, name, slug, created_at, updated_at)
-            VALUES (${merchantId}, 'Acme Pest Control', 'acme-before-0008', ${at}, ${at})`);
-          await tx.run(sql`INSERT INTO customers (id, merchant_id, crm_customer_id, first_name, last_name, email, phone, created_at, updated_at)
-            VALUES ('cus_old', ${merchantId}, 'CUS-OLD', 'Ada', 'Lovelace', 'ada@example.com', '+15125550111', ${at}, ${at})`);
-          await tx.run(sql`INSERT INTO service_jobs (id, merchant_id, customer_id, crm_job_id, estimate_cents, created_at, updated_at)
-            VALUES ('job_old', ${merchantId}, 'cus_old', 'JOB-OLD', 800000, ${at}, ${at})`);
-          await tx.run(sql`INSERT INTO applications (id, merchant_id, customer_id, service_job_id, crm, status, amount_cents, created_at, updated_at)
-            VALUES (${old.id}, ${merchantId}, 'cus_old', 'job_old', 'fieldroutes', 'link_sent', 800000, ${at}, ${at})`);
-        });
-        await database.serialized(() => migrate(database.db, { migrationsFolder }));
-        const found = await listApplications(database, { ...noFilters, q: "lovelace" });
-        expect(found.rows.map((r) => r.id)).toEqual([old.id]);
-        expect(
-          (await listApplications(database, { ...noFilters, q: "555-0111" })).rows,
-        ).toHaveLength(1);
-        const fresh = await insertApplication(database, {
-          merchantId,
-          firstName: "Grace",
-          lastName: "Hopper",
-        });
-        expect(
-          (await listApplications(database, { ...noFilters, q: "hopper" })).rows.map((r) => r.id),
-        ).toEqual([fresh.id]);
-      } finally {
-        database.close();
-      }
+      // Raw SQL with the columns of that time: today's schema has columns later migrations add.
+      const merchantId = "mer_01hzbeforemigration0008aaaa";
+      const old = { id: "app_01hzbeforemigration0008aaaa" };
+      const at = Date.now();
+      await database.write(async (tx) => {
+        await tx.run(sql`INSERT INTO merchants (id, name, slug, created_at, updated_at)
+          VALUES (${merchantId}, 'Acme Pest Control', 'acme-before-0008', ${at}, ${at})`);
+        await tx.run(sql`INSERT INTO customers (id, merchant_id, crm_customer_id, first_name, last_name, email, phone, created_at, updated_at)
+          VALUES ('cus_old', ${merchantId}, 'CUS-OLD', 'Ada', 'Lovelace', 'ada@example.com', '+15125550111', ${at}, ${at})`);
+        await tx.run(sql`INSERT INTO service_jobs (id, merchant_id, customer_id, crm_job_id, estimate_cents, created_at, updated_at)
+          VALUES ('job_old', ${merchantId}, 'cus_old', 'JOB-OLD', 800000, ${at}, ${at})`);
+        await tx.run(sql`INSERT INTO applications (id, merchant_id, customer_id, service_job_id, crm, status, amount_cents, created_at, updated_at)
+          VALUES (${old.id}, ${merchantId}, 'cus_old', 'job_old', 'fieldroutes', 'link_sent', 800000, ${at}, ${at})`);
+      });
+      await database.migrateRest();
+      const found = await listApplications(database, { ...noFilters, q: "lovelace" });
+      expect(found.rows.map((r) => r.id)).toEqual([old.id]);
+      expect((await listApplications(database, { ...noFilters, q: "555-0111" })).rows).toHaveLength(
+        1,
+      );
+      const fresh = await insertApplication(database, {
+        merchantId,
+        firstName: "Grace",
+        lastName: "Hopper",
+      });
+      expect(
+        (await listApplications(database, { ...noFilters, q: "hopper" })).rows.map((r) => r.id),
+      ).toEqual([fresh.id]);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      database.destroy();
     }
   });
 });

@@ -1,26 +1,14 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
-import { migrate } from "drizzle-orm/libsql/migrator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "~/db/client";
-import { migrationsFolder } from "~/db/migrate";
 import { applications, customers } from "~/db/schema/index";
-import { createTestDatabase } from "~/db/testing";
-import { decodeCursor, encodeCursor, type ApplicationFilters } from "./applications";
+import { createTestDatabase, databaseBeforeMigration } from "~/db/testing";
+import { decodeCursor, encodeCursor, parseFilters, type ApplicationFilters } from "./applications";
 import { insertApplication, insertMerchant } from "./applications-fixtures";
 import { listApplications } from "./applications.server";
 import { editDistance, oneEditVariants, searchTerms, wordQuery } from "./search";
 
-const noFilters: ApplicationFilters = {
-  q: "",
-  status: null,
-  merchantId: null,
-  from: null,
-  to: null,
-  after: null,
-};
+/** No filters: what the list parses from an empty query string. */
+const noFilters: ApplicationFilters = parseFilters(new URLSearchParams()).filters;
 
 describe("search terms (pure)", () => {
   it("a phone however written is its digits; 4 digits are enough", () => {
@@ -229,45 +217,33 @@ describe("forgiving search over a real database", () => {
 
 describe("migration 0038 backfills applications that existed before it", () => {
   it("indexes rows created before the migration", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "flowpay-trigram-"));
+    const database = await databaseBeforeMigration("0038_search_trigram");
     try {
-      const before = join(dir, "before");
-      cpSync(migrationsFolder, before, { recursive: true });
-      const journalPath = join(before, "meta", "_journal.json");
-      const journal = JSON.parse(readFileSync(journalPath, "utf8")) as {
-        entries: { tag: string }[];
-      };
-      const index = journal.entries.findIndex((e) => e.tag === "0038_search_trigram");
-      expect(index).toBeGreaterThan(0);
-      journal.entries = journal.entries.slice(0, index);
-      writeFileSync(journalPath, JSON.stringify(journal));
-
-      const database = await openDatabase({ url: `file:${join(dir, "db.sqlite")}` });
-      try {
-        await database.serialized(() => migrate(database.db, { migrationsFolder: before }));
-        const merchantId = await insertMerchant(database);
-        const old = await insertApplication(database, {
-          merchantId,
-          firstName: "Katherine",
-          lastName: "Johnson",
-          email: "kj@langley.gov",
-          phone: "+17575550186",
-        });
-        await database.serialized(() => migrate(database.db, { migrationsFolder }));
-        const found = async (q: string) =>
-          (await listApplications(database, { ...noFilters, q })).rows.map((r) => r.id);
-        expect(await found("0186")).toEqual([old.id]);
-        expect(await found("angley")).toEqual([old.id]);
-        expect(await found("Katherien")).toEqual([old.id]);
-        const names = await database.db.all<{ term: string }>(
-          sql`SELECT term FROM application_search_names ORDER BY term`,
-        );
-        expect(names.map((n) => n.term)).toEqual(["johnson", "katherine"]);
-      } finally {
-        database.close();
-      }
+      // Raw SQL with the columns of that time: later migrations may add columns to these tables.
+      const old = { id: "app_01hzbeforemigration0038aaaa" };
+      const at = Date.now();
+      await database.write(async (tx) => {
+        await tx.run(sql`INSERT INTO merchants (id, name, slug, created_at, updated_at)
+          VALUES ('mer_before0038', 'Acme Pest Control', 'acme-before-0038', ${at}, ${at})`);
+        await tx.run(sql`INSERT INTO customers (id, merchant_id, crm_customer_id, first_name, last_name, email, phone, created_at, updated_at)
+          VALUES ('cus_old', 'mer_before0038', '501', 'Katherine', 'Johnson', 'kj@langley.gov', '+17575550186', ${at}, ${at})`);
+        await tx.run(sql`INSERT INTO service_jobs (id, merchant_id, customer_id, crm_job_id, estimate_cents, created_at, updated_at)
+          VALUES ('job_old', 'mer_before0038', 'cus_old', '502', 800000, ${at}, ${at})`);
+        await tx.run(sql`INSERT INTO applications (id, merchant_id, customer_id, service_job_id, crm, status, amount_cents, created_at, updated_at)
+          VALUES (${old.id}, 'mer_before0038', 'cus_old', 'job_old', 'fieldroutes', 'link_sent', 800000, ${at}, ${at})`);
+      });
+      await database.migrateRest();
+      const found = async (q: string) =>
+        (await listApplications(database, { ...noFilters, q })).rows.map((r) => r.id);
+      expect(await found("0186")).toEqual([old.id]);
+      expect(await found("angley")).toEqual([old.id]);
+      expect(await found("Katherien")).toEqual([old.id]);
+      const names = await database.db.all<{ term: string }>(
+        sql`SELECT term FROM application_search_names ORDER BY term`,
+      );
+      expect(names.map((n) => n.term)).toEqual(["johnson", "katherine"]);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      database.destroy();
     }
   });
 });
