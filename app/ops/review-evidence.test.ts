@@ -4,19 +4,14 @@ import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { newId } from "~/db/ids";
 import {
-  applications,
   auditLogs,
   conditionUploads,
-  consents,
   creditRepulls,
   customers,
   loanConditions,
   manualReviews,
-  serviceJobs,
 } from "~/db/schema/index";
 import { createSandboxExperian } from "~/adapters/experian/sandbox";
-import { consentTexts, consentTextHash } from "~/app/borrower/consent-texts";
-import { decide } from "~/app/decisioning/decide.server";
 import { buildSnapshot, evaluate } from "~/app/decisioning/engine";
 import { repullCredit, RepullError } from "~/app/decisioning/repull.server";
 import { ensureDecisioningDefaults } from "~/app/decisioning/seed.server";
@@ -28,8 +23,8 @@ import {
   sandboxCredit,
 } from "~/app/decisioning/testing";
 import * as reviewRoute from "~/app/routes/ops.reviews.$reviewId";
-import { getCipher } from "~/app/security/encryption.server";
 import { insertMerchant } from "./applications-fixtures";
+import { decidedApplication } from "./reviews-fixtures";
 import { repullView, reviewEvidence, revolvingUtilizationPct } from "./review-evidence";
 import type { LoadedEvidence } from "./review-evidence.server";
 
@@ -173,64 +168,14 @@ describe("review workspace (real database, the route)", () => {
   });
 
   /** A customer at a merchant with one application decided by the engine (sandbox bureau). */
-  async function decided(args: {
-    merchant: string;
-    ssnLast4: string;
-    phone: string;
-    email: string;
-  }) {
-    const customerId = newId("cus");
-    const jobId = newId("job");
-    const applicationId = newId("app");
-    await database.write(async (tx) => {
-      await tx.insert(customers).values({
-        id: customerId,
-        merchantId: args.merchant,
-        crmCustomerId: customerId,
-        firstName: "Dana",
-        lastName: "Rivera",
-        email: args.email,
-        phone: args.phone,
-        ssnEnc: getCipher().encrypt(`66612${args.ssnLast4}`, "customers.ssn"),
-        ssnLast4: args.ssnLast4,
-      });
-      await tx
-        .insert(serviceJobs)
-        .values({
-          id: jobId,
-          merchantId: args.merchant,
-          customerId,
-          crmJobId: jobId,
-          estimateCents: 800_000,
-        });
-      await tx.insert(applications).values({
-        id: applicationId,
-        merchantId: args.merchant,
-        customerId,
-        serviceJobId: jobId,
-        crm: "fieldroutes",
-        status: "submitted",
-        amountCents: 800_000,
-        monthlyIncomeCents: 600_000,
-        housingCostCents: 150_000,
-        bankSummary: healthyBank,
-        bankLinkStatus: "linked",
-        kycStatus: "approved",
-        kycInquiryId: "inq_sandbox",
-        submittedAt: new Date(),
-      });
-      await tx.insert(consents).values({
-        id: newId("con"),
-        applicationId,
-        kind: "credit_pull",
-        textVersion: consentTexts.credit_pull.version,
-        textSha256: await consentTextHash("credit_pull"),
-        acceptedAt: new Date(),
-      });
+  const decided = (args: { merchant: string; ssnLast4: string; phone: string; email: string }) =>
+    decidedApplication(database, {
+      merchantId: args.merchant,
+      ssnLast4: args.ssnLast4,
+      phone: args.phone,
+      email: args.email,
+      onFile: { bankLinkStatus: "linked", kycInquiryId: "inq_sandbox" },
     });
-    const outcome = await decide(database, applicationId, { bureau });
-    return { applicationId, reviewId: outcome.manualReviewId };
-  }
 
   it("every evidence block for an underwriter; documents; the same person's other applications", async () => {
     const phone = `+1512${String(Date.now()).slice(-7)}`;

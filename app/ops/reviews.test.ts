@@ -9,26 +9,19 @@ import {
   adverseActionNotices,
   applications,
   auditLogs,
-  consents,
-  customers,
   decisions,
   documents,
   manualReviews,
   messages,
   offers,
   operators,
-  serviceJobs,
 } from "~/db/schema/index";
-import { createSandboxExperian } from "~/adapters/experian/sandbox";
-import { consentTexts, consentTextHash } from "~/app/borrower/consent-texts";
 import { currentOffers } from "~/app/borrower/offers.server";
 import { notifyDecision } from "~/app/borrower/notifications.server";
-import { decide } from "~/app/decisioning/decide.server";
 import type { DecisionSnapshot } from "~/app/decisioning/engine";
 import { ensureDecisioningDefaults } from "~/app/decisioning/seed.server";
 import * as reviewRoute from "~/app/routes/ops.reviews.$reviewId";
 import { healthyBank } from "~/app/decisioning/testing";
-import { getCipher } from "~/app/security/encryption.server";
 import { insertMerchant } from "./applications-fixtures";
 import {
   optionalDollarsField,
@@ -42,6 +35,7 @@ import {
 } from "./reviews";
 import { parseApproveForm, parseDeclineForm } from "./reviews-forms.server";
 import { loadApplicationDetail } from "./applications.server";
+import { decidedApplication } from "./reviews-fixtures";
 import { formatDuration } from "./dashboard";
 import {
   approveReview,
@@ -204,7 +198,6 @@ describe("manual review resolution (real database, decide() with the sandbox bur
   let merchantId = "";
   let underwriter = "";
   let other = "";
-  const bureau = createSandboxExperian();
 
   beforeAll(async () => {
     database = await appDatabase();
@@ -238,51 +231,9 @@ describe("manual review resolution (real database, decide() with the sandbox bur
     email: string | null = "dana@example.com",
     bank: typeof healthyBank | null = healthyBank,
   ) {
-    const customerId = newId("cus");
-    const jobId = newId("job");
-    const applicationId = newId("app");
-    const ssn = `66612${ssnLast4}`;
-    await database.write(async (tx) => {
-      await tx.insert(customers).values({
-        id: customerId,
-        merchantId,
-        crmCustomerId: customerId,
-        firstName: "Dana",
-        lastName: "Rivera",
-        email,
-        phone: "+15125550100",
-        ssnEnc: getCipher().encrypt(ssn, "customers.ssn"),
-        ssnLast4: ssnLast4,
-      });
-      await tx
-        .insert(serviceJobs)
-        .values({ id: jobId, merchantId, customerId, crmJobId: jobId, estimateCents: 800_000 });
-      await tx.insert(applications).values({
-        id: applicationId,
-        merchantId,
-        customerId,
-        serviceJobId: jobId,
-        crm: "fieldroutes",
-        status: "submitted",
-        amountCents: 800_000,
-        monthlyIncomeCents: 600_000,
-        housingCostCents: 150_000,
-        bankSummary: bank,
-        kycStatus: "approved",
-        submittedAt: new Date(),
-      });
-      await tx.insert(consents).values({
-        id: newId("con"),
-        applicationId,
-        kind: "credit_pull",
-        textVersion: consentTexts.credit_pull.version,
-        textSha256: await consentTextHash("credit_pull"),
-        acceptedAt: new Date(),
-      });
-    });
-    const outcome = await decide(database, applicationId, { bureau });
+    const outcome = await decidedApplication(database, { merchantId, ssnLast4, email, bank });
     expect(outcome.status).toBe("manual_review");
-    return { applicationId, reviewId: outcome.manualReviewId!, decisionId: outcome.decisionId };
+    return { ...outcome, reviewId: outcome.reviewId! };
   }
 
   /** The outcome of a decline that went through at once (its reasons were all supported). */
