@@ -1,13 +1,9 @@
 import { appDatabase, createMerchant } from "~/scripts/testing/app-harness";
 import { callOps, signedInOperator } from "~/scripts/testing/ops-harness";
-import { desc, eq } from "drizzle-orm";
+import { signedInMerchantUser } from "~/scripts/testing/portal-harness";
 import { describe, expect, it } from "vitest";
 import { newId } from "~/db/ids";
-import { crmConnections, crmSyncLogs, messages } from "~/db/schema/index";
-import { emailContent } from "~/app/messaging/email.server";
-import { sessionCookieHeader } from "~/app/merchant/session.server";
-import { consumeSignInLink } from "~/app/merchant/sign-in.server";
-import { inviteMerchantUser } from "~/app/merchant/users.server";
+import { crmConnections, crmSyncLogs } from "~/db/schema/index";
 import * as portalCrmRoute from "~/app/routes/merchant.crm";
 import * as merchantRoute from "~/app/routes/ops.merchants.$merchantId";
 import * as dashboardRoute from "~/app/routes/ops._index";
@@ -58,23 +54,6 @@ describe("write-back health, pure", () => {
     expect(connectionStatusLabel("connected", undefined)).toBe("connected");
   });
 });
-
-const client = { ip: "203.0.113.9", userAgent: "vitest" };
-
-async function portalOwner(merchantId: string) {
-  const database = await appDatabase();
-  const email = `owner.${Date.now().toString(36)}@example.com`;
-  await inviteMerchantUser(database, { merchantId, email, role: "owner", invitedBy: "system" });
-  const row = await database.db
-    .select()
-    .from(messages)
-    .where(eq(messages.recipient, email))
-    .orderBy(desc(messages.createdAt))
-    .get();
-  const token = /token=([\w-]+)/.exec(emailContent(row!.bodyEnc).text)![1]!;
-  const signed = await consumeSignInLink(database, token, client);
-  return (await sessionCookieHeader(signed!.sessionId)).split(";")[0]!;
-}
 
 describe("a merchant whose CRM notes fail on every write", () => {
   it("shows failing write-backs on both CRM cards and on the dashboard, and recovers on success", async () => {
@@ -140,7 +119,7 @@ describe("a merchant whose CRM notes fail on every write", () => {
       "connected · write-backs failing (3 failures since the last success)",
     );
 
-    const cookie = await portalOwner(merchant.id);
+    const cookie = await signedInMerchantUser(merchant.id, "owner");
     const portal = (await callOps(portalCrmRoute, { path: "/merchant/crm", cookie })) as {
       writeHealth: WriteHealth[];
     };
