@@ -1,3 +1,4 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import {
   data,
   type ActionFunctionArgs,
@@ -12,7 +13,7 @@ import { revealReasonMinLength, statusLabels } from "~/app/ops/applications";
 import { loadApplicationDetail, revealPii, RevealError } from "~/app/ops/applications.server";
 import { shortTime, Timeline } from "~/app/ops/applications-view";
 import { DecisionsAndNotices } from "~/app/ops/evidence-view";
-import { revealSchema } from "~/app/ops/form-schemas.server";
+import { firstError, revealSchema } from "~/app/ops/form-schemas.server";
 import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { can } from "~/app/ops/permissions";
@@ -70,19 +71,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   // Only operators who may see PII get past this (a 403 and an audit record otherwise).
   const { operator } = await requireAction(request, "reveal:pii");
-  const parsed = revealSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) {
-    return data({ revealed: null, error: parsed.error.issues[0]!.message }, { status: 422 });
+  const parsed = parseWithZod(await request.formData(), {
+    schema: revealSchema,
+    disableAutoCoercion: true,
+  });
+  if (parsed.status !== "success") {
+    return data({ revealed: null, error: firstError(parsed.error) }, { status: 422 });
   }
   try {
     const value = await revealPii(await getDatabase(), {
       applicationId: params.applicationId ?? "",
-      field: parsed.data.field,
-      reason: parsed.data.reason,
+      field: parsed.value.field,
+      reason: parsed.value.reason,
       operatorId: operator.id,
       client: clientInfo(request),
     });
-    return { revealed: { field: parsed.data.field, value }, error: null };
+    return { revealed: { field: parsed.value.field, value }, error: null };
   } catch (error) {
     if (error instanceof RevealError) {
       return data({ revealed: null, error: error.message }, { status: error.status });

@@ -1,3 +1,4 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
@@ -62,15 +63,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { operator } = await requireAction(request, "edit:merchant");
   const id = params.applicationId ?? "";
-  const parsed = reviewIntentSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) {
-    const errors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message;
+  const parsed = parseWithZod(await request.formData(), {
+    schema: reviewIntentSchema,
+    disableAutoCoercion: true,
+  });
+  if (parsed.status !== "success") {
+    // Each field's first message, shown beside it.
+    const errors = Object.fromEntries(
+      Object.entries(parsed.error ?? {}).map(([field, messages]) => [field, messages?.[0] ?? ""]),
+    );
     return data<ActionData>({ errors, error: null }, { status: 422 });
   }
   const actor = { actorType: "operator" as const, actorId: operator.id, ...clientInfo(request) };
   const database = await getDatabase();
-  const input = parsed.data;
+  const input = parsed.value;
   const outcome =
     input.intent === "approve"
       ? await approveMerchantApplication(database, {
