@@ -59,7 +59,12 @@ export const conditionUploads = sqliteTable(
       .notNull()
       .$defaultFn(() => new Date()),
   },
-  (t) => [index("condition_uploads_condition_idx").on(t.conditionId, t.createdAt)],
+  (t) => [
+    index("condition_uploads_condition_idx").on(t.conditionId, t.createdAt),
+    // An application's uploads (the conditions page, the review workspace's documents, ADR 074)
+    // without reading every upload's row.
+    index("condition_uploads_app_idx").on(t.applicationId, t.createdAt),
+  ],
 );
 
 /**

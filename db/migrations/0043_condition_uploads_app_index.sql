@@ -1,0 +1,1 @@
+CREATE INDEX `condition_uploads_app_idx` ON `condition_uploads` (`application_id`,`created_at`);
