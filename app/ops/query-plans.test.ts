@@ -17,7 +17,8 @@ import { listApplications, loadApplicationDetail } from "./applications.server";
 import { loadDashboard } from "./dashboard.server";
 import { parseRange } from "./dashboard-funnel";
 import { loadJobsMonitor } from "./jobs.server";
-import { listQueue } from "./reviews.server";
+import { loadReviewEvidence } from "./review-evidence.server";
+import { listQueue, loadReview } from "./reviews.server";
 
 /**
  * The query plans of the pages issue 19 measured (ADR 072): every statement the real page
@@ -294,6 +295,15 @@ describe("query plans of the pages that must not grow with history (ADR 072)", (
       const queue = await listQueue(database);
       expect(queue.items).toHaveLength(1);
     });
+    expect(problems(plans)).toEqual([]);
+  });
+
+  it("review workspace: documents, the same person's applications, the latest re-pull", async () => {
+    const [first] = (await listQueue(database)).items;
+    const loaded = await loadReview(database, first!.id);
+    const plans = await plansOf(() =>
+      loadReviewEvidence(database, loaded!, { creditEvidence: true }),
+    );
     expect(problems(plans)).toEqual([]);
   });
 
