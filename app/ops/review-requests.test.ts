@@ -49,6 +49,9 @@ import {
   withdrawInfoRequest,
 } from "./info-requests.server";
 import { assignReview, listQueue, ReviewStateError } from "./reviews.server";
+import { callOps, signedInOperator, statusOf } from "~/scripts/testing/ops-harness";
+import * as counterOfferRoute from "~/app/routes/ops.reviews.$reviewId_.counter-offer";
+import * as requestInfoRoute from "~/app/routes/ops.reviews.$reviewId_.request-info";
 
 const client = { ip: "203.0.113.7", userAgent: "vitest" };
 
@@ -180,7 +183,7 @@ describe("request information and counter-offer (real database, decide() with th
   });
 
   /** An application the engine sent to review (SSN …1111: thin file), assigned to `underwriter`. */
-  async function assignedReview() {
+  async function assignedReview(operatorId = underwriter) {
     const customerId = newId("cus");
     const jobId = newId("job");
     const applicationId = newId("app");
@@ -225,7 +228,7 @@ describe("request information and counter-offer (real database, decide() with th
     const outcome = await decide(database, applicationId, { bureau });
     expect(outcome.status).toBe("manual_review");
     const reviewId = outcome.manualReviewId!;
-    await assignReview(database, { reviewId, operatorId: underwriter, client });
+    await assignReview(database, { reviewId, operatorId, client });
     return { applicationId, customerId, reviewId };
   }
 
@@ -486,6 +489,102 @@ describe("request information and counter-offer (real database, decide() with th
       declineCounterOffer(database, { applicationId, customerId, client }),
     ).rejects.toThrow(CounterOfferStateError);
     expect(await auditActions(applicationId)).toContain("counter_offer.decline");
+  });
+
+  it("the FlowOps pages: field errors with nothing written, 404 for an unknown review, 403 without the permission", async () => {
+    const operator = await signedInOperator("underwriter");
+    const { applicationId, reviewId } = await assignedReview(operator.id);
+    const infoPath = `/ops/reviews/${reviewId}/request-info`;
+    const call = (
+      route: typeof requestInfoRoute | typeof counterOfferRoute,
+      path: string,
+      form: Record<string, string>,
+      id = reviewId,
+      cookie = operator.cookie,
+    ) => callOps(route, { path, cookie, form, params: { reviewId: id } });
+
+    const empty = await call(requestInfoRoute, infoPath, { intent: "request", message: "Hi" });
+    expect(statusOf(empty)).toBe(422);
+    expect((empty as { result: { error: Record<string, string[]> } }).result.error).toMatchObject({
+      documentKind: ["Ask for a document, a question, or both"],
+      message: ["Write a message of at least 10 characters"],
+    });
+    const counterBad = await call(counterOfferRoute, `/ops/reviews/${reviewId}/counter-offer`, {
+      amount: "five thousand",
+      tier: "A",
+      notes: "Smaller loan",
+    });
+    expect(statusOf(counterBad)).toBe(422);
+    expect(
+      (counterBad as { result: { error: Record<string, string[]> } }).result.error,
+    ).toMatchObject({
+      amount: ["Enter an amount in dollars, like 5000 or 4,250.50"],
+      reasonCodes: ["Give at least one reason the terms asked for are refused"],
+    });
+    // More than asked: priced on the server, refused on the amount field.
+    const tooMuch = await call(counterOfferRoute, `/ops/reviews/${reviewId}/counter-offer`, {
+      amount: "9000",
+      tier: "A",
+      reasonCodes: "limited_credit_experience",
+      notes: "Smaller loan",
+    });
+    expect(statusOf(tooMuch)).toBe(422);
+    expect(
+      (tooMuch as { result: { error: Record<string, string[]> } }).result.error.amount,
+    ).toEqual(["A counter-offer finances at most the $8,000.00 asked for"]);
+    expect(
+      await database.db
+        .select()
+        .from(infoRequests)
+        .where(eq(infoRequests.manualReviewId, reviewId)),
+    ).toEqual([]);
+    expect(
+      await database.db
+        .select()
+        .from(counterOffers)
+        .where(eq(counterOffers.applicationId, applicationId)),
+    ).toEqual([]);
+
+    const unknown = await call(
+      requestInfoRoute,
+      "/ops/reviews/mrv_unknown/request-info",
+      {
+        intent: "request",
+        question: "Who is your employer?",
+        message: "Please tell us where you work.",
+      },
+      "mrv_unknown",
+    );
+    expect(statusOf(unknown)).toBe(404);
+    const support = await signedInOperator("support");
+    const refused = await call(
+      requestInfoRoute,
+      infoPath,
+      {
+        intent: "request",
+        question: "Who is your employer?",
+        message: "Please tell us where you work.",
+      },
+      reviewId,
+      support.cookie,
+    );
+    expect(statusOf(refused)).toBe(403);
+
+    const sent = await call(requestInfoRoute, infoPath, {
+      intent: "request",
+      question: "Who is your employer?",
+      message: "Please tell us where you work.",
+    });
+    expect(statusOf(sent)).toBe(302);
+    expect(await reviewStatus(reviewId)).toBe("waiting");
+    // While it waits, a counter-offer is refused (withdraw the request first).
+    const waiting = await call(counterOfferRoute, `/ops/reviews/${reviewId}/counter-offer`, {
+      amount: "5000",
+      tier: "A",
+      reasonCodes: "limited_credit_experience",
+      notes: "Smaller loan",
+    });
+    expect(statusOf(waiting)).toBe(409);
   });
 
   it("signing one of its plans accepts the counter-offer", async () => {
