@@ -3,7 +3,8 @@
  * file, through the real loaders — allowed (and the data is in what the loader returns, i.e. what
  * the page receives) or refused with 403 / absent from the returned data altogether. The expected
  * matrix is written out here, not derived from permissions.ts, so a change of a role's
- * permissions that widens what it sees fails this test.
+ * permissions that widens what it sees fails this test. Last, the page as the built server sends
+ * it (needs a build, FLOWPAY_BUILD_DIR, as the other server tests): markup and embedded data.
  */
 import { appDatabase, createMerchant } from "~/scripts/testing/app-harness";
 import { callOps, signedInOperator, statusOf } from "~/scripts/testing/ops-harness";
@@ -183,6 +184,48 @@ describe("least privilege: role × section of an application's file", () => {
       expect(statusOf(result), role).toBe(
         sections["reveal SSN / date of birth"]![role] ? 200 : 403,
       );
+    }
+  });
+});
+
+describe("least privilege in the HTML the built server sends", () => {
+  it("support's page has status, contact, outcome and timeline, and no evidence anywhere in it", async () => {
+    // The built server (FLOWPAY_BUILD_DIR, as the other server tests) on this test's database:
+    // the page as a browser receives it, markup and the embedded loader data together.
+    const { spawnServer } = await import("~/scripts/testing/spawn-server");
+    const server = await spawnServer({ dataDir: process.env.DATA_DIR! });
+    try {
+      const html = async (role: Role) => {
+        const response = await fetch(`${server.url}/ops/applications/${applicationId}`, {
+          headers: { cookie: operators[role].cookie },
+          redirect: "manual",
+        });
+        expect(response.status, role).toBe(200);
+        return response.text();
+      };
+      const support = await html("support");
+      for (const shown of ["Manual review", "Dana Matrix", "+15125550142", "Timeline"]) {
+        expect(support, shown).toContain(shown);
+      }
+      // React separates text parts with comments in server-rendered HTML.
+      expect(support).toMatch(/Sent to manual review(<!-- -->)* — (<!-- -->)*decision engine/);
+      for (const withheld of [
+        "Score parts",
+        "Credit report",
+        "Rule results",
+        "Experian",
+        "thin_file",
+        "Monthly income",
+        "$6,000.00",
+      ]) {
+        expect(support, withheld).not.toContain(withheld);
+      }
+      const underwriter = await html("underwriter");
+      for (const shown of ["Score parts", "Credit report", "Rule results", "$6,000.00"]) {
+        expect(underwriter, shown).toContain(shown);
+      }
+    } finally {
+      await server.stop();
     }
   });
 });
