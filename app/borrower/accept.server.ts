@@ -97,7 +97,11 @@ export async function acceptOffer(
       .set({ selectedAt: now })
       .where(and(eq(offers.id, input.offerId), isNull(offers.selectedAt)));
     // Signing a counter-offer's plan is accepting the counter-offer (ADR 077).
-    await markCounterOfferAccepted(tx, input.offerId, now);
+    await markCounterOfferAccepted(tx, {
+      applicationId: journey.application.id,
+      offerId: input.offerId,
+      now,
+    });
     await tx.insert(documents).values({
       id: documentId,
       applicationId: journey.application.id,

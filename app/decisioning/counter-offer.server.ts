@@ -106,18 +106,28 @@ export async function recordCounterOfferDeclined(
   });
 }
 
-/** Signing one of a counter-offer's offers accepts it (in the signature's transaction). */
-export async function markCounterOfferAccepted(tx: Tx, offerId: string, now: Date) {
+/**
+ * Signing one of a counter-offer's offers accepts it (in the signature's transaction; by the
+ * application's index, then the offer's decision).
+ */
+export async function markCounterOfferAccepted(
+  tx: Tx,
+  args: { applicationId: string; offerId: string; now: Date },
+) {
   const offer = await tx
     .select({ decisionId: offersTable.decisionId })
     .from(offersTable)
-    .where(eq(offersTable.id, offerId))
+    .where(eq(offersTable.id, args.offerId))
     .get();
   if (!offer) return;
   await tx
     .update(counterOffers)
-    .set({ status: "accepted", respondedAt: now, updatedAt: now })
+    .set({ status: "accepted", respondedAt: args.now, updatedAt: args.now })
     .where(
-      and(eq(counterOffers.decisionId, offer.decisionId), eq(counterOffers.status, "offered")),
+      and(
+        eq(counterOffers.applicationId, args.applicationId),
+        eq(counterOffers.decisionId, offer.decisionId),
+        eq(counterOffers.status, "offered"),
+      ),
     );
 }

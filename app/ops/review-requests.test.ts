@@ -600,7 +600,9 @@ describe("request information and counter-offer (real database, decide() with th
       },
       client,
     });
-    await database.write((tx) => markCounterOfferAccepted(tx, made.offerIds[0]!, new Date()));
+    await database.write((tx) =>
+      markCounterOfferAccepted(tx, { applicationId, offerId: made.offerIds[0]!, now: new Date() }),
+    );
     const row = await database.db
       .select()
       .from(counterOffers)

@@ -34,6 +34,9 @@ export const meta: MetaFunction = () => [
   { name: "robots", content: "noindex" },
 ];
 
+/** The page answers for one borrower's link: never in a shared cache. */
+export const headers = () => ({ "Cache-Control": "no-store" });
+
 export async function loader({ params }: LoaderFunctionArgs) {
   const page = await loadInfoRequestPage(await getDatabase(), params.token ?? "");
   if (page.kind === "unknown") throw new Response("Not Found", { status: 404 });

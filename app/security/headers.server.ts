@@ -13,7 +13,8 @@ export function baseSecurityHeaders(production = isProduction(), path = "/") {
     "X-Content-Type-Options": "nosniff",
     // (The merchant portal's sign-in link page carries its token in the query: the same.)
     "Referrer-Policy":
-      path.startsWith("/apply/") || path.startsWith("/merchant/link")
+      // (And an information request's link, `/info/{token}`, ADR 076.)
+      path.startsWith("/apply/") || path.startsWith("/merchant/link") || path.startsWith("/info/")
         ? "same-origin"
         : "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
