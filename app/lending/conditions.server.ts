@@ -25,6 +25,18 @@ import { openConditionStatuses, type ConditionChoice } from "./conditions";
 type Client = { ip: string | null; userAgent: string | null };
 type Reader = Database["db"] | Tx;
 
+/**
+ * The row `id` of `table` only when it belongs to `applicationId`: an id from a URL or a form is
+ * never trusted alone (another application's document must not open through this one's page).
+ */
+function ofApplication(
+  table: typeof loanConditions | typeof conditionUploads,
+  id: string,
+  applicationId: string,
+) {
+  return and(eq(table.id, id), eq(table.applicationId, applicationId));
+}
+
 export class ConditionStateError extends Error {
   override name = "ConditionStateError";
 }
@@ -143,12 +155,7 @@ export async function submitConditionUpload(
     const condition = await tx
       .select()
       .from(loanConditions)
-      .where(
-        and(
-          eq(loanConditions.id, args.conditionId),
-          eq(loanConditions.applicationId, args.applicationId),
-        ),
-      )
+      .where(ofApplication(loanConditions, args.conditionId, args.applicationId))
       .get();
     if (!condition) throw new ConditionStateError("That document is not one we asked for.");
     if (condition.status === "cleared") {
@@ -310,12 +317,7 @@ export async function readUploadForOperator(
   const upload = await database.db
     .select()
     .from(conditionUploads)
-    .where(
-      and(
-        eq(conditionUploads.id, args.uploadId),
-        eq(conditionUploads.applicationId, args.applicationId),
-      ),
-    )
+    .where(ofApplication(conditionUploads, args.uploadId, args.applicationId))
     .get();
   if (!upload) return null;
   await database.write((tx) =>

@@ -120,17 +120,7 @@ async function fund(tx: Tx, loan: Loan, lender: string, event: Event): Promise<E
   // Written with the status change, keyed by the event, so a replay cannot post it twice. After a
   // progress payment's first part (posted when it was paid), only the rest moves now (ADR 050).
   const part = disbursementParts(loan).onCompletion;
-  await appendLedgerTransaction(
-    tx,
-    disbursementTransaction({
-      loanId: loan.id,
-      merchantId: loan.merchantId,
-      lender,
-      amountCents: part.amountCents,
-      merchantFeeCents: part.merchantFeeCents,
-    }),
-    { sourceKey: `lender-event:${lender}:${event.id}`, now: fundedAt },
-  );
+  await postDisbursement(tx, loan, lender, event, part, fundedAt);
   await messageBorrower(tx, loan.applicationId, ({ merchant }) => ({
     sms: { template: "loan_funded", merchantName: merchant.name, amountCents: loan.amountCents },
   }));
@@ -141,6 +131,31 @@ async function fund(tx: Tx, loan: Loan, lender: string, event: Event): Promise<E
     funded_amount_cents: fundedAmountCents,
   });
   return { kind: "funded", loanId: loan.id, fundedAmountCents };
+}
+
+/**
+ * The money a disbursement moved, in the ledger: keyed by the lender's event, so a replayed
+ * event cannot post it twice.
+ */
+function postDisbursement(
+  tx: Tx,
+  loan: Loan,
+  lender: string,
+  event: Event,
+  part: { amountCents: number; merchantFeeCents: number },
+  now: Date,
+) {
+  return appendLedgerTransaction(
+    tx,
+    disbursementTransaction({
+      loanId: loan.id,
+      merchantId: loan.merchantId,
+      lender,
+      amountCents: part.amountCents,
+      merchantFeeCents: part.merchantFeeCents,
+    }),
+    { sourceKey: `lender-event:${lender}:${event.id}`, now },
+  );
 }
 
 /** What the lender's event did to the loan, in the audit log under the lender's name. */
@@ -225,17 +240,7 @@ async function partPaid(tx: Tx, loan: Loan, lender: string, event: Event): Promi
     .set({ releasedCents: upfront.amountCents })
     .where(and(eq(loans.id, loan.id), eq(loans.releasedCents, loan.releasedCents)));
   await insertLenderTransaction(tx, eventRecord(loan, lender, event));
-  await appendLedgerTransaction(
-    tx,
-    disbursementTransaction({
-      loanId: loan.id,
-      merchantId: loan.merchantId,
-      lender,
-      amountCents: upfront.amountCents,
-      merchantFeeCents: upfront.merchantFeeCents,
-    }),
-    { sourceKey: `lender-event:${lender}:${event.id}`, now: paidAt },
-  );
+  await postDisbursement(tx, loan, lender, event, upfront, paidAt);
   await enqueueDueDisbursements(tx, loan.id);
   await auditLenderEvent(tx, loan, lender, "loan.upfront_paid", {
     event_id: event.id,
