@@ -284,11 +284,13 @@ export function EvidenceBlocks(props: {
       ) : null}
       {ev?.bank ? <BankBlock bank={ev.bank} /> : null}
       {ev && !props.creditEvidence ? (
-        <p className="muted">Bureau and bank data are shown to underwriters and analysts only.</p>
+        <p className="muted">
+          Bureau, bank, income and rule evidence are shown to underwriters and analysts only.
+        </p>
       ) : null}
-      {ev ? <IncomeBlock income={ev.income} /> : null}
+      {ev?.income ? <IncomeBlock income={ev.income} /> : null}
       {ev ? <IdentityBlock identity={ev.identity} /> : null}
-      {ev ? <RulesBlock rules={ev.rules} /> : null}
+      {ev?.rules ? <RulesBlock rules={ev.rules} /> : null}
       <DocumentsBlock reviewId={props.reviewId} documents={props.documents} />
       <PreviousBlock previous={props.previous} />
     </div>

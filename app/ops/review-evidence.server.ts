@@ -159,8 +159,9 @@ async function latestRepull(database: Database, loaded: LoadedReview): Promise<R
 
 /**
  * Everything the workspace shows beside the resolution forms. `creditEvidence` false (a role
- * without the permission for bureau and bank data) leaves the credit blocks and the re-pull out
- * entirely — not hidden in the page, never sent.
+ * without read:credit_evidence) leaves the bureau, bank, income/DTI and rules blocks and the
+ * re-pull out entirely — not hidden in the page, never sent; identity (masked), documents and
+ * other applications stay.
  */
 export async function loadReviewEvidence(
   database: Database,
@@ -184,6 +185,9 @@ export async function loadReviewEvidence(
           ...evidence,
           bureau: options.creditEvidence ? evidence.bureau : null,
           bank: options.creditEvidence ? evidence.bank : null,
+          // Income against debt and the rules' inputs are decision internals: credit evidence too.
+          income: options.creditEvidence ? evidence.income : null,
+          rules: options.creditEvidence ? evidence.rules : null,
         }
       : null,
     repull,

@@ -26,7 +26,8 @@ import * as reviewRoute from "~/app/routes/ops.reviews.$reviewId";
 import { insertMerchant } from "./applications-fixtures";
 import { decidedApplication } from "./reviews-fixtures";
 import { repullView, reviewEvidence, revolvingUtilizationPct } from "./review-evidence";
-import type { LoadedEvidence } from "./review-evidence.server";
+import { loadReviewEvidence, type LoadedEvidence } from "./review-evidence.server";
+import { loadReview } from "./reviews.server";
 
 const onFile = {
   bankLinkStatus: "linked",
@@ -236,7 +237,7 @@ describe("review workspace (real database, the route)", () => {
     expect(page.creditEvidence).toBe(true);
     expect(page.evidence!.bureau!.tradelines).toHaveLength(2);
     expect(page.evidence!.bank!.linked).toBe(true);
-    expect(page.evidence!.rules[0]!.key).toBe("thin_file");
+    expect(page.evidence!.rules![0]!.key).toBe("thin_file");
     expect(page.documents).toMatchObject([
       { fileName: "paystub.pdf", size: "20 KB", conditionStatus: "submitted" },
     ]);
@@ -257,6 +258,18 @@ describe("review workspace (real database, the route)", () => {
       cookie: analyst.cookie,
     })) as LoadedEvidence;
     expect(analystPage.evidence!.bureau).not.toBeNull();
+    // Without read:credit_evidence the credit blocks are never loaded, not merely hidden.
+    const loaded = await loadReview(database, reviewId!);
+    const withheld = await loadReviewEvidence(database, loaded!, { creditEvidence: false });
+    expect(withheld.evidence).toMatchObject({
+      bureau: null,
+      bank: null,
+      income: null,
+      rules: null,
+    });
+    expect(withheld.evidence!.identity.result).toBe("Verified (approved)");
+    expect(withheld.repull).toBeNull();
+    expect(withheld.documents).toHaveLength(1);
     const support = await signedInOperator("support");
     const supportPage = await callOps(reviewRoute, {
       path: `/ops/reviews/${reviewId}`,
