@@ -479,3 +479,15 @@ export async function reviewAwaitsDecision(database: Database, reviewId: string)
 export const infoAnswerSchema = z.object({
   answer: z.string().trim().max(2000, "Keep your answer under 2,000 characters").optional(),
 });
+
+/** For the review page's link: whether a request is open and how many were answered. */
+export async function infoRequestSummary(database: Database, reviewId: string) {
+  const rows = await database.db
+    .select({ status: infoRequests.status })
+    .from(infoRequests)
+    .where(eq(infoRequests.manualReviewId, reviewId));
+  return {
+    open: rows.some((r) => r.status === "open"),
+    answered: rows.filter((r) => r.status === "answered").length,
+  };
+}

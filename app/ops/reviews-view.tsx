@@ -404,7 +404,13 @@ export function ReviewSummarySection(props: {
  * (`/ops/reviews/{id}/request-info`, `/ops/reviews/{id}/counter-offer`): their links go in
  * this list.
  */
-export function ReviewActions(props: { creditEvidence: boolean; reviewId?: string }) {
+export function ReviewActions(props: {
+  creditEvidence: boolean;
+  reviewId?: string;
+  /** Information requests to the borrower (ADR 076): the link says where they stand. */
+  infoRequests?: { open: boolean; answered: number };
+}) {
+  const info = props.infoRequests;
   return (
     <nav aria-labelledby="review-actions" className="review-actions">
       <h2 id="review-actions">Actions</h2>
@@ -421,7 +427,14 @@ export function ReviewActions(props: { creditEvidence: boolean; reviewId?: strin
               <a href={`/ops/reviews/${props.reviewId}/counter-offer`}>Counter-offer</a>
             </li>
             <li>
-              <a href={`/ops/reviews/${props.reviewId}/request-info`}>Request information</a>
+              <a href={`/ops/reviews/${props.reviewId}/request-info`}>
+                Request information
+                {info?.open
+                  ? " (waiting for the borrower)"
+                  : info?.answered
+                    ? ` (${info.answered} answered)`
+                    : ""}
+              </a>
             </li>
           </>
         ) : null}

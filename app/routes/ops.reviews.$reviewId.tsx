@@ -8,6 +8,7 @@ import { repullCredit, RepullError } from "~/app/decisioning/repull.server";
 import { isReleaseDispute } from "~/app/lending/release.server";
 import { DecisionSection } from "~/app/ops/applications-view";
 import { requireAction, requirePermission } from "~/app/ops/guard.server";
+import { infoRequestSummary } from "~/app/ops/info-requests.server";
 import { OpsShell } from "~/app/ops/layout";
 import { can, type Permission } from "~/app/ops/permissions";
 import { loadReviewEvidence } from "~/app/ops/review-evidence.server";
@@ -98,6 +99,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     priceError: page.priceError,
     ...extras,
     ...evidence,
+    infoRequests: await infoRequestSummary(database, review.id),
   };
 }
 
@@ -226,7 +228,11 @@ export default function ReviewPage() {
         />
       ) : null}
 
-      <ReviewActions creditEvidence={d.creditEvidence} reviewId={review.id} />
+      <ReviewActions
+        creditEvidence={d.creditEvidence}
+        reviewId={review.id}
+        infoRequests={d.infoRequests}
+      />
 
       {open && d.proposal ? (
         <ProposalSection
