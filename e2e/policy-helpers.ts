@@ -53,3 +53,20 @@ export async function approveAsAnalyst(
     await context.close();
   }
 }
+
+/**
+ * An editor page (`/ops/rules`, `/ops/pricing`) with no open draft (one left by an earlier,
+ * failed run would stop a new one from starting); returns its published version.
+ */
+export async function editorWithoutDraft(page: Page, js: boolean, kind: "rules" | "pricing") {
+  await page.goto(`/ops/${kind}`);
+  await ready(page, js);
+  const discard = page.getByRole("button", { name: /^Discard draft v\d+$/ });
+  if (await discard.isVisible()) {
+    await discard.click();
+    await expect(page.getByText(/Draft v\d+ discarded/)).toBeVisible();
+    await ready(page, js);
+  }
+  const heading = await page.getByRole("heading", { name: /^Published: version \d+$/ }).innerText();
+  return Number(/(\d+)$/.exec(heading)![1]);
+}
