@@ -169,7 +169,8 @@ for (const js of [false, true]) {
       // Back in the queue, the document on the request page.
       await page.goto("/ops/reviews");
       await expect(page.getByRole("row").filter({ hasText: customerName })).toHaveCount(1);
-      await page.goto(`${reviewUrl}/request-info`);
+      await page.goto(reviewUrl);
+      await page.getByRole("link", { name: "Request information (1 answered)" }).click();
       await expect(page.getByTestId("info-request")).toHaveAttribute("data-status", "answered");
       const download = page.getByTestId("info-document");
       await expect(download).toHaveText("paystub.pdf");
