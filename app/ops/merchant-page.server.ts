@@ -10,7 +10,8 @@ import type { Database } from "~/db/client";
 import { isProduction } from "~/app/config/env.server";
 import type { RevokeConfirmation } from "~/app/ui/confirm-step";
 import type { OpsOutcome, OpsRefusal } from "./outcome";
-import { merchantFormFields, parseMerchantForm, type MerchantFormField } from "./merchants-form";
+import { merchantFormFields, type MerchantFormField } from "./merchants-form";
+import { parseMerchantForm } from "./merchants-form.server";
 import {
   apiKeyLimits,
   connectionCircuit,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseMerchantForm } from "./merchants-form";
+import { parseMerchantForm } from "./merchants-form.server";
 
 function form(fields: Record<string, string>) {
   const data = new FormData();

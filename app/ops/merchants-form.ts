@@ -63,16 +63,17 @@ export type MerchantFormResult =
 const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /**
- * Reads and validates the merchant form. On create every field is required; on update the
+ * Validates the merchant form's fields as posted (Conform's payload: merchants-form.server.ts
+ * reads the request with parseWithZod and calls this). On create every field is required; on update the
  * slug is fixed (keys and links are issued under it) and an empty account number keeps the
  * one on file.
  */
-export function parseMerchantForm(
-  formData: FormData,
+export function readMerchantForm(
+  fields: Readonly<Record<string, unknown>>,
   options: { mode: "create" | "update"; plans: readonly string[] },
 ): MerchantFormResult {
   const read = (field: MerchantFormField) => {
-    const value = formData.get(field);
+    const value = fields[field];
     return typeof value === "string" ? value.trim() : "";
   };
   const errors: Partial<Record<MerchantFormField, string>> = {};

@@ -8,12 +8,8 @@ import { authenticateApiKey } from "~/app/crm/api-keys.server";
 import { ensureDecisioningDefaults } from "~/app/decisioning/seed.server";
 import { centsToDollarInput, dollarsToCents } from "~/app/money/dollars";
 import { FieldCipher } from "~/app/security/encryption.server";
-import {
-  basisPointsToPercent,
-  parseMerchantForm,
-  percentToBasisPoints,
-  type MerchantInput,
-} from "./merchants-form";
+import { basisPointsToPercent, percentToBasisPoints, type MerchantInput } from "./merchants-form";
+import { parseMerchantForm } from "./merchants-form.server";
 import {
   accountContext,
   connectMerchantFieldRoutes,

@@ -257,13 +257,20 @@ describe("the rule editor's form posts", () => {
       `/ops/policy/rules?done=submitted&version=${page.draft.version}`,
     );
     expect((await getPublishedRuleSet(await appDatabase()))!.version).toBe(1);
-    const approve = (s: Signed) =>
-      callOps(policyRoute, {
-        path: "/ops/policy/rules",
-        params: { kind: "rules" },
-        cookie: s.cookie,
-        form: { intent: "approve" },
-      });
+    // Approving asks first (issue 18): the author is refused at once; another operator confirms.
+    const approve = async (s: Signed) => {
+      const post = (form: Record<string, string>) =>
+        callOps(policyRoute, {
+          path: "/ops/policy/rules",
+          params: { kind: "rules" },
+          cookie: s.cookie,
+          form,
+        });
+      const asked = await post({ intent: "approve" });
+      const preview = (asked as { confirmApprove?: { submissionId: string } }).confirmApprove;
+      if (!preview) return asked;
+      return post({ intent: "approve", confirm: "yes", submissionId: preview.submissionId });
+    };
     const own = await approve(analyst());
     expect(statusOf(own)).toBe(403);
     expect((own as { error: string }).error).toMatch(/another operator/);

@@ -5,9 +5,11 @@ import { clientInfo } from "~/app/audit/audit.server";
 import { getDatabase } from "~/app/db.server";
 import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
-import { parseMerchantForm, type MerchantFormField } from "~/app/ops/merchants-form";
+import { basisPointsToPercent, type MerchantFormField } from "~/app/ops/merchants-form";
+import { parseMerchantForm } from "~/app/ops/merchants-form.server";
 import { MerchantFields } from "~/app/ops/merchants-ui";
 import { createMerchant, MerchantFieldError, merchantPlans } from "~/app/ops/merchants.server";
+import { centsToDollarInput } from "~/app/money/dollars";
 import { FormAlert } from "~/app/ui/fields";
 
 export const meta: MetaFunction = () => [{ title: "Add a merchant — FlowOps" }];
@@ -28,8 +30,7 @@ type ActionData = {
 export async function action({ request }: ActionFunctionArgs) {
   const { operator } = await requireAction(request, "edit:merchant");
   const database = await getDatabase();
-  const formData = await request.formData();
-  const parsed = parseMerchantForm(formData, {
+  const parsed = parseMerchantForm(await request.formData(), {
     mode: "create",
     plans: await merchantPlans(database),
   });
@@ -48,10 +49,10 @@ export async function action({ request }: ActionFunctionArgs) {
         values: {
           name: value.name,
           slug: value.slug,
-          minAmount: String(formData.get("minAmount") ?? ""),
-          maxAmount: String(formData.get("maxAmount") ?? ""),
+          minAmount: centsToDollarInput(value.minAmountCents),
+          maxAmount: centsToDollarInput(value.maxAmountCents),
           pricingPlan: value.pricingPlan,
-          merchantFee: String(formData.get("merchantFee") ?? ""),
+          merchantFee: basisPointsToPercent(value.merchantFeeBps),
         },
       } satisfies ActionData;
     }
