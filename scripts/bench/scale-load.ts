@@ -54,7 +54,7 @@ export async function inTurns(
   ) as Record<string, Throughput>;
 }
 
-/** The CRM's offer-financing call, new customer and job each time (`run` keeps runs apart on a reused file). */
+/** The CRM's offer-financing call, a new job each time (`run`, digits, keeps runs apart on a reused file). */
 export function intakeRequest(url: string, apiKey: string, run: string): autocannon.Options {
   let counter = 0;
   return {
@@ -67,9 +67,13 @@ export function intakeRequest(url: string, apiKey: string, run: string): autocan
           ...request,
           body: JSON.stringify({
             crm: "fieldroutes",
-            crm_customer_id: `BENCH-${run}-${counter % 500}`,
+            // FieldRoutes ids are numbers (ADR 080): 500 customers, a new job each request.
+            crm_customer_id: String(900_000_000 + (counter % 500)),
             customer: { first_name: "Bench", last_name: "Customer", phone: "+15125550123" },
-            job: { crm_job_id: `BENCH-JOB-${run}-${counter++}`, estimate_cents: 750_000 },
+            job: {
+              crm_job_id: `${run}${String(counter++).padStart(7, "0")}`,
+              estimate_cents: 750_000,
+            },
             send_sms: true,
           }),
         }),

@@ -171,7 +171,7 @@ async function measureLoad(
   const intakes = await inTurns(
     {
       intake: intakeRequest(url, apiKey, `${Date.now()}`),
-      empty: intakeRequest(emptyIntake.url, emptyIntake.apiKey, `${Date.now()}e`),
+      empty: intakeRequest(emptyIntake.url, emptyIntake.apiKey, `${Date.now() + 1}`),
     },
     { seconds: loadSeconds, rounds: loadRounds },
   );
