@@ -15,6 +15,8 @@ import { z } from "zod";
 import type { Database, Tx } from "~/db/client";
 import { newId } from "~/db/ids";
 import { applications, counterOffers, decisions, manualReviews } from "~/db/schema/index";
+import { enqueue } from "~/jobs/enqueue.server";
+import { counterOfferLapseJob } from "~/jobs/handlers/counter-offer-lapse.definition";
 import { audit } from "~/app/audit/audit.server";
 import { applicationParty } from "~/app/borrower/party.server";
 import { enqueueCrmSync } from "~/app/crm-sync/enqueue.server";
@@ -320,6 +322,13 @@ export async function makeCounterOffer(
       details: { decisionId, status: "approved", manualReviewId: args.reviewId, counterOfferId },
     });
     await enqueueCrmSync(tx, application.id, "approved");
+    // Unanswered, it lapses as declined: a durable timer keyed by the counter-offer (ADR 012).
+    await enqueue(
+      tx,
+      counterOfferLapseJob,
+      { counterOfferId },
+      { runAt: new Date(now.getTime() + counterOfferLapseDays * 86_400_000), key: counterOfferId },
+    );
     await tellBorrower(tx, application.id, run.amountCents, requestedAmountCents);
     return { counterOfferId, decisionId, offerIds };
   });
@@ -391,74 +400,129 @@ export async function declineCounterOffer(
   database: Database,
   args: { applicationId: string; customerId: string; client: Client; now?: Date },
 ) {
-  const now = args.now ?? new Date();
+  return database.write((tx) =>
+    endCounterOffer(tx, {
+      applicationId: args.applicationId,
+      actor: { actorType: "borrower", actorId: args.customerId, ...args.client },
+      action: "counter_offer.decline",
+      now: args.now ?? new Date(),
+    }),
+  );
+}
+
+/** A counter-offer stays open this long; then it lapses as declined (ADR 077). */
+export const counterOfferLapseDays = 30;
+
+/**
+ * The lapse job: a counter-offer neither signed nor declined in 30 days ends as declined, with
+ * the notice Regulation B requires within 90 days of a counter-offer not accepted. A no-op once
+ * it was answered.
+ */
+export async function lapseCounterOffer(
+  database: Database,
+  counterOfferId: string,
+  now = new Date(),
+): Promise<"lapsed" | "not_open"> {
   return database.write(async (tx) => {
     const row = await tx
-      .select()
+      .select({ applicationId: counterOffers.applicationId, status: counterOffers.status })
       .from(counterOffers)
-      .where(
-        and(
-          eq(counterOffers.applicationId, args.applicationId),
-          eq(counterOffers.status, "offered"),
-        ),
-      )
-      .orderBy(desc(counterOffers.createdAt))
+      .where(eq(counterOffers.id, counterOfferId))
       .get();
-    const latest = await latestApproval(tx, args.applicationId);
-    if (!row || latest?.id !== row.decisionId) {
-      throw new CounterOfferStateError("There is no counter-offer to decline.");
-    }
-    const review = await tx.query.manualReviews.findFirst({
-      where: eq(manualReviews.id, row.manualReviewId),
-    });
-    const reviewed = review?.decisionId
-      ? await tx.query.decisions.findFirst({ where: eq(decisions.id, review.decisionId) })
-      : undefined;
-    if (!reviewed) throw new CounterOfferStateError("The reviewed decision is missing.");
-    const moved = await tx
-      .update(applications)
-      .set({ status: "declined", decidedAt: now })
-      .where(and(eq(applications.id, args.applicationId), eq(applications.status, "approved")))
-      .returning({ id: applications.id });
-    if (moved.length === 0)
-      throw new CounterOfferStateError("The counter-offer is no longer open.");
-    const { decisionId, noticeId } = await recordCounterOfferDeclined(tx, {
-      applicationId: args.applicationId,
-      reviewed,
-      evidence: reviewed.snapshot as unknown as DecisionSnapshot,
-      counterOfferId: row.id,
-      counterDecisionId: row.decisionId,
-      offeredBy: row.offeredBy,
-      reasonCodes: row.reasonCodes,
-      now,
-    });
-    await tx
-      .update(counterOffers)
-      .set({ status: "declined", respondedAt: now, declineDecisionId: decisionId, updatedAt: now })
-      .where(eq(counterOffers.id, row.id));
-    await enqueueCrmSync(tx, args.applicationId, "declined");
-    const party = await applicationParty(tx, args.applicationId);
-    if (party) {
-      await queueSms(tx, {
-        to: party.customer.phone,
-        applicationId: args.applicationId,
-        merchantId: party.merchant.id,
-        template: "decision_ready",
-        merchantName: party.merchant.name,
-        status: "declined",
+    if (row?.status !== "offered") return "not_open";
+    try {
+      await endCounterOffer(tx, {
+        applicationId: row.applicationId,
+        actor: { actorType: "system", actorId: "counter-offer-lapse" },
+        action: "counter_offer.lapsed",
+        counterOfferId,
+        now,
       });
+    } catch (error) {
+      // Superseded (e.g. the amount changed since) or no longer approved: nothing to end.
+      if (error instanceof CounterOfferStateError) return "not_open";
+      throw error;
     }
-    await audit(tx, {
-      actorType: "borrower",
-      actorId: args.customerId,
-      ...args.client,
-      action: "counter_offer.decline",
-      entityType: "application",
-      entityId: args.applicationId,
-      details: { counterOfferId: row.id, decisionId, noticeId },
-    });
-    return { decisionId, noticeId };
+    return "lapsed";
   });
+}
+
+async function endCounterOffer(
+  tx: Tx,
+  args: {
+    applicationId: string;
+    actor: {
+      actorType: "borrower" | "system";
+      actorId: string;
+      ip?: string | null;
+      userAgent?: string | null;
+    };
+    action: "counter_offer.decline" | "counter_offer.lapsed";
+    /** Only this counter-offer (the lapse job's): a newer one is not its to end. */
+    counterOfferId?: string;
+    now: Date;
+  },
+) {
+  const now = args.now;
+  const row = await tx
+    .select()
+    .from(counterOffers)
+    .where(
+      and(eq(counterOffers.applicationId, args.applicationId), eq(counterOffers.status, "offered")),
+    )
+    .orderBy(desc(counterOffers.createdAt))
+    .get();
+  const latest = await latestApproval(tx, args.applicationId);
+  if (!row || latest?.id !== row.decisionId || (args.counterOfferId ?? row.id) !== row.id) {
+    throw new CounterOfferStateError("There is no counter-offer to decline.");
+  }
+  const review = await tx.query.manualReviews.findFirst({
+    where: eq(manualReviews.id, row.manualReviewId),
+  });
+  const reviewed = review?.decisionId
+    ? await tx.query.decisions.findFirst({ where: eq(decisions.id, review.decisionId) })
+    : undefined;
+  if (!reviewed) throw new CounterOfferStateError("The reviewed decision is missing.");
+  const moved = await tx
+    .update(applications)
+    .set({ status: "declined", decidedAt: now })
+    .where(and(eq(applications.id, args.applicationId), eq(applications.status, "approved")))
+    .returning({ id: applications.id });
+  if (moved.length === 0) throw new CounterOfferStateError("The counter-offer is no longer open.");
+  const { decisionId, noticeId } = await recordCounterOfferDeclined(tx, {
+    applicationId: args.applicationId,
+    reviewed,
+    evidence: reviewed.snapshot as unknown as DecisionSnapshot,
+    counterOfferId: row.id,
+    counterDecisionId: row.decisionId,
+    offeredBy: row.offeredBy,
+    reasonCodes: row.reasonCodes,
+    now,
+  });
+  await tx
+    .update(counterOffers)
+    .set({ status: "declined", respondedAt: now, declineDecisionId: decisionId, updatedAt: now })
+    .where(eq(counterOffers.id, row.id));
+  await enqueueCrmSync(tx, args.applicationId, "declined");
+  const party = await applicationParty(tx, args.applicationId);
+  if (party) {
+    await queueSms(tx, {
+      to: party.customer.phone,
+      applicationId: args.applicationId,
+      merchantId: party.merchant.id,
+      template: "decision_ready",
+      merchantName: party.merchant.name,
+      status: "declined",
+    });
+  }
+  await audit(tx, {
+    ...args.actor,
+    action: args.action,
+    entityType: "application",
+    entityId: args.applicationId,
+    details: { counterOfferId: row.id, decisionId, noticeId },
+  });
+  return { decisionId, noticeId };
 }
 
 /** The borrower's "decline the counter-offer" form: one box that says they mean it. */

@@ -31,7 +31,9 @@ import {
   CounterOfferInputError,
   counterOfferSchema,
   CounterOfferStateError,
+  counterOfferLapseDays,
   declineCounterOffer,
+  lapseCounterOffer,
   makeCounterOffer,
   openCounterOffer,
 } from "./counter-offer.server";
@@ -585,6 +587,42 @@ describe("request information and counter-offer (real database, decide() with th
       notes: "Smaller loan",
     });
     expect(statusOf(waiting)).toBe(409);
+  });
+
+  it("unanswered, the counter-offer lapses as declined with its notice (the job's due in 30 days)", async () => {
+    const { applicationId, reviewId } = await assignedReview();
+    const made = await makeCounterOffer(database, {
+      reviewId,
+      operatorId: underwriter,
+      form: {
+        amount: 600_000,
+        tier: "A",
+        reasonCodes: ["limited_credit_experience"],
+        notes: "Thin file: a smaller loan",
+      },
+      client,
+    });
+    const [timer] = await database.db.all<{ run_at: number; created_at: number }>(
+      sql`SELECT run_at, created_at FROM outbox WHERE kind = 'counter-offer-lapse'
+          AND json_extract(payload, '$.counterOfferId') = ${made.counterOfferId}`,
+    );
+    expect(Math.round((timer!.run_at - timer!.created_at) / 86_400_000)).toBe(
+      counterOfferLapseDays,
+    );
+    expect(await lapseCounterOffer(database, made.counterOfferId)).toBe("lapsed");
+    const application = await database.db.query.applications.findFirst({
+      where: eq(applications.id, applicationId),
+    });
+    expect(application!.status).toBe("declined");
+    const notices = await database.db
+      .select()
+      .from(adverseActionNotices)
+      .where(eq(adverseActionNotices.applicationId, applicationId));
+    expect(notices.map((n) => n.reasons.map((r) => r.code))).toEqual([
+      ["limited_credit_experience"],
+    ]);
+    expect(await lapseCounterOffer(database, made.counterOfferId)).toBe("not_open");
+    expect(await auditActions(applicationId)).toContain("counter_offer.lapsed");
   });
 
   it("signing one of its plans accepts the counter-offer", async () => {

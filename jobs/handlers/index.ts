@@ -15,6 +15,8 @@ import { handleDeliverAdverseActionNotice } from "./deliver-adverse-action-notic
 import { deliverAdverseActionNoticeJob } from "./deliver-adverse-action-notice.definition";
 import { handleDeliverWebhook } from "./deliver-webhook";
 import { deliverWebhookJob } from "./deliver-webhook.definition";
+import { handleCounterOfferLapse } from "./counter-offer-lapse";
+import { counterOfferLapseJob } from "./counter-offer-lapse.definition";
 import { handleInfoRequestTimeout } from "./info-request-timeout";
 import { infoRequestTimeoutJob } from "./info-request-timeout.definition";
 import { handlePollCrm } from "./poll-crm";
@@ -60,5 +62,6 @@ export function createAppJobRegistry(): JobRegistry {
     .handle(pollCrmJob, handlePollCrm)
     .handle(deliverWebhookJob, handleDeliverWebhook)
     .handle(backtestPolicyJob, handleBacktestPolicy)
-    .handle(infoRequestTimeoutJob, handleInfoRequestTimeout);
+    .handle(infoRequestTimeoutJob, handleInfoRequestTimeout)
+    .handle(counterOfferLapseJob, handleCounterOfferLapse);
 }
