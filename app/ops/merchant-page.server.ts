@@ -5,10 +5,12 @@
  * merchant's, 409 for one in another state (a revoked key, a slug taken), 422 for a form that
  * does not parse. Nothing an operator can post answers 500.
  */
+import { parseWithZod } from "@conform-to/zod/v4";
 import { z } from "zod";
 import type { Database } from "~/db/client";
 import { isProduction } from "~/app/config/env.server";
 import type { RevokeConfirmation } from "~/app/ui/confirm-step";
+import { firstError } from "./form-schemas.server";
 import type { OpsOutcome, OpsRefusal } from "./outcome";
 import { merchantFormFields, type MerchantFormField } from "./merchants-form";
 import { parseMerchantForm } from "./merchants-form.server";
@@ -158,7 +160,7 @@ export type MerchantActionData = {
 /** "24" → 24 when a whole number from `min` to `max`; anything else is `message`. */
 const wholeNumber = (min: number, max: number, message: string) =>
   z
-    .string()
+    .string({ error: message })
     .trim()
     .regex(/^\d{1,4}$/, message)
     .transform(Number)
@@ -167,7 +169,7 @@ const wholeNumber = (min: number, max: number, message: string) =>
 const keyName = "Name the key (at most 60 characters)";
 const createKeyForm = z.object({
   mode: z.enum(["live", "test"]).catch("test"),
-  name: z.string().trim().min(1, keyName).max(60, keyName),
+  name: z.string({ error: keyName }).trim().min(1, keyName).max(60, keyName),
   expiresInDays: wholeNumber(
     apiKeyLimits.minDays,
     apiKeyLimits.maxDays,
@@ -180,9 +182,16 @@ const rotateKeyForm = z.object({
     apiKeyLimits.maxOverlapHours,
     `Overlap: a whole number of hours from 0 to ${apiKeyLimits.maxOverlapHours}`,
   ),
-  prefix: z.string(),
+  prefix: z.string().catch(""),
+  keyId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
 });
-const text = (form: FormData, field: string) => String(form.get(field) ?? "");
+const revokeKeyForm = z.object({
+  keyId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  confirm: z.literal("yes").optional().catch(undefined),
+});
+/** A key form read with Conform (issue 18); an empty field reaches the schema as "". */
+const parseKeyForm = <S extends z.ZodType>(form: FormData, schema: S) =>
+  parseWithZod(form, { schema, disableAutoCoercion: true });
 
 /** What an intent needs: the merchant, the form, who acts, and the permission check. */
 type IntentInput = {
@@ -235,13 +244,9 @@ function setStatus(status: "active" | "suspended") {
 
 async function createKey({ database, merchantId, form, authorize }: IntentInput): Promise<Outcome> {
   const { actor } = await authorize("manage:api_key");
-  const parsed = createKeyForm.safeParse({
-    mode: text(form, "mode"),
-    name: text(form, "name"),
-    expiresInDays: text(form, "expiresInDays"),
-  });
-  if (!parsed.success) return reply({ keyError: parsed.error.issues[0]!.message }, 422);
-  const created = await createMerchantApiKey(database, { merchantId, ...parsed.data, actor });
+  const parsed = parseKeyForm(form, createKeyForm);
+  if (parsed.status !== "success") return reply({ keyError: firstError(parsed.error) }, 422);
+  const created = await createMerchantApiKey(database, { merchantId, ...parsed.value, actor });
   return reply({
     createdKey: {
       key: created.key,
@@ -254,17 +259,15 @@ async function createKey({ database, merchantId, form, authorize }: IntentInput)
 
 async function rotateKey({ database, merchantId, form, authorize }: IntentInput): Promise<Outcome> {
   const { actor } = await authorize("manage:api_key");
-  const keyId = idField.safeParse(form.get("keyId"));
-  if (!keyId.success) return reply({ keyError: "This merchant has no such API key" }, 404);
-  const parsed = rotateKeyForm.safeParse({
-    overlapHours: text(form, "overlapHours"),
-    prefix: text(form, "prefix"),
-  });
-  if (!parsed.success) return reply({ keyError: parsed.error.issues[0]!.message }, 422);
-  const { overlapHours, prefix: oldPrefix } = parsed.data;
+  const parsed = parseKeyForm(form, rotateKeyForm);
+  if (parsed.status !== "success") {
+    if (parsed.error?.keyId) return reply({ keyError: "This merchant has no such API key" }, 404);
+    return reply({ keyError: firstError(parsed.error) }, 422);
+  }
+  const { overlapHours, prefix: oldPrefix, keyId } = parsed.value;
   const rotated = await rotateMerchantApiKey(database, {
     merchantId,
-    keyId: keyId.data,
+    keyId,
     overlapHours,
     actor,
   });
@@ -281,12 +284,15 @@ async function rotateKey({ database, merchantId, form, authorize }: IntentInput)
 
 async function revokeKey({ database, merchantId, form, authorize }: IntentInput): Promise<Outcome> {
   const { actor } = await authorize("manage:api_key");
-  const keyId = idField.safeParse(form.get("keyId"));
-  if (!keyId.success) return reply({ keyError: "This merchant has no such API key" }, 404);
-  if (form.get("confirm") !== "yes") {
+  const parsed = parseKeyForm(form, revokeKeyForm);
+  if (parsed.status !== "success") {
+    return reply({ keyError: "This merchant has no such API key" }, 404);
+  }
+  const { keyId } = parsed.value;
+  if (parsed.value.confirm !== "yes") {
     // Revoking cannot be undone (issue 18): the first post asks, with what will happen; a second
     // with confirm=yes revokes. Plain forms, so it works without JavaScript.
-    const key = (await getMerchant(database, merchantId)).keys.find((k) => k.id === keyId.data);
+    const key = (await getMerchant(database, merchantId)).keys.find((k) => k.id === keyId);
     if (!key) return reply({ keyError: "This merchant has no such API key" }, 404);
     if (key.revokedAt) {
       return reply({ keyError: `Key ${key.displayPrefix}… is revoked already` }, 409);
@@ -301,7 +307,7 @@ async function revokeKey({ database, merchantId, form, authorize }: IntentInput)
       },
     });
   }
-  await revokeMerchantApiKey(database, { merchantId, keyId: keyId.data, actor });
+  await revokeMerchantApiKey(database, { merchantId, keyId, actor });
   return { redirect: "?done=revoked" };
 }
 
