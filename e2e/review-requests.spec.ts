@@ -1,6 +1,6 @@
-import { randomBytes, randomInt } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { FieldCipher } from "~/app/security/encryption.server";
 import {
   applyUntilSubmitted,
@@ -8,6 +8,7 @@ import {
   dataDir,
   demoApiKey,
   e2eDatabase,
+  offerFinancing,
 } from "./borrower-helpers";
 import { ready, signIn } from "./helpers";
 
@@ -40,37 +41,11 @@ async function lastText(project: string, applicationId: string, template: string
   }
 }
 
-/** What a CRM does, with FieldRoutes' own numeric customer and job ids. */
-async function offerFinancing(request: APIRequestContext, project: string, lastName: string) {
-  const response = await request.post("/api/v1/crm/offer-financing", {
-    headers: { Authorization: `Bearer ${demoApiKey(project)}` },
-    data: {
-      crm: "fieldroutes",
-      crm_customer_id: String(randomInt(1_000_000, 999_999_999)),
-      customer: {
-        first_name: "Jamie",
-        last_name: lastName,
-        email: `jamie.${lastName.toLowerCase()}@example.com`,
-        phone: `+15127${String(randomInt(0, 1_000_000)).padStart(6, "0")}`,
-        address: { line1: "12 Oak Ave", city: "Austin", state: "TX", postal_code: "78702" },
-      },
-      job: {
-        crm_job_id: String(randomInt(1_000_000, 999_999_999)),
-        description: "Termite treatment",
-        estimate_cents: 750000,
-      },
-    },
-  });
-  expect(response.status()).toBe(201);
-  const json = (await response.json()) as { application_id: string; apply_url: string };
-  return { id: json.application_id, url: new URL(json.apply_url).pathname };
-}
-
 /** A new application the engine sends to review (thin file), assigned to the signed-in operator. */
 async function assignedReview(page: Page, js: boolean, project: string) {
   const lastName = `Req${randomBytes(3).toString("hex")}`;
   const customerName = `Jamie ${lastName}`;
-  const app = await offerFinancing(page.request, project, lastName);
+  const app = await offerFinancing(page.request, project, { lastName });
   await applyUntilSubmitted(page, js, app.url, "123-45-1111");
   await expect(
     page.getByRole("heading", { name: "A specialist is reviewing your application" }),
