@@ -6,26 +6,19 @@ import { newId } from "~/db/ids";
 import {
   adverseActionNotices,
   applications,
-  consents,
   counterOffers,
-  customers,
   decisions,
   infoRequests,
   manualReviews,
   messages,
   operators,
-  serviceJobs,
 } from "~/db/schema/index";
-import { createSandboxExperian } from "~/adapters/experian/sandbox";
-import { consentTexts, consentTextHash } from "~/app/borrower/consent-texts";
 import { currentOffers } from "~/app/borrower/offers.server";
 import { prepareUpload } from "~/app/borrower/uploads.server";
-import { decide } from "~/app/decisioning/decide.server";
 import { markCounterOfferAccepted } from "~/app/decisioning/counter-offer.server";
 import { ensureDecisioningDefaults } from "~/app/decisioning/seed.server";
-import { healthyBank } from "~/app/decisioning/testing";
-import { getCipher } from "~/app/security/encryption.server";
 import { insertMerchant } from "./applications-fixtures";
+import { decidedApplication } from "./reviews-fixtures";
 import { counterOfferProblem, outOfPocketCents } from "./counter-offer";
 import {
   CounterOfferInputError,
@@ -165,7 +158,6 @@ describe("request information and counter-offer (real database, decide() with th
   let database: Awaited<ReturnType<typeof appDatabase>>;
   let merchantId = "";
   let underwriter = "";
-  const bureau = createSandboxExperian();
   const pdf = { name: "pay stub.pdf", bytes: new TextEncoder().encode("%PDF-1.4\n% a pay stub\n") };
 
   beforeAll(async () => {
@@ -184,54 +176,13 @@ describe("request information and counter-offer (real database, decide() with th
     );
   });
 
-  /** An application the engine sent to review (SSN …1111: thin file), assigned to `underwriter`. */
+  /** An application the engine sent to review (SSN …1111: thin file), assigned to `operatorId`. */
   async function assignedReview(operatorId = underwriter) {
-    const customerId = newId("cus");
-    const jobId = newId("job");
-    const applicationId = newId("app");
-    await database.write(async (tx) => {
-      await tx.insert(customers).values({
-        id: customerId,
-        merchantId,
-        crmCustomerId: customerId,
-        firstName: "Dana",
-        lastName: "Rivera",
-        email: "dana@example.com",
-        phone: "+15125550100",
-        ssnEnc: getCipher().encrypt("666121111", "customers.ssn"),
-        ssnLast4: "1111",
-      });
-      await tx
-        .insert(serviceJobs)
-        .values({ id: jobId, merchantId, customerId, crmJobId: jobId, estimateCents: 800_000 });
-      await tx.insert(applications).values({
-        id: applicationId,
-        merchantId,
-        customerId,
-        serviceJobId: jobId,
-        crm: "fieldroutes",
-        status: "submitted",
-        amountCents: 800_000,
-        monthlyIncomeCents: 600_000,
-        housingCostCents: 150_000,
-        bankSummary: healthyBank,
-        kycStatus: "approved",
-        submittedAt: new Date(),
-      });
-      await tx.insert(consents).values({
-        id: newId("con"),
-        applicationId,
-        kind: "credit_pull",
-        textVersion: consentTexts.credit_pull.version,
-        textSha256: await consentTextHash("credit_pull"),
-        acceptedAt: new Date(),
-      });
-    });
-    const outcome = await decide(database, applicationId, { bureau });
-    expect(outcome.status).toBe("manual_review");
-    const reviewId = outcome.manualReviewId!;
+    const decided = await decidedApplication(database, { merchantId, ssnLast4: "1111" });
+    expect(decided.status).toBe("manual_review");
+    const reviewId = decided.reviewId!;
     await assignReview(database, { reviewId, operatorId, client });
-    return { applicationId, customerId, reviewId };
+    return { applicationId: decided.applicationId, customerId: decided.customerId, reviewId };
   }
 
   const reviewStatus = async (reviewId: string) =>
