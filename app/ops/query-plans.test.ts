@@ -19,6 +19,7 @@ import { parseRange } from "./dashboard-funnel";
 import { loadJobsMonitor } from "./jobs.server";
 import { loadReviewEvidence } from "./review-evidence.server";
 import { listQueue, loadReview } from "./reviews.server";
+import { listWaitingForBorrower } from "./waiting-reviews.server";
 
 /**
  * The query plans of the pages issue 19 measured (ADR 072): every statement the real page
@@ -294,6 +295,14 @@ describe("query plans of the pages that must not grow with history (ADR 072)", (
     const plans = await plansOf(async () => {
       const queue = await listQueue(database);
       expect(queue.items).toHaveLength(1);
+    });
+    expect(problems(plans)).toEqual([]);
+  });
+
+  it("reviews waiting for the borrower", async () => {
+    const plans = await plansOf(async () => {
+      const waiting = await listWaitingForBorrower(database);
+      expect(waiting.total).toBe(0);
     });
     expect(problems(plans)).toEqual([]);
   });

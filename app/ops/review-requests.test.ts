@@ -44,6 +44,7 @@ import {
   withdrawInfoRequest,
 } from "./info-requests.server";
 import { assignReview, listQueue, ReviewStateError } from "./reviews.server";
+import { listWaitingForBorrower } from "./waiting-reviews.server";
 import { callOps, signedInOperator, statusOf } from "~/scripts/testing/ops-harness";
 import * as counterOfferRoute from "~/app/routes/ops.reviews.$reviewId_.counter-offer";
 import * as requestInfoRoute from "~/app/routes/ops.reviews.$reviewId_.request-info";
@@ -220,6 +221,11 @@ describe("request information and counter-offer (real database, decide() with th
     });
     expect(await reviewStatus(reviewId)).toBe("waiting");
     expect(await inQueue(reviewId)).toBe(false);
+    // Out of the queue, still in sight: the queue page's "Waiting for the borrower" list.
+    const waitingNow = await listWaitingForBorrower(database);
+    expect(waitingNow.items.find((item) => item.id === reviewId)).toMatchObject({
+      dueAt: sent.dueAt,
+    });
     expect((await templates(applicationId)).sort()).toContain("sms:info_requested");
     expect(await templates(applicationId)).toContain("email:info_requested");
     // The timer: one pending job at the due time, keyed by the request.
@@ -273,6 +279,8 @@ describe("request information and counter-offer (real database, decide() with th
     });
     expect(await reviewStatus(reviewId)).toBe("assigned");
     expect(await inQueue(reviewId)).toBe(true);
+    const waitingAfter = await listWaitingForBorrower(database);
+    expect(waitingAfter.items.map((item) => item.id)).not.toContain(reviewId);
     const [shown] = await listInfoRequests(database, reviewId);
     expect(shown).toMatchObject({
       status: "answered",

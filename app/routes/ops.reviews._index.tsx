@@ -18,6 +18,7 @@ import {
   reviewSla,
   ReviewStateError,
 } from "~/app/ops/reviews.server";
+import { listWaitingForBorrower } from "~/app/ops/waiting-reviews.server";
 import { FormAlert } from "~/app/ui/fields";
 import { DataTable } from "~/app/ops/page-ui";
 
@@ -30,7 +31,11 @@ export const meta: MetaFunction = () => [{ title: "Review queue — FlowOps" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "read:review");
   const sla = reviewSla();
-  const queue = await listQueue(await getDatabase(), undefined, sla);
+  const reader = (await getDatabase()).reader;
+  const [queue, waiting] = await Promise.all([
+    listQueue(reader, undefined, sla),
+    listWaitingForBorrower(reader),
+  ]);
   const now = new Date();
   return {
     operator: { id: operator.id, name: operator.name, email: operator.email, role: operator.role },
@@ -44,6 +49,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
       dueAt: item.dueAt.toISOString(),
       age: formatDuration(now.getTime() - item.createdAt.getTime()),
       timer: slaTimer(item.dueAt, now, formatDuration),
+    })),
+    waitingTotal: waiting.total,
+    waiting: waiting.items.map((item) => ({
+      ...item,
+      askedAt: item.askedAt.toISOString(),
+      dueAt: item.dueAt.toISOString(),
+      asked: formatDuration(now.getTime() - item.askedAt.getTime()),
     })),
   };
 }
@@ -142,6 +154,53 @@ export default function ReviewQueue() {
           ))}
         </DataTable>
       ) : null}
+      <WaitingForBorrower items={d.waiting} total={d.waitingTotal} />
     </OpsShell>
+  );
+}
+
+/** Reviews out of the queue until the borrower answers (or the request times out, ADR 076). */
+function WaitingForBorrower(props: {
+  total: number;
+  items: ReturnType<typeof useLoaderData<typeof loader>>["waiting"];
+}) {
+  return (
+    <section aria-labelledby="waiting-heading">
+      <h2 id="waiting-heading">Waiting for the borrower</h2>
+      {props.total === 0 ? (
+        <p>No review is waiting for a borrower's answer.</p>
+      ) : (
+        <>
+          <p>
+            {props.total} {props.total === 1 ? "review" : "reviews"} asked the borrower for
+            information; each returns to the queue when the borrower answers or the request times
+            out.
+            {props.total > props.items.length ? ` Showing the first ${props.items.length}.` : ""}
+          </p>
+          <DataTable
+            caption="Reviews waiting for the borrower"
+            columns={["Customer", "Amount", "Merchant", "Asked", "Times out", "Underwriter"]}
+            wrapper={{ label: "Reviews waiting for the borrower" }}
+          >
+            {props.items.map((item) => (
+              <tr key={item.id}>
+                <th scope="row">
+                  <Link to={`/ops/reviews/${item.id}`}>{item.customerName}</Link>
+                </th>
+                <td>{formatMoney(item.amountCents)}</td>
+                <td>{item.merchantName}</td>
+                <td>
+                  <time dateTime={item.askedAt}>{item.asked} ago</time>
+                </td>
+                <td>
+                  <time dateTime={item.dueAt}>{item.dueAt.slice(0, 16).replace("T", " ")}</time> UTC
+                </td>
+                <td>{item.assigneeName ?? "Nobody"}</td>
+              </tr>
+            ))}
+          </DataTable>
+        </>
+      )}
+    </section>
   );
 }

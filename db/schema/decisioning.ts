@@ -160,6 +160,10 @@ export const manualReviews = sqliteTable(
       .on(t.priority, t.createdAt, t.id)
       .where(sql`status IN ('pending', 'assigned')`),
     index("manual_reviews_app_idx").on(t.applicationId, t.createdAt),
+    // Reviews waiting for the borrower's answer, oldest first (ADR 076).
+    index("manual_reviews_waiting_idx")
+      .on(t.createdAt, t.id)
+      .where(sql`status = 'waiting'`),
   ],
 );
 

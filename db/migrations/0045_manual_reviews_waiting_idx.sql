@@ -1,0 +1,1 @@
+CREATE INDEX `manual_reviews_waiting_idx` ON `manual_reviews` (`created_at`,`id`) WHERE status = 'waiting';
