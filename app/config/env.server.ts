@@ -132,9 +132,19 @@ export const envSchema = z.object({
     .max(24 * 7)
     .default(24),
   /** The review queue's SLA: hours from entering the queue to a resolution (ADR 075). */
-  REVIEW_SLA_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  REVIEW_SLA_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
   /** The SLA of a high-priority review (fraud signals, identity): shorter (ADR 075). */
-  REVIEW_SLA_HIGH_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(4),
+  REVIEW_SLA_HIGH_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(4),
   /**
    * How long a review waits for the borrower's answer to an underwriter's information request
    * before it returns to the queue unanswered (ADR 076); also the request link's lifetime.
