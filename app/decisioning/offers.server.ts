@@ -1,6 +1,6 @@
 import type { Tx } from "~/db/client";
 import { newId } from "~/db/ids";
-import { offers as offersTable } from "~/db/schema/index";
+import { decisions, offers as offersTable } from "~/db/schema/index";
 import { offerRow } from "./offer-rows";
 import type { Offer } from "./pricing";
 
@@ -22,4 +22,43 @@ export async function insertDecisionOffers(
       .values(offers.map((offer, i) => offerRow(offer, { id: offerIds[i]!, ...ids }, at)));
   }
   return offerIds;
+}
+
+/** What an approval after the engine's carries over: score, tier, versions, snapshot, who. */
+type ApprovalRow = Pick<
+  typeof decisions.$inferInsert,
+  | "score"
+  | "tier"
+  | "ruleSetVersion"
+  | "pricingVersion"
+  | "engineVersion"
+  | "snapshot"
+  | "decidedBy"
+>;
+
+/**
+ * A new approved decision and the offers it extends, in the caller's transaction — the one
+ * write of an approval made after the engine's (an underwriter's, a counter-offer, a re-pricing
+ * after an amount change), so all are stored alike.
+ */
+export async function insertApproval(
+  tx: Tx,
+  row: ApprovalRow,
+  args: { applicationId: string; offers: readonly Offer[]; now: Date },
+) {
+  const decisionId = newId("dec");
+  await tx.insert(decisions).values({
+    ...row,
+    id: decisionId,
+    applicationId: args.applicationId,
+    status: "approved",
+    decidedAt: args.now,
+  });
+  const offerIds = await insertDecisionOffers(
+    tx,
+    args.offers,
+    { decisionId, applicationId: args.applicationId },
+    args.now,
+  );
+  return { decisionId, offerIds };
 }

@@ -7,10 +7,9 @@
  * approval's (offers.server.ts). Decisioning writes decisions (ADR 036); lending calls this.
  */
 import type { Database, Tx } from "~/db/client";
-import { newId } from "~/db/ids";
-import { decisions } from "~/db/schema/index";
+import type { decisions } from "~/db/schema/index";
 import type { DecisionSnapshot } from "./engine";
-import { insertDecisionOffers } from "./offers.server";
+import { insertApproval } from "./offers.server";
 import { offerSetRuleFor } from "./offer-set";
 import { generateOffers, type MerchantTerms, type Offer } from "./pricing";
 import { getPricingByVersion } from "./pricing-rules.server";
@@ -72,34 +71,26 @@ export async function recordRepricedDecision(
     now: Date;
   },
 ) {
-  const decisionId = newId("dec");
-  await tx.insert(decisions).values({
-    id: decisionId,
-    applicationId: args.applicationId,
-    status: "approved",
-    score: args.from.score,
-    tier: args.from.tier,
-    ruleSetVersion: args.from.ruleSetVersion,
-    pricingVersion: args.from.pricingVersion,
-    engineVersion: args.from.engineVersion,
-    snapshot: {
-      ...args.from.snapshot,
-      repricing: {
-        reason: "amount_change",
-        from_decision_id: args.from.id,
-        from_amount_cents: args.fromAmountCents,
-        amount_cents: args.amountCents,
-        offers: args.offers.length,
-      },
-    },
-    decidedBy: args.from.decidedBy,
-    decidedAt: args.now,
-  });
-  const offerIds = await insertDecisionOffers(
+  return insertApproval(
     tx,
-    args.offers,
-    { decisionId, applicationId: args.applicationId },
-    args.now,
+    {
+      score: args.from.score,
+      tier: args.from.tier,
+      ruleSetVersion: args.from.ruleSetVersion,
+      pricingVersion: args.from.pricingVersion,
+      engineVersion: args.from.engineVersion,
+      snapshot: {
+        ...args.from.snapshot,
+        repricing: {
+          reason: "amount_change",
+          from_decision_id: args.from.id,
+          from_amount_cents: args.fromAmountCents,
+          amount_cents: args.amountCents,
+          offers: args.offers.length,
+        },
+      },
+      decidedBy: args.from.decidedBy,
+    },
+    args,
   );
-  return { decisionId, offerIds };
 }

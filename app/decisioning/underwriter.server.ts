@@ -12,7 +12,7 @@ import type { Tx } from "~/db/client";
 import { decisions } from "~/db/schema/index";
 import { insertReviewDeclineNotice } from "./adverse-action.server";
 import type { DecisionSnapshot } from "./engine";
-import { insertDecisionOffers } from "./offers.server";
+import { insertApproval } from "./offers.server";
 import type { Offer } from "./pricing";
 import {
   classifyDeclineReasons,
@@ -45,27 +45,19 @@ export async function recordUnderwriterApproval(
     now: Date;
   },
 ) {
-  const decisionId = newId("dec");
-  await tx.insert(decisions).values({
-    id: decisionId,
-    applicationId: args.applicationId,
-    status: "approved",
-    score: args.reviewed.score,
-    tier: args.snapshot.tier,
-    ruleSetVersion: args.reviewed.ruleSetVersion,
-    pricingVersion: args.snapshot.pricing.version,
-    engineVersion: args.snapshot.engineVersion,
-    snapshot: args.snapshot as unknown as Record<string, unknown>,
-    decidedBy: args.decidedBy,
-    decidedAt: args.now,
-  });
-  const offerIds = await insertDecisionOffers(
+  return insertApproval(
     tx,
-    args.offers,
-    { decisionId, applicationId: args.applicationId },
-    args.now,
+    {
+      score: args.reviewed.score,
+      tier: args.snapshot.tier,
+      ruleSetVersion: args.reviewed.ruleSetVersion,
+      pricingVersion: args.snapshot.pricing.version,
+      engineVersion: args.snapshot.engineVersion,
+      snapshot: args.snapshot as unknown as Record<string, unknown>,
+      decidedBy: args.decidedBy,
+    },
+    args,
   );
-  return { decisionId, offerIds };
 }
 
 export type SecondApproval = { approvedBy: string; justification: string };
