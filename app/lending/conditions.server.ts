@@ -70,7 +70,12 @@ export async function insertConditions(
 
 /** True while any condition of the application is open: the disbursement must wait. */
 export async function conditionsHoldFunding(db: Reader, applicationId: string) {
-  const open = await db
+  return (await openConditionIds(db, applicationId, 1)).length > 0;
+}
+
+/** The ids of the application's open conditions, at most `limit`. */
+function openConditionIds(db: Reader, applicationId: string, limit = -1) {
+  return db
     .select({ id: loanConditions.id })
     .from(loanConditions)
     .where(
@@ -79,9 +84,8 @@ export async function conditionsHoldFunding(db: Reader, applicationId: string) {
         inArray(loanConditions.status, [...openConditionStatuses]),
       ),
     )
-    .limit(1)
+    .limit(limit)
     .all();
-  return open.length > 0;
 }
 
 export type ConditionView = {
@@ -336,15 +340,5 @@ export async function readUploadForOperator(
 
 /** How many of the application's conditions are still open (the borrower's pages link to them). */
 export async function openConditionCount(db: Reader, applicationId: string) {
-  const rows = await db
-    .select({ id: loanConditions.id })
-    .from(loanConditions)
-    .where(
-      and(
-        eq(loanConditions.applicationId, applicationId),
-        inArray(loanConditions.status, [...openConditionStatuses]),
-      ),
-    )
-    .all();
-  return rows.length;
+  return (await openConditionIds(db, applicationId)).length;
 }
