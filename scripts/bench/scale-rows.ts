@@ -283,7 +283,14 @@ export type RowWriters = ReturnType<typeof rowWriters>;
 export function writeApplication(
   add: RowWriters,
   g: number,
-  context: { n: number; now: number; demoMerchantId: string; random: () => number },
+  context: {
+    n: number;
+    now: number;
+    demoMerchantId: string;
+    random: () => number;
+    /** Whether a completed job or a CRM call log of that time is still kept (retention). */
+    keep?: (what: "job" | "crm", at: number) => boolean;
+  },
 ) {
   const { n, now, random } = context;
   const merchantId = merchantOf(g, context.demoMerchantId);
@@ -456,17 +463,19 @@ export function writeApplication(
     updatedAt: createdAt,
   });
   const t = createdAt.getTime();
-  add.outbox({
-    kind: "send-sms",
-    payload: JSON.stringify({ messageId }),
-    priority: 3,
-    state: "completed",
-    runAt: t,
-    attempts: 1,
-    createdAt: t,
-    updatedAt: t + 500,
-    completedAt: t + 500,
-  });
+  const keep = context.keep ?? (() => true);
+  if (keep("job", t + 500))
+    add.outbox({
+      kind: "send-sms",
+      payload: JSON.stringify({ messageId }),
+      priority: 3,
+      state: "completed",
+      runAt: t,
+      attempts: 1,
+      createdAt: t,
+      updatedAt: t + 500,
+      completedAt: t + 500,
+    });
   add.audit({
     at: createdAt,
     actorType: "api_key",
@@ -477,30 +486,32 @@ export function writeApplication(
     details: { amountCents },
   });
   if (decided) {
-    add.outbox({
-      kind: "decide-application",
-      payload: JSON.stringify({ applicationId: id }),
-      priority: 1,
-      state: "completed",
-      runAt: submittedAt!.getTime(),
-      attempts: 1,
-      createdAt: submittedAt!.getTime(),
-      updatedAt: decidedAt!.getTime(),
-      completedAt: decidedAt!.getTime(),
-    });
-    add.crm({
-      id: `csl_${pad(g)}`,
-      merchantId,
-      applicationId: id,
-      crm: "fieldroutes",
-      operation: "note/create",
-      request: { note: `FlowPay: application ${status}` },
-      response: { success: g % 50 !== 0 },
-      outcome: g % 50 === 0 ? "error" : "ok",
-      error: g % 50 === 0 ? "HTTP 503" : null,
-      durationMs: 120 + (g % 300),
-      createdAt: decidedAt,
-    });
+    if (keep("job", decidedAt!.getTime()))
+      add.outbox({
+        kind: "decide-application",
+        payload: JSON.stringify({ applicationId: id }),
+        priority: 1,
+        state: "completed",
+        runAt: submittedAt!.getTime(),
+        attempts: 1,
+        createdAt: submittedAt!.getTime(),
+        updatedAt: decidedAt!.getTime(),
+        completedAt: decidedAt!.getTime(),
+      });
+    if (keep("crm", decidedAt!.getTime()))
+      add.crm({
+        id: `csl_${pad(g)}`,
+        merchantId,
+        applicationId: id,
+        crm: "fieldroutes",
+        operation: "note/create",
+        request: { note: `FlowPay: application ${status}` },
+        response: { success: g % 50 !== 0 },
+        outcome: g % 50 === 0 ? "error" : "ok",
+        error: g % 50 === 0 ? "HTTP 503" : null,
+        durationMs: 120 + (g % 300),
+        createdAt: decidedAt,
+      });
     add.audit({
       at: decidedAt,
       actorType: "system",

@@ -71,6 +71,21 @@ describe("bench:scale seeder", () => {
     ).toBe(0);
   });
 
+  it("holds no completed job or CRM call log that retention would have pruned", () => {
+    const weekAgo = Date.now() - 7 * dayMs - 60_000;
+    const quarterAgo = Date.now() - 90 * dayMs - 60_000;
+    expect(
+      one<{ c: number }>(
+        `SELECT count(*) AS c FROM outbox WHERE state = 'completed' AND completed_at < ${weekAgo}`,
+      ).c,
+    ).toBe(0);
+    expect(
+      one<{ c: number }>(`SELECT count(*) AS c FROM crm_sync_logs WHERE created_at < ${quarterAgo}`)
+        .c,
+    ).toBe(0);
+    expect(one<{ c: number }>(`SELECT count(*) AS c FROM crm_sync_logs`).c).toBeGreaterThan(0);
+  });
+
   it("keeps open reviews and offers awaiting funding to the newest weeks", () => {
     const oldest = (sql: string) =>
       (Date.now() - (one<{ t: number | null }>(sql).t ?? Date.now())) / dayMs;

@@ -309,21 +309,32 @@ export async function seedScale(options: {
     audit_logs: [maxId("audit_logs"), 0],
   };
   const random = randomFrom(n);
-  const context = { n, now, demoMerchantId, random };
+  // What retention (ADR 042) has already pruned in a database that has run for 18 months:
+  // completed jobs after JOB_RETENTION_DAYS, CRM call logs after RETENTION_CRM_SYNC_LOG_DAYS
+  // (their defaults). Seeding them would measure the first prune's deletes, not the pages.
+  const cutoff = { job: now - 7 * dayMs, crm: now - 90 * dayMs };
+  const context = {
+    n,
+    now,
+    demoMerchantId,
+    random,
+    keep: (what: "job" | "crm", at: number) => at >= cutoff[what],
+  };
   let fundedId: string | null = null;
-  const writeRange = (from: number, to: number) => {
+  const writeRange = (from: number, to: number, rowContext = context) => {
     const batch = 5_000;
     for (let start = from; start < to; start += batch) {
       db.transaction(() => {
         for (let g = start; g < Math.min(to, start + batch); g++) {
-          const written = writeApplication(add, g, context);
+          const written = writeApplication(add, g, rowContext);
           if (!fundedId && written.status === "funded" && written.merchantId === demoMerchantId)
             fundedId = written.id;
         }
       })();
     }
   };
-  writeRange(0, T);
+  // Templates keep every row: their clones' times decide what is kept.
+  writeRange(0, T, { ...context, keep: () => true });
   ranges.outbox![1] = maxId("outbox");
   ranges.audit_logs![1] = maxId("audit_logs");
   phase(`templates (${T} applications, row by row)`);
@@ -356,6 +367,7 @@ export async function seedScale(options: {
         `INSERT INTO main.${table} (${columns.map((c) => quoteIdent(c.name)).join(", ")})
          SELECT ${columns.map((c) => c.value).join(", ")}
          FROM temp.clone_map m JOIN temp.tmpl_${table} s ON s.src = m.src
+         ${table === "outbox" ? `WHERE s.completed_at + m.delta >= ${cutoff.job}` : table === "crm_sync_logs" ? `WHERE s.created_at + m.delta >= ${cutoff.crm}` : ""}
          ORDER BY m.g${table === "offers" ? ", s.id" : ""}`,
       );
     });
@@ -384,6 +396,11 @@ export async function seedScale(options: {
       }
     }
     for (const table of clonedTables) db.exec(`DROP TABLE temp.tmpl_${table}`);
+    // The templates' own jobs and CRM calls are as old as they are: pruned like the clones'.
+    db.exec(
+      `DELETE FROM outbox WHERE id > ${ranges.outbox![0]} AND id <= ${ranges.outbox![1]} AND completed_at < ${cutoff.job};
+       DELETE FROM crm_sync_logs WHERE id BETWEEN 'csl_${pad(0)}' AND 'csl_${lastTemplate}' AND created_at < ${cutoff.crm}`,
+    );
     db.exec("DROP TABLE temp.clone_map");
     phase(`clones (${(tailStart - T).toLocaleString("en-US")} applications, set-based)`);
 
