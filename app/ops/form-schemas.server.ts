@@ -1,3 +1,4 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import { z } from "zod";
 import { operatorRoles } from "~/db/schema/operators";
 import { revealFields, revealReasonMinLength } from "./applications";
@@ -66,10 +67,24 @@ export const policyIntentSchema = (maxDays: number) =>
     { error: "Unknown request" },
   );
 
+/** Withdrawing an information request: which one (an unknown or malformed id is a 404). */
+export const withdrawInfoRequestSchema = z.object({ requestId: z.string().max(64).catch("") });
+
 /**
  * A refused submission's first message, for the page's alert (and the API-style `error` the
  * route tests read) beside Conform's reply, which puts every message on its field.
  */
 export function firstError(error: Record<string, string[] | null> | null | undefined): string {
   return Object.values(error ?? {}).flatMap((messages) => messages ?? [])[0] ?? "Unknown request";
+}
+
+const intentOnly = z.object({ intent: z.string().max(100).catch("") }).catch({ intent: "" });
+
+/**
+ * The `intent` a page's form posts ("" when none or not text), read with Conform like the rest
+ * of the form: the action dispatches on it before the intent's own schema reads the fields.
+ */
+export function postedIntent(form: FormData): string {
+  const parsed = parseWithZod(form, { schema: intentOnly, disableAutoCoercion: true });
+  return parsed.status === "success" ? parsed.value.intent : "";
 }

@@ -3,6 +3,7 @@
  * to another configured lender, or cancel. The route only dispatches here; the work is in
  * app/lending/lender-decline.server.ts (audited there).
  */
+import { parseWithZod } from "@conform-to/zod/v4";
 import { data } from "@remix-run/node";
 import { z } from "zod";
 import { clientInfo } from "~/app/audit/audit.server";
@@ -13,6 +14,7 @@ import {
   rerouteApplication,
 } from "~/app/lending/lender-decline.server";
 import { getLenders } from "~/app/lending/lenders.server";
+import { firstError } from "./form-schemas.server";
 import { requireAction } from "./guard.server";
 
 export const lenderDeclineIntents = ["reroute_lender", "cancel_lender_declined"] as const;
@@ -46,28 +48,29 @@ export async function lenderDeclineAction(
   form: FormData,
 ): Promise<LenderDeclineResult | ReturnType<typeof data<LenderDeclineResult>>> {
   const { operator } = await requireAction(request, "resolve:review");
-  const parsed = formSchema.safeParse(Object.fromEntries(form));
-  if (!parsed.success) {
-    const error = parsed.error.issues[0]!.message;
+  // Read with Conform (issue 18); an empty reason reaches the schema as "" to get its message.
+  const parsed = parseWithZod(form, { schema: formSchema, disableAutoCoercion: true });
+  if (parsed.status !== "success") {
+    const error = firstError(parsed.error);
     return data({ revealed: null, error, notice: null }, { status: 422 });
   }
   const client = clientInfo(request);
   const actor = { id: operator.id, ip: client.ip, userAgent: client.userAgent };
   const database = await getDatabase();
   try {
-    if (parsed.data.intent === "reroute_lender") {
+    if (parsed.value.intent === "reroute_lender") {
       await rerouteApplication(
         database,
-        { applicationId, lender: parsed.data.lender, configured: (await getLenders()).names() },
+        { applicationId, lender: parsed.value.lender, configured: (await getLenders()).names() },
         actor,
       );
       return {
         revealed: null,
         error: null,
-        notice: `Rerouted to ${parsed.data.lender}: the borrower was texted a new link to sign with that lender.`,
+        notice: `Rerouted to ${parsed.value.lender}: the borrower was texted a new link to sign with that lender.`,
       };
     }
-    await cancelLenderDeclined(database, { applicationId, reason: parsed.data.reason }, actor);
+    await cancelLenderDeclined(database, { applicationId, reason: parsed.value.reason }, actor);
     return {
       revealed: null,
       error: null,

@@ -1,3 +1,4 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import { and, eq, isNull, lt } from "drizzle-orm";
 import { Authenticator } from "remix-auth";
 import { FormStrategy } from "remix-auth-form";
@@ -21,6 +22,7 @@ import {
   registerFailure,
   type LockoutState,
 } from "./lockout";
+import { firstError } from "./form-schemas.server";
 import { consumeRecoveryCode } from "./recovery.server";
 import { markSessionVerified } from "./session.server";
 
@@ -231,9 +233,11 @@ async function failUnknownEmail(
 export const authenticator = new Authenticator<SignedInPassword>();
 authenticator.use(
   new FormStrategy(async ({ form, request }) => {
-    const parsed = loginSchema.safeParse(Object.fromEntries(form));
-    if (!parsed.success) throw new LoginError(parsed.error.issues[0]!.message);
-    return checkPassword(await getDatabase(), parsed.data, clientInfo(request));
+    // The credentials are read with Conform like every FlowOps form (issue 18); an empty field
+    // reaches the schema as "" and gets its own message, which the sign-in page shows.
+    const parsed = parseWithZod(form, { schema: loginSchema, disableAutoCoercion: true });
+    if (parsed.status !== "success") throw new LoginError(firstError(parsed.error));
+    return checkPassword(await getDatabase(), parsed.value, clientInfo(request));
   }),
   "password",
 );

@@ -10,7 +10,8 @@ import { z } from "zod";
 import type { Database } from "~/db/client";
 import { isProduction } from "~/app/config/env.server";
 import type { RevokeConfirmation } from "~/app/ui/confirm-step";
-import { firstError } from "./form-schemas.server";
+import { parseFieldRoutesForm, type FieldRoutesField } from "./crm-forms.server";
+import { firstError, postedIntent } from "./form-schemas.server";
 import type { OpsOutcome, OpsRefusal } from "./outcome";
 import { merchantFormFields, type MerchantFormField } from "./merchants-form";
 import { parseMerchantForm } from "./merchants-form.server";
@@ -26,7 +27,6 @@ import {
   MerchantNotFoundError,
   MerchantStateError,
   oauthCrms,
-  parseFieldRoutesForm,
   revokeMerchantApiKey,
   rotateMerchantApiKey,
   setMerchantStatus,
@@ -142,6 +142,8 @@ export type MerchantActionData = {
   error?: string;
   crmError?: string;
   crmValues?: { subdomain: string; officeId: string };
+  /** Each FieldRoutes field's message, on its field (the first one is also `crmError`). */
+  crmFieldErrors?: Partial<Record<FieldRoutesField, string>>;
   formErrors?: Partial<Record<MerchantFormField, string>>;
   values?: Partial<Record<MerchantFormField, string>>;
   keyError?: string;
@@ -193,6 +195,11 @@ const revokeKeyForm = z.object({
 const parseKeyForm = <S extends z.ZodType>(form: FormData, schema: S) =>
   parseWithZod(form, { schema, disableAutoCoercion: true });
 
+/** The OAuth CRM chosen (startMerchantOAuth refuses one not configured). */
+const oauthStartForm = z.object({ crm: z.string().trim().max(40).catch("") });
+/** The connection tested or disconnected; one that does not read is no connection (404). */
+const connectionForm = z.object({ connectionId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+
 /** What an intent needs: the merchant, the form, who acts, and the permission check. */
 type IntentInput = {
   database: Database;
@@ -207,7 +214,6 @@ const reply = (body: MerchantActionData, status: 200 | OpsRefusal = 200): Outcom
   status,
   body,
 });
-const idField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
 async function update({ database, merchantId, form, authorize }: IntentInput): Promise<Outcome> {
   const { actor } = await authorize("edit:merchant");
@@ -319,11 +325,10 @@ async function crmConnect({
 }: IntentInput): Promise<Outcome> {
   const { actor } = await authorize("manage:crm_connection");
   const parsed = parseFieldRoutesForm(form, { sandboxAllowed: !isProduction() });
-  const crmValues = {
-    subdomain: String(form.get("subdomain") ?? ""),
-    officeId: String(form.get("officeId") ?? ""),
-  };
-  if (!parsed.ok) return reply({ crmError: parsed.error, crmValues }, 422);
+  if (!parsed.ok) {
+    const { error: crmError, errors: crmFieldErrors, crmValues } = parsed;
+    return reply({ crmError, crmFieldErrors, crmValues }, 422);
+  }
   const result = await connectMerchantFieldRoutes(database, {
     merchantId,
     value: parsed.value,
@@ -331,7 +336,9 @@ async function crmConnect({
   });
   if (result.ok) return { redirect: "?done=crm-connected" };
   const crmError = `Not connected: the test call failed${result.code ? ` (${result.code})` : ""}: ${result.error}`;
-  // The CRM refused the credentials or could not be reached: the form comes back to be fixed.
+  // The CRM refused the credentials or could not be reached: the form comes back to be fixed
+  // (with the subdomain and office id as read; the secrets are never echoed).
+  const crmValues = { subdomain: parsed.value.subdomain, officeId: parsed.value.officeId ?? "" };
   return reply({ crmError, crmValues }, 422);
 }
 
@@ -342,9 +349,10 @@ async function crmOAuthStart({
   authorize,
 }: IntentInput): Promise<Outcome> {
   const { actor, sessionId } = await authorize("manage:crm_connection");
+  const parsed = parseKeyForm(form, oauthStartForm);
   const started = await startMerchantOAuth(database, {
     merchantId,
-    crm: String(form.get("crm") ?? ""),
+    crm: parsed.status === "success" ? parsed.value.crm : "",
     sessionId,
     actor,
   });
@@ -356,11 +364,11 @@ async function crmOAuthStart({
 function crmConnection(intent: "verify" | "disconnect") {
   return async ({ database, merchantId, form, authorize }: IntentInput): Promise<Outcome> => {
     const { actor } = await authorize("manage:crm_connection");
-    const connectionId = idField.safeParse(form.get("connectionId"));
-    if (!connectionId.success) {
+    const parsed = parseKeyForm(form, connectionForm);
+    if (parsed.status !== "success") {
       return reply({ crmError: "This merchant has no such CRM connection" }, 404);
     }
-    const input = { merchantId, connectionId: connectionId.data, actor };
+    const input = { merchantId, connectionId: parsed.value.connectionId, actor };
     if (intent === "disconnect") {
       await disconnectMerchantCrm(database, input);
       return { redirect: "?done=crm-disconnected" };
@@ -387,7 +395,8 @@ const intents: Record<string, (input: IntentInput) => Promise<Outcome>> = {
 
 /** One posted form of the merchant page, dispatched by its `intent`. */
 export async function merchantIntent(input: IntentInput): Promise<Outcome> {
-  const run = intents[String(input.form.get("intent") ?? "")];
+  const intent = postedIntent(input.form);
+  const run = Object.hasOwn(intents, intent) ? intents[intent] : undefined;
   if (!run) return reply({ error: "Unknown request" }, 422);
   try {
     // Once the operator may act: an unknown merchant is a 404, whatever the form says.

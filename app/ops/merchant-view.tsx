@@ -8,7 +8,7 @@ import { centsToDollarInput, formatMoney } from "~/app/money/dollars";
 import { When } from "./layout";
 import type { MerchantActionData, MerchantPage } from "./merchant-page.server";
 import { basisPointsToPercent } from "./merchants-form";
-import { FormAlert } from "~/app/ui/fields";
+import { FieldError, FormAlert } from "~/app/ui/fields";
 import { MerchantFields } from "./merchants-ui";
 import { DataTable, Section } from "./page-ui";
 import { IntentButton } from "~/app/ui/intent-button";
@@ -264,6 +264,8 @@ export function ApiKeysSection({ loaded, actionData }: SectionProps) {
 /** The CRM connection: FieldRoutes credentials, OAuth CRMs, verify and disconnect. */
 export function CrmSection({ loaded, actionData }: SectionProps) {
   const { merchant } = loaded;
+  // Each field's message under it (the first one is also the section's alert).
+  const crmErrors = actionData?.crmFieldErrors ?? {};
   return (
     <Section id="crm-heading" title="CRM connection">
       <FormAlert message={actionData?.crmError} />
@@ -368,23 +370,46 @@ export function CrmSection({ loaded, actionData }: SectionProps) {
             id="crm-subdomain"
             name="subdomain"
             defaultValue={actionData?.crmValues?.subdomain ?? ""}
-            aria-describedby="crm-subdomain-hint"
+            aria-describedby={
+              crmErrors.subdomain ? "crm-subdomain-hint crm-subdomain-error" : "crm-subdomain-hint"
+            }
+            aria-invalid={crmErrors.subdomain ? true : undefined}
             required
           />
           <p id="crm-subdomain-hint" className="small muted">
             The part before .fieldroutes.com.
           </p>
+          <FieldError id="crm-subdomain-error" errors={crmErrors.subdomain} />
           <label htmlFor="crm-key">Authentication key</label>
-          <input id="crm-key" name="authenticationKey" type="password" required />
+          <input
+            id="crm-key"
+            name="authenticationKey"
+            type="password"
+            aria-describedby={crmErrors.authenticationKey ? "crm-key-error" : undefined}
+            aria-invalid={crmErrors.authenticationKey ? true : undefined}
+            required
+          />
+          <FieldError id="crm-key-error" errors={crmErrors.authenticationKey} />
           <label htmlFor="crm-token">Authentication token</label>
-          <input id="crm-token" name="authenticationToken" type="password" required />
+          <input
+            id="crm-token"
+            name="authenticationToken"
+            type="password"
+            aria-describedby={crmErrors.authenticationToken ? "crm-token-error" : undefined}
+            aria-invalid={crmErrors.authenticationToken ? true : undefined}
+            required
+          />
+          <FieldError id="crm-token-error" errors={crmErrors.authenticationToken} />
           <label htmlFor="crm-office">Office id (global keys only)</label>
           <input
             id="crm-office"
             name="officeId"
             inputMode="numeric"
             defaultValue={actionData?.crmValues?.officeId ?? ""}
+            aria-describedby={crmErrors.officeId ? "crm-office-error" : undefined}
+            aria-invalid={crmErrors.officeId ? true : undefined}
           />
+          <FieldError id="crm-office-error" errors={crmErrors.officeId} />
           {loaded.sandboxAllowed ? (
             <label className="check">
               <input type="checkbox" name="sandbox" /> Use the sandbox CRM (development and demo

@@ -9,6 +9,7 @@ import { ensureDecisioningDefaults } from "~/app/decisioning/seed.server";
 import { centsToDollarInput, dollarsToCents } from "~/app/money/dollars";
 import { FieldCipher } from "~/app/security/encryption.server";
 import { basisPointsToPercent, percentToBasisPoints, type MerchantInput } from "./merchants-form";
+import { parseFieldRoutesForm } from "./crm-forms.server";
 import { parseMerchantForm } from "./merchants-form.server";
 import {
   accountContext,
@@ -21,7 +22,6 @@ import {
   MerchantFieldError,
   MerchantNotFoundError,
   merchantPlans,
-  parseFieldRoutesForm,
   revokeMerchantApiKey,
   rotateMerchantApiKey,
   setMerchantStatus,

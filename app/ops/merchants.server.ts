@@ -279,6 +279,7 @@ export async function revokeMerchantApiKey(
 /** The circuit breaker of a connection's adapter, for the screen (null: not built yet). */
 export const connectionCircuit = circuitStateOf;
 
+/** The FieldRoutes credentials form's reading (crm-forms.server.ts `parseFieldRoutesForm`). */
 export type FieldRoutesForm =
   | {
       ok: true;
@@ -291,38 +292,6 @@ export type FieldRoutesForm =
       };
     }
   | { ok: false; error: string };
-
-/** The FieldRoutes credentials form (the secrets are never shown again, even on an error). */
-export function parseFieldRoutesForm(
-  formData: FormData,
-  options: { sandboxAllowed: boolean },
-): FieldRoutesForm {
-  const read = (name: string) => {
-    const value = formData.get(name);
-    return typeof value === "string" ? value.trim() : "";
-  };
-  const sandbox = options.sandboxAllowed && read("sandbox") === "on";
-  const subdomain = read("subdomain").toLowerCase();
-  const authenticationKey = read("authenticationKey");
-  const authenticationToken = read("authenticationToken");
-  const officeId = read("officeId") || null;
-  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(subdomain)) {
-    return {
-      ok: false,
-      error: "Enter the office's FieldRoutes subdomain (the part before .fieldroutes.com)",
-    };
-  }
-  if (!authenticationKey || !authenticationToken) {
-    return { ok: false, error: "Enter the authentication key and token from FieldRoutes" };
-  }
-  if (officeId !== null && !/^\d{1,10}$/.test(officeId)) {
-    return { ok: false, error: "The office id is a number (leave it empty for a single office)" };
-  }
-  return {
-    ok: true,
-    value: { subdomain, authenticationKey, authenticationToken, officeId, sandbox },
-  };
-}
 
 /** Verifies the credentials with a test call and stores them encrypted only if it succeeds. */
 export async function connectMerchantFieldRoutes(

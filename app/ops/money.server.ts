@@ -3,6 +3,7 @@
  * ledger transaction (each must sum to zero: docs/decisions/044-double-entry-ledger.md), its
  * refunds, and FlowOps' cancellation before disbursement (ADR 055).
  */
+import { parseWithZod } from "@conform-to/zod/v4";
 import { data } from "@remix-run/node";
 import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
@@ -12,6 +13,7 @@ import type { ApplicationStatus } from "~/db/schema/applications";
 import { clientInfo } from "~/app/audit/audit.server";
 import { getDatabase } from "~/app/db.server";
 import { CancelError, cancelSigned, signedCancelable } from "~/app/lending/cancel.server";
+import { firstError } from "./form-schemas.server";
 import { requireAction } from "./guard.server";
 
 export type LedgerTransactionView = {
@@ -97,9 +99,10 @@ export type CancelResult = { revealed: null; error: string | null; notice: strin
 /** FlowOps cancels a signed application before the money moves (permission resolve:review). */
 export async function opsCancelAction(request: Request, applicationId: string, form: FormData) {
   const { operator } = await requireAction(request, "resolve:review");
-  const parsed = cancelForm.safeParse(Object.fromEntries(form));
-  if (!parsed.success) {
-    const error = parsed.error.issues[0]!.message;
+  // Read with Conform (issue 18); an empty reason reaches the schema as "" to get its message.
+  const parsed = parseWithZod(form, { schema: cancelForm, disableAutoCoercion: true });
+  if (parsed.status !== "success") {
+    const error = firstError(parsed.error);
     return data<CancelResult>({ revealed: null, error, notice: null }, { status: 422 });
   }
   const client = clientInfo(request);
@@ -107,7 +110,7 @@ export async function opsCancelAction(request: Request, applicationId: string, f
     await cancelSigned(await getDatabase(), {
       applicationId,
       by: "flowops",
-      reason: parsed.data.reason,
+      reason: parsed.value.reason,
       actor: {
         actorType: "operator",
         actorId: operator.id,

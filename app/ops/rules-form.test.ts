@@ -9,13 +9,13 @@ import {
   isMoneyField,
   parseEditorIntent,
   parseRuleValue,
-  readRuleRows,
   ruleInputName,
   ruleRowFields,
   rowsToRules,
   ruleToRow,
   type RuleRow,
 } from "./rules-form";
+import { readRuleRows } from "./rules-forms.server";
 
 /** The form a browser would post for these rows (plus the empty new-rule row). */
 function formFor(rows: RuleRow[], extra: Partial<RuleRow> = {}) {

@@ -40,30 +40,6 @@ export const emptyRuleRow: RuleRow = {
 
 export const ruleInputName = (index: number, field: keyof RuleRow) => `rule-${index}-${field}`;
 
-/** The most rows a form may post (a rule set is a few dozen rules; this only bounds the loop). */
-export const maxRuleRows = 500;
-
-const text = (formData: FormData, name: string) => {
-  const value = formData.get(name);
-  return typeof value === "string" ? value : "";
-};
-
-/** The rows of a posted editor form, in order; the empty new-rule row (all blank) is dropped. */
-export function readRuleRows(formData: FormData): RuleRow[] {
-  const count = Math.min(Number.parseInt(text(formData, "ruleCount"), 10) || 0, maxRuleRows);
-  const rows: RuleRow[] = [];
-  for (let index = 0; index <= count; index++) {
-    const row = { ...emptyRuleRow };
-    for (const field of ruleRowFields) row[field] = text(formData, ruleInputName(index, field));
-    row.key = row.key.trim();
-    row.name = row.name.trim();
-    row.value = row.value.trim();
-    if (!row.key && !row.name && !row.value) continue;
-    rows.push(row);
-  }
-  return rows;
-}
-
 /** What a button of the editor asks for, besides saving. */
 export type EditorIntent =
   | { kind: "save" | "validate" | "dry-run" | "publish" }

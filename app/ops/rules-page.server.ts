@@ -15,7 +15,6 @@ import {
   formatRuleValue,
   isMoneyField,
   parseEditorIntent,
-  readRuleRows,
   rowsToRules,
   ruleToRow,
   type RuleProblems,
@@ -39,6 +38,7 @@ import {
   type PageOperator,
 } from "./versions.server";
 import { submitForApproval } from "./policy-approval.server";
+import { readRulesEditorForm } from "./rules-forms.server";
 
 function condition(rule: Rule) {
   const value = formatRuleValue(rule.value, rule.field, rule.operator);
@@ -113,7 +113,6 @@ export async function rulesIntent(
   mayPublish: () => Promise<unknown>,
 ): Promise<OpsOutcome<RulesActionData>> {
   const reply = editorReply<RulesActionData>;
-  const intentValue = formData.get("intent");
   try {
     const lifecycle = await draftLifecycleIntent<RulesActionData>(formData, {
       page: "/ops/rules",
@@ -124,13 +123,12 @@ export async function rulesIntent(
     });
     if (lifecycle) return lifecycle;
 
-    const intent = parseEditorIntent(intentValue);
+    const form = readRulesEditorForm(formData);
+    const intent = parseEditorIntent(form.intent);
     if (!intent) return reply({ error: "Unknown request" }, 422);
     if (intent.kind === "publish") await mayPublish();
-    const ruleSetId = String(formData.get("ruleSetId") ?? "");
-    const version = Number(formData.get("version"));
-    const notes = String(formData.get("notes") ?? "");
-    const rows = applyRowIntent(readRuleRows(formData), intent);
+    const { ruleSetId, version, notes } = form;
+    const rows = applyRowIntent(form.rows, intent);
     const converted = rowsToRules(rows);
     if (!converted.ok) {
       return reply(
@@ -138,7 +136,7 @@ export async function rulesIntent(
           error: "The draft was not saved",
           blocking: converted.problems,
           unsaved: { rows, notes },
-          applicationId: String(formData.get("applicationId") ?? ""),
+          applicationId: form.applicationId,
         },
         422,
       );
@@ -150,7 +148,7 @@ export async function rulesIntent(
       return reply({ message: "Draft saved.", validation: checkRules(rules) });
     }
     if (intent.kind === "dry-run") {
-      const applicationId = String(formData.get("applicationId") ?? "").trim();
+      const applicationId = form.applicationId.trim();
       const outcome = await dryRunRuleSetDraft(database, {
         draft: { id: ruleSetId, version, rules },
         applicationId,

@@ -1,6 +1,9 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import { inArray } from "drizzle-orm";
+import { z } from "zod";
 import type { Database } from "~/db/client";
 import { operators, type OperatorRole } from "~/db/schema/index";
+import { firstError, postedIntent } from "./form-schemas.server";
 import type { OpsOutcome, OpsRefusal } from "./outcome";
 import { can, type Permission } from "./permissions";
 
@@ -100,10 +103,20 @@ export function editorReply<T extends { nonce: string }>(
   return { status, body: { nonce: crypto.randomUUID(), ...body } as T };
 }
 
+const startDraftForm = z.object({
+  fromVersion: z
+    .string({ error: "Choose a version to start from" })
+    .regex(/^\d{1,9}$/, "Choose a version to start from")
+    .transform(Number),
+});
+/** The draft to discard: its id as posted (an unknown one is the editor's 404). */
+const discardForm = (idField: string) => z.object({ [idField]: z.string().max(64).catch("") });
+
 /**
  * The two intents every versioned editor has besides editing: "start-draft" (from the posted
  * `fromVersion`) and "discard" (the draft whose id is posted as `idField`), each redirecting
- * to `page` with its banner. Null for any other intent.
+ * to `page` with its banner. Null for any other intent. Both forms are read with Conform
+ * (issue 18); a version that does not read is refused (422) and nothing is started.
  */
 export async function draftLifecycleIntent<T extends { nonce: string; error?: string }>(
   formData: FormData,
@@ -114,17 +127,21 @@ export async function draftLifecycleIntent<T extends { nonce: string; error?: st
     discard: (id: string) => Promise<{ version: number }>;
   },
 ): Promise<OpsOutcome<T> | null> {
-  const intent = formData.get("intent");
+  const intent = postedIntent(formData);
   if (intent === "start-draft") {
-    const text = String(formData.get("fromVersion") ?? "");
-    if (!/^\d{1,9}$/.test(text)) {
-      return editorReply<T>({ error: "Choose a version to start from" } as Omit<T, "nonce">, 422);
+    const parsed = parseWithZod(formData, { schema: startDraftForm, disableAutoCoercion: true });
+    if (parsed.status !== "success") {
+      const error = firstError(parsed.error);
+      return editorReply<T>({ error } as Omit<T, "nonce">, 422);
     }
-    const draft = await editor.start(Number(text));
+    const draft = await editor.start(parsed.value.fromVersion);
     return { redirect: `${editor.page}?done=started&version=${draft.version}` };
   }
   if (intent === "discard") {
-    const discarded = await editor.discard(String(formData.get(editor.idField) ?? ""));
+    const schema = discardForm(editor.idField);
+    const parsed = parseWithZod(formData, { schema, disableAutoCoercion: true });
+    const id = parsed.status === "success" ? String(parsed.value[editor.idField] ?? "") : "";
+    const discarded = await editor.discard(id);
     return { redirect: `${editor.page}?done=discarded&version=${discarded.version}` };
   }
   return null;

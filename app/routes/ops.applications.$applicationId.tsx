@@ -13,7 +13,7 @@ import { revealReasonMinLength, statusLabels } from "~/app/ops/applications";
 import { loadApplicationDetail, revealPii, RevealError } from "~/app/ops/applications.server";
 import { shortTime, Timeline } from "~/app/ops/applications-view";
 import { DecisionsAndNotices } from "~/app/ops/evidence-view";
-import { firstError, revealSchema } from "~/app/ops/form-schemas.server";
+import { firstError, postedIntent, revealSchema } from "~/app/ops/form-schemas.server";
 import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { can } from "~/app/ops/permissions";
@@ -63,10 +63,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const form = await request.clone().formData();
-  if (isLenderDeclineIntent(form.get("intent"))) {
+  const intent = postedIntent(form);
+  if (isLenderDeclineIntent(intent)) {
     return lenderDeclineAction(request, params.applicationId ?? "", form);
   }
-  if (isCancelIntent(form.get("intent"))) {
+  if (isCancelIntent(intent)) {
     return opsCancelAction(request, params.applicationId ?? "", form);
   }
   // Only operators who may see PII get past this (a 403 and an audit record otherwise).

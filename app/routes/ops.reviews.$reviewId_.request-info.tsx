@@ -6,6 +6,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { clientInfo } from "~/app/audit/audit.server";
 import { getDatabase } from "~/app/db.server";
 import { shortTime } from "~/app/ops/applications-view";
+import { postedIntent, withdrawInfoRequestSchema } from "~/app/ops/form-schemas.server";
 import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import {
   documentKindLabel,
@@ -76,8 +77,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const client = clientInfo(request);
   const submission = parseWithZod(form, { schema: infoRequestSchema });
   try {
-    if (form.get("intent") === "withdraw") {
-      const requestId = String(form.get("requestId") ?? "");
+    if (postedIntent(form) === "withdraw") {
+      const withdraw = parseWithZod(form, { schema: withdrawInfoRequestSchema });
+      const requestId = withdraw.status === "success" ? withdraw.value.requestId : "";
       await withdrawInfoRequest(database, { reviewId, requestId, operatorId: operator.id, client });
       return redirect(`/ops/reviews/${reviewId}/request-info?done=withdrawn`);
     }

@@ -4,7 +4,7 @@ import { redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { clientInfo } from "~/app/audit/audit.server";
 import { getDatabase } from "~/app/db.server";
-import { firstError } from "~/app/ops/form-schemas.server";
+import { firstError, postedIntent } from "~/app/ops/form-schemas.server";
 import { requireSameOrigin } from "~/app/ops/guard.server";
 import { lockedLoginUrl } from "~/app/ops/lockout";
 import {
@@ -46,7 +46,7 @@ export async function action({ request }: ActionFunctionArgs) {
   // disableAutoCoercion: an empty code reaches the schema as "", which says what to enter.
   const options = { disableAutoCoercion: true } as const;
   let factor: SecondFactor;
-  if (formData.get("intent") === "recovery") {
+  if (postedIntent(formData) === "recovery") {
     const parsed = parseWithZod(formData, { schema: recoveryCodeSchema, ...options });
     if (parsed.status !== "success") return { error: firstError(parsed.error) };
     factor = { kind: "recovery_code", code: parsed.value.recoveryCode };
