@@ -16,13 +16,7 @@ export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs)
   // Charged below, when it answers: a 304 costs no read budget.
   const caller = await requireCrmCaller(request, { conditionalRead: true });
   const id = applicationIdParam(params.applicationId);
-  // One statement, in a reader thread (ADR 083, ADR 086): CRMs poll this route; the serving
-  // thread keeps only HTTP, the key check and the answer.
-  const view = await applicationView(
-    (await getDatabase()).reader,
-    merchantScope(caller.merchant.id),
-    id,
-  );
+  const view = await applicationView(await getDatabase(), merchantScope(caller.merchant.id), id);
   if (!view) {
     return apiError("not_found", `No application ${id}`, { headers: await caller.charge() });
   }
