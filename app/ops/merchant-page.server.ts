@@ -228,11 +228,13 @@ async function update({ database, merchantId, form, authorize }: IntentInput): P
   } catch (error) {
     if (!(error instanceof MerchantFieldError)) throw error;
     const formErrors = { [error.field]: error.message };
-    // What was typed comes back, except the account number (never echoed).
+    // What was typed (Conform's reading of the form) comes back, except the account number
+    // (never echoed).
+    const typed = parseKeyForm(form, z.object({})).payload;
     const values = Object.fromEntries(
       merchantFormFields
         .filter((field) => field !== "disbursementAccount")
-        .map((field) => [field, String(form.get(field) ?? "")]),
+        .map((field) => [field, typeof typed[field] === "string" ? typed[field] : ""]),
     );
     return reply({ error: error.message, formErrors, values }, 409);
   }
