@@ -2,6 +2,7 @@
  * The merchant page's sections (issue 20: the route parses, calls
  * app/ops/merchant-page.server.ts and renders these).
  */
+import type { ComponentProps } from "react";
 import type { SerializeFrom } from "@remix-run/node";
 import { Form } from "@remix-run/react";
 import { centsToDollarInput, formatMoney } from "~/app/money/dollars";
@@ -261,6 +262,34 @@ export function ApiKeysSection({ loaded, actionData }: SectionProps) {
   );
 }
 
+/** One FieldRoutes credentials field: its label, the input, a hint and its message under it. */
+function CrmField({
+  id,
+  label,
+  hint,
+  error,
+  ...input
+}: { id: string; label: string; hint?: string; error?: string } & ComponentProps<"input">) {
+  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ");
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        aria-describedby={describedBy || undefined}
+        aria-invalid={error ? true : undefined}
+        {...input}
+      />
+      {hint ? (
+        <p id={`${id}-hint`} className="small muted">
+          {hint}
+        </p>
+      ) : null}
+      <FieldError id={`${id}-error`} errors={error} />
+    </>
+  );
+}
+
 /** The CRM connection: FieldRoutes credentials, OAuth CRMs, verify and disconnect. */
 export function CrmSection({ loaded, actionData }: SectionProps) {
   const { merchant } = loaded;
@@ -365,51 +394,39 @@ export function CrmSection({ loaded, actionData }: SectionProps) {
             A test call checks the credentials first; they are stored (encrypted) only when it
             succeeds, and never shown again.
           </p>
-          <label htmlFor="crm-subdomain">Subdomain</label>
-          <input
+          <CrmField
             id="crm-subdomain"
             name="subdomain"
+            label="Subdomain"
+            hint="The part before .fieldroutes.com."
+            error={crmErrors.subdomain}
             defaultValue={actionData?.crmValues?.subdomain ?? ""}
-            aria-describedby={
-              crmErrors.subdomain ? "crm-subdomain-hint crm-subdomain-error" : "crm-subdomain-hint"
-            }
-            aria-invalid={crmErrors.subdomain ? true : undefined}
             required
           />
-          <p id="crm-subdomain-hint" className="small muted">
-            The part before .fieldroutes.com.
-          </p>
-          <FieldError id="crm-subdomain-error" errors={crmErrors.subdomain} />
-          <label htmlFor="crm-key">Authentication key</label>
-          <input
+          <CrmField
             id="crm-key"
             name="authenticationKey"
+            label="Authentication key"
+            error={crmErrors.authenticationKey}
             type="password"
-            aria-describedby={crmErrors.authenticationKey ? "crm-key-error" : undefined}
-            aria-invalid={crmErrors.authenticationKey ? true : undefined}
             required
           />
-          <FieldError id="crm-key-error" errors={crmErrors.authenticationKey} />
-          <label htmlFor="crm-token">Authentication token</label>
-          <input
+          <CrmField
             id="crm-token"
             name="authenticationToken"
+            label="Authentication token"
+            error={crmErrors.authenticationToken}
             type="password"
-            aria-describedby={crmErrors.authenticationToken ? "crm-token-error" : undefined}
-            aria-invalid={crmErrors.authenticationToken ? true : undefined}
             required
           />
-          <FieldError id="crm-token-error" errors={crmErrors.authenticationToken} />
-          <label htmlFor="crm-office">Office id (global keys only)</label>
-          <input
+          <CrmField
             id="crm-office"
             name="officeId"
+            label="Office id (global keys only)"
+            error={crmErrors.officeId}
             inputMode="numeric"
             defaultValue={actionData?.crmValues?.officeId ?? ""}
-            aria-describedby={crmErrors.officeId ? "crm-office-error" : undefined}
-            aria-invalid={crmErrors.officeId ? true : undefined}
           />
-          <FieldError id="crm-office-error" errors={crmErrors.officeId} />
           {loaded.sandboxAllowed ? (
             <label className="check">
               <input type="checkbox" name="sandbox" /> Use the sandbox CRM (development and demo
