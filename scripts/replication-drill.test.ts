@@ -122,9 +122,9 @@ describe.skipIf(!existsSync(litestreamBinary()))(
               },
               body: JSON.stringify({
                 crm: "fieldroutes",
-                crm_customer_id: `DRILL-${n}-${i % 50}`,
+                crm_customer_id: `77${n}0${i % 50}`,
                 customer: { first_name: "Dana", last_name: "Drill", phone: "+15125550123" },
-                job: { crm_job_id: `DRILL-JOB-${i}`, estimate_cents: 500000 + i },
+                job: { crm_job_id: `78${i}`, estimate_cents: 500000 + i },
                 send_sms: true,
               }),
             });

@@ -33,9 +33,9 @@ describe("a separate worker process (jobs work)", () => {
       headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
       body: JSON.stringify({
         crm: "fieldroutes",
-        crm_customer_id: "WORKER-1",
+        crm_customer_id: "75001",
         customer: { first_name: "Wren", last_name: "Worker", phone: "+15125550188" },
-        job: { crm_job_id: "WORKER-JOB-1", estimate_cents: 250000 },
+        job: { crm_job_id: "76001", estimate_cents: 250000 },
         send_sms: true,
       }),
     });

@@ -42,9 +42,9 @@ describe("webhook delivery across a kill -9 of the server", () => {
     receiver.setSecret(((await created.json()) as Json).secret);
     const offer = await api(first, "/api/v1/crm/offer-financing", {
       crm: "fieldroutes",
-      crm_customer_id: "R-1",
+      crm_customer_id: "71001",
       customer: { first_name: "Jo", last_name: "Doe", phone: "+15125550123" },
-      job: { crm_job_id: "RJ-1", description: "Termites", estimate_cents: 750000 },
+      job: { crm_job_id: "72001", description: "Termites", estimate_cents: 750000 },
       send_sms: false,
     });
     expect(offer.status).toBe(201);

@@ -37,9 +37,9 @@ describe("outbound webhooks on the built server", () => {
     receiver.setSecret(((await created.json()) as Json).secret);
     const offer = await api("/api/v1/crm/offer-financing", {
       crm: "fieldroutes",
-      crm_customer_id: "W-1",
+      crm_customer_id: "73001",
       customer: { first_name: "Jo", last_name: "Doe", phone: "+15125550123" },
-      job: { crm_job_id: "WJ-1", description: "Termites", estimate_cents: 750000 },
+      job: { crm_job_id: "74001", description: "Termites", estimate_cents: 750000 },
       send_sms: true,
     });
     expect(offer.status).toBe(201);

@@ -161,7 +161,7 @@ try {
     headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json" },
     body: JSON.stringify({
       crm: "fieldroutes",
-      crm_customer_id: `BENCH-BORROWER-${Date.now()}`,
+      crm_customer_id: `83${Date.now()}`,
       customer: {
         first_name: "Bench",
         last_name: "Borrower",
@@ -170,7 +170,7 @@ try {
         address: { line1: "1 Main St", city: "Austin", state: "TX", postal_code: "78701" },
       },
       job: {
-        crm_job_id: `BENCH-BORROWER-JOB-${Date.now()}`,
+        crm_job_id: `84${Date.now()}`,
         description: "Termite treatment",
         estimate_cents: 750000,
       },

@@ -83,9 +83,9 @@ async function benchRuntime(runtime: "node" | "deno", index: number) {
   const body = () =>
     JSON.stringify({
       crm: "fieldroutes",
-      crm_customer_id: `BENCH-${counter % 500}`,
+      crm_customer_id: `81${counter % 500}`,
       customer: { first_name: "Bench", last_name: "Customer", phone: "+15125550123" },
-      job: { crm_job_id: `BENCH-JOB-${counter++}`, estimate_cents: 750000 },
+      job: { crm_job_id: `82${counter++}`, estimate_cents: 750000 },
       send_sms: true,
     });
 

@@ -108,9 +108,9 @@ try {
       caller,
       {
         crm: "fieldroutes",
-        crm_customer_id: `B-${job}`,
+        crm_customer_id: `85${job}`,
         customer: { first_name: "Jo", last_name: "Doe", phone: "+15125550123" },
-        job: { crm_job_id: `BJ-${job}`, description: "Termites", estimate_cents: 750000 },
+        job: { crm_job_id: `86${job}`, description: "Termites", estimate_cents: 750000 },
         send_sms: sendSms,
       } as Parameters<typeof offerFinancing>[2],
       null,

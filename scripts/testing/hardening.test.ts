@@ -1,3 +1,4 @@
+import { randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent, createServer, request, type Server } from "node:http";
 import { join } from "node:path";
@@ -56,13 +57,13 @@ function rawHeaders(url: string, init: { method?: string; headers?: Record<strin
 
 async function offerFinancing(server: RunningServer, sendSms = true) {
   const apiKey = readFileSync(join(server.dataDir, "demo-api-key.txt"), "utf8").trim();
-  const n = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const n = `${Date.now()}${randomInt(1000, 10000)}`;
   const response = await fetch(`${server.url}/api/v1/crm/offer-financing`, {
     method: "POST",
     headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json" },
     body: JSON.stringify({
       crm: "fieldroutes",
-      crm_customer_id: `HARDEN-${n}`,
+      crm_customer_id: `61${n}`,
       customer: {
         first_name: "Jamie",
         last_name: "Rivera",
@@ -70,7 +71,7 @@ async function offerFinancing(server: RunningServer, sendSms = true) {
         phone: "+15125550123",
         address: { line1: "1 Main St", city: "Austin", state: "TX", postal_code: "78701" },
       },
-      job: { crm_job_id: `HARDEN-JOB-${n}`, estimate_cents: 750000 },
+      job: { crm_job_id: `62${n}`, estimate_cents: 750000 },
       send_sms: sendSms,
     }),
   });
@@ -404,9 +405,9 @@ describe("stopping", () => {
     // An in-flight request: its body is still on the way when SIGTERM arrives.
     const body = JSON.stringify({
       crm: "fieldroutes",
-      crm_customer_id: `STOP-${Date.now()}`,
+      crm_customer_id: `63${Date.now()}`,
       customer: { first_name: "Sam", last_name: "Stop", phone: "+15125550199" },
-      job: { crm_job_id: `STOP-JOB-${Date.now()}`, estimate_cents: 500000 },
+      job: { crm_job_id: `64${Date.now()}`, estimate_cents: 500000 },
       send_sms: false,
     });
     const slow = new Promise<number>((resolve, reject) => {

@@ -22,7 +22,7 @@ function offerFinancing(running: RunningServer, jobId: string) {
     headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json" },
     body: JSON.stringify({
       crm: "fieldroutes",
-      crm_customer_id: `C-${jobId}`,
+      crm_customer_id: `9${jobId}`,
       customer: {
         first_name: "Wren",
         last_name: "Writer",
@@ -55,13 +55,13 @@ async function until(running: RunningServer, status: number) {
 describe("the database file replaced under the running server (ADR 025)", () => {
   it("refuses the next writes with 503, goes unready, and says so once", async () => {
     server = await spawnServer({ env: { JOBS_ENABLED: "false" } });
-    expect((await offerFinancing(server, "JOB-FILE-1")).status).toBe(201);
+    expect((await offerFinancing(server, "51001")).status).toBe(201);
     // A restore copied over it: another file (another inode) at the same path.
     const file = join(server.dataDir, "flowpay.db");
     copyFileSync(file, `${file}.copy`);
     renameSync(`${file}.copy`, file);
 
-    for (const jobId of ["JOB-FILE-2", "JOB-FILE-3"]) {
+    for (const jobId of ["51002", "51003"]) {
       const refused = await offerFinancing(server, jobId);
       expect(refused.status).toBe(503);
       expect(refused.headers.get("retry-after")).toBe("30");
@@ -82,12 +82,12 @@ describe("a writer thread that dies (ADR 024)", () => {
     server = await spawnServer({
       env: { JOBS_ENABLED: "false", FLOWPAY_TEST_HOOKS: "1", DB_WRITER_MAX_RESTARTS: "3" },
     });
-    expect((await offerFinancing(server, "JOB-CRASH-1")).status).toBe(201);
+    expect((await offerFinancing(server, "52001")).status).toBe(201);
     server.process.kill("SIGUSR2");
-    const during = await offerFinancing(server, "JOB-CRASH-2");
+    const during = await offerFinancing(server, "52002");
     expect([201, 503]).toContain(during.status);
     expect(await until(server, 200)).toBe(true);
-    expect((await offerFinancing(server, "JOB-CRASH-3")).status).toBe(201);
+    expect((await offerFinancing(server, "52003")).status).toBe(201);
     expect(server.output()).toMatch(/database writer thread stopped; restarting it/);
   }, 60_000);
 

@@ -44,7 +44,7 @@ function offerFinancing(jobId: string) {
     headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json" },
     body: JSON.stringify({
       crm: "fieldroutes",
-      crm_customer_id: `C-${jobId}`,
+      crm_customer_id: `9${jobId}`,
       customer: {
         first_name: "Lena",
         last_name: "Locked",
@@ -90,7 +90,7 @@ function lockDatabase() {
 describe("when another process holds the database's write lock", () => {
   it("refuses writes with 503 + Retry-After, keeps the borrower's values, and /ready says so until the lock is gone", async () => {
     // A borrower on the details step, before anything goes wrong.
-    const created = await offerFinancing("JOB-LOCK-1");
+    const created = await offerFinancing("53001");
     expect(created.status).toBe(201);
     const { apply_url } = (await created.json()) as { apply_url: string };
     const path = new URL(apply_url).pathname;
@@ -101,7 +101,7 @@ describe("when another process holds the database's write lock", () => {
     const unlock = lockDatabase();
     try {
       // The CRM intake: the API's error shape, code `unavailable`, and when to retry.
-      const refused = await offerFinancing("JOB-LOCK-2");
+      const refused = await offerFinancing("53002");
       expect(refused.status).toBe(503);
       expect(refused.headers.get("retry-after")).toBe("30");
       const body = (await refused.json()) as {
@@ -181,7 +181,7 @@ describe("when another process holds the database's write lock", () => {
 
     // The lock is gone: ready again, and the same writes succeed.
     expect((await ready()).status).toBe(200);
-    expect((await offerFinancing("JOB-LOCK-2")).status).toBe(201);
+    expect((await offerFinancing("53002")).status).toBe(201);
     expect(
       (
         await post(`${path}/details`, {
