@@ -41,11 +41,13 @@ export const allPermissions = [
 
 export type Permission = (typeof allPermissions)[number];
 
+/** What every role reads: the dashboard, an application's status and timeline, merchants. */
+const everyRole = ["read:dashboard", "read:application", "read:merchant"] as const;
+
 export const rolePermissions: Record<OperatorRole, readonly Permission[]> = {
   admin: allPermissions,
   underwriter: [
-    "read:dashboard",
-    "read:application",
+    ...everyRole,
     "reveal:pii",
     "read:credit_evidence",
     "read:review",
@@ -53,11 +55,9 @@ export const rolePermissions: Record<OperatorRole, readonly Permission[]> = {
     "resolve:review",
     "read:rules",
     "read:pricing",
-    "read:merchant",
   ],
   risk_analyst: [
-    "read:dashboard",
-    "read:application",
+    ...everyRole,
     "read:credit_evidence",
     "read:review",
     "read:rules",
@@ -67,20 +67,13 @@ export const rolePermissions: Record<OperatorRole, readonly Permission[]> = {
     "edit:pricing",
     "publish:pricing",
     "approve:policy",
-    "read:merchant",
     "read:reconciliation",
     "resolve:reconciliation",
     "read:job",
   ],
   // Read-mostly: answers merchants' and borrowers' questions from an application's status,
   // contact and timeline; never sees a full SSN or date of birth, nor credit evidence (ADR 082).
-  support: [
-    "read:dashboard",
-    "read:application",
-    "read:merchant",
-    "read:reconciliation",
-    "read:job",
-  ],
+  support: [...everyRole, "read:reconciliation", "read:job"],
 };
 
 export function can(role: OperatorRole, permission: Permission) {
