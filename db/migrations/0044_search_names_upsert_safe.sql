@@ -3,9 +3,9 @@
 -- customer upsert (INSERT … ON CONFLICT DO UPDATE) turned a word already known — every repeat
 -- customer's own name — into a UNIQUE failure and the intake into a 500. The words are now
 -- inserted only when absent (an index probe each), so no conflict can arise whatever fires them.
-DROP TRIGGER application_search_names_after_insert;
+DROP TRIGGER IF EXISTS application_search_names_after_insert;
 --> statement-breakpoint
-DROP TRIGGER application_search_names_after_update;
+DROP TRIGGER IF EXISTS application_search_names_after_update;
 --> statement-breakpoint
 CREATE TRIGGER application_search_names_after_insert AFTER INSERT ON customers
 BEGIN
