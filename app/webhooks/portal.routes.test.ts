@@ -1,13 +1,9 @@
 import { appDatabase, createMerchant } from "~/scripts/testing/app-harness";
 import { callOps, statusOf } from "~/scripts/testing/ops-harness";
-import { desc, eq, sql } from "drizzle-orm";
+import { signedInMerchantUser } from "~/scripts/testing/portal-harness";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { messages, webhookDeliveries } from "~/db/schema/index";
-import { emailContent } from "~/app/messaging/email.server";
-import type { MerchantRole } from "~/app/merchant/permissions";
-import { sessionCookieHeader } from "~/app/merchant/session.server";
-import { consumeSignInLink } from "~/app/merchant/sign-in.server";
-import { inviteMerchantUser } from "~/app/merchant/users.server";
+import { webhookDeliveries } from "~/db/schema/index";
 import * as webhooksRoute from "~/app/routes/merchant.webhooks";
 import { startWebhookReceiver } from "~/scripts/testing/webhook-receiver";
 import { deliverWebhook } from "./deliver.server";
@@ -15,23 +11,6 @@ import { deliverWebhook } from "./deliver.server";
 /** The portal's webhook screen (docs/product/merchants-and-money.md, "The merchant portal"). */
 process.env.WEBHOOKS_ALLOW_LOOPBACK_HTTP = "1";
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-let counter = 0;
-
-async function signedInUser(merchantId: string, role: MerchantRole) {
-  const database = await appDatabase();
-  const email = `${role}.${++counter}.${Date.now().toString(36)}@example.com`;
-  await inviteMerchantUser(database, { merchantId, email, role, invitedBy: "system" });
-  const row = await database.db
-    .select()
-    .from(messages)
-    .where(eq(messages.recipient, email))
-    .orderBy(desc(messages.createdAt))
-    .get();
-  const token = /token=([\w-]+)/.exec(emailContent(row!.bodyEnc).text)![1]!;
-  const signed = await consumeSignInLink(database, token, { ip: null, userAgent: "vitest" });
-  return (await sessionCookieHeader(signed!.sessionId)).split(";")[0]!;
-}
-
 const post = (cookie: string, form: Record<string, string>) =>
   callOps(webhooksRoute, { path: "/merchant/webhooks", cookie, form });
 
@@ -45,9 +24,9 @@ describe("/merchant/webhooks", () => {
   it("an owner adds an endpoint (secret once), sees deliveries and resends one; another merchant's ids are 404; staff may not", async () => {
     const a = await createMerchant();
     const b = await createMerchant();
-    const ownerA = await signedInUser(a.id, "owner");
-    const ownerB = await signedInUser(b.id, "owner");
-    const staffA = await signedInUser(a.id, "staff");
+    const ownerA = await signedInMerchantUser(a.id, "owner");
+    const ownerB = await signedInMerchantUser(b.id, "owner");
+    const staffA = await signedInMerchantUser(a.id, "staff");
 
     const created = (await post(ownerA, {
       intent: "create",
