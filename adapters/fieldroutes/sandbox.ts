@@ -22,12 +22,7 @@ import {
   report,
   withMarker,
 } from "./internal";
-import {
-  type CrmAdapter,
-  type CrmAppointment,
-  type CrmCallListener,
-  type FieldRoutesCredentials,
-} from "./types";
+import type { CrmAdapter, CrmAppointment, CrmCallListener, FieldRoutesCredentials } from "./types";
 
 export const SANDBOX_MAGIC_SUBDOMAINS = {
   /** Every call fails permanently, code AUTH_REJECTED (bad credentials). */

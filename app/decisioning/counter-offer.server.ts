@@ -12,15 +12,13 @@
 import { and, eq } from "drizzle-orm";
 import type { Tx } from "~/db/client";
 import { counterOffers, offers as offersTable } from "~/db/schema/index";
-import type { DecisionSnapshot } from "./engine";
 import type { Offer } from "./pricing";
 import {
   checkDeclineReasons,
   recordUnderwriterApproval,
   recordUnderwriterDecline,
+  type ReviewedDecision,
 } from "./underwriter.server";
-
-type Reviewed = Parameters<typeof recordUnderwriterApproval>[1]["reviewed"];
 
 export type CounterOfferTerms = {
   requestedAmountCents: number;
@@ -32,11 +30,7 @@ export type CounterOfferTerms = {
 /** The counter-offer: an approved decision with `offers`, its snapshot saying what it counters. */
 export async function recordCounterOffer(
   tx: Tx,
-  args: {
-    applicationId: string;
-    reviewed: Reviewed;
-    evidence: Pick<DecisionSnapshot, "inputs" | "result">;
-    decidedBy: string;
+  args: ReviewedDecision & {
     terms: CounterOfferTerms;
     snapshot: { tier: string | null; engineVersion: string; pricing: { version: number } } & Record<
       string,
@@ -72,10 +66,7 @@ export async function recordCounterOffer(
  */
 export async function recordCounterOfferDeclined(
   tx: Tx,
-  args: {
-    applicationId: string;
-    reviewed: Reviewed;
-    evidence: Pick<DecisionSnapshot, "inputs" | "result">;
+  args: Omit<ReviewedDecision, "decidedBy"> & {
     counterOfferId: string;
     counterDecisionId: string;
     offeredBy: string;

@@ -33,6 +33,18 @@ type Reviewed = {
   engineVersion: string;
 };
 
+/**
+ * What every decision an underwriter makes on a review starts from: the application, the decision
+ * under review, the engine snapshot that is its evidence, and who decides.
+ */
+export type ReviewedDecision = {
+  applicationId: string;
+  reviewed: Reviewed;
+  /** The engine snapshot of the decision under review: the evidence. */
+  evidence: Pick<DecisionSnapshot, "inputs" | "result">;
+  decidedBy: string;
+};
+
 /** An underwriter's approval: a new approved decision and the offers it extends. */
 export async function recordUnderwriterApproval(
   tx: Tx,
@@ -92,12 +104,7 @@ export function checkDeclineReasons(args: {
 /** An underwriter's decline: a new declined decision and its adverse action notice (+ delivery). */
 export async function recordUnderwriterDecline(
   tx: Tx,
-  args: {
-    applicationId: string;
-    reviewed: Reviewed;
-    /** The engine snapshot of the decision under review: the evidence. */
-    evidence: Pick<DecisionSnapshot, "inputs" | "result">;
-    decidedBy: string;
+  args: ReviewedDecision & {
     reasonCodes: readonly string[];
     secondApproval: SecondApproval | null;
     snapshot: Record<string, unknown>;

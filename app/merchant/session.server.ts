@@ -4,14 +4,9 @@ import type { Database, Tx } from "~/db/client";
 import { merchantMemberships, merchantSessions, merchants } from "~/db/schema/index";
 import type { MerchantRole } from "~/db/schema/merchant-users";
 import { audit } from "~/app/audit/audit.server";
-import {
-  liveSessionsOf,
-  openSession,
-  revokeSession,
-  signInRedirect,
-  signedSessionCookie,
-  verifiedWindow,
-} from "~/app/security/db-session.server";
+// The mechanics both back offices share (ADR 059): portal sessions differ only in their table,
+// cookie and limits.
+import * as dbSession from "~/app/security/db-session.server";
 
 /**
  * Portal sessions (ADR 059): like FlowOps' (app/ops/session.server.ts, ADR 005), on the same
@@ -24,7 +19,7 @@ export const absoluteLifetimeMs = 12 * 60 * 60 * 1000;
 /** A session waiting for the TOTP step must finish it quickly. */
 export const pendingLifetimeMs = 10 * 60 * 1000;
 
-export const portalCookie = signedSessionCookie("__flowpay_merchant");
+export const portalCookie = dbSession.signedSessionCookie("__flowpay_merchant");
 
 export const sessionCookieHeader = (sessionId: string) => portalCookie().serialize(sessionId);
 export const clearPortalCookie = () => portalCookie().serialize("", { maxAge: 0 });
@@ -67,7 +62,12 @@ export async function membershipsOf(reader: Database["db"] | Tx, userId: string)
  * session falls back to another of the user's merchants, or ends when there is none.
  */
 export async function lookupPortalSession(request: Request): Promise<PortalLookup> {
-  const found = await openSession(request, portalCookie(), idleTimeoutMs, merchantSessions);
+  const found = await dbSession.openSession(
+    request,
+    portalCookie(),
+    idleTimeoutMs,
+    merchantSessions,
+  );
   if (found.state !== "open") return found;
   const { sessionId, database, now, row } = found;
   const { session, owner: user } = row;
@@ -118,14 +118,14 @@ export async function requireMerchantUser(request: Request): Promise<PortalSessi
     const url = new URL(request.url);
     throw redirect(`/merchant/verify?${new URLSearchParams({ next: url.pathname + url.search })}`);
   }
-  throw await signInRedirect(request, found, "/merchant/login", clearPortalCookie);
+  throw await dbSession.signInRedirect(request, found, "/merchant/login", clearPortalCookie);
 }
 
 /** The TOTP step done: the session opens the portal until the absolute limit. In `tx`. */
 export async function markPortalSessionVerified(tx: Tx, sessionId: string, now = new Date()) {
   await tx
     .update(merchantSessions)
-    .set({ verifiedAt: now, ...verifiedWindow(now, absoluteLifetimeMs) })
+    .set({ verifiedAt: now, ...dbSession.verifiedWindow(now, absoluteLifetimeMs) })
     .where(eq(merchantSessions.id, sessionId));
 }
 
@@ -134,7 +134,7 @@ export async function revokeMerchantUserSessions(tx: Tx, userId: string, now = n
   await tx
     .update(merchantSessions)
     .set({ revokedAt: now })
-    .where(liveSessionsOf(merchantSessions, userId, now));
+    .where(dbSession.liveSessionsOf(merchantSessions, userId, now));
 }
 
 /** The organization switcher: selects another of the user's merchants (false: not a member). */
@@ -160,7 +160,7 @@ export async function endPortalSession(
   client: { ip: string | null; userAgent: string | null },
 ) {
   await database.write(async (tx) => {
-    await revokeSession(tx, merchantSessions, session.sessionId);
+    await dbSession.revokeSession(tx, merchantSessions, session.sessionId);
     await audit(tx, {
       actorType: "merchant_user",
       actorId: session.userId,

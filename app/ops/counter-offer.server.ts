@@ -297,12 +297,10 @@ export async function makeCounterOffer(
       createdAt: now,
       updatedAt: now,
     });
-    await markResolved(tx, {
-      reviewId: args.reviewId,
+    // A counter-offer resolves the review as an approval; counter_offers says which kind.
+    await markResolved(tx, args, {
       applicationId: application.id,
-      operatorId: args.operatorId,
       resolution: "approved",
-      notes: args.form.notes,
       conditions: null,
       now,
     });

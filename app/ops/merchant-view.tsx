@@ -291,6 +291,38 @@ function CrmField({
 }
 
 /** The CRM connection: FieldRoutes credentials, OAuth CRMs, verify and disconnect. */
+/** A live connection's buttons: test an API-key connection, disconnect any. */
+function CrmConnectionActions({
+  connection,
+}: {
+  connection: SectionProps["loaded"]["connections"][number];
+}) {
+  if (connection.status === "disconnected") return <td />;
+  return (
+    <td>
+      <Form method="post" className="key-form">
+        <input type="hidden" name="connectionId" value={connection.id} />
+        {connection.authKind === "api_key" ? (
+          <IntentButton
+            intent="crm-verify"
+            className="secondary small"
+            aria-label={`Test the ${connection.crm} connection`}
+          >
+            Test
+          </IntentButton>
+        ) : null}
+        <IntentButton
+          intent="crm-disconnect"
+          className="secondary small"
+          aria-label={`Disconnect ${connection.crm}`}
+        >
+          Disconnect
+        </IntentButton>
+      </Form>
+    </td>
+  );
+}
+
 export function CrmSection({ loaded, actionData }: SectionProps) {
   const { merchant } = loaded;
   // Each field's message under it (the first one is also the section's alert).
@@ -351,31 +383,7 @@ export function CrmSection({ loaded, actionData }: SectionProps) {
                   loaded.writeHealth.find((h) => h.crm === connection.crm)?.lastError ??
                   "—"}
               </td>
-              {loaded.can.crm ? (
-                <td>
-                  {connection.status !== "disconnected" ? (
-                    <Form method="post" className="key-form">
-                      <input type="hidden" name="connectionId" value={connection.id} />
-                      {connection.authKind === "api_key" ? (
-                        <IntentButton
-                          intent="crm-verify"
-                          className="secondary small"
-                          aria-label={`Test the ${connection.crm} connection`}
-                        >
-                          Test
-                        </IntentButton>
-                      ) : null}
-                      <IntentButton
-                        intent="crm-disconnect"
-                        className="secondary small"
-                        aria-label={`Disconnect ${connection.crm}`}
-                      >
-                        Disconnect
-                      </IntentButton>
-                    </Form>
-                  ) : null}
-                </td>
-              ) : null}
+              {loaded.can.crm ? <CrmConnectionActions connection={connection} /> : null}
             </tr>
           ))}
         </DataTable>

@@ -352,16 +352,20 @@ export async function lockForResolution(
 
 export async function markResolved(
   tx: Tx,
-  args: {
-    reviewId: string;
+  by: { reviewId: string; operatorId: string; form: { notes: string } },
+  outcome: {
     applicationId: string;
-    operatorId: string;
     resolution: "approved" | "declined";
-    notes: string;
     conditions: UnderwriterSnapshot["conditions"];
     now: Date;
   },
 ) {
+  const args = {
+    ...outcome,
+    reviewId: by.reviewId,
+    operatorId: by.operatorId,
+    notes: by.form.notes,
+  };
   const resolved = await tx
     .update(manualReviews)
     .set({
@@ -504,12 +508,9 @@ export async function approveReview(
       items,
       now,
     });
-    await markResolved(tx, {
-      reviewId: args.reviewId,
+    await markResolved(tx, args, {
       applicationId: application.id,
-      operatorId: args.operatorId,
       resolution: "approved",
-      notes: args.form.notes,
       conditions,
       now,
     });
@@ -586,15 +587,11 @@ async function commitDecline(
     snapshot: declineSnapshot(loaded, args.author, args.form) as unknown as Record<string, unknown>,
     now: args.now,
   });
-  await markResolved(tx, {
-    reviewId: loaded.review.id,
-    applicationId: application.id,
-    operatorId: args.author,
-    resolution: "declined",
-    notes: args.form.notes,
-    conditions: null,
-    now: args.now,
-  });
+  await markResolved(
+    tx,
+    { reviewId: loaded.review.id, operatorId: args.author, form: args.form },
+    { applicationId: application.id, resolution: "declined", conditions: null, now: args.now },
+  );
   await auditResolution(tx, {
     reviewId: loaded.review.id,
     operatorId: actingOperator,

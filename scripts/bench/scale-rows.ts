@@ -23,7 +23,12 @@ export const benchMerchantId = (m: number) => `mer_bench${pad(m, 21)}`;
 type Row = Record<string, unknown>;
 
 /** INSERT of drizzle rows: columns from the table definition, values through its mappers. */
-function inserter(db: Sqlite.Database, table: Table, keys: string[]) {
+/** An INSERT of `keys` (every column of `table` when not given) bound by name from each row. */
+function inserter(
+  db: Sqlite.Database,
+  table: Table,
+  keys: string[] = Object.keys(getTableColumns(table)),
+) {
   const columns = getTableColumns(table) as Record<
     string,
     { name: string; mapToDriverValue(v: unknown): unknown }
@@ -249,19 +254,7 @@ export function rowWriters(db: Sqlite.Database) {
       "updatedAt",
       "completedAt",
     ]),
-    crm: inserter(db, schema.crmSyncLogs, [
-      "id",
-      "merchantId",
-      "applicationId",
-      "crm",
-      "operation",
-      "request",
-      "response",
-      "outcome",
-      "error",
-      "durationMs",
-      "createdAt",
-    ]),
+    crm: inserter(db, schema.crmSyncLogs),
     audit: inserter(db, schema.auditLogs, [
       "at",
       "actorType",
