@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { PartnerError } from "~/adapters/shared/errors";
+import { fieldRoutesIdPattern } from "./ids";
 import { type CrmCallListener, type CrmCallLog, type FieldRoutesCredentials } from "./types";
 
 export const PARTNER = "fieldroutes";
@@ -27,8 +28,11 @@ export function authHeaders(credentials: FieldRoutesCredentials): Record<string,
 /** A FieldRoutes subdomain: one DNS label. Anything else could point the call (and the credentials) elsewhere. */
 export const SUBDOMAIN_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
-/** FieldRoutes ids are integers; we refuse anything else before it reaches a URL or a body. */
-export const ID_PATTERN = /^\d{1,18}$/;
+/**
+ * FieldRoutes ids are integers; we refuse anything else before it reaches a URL or a body — the
+ * same rule the intake applies (ids.ts).
+ */
+export const ID_PATTERN = fieldRoutesIdPattern;
 
 /** FieldRoutes answers at most this many records per `*\/get`. */
 export const MAX_GET_IDS = 1000;

@@ -57,7 +57,8 @@ function rawHeaders(url: string, init: { method?: string; headers?: Record<strin
 
 async function offerFinancing(server: RunningServer, sendSms = true) {
   const apiKey = readFileSync(join(server.dataDir, "demo-api-key.txt"), "utf8").trim();
-  const n = `${Date.now()}${randomInt(1000, 10000)}`;
+  // Digits only, ≤ 18 of them with the prefixes below: FieldRoutes ids (ADR 080).
+  const n = `${Date.now() % 1_000_000_000}${randomInt(1000, 10000)}`;
   const response = await fetch(`${server.url}/api/v1/crm/offer-financing`, {
     method: "POST",
     headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json" },
