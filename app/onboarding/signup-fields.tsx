@@ -1,6 +1,6 @@
 import { getInputProps, getSelectProps, type FieldMetadata } from "@conform-to/react";
 import type { ReactNode } from "react";
-import { FieldError } from "~/app/ui/fields";
+import { FieldError, LabelledField } from "~/app/ui/fields";
 import { industries, usStateCodes } from "./signup-schema";
 
 type Field = FieldMetadata<string | undefined>;
@@ -20,25 +20,16 @@ export function SignupField({
   inputMode?: "numeric" | "decimal" | "tel" | "email";
   autoComplete?: string;
 }) {
-  const hintId = `${field.id}-hint`;
-  const described = [hint ? hintId : null, field.errors ? field.errorId : null]
-    .filter(Boolean)
-    .join(" ");
   return (
-    <>
-      <label htmlFor={field.id}>{label}</label>
-      {hint ? (
-        <p className="muted small" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      <input
-        {...getInputProps(field, { type })}
-        {...attributes}
-        aria-describedby={described || undefined}
-      />
-      <FieldError id={field.errorId} errors={field.errors} />
-    </>
+    <LabelledField field={field} label={label} hint={hint}>
+      {(control) => (
+        <input
+          {...getInputProps(field, { type })}
+          {...attributes}
+          aria-describedby={control["aria-describedby"]}
+        />
+      )}
+    </LabelledField>
   );
 }
 

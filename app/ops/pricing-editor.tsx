@@ -17,7 +17,7 @@ import type { ReactNode } from "react";
 import { FieldError } from "~/app/ui/fields";
 import { IntentButton } from "~/app/ui/intent-button";
 import { emptyPlan, emptyTerm, emptyTier, type PricingFormValue } from "./pricing-form";
-import { OpsField } from "./form-fields";
+import { LabelledField } from "~/app/ui/fields";
 import { DraftToolbar } from "./versions-ui";
 
 type Field = FieldMetadata<string | undefined, PricingFormValue, string[]>;
@@ -25,9 +25,9 @@ type Field = FieldMetadata<string | undefined, PricingFormValue, string[]>;
 /** One labelled input with its message (aria-describedby ties them together). */
 function Input(props: { field: Field; label: string; hint?: "dollars" | "percent" }) {
   return (
-    <OpsField field={props.field} label={props.label}>
+    <LabelledField field={props.field} label={props.label}>
       {(control) => <input {...control} inputMode={props.hint ? "decimal" : undefined} />}
-    </OpsField>
+    </LabelledField>
   );
 }
 

@@ -5,7 +5,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { clientInfo } from "~/app/audit/audit.server";
 import { getDatabase } from "~/app/db.server";
 import { firstError, inviteSchema } from "~/app/ops/form-schemas.server";
-import { OpsField } from "~/app/ops/form-fields";
+import { LabelledField } from "~/app/ui/fields";
 import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { DuplicateError, inviteOperator } from "~/app/ops/operators.server";
@@ -83,12 +83,12 @@ export default function InviteOperator() {
     <OpsShell operator={operator} title="Invite an operator">
       <Form method="post" className="card" {...getFormProps(form)}>
         <FormAlert message={result?.error} />
-        <OpsField field={fields.email} label="Work e-mail">
+        <LabelledField field={fields.email} label="Work e-mail">
           {(props) => <input {...props} type="email" autoComplete="off" required />}
-        </OpsField>
-        <OpsField field={fields.name} label="Name">
+        </LabelledField>
+        <LabelledField field={fields.name} label="Name">
           {(props) => <input {...props} autoComplete="off" required maxLength={100} />}
-        </OpsField>
+        </LabelledField>
         <label htmlFor="role">Role</label>
         <select id="role" name={fields.role.name} required defaultValue="support">
           {operatorRoles.map((role) => (

@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 /**
  * Form-field pieces shared by the borrower's pages and FlowOps (issue 20: one copy each).
  */
@@ -64,5 +65,63 @@ export function TotpCodeInput() {
         required
       />
     </>
+  );
+}
+
+/** What this needs of a Conform field (FieldMetadata of any form). */
+export type ConformField = {
+  id: string;
+  name: string;
+  errorId: string;
+  errors?: string[];
+  initialValue?: unknown;
+  key?: string;
+};
+
+export type ControlProps = {
+  id: string;
+  name: string;
+  defaultValue: string;
+  "aria-invalid": true | undefined;
+  "aria-describedby": string | undefined;
+};
+
+/**
+ * One labelled form field wired to Conform — FlowOps' forms and the merchant sign-up alike: the
+ * label, an optional hint, the control (its id, name, default value, aria-invalid and
+ * aria-describedby come from Conform's field) and the field's message under it. The control is a
+ * render prop, so a field can be an input, a select or a textarea with its own attributes.
+ */
+export function LabelledField(props: {
+  field: ConformField;
+  label: ReactNode;
+  /** A line under the label, read with the control (aria-describedby). */
+  hint?: ReactNode;
+  children: (control: ControlProps) => ReactNode;
+  className?: string;
+}) {
+  const { field } = props;
+  const invalid = Boolean(field.errors?.length);
+  const hintId = `${field.id}-hint`;
+  const described = [props.hint ? hintId : null, invalid ? field.errorId : null]
+    .filter(Boolean)
+    .join(" ");
+  return (
+    <div className={props.className ?? "field"} key={field.key}>
+      <label htmlFor={field.id}>{props.label}</label>
+      {props.hint ? (
+        <p className="muted small" id={hintId}>
+          {props.hint}
+        </p>
+      ) : null}
+      {props.children({
+        id: field.id,
+        name: field.name,
+        defaultValue: typeof field.initialValue === "string" ? field.initialValue : "",
+        "aria-invalid": invalid || undefined,
+        "aria-describedby": described || undefined,
+      })}
+      <FieldError id={field.errorId} errors={field.errors} />
+    </div>
   );
 }
