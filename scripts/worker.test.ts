@@ -50,9 +50,12 @@ describe("a separate worker process (jobs work)", () => {
     worker.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => worker.once("exit", resolve));
     try {
+      // "sending" is the moment between claiming the text and Twilio's answer; wait past it
+      // to a settled state rather than stopping at the first change.
+      const settled = new Set(["sent", "delivered", "undelivered", "failed", "suppressed"]);
       const deadline = Date.now() + 30_000;
       let status = await smsStatus(applicationId);
-      while (status === "queued" && Date.now() < deadline) {
+      while (!settled.has(status) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));
         status = await smsStatus(applicationId);
       }
