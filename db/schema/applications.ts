@@ -178,7 +178,14 @@ export const applicationLinks = sqliteTable(
     revokedAt: timestamp("revoked_at"),
     ...timestamps,
   },
-  (t) => [index("application_links_app_idx").on(t.applicationId, t.createdAt)],
+  (t) => [
+    index("application_links_app_idx").on(t.applicationId, t.createdAt),
+    // Retention's link_tokens rule finds the tokens to clear here (ADR 090): only links still
+    // holding a token are in it (the last days' links), so the probe never grows with history.
+    index("application_links_token_held_idx")
+      .on(t.expiresAt)
+      .where(sql`token_enc IS NOT NULL`),
+  ],
 );
 
 /** CRM requests replayed by Idempotency-Key return the first response (24 h). */

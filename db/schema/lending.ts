@@ -87,5 +87,12 @@ export const lenderTransactions = sqliteTable(
     durationMs: integer("duration_ms"),
     createdAt: timestamp("created_at").notNull(),
   },
-  (t) => [index("lender_tx_loan_idx").on(t.loanId)],
+  (t) => [
+    index("lender_tx_loan_idx").on(t.loanId),
+    // Retention's lender_calls rule (ADR 090): our own calls only — the lender's events stay for
+    // good, and a walk over them would grow with every loan ever made.
+    index("lender_tx_calls_idx")
+      .on(t.createdAt)
+      .where(sql`outcome IN ('ok', 'error')`),
+  ],
 );

@@ -1,0 +1,2 @@
+CREATE INDEX `application_links_token_held_idx` ON `application_links` (`expires_at`) WHERE token_enc IS NOT NULL;--> statement-breakpoint
+CREATE INDEX `lender_tx_calls_idx` ON `lender_transactions` (`created_at`) WHERE outcome IN ('ok', 'error');
