@@ -39,6 +39,14 @@ export const retentionDefaults: RetentionSettings = {
  * `stopWhen`, the walk ends at the first chunk whose last row has that column at or after the
  * cutoff — valid because the column is set at insert and never changes, and `due` implies it is
  * before the cutoff (rows are inserted in time order, so no later row can be due).
+ *
+ * A walk costs the rows before the cutoff that the rule leaves in place: nothing for a rule that
+ * deletes every old row, but every row ever written for one that keeps some for good (an update
+ * rule, a rule that spares some rows). Such a rule names an `index` instead — a partial index
+ * holding only the rows that can become due — and its due rows are found by probing that index
+ * (`INDEXED BY`, so a statement that cannot use it fails rather than scans). The first round
+ * runs at start-up: a walk over history there held /ready for seconds at 1 M applications
+ * (ADR 090).
  */
 export type RetentionRule = {
   name: string;
@@ -46,6 +54,8 @@ export type RetentionRule = {
   due: string;
   update?: string;
   stopWhen?: string;
+  /** A partial index whose rows include every due row: the rule probes it instead of walking. */
+  index?: string;
   retainMs: number;
 };
 
@@ -69,7 +79,7 @@ export function retentionRules(settings: RetentionSettings): RetentionRule[] {
       name: "lender_calls",
       table: "lender_transactions",
       due: "outcome IN ('ok', 'error') AND created_at < ?",
-      stopWhen: "created_at",
+      index: "lender_tx_calls_idx",
       retainMs: settings.RETENTION_LENDER_CALL_DAYS * day,
     },
     {
@@ -104,7 +114,7 @@ export function retentionRules(settings: RetentionSettings): RetentionRule[] {
       table: "application_links",
       due: "token_enc IS NOT NULL AND (expires_at < ? OR revoked_at < ?)",
       update: "token_enc = NULL",
-      stopWhen: "created_at",
+      index: "application_links_token_held_idx",
       retainMs: settings.RETENTION_LINK_TOKEN_DAYS * day,
     },
     {

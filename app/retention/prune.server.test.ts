@@ -12,7 +12,7 @@ import {
   insertOffer,
 } from "~/app/ops/applications-fixtures";
 import { evidenceTables, retentionDefaults, retentionRules } from "./policy";
-import { applyRetention } from "./prune.server";
+import { applyRetention, retentionRead } from "./prune.server";
 
 /**
  * Retention against a real database file: with the default periods, rows older than their
@@ -314,5 +314,78 @@ describe("startJobRunner (the server and `jobs work`)", () => {
     } finally {
       await runner.stop();
     }
+  });
+});
+
+/**
+ * The job runner's first maintenance round runs as the server starts: a walk over the rows a rule
+ * keeps for good (a cleared link's row, a lender's event) grew with history and held /ready for
+ * seconds at 1 M applications (issue 19, ADR 090). A rule that keeps old rows probes a partial
+ * index of the rows that can become due; only rules that delete every old row walk.
+ */
+describe("what a retention round reads does not grow with history (ADR 090)", () => {
+  it("probes a partial index for every rule that keeps old rows; walks only rules that delete them", async () => {
+    const rules = retentionRules(retentionDefaults);
+    expect(rules.filter((rule) => rule.index).map((rule) => rule.name)).toEqual([
+      "lender_calls",
+      "link_tokens",
+    ]);
+    for (const rule of rules) {
+      const cutoffs = Array.from(rule.due.matchAll(/\?/g), () => now);
+      const plan = (
+        await database.client.execute({
+          sql: `EXPLAIN QUERY PLAN ${retentionRead(rule)}`,
+          args: [...cutoffs, ...(rule.index ? [] : [0]), 100],
+        })
+      ).rows.map((row) => String(row.detail));
+      if (rule.index) {
+        expect(plan.join("\n"), rule.name).toMatch(
+          new RegExp(`^(SEARCH|SCAN) ${rule.table} USING (COVERING )?INDEX ${rule.index}\\b`),
+        );
+      } else {
+        // An update keeps every row it touches: walked, it would be read again every round.
+        expect(rule.update, rule.name).toBeUndefined();
+        expect(plan[0], rule.name).toMatch(
+          new RegExp(`^SEARCH ${rule.table} USING INTEGER PRIMARY KEY \\(rowid>\\?\\)`),
+        );
+      }
+    }
+  });
+
+  it("reads none of the old rows the rules keep", async () => {
+    // History: links whose tokens are long cleared, and lender events (kept for good).
+    for (let i = 0; i < 30; i++) {
+      const at = ago((400 - i) * day);
+      await run(
+        `INSERT INTO application_links (id, application_id, token_hash, expires_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+        [`link_history_${i}`, applicationId, `hash-history-${i}`, at + 7 * day, at, at],
+      );
+      await run(
+        `INSERT INTO lender_transactions (id, application_id, lender, operation, outcome, created_at)
+         VALUES (?, ?, 'mock', 'funded', 'event', ?)`,
+        [`lend_history_${i}`, applicationId, at],
+      );
+    }
+    let read = 0;
+    const client = database.client;
+    database.client = new Proxy(client, {
+      get(target, prop, receiver) {
+        if (prop !== "execute") return Reflect.get(target, prop, receiver);
+        return async (statement: { sql: string; args: SqlValue[] }) => {
+          const result = await target.execute(statement);
+          if (/FROM (application_links|lender_transactions)\b/.test(statement.sql))
+            read += result.rows.length;
+          return result;
+        };
+      },
+    });
+    try {
+      const result = await applyRetention(database, retentionRules(retentionDefaults), { now });
+      expect(result.pruned).toMatchObject({ link_tokens: 0, lender_calls: 0 });
+    } finally {
+      database.client = client;
+    }
+    expect(read).toBe(0);
   });
 });

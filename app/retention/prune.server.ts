@@ -19,12 +19,34 @@ export type RetentionOptions = {
 };
 
 /**
+ * How a rule finds its due rows (policy.ts): a probe of its partial index — the due rows
+ * themselves, at most `limit` — or one chunk of the rowid walk (rowid, due, stopWhen column).
+ * Exported for the query-plan test: the first maintenance round runs at start-up (ADR 090).
+ */
+export function retentionRead(rule: RetentionRule): string {
+  if (rule.index) {
+    return `SELECT rowid AS r FROM ${rule.table} INDEXED BY ${rule.index}
+      WHERE ${rule.due} LIMIT ?`;
+  }
+  return `SELECT rowid AS r, (${rule.due}) AS due${rule.stopWhen ? `, ${rule.stopWhen} AS t` : ""}
+      FROM ${rule.table} WHERE rowid > ? ORDER BY rowid LIMIT ?`;
+}
+
+/**
+ * The libSQL client runs an embedded file's statements on this thread, and a chain of awaits on
+ * them never lets a timer or a socket in: a walk of many chunks held the whole process — /ready
+ * included — until it ended (ADR 090). One turn of the event loop between reads.
+ */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
  * Applies the retention rules (policy.ts): each table is walked in rowid order a chunk at a time
- * (a read, which in WAL mode never waits for or blocks the writer), and the due rows of a chunk
- * are deleted — or updated — by rowid in batches, each batch one write through the process's
- * write queue (on an embedded file, in the writer thread). A batch re-checks the rule in its own
- * statement, so a row that changed since it was read is left alone. No write holds the writer
- * for more than one small batch, and other writes queue between batches.
+ * (a read, which in WAL mode never waits for or blocks the writer) — or, for a rule with an
+ * `index`, its partial index is probed — and the due rows are deleted — or updated — by rowid in
+ * batches, each batch one write through the process's write queue (on an embedded file, in the
+ * writer thread). A batch re-checks the rule in its own statement, so a row that changed since it
+ * was read is left alone. No write holds the writer for more than one small batch, other writes
+ * queue between batches, and the event loop turns between reads.
  */
 export async function applyRetention(
   database: Database,
@@ -44,8 +66,7 @@ export async function applyRetention(
           WHERE rowid IN (SELECT value FROM json_each(?)) AND (${rule.due})`
       : `DELETE FROM ${rule.table}
           WHERE rowid IN (SELECT value FROM json_each(?)) AND (${rule.due})`;
-    const read = `SELECT rowid AS r, (${rule.due}) AS due${rule.stopWhen ? `, ${rule.stopWhen} AS t` : ""}
-      FROM ${rule.table} WHERE rowid > ? ORDER BY rowid LIMIT ?`;
+    const read = retentionRead(rule);
     let total = 0;
     let after = 0;
     const due: number[] = [];
@@ -60,12 +81,32 @@ export async function applyRetention(
       }
       return true;
     };
-    for (;;) {
+    while (rule.index) {
+      if (options.shouldStop?.()) {
+        pruned[rule.name] = total;
+        return { pruned, stopped: true };
+      }
+      await yieldToEventLoop();
+      const rows = (
+        await database.client.execute({ sql: read, args: [...cutoffArgs(), batchSize] })
+      ).rows;
+      for (const row of rows) due.push(Number(row.r));
+      const before = total;
+      if (!(await flush())) {
+        pruned[rule.name] = total;
+        return { pruned, stopped: true };
+      }
+      // A short probe was the last; a batch that changed nothing (its rows changed since they
+      // were read) would be found again by the next probe.
+      if (rows.length < batchSize || total === before) break;
+    }
+    while (!rule.index) {
       // A stopping runner waits for this round: it ends between reads too, not only batches.
       if (options.shouldStop?.()) {
         pruned[rule.name] = total;
         return { pruned, stopped: true };
       }
+      await yieldToEventLoop();
       const rows = (
         await database.client.execute({ sql: read, args: [...cutoffArgs(), after, scanSize] })
       ).rows;
