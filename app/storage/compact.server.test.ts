@@ -21,7 +21,7 @@ const { compactStoredRows, compactionTargets, oldRowsSql } = await import("./com
 import { eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { decisions, documents, loans, offers } from "~/db/schema/index";
-import { decodeText, isCompressed } from "~/db/schema/compressed";
+import { compressedJsonMarker, decodeText, isCompressed } from "~/db/schema/compressed";
 
 afterAll(() => bed.close());
 
@@ -85,7 +85,11 @@ describe("compressed storage", () => {
     expect(isCompressed(new Uint8Array(raw.value as ArrayBuffer))).toBe(true);
     const text = decodeText(raw.value);
     expect(JSON.parse(text)).toEqual(decision.snapshot);
-    expect(Buffer.byteLength(text)).toBeGreaterThan(3 * (raw.value as ArrayBuffer).byteLength);
+    // Compressed JSON format 2 (ADR 088): under 2 KB, so two snapshots share a 4 KB page.
+    const format = (value: string | ArrayBuffer) => [...new Uint8Array(value as ArrayBuffer, 0, 4)];
+    expect(format(raw.value)).toEqual([...compressedJsonMarker]);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(7 * (raw.value as ArrayBuffer).byteLength);
+    expect((raw.value as ArrayBuffer).byteLength).toBeLessThan(2000);
     // The replay compares the engine's output with the stored text byte for byte.
     expect(await replayDecision(database, decision.id)).toMatchObject({ identical: true });
 
@@ -113,7 +117,11 @@ describe("compressed storage", () => {
       compacted: { decisions: 1, offers: 0, loans: 0, documents: 1 },
       stopped: false,
     });
-    expect((await stored("decisions", decisionId)).type).toBe("blob");
+    const compacted = await stored("decisions", decisionId);
+    expect(compacted.type).toBe("blob");
+    expect([...new Uint8Array(compacted.value as ArrayBuffer, 0, 4)]).toEqual([
+      ...compressedJsonMarker,
+    ]);
     const after = await replayDecision(database, decisionId);
     expect(after).toMatchObject({ identical: true, stored: before.stored });
     const compactedDocument = (await database.db

@@ -1,6 +1,12 @@
 import type { Database } from "~/db/client";
 import type { SqlValue } from "~/db/sql-tx";
-import { compress, compressedMarkerHex, decodeBytes, decodeText } from "~/db/schema/compressed";
+import {
+  compress,
+  compressedMarkerHex,
+  decodeBytes,
+  decodeText,
+  encodeJsonText,
+} from "~/db/schema/compressed";
 
 type Table = "decisions" | "offers" | "loans" | "documents";
 
@@ -61,7 +67,8 @@ function reencode(stored: SqlValue | ArrayBuffer, kind: "json" | "bytes"): Uint8
   if (stored === null) return null;
   if (kind === "json") {
     if (typeof stored !== "string") return new Uint8Array(stored as ArrayBuffer); // already done
-    const value = compress(Buffer.from(stored, "utf8"), "text");
+    // The format new rows are written in (ADR 088; migration 0048's triggers accept it).
+    const value = encodeJsonText(stored);
     if (decodeText(value) !== stored) throw new Error("compression round trip");
     return new Uint8Array(value);
   }
