@@ -403,12 +403,15 @@ const entryPattern = new RegExp(
 );
 
 function tokenize(text: string): string {
+  // Tokens are control characters on purpose (see above).
+  // eslint-disable-next-line no-control-regex
   if (/[\x01\x02]/.test(text)) throw new Error("text holds a token character");
   return text.replace(entryPattern, (entry) => tokens[entryIndex.get(entry)!]!);
 }
 
 function untokenize(text: string): string {
   return text.replace(
+    // eslint-disable-next-line no-control-regex
     /[\x01\x02][\x20-\x7e]/g,
     (token) => jsonDictionaryV1[(token.charCodeAt(0) - 1) * 95 + token.charCodeAt(1) - 32]!,
   );
