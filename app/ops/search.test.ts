@@ -52,9 +52,11 @@ describe("search terms (pure)", () => {
   it("the word query offers only the spellings the index holds", () => {
     const { words } = searchTerms("Jonh Smiht");
     expect(wordQuery(words, new Set(["john", "smith", "smitty"]))).toBe(
-      '("jonh"* OR name : ("john")) AND ("smiht"* OR name : ("smith"))',
+      '("jonh" OR name : ("john")) AND ("smiht" OR name : ("smith"))',
     );
-    expect(wordQuery(words, new Set())).toBe('"jonh"* AND "smiht"*');
+    expect(wordQuery(words, new Set())).toBe('"jonh" AND "smiht"');
+    // Prefixes only where the trigram index cannot take them: short words and digits (ADR 089).
+    expect(wordQuery(searchTerms("al 48213").words, new Set())).toBe('"al"* AND "48213"*');
   });
 
   it("cursors carry the rank of a ranked page", () => {

@@ -122,18 +122,23 @@ export function searchTerms(input: string): SearchTerms {
 }
 
 /**
- * The word index's MATCH expression (migration 0008's unicode61 tokens): every word as a prefix
- * ("riv"*), or — for a name word — one of the names one edit away that the index holds
- * (`known`, from its vocabulary), so "Jonh Smiht" finds John Smith.
+ * The word index's MATCH expression (migration 0008's unicode61 tokens): a word too short for the
+ * trigram index, or digits (a phone token, a CRM id), as a prefix ("al"*); a longer word as a
+ * whole word — its prefixes and substrings are the trigram index's, and a prefix query merges the
+ * postings of every word it matches (a common surname's stem: every row, ADR 089) —, or, for a
+ * name word, one of the names one edit away that the index holds (`known`, from its
+ * vocabulary), so "Jonh Smiht" finds John Smith.
  */
 export function wordQuery(words: SearchWord[], known: ReadonlySet<string>): string | null {
   if (words.length === 0) return null;
   return words
     .map((w) => {
       const typos = w.typos.filter((t) => known.has(t));
-      return typos.length > 0
-        ? `(${phrase(w.text)}* OR name : (${typos.map(phrase).join(" OR ")}))`
-        : `${phrase(w.text)}*`;
+      const self =
+        w.kind === "digits" || w.text.length < minTrigramLength
+          ? `${phrase(w.text)}*`
+          : phrase(w.text);
+      return typos.length > 0 ? `(${self} OR name : (${typos.map(phrase).join(" OR ")}))` : self;
     })
     .join(" AND ");
 }
