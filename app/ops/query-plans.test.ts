@@ -89,6 +89,9 @@ const boundedSorts = [
   /FROM outbox\s+WHERE state = 'running' ORDER BY updated_at, id LIMIT/,
   // The dashboard's top merchants: one summed row per merchant (rollups, ADR 079), not history.
   /FROM merchant_daily_rollups r INDEXED BY merchant_daily_rollups_day_idx[\s\S]*GROUP BY r\.merchant_id\s+ORDER BY volume DESC/,
+  // A name search's whole-name tier (ADR 089): the page of index entries it read (at most
+  // exactWalkCap), in order again after the join.
+  /FROM application_search_name_dates WHERE term = \?[\s\S]*LIMIT \?\) AS w[\s\S]*ORDER BY w\.created_at DESC/,
 ];
 
 /**
@@ -326,6 +329,28 @@ describe("query plans of the pages that must not grow with history (ADR 072)", (
       await listApplications(database, filters({ after: first.next! }), 2);
     });
     expect(problems(plans)).toEqual([]);
+  });
+
+  it("search: a common name's pages from the whole-name index, never the ranked candidates", async () => {
+    // Every fixture application is Dana Rivera's: the tier fills each page of 2.
+    const plans = await plansOf(async () => {
+      const first = await listApplications(database, filters({ q: "Rivera" }), 2);
+      expect(first.rows).toHaveLength(2);
+      await listApplications(database, filters({ q: "rivera", after: first.next! }), 2);
+      await listApplications(database, filters({ q: "Dana Rivera" }), 2);
+      await listApplications(database, filters({ q: "rivera", merchantId }), 2);
+    });
+    expect(problems(plans)).toEqual([]);
+    expect(plans.some((p) => /application_search_(trigram|rows)\b/.test(p.sql))).toBe(false);
+    for (const plan of plans.filter((p) => /AS w\b/.test(p.sql))) {
+      expect(plan.detail.join("\n")).toMatch(
+        /SEARCH application_search_name_dates USING PRIMARY KEY \(term=\?/,
+      );
+      // The index page drives the join (CROSS JOIN): never a walk of applications by a filter.
+      expect(plan.detail.join("\n")).toMatch(
+        /SCAN w\n[\s\S]*SEARCH applications USING INDEX sqlite_autoindex_applications_1 \(id=\?\)/,
+      );
+    }
   });
 
   it("applications: the dashboard's drill-downs (funnel step, range, merchant, funding age)", async () => {

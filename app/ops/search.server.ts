@@ -129,8 +129,11 @@ async function exactNameMatches(
     ORDER BY created_at DESC, application_id DESC LIMIT ${walk}`;
   const count = async (term: string, walk: number) =>
     Number(
-      (await database.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (${entries(term, walk)})`))
-        ?.n ?? 0,
+      (
+        await database.db.get<{ n: number }>(
+          sql`SELECT count(*) AS n FROM (${entries(term, walk)})`,
+        )
+      )?.n ?? 0,
     );
   // Two words: the rarer one drives the walk (each counted no further than the cap), so "Ana
   // Rivera" reads the Riveras, not every Ana.

@@ -217,6 +217,166 @@ describe("forgiving search over a real database", () => {
   });
 });
 
+describe("a common name (ADR 089): whole-name matches by date, then the ranked rest", () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let merchantId: string;
+  const garcias: { id: string; at: number; first: string }[] = [];
+  const others: Record<string, string> = {};
+  const t0 = Date.UTC(2026, 9, 1);
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    merchantId = await insertMerchant(database);
+    // Written out of date order: the index, not the insertion, must give the order.
+    const firsts = ["Maria", "Luis", "Maria", "Ana", "Jose", "Maria", "Luis"];
+    for (const [i, offset] of [3, 0, 6, 1, 5, 2, 4].entries()) {
+      const at = t0 + offset * 86_400_000;
+      const first = firsts[i]!;
+      const { id } = await insertApplication(database, {
+        merchantId,
+        firstName: first,
+        lastName: "GARCIA",
+        email: null,
+        status: i % 2 === 0 ? "declined" : "link_sent",
+        createdAt: new Date(at),
+      });
+      garcias.push({ id, at, first });
+    }
+    // Newer than every Garcia, but no whole name "garcia": they rank below all of them.
+    const more = [
+      ["email", "Pat", "Lee", "garcia@example.com"],
+      ["prefix", "Sam", "Garciano", "sam@example.com"],
+      ["typo", "Kim", "Garcai", "kim@example.com"],
+    ] as const;
+    for (const [i, [key, first, last, email]] of more.entries()) {
+      others[key] = (
+        await insertApplication(database, {
+          merchantId,
+          firstName: first,
+          lastName: last,
+          email,
+          createdAt: new Date(t0 + (30 + i) * 86_400_000),
+        })
+      ).id;
+    }
+  });
+  afterAll(() => database.destroy());
+
+  const newestFirst = (list: typeof garcias) =>
+    [...list].sort((a, b) => b.at - a.at).map((g) => g.id);
+
+  async function allPages(q: string, limit: number, extra: Partial<ApplicationFilters> = {}) {
+    const pages: string[][] = [];
+    let after: ApplicationFilters["after"] = null;
+    for (let page = 0; page < 20; page++) {
+      const result = await listApplications(database, { ...noFilters, q, after, ...extra }, limit);
+      pages.push(result.rows.map((r) => r.id));
+      if (!result.next) break;
+      after = decodeCursor(encodeCursor(result.next));
+    }
+    return pages;
+  }
+
+  it("lists the most recent whole-name matches first; the next page continues without repeats", async () => {
+    const pages = await allPages("Garcia", 3);
+    expect(pages[0]).toEqual(newestFirst(garcias).slice(0, 3));
+    expect(pages[1]).toEqual(newestFirst(garcias).slice(3, 6));
+    const seen = pages.flat();
+    expect(new Set(seen).size).toBe(seen.length);
+    // Every Garcia by date, then the others by rank: an e-mail, the start of a name, a typo.
+    expect(seen).toEqual([...newestFirst(garcias), others.email, others.prefix, others.typo]);
+  });
+
+  it("a page the exact matches do not fill goes on with the ranked matches", async () => {
+    const [first, second] = await allPages("garcia", 5);
+    expect(first).toEqual(newestFirst(garcias).slice(0, 5));
+    expect(second).toEqual([
+      ...newestFirst(garcias).slice(5),
+      others.email,
+      others.prefix,
+      others.typo,
+    ]);
+  });
+
+  it("a first and a last name: the people with both names first, by date", async () => {
+    const marias = garcias.filter((g) => g.first === "Maria");
+    const [first] = await allPages("maria garcia", 3);
+    expect(first).toEqual(newestFirst(marias));
+    const [next] = await allPages("Garcia Maria", 2);
+    expect(next).toEqual(newestFirst(marias).slice(0, 2));
+  });
+
+  it("applies the list's filters to the whole-name matches", async () => {
+    const declined = garcias.filter((_, i) => i % 2 === 0);
+    const [first] = await allPages("garcia", 10, { status: "declined" });
+    expect(first).toEqual(newestFirst(declined));
+  });
+
+  it("follows a rename and a deletion in the write's own transaction", async () => {
+    const { id, customerId } = await insertApplication(database, {
+      merchantId,
+      firstName: "Rosa",
+      lastName: "Parks",
+      createdAt: new Date(t0 + 60 * 86_400_000),
+    });
+    expect((await listApplications(database, { ...noFilters, q: "parks" }, 1)).rows[0]?.id).toBe(
+      id,
+    );
+    await database.write((tx) =>
+      tx.update(customers).set({ lastName: "Garcia" }).where(eq(customers.id, customerId)),
+    );
+    expect((await allPages("parks", 5)).flat()).toEqual([]);
+    expect((await allPages("garcia", 1))[0]).toEqual([id]);
+    await database.write((tx) => tx.delete(applications).where(eq(applications.id, id)));
+    expect((await allPages("garcia", 1))[0]).toEqual(newestFirst(garcias).slice(0, 1));
+    const left = await database.db.all<{ n: number }>(
+      sql`SELECT count(*) AS n FROM application_search_name_dates WHERE application_id = ${id}`,
+    );
+    expect(left[0]?.n).toBe(0);
+  });
+});
+
+describe("migration 0047 backfills the whole-name index", () => {
+  it("lists applications created before it by date", async () => {
+    const database = await databaseBeforeMigration("0047_search_name_recency");
+    try {
+      const at = Date.UTC(2026, 10, 1);
+      await database.write(async (tx) => {
+        await tx.run(sql`INSERT INTO merchants (id, name, slug, created_at, updated_at)
+          VALUES ('mer_before0047', 'Acme Pest Control', 'acme-before-0047', ${at}, ${at})`);
+        for (const [i, [first, last]] of [
+          ["Nguyen", "Nguyen"],
+          ["Linh", "Nguyen"],
+          ["Bao", "Tran"],
+        ].entries()) {
+          await tx.run(sql`INSERT INTO customers (id, merchant_id, crm_customer_id, first_name, last_name, email, phone, created_at, updated_at)
+            VALUES (${`cus_old${i}`}, 'mer_before0047', ${String(600 + i)}, ${first}, ${last}, NULL, '+17575550186', ${at}, ${at})`);
+          await tx.run(sql`INSERT INTO service_jobs (id, merchant_id, customer_id, crm_job_id, estimate_cents, created_at, updated_at)
+            VALUES (${`job_old${i}`}, 'mer_before0047', ${`cus_old${i}`}, ${String(700 + i)}, 800000, ${at}, ${at})`);
+          await tx.run(sql`INSERT INTO applications (id, merchant_id, customer_id, service_job_id, crm, status, amount_cents, created_at, updated_at)
+            VALUES (${`app_old${i}`}, 'mer_before0047', ${`cus_old${i}`}, ${`job_old${i}`}, 'fieldroutes', 'link_sent', 800000, ${at + i * 1000}, ${at})`);
+        }
+      });
+      await database.migrateRest();
+      const rows = await database.db.all<{ term: string; application_id: string }>(
+        sql`SELECT term, application_id FROM application_search_name_dates ORDER BY term, created_at`,
+      );
+      // One row per distinct whole name of each application ("Nguyen Nguyen" has one).
+      expect(rows.map((r) => `${r.term}:${r.application_id}`)).toEqual([
+        "bao:app_old2",
+        "linh:app_old1",
+        "nguyen:app_old0",
+        "nguyen:app_old1",
+        "tran:app_old2",
+      ]);
+      const found = await listApplications(database, { ...noFilters, q: "Nguyen" });
+      expect(found.rows.map((r) => r.id)).toEqual(["app_old1", "app_old0"]);
+    } finally {
+      database.destroy();
+    }
+  });
+});
+
 describe("migration 0038 backfills applications that existed before it", () => {
   it("indexes rows created before the migration", async () => {
     const database = await databaseBeforeMigration("0038_search_trigram");
