@@ -19,7 +19,7 @@
  *   (app/storage/compact.server.ts) — must come back to "after";
  * - kept: the "after" copy a year on, once the retention rules and the job runner have pruned
  *   what they prune (completed jobs, CRM call logs, lender calls, link tokens…): what each funded
- *   application costs for the long term.
+ *   application costs for the long term; `keptBtrees` splits it by table and index (ADR 088).
  *
  * And the cost: encode/decode time per snapshot and per document, and the sizes the
  * alternatives would give (brotli qualities, gzip) on the same values.
@@ -60,7 +60,8 @@ const { ensureScoreNoticePdf } = await import("~/app/decisioning/score-notice.se
 const { createAppJobRegistry } = await import("~/jobs/handlers/index");
 const { testRunner, waitFor } = await import("~/jobs/testing/helpers");
 const { compactStoredRows } = await import("~/app/storage/compact.server");
-const { compress, decodeBytes, decodeText } = await import("~/db/schema/compressed");
+const { compress, decodeBytes, decodeText, encodeJsonText } =
+  await import("~/db/schema/compressed");
 const { openDatabase } = await import("~/db/client");
 const { applyRetention } = await import("~/app/retention/prune.server");
 const { retentionDefaults, retentionRules } = await import("~/app/retention/policy");
@@ -223,6 +224,44 @@ const tables = {
 };
 const total = (s: Sizes) => Math.round((s.total - empty.total) / n);
 
+/**
+ * Where the kept bytes are (ADR 088): every b-tree — a table or one of its indexes — with its
+ * pages, the bytes of its cells and the bytes its pages leave unused, per funded application.
+ */
+function btrees(file: string) {
+  const db = new Sqlite(file, { readonly: true });
+  const rows = db
+    .prepare(
+      `SELECT name, sum(pgsize) AS bytes, sum(payload) AS payload, sum(unused) AS unused
+       FROM dbstat GROUP BY name`,
+    )
+    .all() as { name: string; bytes: number; payload: number; unused: number }[];
+  db.close();
+  return new Map(rows.map((r) => [r.name, r]));
+}
+const keptBtrees = (() => {
+  const kept = btrees(keptFile);
+  const none = btrees(emptyFile);
+  const per = (name: string, key: "bytes" | "payload" | "unused") =>
+    Math.round((Number(kept.get(name)![key]) - Number(none.get(name)?.[key] ?? 0)) / n);
+  return Object.fromEntries(
+    [...kept.keys()]
+      .map(
+        (name) =>
+          [
+            name,
+            {
+              bytes: per(name, "bytes"),
+              payload: per(name, "payload"),
+              unused: per(name, "unused"),
+            },
+          ] as const,
+      )
+      .filter(([, b]) => b.bytes >= 20)
+      .sort((a, b) => b[1].bytes - a[1].bytes),
+  );
+})();
+
 // The values themselves: sizes, the cost of encoding and decoding, and the alternatives.
 const reader = new Sqlite(afterFile, { readonly: true });
 const snapshots = (
@@ -275,10 +314,15 @@ for (const [name, fn, docFn] of [
   };
 }
 const encoded = snapshots.map((s) => compress(s, "text"));
+// Format 2 (ADR 088): what the app writes now for JSON — schedules by columns, the frozen
+// dictionary, then brotli; checked to decode back to the very text on every write.
+const encodedJson = snapshots.map((s) => encodeJsonText(s.toString("utf8")));
 const encodedPdfs = pdfBytes.map((p) => compress(p));
 const cost = {
   snapshotEncode: timeEach(snapshots, (s) => compress(s, "text")),
   snapshotDecode: timeEach(encoded, (s) => decodeText(s)),
+  snapshotEncodeFormat2: timeEach(snapshots, (s) => encodeJsonText(s.toString("utf8"))),
+  snapshotDecodeFormat2: timeEach(encodedJson, (s) => decodeText(s)),
   documentEncode: timeEach(pdfBytes, (p) => compress(p)),
   documentDecode: timeEach(encodedPdfs, (p) => decodeBytes(p)),
 };
@@ -306,10 +350,12 @@ const report = {
     kept: total(measured.kept),
   },
   tables,
+  keptBtrees,
   values: {
     decisionsPerApplication: roundTo(snapshots.length / n, 2),
     snapshotBytes: Math.round(raw.snapshots / snapshots.length),
     snapshotStoredBytes: Math.round(sum(encoded, (b) => b) / encoded.length),
+    snapshotStoredBytesFormat2: Math.round(sum(encodedJson, (b) => b) / encodedJson.length),
     documentsPerApplication: roundTo(pdfs.length / n, 2),
     documents: byKind,
   },
