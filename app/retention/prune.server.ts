@@ -96,8 +96,8 @@ export async function applyRetention(
         pruned[rule.name] = total;
         return { pruned, stopped: true };
       }
-      // A short probe was the last; a batch that changed nothing (its rows changed since they
-      // were read) would be found again by the next probe.
+      // A short probe was the last. A batch that changed nothing would be read again by the next
+      // probe (the read and the write disagree): stop rather than loop.
       if (rows.length < batchSize || total === before) break;
     }
     while (!rule.index) {
