@@ -294,12 +294,33 @@ describe("query plans of the pages that must not grow with history (ADR 072)", (
     expect(problems(plans)).toEqual([]);
   });
 
-  it("review queue", async () => {
+  it("review queue: a page, the next page, the capped counts (ADR 089)", async () => {
     const plans = await plansOf(async () => {
       const queue = await listQueue(database);
       expect(queue.items).toHaveLength(1);
+      const [item] = queue.items;
+      const after = {
+        dueAt: item!.dueAt.getTime(),
+        amountCents: item!.amountCents,
+        priority: item!.priority,
+        id: item!.id,
+      };
+      expect((await listQueue(database, 25, undefined, { after })).items).toEqual([]);
     });
     expect(problems(plans)).toEqual([]);
+    const counts = plans.filter((p) => /SELECT count\(\*\)/.test(p.sql));
+    expect(counts.length).toBeGreaterThanOrEqual(3);
+    for (const plan of counts) {
+      expect(plan.sql).toMatch(/LIMIT \?\)$/);
+      expect(plan.detail.join("\n")).toMatch(
+        /manual_reviews USING (COVERING )?INDEX manual_reviews_open_idx/,
+      );
+    }
+    for (const plan of plans.filter((p) => /created_at" >= \?/.test(p.sql))) {
+      expect(plan.detail.join("\n")).toMatch(
+        /SEARCH manual_reviews USING INDEX manual_reviews_open_idx \(priority=\? AND created_at>\?\)/,
+      );
+    }
   });
 
   it("reviews waiting for the borrower", async () => {

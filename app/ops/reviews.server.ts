@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
 import type { Database, Tx } from "~/db/client";
 import { newId } from "~/db/ids";
 import {
@@ -38,7 +38,10 @@ import {
   optionalDollarsField,
   parseOfferKey,
   pickTerms,
+  cappedCount,
+  queueCountCap,
   queueOrder,
+  type QueueCursor,
   type ReviewSla,
   ReviewInputError,
   storedOfferKey,
@@ -86,6 +89,8 @@ export type QueueItem = {
 };
 
 export const queueLimit = 100;
+/** Rows per page of /ops/reviews (ADR 089): what an underwriter works through from the top. */
+export const queuePageSize = 25;
 
 /** The SLA targets from the configuration (REVIEW_SLA_HOURS, REVIEW_SLA_HIGH_HOURS). */
 export function reviewSla(): ReviewSla {
@@ -93,17 +98,45 @@ export function reviewSla(): ReviewSla {
   return { normalHours: env.REVIEW_SLA_HOURS, highHours: env.REVIEW_SLA_HIGH_HOURS };
 }
 
+/** Literal, not bound, and the same words as manual_reviews_open_idx's WHERE: SQLite uses a
+ * partial index only when the query's WHERE visibly implies it (ADR 072). */
+const openReview = sql`${manualReviews.status} IN ('pending', 'assigned')`;
+const priorityIs = (priority: 1 | 2) =>
+  sql`${manualReviews.priority} = ${sql.raw(String(priority))}`;
+
 /**
  * Open reviews, the earliest due first (queueOrder, ADR 075). One page of each priority, read in
  * the order of manual_reviews_open_idx (priority, created_at, id) — a search of the partial
  * index per priority that stops after a page, never a sort of every open review — then merged
- * by due time.
+ * by due time. `after` (the last row of the page before, ADR 089) starts each priority's read at
+ * that due time. The header's counts — open reviews, and how many are overdue — read at most
+ * `queueCountCap` index entries each (`CappedCount`): the page costs the same however long the
+ * queue is.
  */
 export async function listQueue(
   database: Database,
   limit = queueLimit,
   sla: ReviewSla = reviewSla(),
+  options: { after?: QueueCursor | null; now?: number } = {},
 ) {
+  const now = options.now ?? Date.now();
+  const after = options.after ?? null;
+  const slaMs = (priority: 1 | 2) => (priority === 1 ? sla.highHours : sla.normalHours) * 3_600_000;
+  // After the cursor in queueOrder: due later; or due then and a smaller amount, or the same
+  // amount and a later priority, or the same priority and a later id. Per priority the due time
+  // is created_at + its SLA, so the index is sought from created_at = cursor due − SLA.
+  const afterCursor = (priority: 1 | 2) => {
+    if (!after) return undefined;
+    const from = after.dueAt - slaMs(priority);
+    const amount = sql`${applications.amountCents}`;
+    const tie =
+      priority > after.priority
+        ? sql`${amount} <= ${after.amountCents}`
+        : priority < after.priority
+          ? sql`${amount} < ${after.amountCents}`
+          : sql`(${amount} < ${after.amountCents} OR (${amount} = ${after.amountCents} AND ${manualReviews.id} > ${after.id}))`;
+    return sql`${manualReviews.createdAt} >= ${from} AND (${manualReviews.createdAt} > ${from} OR ${tie})`;
+  };
   const page = (priority: 1 | 2) =>
     database.db
       .select({
@@ -125,34 +158,59 @@ export async function listQueue(
       .innerJoin(customers, eq(customers.id, applications.customerId))
       .innerJoin(merchants, eq(merchants.id, applications.merchantId))
       .leftJoin(operators, eq(operators.id, manualReviews.assignedTo))
-      // Literal, not bound, and the same words as manual_reviews_open_idx's WHERE: SQLite uses a
-      // partial index only when the query's WHERE visibly implies it (ADR 072).
-      .where(
-        and(
-          sql`${manualReviews.status} IN ('pending', 'assigned')`,
-          sql`${manualReviews.priority} = ${sql.raw(String(priority))}`,
-        ),
-      )
+      .where(and(openReview, priorityIs(priority), afterCursor(priority)))
       .orderBy(asc(manualReviews.priority), asc(manualReviews.createdAt), asc(manualReviews.id))
-      .limit(limit);
-  const [high, normal, [count]] = await Promise.all([
+      .limit(limit + 1);
+  const capped = async (where: SQL) =>
+    cappedCount(
+      Number(
+        (
+          await database.db.get<{ n: number }>(
+            sql`SELECT count(*) AS n FROM (SELECT 1 FROM ${manualReviews} WHERE ${where} LIMIT ${queueCountCap + 1})`,
+          )
+        )?.n ?? 0,
+      ),
+    );
+  const overdueOf = (priority: 1 | 2) =>
+    capped(
+      sql`${openReview} AND ${priorityIs(priority)} AND ${manualReviews.createdAt} < ${now - slaMs(priority)}`,
+    );
+  const [high, normal, total, overdueHigh, overdueNormal] = await Promise.all([
     page(1),
     page(2),
-    database.db
-      .select({ n: sql<number>`count(*)` })
-      .from(manualReviews)
-      .where(sql`${manualReviews.status} IN ('pending', 'assigned')`),
+    capped(openReview),
+    overdueOf(1),
+    overdueOf(2),
   ]);
-  const items = queueOrder(
+  const merged = queueOrder(
     [...high, ...normal].map(({ firstName, lastName, ...row }) => ({
       ...row,
       status: row.status as QueueItem["status"],
       customerName: `${firstName} ${lastName}`,
     })),
     sla,
-    limit,
+    limit + 1,
   );
-  return { items, total: Number(count?.n ?? 0) };
+  const items = merged.slice(0, limit);
+  const last = items.at(-1);
+  const overdue = cappedCount(overdueHigh.n + overdueNormal.n);
+  return {
+    items,
+    total: total.n,
+    counts: {
+      open: total,
+      overdue: { n: overdue.n, more: overdue.more || overdueHigh.more || overdueNormal.more },
+    },
+    next:
+      merged.length > limit && last
+        ? {
+            dueAt: last.dueAt.getTime(),
+            amountCents: last.amountCents,
+            priority: last.priority,
+            id: last.id,
+          }
+        : null,
+  };
 }
 
 /** A review with what resolving it needs: its application, customer, merchant and decision. */

@@ -157,6 +157,43 @@ export function queueOrder<
     .slice(0, limit);
 }
 
+/**
+ * Where a page of the queue ended (ADR 089): its last row's place in queueOrder — due time,
+ * amount, priority, id. The next page reads each priority's index from that due time on.
+ */
+export type QueueCursor = { dueAt: number; amountCents: number; priority: number; id: string };
+
+export function encodeQueueCursor(cursor: QueueCursor): string {
+  return `${cursor.dueAt}.${cursor.amountCents}.${cursor.priority}.${cursor.id}`;
+}
+
+/** A malformed cursor is null: the link then opens the queue's first page. */
+export function decodeQueueCursor(value: string | null | undefined): QueueCursor | null {
+  const match = /^(\d{1,15})\.(\d{1,15})\.([12])\.([a-z]{2,4}_[0-9a-z]{10,40})$/.exec(value ?? "");
+  if (!match) return null;
+  return {
+    dueAt: Number(match[1]),
+    amountCents: Number(match[2]),
+    priority: Number(match[3]),
+    id: match[4]!,
+  };
+}
+
+/**
+ * A count read no further than `cap` rows (ADR 089): the queue's header costs the same with 50
+ * open reviews or 50,000; past the cap it says "1,000+". Exact below it.
+ */
+export type CappedCount = { n: number; more: boolean };
+export const queueCountCap = 1000;
+
+export function cappedCount(counted: number, cap = queueCountCap): CappedCount {
+  return counted > cap ? { n: cap, more: true } : { n: counted, more: false };
+}
+
+export function formatCount(count: CappedCount): string {
+  return `${count.n.toLocaleString("en-US")}${count.more ? "+" : ""}`;
+}
+
 /** "Overdue by 3 h 10 min" / "Due in 2 h": the timer a queue row shows (whole minutes). */
 export function slaTimer(dueAt: Date, now: Date, format: (ms: number) => string) {
   const ms = dueAt.getTime() - now.getTime();

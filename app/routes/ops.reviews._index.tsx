@@ -9,11 +9,18 @@ import { formatDuration } from "~/app/ops/dashboard";
 import { requireAction, requirePermission } from "~/app/ops/guard.server";
 import { OpsShell } from "~/app/ops/layout";
 import { can } from "~/app/ops/permissions";
-import { reasonText, slaTimer } from "~/app/ops/reviews";
+import {
+  decodeQueueCursor,
+  encodeQueueCursor,
+  formatCount,
+  reasonText,
+  slaTimer,
+} from "~/app/ops/reviews";
 import { queueAssignSchema } from "~/app/ops/reviews-forms.server";
 import {
   assignReview,
   listQueue,
+  queuePageSize,
   ReviewNotFoundError,
   reviewSla,
   ReviewStateError,
@@ -32,16 +39,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { operator } = await requirePermission(request, "read:review");
   const sla = reviewSla();
   const reader = (await getDatabase()).reader;
+  const now = new Date();
+  // A page of the queue (ADR 089): a malformed cursor opens the first page.
+  const after = decodeQueueCursor(new URL(request.url).searchParams.get("after"));
   const [queue, waiting] = await Promise.all([
-    listQueue(reader, undefined, sla),
+    listQueue(reader, queuePageSize, sla, { after, now: now.getTime() }),
     listWaitingForBorrower(reader),
   ]);
-  const now = new Date();
   return {
     operator: { id: operator.id, name: operator.name, email: operator.email, role: operator.role },
     canAssign: can(operator.role, "assign:review"),
     sla,
     total: queue.total,
+    open: formatCount(queue.counts.open),
+    overdue: queue.counts.overdue.n > 0 ? formatCount(queue.counts.overdue) : null,
+    firstPage: after === null,
+    next: queue.next ? encodeQueueCursor(queue.next) : null,
     items: queue.items.map((item) => ({
       ...item,
       reasonText: reasonText(item.reason),
@@ -82,15 +95,16 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function ReviewQueue() {
   const d = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const overdue = d.items.filter((item) => item.timer.overdue).length;
   return (
     <OpsShell operator={d.operator} title="Review queue">
       <FormAlert message={result?.error} />
       <p>
         {d.total === 0
           ? "No applications are waiting for review."
-          : `${d.total} open ${d.total === 1 ? "review" : "reviews"}${overdue > 0 ? `, ${overdue} overdue` : ""}: the earliest due first.`}
-        {d.total > d.items.length ? ` Showing the first ${d.items.length}.` : ""}
+          : `${d.open} open ${d.total === 1 ? "review" : "reviews"}${d.overdue ? `, ${d.overdue} overdue` : ""}: the earliest due first.`}
+        {d.next || !d.firstPage
+          ? ` Showing ${d.firstPage ? "the first" : "the next"} ${d.items.length}.`
+          : ""}
       </p>
       <p className="muted small">
         SLA: {d.sla.highHours} h for high priority, {d.sla.normalHours} h for normal, from entering
@@ -153,6 +167,17 @@ export default function ReviewQueue() {
             </tr>
           ))}
         </DataTable>
+      ) : null}
+      {d.next || !d.firstPage ? (
+        <p>
+          {d.firstPage ? null : <Link to="/ops/reviews">The earliest due</Link>}
+          {d.next && !d.firstPage ? " · " : null}
+          {d.next ? (
+            <Link to={`/ops/reviews?after=${encodeURIComponent(d.next)}`}>
+              Next {queuePageSize} by due time
+            </Link>
+          ) : null}
+        </p>
       ) : null}
       <WaitingForBorrower items={d.waiting} total={d.waitingTotal} />
     </OpsShell>
