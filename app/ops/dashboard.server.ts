@@ -12,7 +12,7 @@ import {
   formatPercent,
   utcDay,
 } from "./dashboard";
-import { awaitingFundingSql, signedAtSql } from "./applications.server";
+import { awaitingFundingSql } from "./applications.server";
 import {
   agingBuckets,
   applicationsLink,
@@ -158,11 +158,15 @@ export async function loadDashboard(
             GROUP BY crm, operation ORDER BY n DESC, crm, operation`,
       ),
       // Signed but not funded, by how long ago the borrower signed: the partial index holds only
-      // the applications waiting for their money now (current work, not history).
+      // the applications waiting for their money now (current work, not history). The signing
+      // time through a join, read once per row: as signedAtSql's scalar subquery, the bucket's
+      // CASE ran it once per bucket tested (×28 at 1 M applications, ADR 089).
       db.all<Row>(
         sql`SELECT ${agingCase} AS bucket, count(*) AS n, sum(amount_cents) AS cents
-            FROM (SELECT ${now} - ${signedAtSql} AS age, amount_cents
+            FROM (SELECT ${now} - coalesce(o.selected_at, "applications"."updated_at") AS age,
+                "applications"."amount_cents" AS amount_cents
               FROM applications INDEXED BY applications_awaiting_funding_idx
+              LEFT JOIN offers o ON o.id = "applications"."selected_offer_id"
               WHERE ${awaitingFundingSql})
             GROUP BY bucket`,
       ),
