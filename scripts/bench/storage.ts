@@ -76,7 +76,13 @@ await database.client.execute({ sql: "VACUUM INTO ?", args: [emptyFile] });
 
 log(`funding ${n} applications …`);
 const started = performance.now();
-const runner = testRunner(database, createAppJobRegistry(), { concurrency: 4 }).start();
+// The texts' and CRM notes' rate limits (jobs/throughput.ts) lifted for the run: a year on, every
+// one of them has been sent and its job pruned, and "kept" must count that state, not jobs still
+// waiting for their minute when the bench stops (ADR 088; up to ADR 085 they were counted).
+const registry = createAppJobRegistry()
+  .withRateLimit("send-sms", { max: 100_000, perMs: 60_000 })
+  .withRateLimit("sync-to-crm", { max: 100_000, perMs: 60_000 });
+const runner = testRunner(database, registry, { concurrency: 4 }).start();
 const countFunded = async () =>
   Number(
     (
