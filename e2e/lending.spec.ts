@@ -19,7 +19,7 @@ const creditor = {
 };
 const placeholders = /to be set|\bTODO\b|lorem|example\.com/i;
 
-/** The text a pdf-lib PDF draws (hex strings shown with Tj, in Flate-compressed content streams). */
+/** The text a pdf-lib PDF draws (hex strings shown with Tj; content streams plain since ADR 087, Flate-compressed before). */
 function pdfText(bytes: Buffer): string {
   const raw = bytes.toString("latin1");
   const shown: string[] = [];
@@ -28,7 +28,7 @@ function pdfText(bytes: Buffer): string {
     try {
       content = inflateSync(Buffer.from(match[1]!, "latin1")).toString("latin1");
     } catch {
-      continue;
+      content = match[1]!; // a plain content stream (ADR 087)
     }
     for (const text of content.matchAll(/<([0-9A-Fa-f]*)>\s*Tj/g)) {
       shown.push(Buffer.from(text[1]!, "hex").toString("latin1"));

@@ -11,6 +11,7 @@ import type { ScheduleRow } from "~/app/decisioning/money";
 import { markCounterOfferAccepted } from "~/app/decisioning/counter-offer.server";
 import { queueEmail } from "~/app/messaging/email.server";
 import { sha256Hex } from "~/app/security/hash.server";
+import { documentColumns, encodeDocument } from "~/app/storage/documents.server";
 import { agreementText, buildAgreement, type AgreementDocument } from "./agreement";
 import { renderAgreementPdf } from "./agreement-pdf.server";
 import type { Journey } from "./context.server";
@@ -84,6 +85,7 @@ export async function acceptOffer(
     userAgent: client.userAgent,
   });
   const pdfSha256 = sha256Hex(pdf);
+  const encoded = await encodeDocument(pdf);
   const documentId = newId("doc");
   const accepted = await journey.database.write(async (tx) => {
     const moved = await tx
@@ -108,7 +110,7 @@ export async function acceptOffer(
       kind: "agreement",
       contentType: "application/pdf",
       sha256: pdfSha256,
-      bytes: Buffer.from(pdf),
+      ...(await documentColumns(tx, encoded)),
       signedName: input.fullName,
       signedAt: now,
       ip: client.ip,

@@ -37,7 +37,7 @@ function drawnText(bytes: Uint8Array): string[] {
     try {
       content = inflateSync(Buffer.from(match[1]!, "latin1")).toString("latin1");
     } catch {
-      continue;
+      content = match[1]!; // a plain content stream (ADR 087)
     }
     for (const text of content.matchAll(/<([0-9A-Fa-f]*)>\s*Tj/g)) {
       const hex = text[1]!;

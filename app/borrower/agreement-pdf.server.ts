@@ -1,11 +1,28 @@
 import { createHash } from "node:crypto";
 import {
+  beginText,
+  endText,
+  fillAndStroke,
+  moveText,
   PageSizes,
+  PDFContentStream,
   PDFDocument,
+  PDFName,
+  PDFRawStream,
   type PDFFont,
   type PDFPage,
+  popGraphicsState,
+  pushGraphicsState,
+  rectangle,
   rgb,
+  setFillingColor,
+  setFontAndSize,
+  setLineWidth,
+  setStrokingColor,
+  showText,
+  stroke,
   StandardFonts,
+  type PDFOperator,
   type RGB,
 } from "pdf-lib";
 import { type AdverseActionNoticeView } from "~/app/decisioning/adverse-action";
@@ -39,6 +56,9 @@ const producer = "FlowPay document renderer (pdf-lib 1.17.1)";
 const userAgentMaxChars = 160;
 
 type Fonts = { regular: PDFFont; bold: PDFFont };
+
+/** Each document's writer, so saving closes its open text objects (see Writer). */
+const openWriters = new WeakMap<PDFDocument, Writer>();
 type Align = "left" | "right";
 type Column = { header: string; width: number; align?: Align };
 
@@ -53,21 +73,114 @@ function assertValidDate(date: Date, what: string) {
   }
 }
 
-/** A page-flowing writer: wraps, paginates, draws bordered tables. Every string drawn is sanitised. */
+/** A coordinate as written: to the hundredth of a point, so differences print the same everywhere. */
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+/** Where the open text object of a page left off: its last line's origin, font, size and colour. */
+type TextCursor = { x: number; y: number; font?: PDFFont; size?: number; color?: string };
+
+/**
+ * A page-flowing writer: wraps, paginates, draws bordered tables. Every string drawn is sanitised.
+ *
+ * Text is written position-independently (ADR 087): the lines a page shows one after another form
+ * one text object whose every line is placed by a move RELATIVE to the previous one (`0 -13 Td`),
+ * under fixed font names (/F1 regular, /F2 bold). The same paragraphs therefore give the same
+ * bytes in every borrower's document wherever the lines above them pushed them, and are stored
+ * once (app/storage/documents.server.ts). pdf-lib's own drawText would place every line
+ * absolutely and name the font anew at each change.
+ */
 class Writer {
   page!: PDFPage;
   y = 0;
+  private readonly cursors = new Map<PDFPage, TextCursor>();
+  private readonly borders = new Map<
+    PDFPage,
+    { x: number; y: number; width: number; height: number; borderWidth: number; borderColor: RGB }[]
+  >();
 
   constructor(
     readonly pdf: PDFDocument,
     readonly fonts: Fonts,
   ) {
+    openWriters.set(pdf, this);
     this.newPage();
   }
 
   newPage() {
+    if (this.page) this.flushBorders(this.page);
     this.page = this.pdf.addPage([pageWidth, pageHeight]);
     this.y = pageHeight - margin;
+  }
+
+  /** Closes the page's open text object (before drawing anything else, and before saving). */
+  endText(page = this.page) {
+    if (!this.cursors.has(page)) return;
+    page.pushOperators(endText());
+    this.cursors.delete(page);
+  }
+
+  /** Closes every open text object and draws every border: the document is complete. */
+  finish() {
+    for (const page of [...this.borders.keys()]) this.flushBorders(page);
+    for (const page of [...this.cursors.keys()]) this.endText(page);
+  }
+
+  /** The page's borders as one path per line width, drawn over what is already there. */
+  private flushBorders(page: PDFPage) {
+    const borders = this.borders.get(page);
+    if (!borders) return;
+    this.borders.delete(page);
+    this.endText(page);
+    const operators: PDFOperator[] = [pushGraphicsState()];
+    let current: string | undefined;
+    for (const border of borders) {
+      const key = `${border.borderWidth} ${border.borderColor.red} ${border.borderColor.green} ${border.borderColor.blue}`;
+      if (key !== current) {
+        if (current !== undefined) operators.push(stroke());
+        operators.push(setStrokingColor(border.borderColor), setLineWidth(border.borderWidth));
+        current = key;
+      }
+      operators.push(
+        rectangle(round2(border.x), round2(border.y), round2(border.width), round2(border.height)),
+      );
+    }
+    operators.push(stroke(), popGraphicsState());
+    page.pushOperators(...operators);
+  }
+
+  /**
+   * A bordered (optionally filled) rectangle, outside any text object: one `re` with rounded
+   * coordinates (pdf-lib's drawRectangle writes ≈150 bytes of matrices per cell).
+   */
+  rectangle(
+    box: { x: number; y: number; width: number; height: number },
+    style: { borderWidth: number; borderColor: RGB; color?: RGB },
+    page = this.page,
+  ) {
+    if (!style.color) {
+      // A border only: kept for the page's one grid path (flushBorders), so the text beside it
+      // stays one text object.
+      const borders = this.borders.get(page) ?? [];
+      borders.push({ ...box, ...style });
+      this.borders.set(page, borders);
+      return;
+    }
+    this.endText(page);
+    page.pushOperators(
+      pushGraphicsState(),
+      ...(style.color ? [setFillingColor(style.color)] : []),
+      setStrokingColor(style.borderColor),
+      setLineWidth(style.borderWidth),
+      rectangle(round2(box.x), round2(box.y), round2(box.width), round2(box.height)),
+      style.color ? fillAndStroke() : stroke(),
+      popGraphicsState(),
+    );
+  }
+
+  private fontName(font: PDFFont, page: PDFPage) {
+    const name = PDFName.of(font === this.fonts.bold ? "F2" : "F1");
+    page.node.setFontDictionary(name, font.ref);
+    return name;
   }
 
   get bottom() {
@@ -97,7 +210,26 @@ class Writer {
     color: RGB = black,
     page = this.page,
   ) {
-    page.drawText(toWinAnsi(text), { x, y: top - size, size, font, color });
+    const x2 = round2(x);
+    const y2 = round2(top - size);
+    const operators: PDFOperator[] = [];
+    let cursor = this.cursors.get(page);
+    if (!cursor) {
+      cursor = { x: 0, y: 0 };
+      this.cursors.set(page, cursor);
+      operators.push(beginText());
+    }
+    const colorKey = `${color.red} ${color.green} ${color.blue}`;
+    if (cursor.color !== colorKey) operators.push(setFillingColor(color));
+    if (cursor.font !== font || cursor.size !== size) {
+      operators.push(setFontAndSize(this.fontName(font, page), size));
+    }
+    operators.push(
+      moveText(round2(x2 - cursor.x), round2(y2 - cursor.y)),
+      showText(font.encodeText(toWinAnsi(text).replace(/[\r\n]+/g, " "))),
+    );
+    Object.assign(cursor, { x: x2, y: y2, font, size, color: colorKey });
+    page.pushOperators(...operators);
   }
 
   paragraph(
@@ -160,15 +292,10 @@ class Writer {
       const { wrapped, height } = layout(cells, font);
       let x = margin;
       columns.forEach((column, index) => {
-        this.page.drawRectangle({
-          x,
-          y: this.y - height,
-          width: column.width,
-          height,
-          borderWidth: 0.5,
-          borderColor: black,
-          ...(fill ? { color: fill } : {}),
-        });
+        this.rectangle(
+          { x, y: this.y - height, width: column.width, height },
+          { borderWidth: 0.5, borderColor: black, ...(fill ? { color: fill } : {}) },
+        );
         let top = this.y - pad;
         for (const line of wrapped[index]!) {
           const width = font.widthOfTextAtSize(line, size);
@@ -199,14 +326,10 @@ class Writer {
   /** A bordered box around text drawn by `draw` (which must not need more than one page). */
   box(height: number, draw: (top: number) => void) {
     this.ensure(height);
-    this.page.drawRectangle({
-      x: margin,
-      y: this.y - height,
-      width: contentWidth,
-      height,
-      borderWidth: 1,
-      borderColor: black,
-    });
+    this.rectangle(
+      { x: margin, y: this.y - height, width: contentWidth, height },
+      { borderWidth: 1, borderColor: black },
+    );
     draw(this.y);
     this.y -= height + 10;
   }
@@ -257,8 +380,23 @@ async function newDocument(meta: {
   return { pdf, writer: new Writer(pdf, fonts) };
 }
 
-/** Classic cross-reference table rather than object streams: readable by every PDF tool. */
+/**
+ * Classic cross-reference table rather than object streams: readable by every PDF tool.
+ *
+ * Content streams are written plain, not deflated (ADR 087): a document is stored as
+ * content-defined chunks shared by SHA-256 with every other document (app/storage/documents.server.ts),
+ * and the text every borrower's agreement and notice have in common is only byte-identical —
+ * and so stored once — before deflate mixes it with what is theirs alone. The stored chunks are
+ * brotli-compressed, so the PDF's size on the wire grows, not in the database.
+ */
 function save(pdf: PDFDocument) {
+  openWriters.get(pdf)?.finish();
+  for (const [ref, object] of pdf.context.enumerateIndirectObjects()) {
+    if (!(object instanceof PDFContentStream)) continue;
+    const dict = object.dict.clone(pdf.context);
+    dict.delete(PDFName.of("Filter"));
+    pdf.context.assign(ref, PDFRawStream.of(dict, object.getUnencodedContents()));
+  }
   return pdf.save({
     useObjectStreams: false,
     addDefaultPage: false,
@@ -294,14 +432,7 @@ function federalBox(writer: Writer, doc: AgreementDocument) {
   const top = writer.y;
   laid.forEach((cell, index) => {
     const x = margin + index * width;
-    writer.page.drawRectangle({
-      x,
-      y: top - height,
-      width,
-      height,
-      borderWidth: 1,
-      borderColor: black,
-    });
+    writer.rectangle({ x, y: top - height, width, height }, { borderWidth: 1, borderColor: black });
     let y = top - pad;
     for (const line of cell.label) {
       writer.drawLine(line, x + pad, y, bold, cell.labelSize);

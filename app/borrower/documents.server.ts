@@ -5,6 +5,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import { documents } from "~/db/schema/index";
+import { documentBytes } from "~/app/storage/documents.server";
 
 export type DocumentKind = (typeof documents.$inferSelect)["kind"];
 
@@ -13,10 +14,12 @@ export async function latestDocument(
   applicationId: string,
   kind: DocumentKind,
 ) {
-  return database.db
+  const row = await database.db
     .select()
     .from(documents)
     .where(and(eq(documents.applicationId, applicationId), eq(documents.kind, kind)))
     .orderBy(desc(documents.createdAt))
     .get();
+  // The bytes as signed, checked against the row's SHA-256 (ADR 087).
+  return row && { ...row, bytes: await documentBytes(database.db, row) };
 }

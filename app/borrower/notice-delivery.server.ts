@@ -15,6 +15,7 @@ import {
 } from "~/app/decisioning/adverse-action.server";
 import { queueEmail } from "~/app/messaging/email.server";
 import { sha256Hex } from "~/app/security/hash.server";
+import { documentColumns, encodeDocument } from "~/app/storage/documents.server";
 import { renderNoticePdf } from "./agreement-pdf.server";
 
 export type NoticeDelivery =
@@ -71,6 +72,7 @@ export async function deliverAdverseActionNotice(
   const sentAt = options.now ?? new Date();
   const pdf = await renderNoticePdf(notice.view, sentAt);
   const sha256 = sha256Hex(pdf);
+  const encoded = await encodeDocument(pdf);
 
   return database.write(async (tx): Promise<NoticeDelivery> => {
     const marked = await tx
@@ -86,7 +88,7 @@ export async function deliverAdverseActionNotice(
       kind: "adverse_action_notice",
       contentType: "application/pdf",
       sha256,
-      bytes: Buffer.from(pdf),
+      ...(await documentColumns(tx, encoded)),
     });
     const emailMessageId = recipient.email
       ? await queueEmail(tx, {

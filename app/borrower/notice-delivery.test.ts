@@ -12,6 +12,7 @@ const { loadJourney } = await import("./context.server");
 const { linkBank } = await import("./bank.server");
 const steps = await import("./steps.server");
 const { deliverAdverseActionNotice } = await import("./notice-delivery.server");
+const { documentBytes } = await import("~/app/storage/documents.server");
 const { enqueueNoticeDelivery, insertReviewDeclineNotice, loadAdverseActionNotice } =
   await import("~/app/decisioning/adverse-action.server");
 const { ensureDecisioningDefaults } = await import("~/app/decisioning/seed.server");
@@ -135,7 +136,7 @@ describe("adverse action notice delivery", () => {
     expect(notice!.sentAt).toBeInstanceOf(Date);
     const docs = await noticeDocuments(applicationId);
     expect(docs).toHaveLength(1);
-    const pdf = new Uint8Array(docs[0]!.bytes);
+    const pdf = new Uint8Array(await documentBytes(database.db, docs[0]!));
     expect(Buffer.from(pdf.subarray(0, 5)).toString("latin1")).toBe("%PDF-");
     expect(docs[0]!.sha256).toBe(sha256(pdf));
     expect(docs[0]!.contentType).toBe("application/pdf");

@@ -8,6 +8,7 @@ import type { Database } from "~/db/client";
 import { documents } from "~/db/schema/index";
 import { loadAdverseActionNotice } from "~/app/decisioning/adverse-action.server";
 import { sha256Hex } from "~/app/security/hash.server";
+import { documentBytes } from "~/app/storage/documents.server";
 import { renderNoticePdf } from "./agreement-pdf.server";
 
 export type PdfFile = { bytes: Uint8Array; sha256: string };
@@ -18,7 +19,13 @@ async function storedDocument(
   kind: (typeof documents.$inferSelect)["kind"],
 ) {
   return database.db
-    .select({ bytes: documents.bytes, sha256: documents.sha256, createdAt: documents.createdAt })
+    .select({
+      id: documents.id,
+      bytes: documents.bytes,
+      dictionaryId: documents.dictionaryId,
+      sha256: documents.sha256,
+      createdAt: documents.createdAt,
+    })
     .from(documents)
     .where(and(eq(documents.applicationId, applicationId), eq(documents.kind, kind)))
     .orderBy(desc(documents.createdAt))
@@ -34,7 +41,10 @@ export async function adverseActionNoticePdf(
   if (!notice) return null;
   const stored = await storedDocument(database, applicationId, "adverse_action_notice");
   if (stored && notice.sentAt && stored.createdAt >= notice.createdAt) {
-    return { bytes: new Uint8Array(stored.bytes), sha256: stored.sha256 };
+    return {
+      bytes: new Uint8Array(await documentBytes(database.db, stored)),
+      sha256: stored.sha256,
+    };
   }
   // Not sent yet (the delivery job has not run): the same rendering, dated like the notice.
   const bytes = await renderNoticePdf(notice.view, notice.sentAt ?? notice.createdAt);

@@ -11,6 +11,7 @@ import { customers, decisions, documents, loans, merchants } from "~/db/schema/i
 import { renderNoticePdf } from "~/app/borrower/agreement-pdf.server";
 import { creditorFor } from "~/app/lending/lenders.server";
 import { sha256Hex } from "~/app/security/hash.server";
+import { documentBytes, documentColumns, encodeDocument } from "~/app/storage/documents.server";
 import type { DecisionSnapshot } from "./engine";
 import { buildScoreNotice, type ScoreNotice } from "./score-notice";
 
@@ -77,7 +78,7 @@ export async function ensureScoreNoticePdf(
   if (existing) {
     return {
       id: existing.id,
-      bytes: new Uint8Array(existing.bytes),
+      bytes: new Uint8Array(await documentBytes(database.db, existing)),
       sha256: existing.sha256,
       createdAt: existing.createdAt,
     };
@@ -86,6 +87,7 @@ export async function ensureScoreNoticePdf(
   if (!loaded) return null;
   const bytes = await renderNoticePdf(loaded.notice, loaded.decidedAt, scoreNoticePdfOptions);
   const sha256 = sha256Hex(bytes);
+  const encoded = await encodeDocument(bytes);
   return database.write(async (tx) => {
     const raced = await tx
       .select()
@@ -97,7 +99,7 @@ export async function ensureScoreNoticePdf(
     if (raced) {
       return {
         id: raced.id,
-        bytes: new Uint8Array(raced.bytes),
+        bytes: new Uint8Array(await documentBytes(tx, raced)),
         sha256: raced.sha256,
         createdAt: raced.createdAt,
       };
@@ -111,7 +113,7 @@ export async function ensureScoreNoticePdf(
         kind: "credit_score_notice",
         contentType: "application/pdf",
         sha256,
-        bytes: Buffer.from(bytes),
+        ...(await documentColumns(tx, encoded)),
       })
       .returning({ createdAt: documents.createdAt });
     return { id, bytes, sha256, createdAt: row!.createdAt };

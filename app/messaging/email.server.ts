@@ -10,6 +10,7 @@ import { getEnv, isProduction, namedSandbox } from "~/app/config/env.server";
 import { getCipher } from "~/app/security/encryption.server";
 import { bodyContext } from "./sms.server";
 import { singleton } from "~/app/singleton.server";
+import { documentBytes } from "~/app/storage/documents.server";
 
 /**
  * SMTP when SMTP_URL is set, the sandbox (viewable at /dev/messages) otherwise or when named in
@@ -75,9 +76,10 @@ export async function deliverEmail(
   const message = await database.db.select().from(messages).where(eq(messages.id, messageId)).get();
   if (!message || message.status !== "queued") return { outcome: "skipped" as const };
   const content = emailContent(message.bodyEnc);
-  const attachment = message.documentId
+  const document = message.documentId
     ? await database.db.select().from(documents).where(eq(documents.id, message.documentId)).get()
     : undefined;
+  const attachment = document && { ...document, bytes: await documentBytes(database.db, document) };
   try {
     const result = await adapter.send(
       {

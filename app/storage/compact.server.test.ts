@@ -17,11 +17,13 @@ const { signedApplication } = await import("~/app/lending/test-helpers");
 const { replayDecision } = await import("~/app/decisioning/replay.server");
 const { latestDocument } = await import("~/app/borrower/documents.server");
 const { compactStoredRows, compactionTargets, oldRowsSql } = await import("./compact.server");
+const { documentBytes } = await import("./documents.server");
 
 import { eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { decisions, documents, loans, offers } from "~/db/schema/index";
 import { compressedJsonMarker, decodeText, isCompressed } from "~/db/schema/compressed";
+import { dictionaryMarker } from "~/db/schema/document-bytes";
 
 afterAll(() => bed.close());
 
@@ -67,7 +69,7 @@ async function oldFormatCopies(suffix: string) {
               signed_name, signed_at, created_at, updated_at)
             SELECT ?, application_id, kind, content_type, sha256, ?, signed_name, signed_at,
               created_at - 1, updated_at FROM documents WHERE id = ?`,
-      args: [documentId, new Uint8Array(document.bytes), document.id],
+      args: [documentId, new Uint8Array(await documentBytes(database.db, document)), document.id],
     });
   });
   return { decision, document, decisionId, documentId };
@@ -95,7 +97,10 @@ describe("compressed storage", () => {
 
     const agreement = (await latestDocument(database, signed.applicationId, "agreement"))!;
     const rawDocument = await stored("documents", agreement.id);
-    expect(isCompressed(new Uint8Array(rawDocument.value as ArrayBuffer))).toBe(true);
+    // Stored against the shared dictionary (ADR 087, format 3).
+    expect([...new Uint8Array(rawDocument.value as ArrayBuffer, 0, 4)]).toEqual([
+      ...dictionaryMarker,
+    ]);
     expect(Buffer.from(agreement.bytes).subarray(0, 5).toString("latin1")).toBe("%PDF-");
     expect(sha256(agreement.bytes)).toBe(agreement.sha256);
   });
@@ -129,8 +134,10 @@ describe("compressed storage", () => {
       .from(documents)
       .where(eq(documents.id, documentId))
       .get())!;
-    expect(compactedDocument.bytes.equals(document.bytes)).toBe(true);
-    expect(sha256(compactedDocument.bytes)).toBe(document.sha256);
+    expect(compactedDocument.dictionaryId).not.toBeNull();
+    const compactedBytes = await documentBytes(database.db, compactedDocument);
+    expect(compactedBytes.equals(await documentBytes(database.db, document))).toBe(true);
+    expect(sha256(compactedBytes)).toBe(document.sha256);
 
     // Idempotent: nothing left to do, nothing rewritten.
     expect(await compactStoredRows(database)).toEqual({

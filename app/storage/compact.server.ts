@@ -1,12 +1,7 @@
 import type { Database } from "~/db/client";
 import type { SqlValue } from "~/db/sql-tx";
-import {
-  compress,
-  compressedMarkerHex,
-  decodeBytes,
-  decodeText,
-  encodeJsonText,
-} from "~/db/schema/compressed";
+import { compress, decodeBytes, decodeText, encodeJsonText } from "~/db/schema/compressed";
+import { compactDocuments } from "./documents.server";
 
 type Table = "decisions" | "offers" | "loans" | "documents";
 
@@ -51,11 +46,6 @@ export const compactionTargets: {
     table: "loans",
     columns: [{ name: "payment_schedule", kind: "json" }],
     old: "typeof(payment_schedule) = 'text'",
-  },
-  {
-    table: "documents",
-    columns: [{ name: "bytes", kind: "bytes" }],
-    old: `substr(bytes, 1, 4) <> X'${compressedMarkerHex}'`,
   },
 ];
 
@@ -118,7 +108,10 @@ export async function compactStoredRows(
       if (changed === 0 || rows.length < batchSize) break;
     }
   }
-  return { compacted, stopped: false };
+  // Documents are rewritten against the shared dictionary instead (ADR 087).
+  const documentRun = await compactDocuments(database, options);
+  compacted.documents = documentRun.compacted;
+  return { compacted, stopped: documentRun.stopped };
 }
 
 /** The next rows of a table still in the old format (a probe of its partial index). */

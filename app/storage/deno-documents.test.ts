@@ -1,5 +1,5 @@
 /**
- * The built server on Deno (ADR 045) reads compressed documents (ADR 085) as Node wrote them: a
+ * The built server on Deno (ADR 045) reads compressed documents (ADRs 085, 087) as Node wrote them: a
  * signed agreement and a credit score notice stored compressed by this process are downloaded
  * from the Deno server on the same database file, byte for byte — their SHA-256 is the one stored
  * at signing. Needs a build (`npm run build`, or FLOWPAY_BUILD_DIR), as the other server tests.
@@ -20,7 +20,7 @@ const { spawnServer } = await import("~/scripts/testing/spawn-server");
 import { and, eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { documents } from "~/db/schema/index";
-import { isCompressed } from "~/db/schema/compressed";
+import { dictionaryMarker } from "~/db/schema/document-bytes";
 
 const database = await appDatabase();
 const merchant = await createMerchant();
@@ -49,7 +49,9 @@ describe("compressed documents on Deno", () => {
       sql: "SELECT bytes FROM documents WHERE id = ?",
       args: [row.id],
     });
-    expect(isCompressed(new Uint8Array(raw.rows[0]!.bytes as ArrayBuffer))).toBe(true);
+    // Stored against the shared dictionary (ADR 087): Deno reads head + tail as Node wrote them.
+    const stored = new Uint8Array(raw.rows[0]!.bytes as ArrayBuffer);
+    expect([...stored.subarray(0, 4)]).toEqual([...dictionaryMarker]);
 
     const response = await fetch(`${deno.url}/apply/${signed.token}/${file}`);
     expect(response.status).toBe(200);

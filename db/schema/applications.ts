@@ -1,4 +1,5 @@
 import {
+  blob,
   index,
   integer,
   primaryKey,
@@ -8,7 +9,7 @@ import {
 } from "drizzle-orm/sqlite-core";
 import { sql } from "drizzle-orm";
 import { cents, encrypted, json, reference, timestamp, timestamps } from "./columns";
-import { compressedBlob } from "./compressed";
+import { storedDocument } from "./document-bytes";
 import { merchants } from "./merchants";
 
 /** Homeowners, upserted by (merchant, CRM customer id). */
@@ -220,6 +221,23 @@ export const consents = sqliteTable(
   (t) => [index("consents_app_idx").on(t.applicationId)],
 );
 
+/**
+ * What documents are compressed against (ADR 087): the flushed brotli stream of sample documents
+ * rendered by the renderer of the day; a document stores only the rest of the stream. Immutable
+ * and content-addressed (SHA-256 of `head`), shared by every document that names it, and never
+ * deleted while one does (the foreign key from documents.dictionary_id).
+ */
+export const documentDictionaries = sqliteTable("document_dictionaries", {
+  id: integer("id").primaryKey(),
+  sha256: text("sha256").notNull().unique(),
+  /** Bytes of the sample the head decodes to, cut off the front of every decoded document. */
+  prefixLength: integer("prefix_length").notNull(),
+  head: blob("head", { mode: "buffer" }).notNull(),
+  createdAt: timestamp("created_at")
+    .notNull()
+    .$defaultFn(() => new Date()),
+});
+
 /** Signed agreements and notices (PDF bytes kept in the database with their SHA-256). */
 export const documents = sqliteTable(
   "documents",
@@ -231,8 +249,12 @@ export const documents = sqliteTable(
     }).notNull(),
     contentType: text("content_type").notNull(),
     sha256: text("sha256").notNull(),
-    /** Stored compressed (ADR 085, ./compressed.ts); read back as the bytes the SHA-256 is of. */
-    bytes: compressedBlob("bytes").notNull(),
+    /**
+     * Stored compressed (ADR 085), against a dictionary when `dictionaryId` is set (ADR 087):
+     * read through app/storage/documents.server.ts, which gives back the bytes the SHA-256 is of.
+     */
+    bytes: storedDocument("bytes").notNull(),
+    dictionaryId: integer("dictionary_id").references(() => documentDictionaries.id),
     signedName: text("signed_name"),
     signedAt: timestamp("signed_at"),
     ip: text("ip"),
@@ -243,9 +265,9 @@ export const documents = sqliteTable(
   },
   (t) => [
     index("documents_app_idx").on(t.applicationId),
-    // Documents written before compression, for the compaction of old rows (ADR 085).
-    index("documents_uncompressed_idx")
+    // Documents written before dictionaries, for the compaction of old rows (ADRs 085, 087).
+    index("documents_undictionaried_idx")
       .on(t.id)
-      .where(sql`substr(bytes, 1, 4) <> X'00465A01'`),
+      .where(sql`dictionary_id IS NULL`),
   ],
 );

@@ -41,6 +41,8 @@ const quality = 6;
  */
 export const compressedJsonMarker = Uint8Array.of(0x00, 0x46, 0x5a, 0x02);
 
+/* Format 3 (`00 46 5A 03`) is a document stored against a dictionary: ./document-bytes.ts (ADR 087). */
+
 function hasMarker(stored: Uint8Array, marker: Uint8Array): boolean {
   return stored.length >= marker.length && marker.every((byte, i) => stored[i] === byte);
 }
