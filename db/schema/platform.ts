@@ -158,7 +158,10 @@ export const auditLogs = sqliteTable(
   },
   (t) => [
     index("audit_entity_idx").on(t.entityType, t.entityId),
-    index("audit_actor_idx").on(t.actorType, t.actorId),
+    // The audit log's actor filter is `actor_id = ?` newest first (app/ops/audit-log.server.ts):
+    // (actor_id) with the rowid serves it in order; (actor_type, actor_id) served no query and
+    // cost more per row (ADR 088).
+    index("audit_actor_id_idx").on(t.actorId),
     index("audit_at_idx").on(t.at),
   ],
 );
