@@ -6,7 +6,10 @@
 import type { InStatement } from "@libsql/client";
 import { afterAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "~/db/testing";
-import { searchAuditLogs } from "./audit-log.server";
+import { parseAuditFilters, searchAuditLogs } from "./audit-log.server";
+
+/** The filters as the audit log page reads them from its URL. */
+const filters = (query: string) => parseAuditFilters(new URLSearchParams(query)).filters!;
 
 const database = await createTestDatabase();
 afterAll(() => database.destroy());
@@ -31,7 +34,7 @@ await database.serialized(async () => {
 
 describe("audit log filtered by actor", () => {
   it("lists that actor's rows only, newest first, and pages through them", async () => {
-    const first = await searchAuditLogs(database, { actor: "key_01test" }, 6);
+    const first = await searchAuditLogs(database, filters("actor=key_01test"), 6);
     expect(first.rows.map((r) => r.entityId)).toEqual([
       "app_360",
       "app_320",
@@ -41,7 +44,11 @@ describe("audit log filtered by actor", () => {
       "app_160",
     ]);
     expect(first.rows.every((r) => r.actorType === "api_key")).toBe(true);
-    const next = await searchAuditLogs(database, { actor: "key_01test", before: first.older! }, 6);
+    const next = await searchAuditLogs(
+      database,
+      filters(`actor=key_01test&before=${first.older!}`),
+      6,
+    );
     expect(next.rows.map((r) => r.entityId)).toEqual(["app_120", "app_80", "app_40", "app_0"]);
     expect(next.older).toBeNull();
   });
@@ -58,7 +65,7 @@ describe("audit log filtered by actor", () => {
       return method.call(this, stmt);
     };
     try {
-      await searchAuditLogs({ ...database, reader: database }, { actor: "key_01test" });
+      await searchAuditLogs({ ...database, reader: database }, filters("actor=key_01test"));
     } finally {
       delete (client as { execute?: Execute }).execute;
     }
