@@ -35,13 +35,16 @@ export type EncodedDocument = { stored: StoredDocument; dictionary: DocumentDict
  * process of a release makes the same one). Its text, layout and PDF structure are what the
  * borrowers' documents repeat.
  */
-async function renderSample(): Promise<Buffer> {
-  const loanDate = new Date("2026-01-15T16:00:00.000Z");
-  const amountCents = 750_000;
-  const amortization = amortize(amountCents, "9.99", 36);
+/** One sample agreement, signed: `terms` vary what the agreement's own text says. */
+async function sampleAgreement(
+  terms: { amountCents: number; noteRate: string; termMonths: number; feeCents: number },
+  loanDate: Date,
+) {
+  const { amountCents, noteRate, termMonths, feeCents } = terms;
+  const amortization = amortize(amountCents + feeCents, noteRate, termMonths);
   const disclosure = buildDisclosure({
     amountCents,
-    originationFeeCents: 0,
+    originationFeeCents: feeCents,
     amortization,
     lateCharge: { graceDays: 15, feeCents: 1_500 },
   });
@@ -55,24 +58,43 @@ async function renderSample(): Promise<Buffer> {
     merchant: { name: "Sample Home Services" },
     creditor: { name: sandboxCreditor.legalName, address: sandboxCreditor.address },
     offer: {
-      termMonths: 36,
-      noteRate: "9.99",
+      termMonths,
+      noteRate,
       apr: disclosure.annualPercentageRate,
       monthlyPaymentCents: amortization.paymentCents,
       lastPaymentCents: amortization.lastPaymentCents,
       principalCents: amortization.principalCents,
-      originationFeeCents: 0,
+      originationFeeCents: feeCents,
       amountFinancedCents: disclosure.amountFinancedCents,
     },
     disclosure,
     schedule: amortization.schedule,
   });
-  const signed = await renderAgreementPdf(agreement, {
+  return renderAgreementPdf(agreement, {
     fullName: "Sample Borrower",
     signedAt: loanDate,
     ip: "192.0.2.1",
     userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15",
   });
+}
+
+/**
+ * The sample every document is encoded against: signed agreements (with and without an
+ * origination fee, at a zero and a positive rate, short and long — the paragraphs that differ
+ * between them) and a credit score notice, for a fictional borrower, rendered by the renderer
+ * of this release (deterministic, so every process of a release makes the same one). Their text,
+ * layout and PDF structure are what the borrowers' documents repeat.
+ */
+async function renderSample(): Promise<Buffer> {
+  const loanDate = new Date("2026-01-15T16:00:00.000Z");
+  const parts: Uint8Array[] = [];
+  for (const terms of [
+    { amountCents: 480_000, noteRate: "0", termMonths: 12, feeCents: 0 },
+    { amountCents: 1_250_000, noteRate: "17.99", termMonths: 60, feeCents: 37_500 },
+    { amountCents: 750_000, noteRate: "9.99", termMonths: 36, feeCents: 0 },
+  ]) {
+    parts.push(await sampleAgreement(terms, loanDate));
+  }
   const notice = buildScoreNotice({
     applicantName: "Sample Borrower",
     credit: {
@@ -100,7 +122,6 @@ async function renderSample(): Promise<Buffer> {
     },
     creditor: sandboxCreditor,
   });
-  const parts = [signed];
   if (notice) parts.push(await renderNoticePdf(notice, loanDate, scoreNoticePdfOptions));
   return Buffer.concat(parts);
 }
