@@ -6,6 +6,8 @@
  * its dictionary; a referenced dictionary cannot be deleted; a tampered row is never served.
  */
 const { appDatabase, createMerchant } = await import("~/scripts/testing/app-harness");
+const { decidedApplication } = await import("~/app/ops/reviews-fixtures");
+const { ensureDecisioningDefaults } = await import("~/app/decisioning/seed.server");
 
 import { createHash } from "node:crypto";
 import { count, eq } from "drizzle-orm";
@@ -14,57 +16,27 @@ import { renderAgreementPdf, renderNoticePdf } from "~/app/borrower/agreement-pd
 import { buildAgreement } from "~/app/borrower/agreement";
 import { agreementInput } from "~/app/borrower/pdf-fixtures";
 import { newId } from "~/db/ids";
-import {
-  applications,
-  customers,
-  documentDictionaries,
-  documents,
-  serviceJobs,
-} from "~/db/schema/index";
+import { documentDictionaries, documents } from "~/db/schema/index";
 import { compress } from "~/db/schema/compressed";
 import { dictionaryMarker, StoredDocument } from "~/db/schema/document-bytes";
+import type { Tx } from "~/db/client";
 import {
   compactDocuments,
   documentBytes,
   documentColumns,
   encodeDocument,
+  type EncodedDocument,
 } from "./documents.server";
 
 const database = await appDatabase();
 const merchant = await createMerchant();
+await ensureDecisioningDefaults(database);
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
+/** An application to hang documents on (a decided one: any status will do here). */
 async function application() {
-  const customerId = newId("cus");
-  const jobId = newId("job");
-  const applicationId = newId("app");
-  await database.write(async (tx) => {
-    await tx.insert(customers).values({
-      id: customerId,
-      merchantId: merchant.id,
-      crmCustomerId: customerId,
-      firstName: "Dana",
-      lastName: "Rivera",
-      phone: "+15125550100",
-    });
-    await tx.insert(serviceJobs).values({
-      id: jobId,
-      merchantId: merchant.id,
-      customerId,
-      crmJobId: jobId,
-      estimateCents: 800_000,
-    });
-    await tx.insert(applications).values({
-      id: applicationId,
-      merchantId: merchant.id,
-      customerId,
-      serviceJobId: jobId,
-      crm: "fieldroutes",
-      status: "offer_accepted",
-      amountCents: 800_000,
-    });
-  });
-  return applicationId;
+  return (await decidedApplication(database, { merchantId: merchant.id, ssnLast4: "7800" }))
+    .applicationId;
 }
 
 /** A signed agreement as the e-signature renders it, for one borrower. */
@@ -81,20 +53,26 @@ async function agreementPdf(applicationId: string, name: string, amountCents: nu
   });
 }
 
-/** Stores a document as the app does: encoded outside, written with its dictionary in one write. */
+/** Inserts an agreement as the e-signature does: its dictionary (if new) in the same write. */
+async function insertAgreement(
+  tx: Tx,
+  row: { id: string; applicationId: string; pdf: Uint8Array; encoded: EncodedDocument },
+) {
+  await tx.insert(documents).values({
+    id: row.id,
+    applicationId: row.applicationId,
+    kind: "agreement",
+    contentType: "application/pdf",
+    sha256: sha256(row.pdf),
+    ...(await documentColumns(tx, row.encoded)),
+  });
+}
+
+/** Stores a document as the app does: encoded outside the write, then one write. */
 async function store(applicationId: string, pdf: Uint8Array) {
   const encoded = await encodeDocument(pdf);
   const id = newId("doc");
-  await database.write(async (tx) => {
-    await tx.insert(documents).values({
-      id,
-      applicationId,
-      kind: "agreement",
-      contentType: "application/pdf",
-      sha256: sha256(pdf),
-      ...(await documentColumns(tx, encoded)),
-    });
-  });
+  await database.write((tx) => insertAgreement(tx, { id, applicationId, pdf, encoded }));
   return id;
 }
 
@@ -187,14 +165,7 @@ describe("documents against the shared dictionary", () => {
     const id = newId("doc");
     await expect(
       database.write(async (tx) => {
-        await tx.insert(documents).values({
-          id,
-          applicationId,
-          kind: "agreement",
-          contentType: "application/pdf",
-          sha256: sha256(pdf),
-          ...(await documentColumns(tx, other)),
-        });
+        await insertAgreement(tx, { id, applicationId, pdf, encoded: other });
         throw new Error("the process died here");
       }),
     ).rejects.toThrow("the process died here");

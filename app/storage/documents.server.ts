@@ -19,8 +19,7 @@ import {
 } from "~/db/schema/document-bytes";
 import { renderAgreementPdf, renderNoticePdf } from "~/app/borrower/agreement-pdf.server";
 import { buildAgreement } from "~/app/borrower/agreement";
-import { buildDisclosure } from "~/app/decisioning/disclosure";
-import { amortize } from "~/app/decisioning/money";
+import { agreementInputForTerms, type AgreementTerms } from "~/app/borrower/agreement-terms";
 import { buildScoreNotice } from "~/app/decisioning/score-notice";
 import { scoreNoticePdfOptions } from "~/app/decisioning/score-notice.server";
 import { sandboxCreditor } from "~/app/lending/creditors";
@@ -29,26 +28,9 @@ import { sha256Hex } from "~/app/security/hash.server";
 /** A document ready to be written: its stored form and the dictionary it needs (if any). */
 export type EncodedDocument = { stored: StoredDocument; dictionary: DocumentDictionary | null };
 
-/**
- * The sample every document is encoded against: a signed agreement and a credit score notice
- * for a fictional borrower, rendered by the renderer of this release (deterministic, so every
- * process of a release makes the same one). Its text, layout and PDF structure are what the
- * borrowers' documents repeat.
- */
 /** One sample agreement, signed: `terms` vary what the agreement's own text says. */
-async function sampleAgreement(
-  terms: { amountCents: number; noteRate: string; termMonths: number; feeCents: number },
-  loanDate: Date,
-) {
-  const { amountCents, noteRate, termMonths, feeCents } = terms;
-  const amortization = amortize(amountCents + feeCents, noteRate, termMonths);
-  const disclosure = buildDisclosure({
-    amountCents,
-    originationFeeCents: feeCents,
-    amortization,
-    lateCharge: { graceDays: 15, feeCents: 1_500 },
-  });
-  const agreement = buildAgreement({
+async function sampleAgreement(terms: AgreementTerms, loanDate: Date) {
+  const input = agreementInputForTerms(terms, {
     applicationId: "app_00000000000000000000000000",
     loanDate,
     borrower: {
@@ -57,20 +39,8 @@ async function sampleAgreement(
     },
     merchant: { name: "Sample Home Services" },
     creditor: { name: sandboxCreditor.legalName, address: sandboxCreditor.address },
-    offer: {
-      termMonths,
-      noteRate,
-      apr: disclosure.annualPercentageRate,
-      monthlyPaymentCents: amortization.paymentCents,
-      lastPaymentCents: amortization.lastPaymentCents,
-      principalCents: amortization.principalCents,
-      originationFeeCents: feeCents,
-      amountFinancedCents: disclosure.amountFinancedCents,
-    },
-    disclosure,
-    schedule: amortization.schedule,
   });
-  return renderAgreementPdf(agreement, {
+  return renderAgreementPdf(buildAgreement(input), {
     fullName: "Sample Borrower",
     signedAt: loanDate,
     ip: "192.0.2.1",
