@@ -19,7 +19,7 @@ const creditor = {
 };
 const placeholders = /to be set|\bTODO\b|lorem|example\.com/i;
 
-/** The text a pdf-lib PDF draws (hex strings shown with Tj; content streams plain since ADR 087, Flate-compressed before). */
+/** The text a FlowPay PDF draws (strings shown with Tj; content streams plain since ADR 087, Flate-compressed before). */
 function pdfText(bytes: Buffer): string {
   const raw = bytes.toString("latin1");
   const shown: string[] = [];
@@ -30,8 +30,15 @@ function pdfText(bytes: Buffer): string {
     } catch {
       content = match[1]!; // a plain content stream (ADR 087)
     }
-    for (const text of content.matchAll(/<([0-9A-Fa-f]*)>\s*Tj/g)) {
-      shown.push(Buffer.from(text[1]!, "hex").toString("latin1"));
+    // Literal strings with \( \) \\ escaped (ADR 087), or hex strings (before).
+    for (const text of content.matchAll(
+      /<([0-9A-Fa-f]*)>\s*Tj|\(((?:\\[\s\S]|[^\\()])*)\)\s*Tj/g,
+    )) {
+      shown.push(
+        text[1] !== undefined
+          ? Buffer.from(text[1], "hex").toString("latin1")
+          : text[2]!.replace(/\\([\s\S])/g, "$1"),
+      );
     }
   }
   return shown.join(" ").replace(/\s+/g, " ");

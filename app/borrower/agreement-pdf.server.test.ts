@@ -28,7 +28,10 @@ const sixtyMonths = buildAgreement(agreementInput({ feeRate: "2.000", termMonths
 /** Windows-1252's 0x80–0x9F (undefined codes as U+FFFD). */
 const cp1252High = "€\uFFFD‚ƒ„…†‡ˆ‰Š‹Œ\uFFFDŽ\uFFFD\uFFFD‘’“”•–—˜™š›œ\uFFFDžŸ";
 
-/** The text drawn on the pages: every hex string shown with Tj, decoded from WinAnsi. */
+/**
+ * The text drawn on the pages: every string shown with Tj — a literal `(…)` with `\(`, `\)`,
+ * `\\` escaped (ADR 087) or a hex `<…>` (before) — decoded from WinAnsi.
+ */
 function drawnText(bytes: Uint8Array): string[] {
   const raw = Buffer.from(bytes).toString("latin1");
   const shown: string[] = [];
@@ -39,15 +42,20 @@ function drawnText(bytes: Uint8Array): string[] {
     } catch {
       content = match[1]!; // a plain content stream (ADR 087)
     }
-    for (const text of content.matchAll(/<([0-9A-Fa-f]*)>\s*Tj/g)) {
-      const hex = text[1]!;
-      let decoded = "";
-      for (let i = 0; i < hex.length; i += 2) {
-        const code = Number.parseInt(hex.slice(i, i + 2), 16);
-        decoded +=
-          code >= 0x80 && code <= 0x9f ? cp1252High[code - 0x80] : String.fromCharCode(code);
-      }
-      shown.push(decoded);
+    for (const text of content.matchAll(
+      /<([0-9A-Fa-f]*)>\s*Tj|\(((?:\\[\s\S]|[^\\()])*)\)\s*Tj/g,
+    )) {
+      const codes =
+        text[1] !== undefined
+          ? [...Buffer.from(text[1], "hex")]
+          : [...text[2]!.replace(/\\([\s\S])/g, "$1")].map((char) => char.charCodeAt(0));
+      shown.push(
+        codes
+          .map((code) =>
+            code >= 0x80 && code <= 0x9f ? cp1252High[code - 0x80] : String.fromCharCode(code),
+          )
+          .join(""),
+      );
     }
   }
   return shown;

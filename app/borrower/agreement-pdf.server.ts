@@ -19,10 +19,11 @@ import {
   setFontAndSize,
   setLineWidth,
   setStrokingColor,
-  showText,
   stroke,
   StandardFonts,
-  type PDFOperator,
+  PDFOperator,
+  PDFOperatorNames,
+  PDFString,
   type RGB,
 } from "pdf-lib";
 import { type AdverseActionNoticeView } from "~/app/decisioning/adverse-action";
@@ -226,7 +227,14 @@ class Writer {
     }
     operators.push(
       moveText(round2(x2 - cursor.x), round2(y2 - cursor.y)),
-      showText(font.encodeText(toWinAnsi(text).replace(/[\r\n]+/g, " "))),
+      // A literal string of the WinAnsi bytes (`(Loan date …)`), half the size of pdf-lib's hex.
+      PDFOperator.of(PDFOperatorNames.ShowText, [
+        PDFString.of(
+          Buffer.from(font.encodeText(toWinAnsi(text).replace(/[\r\n]+/g, " ")).asString(), "hex")
+            .toString("latin1")
+            .replace(/[()\\]/g, (c) => `\\${c}`),
+        ),
+      ]),
     );
     Object.assign(cursor, { x: x2, y: y2, font, size, color: colorKey });
     page.pushOperators(...operators);
