@@ -62,10 +62,43 @@ const { testRunner, waitFor } = await import("~/jobs/testing/helpers");
 const { compactStoredRows } = await import("~/app/storage/compact.server");
 const { compress, decodeBytes, decodeText, encodeJsonText } =
   await import("~/db/schema/compressed");
+const { StoredDocument, decodeDocument } = await import("~/db/schema/document-bytes");
 const { openDatabase } = await import("~/db/client");
 const { applyRetention } = await import("~/app/retention/prune.server");
 const { retentionDefaults, retentionRules } = await import("~/app/retention/policy");
 const { pruneCompletedJobs } = await import("~/jobs/admin.server");
+
+/**
+ * A file's documents as the PDFs they hold, whatever their stored form (ADR 085 alone, or the tail
+ * of a stream against a shared dictionary, ADR 087).
+ */
+function storedPdfs(db: InstanceType<typeof Sqlite>) {
+  const heads = new Map(
+    (
+      db.prepare("SELECT id, head, prefix_length AS p FROM document_dictionaries").all() as {
+        id: number;
+        head: ArrayBuffer;
+        p: number;
+      }[]
+    ).map((d) => [d.id, { head: Buffer.from(d.head), prefixLength: d.p }]),
+  );
+  return (
+    db.prepare("SELECT rowid AS r, kind, bytes, dictionary_id AS d FROM documents").all() as {
+      r: number;
+      kind: string;
+      bytes: ArrayBuffer;
+      d: number | null;
+    }[]
+  ).map((row) => ({
+    rowid: row.r,
+    kind: row.kind,
+    // libsql gives a BLOB as an ArrayBuffer.
+    bytes: decodeDocument(
+      new StoredDocument(Buffer.from(row.bytes)),
+      row.d === null ? null : heads.get(row.d)!,
+    ),
+  }));
+}
 
 const database = await appDatabase();
 const workDir = mkdtempSync(join(tmpdir(), "flowpay-bench-storage-"));
@@ -155,7 +188,6 @@ const compressedColumns = [
   ["offers", "schedule"],
   ["offers", "disclosure"],
   ["loans", "payment_schedule"],
-  ["documents", "bytes"],
 ] as const;
 {
   const scratch = join(workDir, "scratch.db");
@@ -173,8 +205,14 @@ const compressedColumns = [
       for (const row of db
         .prepare(`SELECT rowid AS r, ${column} AS v FROM ${table} WHERE ${column} IS NOT NULL`)
         .all() as { r: number; v: string | Buffer }[])
-        update.run(table === "documents" ? decodeBytes(row.v as Buffer) : decodeText(row.v), row.r);
+        update.run(decodeText(row.v), row.r);
     }
+    // Documents back to the PDFs as they were stored before ADR 085: no dictionary either.
+    const updateDocument = db.prepare(
+      "UPDATE documents SET bytes = ?, dictionary_id = NULL WHERE rowid = ?",
+    );
+    for (const document of storedPdfs(db)) updateDocument.run(document.bytes, document.rowid);
+    db.exec("DELETE FROM document_dictionaries");
   })();
   for (const trigger of triggers) db.exec(trigger.sql);
   db.exec(`VACUUM INTO '${beforeFile}'`);
@@ -273,9 +311,7 @@ const reader = new Sqlite(afterFile, { readonly: true });
 const snapshots = (
   reader.prepare("SELECT snapshot FROM decisions").all() as { snapshot: Buffer }[]
 ).map((r) => Buffer.from(decodeText(r.snapshot), "utf8"));
-const pdfs = (
-  reader.prepare("SELECT kind, bytes FROM documents").all() as { kind: string; bytes: Buffer }[]
-).map((r) => ({ kind: r.kind, bytes: decodeBytes(r.bytes) }));
+const pdfs = storedPdfs(reader);
 reader.close();
 
 function timeEach(items: Buffer[], fn: (b: Buffer) => unknown) {
