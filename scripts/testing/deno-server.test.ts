@@ -117,12 +117,22 @@ describe("the same build on Deno's own server and on remix-serve", () => {
   it("logs one JSON request line per request, with the route pattern, never the token", async () => {
     const token = "tok_ThisIsASecretLinkTokenValue123";
     await both(`/apply/${token}/details`);
-    await new Promise((r) => setTimeout(r, 300));
-    for (const server of [node, deno]) {
-      const lines = server
+    // The line is written when the response finishes and reaches us through a pipe: wait for
+    // it (a slow machine may take longer than any fixed pause) rather than for a set time.
+    const requestLines = (server: typeof node) =>
+      server
         .output()
         .split("\n")
         .filter((line) => line.includes('"message":"request"') && line.includes("/apply/"));
+    const deadline = Date.now() + 10_000;
+    while (
+      [node, deno].some((server) => requestLines(server).length === 0) &&
+      Date.now() < deadline
+    ) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const server of [node, deno]) {
+      const lines = requestLines(server);
       expect(lines.length, server === node ? "node" : "deno").toBeGreaterThan(0);
       const entry = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
       expect(Object.keys(entry).sort()).toEqual(
