@@ -234,10 +234,26 @@ describe("the writer thread commits the groups that waited together", () => {
     const database = await openDatabase({ url: `file:${path}`, writer: "inline" });
     try {
       // The first group commits alone; the next four wait and go into one transaction, which a
-      // program of group 3 ends (a ROLLBACK) — so that transaction fails as a whole.
+      // program of group 3 ends (a ROLLBACK) — so that transaction fails as a whole. The first
+      // group is made slow (a count to two million) so that the other four are certainly waiting
+      // when it ends, however the machine schedules this thread between sending them.
+      const slow: Program["steps"] = [
+        {
+          sql: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000) SELECT count(*) AS n FROM c",
+          args: [],
+          returns: true,
+          name: "slow",
+        },
+      ];
       const sent = [100, 101, 102, 103, 104].map((g) =>
         runner.group(
-          group(g, (p) => (g === 103 && p === 0 ? [{ sql: "ROLLBACK", args: [] }] : [])),
+          group(g, (p) =>
+            g === 100 && p === 0
+              ? slow
+              : g === 103 && p === 0
+                ? [{ sql: "ROLLBACK", args: [] }]
+                : [],
+          ),
         ),
       );
       const settled = await Promise.allSettled(sent);
