@@ -324,9 +324,17 @@ describe("JobRunner", () => {
 
   describe("shutdown", () => {
     it("lets running jobs finish within the grace period", async () => {
-      start(new JobRegistry().handle(work, () => sleep(150).then(() => {})));
+      let started = false;
+      start(
+        new JobRegistry().handle(work, () => {
+          started = true;
+          return sleep(150).then(() => {});
+        }),
+      );
       const id = await add(work, { n: 1 });
-      await waitFor(stateIs(id, "running"));
+      // The handler itself, not the row: a row is "running" from its claim's commit, and a stop
+      // that lands before the runner has read that claim's answer rightly gives the job back.
+      await waitFor(() => started);
       await runners[0]!.stop({ graceMs: 5000 });
       expect(await jobRow(database, id)).toMatchObject({ state: "completed" });
     });
