@@ -116,13 +116,15 @@ export async function spawnServer(
 
 /**
  * Starts `flowpay jobs work` (the separate job worker, README "Deploying") on a running server's
- * database, through tsx directly so SIGTERM reaches it.
+ * database: node itself with tsx's loader, so SIGTERM reaches the process that handles it. (The
+ * tsx command runs a second process and relays signals; a SIGTERM soon after start could find it
+ * not yet told that its child handles SIGTERM, and it then died with the signal: exit 143.)
  */
 export function spawnJobWorker(
   server: Pick<RunningServer, "dataDir">,
   options: { quiet?: boolean } = {},
 ) {
-  return spawn(join(root, "node_modules/.bin/tsx"), ["scripts/cli.ts", "jobs", "work"], {
+  return spawn(process.execPath, ["--import", "tsx", "scripts/cli.ts", "jobs", "work"], {
     cwd: root,
     stdio: options.quiet ? "ignore" : "pipe",
     env: {
