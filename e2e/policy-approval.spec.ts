@@ -1,7 +1,12 @@
 import { expect, test } from "@playwright/test";
 import { applyUntilSubmitted, offerFinancing } from "./borrower-helpers";
 import { ready, signIn } from "./helpers";
-import { approveAsAnalyst, expectAccessible, submitForApproval } from "./policy-helpers";
+import {
+  approveAsAnalyst,
+  editorWithoutDraft,
+  expectAccessible,
+  submitForApproval,
+} from "./policy-helpers";
 
 /**
  * Four-eyes policy changes with a back-test (issue 18, ADRs 069–070): the admin drafts a rule
@@ -33,18 +38,7 @@ for (const js of [false, true]) {
       });
 
       await signIn(page, js);
-      await page.goto("/ops/rules");
-      await ready(page, js);
-      const discard = page.getByRole("button", { name: /^Discard draft v\d+$/ });
-      if (await discard.isVisible()) {
-        await discard.click();
-        await expect(page.getByText(/Draft v\d+ discarded/)).toBeVisible();
-        await ready(page, js);
-      }
-      const heading = await page
-        .getByRole("heading", { name: /^Published: version \d+$/ })
-        .innerText();
-      const original = Number(/(\d+)$/.exec(heading)![1]);
+      const original = await editorWithoutDraft(page, js, "rules");
       await page.getByRole("button", { name: `Start a draft from version ${original}` }).click();
       await expect(page.getByText(/Draft v\d+ started/)).toBeVisible();
       await ready(page, js);
